@@ -39,10 +39,12 @@ def language() -> str:
 
 @lru_cache(maxsize=None)
 def _catalogue(lang: str) -> Mapping[str, str]:
-    path = LOCALE_DIR / f"{lang}.po"
-    if not path.exists():
-        return {}
-    return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete}
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang).glob("*.po")):
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                merged[entry.msgid] = entry.msgstr
+    return merged
 
 
 def _(message: str) -> str:
