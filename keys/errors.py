@@ -8,7 +8,10 @@ KeysError                 any problem with keys; the root of this package
 ├── WrongRecoveryKey      recovery key does not unlock the vault
 ├── UnknownUser           no key slot for this user
 ├── UserExists            a key slot for this user already exists
+├── LastUser              removing the only slot would lock everyone out
+├── InvalidUserName       empty, too long, padded or with control characters
 ├── PassphraseTooWeak     passphrase too short
+├── VaultTooNew           vault written by a newer format version
 └── DecryptionFailed      ciphertext tampered with, truncated, swapped or wrong key
     └── StreamTruncated   an encrypted material ends before its last chunk
 
@@ -16,6 +19,7 @@ Each docstring is the message a person reads (Chinese, the source language of
 the message catalogue); ``{name}`` placeholders are filled from the keyword
 arguments given when raising.
 """
+
 
 from __future__ import annotations
 
@@ -57,6 +61,18 @@ class UnknownUser(KeysError):
 
 class UserExists(KeysError):
     """用户 {user} 已经存在。"""
+
+
+class LastUser(KeysError):
+    """不能删除用户 {user}：这是本站最后一个能解锁密钥库的用户。"""
+
+
+class InvalidUserName(KeysError):
+    """用户名“{user}”不可用：不能为空或超过 {maximum} 个字，首尾不能有空格，不能含控制字符。"""
+
+
+class VaultTooNew(KeysError):
+    """密钥库文件 {path} 的格式版本 {found} 比本程序支持的 {supported} 新，请先升级程序。"""
 
 
 class PassphraseTooWeak(KeysError):

@@ -32,3 +32,141 @@ class StationError(Exception):
 
     def __str__(self) -> str:
         return (self.__doc__ or "").strip().format_map(self.params)
+
+
+class NotInitialised(StationError):
+    """数据目录 {path} 中还没有建站，请先运行 station init。"""
+
+    exit_code = 5
+
+
+class AlreadyInitialised(StationError):
+    """数据目录 {path} 中已经建过站，不能重复初始化。"""
+
+    exit_code = 1
+
+
+class InvalidNodeCode(StationError):
+    """站点编码 {code} 不正确：{reason}"""
+
+    exit_code = 4
+
+
+class InvalidTier(StationError):
+    """层级 {tier} 不正确：只能是 village（村）、township（乡镇）或 county（县）。"""
+
+    exit_code = 4
+
+
+class PassphraseNeeded(StationError):
+    """需要口令：请在终端中运行，或设置环境变量 {variable}。"""
+
+    exit_code = 3
+
+
+class PassphraseMismatch(StationError):
+    """两次输入的口令不一致，请重新设置。没有改动任何数据。"""
+
+    exit_code = 3
+
+
+class StoreTooNew(StationError):
+    """本站数据由更新版本的程序写入（数据版本 {found}，本程序支持到 {supported}），请先升级程序。"""
+
+    exit_code = 6
+
+
+class StoreDamaged(StationError):
+    """本站数据已损坏或被改动：{detail} 请停止在这台电脑上办件，并联系县级管理员。"""
+
+    exit_code = 6
+
+
+class CaseNotFound(StationError):
+    """没有找到办件 {case_no}。"""
+
+    exit_code = 5
+
+
+class MaterialProblem(StationError):
+    """材料“{name}”的文件 {path} 无法使用：{reason}"""
+
+    exit_code = 4
+
+
+class MaterialSpecInvalid(StationError):
+    """材料参数 {value} 的格式不对，应写成 材料名称=文件路径。"""
+
+    exit_code = 4
+
+
+class InputFileInvalid(StationError):
+    """文件 {path} 无法读取：{reason}"""
+
+    exit_code = 4
+
+
+class DocumentsInsideData(StationError):
+    """打印文件不能保存在数据目录 {data} 里（{folder}），请选择其他文件夹。"""
+
+    exit_code = 4
+
+
+class DocumentError(StationError):
+    """无法生成打印文件。"""
+
+    exit_code = 1
+
+
+class FontMissing(DocumentError):
+    """找不到可以嵌入 PDF 的中文字体，无法生成打印文件。请安装文泉驿微米黑字体（统信UOS、银河麒麟、Debian：sudo apt install fonts-wqy-microhei），或把环境变量 STATION_CJK_FONT 设为一个 TrueType 中文字体文件（.ttf 或 .ttc，例如 C:\\Windows\\Fonts\\simsun.ttc）。已查找：{tried}"""  # noqa: E501
+
+    exit_code = 1
+
+
+class DocumentFolderUnwritable(DocumentError):
+    """无法把打印文件保存到文件夹 {folder}（{reason}）。请检查文件夹是否存在、当前用户能否写入、磁盘是否已满，或换一个文件夹。"""  # noqa: E501
+
+    exit_code = 4
+
+
+class IdNumberNotMasked(DocumentError):
+    """打印文件上的身份证号必须遮盖中间位数（如 4509**********123X），不能打印完整号码。"""
+
+    exit_code = 1
+
+
+class CalendarError(StationError):
+    """日期或工作日天数无法识别。"""
+
+    exit_code = 4
+
+
+class DateInvalid(CalendarError):
+    """日期“{text}”无法识别，请按“年-月-日”填写，例如 2026-09-28。"""
+
+    exit_code = 4
+
+
+class DayCountInvalid(CalendarError):
+    """工作日天数“{count}”不正确，应为 0 或正整数。"""
+
+    exit_code = 4
+
+
+class CalendarFileInvalid(CalendarError):
+    """节假日安排文件 {file} 有误：{detail}。请向县政务服务中心重新获取该文件。"""
+
+    exit_code = 4
+
+
+class MaterialNotFound(StationError):
+    """办件 {case_no} 没有材料“{name}”第 {page} 页。"""
+
+    exit_code = 5
+
+
+class MaterialFileMissing(StationError):
+    """材料文件 {address} 不见了"""
+
+    exit_code = 6

@@ -1,0 +1,97 @@
+"""The catalogue format: which keys each TOML table may hold, and the allowed values.
+
+These constants are the single source of truth: the loader rejects any key not
+listed here (typo protection) and ``tests/test_forms_docs.py`` fails when a key
+is missing from ``docs/catalogue.md``.
+"""
+
+from __future__ import annotations
+
+FORMAT_VERSION = 1
+
+# Top level of a catalogue file.
+FILE_KEYS = ("format", "matter")
+
+# One [[matter]]: the elements of a service matter (GB/T 39554.1-2020).
+MATTER_KEYS = (
+    "code",
+    "name",
+    "type",
+    "legal_basis",
+    "offices",
+    "tier",
+    "acceptance_conditions",
+    "legal_days",
+    "promised_days",
+    "fee",
+    "result_document",
+    "visits",
+    "special_procedures",
+    "procedure",
+    "materials",
+    "fields",
+)
+
+# One [[matter.procedure]] step.
+PROCEDURE_KEYS = ("name", "tier", "office")
+
+# One [[matter.materials]] entry (申请材料).
+MATERIAL_KEYS = ("name", "required", "form", "copies", "source", "note")
+
+# One [[matter.fields]] entry: a value the agent types into the form.
+FIELD_KEYS = (
+    "name",
+    "label",
+    "type",
+    "required",
+    "pattern",
+    "min",
+    "max",
+    "options",
+    "visible_when",
+    "help",
+)
+
+# The table path as written in TOML → its keys (used by the docs test).
+TABLES: dict[str, tuple[str, ...]] = {
+    "top level": FILE_KEYS,
+    "[[matter]]": MATTER_KEYS,
+    "[[matter.procedure]]": PROCEDURE_KEYS,
+    "[[matter.materials]]": MATERIAL_KEYS,
+    "[[matter.fields]]": FIELD_KEYS,
+}
+
+# 行使层级: where a matter is decided, and where a procedure step happens.
+TIERS = ("village", "township", "county")
+
+# 事项类型: the ten kinds of administrative power, plus public services.
+MATTER_TYPES = (
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政确认",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+    "公共服务",
+)
+
+MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "电子件")
+
+# 可复用: the station looks it up from an earlier approval instead of asking again.
+MATERIAL_SOURCES = ("申请人提供", "其他部门核发", "可复用")
+
+FIELD_TYPES = ("text", "number", "date", "choice", "resident_id", "phone", "address")
+
+# Which field types accept which optional keys.
+PATTERN_TYPES = ("text",)
+RANGE_TYPES = ("text", "number")
+OPTIONS_TYPES = ("choice",)
+
+# Matter codes end up in case numbers and file names: keep them plain ASCII.
+CODE_PATTERN = r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}"
+# Field names are the keys of filled-form JSON files.
+FIELD_NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_]{0,63}"

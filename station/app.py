@@ -1,0 +1,154 @@
+"""A station opened for one user: vault unlocked, store open, catalogue loaded.
+
+This is the facade the command line and (later) the desktop UI use; neither
+touches peewee models, keys or files directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from forms.catalogue import Catalogue, load_catalogue
+from keys.vault import Vault
+from station import outbox
+from station.calendar import WorkCalendar
+from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
+from station.errors import AlreadyInitialised, NotInitialised
+from station.logs import configure_logging
+from station.node import Node, check_node
+from station.paths import DataLayout, default_documents_dir, documents_dir_outside
+from station.store.blobs import BlobStore
+from station.store.database import StoreDatabase, open_database
+from station.store.models import Setting, User
+
+log = logging.getLogger("station")
+
+ROLES = ("agent", "reviewer", "signer", "admin", "auditor")
+RECOVERY_SHEET_NAME = "{code}-恢复密钥单.pdf"
+
+
+class Station:
+    def __init__(self, layout: DataLayout, vault: Vault, user: str, documents: Path | None) -> None:
+        self.layout = layout
+        self.vault = vault
+        self.user = user
+        self.documents = documents_dir_outside(layout.root, documents or default_documents_dir())
+        self.db: StoreDatabase = open_database(layout.database, vault.field_cipher())
+        self.blobs = BlobStore(
+            layout.materials,
+            vault.material_keys(),
+            vault.key_version,
+            vault.subkey("material-address"),
+        )
+        self.blobs.sweep_temp()
+        self.index = vault.blind_indexer()
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def open(
+        cls, data: Path, user: str | None, passphrase: str, documents: Path | None = None
+    ) -> Station:
+        layout = DataLayout(data)
+        if not Vault.exists(layout.vault_dir) or not layout.database.exists():
+            raise NotInitialised(path=data)
+        configure_logging(layout.logs)
+        name = user or first_user(layout)
+        vault = Vault.unlock(layout.vault_dir, name, passphrase)
+        return cls(layout, vault, name, documents)
+
+    @classmethod
+    def init(
+        cls,
+        data: Path,
+        tier: str,
+        code: str,
+        name: str,
+        operator: str,
+        passphrase: str,
+        documents: Path | None = None,
+    ) -> tuple[Station, Path]:
+        """Create a node: vault, store, first user, recovery sheet.
+
+        Either all of it exists afterwards or none of it: a failure (say, no
+        printer font) removes what this call created.
+        """
+        node = check_node(code, tier, name)
+        layout = DataLayout(data)
+        if Vault.exists(layout.vault_dir) or layout.database.exists():
+            raise AlreadyInitialised(path=data)
+        documents = documents_dir_outside(data, documents or default_documents_dir())
+        created_root = not data.exists()
+        data.mkdir(parents=True, exist_ok=True)
+        try:
+            vault, recovery_key = Vault.create(layout.vault_dir, operator, passphrase)
+            sheet = write_recovery_sheet(
+                RecoverySheetInfo(
+                    node_code=node.code,
+                    node_name=node.name,
+                    tier=node.tier_label,
+                    user=operator,
+                    recovery_key=recovery_key,
+                    created_at=datetime.now().astimezone(),
+                ),
+                documents / RECOVERY_SHEET_NAME.format(code=node.code),
+            )
+            configure_logging(layout.logs)
+            station = cls(layout, vault, operator, documents)
+            with station.db.atomic("IMMEDIATE"):
+                for key, value in (("code", node.code), ("tier", node.tier), ("name", node.name)):
+                    Setting.create(key=key, value=value)
+                User.create(name=operator, role="admin", created_at=outbox.utc_now())
+                outbox.append(node.code, operator, "node.initialised", {"tier": node.tier})
+        except BaseException:
+            _remove_created(layout, created_root)
+            raise
+        log.info("station initialised: node %s tier %s", node.code, node.tier)
+        return station, sheet
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the station knows ----------------------------------------------
+    @cached_property
+    def node(self) -> Node:
+        values = {s.key: s.value for s in Setting.select()}
+        return Node(values["code"], values["tier"], values["name"])
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        published = self.layout.catalogue
+        if published.is_dir() and any(published.glob("*.toml")):
+            return load_catalogue(published)
+        return load_catalogue()
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        path = self.layout.calendar
+        return WorkCalendar.from_file(path if path.exists() else None)
+
+
+def first_user(layout: DataLayout) -> str:
+    """The user ``init`` created: the default when --user is not given."""
+    vault_users = Vault.users_in(layout.vault_dir)
+    return vault_users[0]
+
+
+def _remove_created(layout: DataLayout, created_root: bool) -> None:
+    if created_root:
+        shutil.rmtree(layout.root, ignore_errors=True)
+        return
+    for path in (layout.database, layout.root / "station.db-wal", layout.root / "station.db-shm"):
+        path.unlink(missing_ok=True)
+    (layout.vault_dir / "vault.json").unlink(missing_ok=True)
+    for folder in (layout.materials, layout.root / "tmp", layout.logs):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,194 @@
+"""Working days (工作日) for case deadlines.
+
+The law counts time limits in working days excluding legal holidays
+(行政许可法 Art. 82).  The State Council publishes each year's holidays in
+November; ``chinesecalendar`` carries them only up to its release year.
+
+Order of authority for a day:
+
+1. the override table the county publishes (``True`` = 班 working day,
+   ``False`` = 休 rest day);
+2. ``chinesecalendar``;
+3. for a year neither knows, Monday to Friday, with a warning once per year.
+
+The override table counts as published only for the dates it lists: in a year
+``chinesecalendar`` has no data for, every date the table does not list falls
+back to Monday–Friday and triggers the (once per year) warning.  A county
+file therefore should list every holiday and every make-up working day.
+
+Override file (TOML, published by the county)::
+
+    [days]
+    "2027-01-01" = "休"        # or "holiday"
+    "2027-02-07" = "班"        # or "workday"
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import chinese_calendar
+
+from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid
+from station.i18n import _
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 ships tomli instead
+    import tomli as tomllib
+
+__all__ = [
+    "HolidaysUnpublished",
+    "WorkCalendar",
+    "load_overrides",
+    "parse_date",
+]
+
+_REST_WORDS = frozenset({"休", "holiday"})
+_WORK_WORDS = frozenset({"班", "workday"})
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+class HolidaysUnpublished(UserWarning):
+    """A year's holiday schedule is unknown; Monday–Friday is assumed."""
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, HolidaysUnpublished, stacklevel=4)
+
+
+class WorkCalendar:
+    """Answers "is this a working day" and counts working days."""
+
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        self._overrides = dict(overrides or {})
+        self._on_warning = on_warning or _warn
+        self._warned_years: set[int] = set()
+
+    @classmethod
+    def from_file(
+        cls, path: Path | None, on_warning: Callable[[str], None] | None = None
+    ) -> WorkCalendar:
+        """A calendar with the county's override file, or none when ``path`` is None."""
+        overrides = load_overrides(path) if path is not None else {}
+        return cls(overrides, on_warning)
+
+    def is_workday(self, day: date) -> bool:
+        day = _as_date(day)
+        listed = self._overrides.get(day)
+        if listed is not None:
+            return listed
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            self._warn_once(day.year)
+            return day.weekday() < 5
+
+    def add_workdays(self, start: date, n: int) -> date:
+        """The date ``n`` working days after ``start`` (``start`` itself not counted)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise DayCountInvalid(count=n)
+        day = _as_date(start)
+        remaining = n
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``.
+
+        Negative when ``end`` is before ``start``, so that
+        ``workdays_between(a, b) == -workdays_between(b, a)``.
+        """
+        first, last = _as_date(start), _as_date(end)
+        if last < first:
+            return -self.workdays_between(last, first)
+        count = 0
+        day = first
+        while day < last:
+            day += timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
+    def _warn_once(self, year: int) -> None:
+        if year in self._warned_years:
+            return
+        self._warned_years.add(year)
+        self._on_warning(
+            _("{year} 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。").format(year=year)
+        )
+
+
+def parse_date(text: str) -> date:
+    """A date typed by a person: 2026-09-28, 2026/9/28, 2026年9月28日 or 20260928."""
+    cleaned = text.strip()
+    for form in _DATE_FORMS:
+        match = form.fullmatch(cleaned)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                break
+    raise DateInvalid(text=text)
+
+
+def load_overrides(path: Path) -> dict[date, bool]:
+    """Read the county's holiday file: ``{day: True for 班, False for 休}``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CalendarFileInvalid(
+            file=path, detail=_("无法读取（{reason}）").format(reason=error.strerror or error)
+        ) from error
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise CalendarFileInvalid(
+            file=path, detail=_("不是有效的 TOML 格式（{reason}）").format(reason=error)
+        ) from error
+    days = document.get("days")
+    if not isinstance(days, dict):
+        raise CalendarFileInvalid(file=path, detail=_("缺少 [days] 表"))
+    overrides: dict[date, bool] = {}
+    for key, value in days.items():
+        try:
+            day = parse_date(key)
+        except DateInvalid as error:
+            raise CalendarFileInvalid(
+                file=path, detail=_("日期“{key}”无法识别").format(key=key)
+            ) from error
+        overrides[day] = _day_kind(path, key, value)
+    return overrides
+
+
+def _day_kind(path: Path, key: str, value: object) -> bool:
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _WORK_WORDS:
+        return True
+    if word in _REST_WORDS:
+        return False
+    raise CalendarFileInvalid(
+        file=path,
+        detail=_("“{key}”的值“{value}”无效，应为“休”或“班”").format(key=key, value=value),
+    )
+
+
+def _as_date(day: date) -> date:
+    return day.date() if isinstance(day, datetime) else day

@@ -1,0 +1,214 @@
+"""Reading cases: list, show, find by ID number, export a material.
+
+Every read of a resident's data appends an access event (阅览留痕): who
+listed, viewed, searched, or exported what, and when.  ID numbers and phones
+are shown masked unless the caller asks to reveal them, which is recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from peewee import fn
+
+from forms.identity import check_resident_id, mask_id, mask_name
+from keys.errors import DecryptionFailed
+from station import outbox
+from station.app import Station
+from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
+from station.status import label
+from station.store.models import Applicant, Case, CaseMaterial, Event
+
+DEFAULT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_no: str
+    matter_code: str
+    matter_name: str
+    status: str
+    status_label: str
+    filed_at: str
+    deadline: str | None
+    applicant: str  # masked name
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CaseList:
+    total: int
+    offset: int
+    items: list[CaseSummary]
+
+
+def _record(station: Station, type_: str, payload: dict[str, Any], case: Case | None = None) -> None:
+    with station.db.atomic("IMMEDIATE"):
+        outbox.append(
+            station.node.code,
+            station.user,
+            type_,
+            payload,
+            case_no=case.case_no if case else None,
+            matter_code=case.matter_code if case else None,
+        )
+
+
+def _matter_name(station: Station, code: str) -> str:
+    matter = station.catalogue.matters.get(code)
+    return matter.name if matter else code
+
+
+def _summary(station: Station, case: Case) -> CaseSummary:
+    return CaseSummary(
+        case_no=case.case_no,
+        matter_code=case.matter_code,
+        matter_name=_matter_name(station, case.matter_code),
+        status=case.status,
+        status_label=label(case.status),
+        filed_at=case.filed_at,
+        deadline=case.deadline.isoformat() if case.deadline else None,
+        applicant=mask_name(case.applicant.name),
+    )
+
+
+def load_case(station: Station, case_no: str) -> Case:
+    case = (
+        Case.select(Case, Applicant)
+        .join(Applicant)
+        .where(Case.case_no == case_no.strip())
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound(case_no=case_no)
+    return case
+
+
+def list_cases(station: Station, limit: int = DEFAULT_PAGE, offset: int = 0) -> CaseList:
+    """Newest first, one page at a time (names masked)."""
+    total = Case.select(fn.COUNT(Case.id)).scalar() or 0
+    rows = (
+        Case.select(Case, Applicant)
+        .join(Applicant)
+        .order_by(Case.filed_at.desc(), Case.case_no.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    items = _guard(lambda: [_summary(station, c) for c in rows])
+    _record(station, outbox.ACCESS_LISTED, {"offset": offset, "count": len(items)})
+    return CaseList(total=int(total), offset=offset, items=items)
+
+
+def find_by_id_number(station: Station, id_number: str) -> list[CaseSummary]:
+    """Cases of one resident, through the blind index of the ID number."""
+    number = check_resident_id(id_number).number
+    index = station.index.index("id_number", number)
+    rows = (
+        Case.select(Case, Applicant)
+        .join(Applicant)
+        .where(Applicant.id_index == index)
+        .order_by(Case.filed_at.desc())
+    )
+    items = _guard(lambda: [_summary(station, c) for c in rows])
+    _record(station, outbox.ACCESS_SEARCHED, {"by": "id_number", "count": len(items)})
+    return items
+
+
+def show_case(station: Station, case_no: str, reveal: bool = False) -> dict[str, Any]:
+    case = load_case(station, case_no)
+    matter = station.catalogue.matters.get(case.matter_code)
+    details = _guard(lambda: _details(station, case, reveal))
+    if matter is not None:
+        received = {m["name"] for m in details["materials"]}
+        details["missing"] = [
+            m.name for m in matter.materials if m.required and m.name not in received
+        ]
+    _record(station, outbox.ACCESS_VIEWED, {"reveal": reveal}, case)
+    return details
+
+
+def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
+    person = case.applicant
+    matter = station.catalogue.matters.get(case.matter_code)
+    return {
+        "case_no": case.case_no,
+        "status": case.status,
+        "status_label": label(case.status),
+        "matter": {
+            "code": case.matter_code,
+            "name": _matter_name(station, case.matter_code),
+            "tier": matter.tier if matter else None,
+            "offices": list(matter.offices) if matter else [],
+        },
+        "applicant": {
+            "name": person.name,
+            "id_number": person.id_number if reveal else mask_id(person.id_number),
+            "sex": person.sex,
+            "birth_date": person.birth_date,
+            "phone": person.phone if reveal else _mask_phone(person.phone),
+            "address": person.address,
+        },
+        "form": case.form,
+        "materials": [
+            {"name": m.name, "page": m.page, "size": m.size, "media_type": m.media_type}
+            for m in case.materials.order_by(CaseMaterial.name, CaseMaterial.page)
+        ],
+        "filed_at": case.filed_at,
+        "deadline": case.deadline.isoformat() if case.deadline else None,
+        "promised_days": case.promised_days,
+        "agent": case.agent,
+        "history": [
+            {"type": e.type, "at": e.at, "author": e.author}
+            for e in Event.select(Event.type, Event.at, Event.author)
+            .where(Event.case_no == case.case_no)
+            .order_by(Event.seq)
+        ],
+    }
+
+
+def export_material(station: Station, case_no: str, name: str, page: int, out: Path) -> Path:
+    """Decrypt one page of a material to a file the agent chose."""
+    case = load_case(station, case_no)
+    material = CaseMaterial.get_or_none(
+        (CaseMaterial.case == case) & (CaseMaterial.name == name) & (CaseMaterial.page == page)
+    )
+    if material is None:
+        raise MaterialNotFound(case_no=case_no, name=name, page=page)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as dst:
+            for chunk in _guard_iter(station, material.blob):
+                dst.write(chunk)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _record(station, outbox.ACCESS_EXPORTED, {"material": name, "page": page}, case)
+    return out
+
+
+def _guard_iter(station: Station, address: str) -> Any:
+    try:
+        yield from station.blobs.iter_plaintext(address)
+    except FileNotFoundError as error:
+        raise StoreDamaged(detail=MaterialFileMissing(address=address[:12])) from error
+    except DecryptionFailed as error:
+        raise StoreDamaged(detail=error) from error
+
+
+def _guard(read: Any) -> Any:
+    try:
+        return read()
+    except DecryptionFailed as error:
+        raise StoreDamaged(detail=error) from error
+
+
+def _mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) >= 7 else "***"

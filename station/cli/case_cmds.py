@@ -1,0 +1,189 @@
+"""station case …: file, list, show, find, status, print, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from station.cases import export_material, find_by_id_number, list_cases, show_case
+from station.cli.context import emit, opened
+from station.errors import InputFileInvalid, MaterialSpecInvalid
+from station.filing import MaterialFile, file_case
+from station.i18n import _
+from station.printing import print_case_documents
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    case = sub.add_parser("case", parents=[common], help=_("办件：收件登记、查看、查找"))
+    cmds = case.add_subparsers(dest="case_command", required=True, metavar="COMMAND")
+
+    p = cmds.add_parser("new", parents=[common], help=_("收件登记一个新办件"))
+    p.add_argument("--matter", required=True, help=_("事项编码（见 station matters）"))
+    p.add_argument("--applicant", required=True, type=Path,
+                   help=_("申请人 JSON 文件：name、id_number、phone、address"))
+    p.add_argument("--form", required=True, type=Path, help=_("表单 JSON 文件：字段名 → 值"))
+    p.add_argument("--material", action="append", default=[], metavar="NAME=PATH",
+                   help=_("材料：目录中的材料名称=扫描件路径；多页可重复"))
+    p.add_argument("--no-print", action="store_true", help=_("不生成收件凭证 PDF"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_new)
+
+    p = cmds.add_parser("list", parents=[common], help=_("办件列表（最新在前，姓名打码）"))
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_list)
+
+    p = cmds.add_parser("show", parents=[common], help=_("查看一个办件"))
+    p.add_argument("case_no")
+    p.add_argument("--reveal", action="store_true", help=_("显示完整身份证号和电话（会留痕）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_show)
+
+    p = cmds.add_parser("status", parents=[common], help=_("查询办件进度"))
+    p.add_argument("case_no")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_status)
+
+    p = cmds.add_parser("find", parents=[common], help=_("按身份证号查找办件"))
+    p.add_argument("--id-number", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_find)
+
+    p = cmds.add_parser("print", parents=[common], help=_("重新打印收件凭证（和补齐补正告知书）"))
+    p.add_argument("case_no")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_print)
+
+    p = cmds.add_parser("export", parents=[common], help=_("导出一页材料扫描件（会留痕）"))
+    p.add_argument("case_no")
+    p.add_argument("--material", required=True, help=_("材料名称"))
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_export)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputFileInvalid(path=path, reason=_("文件不存在。")) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputFileInvalid(path=path, reason=str(error)) from None
+    except json.JSONDecodeError as error:
+        raise InputFileInvalid(
+            path=path,
+            reason=_("不是有效的 JSON（第 {line} 行第 {column} 列）。").format(
+                line=error.lineno, column=error.colno
+            ),
+        ) from None
+    if not isinstance(value, dict):
+        raise InputFileInvalid(path=path, reason=_("应当是一个 JSON 对象 {…}。"))
+    return value
+
+
+def parse_material(spec: str) -> MaterialFile:
+    name, sep, path = spec.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise MaterialSpecInvalid(value=spec)
+    return MaterialFile(name.strip(), Path(path.strip()))
+
+
+def run_new(args: argparse.Namespace) -> int:
+    applicant = read_json_object(args.applicant)
+    form = read_json_object(args.form)
+    materials = [parse_material(spec) for spec in args.material]
+    with opened(args) as station:
+        result = file_case(
+            station, args.matter, applicant, form, materials, print_documents=not args.no_print
+        )
+    document = {
+        "case_no": result.case_no,
+        "status": result.status,
+        "deadline": result.deadline,
+        "missing": result.missing,
+        "receipt": str(result.receipt) if result.receipt else None,
+        "notice": str(result.notice) if result.notice else None,
+    }
+    lines = [_("办件编号：{case_no}").format(case_no=result.case_no)]
+    if result.missing:
+        lines.append(_("待补正，缺少：{items}").format(items="、".join(result.missing)))
+        lines.append(_("补齐补正告知书：{path}").format(path=result.notice))
+    else:
+        lines.append(_("承诺办结日期：{date}").format(date=result.deadline))
+    if result.receipt:
+        lines.append(_("收件凭证：{path}").format(path=result.receipt))
+    emit(args, document, "\n".join(lines))
+    return 0
+
+
+def _summary_line(item: Any) -> str:
+    return f"{item.case_no}  {item.status_label}  {item.matter_name}  {item.applicant}  " + (
+        item.deadline or "—"
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        page = list_cases(station, limit=args.limit, offset=args.offset)
+    text = [_("共 {total} 件，显示第 {first}–{last} 件").format(
+        total=page.total, first=page.offset + 1 if page.items else 0,
+        last=page.offset + len(page.items))]
+    text += [_summary_line(i) for i in page.items]
+    emit(args, {"total": page.total, "offset": page.offset,
+                "cases": [i.to_json() for i in page.items]}, "\n".join(text))
+    return 0
+
+
+def run_find(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        items = find_by_id_number(station, args.id_number)
+    text = [_("找到 {count} 件").format(count=len(items))] + [_summary_line(i) for i in items]
+    emit(args, {"cases": [i.to_json() for i in items]}, "\n".join(text))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        details = show_case(station, args.case_no, reveal=args.reveal)
+    person = details["applicant"]
+    lines = [
+        _("办件编号：{case_no}").format(case_no=details["case_no"]),
+        _("事项：{name}（{code}）").format(**details["matter"]),
+        _("状态：{label}").format(label=details["status_label"]),
+        _("申请人：{name}  {id_number}  {phone}").format(**person),
+        _("承诺办结日期：{date}").format(date=details["deadline"] or "—"),
+    ]
+    lines += [f"  {m['name']} #{m['page']}" for m in details["materials"]]
+    if details.get("missing"):
+        lines.append(_("待补正，缺少：{items}").format(items="、".join(details["missing"])))
+    emit(args, details, "\n".join(lines))
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        details = show_case(station, args.case_no)
+    document = {k: details[k] for k in ("case_no", "status", "status_label", "deadline")}
+    document["missing"] = details.get("missing", [])
+    emit(args, document, _("{case_no}：{label}，承诺办结日期 {date}").format(
+        case_no=details["case_no"], label=details["status_label"], date=details["deadline"] or "—"))
+    return 0
+
+
+def run_print(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        printed = print_case_documents(station, args.case_no)
+    emit(args, {"files": [str(p) for p in printed.paths]},
+         "\n".join(_("已打印：{path}").format(path=p) for p in printed.paths))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        out = export_material(station, args.case_no, args.material, args.page, args.out)
+    emit(args, {"file": str(out)}, _("已导出：{path}").format(path=out))
+    return 0

@@ -1,0 +1,88 @@
+"""What every command shares: options, passphrases, opening the station, output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from station.app import Station
+from station.errors import PassphraseMismatch, PassphraseNeeded
+from station.i18n import _
+from station.paths import default_data_dir
+
+PASSPHRASE_ENV = "STATION_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "STATION_NEW_PASSPHRASE"
+RECOVERY_KEY_ENV = "STATION_RECOVERY_KEY"
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--data", type=Path, default=argparse.SUPPRESS,
+                        help=_("数据目录（默认：系统数据目录或 STATION_DATA）"))
+    parent.add_argument("--user", default=argparse.SUPPRESS,
+                        help=_("登录用户（默认：STATION_USER 或建站时的第一个用户）"))
+    parent.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                        help=_("界面语言：zh 中文（默认）或 en 英文"))
+    parent.add_argument("--documents", type=Path, default=argparse.SUPPRESS,
+                        help=_("打印文件保存位置（默认：文档/便民站 或 STATION_DOCUMENTS）"))
+    return parent
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return getattr(args, "data", None) or default_data_dir()
+
+
+def user_name(args: argparse.Namespace) -> str | None:
+    return getattr(args, "user", None) or os.environ.get("STATION_USER") or None
+
+
+def documents_dir(args: argparse.Namespace) -> Path | None:
+    return getattr(args, "documents", None)
+
+
+def ask_secret(env: str, prompt: str, confirm: bool = False) -> str:
+    """A secret from the environment, else from the terminal (twice if confirming)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise PassphraseNeeded(variable=env)
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("请再输入一次：")) != first:
+        raise PassphraseMismatch()
+    return first
+
+
+def passphrase(confirm: bool = False) -> str:
+    return ask_secret(PASSPHRASE_ENV, _("口令："), confirm)
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[Station]:
+    station = Station.open(data_dir(args), user_name(args), passphrase(), documents_dir(args))
+    try:
+        yield station
+    finally:
+        station.close()
+
+
+def emit(args: argparse.Namespace, document: Any, text: str) -> None:
+    """One JSON document on stdout with --json, else text for a person."""
+    if getattr(args, "json", False):
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def say(message: str) -> None:
+    """A message for a person: stderr, so stdout stays clean for --json."""
+    sys.stderr.write(message.rstrip("\n") + "\n")

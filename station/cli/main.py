@@ -1,0 +1,101 @@
+"""The ``station`` command.
+
+Exit codes (also in README.md):
+  0 done · 1 other error · 2 wrong usage · 3 passphrase, recovery key or user
+  not accepted · 4 invalid input (form, applicant, material, catalogue, node
+  code, date) · 5 not found (station, case, matter) · 6 data damaged or from a
+  newer version · 130 interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from forms.errors import FormsError, UnknownMatter
+from keys.errors import (
+    DecryptionFailed,
+    InvalidUserName,
+    KeysError,
+    LastUser,
+    PassphraseTooWeak,
+    UnknownUser,
+    VaultCorrupt,
+    VaultMissing,
+    VaultTooNew,
+    WrongPassphrase,
+    WrongRecoveryKey,
+)
+from station import i18n
+from station.cli import case_cmds, demo_cmd, info_cmds, node_cmds
+from station.cli.context import common_options, say
+from station.errors import StationError
+from station.i18n import _
+
+EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED = 3, 4, 5, 6
+
+KEYS_EXIT_CODES: tuple[tuple[type[KeysError], int], ...] = (
+    (WrongPassphrase, EXIT_AUTH),
+    (WrongRecoveryKey, EXIT_AUTH),
+    (UnknownUser, EXIT_AUTH),
+    (PassphraseTooWeak, EXIT_AUTH),
+    (InvalidUserName, EXIT_INPUT),
+    (LastUser, EXIT_INPUT),
+    (VaultMissing, EXIT_NOT_FOUND),
+    (VaultCorrupt, EXIT_DAMAGED),
+    (VaultTooNew, EXIT_DAMAGED),
+    (DecryptionFailed, EXIT_DAMAGED),
+)
+
+
+def exit_code(error: Exception) -> int:
+    if isinstance(error, StationError):
+        return error.exit_code
+    if isinstance(error, FormsError):
+        return EXIT_NOT_FOUND if isinstance(error, UnknownMatter) else EXIT_INPUT
+    for kind, code in KEYS_EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="station",
+        parents=[common],
+        description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (node_cmds, info_cmds, case_cmds, demo_cmd):
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(_language_from(argv))
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (StationError, FormsError, KeysError) as error:
+        say(_("错误：") + i18n.render(error))
+        return exit_code(error)
+    except KeyboardInterrupt:
+        say(_("已中断。"))
+        return 130
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    """--lang is needed before the parser exists, so its help is translated."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

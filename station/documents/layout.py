@@ -1,0 +1,254 @@
+"""Building blocks of printed documents: text styles, tables, QR codes, dates.
+
+Sober and legible: black text, thin grey rules, one font (see ``fonts``),
+sizes that a 60-year-old resident can read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors, textsplit
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as paragraph_module
+
+from station.errors import IdNumberNotMasked
+from station.i18n import _
+
+__all__ = [
+    "CONTENT_WIDTH",
+    "MARGIN",
+    "PAGE_SIZE",
+    "RULE",
+    "Styles",
+    "case_number_block",
+    "field_table",
+    "format_date",
+    "format_datetime",
+    "gap",
+    "grid_table",
+    "heading",
+    "para",
+    "qr_code",
+    "require_masked",
+    "signature_lines",
+    "styles",
+    "table",
+]
+
+RULE = colors.HexColor("#8c8c8c")
+SHADE = colors.HexColor("#f0f0f0")
+
+# reportlab's list of characters that may not start a line is Japanese; add
+# the Chinese closing punctuation so a line never begins with "，" or "”".
+# Both line breakers (one frag, several frags) hold their own copy.
+_CHINESE_CANNOT_START = "，；：？！”’》〉）】」』〗"
+for _breaker in (textsplit, paragraph_module):
+    _breaker.ALL_CANNOT_START += "".join(
+        char for char in _CHINESE_CANNOT_START if char not in _breaker.ALL_CANNOT_START
+    )
+
+_RULED: tuple[tuple[Any, ...], ...] = (
+    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+)
+
+PAGE_SIZE = A4
+MARGIN = 18 * mm
+CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+_SPACE_RUN = re.compile(r" {2,}")
+_FULL_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
+@dataclass(frozen=True)
+class Styles:
+    font: str
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    paragraph: ParagraphStyle
+    right: ParagraphStyle
+    cell: ParagraphStyle
+    label: ParagraphStyle
+    small: ParagraphStyle
+    big: ParagraphStyle
+
+
+def styles(font: str) -> Styles:
+    """The paragraph styles of every document, in the given font."""
+    base = ParagraphStyle("body", fontName=font, fontSize=11, leading=16, wordWrap="CJK")
+    return Styles(
+        font=font,
+        title=ParagraphStyle(
+            "title", base, fontSize=22, leading=28, alignment=TA_CENTER, spaceAfter=2 * mm
+        ),
+        subtitle=ParagraphStyle(
+            "subtitle",
+            base,
+            fontSize=10.5,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#333333"),
+        ),
+        heading=ParagraphStyle(
+            "heading", base, fontSize=12.5, leading=17, spaceBefore=4 * mm, spaceAfter=1.5 * mm
+        ),
+        body=base,
+        paragraph=ParagraphStyle("paragraph", base, firstLineIndent=22, spaceAfter=1 * mm),
+        right=ParagraphStyle("right", base, alignment=TA_RIGHT),
+        cell=ParagraphStyle("cell", base, fontSize=10.5, leading=15),
+        label=ParagraphStyle(
+            "label", base, fontSize=10.5, leading=15, textColor=colors.HexColor("#333333")
+        ),
+        small=ParagraphStyle(
+            "small", base, fontSize=9, leading=13, textColor=colors.HexColor("#333333")
+        ),
+        big=ParagraphStyle("big", base, fontSize=20, leading=26),
+    )
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text: no markup; runs of spaces and newlines are kept."""
+    kept = _SPACE_RUN.sub(lambda run: "\xa0" * len(run.group()), escape(text))
+    return Paragraph(kept.replace("\n", "<br/>"), style)
+
+
+def heading(text: str, style: Styles) -> Paragraph:
+    return para(text, style.heading)
+
+
+def field_table(
+    rows: Sequence[tuple[str, str]], style: Styles, width: float, label_width: float = 32 * mm
+) -> Table:
+    """Label / value pairs in a ruled two-column grid."""
+    data = [[para(label, style.label), para(value, style.cell)] for label, value in rows]
+    return table(
+        data,
+        [label_width, width - label_width],
+        style,
+        [*_RULED, ("BACKGROUND", (0, 0), (0, -1), SHADE)],
+    )
+
+
+def grid_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    style: Styles,
+    col_widths: Sequence[float],
+    centred: Sequence[int] = (),
+) -> Table:
+    """A ruled table with a shaded header row that repeats on each page."""
+    centre = ParagraphStyle("centre", style.cell, alignment=TA_CENTER)
+    head = [para(text, ParagraphStyle("head", centre, textColor=colors.black)) for text in header]
+    body = [
+        [para(text, centre if index in centred else style.cell) for index, text in enumerate(row)]
+        for row in rows
+    ]
+    commands = [*_RULED, ("BACKGROUND", (0, 0), (-1, 0), SHADE)]
+    return table([head, *body], col_widths, style, commands, repeatRows=1)
+
+
+def qr_code(value: str, font: str, size: float = 34 * mm) -> Drawing:
+    """A square QR code holding exactly ``value``, with its quiet zone.
+
+    ``font`` only keeps the drawing from selecting reportlab's default
+    Helvetica, which would put an unembedded font into the file.
+    """
+    widget = QrCodeWidget(value, barLevel="M", barBorder=4)
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.initialFontName = font
+    drawing.add(widget)
+    return drawing
+
+
+def case_number_block(case_no: str, hint: str, style: Styles) -> Table:
+    """The case number in large type beside a QR code holding exactly it."""
+    qr_size = 30 * mm
+    text = [
+        para(_("办件编号"), style.label),
+        gap(1 * mm),
+        para(case_no, style.big),
+        gap(2 * mm),
+        para(hint, style.small),
+    ]
+    return table(
+        [[text, qr_code(case_no, style.font, qr_size)]],
+        [CONTENT_WIDTH - qr_size - 8 * mm, qr_size + 8 * mm],
+        style,
+        [
+            ("BOX", (0, 0), (-1, -1), 1, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (0, 0), 5 * mm),
+            ("ALIGN", (1, 0), (1, 0), "CENTER"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 * mm),
+        ],
+    )
+
+
+def signature_lines(labels: Sequence[str], style: Styles) -> Table:
+    """Labels each followed by a blank line to sign on, side by side."""
+    share = CONTENT_WIDTH / len(labels)
+    cells: list[Any] = []
+    widths: list[float] = []
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]
+    for index, label in enumerate(labels):
+        label_width = stringWidth(label, style.font, style.body.fontSize) + 2
+        spacing = 0 if index == len(labels) - 1 else 10 * mm
+        commands.append(("LINEBELOW", (len(cells) + 1, 0), (len(cells) + 1, 0), 0.6, colors.black))
+        cells += [para(label, style.body), "", ""]
+        widths += [label_width, share - label_width - spacing, spacing]
+    return table([cells[:-1]], widths[:-1], style, commands, rowHeights=[12 * mm])
+
+
+def table(
+    data: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    style: Styles,
+    commands: Sequence[tuple[Any, ...]],
+    **options: Any,
+) -> Table:
+    """A reportlab table whose own text (even empty cells) uses the embedded font."""
+    result = Table([list(row) for row in data], colWidths=list(col_widths), **options)
+    result.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), style.font), *commands]))
+    return result
+
+
+def gap(height: float) -> Flowable:
+    return Spacer(1, height)
+
+
+def format_date(day: date) -> str:
+    return _("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)
+
+
+def format_datetime(moment: datetime) -> str:
+    return f"{format_date(moment)} {moment:%H:%M}"
+
+
+def require_masked(id_number: str) -> str:
+    """Refuse a full resident ID number: printed documents show it masked (PIPL)."""
+    if _FULL_ID.search(id_number):
+        raise IdNumberNotMasked()
+    return id_number

@@ -1,0 +1,144 @@
+"""收件凭证: the receipt a resident takes home when a case is filed.
+
+It carries the case number (also as a QR code holding exactly that number),
+what was received, the promised completion date, and how to ask about
+progress.  The ID number is printed masked only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Table
+
+from station.documents.fonts import cjk_font
+from station.documents.layout import (
+    CONTENT_WIDTH,
+    Styles,
+    case_number_block,
+    field_table,
+    format_date,
+    format_datetime,
+    gap,
+    grid_table,
+    heading,
+    para,
+    require_masked,
+    signature_lines,
+    styles,
+)
+from station.documents.pdf import build_pdf
+from station.i18n import _
+
+__all__ = ["ReceiptInfo", "write_receipt"]
+
+
+@dataclass(frozen=True)
+class ReceiptInfo:
+    case_no: str
+    matter_code: str
+    matter_name: str
+    deciding_office: str
+    applicant_name: str
+    masked_id: str
+    materials: Sequence[tuple[str, int]]  # (material name, pages received)
+    missing: Sequence[str]  # names still missing; empty when complete
+    filed_at: datetime
+    promised_date: date | None  # None while awaiting supplement (补齐补正)
+    station_name: str
+    station_code: str
+    agent: str
+
+
+def write_receipt(info: ReceiptInfo, path: Path) -> Path:
+    """Print the receipt to ``path`` (PDF, written atomically); return ``path``."""
+    require_masked(info.masked_id)
+    style = styles(cjk_font())
+    title = _("收件凭证")
+    story: list[Flowable] = [
+        para(title, style.title),
+        para(_("请妥善保管本凭证，凭办件编号查询办理进度"), style.subtitle),
+        gap(5 * mm),
+        case_number_block(
+            info.case_no, _("扫描右侧二维码或报出办件编号，即可查询办理进度。"), style
+        ),
+        heading(_("申请事项"), style),
+        field_table(_fields(info), style, CONTENT_WIDTH),
+        heading(_("已收材料"), style),
+        _materials_table(info, style),
+        heading(_("如何查询办理进度"), style),
+        *_progress_help(info, style),
+        signature_lines([_("代办员（签字）："), _("申请人（签字）：")], style),
+    ]
+    return build_pdf(
+        path,
+        story,
+        title=title,
+        station_name=info.station_name,
+        station_code=info.station_code,
+        subject=info.case_no,
+        font=style.font,
+    )
+
+
+def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
+    station = _("{station}（站点编码 {code}）").format(
+        station=info.station_name, code=info.station_code
+    )
+    rows = [
+        (_("事项名称"), info.matter_name),
+        (_("事项编码"), info.matter_code),
+        (_("办理部门"), info.deciding_office),
+        (_("申请人"), info.applicant_name),
+        (_("身份证号"), info.masked_id),
+        (_("收件时间"), format_datetime(info.filed_at)),
+    ]
+    if info.missing:
+        rows.append(
+            (
+                _("尚缺材料"),
+                _("{names}（具体要求见《补齐补正告知书》）").format(names="；".join(info.missing)),
+            )
+        )
+    if info.promised_date is None:
+        promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
+    else:
+        promised = _("{date}（按工作日计算，不含法定节假日）").format(
+            date=format_date(info.promised_date)
+        )
+    rows += [
+        (_("承诺办结日期"), promised),
+        (_("收件站点"), station),
+        (_("代办员"), info.agent),
+    ]
+    return rows
+
+
+def _materials_table(info: ReceiptInfo, style: Styles) -> Table:
+    rows = [
+        [str(number), name, _("{pages} 页").format(pages=pages)]
+        for number, (name, pages) in enumerate(info.materials, 1)
+    ]
+    if not rows:
+        rows = [["—", _("（未收到材料）"), "—"]]
+    widths = [14 * mm, CONTENT_WIDTH - 40 * mm, 26 * mm]
+    return grid_table([_("序号"), _("材料名称"), _("页数")], rows, style, widths, centred=(0, 2))
+
+
+def _progress_help(info: ReceiptInfo, style: Styles) -> list[Flowable]:
+    steps = [
+        _("1. 到{station}或联系代办员{agent}，出示本凭证或报出办件编号查询。").format(
+            station=info.station_name, agent=info.agent
+        ),
+        _("2. 到乡镇便民服务中心、县政务服务中心任一窗口，凭办件编号查询。"),
+        _("3. 办结后代办员会通知您领取结果，并请您对本次服务作出评价。"),
+    ]
+    note = _(
+        "承诺办结时限按工作日计算，不含法定节假日；听证、现场勘验、专家评审、公示等"
+        "特别程序所需时间不计算在内，如需要将书面告知您。"
+    )
+    return [*(para(step, style.body) for step in steps), gap(1.5 * mm), para(note, style.small)]

@@ -1,0 +1,17 @@
+"""Case states (办件状态) as stored, with the labels people read."""
+
+from __future__ import annotations
+
+from station.i18n import N_, _
+
+FILED = "filed"
+AWAITING_SUPPLEMENT = "awaiting_supplement"
+
+LABELS = {
+    FILED: N_("已收件，待受理"),
+    AWAITING_SUPPLEMENT: N_("待补正"),
+}
+
+
+def label(status: str) -> str:
+    return _(LABELS[status]) if status in LABELS else status

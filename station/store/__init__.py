@@ -1,0 +1,1 @@
+"""The station's encrypted local store (peewee on SQLite)."""

@@ -1,0 +1,142 @@
+"""The tables of the local store.
+
+Personal values (names, ID numbers, phones, addresses, form contents, event
+payloads, file names) live only in encrypted columns.  Clear columns hold
+what supervision and listing need without revealing a person: case numbers,
+matter codes, states, dates, material names from the catalogue, blind
+indexes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from peewee import (
+    BooleanField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from station.store.fields import EncryptedField, EncryptedJSONField
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class BaseModel(Model):  # type: ignore[misc]
+    class Meta:
+        legacy_table_names = False
+
+
+class Setting(BaseModel):
+    """Node settings: code, tier, name (none of them personal)."""
+
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+class User(BaseModel):
+    """A person who logs in at this station; the key slot lives in the vault."""
+
+    name = TextField(primary_key=True)
+    role = TextField()
+    display_name = EncryptedField(null=True)
+    created_at = TextField()
+
+
+class MatterSnapshot(BaseModel):
+    """The catalogue entry a case was filed under, kept as it was then."""
+
+    code = TextField()
+    digest = TextField()
+    name = TextField()
+    tier = TextField()
+    definition = TextField()  # JSON of forms.Matter.to_json()
+
+    class Meta:
+        primary_key = False
+        indexes = ((("code", "digest"), True),)
+
+
+class Applicant(BaseModel):
+    """A resident on whose behalf cases are filed (申请人)."""
+
+    id = TextField(primary_key=True, default=new_id)
+    name = EncryptedField()
+    id_number = EncryptedField()
+    id_index = TextField(index=True)
+    birth_date = EncryptedField()
+    sex = EncryptedField()
+    phone = EncryptedField()
+    phone_index = TextField(index=True)
+    address = EncryptedField()
+    created_at = TextField()
+
+
+class Case(BaseModel):
+    """A case (办件): one application for one matter."""
+
+    id = TextField(primary_key=True, default=new_id)
+    case_no = TextField(unique=True)
+    node_code = TextField()
+    matter_code = TextField(index=True)
+    matter_digest = TextField()
+    applicant = ForeignKeyField(Applicant, backref="cases", index=True)
+    form = EncryptedJSONField()
+    status = TextField(index=True)
+    filed_at = TextField(index=True)
+    deadline = DateField(null=True)
+    promised_days = IntegerField()
+    agent = TextField()
+    notice_issued = BooleanField(default=False)
+    updated_at = TextField()
+
+
+class CaseMaterial(BaseModel):
+    """One page or file of a material (申请材料) received for a case."""
+
+    id = TextField(primary_key=True, default=new_id)
+    case = ForeignKeyField(Case, backref="materials", index=True)
+    name = TextField()  # the catalogue's material name, not personal
+    page = IntegerField()
+    blob = TextField()  # content address in the material store
+    size = IntegerField()
+    media_type = TextField()
+    original_name = EncryptedField(null=True)
+    received_at = TextField()
+
+
+class Event(BaseModel):
+    """The outbox: every change and every access, chained per node.
+
+    The header is clear (for supervision and sync); the payload is sealed.
+    ``hash`` covers the header and the payload ciphertext; ``prev_hash``
+    chains this node's log, so a rewritten history shows.
+    """
+
+    id = TextField(primary_key=True, default=new_id)
+    seq = IntegerField(unique=True)
+    node_code = TextField()
+    case_no = TextField(null=True, index=True)
+    matter_code = TextField(null=True)
+    type = TextField(index=True)
+    at = TextField()
+    author = TextField()
+    payload = EncryptedJSONField()
+    prev_hash = TextField()
+    hash = TextField(unique=True)
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Setting,
+    User,
+    MatterSnapshot,
+    Applicant,
+    Case,
+    CaseMaterial,
+    Event,
+)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh data directory per test, real files, nothing global."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Test-only: a weak KDF so that creating vaults takes milliseconds.  The
+# product never reads this unless the variable is set exactly like this.
+os.environ["STATION_TEST_WEAK_KDF"] = "1"
+
+PASSPHRASE = "correct horse 马 battery"
+VILLAGE = ("village", "450981104201", "示范村便民服务站")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("STATION_DATA", "STATION_USER", "STATION_PASSPHRASE", "STATION_NEW_PASSPHRASE",
+                 "STATION_RECOVERY_KEY", "STATION_DOCUMENTS", "STATION_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "home" / "Documents"))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def documents(tmp_path: Path) -> Path:
+    return tmp_path / "printed"
+
+
+@pytest.fixture
+def station(data_dir: Path, documents: Path) -> Iterator[object]:
+    from station.app import Station
+
+    opened, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def write_json(path: Path, value: object) -> Path:
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    return path
