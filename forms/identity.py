@@ -113,8 +113,9 @@ def check_phone(value: str, field: str = "phone", label: str = "联系电话") -
     ):
         raise InvalidPhone(field=field, label=label)
     national = str(number.national_number)
-    if national.startswith("1"):
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
         return national
+    # Beijing landlines start with 1 as mobiles do: tell them apart by type, not digit.
     area = phonenumbers.length_of_geographical_area_code(number)
     if area <= 0:
         raise InvalidPhone(field=field, label=label)

@@ -49,7 +49,7 @@ class EncryptedAccessor(FieldAccessor):  # type: ignore[misc]
 
     def __set__(self, instance: Any, value: Any) -> None:
         plain = instance.__dict__.setdefault("_opened", {})
-        if value is None or isinstance(value, Ciphertext):
+        if (value is None and not self.field.seal_none) or isinstance(value, Ciphertext):
             instance.__data__[self.name] = value
             plain.pop(self.name, None)
         else:
@@ -62,6 +62,7 @@ class EncryptedField(BlobField):  # type: ignore[misc]
     """Text sealed per row; subclasses change how values become bytes."""
 
     accessor_class = EncryptedAccessor
+    seal_none = False  # None is SQL NULL, not a sealed value
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, str):
@@ -105,7 +106,9 @@ class EncryptedField(BlobField):  # type: ignore[misc]
 
 
 class EncryptedJSONField(EncryptedField):
-    """Any JSON value, sealed per row."""
+    """Any JSON value, sealed per row (None too: it is JSON null)."""
+
+    seal_none = True
 
     def encode(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")

@@ -17,7 +17,7 @@ from station.store.models import MODELS
 
 def _v1_initial(db: SqliteDatabase) -> None:
     db.create_tables(MODELS)
-    db.execute_sql("CREATE INDEX case_filed_desc ON case (filed_at DESC, case_no DESC)")
+    db.execute_sql("CREATE INDEX cases_filed_desc ON cases (filed_at DESC, case_no DESC)")
 
 
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {

@@ -95,6 +95,9 @@ class Case(BaseModel):
     notice_issued = BooleanField(default=False)
     updated_at = TextField()
 
+    class Meta:
+        table_name = "cases"
+
 
 class CaseMaterial(BaseModel):
     """One page or file of a material (申请材料) received for a case."""

@@ -1,0 +1,78 @@
+"""The material store: content addressed, chunk encrypted, tamper evident."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from keys.errors import DecryptionFailed, StreamTruncated
+from station.store.blobs import BlobStore
+
+KEYS = {1: bytes(32)}
+
+
+def store(tmp_path: Path) -> BlobStore:
+    return BlobStore(tmp_path / "data" / "materials", KEYS, 1, b"a" * 32)
+
+
+def test_round_trip_and_dedup(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    content = os.urandom(300_000)
+    first = blobs.put(io.BytesIO(content))
+    second = blobs.put(io.BytesIO(content))
+    assert first == second and first.size == len(content)
+    assert blobs.read(first.address) == content
+    stored = blobs.path_of(first.address).read_bytes()
+    assert content[1000:1064] not in stored
+    assert list(blobs.tmp.iterdir()) == []
+
+
+def test_every_flipped_byte_is_detected(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    ref = blobs.put(io.BytesIO(os.urandom(1500)))
+    path = blobs.path_of(ref.address)
+    original = path.read_bytes()
+    for i in range(len(original)):
+        damaged = bytearray(original)
+        damaged[i] ^= 0x80
+        path.write_bytes(bytes(damaged))
+        with pytest.raises(DecryptionFailed):
+            blobs.read(ref.address)
+    path.write_bytes(original)
+    assert len(blobs.read(ref.address)) == 1500
+
+
+def test_truncated_material_fails(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    ref = blobs.put(io.BytesIO(os.urandom(200_000)))
+    path = blobs.path_of(ref.address)
+    original = path.read_bytes()
+    for cut in (len(original) - 1, len(original) - 17, 65536 + 28, 100, 28):
+        path.write_bytes(original[:cut])
+        with pytest.raises(DecryptionFailed):
+            blobs.read(ref.address)
+    path.write_bytes(original[: 28 + 2 * (65536 + 16)])  # exactly at a chunk boundary
+    with pytest.raises(StreamTruncated):
+        blobs.read(ref.address)
+
+
+def test_two_blobs_swapped_on_disk_fail(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    a = blobs.put(io.BytesIO(b"page one" * 100))
+    b = blobs.put(io.BytesIO(b"page two" * 100))
+    pa, pb = blobs.path_of(a.address), blobs.path_of(b.address)
+    da, db = pa.read_bytes(), pb.read_bytes()
+    pa.write_bytes(db)
+    pb.write_bytes(da)
+    with pytest.raises(DecryptionFailed):
+        blobs.read(a.address)
+
+
+def test_leftover_temp_files_are_swept(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    (blobs.tmp / "blob-crashed").write_bytes(b"ciphertext from a crash")
+    assert blobs.sweep_temp() == 1
+    assert list(blobs.tmp.iterdir()) == []
