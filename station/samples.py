@@ -19,7 +19,7 @@ from stdnum.cn import ric
 def resident_id(area: str, born: date, sequence: int) -> str:
     """A checksum-valid resident ID number (sequence odd = male)."""
     body = f"{area}{born:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum skips the last character
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,11 @@ def test_failed_render_keeps_the_old_file_and_no_fragment(tmp_path: Path) -> Non
 def test_replaces_an_existing_file_whole(tmp_path: Path) -> None:
     target = tmp_path / "receipt.pdf"
     target.write_bytes(b"old")
-    write_atomically(target, lambda out: out.write(b"new content"))
+
+    def render_new(out: BinaryIO) -> None:
+        out.write(b"new content")
+
+    write_atomically(target, render_new)
     assert target.read_bytes() == b"new content"
     assert [p.name for p in tmp_path.iterdir()] == ["receipt.pdf"]
 

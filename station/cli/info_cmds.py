@@ -8,7 +8,7 @@ from pathlib import Path
 from forms.catalogue import load_catalogue
 from station.calendar import WorkCalendar, parse_date
 from station.cli.context import data_dir, emit, say
-from station.errors import CalendarError
+from station.errors import DayCountInvalid
 from station.i18n import _
 from station.paths import DataLayout
 
@@ -50,7 +50,7 @@ def run_calendar_add(args: argparse.Namespace) -> int:
     try:
         days = int(args.days)
     except ValueError:
-        raise CalendarError(value=args.days) from None
+        raise DayCountInvalid(count=args.days) from None
     calendar = WorkCalendar.from_file(_published(args, "calendar"), on_warning=say)
     result = calendar.add_workdays(start, days)
     emit(args, {"date": start.isoformat(), "days": days, "result": result.isoformat()},

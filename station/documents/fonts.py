@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 from station.errors import FontMissing
 
@@ -111,8 +111,10 @@ def _load(font: FontFile, name: str) -> TTFont | None:
         return None
     try:
         loaded = TTFont(name, str(font.path), subfontIndex=font.index)
-    except (TTFError, OSError, ValueError, IndexError):
-        return None  # CFF outlines, a damaged file, or no such face
+    except Exception:
+        # TTFError for CFF outlines; a damaged file fails in any parsing step
+        # (KeyError, struct.error, IndexError ...).  Either way: not usable.
+        return None
     if not all(ord(char) in loaded.face.charToGlyph for char in _PROBE):
         return None
     return loaded
