@@ -30,8 +30,6 @@ list of them); it is rendered in turn.  Field problems never repeat the value
 that was typed: it may be personal data and messages end up in logs.
 """
 
-# ruff: noqa: N818 - the names are the public contract; "Error" adds nothing
-
 from __future__ import annotations
 
 import inspect

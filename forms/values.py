@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from forms.errors import (
     FieldChoice,
@@ -99,6 +99,8 @@ def _number(spec: FieldSpec, value: object) -> int | float:
 
 
 def parse_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if not isinstance(value, str):

@@ -104,8 +104,18 @@ def test_phones_are_normalised(typed: str, normal: str) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["12345", "1380013800", "138001380001", "0775-123456", "+1 650 253 0000",
-     "+852 2123 4567", "400-810-8888", "电话", "", "++86"],
+    [
+        "12345",
+        "1380013800",
+        "138001380001",
+        "0775-123456",
+        "+1 650 253 0000",
+        "+852 2123 4567",
+        "400-810-8888",
+        "电话",
+        "",
+        "++86",
+    ],
 )
 def test_bad_phones_are_rejected(typed: str) -> None:
     with pytest.raises(errors.InvalidPhone) as caught:

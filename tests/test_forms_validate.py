@@ -237,7 +237,11 @@ def test_all_problems_are_collected(matter: Matter) -> None:
     problems = problems_of(matter, {"size": 0, "day": "明天", "extra": 1, "phone": "1"})
     kinds = sorted(type(p).__name__ for p in problems)
     assert kinds == [
-        "FieldNotDate", "FieldRequired", "FieldTooSmall", "FieldUnknown", "InvalidPhone",
+        "FieldNotDate",
+        "FieldRequired",
+        "FieldTooSmall",
+        "FieldUnknown",
+        "InvalidPhone",
     ]
     with pytest.raises(errors.FormInvalid) as caught:
         validate_form(matter, {"size": 0, "day": "明天", "extra": 1, "phone": "1"})
@@ -268,8 +272,9 @@ def test_shipped_homestead_form() -> None:
     }
     cleaned = validate_form(homestead, good)
     assert cleaned["old_homestead_area"] == 120
-    problems = problems_of(homestead, {**good, "floors": 4, "site_area": 151,
-                                       "old_homestead_handling": "退还集体"})
+    problems = problems_of(
+        homestead, {**good, "floors": 4, "site_area": 151, "old_homestead_handling": "退还集体"}
+    )
     assert sorted(p.params["field"] for p in problems) == ["floors", "site_area"]
 
 
@@ -309,8 +314,15 @@ def test_an_empty_applicant_lists_every_required_field() -> None:
 
 def test_applicant_problems_are_collected() -> None:
     with pytest.raises(errors.FormInvalid) as caught:
-        validate_applicant({**APPLICANT, "id_number": "110105194912310021", "phone": 12,
-                            "name": "名" * 51, "nickname": "三儿"})
+        validate_applicant(
+            {
+                **APPLICANT,
+                "id_number": "110105194912310021",
+                "phone": 12,
+                "name": "名" * 51,
+                "nickname": "三儿",
+            }
+        )
     kinds = {type(p).__name__: p.params["field"] for p in caught.value.params["problems"]}
     assert kinds == {
         "FieldUnknown": "nickname",

@@ -131,11 +131,13 @@ def heading(text: str, style: Styles) -> Paragraph:
     return para(text, style.heading)
 
 
-def field_table(
-    rows: Sequence[tuple[str, str]], style: Styles, width: float, label_width: float = 32 * mm
-) -> Table:
-    """Label / value pairs in a ruled two-column grid."""
+def field_table(rows: Sequence[tuple[str, str]], style: Styles, width: float) -> Table:
+    """Label / value pairs in a ruled two-column grid, labels kept on one line if they fit."""
     data = [[para(label, style.label), para(value, style.cell)] for label, value in rows]
+    longest = max(
+        (stringWidth(label, style.font, style.label.fontSize) for label, _value in rows), default=0
+    )
+    label_width = min(max(longest + 14, 26 * mm), 48 * mm)
     return table(
         data,
         [label_width, width - label_width],

@@ -1,0 +1,132 @@
+"""Filing a case: checked first, stored whole, printed, traced."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from filing_samples import (
+    APPLICANT,
+    DIBAO_FORM,
+    DIBAO_MATTER,
+    ELDER_FORM,
+    ELDER_MATTER,
+    ELDER_REQUIRED,
+    scans,
+)
+
+from forms.errors import FormInvalid, UnknownMatter
+from station import outbox
+from station.cases import export_material, find_by_id_number, list_cases, show_case
+from station.errors import CaseNotFound
+from station.filing import MaterialFile, file_case
+from station.samples import resident_id
+from station.store.models import Applicant, Case, CaseMaterial, Event
+
+NOW = datetime(2026, 9, 28, 10, 0, tzinfo=timezone.utc)
+
+
+def text_of(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def stored_counts() -> tuple[int, int, int, int]:
+    return (Case.select().count(), Applicant.select().count(), CaseMaterial.select().count(),
+            Event.select().count())
+
+
+def test_complete_case_is_filed_with_deadline_and_receipt(station, tmp_path: Path) -> None:
+    files = scans(tmp_path, ELDER_REQUIRED)
+    result = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM, files, now=NOW)
+    assert result.case_no.startswith("450981104201-20260928-")
+    assert result.status == "filed" and result.missing == []
+    promised = station.catalogue.get(ELDER_MATTER).promised_days
+    assert result.deadline == station.calendar.add_workdays(date(2026, 9, 28), promised).isoformat()
+    text = text_of(result.receipt)
+    assert result.case_no in text and "高龄津贴申领" in text
+    assert "1101**********002X" in text and "11010519491231002X" not in text
+    assert result.notice is None
+    types = [e.type for e in Event.select().order_by(Event.seq)]
+    assert types[-2:] == [outbox.CASE_FILED, outbox.ACCESS_PRINTED]
+    assert outbox.verify_chain(Event.select().order_by(Event.seq)) == []
+
+
+def test_missing_materials_give_one_complete_notice(station, tmp_path: Path) -> None:
+    files = scans(tmp_path, ("最低生活保障申请书", "居民身份证"))
+    result = file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, files, now=NOW)
+    assert result.status == "awaiting_supplement" and result.deadline is None
+    assert result.missing == ["居民户口簿", "家庭经济状况核对授权书", "家庭收入情况说明"]
+    notice = text_of(result.notice)
+    for name in result.missing:
+        assert name in notice
+    assert "残疾人证" not in notice  # optional materials are not demanded
+    assert "第三十二条" in notice
+    assert Event.select().where(Event.type == outbox.NOTICE_ISSUED).count() == 1
+
+
+def test_bad_values_are_all_reported_and_nothing_is_stored(station, tmp_path: Path) -> None:
+    before = stored_counts()
+    blobs_before = sorted(station.blobs.root.rglob("*"))
+    bad_applicant = dict(APPLICANT, id_number="110105194912310021", phone="12345")
+    bad_form = dict(ELDER_FORM, age=30, account_type="存折", colour="red")
+    files = [*scans(tmp_path, ("居民身份证",)), MaterialFile("身份证", tmp_path / "0-1.jpg"),
+             MaterialFile("居民户口簿", tmp_path / "absent.jpg")]
+    with pytest.raises(FormInvalid) as caught:
+        file_case(station, ELDER_MATTER, bad_applicant, bad_form, files, now=NOW)
+    message = str(caught.value)
+    problems = caught.value.params["problems"]
+    fields = " ".join(str(p) for p in problems)
+    for fragment in ("id_number", "phone", "age", "account_type", "colour", "身份证",
+                     "absent.jpg"):
+        assert fragment in fields, fragment
+    assert str(len(problems)) in message
+    assert stored_counts() == before
+    assert sorted(station.blobs.root.rglob("*")) == blobs_before
+
+
+def test_unknown_matter(station) -> None:
+    with pytest.raises(UnknownMatter):
+        file_case(station, "NO-SUCH", APPLICANT, {}, [], now=NOW)
+
+
+def test_case_numbers_are_sequential_per_day_and_unique(station, tmp_path: Path) -> None:
+    numbers = [file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, [], now=NOW,
+                         print_documents=False).case_no for _ in range(3)]
+    assert numbers == [f"450981104201-20260928-{i:04d}" for i in (1, 2, 3)]
+    assert Applicant.select().count() == 1  # one resident, three cases
+
+
+def test_find_list_show_export_and_their_trail(station, tmp_path: Path) -> None:
+    files = scans(tmp_path, ELDER_REQUIRED, pages=2)
+    case_no = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM, files, now=NOW).case_no
+    other = dict(APPLICANT, id_number=resident_id("450981", date(1941, 3, 15), 121), name="韦建国")
+    file_case(station, DIBAO_MATTER, other, DIBAO_FORM, [], now=NOW, print_documents=False)
+
+    found = find_by_id_number(station, "11010519491231002x")  # lower-case x, as typed
+    assert [c.case_no for c in found] == [case_no]
+    assert found[0].applicant == "黄*英"
+
+    page = list_cases(station, limit=1)
+    assert page.total == 2 and len(page.items) == 1
+
+    details = show_case(station, case_no)
+    assert details["applicant"]["id_number"] == "1101**********002X"
+    assert details["form"]["account_no"] == ELDER_FORM["account_no"]
+    assert [m["page"] for m in details["materials"] if m["name"] == "居民身份证"] == [1, 2]
+    assert show_case(station, case_no, reveal=True)["applicant"]["id_number"] == \
+        "11010519491231002X"
+
+    out = export_material(station, case_no, "居民身份证", 2, tmp_path / "export.jpg")
+    assert out.read_bytes() == files[3].path.read_bytes()
+
+    trail = [e.type for e in Event.select().order_by(Event.seq)][-5:]
+    assert trail == [outbox.ACCESS_SEARCHED, outbox.ACCESS_LISTED, outbox.ACCESS_VIEWED,
+                     outbox.ACCESS_VIEWED, outbox.ACCESS_EXPORTED]
+    viewed = Event.select().where(Event.type == outbox.ACCESS_VIEWED).order_by(Event.seq)
+    assert [e.payload["reveal"] for e in viewed] == [False, True]
+    assert all(e.author == "agent" for e in viewed)
+    with pytest.raises(CaseNotFound):
+        show_case(station, "450981104201-20260928-9999")
