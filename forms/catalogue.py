@@ -9,11 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-
-import tomllib
 
 from forms.errors import (
     CatalogueEmpty,

@@ -26,7 +26,7 @@ Override file (TOML, published by the county)::
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -36,11 +36,6 @@ import chinese_calendar
 
 from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid
 from station.i18n import _
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 ships tomli instead
-    import tomli as tomllib
 
 __all__ = [
     "HolidaysUnpublished",

@@ -48,7 +48,9 @@ class CaseList:
     items: list[CaseSummary]
 
 
-def _record(station: Station, type_: str, payload: dict[str, Any], case: Case | None = None) -> None:
+def _record(
+    station: Station, type_: str, payload: dict[str, Any], case: Case | None = None
+) -> None:
     with station.db.atomic("IMMEDIATE"):
         outbox.append(
             station.node.code,
@@ -157,7 +159,9 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         "form": case.form,
         "materials": [
             {"name": m.name, "page": m.page, "size": m.size, "media_type": m.media_type}
-            for m in case.materials.order_by(CaseMaterial.name, CaseMaterial.page)
+            for m in CaseMaterial.select()
+            .where(CaseMaterial.case == case)
+            .order_by(CaseMaterial.name, CaseMaterial.page)
         ],
         "filed_at": case.filed_at,
         "deadline": case.deadline.isoformat() if case.deadline else None,

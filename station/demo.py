@@ -38,7 +38,8 @@ def sample_cases(today: date) -> tuple[SampleCase, ...]:
             elder,
             {"age": 85, "applicant_relation": "村（社区）代办员", "account_type": "社会保障卡",
              "account_no": "6217995610001234567", "start_date": today.isoformat()},
-            (("高龄津贴申请表", 1), ("居民身份证", 2), ("居民户口簿", 2), ("社会保障卡或银行卡", 1)),
+            (("高龄津贴申请表", 1), ("居民身份证", 2), ("居民户口簿", 2),
+             ("社会保障卡或银行卡", 1)),
         ),
         SampleCase(
             "450981-MZ-001",

@@ -29,8 +29,8 @@ from station.i18n import _
 from station.media import detect_media_type
 from station.numbering import next_case_no
 from station.printing import print_case_documents
-from station.store.models import Applicant, Case, CaseMaterial, MatterSnapshot
 from station.status import AWAITING_SUPPLEMENT, FILED
+from station.store.models import Applicant, Case, CaseMaterial, MatterSnapshot
 
 log = logging.getLogger("station.filing")
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from station.errors import InvalidNodeCode, InvalidTier
-from station.i18n import N_, _
+from station.i18n import N_, _, translate
 
 TIERS = ("village", "township", "county")
-TIER_ALIASES = {"村": "village", "乡镇": "township", "乡": "township", "镇": "township", "县": "county"}
-TIER_LABELS = {"village": N_("村便民服务站"), "township": N_("乡镇便民服务中心"), "county": N_("县政务服务中心")}
+TIER_ALIASES = {
+    "村": "village", "乡镇": "township", "乡": "township", "镇": "township", "县": "county",
+}
+TIER_LABELS = {
+    "village": N_("村便民服务站"),
+    "township": N_("乡镇便民服务中心"),
+    "county": N_("县政务服务中心"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class Node:
 
     @property
     def tier_label(self) -> str:
-        return _(TIER_LABELS[self.tier])
+        return translate(TIER_LABELS[self.tier])
 
 
 def normalise_tier(tier: str) -> str:
@@ -57,7 +63,7 @@ def check_node(code: str, tier: str, name: str) -> Node:
         raise InvalidNodeCode(
             code=code,
             reason=_("这是{actual}的编码，与层级“{tier}”不符。").format(
-                actual=_(TIER_LABELS[actual]), tier=_(TIER_LABELS[tier])
+                actual=translate(TIER_LABELS[actual]), tier=translate(TIER_LABELS[tier])
             ),
         )
     if not name.strip():

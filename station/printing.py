@@ -17,6 +17,7 @@ from station.app import Station
 from station.cases import load_case
 from station.documents.notice import MissingItem, NoticeInfo, write_notice
 from station.documents.receipt import ReceiptInfo, write_receipt
+from station.store.models import CaseMaterial
 
 RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 NOTICE_NAME = "{case_no}-补齐补正告知书.pdf"
@@ -37,7 +38,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
     person = case.applicant
     filed_at = datetime.fromisoformat(case.filed_at)
     received: dict[str, int] = {}
-    for material in case.materials:
+    for material in CaseMaterial.select(CaseMaterial.name).where(CaseMaterial.case == case):
         received[material.name] = received.get(material.name, 0) + 1
     missing = [m for m in matter.materials if m.required and m.name not in received]
     node = station.node
@@ -68,7 +69,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
                 matter_name=matter.name,
                 applicant_name=person.name,
                 masked_id=mask_id(person.id_number),
-                missing=[MissingItem(m.name, m.form, m.copies, m.note) for m in missing],
+                missing=[MissingItem(m.name, m.form, m.copies, m.note or "") for m in missing],
                 filed_at=filed_at,
                 station_name=node.name,
                 station_code=node.code,

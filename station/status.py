@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.i18n import N_, _
+from station.i18n import N_, translate
 
 FILED = "filed"
 AWAITING_SUPPLEMENT = "awaiting_supplement"
@@ -14,4 +14,4 @@ LABELS = {
 
 
 def label(status: str) -> str:
-    return _(LABELS[status]) if status in LABELS else status
+    return translate(LABELS[status]) if status in LABELS else status

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from station.filing import MaterialFile, file_case
 from station.samples import resident_id
 from station.store.models import Applicant, Case, CaseMaterial, Event
 
-NOW = datetime(2026, 9, 28, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 9, 28, 10, 0, tzinfo=UTC)
 
 
 def text_of(pdf: Path) -> str:

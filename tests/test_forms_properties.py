@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import math
+import tomllib
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric

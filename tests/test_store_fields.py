@@ -92,7 +92,8 @@ def test_encrypted_columns_cannot_be_queried_in_clear(tmp_path: Path) -> None:
 @settings(max_examples=60, deadline=None)
 @given(form=st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
-    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+    lambda kids: st.lists(kids, max_size=4)
+    | st.dictionaries(st.text(max_size=8), kids, max_size=4),
     max_leaves=12,
 ))
 def test_json_column_round_trips_any_value(tmp_path_factory: pytest.TempPathFactory,

@@ -23,11 +23,15 @@ from station.paths import DataLayout
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("init", parents=[common], help=_("建站：创建数据目录、密钥库和第一个用户"))
+    p = sub.add_parser(
+        "init", parents=[common], help=_("建站：创建数据目录、密钥库和第一个用户")
+    )
     p.add_argument("--tier", required=True, help=_("层级：village 村 / township 乡镇 / county 县"))
     p.add_argument("--code", required=True, help=_("12 位区划代码，例如 450981104201"))
     p.add_argument("--name", required=True, help=_("站点名称"))
-    p.add_argument("--operator", default=None, help=_("第一个用户的登录名（默认：--user 或 admin）"))
+    p.add_argument(
+        "--operator", default=None, help=_("第一个用户的登录名（默认：--user 或 admin）")
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_init)
 

@@ -19,7 +19,7 @@ PRAGMAS = (
 )
 
 
-class StoreDatabase(SqliteDatabase):  # type: ignore[misc]
+class StoreDatabase(SqliteDatabase):
     """A SQLite database that carries the cipher its encrypted fields use."""
 
     def __init__(self, path: Path, cipher: Cipher | None) -> None:

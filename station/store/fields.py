@@ -31,7 +31,7 @@ def associated_data(table: str, row: object, column: str) -> bytes:
     return f"bianmin-field\x1f{table}\x1f{row}\x1f{column}".encode()
 
 
-class EncryptedAccessor(FieldAccessor):  # type: ignore[misc]
+class EncryptedAccessor(FieldAccessor):
     field: EncryptedField
 
     def __get__(self, instance: Any, instance_type: Any = None) -> Any:
@@ -58,7 +58,7 @@ class EncryptedAccessor(FieldAccessor):  # type: ignore[misc]
         instance._dirty.add(self.name)
 
 
-class EncryptedField(BlobField):  # type: ignore[misc]
+class EncryptedField(BlobField):
     """Text sealed per row; subclasses change how values become bytes."""
 
     accessor_class = EncryptedAccessor
@@ -83,7 +83,7 @@ class EncryptedField(BlobField):  # type: ignore[misc]
         cipher = getattr(instance._meta.database, "cipher", None)
         if cipher is None:
             raise RuntimeError("the store is locked: no cipher bound to the database")
-        return cipher  # type: ignore[no-any-return]
+        return cipher
 
     def seal(self, instance: Any, value: Any) -> Ciphertext:
         return Ciphertext(self._cipher(instance).encrypt(self.encode(value), self._aad(instance)))

@@ -27,7 +27,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class BaseModel(Model):  # type: ignore[misc]
+class BaseModel(Model):
     class Meta:
         legacy_table_names = False
 

@@ -1,0 +1,102 @@
+"""The message catalogue is complete: every message has English, nothing is stale."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import string
+from pathlib import Path
+
+import polib
+import pytest
+
+import forms
+import keys
+import station
+import sync
+from forms.errors import FormsError
+from keys.errors import KeysError
+from station import i18n
+from station.errors import StationError
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOT_ERRORS = (StationError, FormsError, KeysError)
+PACKAGES = (station, forms, keys, sync)
+
+
+def error_templates() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for package in PACKAGES:
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for name, obj in vars(module).items():
+                if (inspect.isclass(obj) and issubclass(obj, ROOT_ERRORS)
+                        and obj.__module__ == module.__name__ and obj.__doc__):
+                    found[inspect.cleandoc(obj.__doc__)] = f"{module.__name__}.{name}"
+    return found
+
+
+def literal_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in (ROOT / "station").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_")):
+                assert node.args and isinstance(node.args[0], ast.Constant), (
+                    f"{path}:{node.lineno}: _() needs a literal, not an expression")
+                found[node.args[0].value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def catalogue() -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for po in sorted((ROOT / "station" / "locale" / "en").glob("*.po")):
+        for entry in polib.pofile(str(po)):
+            assert entry.msgid not in merged, f"{entry.msgid!r} translated twice ({po.name})"
+            merged[entry.msgid] = entry.msgstr
+    return merged
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def all_messages() -> dict[str, str]:
+    return {**error_templates(), **literal_messages()}
+
+
+def test_every_message_has_an_english_translation_with_the_same_placeholders() -> None:
+    english = catalogue()
+    problems = []
+    for message, where in all_messages().items():
+        if not english.get(message):
+            problems.append(f"no English for {message!r} ({where})")
+        elif placeholders(message) != placeholders(english[message]):
+            problems.append(f"placeholders differ for {message!r} ({where})")
+    assert problems == []
+
+
+def test_no_stale_translations() -> None:
+    used = set(all_messages())
+    stale = [m for m in catalogue() if m and m not in used]
+    assert stale == []
+
+
+def test_error_classes_carry_messages() -> None:
+    assert len(error_templates()) > 100
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_rendering_nested_errors(language: str) -> None:
+    from forms.errors import FieldRequired, FormInvalid
+
+    i18n.set_language(language)
+    try:
+        error = FormInvalid(problems=[FieldRequired(label="年龄", field="age")], count=1)
+        text = i18n.render(error)
+        assert "age" in text and "1" in text
+        assert ("must" in text.lower() or "required" in text.lower()) == (language == "en")
+    finally:
+        i18n.set_language("zh")
