@@ -70,6 +70,7 @@ class Station:
         operator: str,
         passphrase: str,
         documents: Path | None = None,
+        display_name: str | None = None,
     ) -> tuple[Station, Path]:
         """Create a node: vault, store, first user, recovery sheet.
 
@@ -101,7 +102,9 @@ class Station:
             with station.db.atomic("IMMEDIATE"):
                 for key, value in (("code", node.code), ("tier", node.tier), ("name", node.name)):
                     Setting.create(key=key, value=value)
-                User.create(name=operator, role="admin", created_at=outbox.utc_now())
+                user = User(name=operator, role="admin", created_at=outbox.utc_now())
+                user.display_name = (display_name or "").strip() or None
+                user.save(force_insert=True)
                 outbox.append(node.code, operator, "node.initialised", {"tier": node.tier})
         except BaseException:
             _remove_created(layout, created_root)
@@ -123,6 +126,11 @@ class Station:
     def node(self) -> Node:
         values = {s.key: s.value for s in Setting.select()}
         return Node(values["code"], values["tier"], values["name"])
+
+    def display_name(self, user: str) -> str:
+        """The name printed on documents: the person's name, else the login."""
+        record = User.get_or_none(User.name == user)
+        return (record.display_name if record else None) or user
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -20,6 +20,7 @@ from station.samples import RESIDENTS, SampleResident, draw_scan
 DEMO_PASSPHRASE = "demo-passphrase"
 DEMO_NODE = ("village", "450981104201", "桂平市示范镇示范村便民服务站")
 DEMO_AGENT = "daiban"
+DEMO_AGENT_NAME = "李代办"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ def run_demo(workdir: Path, setup_only: bool = False) -> DemoResult:
     passphrase = os.environ.get("STATION_PASSPHRASE") or DEMO_PASSPHRASE
     created = not (data / "station.db").exists()
     if created:
-        station, _sheet = Station.init(data, *DEMO_NODE, DEMO_AGENT, passphrase, documents)
+        station, _sheet = Station.init(
+            data, *DEMO_NODE, DEMO_AGENT, passphrase, documents, display_name=DEMO_AGENT_NAME
+        )
     else:
         station = Station.open(data, DEMO_AGENT, passphrase, documents)
     result = DemoResult(workdir, data, documents, passphrase, created)

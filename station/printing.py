@@ -57,7 +57,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
             promised_date=case.deadline,
             station_name=node.name,
             station_code=node.code,
-            agent=case.agent,
+            agent=station.display_name(case.agent),
         ),
         folder / RECEIPT_NAME.format(case_no=case.case_no),
     )
@@ -73,7 +73,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
                 filed_at=filed_at,
                 station_name=node.name,
                 station_code=node.code,
-                agent=case.agent,
+                agent=station.display_name(case.agent),
             ),
             folder / NOTICE_NAME.format(case_no=case.case_no),
         )

@@ -23,6 +23,7 @@ ID_NUMBER = "450981195003151220"
 PHONE = "13977519876"
 ADDRESS = "桂平市示范镇示范村七组 23 号"
 BANK = "6217995610009876543"
+AGENT_NAME = "覃代办员"
 
 
 def needles(scan: bytes) -> dict[str, bytes]:
@@ -38,6 +39,7 @@ def needles(scan: bytes) -> dict[str, bytes]:
         "address": ADDRESS.encode("utf-8"),
         "address gbk": ADDRESS.encode("gbk"),
         "bank card in form": BANK.encode(),
+        "agent's name": AGENT_NAME.encode("utf-8"),
         "scan bytes": scan[middle:middle + 64],
     }
     assert scan.count(found["scan bytes"]) == 1
@@ -62,7 +64,8 @@ def test_nothing_personal_in_plaintext_at_rest(tmp_path: Path) -> None:
     env = {"STATION_DATA": str(data), "STATION_PASSPHRASE": PASSPHRASE,
            "STATION_DOCUMENTS": str(printed)}
     assert station("init", "--tier", "village", "--code", "450981104201",
-                   "--name", "示范村便民服务站", "--operator", "agent", env=env).code == 0
+                   "--name", "示范村便民服务站", "--operator", "agent",
+                   "--operator-name", AGENT_NAME, env=env).code == 0
     # Hold a connection open so the WAL stays on disk as a crash would leave it.
     holder = sqlite3.connect(data / "station.db")
     holder.execute("SELECT count(*) FROM sqlite_master").fetchall()

@@ -20,9 +20,10 @@ from forms.errors import FormsError
 from keys.errors import KeysError
 from station import i18n
 from station.errors import StationError
+from sync.errors import SyncError
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_ERRORS = (StationError, FormsError, KeysError)
+ROOT_ERRORS = (StationError, FormsError, KeysError, SyncError)
 PACKAGES = (station, forms, keys, sync)
 
 

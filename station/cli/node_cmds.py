@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--operator", default=None, help=_("第一个用户的登录名（默认：--user 或 admin）")
     )
+    p.add_argument("--operator-name", default=None, help=_("第一个用户的姓名，打印在凭证上"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_init)
 
@@ -48,7 +49,8 @@ def run_init(args: argparse.Namespace) -> int:
     operator = args.operator or user_name(args) or "admin"
     secret = passphrase(confirm=True)
     station, sheet = Station.init(
-        data_dir(args), args.tier, args.code, args.name, operator, secret, documents_dir(args)
+        data_dir(args), args.tier, args.code, args.name, operator, secret, documents_dir(args),
+        display_name=args.operator_name,
     )
     with station:
         node = station.node
