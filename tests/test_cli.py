@@ -200,3 +200,32 @@ def test_demo_runs_headless(tmp_path: Path) -> None:
     for case in result["cases"]:
         assert Path(case["receipt"]).is_file()
     assert shutil.which("pdftotext")
+
+
+def test_tampered_material_or_column_gives_a_clear_error(tmp_path: Path, env) -> None:
+    import sqlite3
+
+    case_no = file_elder_case(tmp_path, env)["case_no"]
+    data = Path(env["STATION_DATA"])
+    blob = max((p for p in (data / "materials").rglob("*") if p.is_file()),
+               key=lambda p: p.stat().st_size)
+    original = blob.read_bytes()
+    damaged = bytearray(original)
+    damaged[len(damaged) // 2] ^= 0x01
+    blob.write_bytes(bytes(damaged))
+    out = tmp_path / "export.jpg"
+    failures = [station("case", "export", case_no, "--material", name, "--out", out, env=env)
+                for name in ("高龄津贴申请表", "居民身份证", "居民户口簿", "社会保障卡或银行卡")]
+    broken = [f for f in failures if f.code != 0]
+    assert len(broken) == 1 and broken[0].code == 6
+    assert "已损坏或被改动" in broken[0].err and "Traceback" not in broken[0].err
+    blob.write_bytes(original)
+
+    with sqlite3.connect(data / "station.db") as conn:
+        (address,) = conn.execute("SELECT address FROM applicant").fetchone()
+        flipped = bytearray(address)
+        flipped[-1] ^= 0x01
+        conn.execute("UPDATE applicant SET address = ?", (bytes(flipped),))
+    shown = station("case", "show", case_no, env=env)
+    assert shown.code == 6 and "applicant.address" in shown.err
+    assert "Traceback" not in shown.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import importlib
 import inspect
 import pkgutil
@@ -101,3 +102,17 @@ def test_rendering_nested_errors(language: str) -> None:
         assert ("must" in text.lower() or "required" in text.lower()) == (language == "en")
     finally:
         i18n.set_language("zh")
+
+
+def test_every_message_formats_with_its_placeholders_in_both_languages() -> None:
+    english = catalogue()
+    for message in all_messages():
+        values = {name: "X" for name in placeholders(message)}
+        assert "X" in message.format_map(values) or not values
+        english[message].format_map(values)
+
+
+def test_english_is_english() -> None:
+    for message, text in catalogue().items():
+        if message:
+            assert text != message and re.search("[A-Za-z]", text), message
