@@ -7,11 +7,9 @@ are shown masked unless the caller asks to reveal them, which is recorded.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from peewee import fn
 
@@ -20,6 +18,7 @@ from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
+from station.fileio import write_atomically
 from station.status import label
 from station.store.models import Applicant, Case, CaseMaterial, Event
 
@@ -184,16 +183,12 @@ def export_material(station: Station, case_no: str, name: str, page: int, out: P
     )
     if material is None:
         raise MaterialNotFound(case_no=case_no, name=name, page=page)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as dst:
-            for chunk in _guard_iter(station, material.blob):
-                dst.write(chunk)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def render(dst: BinaryIO) -> None:
+        for chunk in _guard_iter(station, material.blob):
+            dst.write(chunk)
+
+    write_atomically(out, render)
     _record(station, outbox.ACCESS_EXPORTED, {"material": name, "page": page}, case)
     return out
 

@@ -9,6 +9,7 @@ check passes, the event chain verifies, and crash leftovers are swept.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -65,10 +66,8 @@ def test_kill_9_while_filing(tmp_path: Path, data_dir: Path, documents: Path) ->
             assert line, child.stderr.read() if child.stderr else "child died"
             reported.append(line)
         if extra_wait:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=extra_wait)
-            except subprocess.TimeoutExpired:
-                pass
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
         reported += [line.strip() for line in child.stdout if line.strip()]

@@ -10,8 +10,8 @@ from typing import BinaryIO
 import pytest
 
 from station.documents import RecoverySheetInfo, write_recovery_sheet
-from station.documents.atomic import write_atomically
 from station.errors import DocumentError, DocumentFolderUnwritable
+from station.fileio import write_atomically
 from station.i18n import render, set_language
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 import importlib
 import inspect
 import pkgutil
+import re
 import string
 from pathlib import Path
 

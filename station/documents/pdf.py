@@ -16,9 +16,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from station.documents.atomic import write_atomically
 from station.documents.fonts import cjk_font
 from station.documents.layout import CONTENT_WIDTH, MARGIN, PAGE_SIZE
+from station.fileio import write_atomically
 from station.i18n import _
 
 __all__ = ["build_pdf"]

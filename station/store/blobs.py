@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from keys.errors import DecryptionFailed
 from keys.stream import StreamEncryptor, iter_decrypt
+from station.fileio import fsync_directory
 
 READ_SIZE = 1024 * 1024
 AAD = b"bianmin-material"
@@ -32,16 +33,6 @@ AAD = b"bianmin-material"
 class StoredBlob:
     address: str
     size: int
-
-
-def fsync_directory(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class BlobStore:

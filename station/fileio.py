@@ -1,8 +1,9 @@
 """Write a file so that it is either complete under its name or not there.
 
-The PDF is rendered into a hidden temporary file in the target folder, flushed
-to disk, then renamed over the final name; a crash or power cut half way
-leaves at most the temporary file, never a truncated PDF a person would print.
+The content (a PDF, an exported scan) is written into a hidden temporary file
+in the target folder, flushed to disk, then renamed over the final name; a
+crash or power cut half way leaves at most the temporary file, never a
+truncated file a person would print or open.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import BinaryIO
 from station.errors import DocumentFolderUnwritable
 from station.i18n import _
 
-__all__ = ["write_atomically"]
+__all__ = ["fsync_directory", "write_atomically"]
 
 
 def write_atomically(path: Path, render: Callable[[BinaryIO], None]) -> Path:
@@ -41,11 +42,11 @@ def write_atomically(path: Path, render: Callable[[BinaryIO], None]) -> Path:
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    _sync_folder(folder)
+    fsync_directory(folder)
     return path
 
 
-def _sync_folder(folder: Path) -> None:
+def fsync_directory(folder: Path) -> None:
     # Makes the rename itself durable; folders cannot be opened on Windows.
     if os.name != "posix":
         return
