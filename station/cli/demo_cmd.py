@@ -40,5 +40,7 @@ def run(args: argparse.Namespace) -> int:
         lines.append(_("收件凭证：{path}").format(path=case.receipt))
         if case.notice:
             lines.append(_("补齐补正告知书：{path}").format(path=case.notice))
+    lines.append("")
+    lines.append(_("查看办件：station --data {path} case list（口令见上）").format(path=result.data))
     emit(args, result.to_json(), "\n".join(lines))
     return 0
