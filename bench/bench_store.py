@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -432,8 +433,7 @@ def bench_filing(station: Station, work: Path, pages: int, size: int,
         else:
             copy_time, _ = timed(copy_it)
             filing_time, result = timed(file_it)
-        receipt_time, _ = timed(
-            lambda case_no=result.case_no: print_case_documents(station, case_no))
+        receipt_time, _ = timed(partial(print_case_documents, station, result.case_no))
         figures.statuses.add(result.status)
         if number:
             figures.filing.samples.append(filing_time)
@@ -490,7 +490,7 @@ def filesystem_of(path: Path) -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description="Bianmin Station store benchmark.")
     parser.add_argument("--cases", type=int, default=100_000, help="cases in the store")
     parser.add_argument("--pages", type=int, default=10, help="pages filed per case")
     parser.add_argument("--page-mb", type=float, default=3.0, help="MiB per page")
@@ -564,10 +564,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
     found = 0
     for k in targets:
         number = people[k].id_number
-        seconds, items = timed(lambda number=number: cases.find_by_id_number(station, number))
+        seconds, items = timed(partial(cases.find_by_id_number, station, number))
         find.samples.append(seconds)
         found += len(items)
-        seconds, plain = timed(lambda number=number: peer_find(peer, number))
+        seconds, plain = timed(partial(peer_find, peer, number))
         find_peer.samples.append(seconds)
         if [i.case_no for i in items] != [p["case_no"] for p in plain]:
             raise RuntimeError(f"product and peer disagree for resident {k}")
@@ -593,7 +593,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
           "ratio = figure / peer or limit")
     print()
     pages_label = f"{args.pages} pages × {args.page_mb:g} MiB"
-    print(f"1. Filing a case of {pages_label} (status {', '.join(sorted(filing.statuses))})")
+    print(f"1. Filing a case of {pages_label} into the store below "
+          f"(status {', '.join(sorted(filing.statuses))})")
     copy_ms = ms(filing.copy.median)
     line("file_case (check, encrypt, store, commit)", filing.filing,
          f"copy+fsync {copy_ms}", filing.filing.median / filing.copy.median,
@@ -605,8 +606,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"2. A store of {total:,} cases ({len(people):,} residents)")
     print(f"  build: {ms(build_time)} encrypted ({args.cases / build_time:,.0f} cases/s), "
           f"plain peer {ms(peer_time)}, data generation {ms(gen_time)}")
-    print(f"  data directory: station.db {db_size / 2**20:,.1f} MiB, materials "
-          f"{materials / 2**20:,.1f} MiB (the filed pages)")
+    print(f"  data directory: station.db {db_size / 2**20:,.1f} MiB "
+          f"({db_size / max(total, 1) / 1024:.1f} KiB per case, with its resident and event), "
+          f"materials {materials / 2**20:,.1f} MiB (only the pages filed in part 1)")
     print(f"  first list_cases after opening: {ms(first_list)}")
     line("case list (first page of 50)", list_first, f"limit {LIMIT_LIST_MS:.0f} ms",
          list_first.median * 1000 / LIMIT_LIST_MS)

@@ -119,7 +119,8 @@ def file_case(
 
     now = now or datetime.now().astimezone()
     missing = missing_required(matter, materials)
-    stored = [(item, station.blobs.put_file(item.path)) for item in materials]
+    blobs = station.blobs.put_files([item.path for item in materials])
+    stored = list(zip(materials, blobs, strict=True))
     status = AWAITING_SUPPLEMENT if missing else FILED
     deadline = None if missing else station.calendar.add_workdays(now.date(), matter.promised_days)
     node = station.node

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from keys.errors import DecryptionFailed, StreamTruncated
-from station.store.blobs import BlobStore
+from station.store.blobs import CHUNK_SIZE, BlobStore
 
 KEYS = {1: bytes(32)}
 
@@ -47,14 +47,15 @@ def test_every_flipped_byte_is_detected(tmp_path: Path) -> None:
 
 def test_truncated_material_fails(tmp_path: Path) -> None:
     blobs = store(tmp_path)
-    ref = blobs.put(io.BytesIO(os.urandom(200_000)))
+    ref = blobs.put(io.BytesIO(os.urandom(CHUNK_SIZE * 2 + 5000)))
     path = blobs.path_of(ref.address)
     original = path.read_bytes()
-    for cut in (len(original) - 1, len(original) - 17, 65536 + 28, 100, 28):
+    header = 28
+    for cut in (len(original) - 1, len(original) - 17, CHUNK_SIZE + header, 100, header):
         path.write_bytes(original[:cut])
         with pytest.raises(DecryptionFailed):
             blobs.read(ref.address)
-    path.write_bytes(original[: 28 + 2 * (65536 + 16)])  # exactly at a chunk boundary
+    path.write_bytes(original[: header + (CHUNK_SIZE + 16)])  # exactly at a chunk boundary
     with pytest.raises(StreamTruncated):
         blobs.read(ref.address)
 
@@ -76,3 +77,16 @@ def test_leftover_temp_files_are_swept(tmp_path: Path) -> None:
     (blobs.tmp / "blob-crashed").write_bytes(b"ciphertext from a crash")
     assert blobs.sweep_temp() == 1
     assert list(blobs.tmp.iterdir()) == []
+
+
+def test_put_files_stores_a_batch_in_order(tmp_path: Path) -> None:
+    blobs = store(tmp_path)
+    pages = []
+    for i in range(5):
+        page = tmp_path / f"page{i}.jpg"
+        page.write_bytes(os.urandom(100_000 + i))
+        pages.append(page)
+    stored = blobs.put_files([*pages, pages[0]])
+    assert [s.size for s in stored] == [100_000 + i for i in range(5)] + [100_000]
+    assert stored[0] == stored[-1]
+    assert [blobs.read(s.address) for s in stored[:5]] == [p.read_bytes() for p in pages]

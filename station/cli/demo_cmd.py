@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if case.notice:
             lines.append(_("补齐补正告知书：{path}").format(path=case.notice))
     lines.append("")
-    lines.append(_("查看办件：station --data {path} case list（口令见上）").format(path=result.data))
+    hint = _("查看办件：station --data {path} case list（口令见上）")
+    lines.append(hint.format(path=result.data))
     emit(args, result.to_json(), "\n".join(lines))
     return 0

@@ -6,6 +6,8 @@ someone without the key (a plain SHA-256 would let anyone holding a copy of
 an ID-card photo prove it is here).  Writing is one pass: the plaintext is
 hashed and encrypted into a temp file in ``tmp/``, fsynced, then renamed into
 place; a crash leaves at most a temp file of ciphertext, swept on next open.
+The hash runs in a helper thread (hashlib releases the GIL) while this thread
+encrypts and writes, so storing a scan costs about what its slower half costs.
 Reading checks every chunk's tag, truncation, and finally that the
 plaintext's HMAC is the address (so two blobs swapped on disk fail).
 """
@@ -16,7 +18,9 @@ import hashlib
 import hmac
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +30,9 @@ from keys.stream import StreamEncryptor, iter_decrypt
 from station.fileio import fsync_directory
 
 READ_SIZE = 1024 * 1024
+CHUNK_SIZE = 1024 * 1024  # scans are megabytes: fewer, larger AEAD chunks
+HASH_AHEAD = 4  # chunks the hashing thread may lag behind
+PAGE_WORKERS = 2
 AAD = b"bianmin-material"
 
 
@@ -48,8 +55,10 @@ class BlobStore:
         self._keys = dict(keys)
         self._version = current_version
         self._address_key = address_key
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        for folder in (self.root, self.tmp):
+            if not folder.exists():
+                folder.mkdir(parents=True)
+                fsync_directory(folder.parent)
 
     def sweep_temp(self) -> int:
         """Remove temp files a crash left behind (they hold only ciphertext)."""
@@ -60,35 +69,52 @@ class BlobStore:
         return removed
 
     def path_of(self, address: str) -> Path:
-        return self.root / address[:2] / address[2:4] / address
+        # One flat folder: ext4 and NTFS index large folders, and one folder
+        # means one fsync per filing instead of one per page.
+        return self.root / address
 
-    def put_file(self, path: Path) -> StoredBlob:
+    def put_file(self, path: Path, sync_folder: bool = True) -> StoredBlob:
         with path.open("rb") as src:
-            return self.put(src)
+            return self.put(src, sync_folder)
 
-    def put(self, src: BinaryIO) -> StoredBlob:
+    def put_files(self, paths: Sequence[Path]) -> list[StoredBlob]:
+        """Store several scans, two at a time (one's fsync overlaps the other's
+        hashing and encryption), then make all their names durable at once."""
+        with ThreadPoolExecutor(PAGE_WORKERS) as pool:
+            stored = list(pool.map(lambda p: self.put_file(p, sync_folder=False), paths))
+        if stored:
+            fsync_directory(self.root)
+        return stored
+
+    def put(self, src: BinaryIO, sync_folder: bool = True) -> StoredBlob:
         mac = hmac.new(self._address_key, digestmod=hashlib.sha256)
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix="blob-", dir=self.tmp)
         tmp_path = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as dst:
-                encryptor = StreamEncryptor(self._keys[self._version], self._version, dst, AAD)
+            with ThreadPoolExecutor(1) as hasher, os.fdopen(fd, "wb", buffering=0) as dst:
+                encryptor = StreamEncryptor(
+                    self._keys[self._version], self._version, dst, AAD, CHUNK_SIZE
+                )
+                hashing: deque[Future[None]] = deque()
                 while chunk := src.read(READ_SIZE):
-                    mac.update(chunk)
+                    hashing.append(hasher.submit(mac.update, chunk))
+                    if len(hashing) > HASH_AHEAD:
+                        hashing.popleft().result()
                     encryptor.write(chunk)
                     size += len(chunk)
                 encryptor.finish()
-                dst.flush()
+                for pending in hashing:
+                    pending.result()
                 os.fsync(dst.fileno())
             address = mac.hexdigest()
             final = self.path_of(address)
             if final.exists():
                 tmp_path.unlink()
             else:
-                final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp_path, final)
-                fsync_directory(final.parent)
+                if sync_folder:
+                    fsync_directory(self.root)
             return StoredBlob(address, size)
         except BaseException:
             tmp_path.unlink(missing_ok=True)
