@@ -15,11 +15,10 @@ from station.store.models import Case
 
 def next_case_no(node_code: str, day: date) -> str:
     prefix = f"{node_code}-{day:%Y%m%d}-"
-    last = (
-        Case.select(Case.case_no)
-        .where(Case.case_no.startswith(prefix))
-        .order_by(Case.case_no.desc())
-        .first()
+    # An index range (":" sorts right after "9"), not LIKE, which SQLite
+    # cannot answer from the index; the day's numbers compared as numbers.
+    today = Case.select(Case.case_no).where(
+        (Case.case_no > prefix) & (Case.case_no < prefix + ":")
     )
-    number = int(last.case_no[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    numbers = [int(c.case_no[len(prefix):]) for c in today]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
