@@ -229,3 +229,21 @@ def test_tampered_material_or_column_gives_a_clear_error(tmp_path: Path, env) ->
     shown = station("case", "show", case_no, env=env)
     assert shown.code == 6 and "applicant.address" in shown.err
     assert "Traceback" not in shown.err
+
+
+def test_output_closed_by_the_reader_is_not_a_crash(env: dict[str, str]) -> None:
+    import fcntl
+    import os
+
+    from cli import COMMAND
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # smaller than the output: writes block
+    proc = subprocess.Popen([*COMMAND, "matters", "--json"], stdout=write_end,
+                            stderr=subprocess.PIPE, env={**os.environ, **env})
+    os.close(write_end)
+    assert os.read(read_end, 10)
+    os.close(read_end)  # like `| head -c 10`
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and "Traceback" not in err

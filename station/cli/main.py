@@ -4,12 +4,13 @@ Exit codes (also in README.md):
   0 done · 1 other error · 2 wrong usage · 3 passphrase, recovery key or user
   not accepted · 4 invalid input (form, applicant, material, catalogue, node
   code, date) · 5 not found (station, case, matter) · 6 data damaged or from a
-  newer version · 130 interrupted
+  newer version · 130 interrupted · 141 output closed by the reader
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,7 +34,7 @@ from station.cli.context import common_options, say
 from station.errors import StationError
 from station.i18n import _
 
-EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED = 3, 4, 5, 6
+EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED, EXIT_PIPE = 3, 4, 5, 6, 141
 
 KEYS_EXIT_CODES: tuple[tuple[type[KeysError], int], ...] = (
     (WrongPassphrase, EXIT_AUTH),
@@ -85,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say(_("已中断。"))
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `station … | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
 
 
 def _language_from(argv: Sequence[str]) -> str | None:
