@@ -105,7 +105,7 @@ class Station:
                 user = User(name=operator, role="admin", created_at=outbox.utc_now())
                 user.display_name = (display_name or "").strip() or None
                 user.save(force_insert=True)
-                outbox.append(node.code, operator, "node.initialised", {"tier": node.tier})
+                outbox.append(node.code, operator, outbox.NODE_INITIALISED, {"tier": node.tier})
         except BaseException:
             _remove_created(layout, created_root)
             raise

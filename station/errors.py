@@ -170,3 +170,33 @@ class MaterialFileMissing(StationError):
     """材料文件 {address} 不见了"""
 
     exit_code = 6
+
+
+class ScanFolderUnavailable(StationError):
+    """无法监视扫描文件夹 {folder}（{reason}）。请检查文件夹能否打开、当前用户能否读写，或在设置中换一个文件夹。"""  # noqa: E501
+
+    exit_code = 4
+
+
+class PageUnreadable(StationError):
+    """无法读取图片 {name}：文件已损坏或不是图片。"""
+
+    exit_code = 4
+
+
+class PageMissing(StationError):
+    """找不到图片 {name}：文件可能已被移动或删除。"""
+
+    exit_code = 4
+
+
+class PageNotRotatable(StationError):
+    """{name} 是 PDF 文件，无法旋转；请在扫描时摆正。"""
+
+    exit_code = 4
+
+
+class PageNotSaved(StationError):
+    """无法保存旋转后的图片 {name}（{reason}）。请检查文件夹能否写入、磁盘是否已满。"""
+
+    exit_code = 4

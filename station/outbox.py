@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import fn
 
+from station.i18n import N_, translate
 from station.store.models import Event
 
 GENESIS = "0" * 64
@@ -29,6 +30,23 @@ ACCESS_SEARCHED = "access.searched"
 ACCESS_LISTED = "access.listed"
 ACCESS_PRINTED = "access.printed"
 ACCESS_EXPORTED = "access.exported"
+NODE_INITIALISED = "node.initialised"
+
+LABELS = {
+    CASE_FILED: N_("收件登记"),
+    NOTICE_ISSUED: N_("一次性告知补正"),
+    ACCESS_VIEWED: N_("查看"),
+    ACCESS_SEARCHED: N_("查找"),
+    ACCESS_LISTED: N_("浏览列表"),
+    ACCESS_PRINTED: N_("打印"),
+    ACCESS_EXPORTED: N_("导出材料"),
+    NODE_INITIALISED: N_("建站"),
+}
+
+
+def label(type_: str) -> str:
+    """The name people read for an event type."""
+    return translate(LABELS[type_]) if type_ in LABELS else type_
 
 
 def utc_now() -> str:
@@ -99,3 +117,15 @@ def count_events(type_prefix: str = "") -> int:
     if type_prefix:
         query = query.where(Event.type.startswith(type_prefix))
     return int(query.scalar() or 0)
+
+
+def recent_events(limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """Newest events' clear headers (for the sync screen); payloads stay sealed."""
+    rows = (
+        Event.select(Event.seq, Event.type, Event.case_no, Event.at, Event.author)
+        .order_by(Event.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [{"seq": e.seq, "type": e.type, "case_no": e.case_no, "at": e.at, "author": e.author}
+            for e in rows]

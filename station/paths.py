@@ -19,6 +19,12 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def default_config_dir() -> Path:
+    """This PC's app settings (language, font size): nothing personal."""
+    env = os.environ.get("STATION_CONFIG")
+    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
 def default_documents_dir() -> Path:
     env = os.environ.get("STATION_DOCUMENTS")
     if env:

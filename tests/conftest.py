@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gui import display  # noqa: F401 - the Xvfb fixture, for every GUI test
 
 # Test-only: a weak KDF so that creating vaults takes milliseconds.  The
 # product never reads this unless the variable is set exactly like this.

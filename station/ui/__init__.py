@@ -1,0 +1,1 @@
+"""The desktop app (ttkbootstrap).  Only this package imports Tk."""

@@ -1,0 +1,118 @@
+"""The desktop app: one window; first-run setup or login, then the main screens."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from pathlib import Path
+
+import ttkbootstrap as ttk
+
+from keys.vault import Vault
+from station import i18n
+from station.app import Station
+from station.i18n import _
+from station.paths import DataLayout, default_config_dir
+from station.ui.config import UiConfig
+from station.ui.problems import describe
+from station.ui.style import THEME, apply_fonts
+from station.ui.worker import Dispatcher
+
+View = Callable[[ttk.Frame, "StationApp"], ttk.Frame]
+WINDOW_SIZE = (1280, 720)
+MIN_SIZE = (1024, 600)
+
+
+class StationApp:
+    def __init__(self, data: Path, documents: Path | None = None,
+                 config_dir: Path | None = None, user: str | None = None) -> None:
+        self.data = data
+        self.documents = documents
+        self.config_dir = config_dir or default_config_dir()
+        self.config = UiConfig.load(self.config_dir)
+        self.preferred_user = user or self.config.last_user or None
+        i18n.set_language(self.config.language)
+        self.root = ttk.Window(title=_("便民站"), themename=THEME, size=WINDOW_SIZE,
+                               minsize=MIN_SIZE)
+        self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.font_size = apply_fonts(self.root, self.config.large_font)
+        self.dispatcher = Dispatcher(self.root, self.show_error)
+        self.station: Station | None = None
+        self.banner = ttk.Label(self.root, text="", bootstyle="danger", padding=8,
+                                anchor="w", wraplength=1200)
+        self.body = ttk.Frame(self.root)
+        self.body.pack(fill=tk.BOTH, expand=True)
+        self.view: ttk.Frame | None = None
+        self.show_start()
+
+    @property
+    def opened(self) -> Station:
+        """The logged-in station (screens exist only after login)."""
+        if self.station is None:
+            raise RuntimeError("no station is open")
+        return self.station
+
+    # -- navigation --------------------------------------------------------
+    def show_start(self) -> None:
+        from station.ui.login import LoginView
+        from station.ui.setup import SetupView
+
+        layout = DataLayout(self.data)
+        exists = Vault.exists(layout.vault_dir) and layout.database.exists()
+        self.show(LoginView if exists else SetupView)
+
+    def show(self, view: View) -> ttk.Frame:
+        self.clear_error()
+        if self.view is not None:
+            self.view.destroy()
+        self.view = view(self.body, self)
+        self.view.pack(fill=tk.BOTH, expand=True)
+        return self.view
+
+    def logged_in(self, station: Station) -> None:
+        from station.ui.main_window import MainWindow
+
+        self.station = station
+        self.config.last_user = station.user
+        self.config.save(self.config_dir)
+        self.root.title(_("便民站 — {name}（{user}）").format(name=station.node.name,
+                                                          user=station.user))
+        self.show(MainWindow)
+
+    def restyle(self) -> None:
+        """Language or font size changed: save and rebuild the current screens."""
+        self.config.save(self.config_dir)
+        i18n.set_language(self.config.language)
+        self.font_size = apply_fonts(self.root, self.config.large_font)
+        if self.station is not None:
+            self.logged_in(self.station)
+        else:
+            self.show_start()
+
+    # -- errors --------------------------------------------------------------
+    def show_error(self, error: BaseException) -> None:
+        self.show_message(describe(error))
+
+    def show_message(self, text: str) -> None:
+        self.banner.configure(text=text)
+        self.banner.pack(fill=tk.X, before=self.body)
+
+    def clear_error(self) -> None:
+        self.banner.pack_forget()
+        self.banner.configure(text="")
+
+    # -- running -------------------------------------------------------------
+    def run(self) -> None:
+        self.root.mainloop()
+
+    def close(self) -> None:
+        if self.station is not None:
+            station, self.station = self.station, None
+            self.dispatcher.submit(station.close)
+        self.dispatcher.close()
+        self.root.destroy()
+
+
+def run_gui(data: Path, documents: Path | None, user: str | None) -> int:
+    StationApp(data, documents, user=user).run()
+    return 0

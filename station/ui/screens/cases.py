@@ -1,0 +1,233 @@
+"""办件: the case list (a page at a time), search, and a case's details.
+
+Never loads the whole store into the Treeview: one page of 50 rows from the
+store at a time.  Searching by ID number goes through the blind index; every
+list, view, search and print is recorded by the services (阅览留痕).
+"""
+
+from __future__ import annotations
+
+import re
+import tkinter as tk
+from typing import TYPE_CHECKING, Any
+
+import ttkbootstrap as ttk
+
+from station.cases import CaseList, CaseSummary, find_by_id_number, list_cases, show_case
+from station.i18n import N_, _, translate
+from station.outbox import label as event_label
+from station.printing import print_case_documents
+from station.ui.opener import open_file
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+
+PAGE = 50
+CASE_NO = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+COLUMNS = (
+    ("case_no", N_("办件编号"), 250), ("matter", N_("事项"), 300), ("applicant", N_("申请人"), 90),
+    ("status", N_("状态"), 140), ("filed", N_("收件时间"), 170), ("deadline", N_("承诺日期"), 110),
+)
+
+
+class CasesScreen(ttk.Frame):
+    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.offset = 0
+        self.total = 0
+        bar = ttk.Frame(self)
+        bar.pack(fill=tk.X, pady=(0, 8))
+        ttk.Label(bar, text=_("办件编号或身份证号")).pack(side=tk.LEFT)
+        self.query = ttk.Entry(bar, width=32)
+        self.query.pack(side=tk.LEFT, padx=6)
+        self.query.bind("<Return>", lambda _e: self.search())
+        ttk.Button(bar, text=_("查找（Enter）"), command=self.search).pack(side=tk.LEFT)
+        ttk.Button(bar, text=_("全部办件（Esc）"), bootstyle="secondary-outline",
+                   command=self.reload).pack(side=tk.LEFT, padx=6)
+        self.message = ttk.Label(bar, text="", bootstyle="danger")
+        self.message.pack(side=tk.LEFT, padx=10)
+        self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings",
+                                 height=14, selectmode="browse")
+        for key, label, width in COLUMNS:
+            self.tree.heading(key, text=translate(label))
+            self.tree.column(key, width=width, stretch=key == "matter")
+        self.tree.pack(fill=tk.BOTH, expand=True)
+        self.tree.bind("<Double-1>", lambda _e: self.open_selected())
+        self.tree.bind("<Return>", lambda _e: self.open_selected())
+        pager = ttk.Frame(self)
+        pager.pack(fill=tk.X, pady=6)
+        self.previous = ttk.Button(pager, text=_("上一页（PgUp）"), command=self.page_up,
+                                   bootstyle="secondary-outline")
+        self.previous.pack(side=tk.LEFT)
+        self.next = ttk.Button(pager, text=_("下一页（PgDn）"), command=self.page_down,
+                               bootstyle="secondary-outline")
+        self.next.pack(side=tk.LEFT, padx=6)
+        self.count = ttk.Label(pager, text="")
+        self.count.pack(side=tk.LEFT, padx=10)
+        for widget in (self.tree, self.query):
+            widget.bind("<Prior>", lambda _e: self.page_up())
+            widget.bind("<Next>", lambda _e: self.page_down())
+            widget.bind("<Escape>", lambda _e: self.reload())
+        self.detail: CaseDetail | None = None
+        self.query.focus_set()
+        self.reload()
+
+    # -- list ----------------------------------------------------------------
+    def reload(self) -> None:
+        self.message.configure(text="")
+        station, offset = self.app.opened, self.offset
+        self.app.dispatcher.submit(lambda: list_cases(station, limit=PAGE, offset=offset),
+                                   on_done=self.show_page)
+
+    def show_page(self, page: CaseList) -> None:
+        if not self.winfo_exists():
+            return
+        self.total = page.total
+        self.fill(page.items)
+        last = page.offset + len(page.items)
+        self.count.configure(text=_("共 {total} 件，显示第 {first}–{last} 件").format(
+            total=page.total, first=page.offset + 1 if page.items else 0, last=last))
+        self.previous.configure(state="normal" if page.offset > 0 else "disabled")
+        self.next.configure(state="normal" if last < page.total else "disabled")
+
+    def fill(self, items: list[CaseSummary]) -> None:
+        self.tree.delete(*self.tree.get_children())
+        for item in items:
+            self.tree.insert("", tk.END, iid=item.case_no, values=(
+                item.case_no, item.matter_name, item.applicant, item.status_label,
+                item.filed_at.replace("T", " ")[:16], item.deadline or "—"))
+        children = self.tree.get_children()
+        if children:
+            self.tree.selection_set(children[0])
+            self.tree.focus(children[0])
+
+    def page_up(self) -> None:
+        if self.offset > 0:
+            self.offset = max(0, self.offset - PAGE)
+            self.reload()
+
+    def page_down(self) -> None:
+        if self.offset + PAGE < self.total:
+            self.offset += PAGE
+            self.reload()
+
+    # -- search --------------------------------------------------------------
+    def search(self) -> None:
+        text = self.query.get().strip()
+        station = self.app.opened
+        self.message.configure(text="")
+        if not text:
+            self.offset = 0
+            self.reload()
+        elif ID_NUMBER.match(text):
+            self.app.dispatcher.submit(lambda: find_by_id_number(station, text),
+                                       on_done=self.show_found)
+        elif CASE_NO.match(text):
+            self.open_case(text)
+        else:
+            self.message.configure(text=_("请输入完整的办件编号或 18 位身份证号码。"))
+
+    def show_found(self, items: list[CaseSummary]) -> None:
+        if not self.winfo_exists():
+            return
+        self.fill(items)
+        self.count.configure(text=_("找到 {count} 件").format(count=len(items)))
+        self.previous.configure(state="disabled")
+        self.next.configure(state="disabled")
+        if items:
+            self.tree.focus_set()
+
+    # -- details -------------------------------------------------------------
+    def open_selected(self) -> None:
+        selected = self.tree.selection()
+        if selected:
+            self.open_case(selected[0])
+
+    def open_case(self, case_no: str) -> None:
+        station = self.app.opened
+        self.app.dispatcher.submit(lambda: show_case(station, case_no),
+                                   on_done=self.show_detail)
+
+    def show_detail(self, details: dict[str, Any]) -> None:
+        if not self.winfo_exists():
+            return
+        if self.detail is not None:
+            self.detail.destroy()
+        self.detail = CaseDetail(self, self.app, details, on_close=self.close_detail)
+        self.detail.place(relx=0, rely=0, relwidth=1, relheight=1)
+        self.detail.focus_set()
+
+    def close_detail(self) -> None:
+        if self.detail is not None:
+            self.detail.destroy()
+            self.detail = None
+        self.tree.focus_set()
+
+
+class CaseDetail(ttk.Frame):
+    """One case: who, what, materials, history; print again from here."""
+
+    def __init__(self, parent: tk.Misc, app: StationApp, details: dict[str, Any],
+                 on_close: Any) -> None:
+        super().__init__(parent, padding=4)
+        self.app = app
+        self.details = details
+        bar = ttk.Frame(self)
+        bar.pack(fill=tk.X)
+        ttk.Button(bar, text=_("返回列表（Esc）"), bootstyle="secondary-outline",
+                   command=on_close).pack(side=tk.LEFT)
+        self.print_button = ttk.Button(bar, text=_("重新打印凭证（Ctrl+P）"), bootstyle="info",
+                                       command=self.reprint)
+        self.print_button.pack(side=tk.LEFT, padx=8)
+        self.bind("<Escape>", lambda _e: on_close())
+        self.bind("<Control-p>", lambda _e: self.reprint())
+        person, matter = details["applicant"], details["matter"]
+        rows = [
+            (_("办件编号"), details["case_no"]),
+            (_("事项"), f"{matter['name']}（{matter['code']}）"),
+            (_("状态"), details["status_label"]),
+            (_("申请人"), person["name"]),
+            (_("身份证号"), person["id_number"]),
+            (_("联系电话"), person["phone"]),
+            (_("地址"), person["address"]),
+            (_("承诺办结日期"), details["deadline"] or _("待材料补齐后计算")),
+            (_("代办员"), details["agent"]),
+        ]
+        if details.get("missing"):
+            rows.append((_("缺少材料"), "、".join(details["missing"])))
+        grid = ttk.Frame(self, padding=(0, 10))
+        grid.pack(fill=tk.X)
+        for i, (label, value) in enumerate(rows):
+            ttk.Label(grid, text=label, bootstyle="secondary").grid(row=i, column=0, sticky="ne",
+                                                                    padx=(0, 10), pady=2)
+            ttk.Label(grid, text=value, wraplength=800).grid(row=i, column=1, sticky="w", pady=2)
+        lower = ttk.Frame(self)
+        lower.pack(fill=tk.BOTH, expand=True)
+        materials = ttk.Treeview(lower, columns=("name", "page"), show="headings", height=6)
+        materials.heading("name", text=_("材料"))
+        materials.heading("page", text=_("页"))
+        materials.column("page", width=60, stretch=False)
+        for m in details["materials"]:
+            materials.insert("", tk.END, values=(m["name"], m["page"]))
+        materials.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
+        history = ttk.Treeview(lower, columns=("at", "type", "author"), show="headings", height=6)
+        for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人"))):
+            history.heading(key, text=label)
+        for event in details["history"]:
+            history.insert("", tk.END, values=(event["at"][:19].replace("T", " "),
+                                                event_label(event["type"]), event["author"]))
+        history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
+
+    def reprint(self) -> None:
+        station, case_no = self.app.opened, self.details["case_no"]
+        self.print_button.configure(state="disabled")
+
+        def done(printed: Any) -> None:
+            if self.winfo_exists():
+                self.print_button.configure(state="normal")
+            if printed.receipt is not None:
+                open_file(printed.receipt)
+
+        self.app.dispatcher.submit(lambda: print_case_documents(station, case_no), on_done=done)

@@ -1,0 +1,55 @@
+"""设置: language, large-font mode, and a problem report for support."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import ttkbootstrap as ttk
+
+from station.i18n import _
+from station.ui.problems import save_report
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+
+LANGUAGES = (("zh", "中文"), ("en", "English"))  # each in its own language, as is customary
+
+
+class SettingsScreen(ttk.Frame):
+    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+        super().__init__(parent, padding=10)
+        self.app = app
+        ttk.Label(self, text=_("界面语言")).grid(row=0, column=0, sticky="w", pady=6)
+        self.language = tk.StringVar(value=app.config.language)
+        for i, (code, name) in enumerate(LANGUAGES, start=1):
+            ttk.Radiobutton(self, text=name, value=code, variable=self.language,
+                            command=self.apply).grid(row=0, column=i, sticky="w", padx=8)
+        self.large = tk.BooleanVar(value=app.config.large_font)
+        ttk.Checkbutton(self, text=_("大字模式"), variable=self.large, command=self.apply,
+                        bootstyle="round-toggle").grid(row=1, column=0, columnspan=3,
+                                                       sticky="w", pady=10)
+        ttk.Separator(self).grid(row=2, column=0, columnspan=3, sticky="ew", pady=10)
+        ttk.Button(self, text=_("保存问题报告"), bootstyle="secondary-outline",
+                   command=self.report).grid(row=3, column=0, sticky="w")
+        self.report_path = ttk.Label(self, text="", wraplength=700)
+        self.report_path.grid(row=4, column=0, columnspan=3, sticky="w", pady=6)
+        ttk.Label(self, text=_("问题报告只含运行日志，不含群众个人信息。"),
+                  bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="w")
+
+    def apply(self) -> None:
+        self.app.config.language = self.language.get()
+        self.app.config.large_font = bool(self.large.get())
+        self.app.restyle()
+
+    def report(self) -> None:
+        station = self.app.station
+        if station is None:
+            return
+        target = station.documents / f"问题报告-{datetime.now():%Y%m%d-%H%M%S}.txt"
+        self.app.dispatcher.submit(
+            lambda: save_report(station.layout.logs, target),
+            on_done=lambda path: self.report_path.configure(
+                text=_("问题报告已保存：{path}").format(path=path)),
+        )

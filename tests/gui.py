@@ -1,0 +1,98 @@
+"""A real X display (Xvfb) for GUI tests, and helpers to drive Tk and take screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+import tkinter as tk
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("STATION_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+SCREEN = "1366x768x24"
+
+
+def _free_display() -> int:
+    for number in range(90, 200):
+        if not Path(f"/tmp/.X{number}-lock").exists() and \
+                not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number between :90 and :199")
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[str]:
+    """Start Xvfb (the test fails, saying why, when it cannot)."""
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "Xvfb is not installed: run `bash run.sh test`, which installs it (apt: xvfb)"
+    number = _free_display()
+    proc = subprocess.Popen([xvfb, f":{number}", "-screen", "0", SCREEN, "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    ready = threading.Event()
+    deadline = time.monotonic() + 20
+    while not socket.exists():
+        assert proc.poll() is None, f"Xvfb exited: {proc.stderr.read() if proc.stderr else ''}"
+        assert time.monotonic() < deadline, "Xvfb did not start within 20 s"
+        ready.wait(0.05)
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = f":{number}"
+    try:
+        yield f":{number}"
+    finally:
+        if previous is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = previous
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def pump(root: tk.Misc, until: Callable[[], bool], timeout: float = 20.0,
+         what: str = "the window") -> None:
+    """Run the Tk event loop until ``until()`` holds (a condition, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        root.update()
+
+
+def settle(root: tk.Misc, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        root.update_idletasks()
+        root.update()
+
+
+def screenshot(root: tk.Misc, name: str) -> Path:
+    """Save what the screen shows now, as a test artifact."""
+    from PIL import ImageGrab
+
+    settle(root)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    ImageGrab.grab(xdisplay=os.environ["DISPLAY"]).save(path)
+    return path
+
+
+def find_widget(root: tk.Misc, kind: type, text: str | None = None) -> tk.Misc:
+    """The first widget of ``kind`` (with ``text`` in its label, if given)."""
+    stack: list[tk.Misc] = [root]
+    while stack:
+        widget = stack.pop(0)
+        if isinstance(widget, kind):
+            if text is None:
+                return widget
+            try:
+                label = str(widget.cget("text"))
+            except tk.TclError:
+                label = ""
+            if text in label:
+                return widget
+        stack.extend(widget.winfo_children())
+    raise AssertionError(f"no {kind.__name__} with text {text!r} on screen")
