@@ -43,6 +43,19 @@ class MaterialFile:
     path: Path
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """代办: the agent files on the applicant's behalf, with their consent."""
+
+    consent: bool
+    relation: str = ""  # e.g. 村代办员, 子女
+    note: str = ""
+
+    def to_json(self, agent: str) -> dict[str, object]:
+        return {"agent": agent, "consent": self.consent, "relation": self.relation,
+                "note": self.note}
+
+
 @dataclass
 class FilingResult:
     case_no: str
@@ -100,6 +113,7 @@ def file_case(
     materials: Sequence[MaterialFile] = (),
     now: datetime | None = None,
     print_documents: bool = True,
+    proxy: Proxy | None = None,
 ) -> FilingResult:
     matter = station.catalogue.get(matter_code)
     problems: list[Exception] = []
@@ -143,6 +157,7 @@ def file_case(
             updated_at=now.isoformat(timespec="seconds"),
         )
         case.form = form
+        case.proxy = proxy.to_json(station.user) if proxy else None
         case.save(force_insert=True)
         pages: dict[str, int] = {}
         refs = []
@@ -170,6 +185,7 @@ def file_case(
                 "materials": refs,
                 "status": status,
                 "deadline": deadline.isoformat() if deadline else None,
+                "proxy": case.proxy,
             },
             case_no=case.case_no,
             matter_code=matter.code,

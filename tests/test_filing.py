@@ -130,3 +130,16 @@ def test_find_list_show_export_and_their_trail(station, tmp_path: Path) -> None:
     assert all(e.author == "agent" for e in viewed)
     with pytest.raises(CaseNotFound):
         show_case(station, "450981104201-20260928-9999")
+
+
+def test_proxy_record_is_kept_sealed_with_the_case(station, tmp_path: Path) -> None:
+    from station.filing import Proxy
+
+    case_no = file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, [], now=NOW,
+                        print_documents=False,
+                        proxy=Proxy(consent=True, relation="村代办员")).case_no
+    details = show_case(station, case_no)
+    assert details["proxy"] == {"agent": "agent", "consent": True, "relation": "村代办员",
+                                "note": ""}
+    filed = Event.get(Event.type == outbox.CASE_FILED)
+    assert filed.payload["proxy"]["consent"] is True

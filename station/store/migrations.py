@@ -12,16 +12,62 @@ from collections.abc import Callable
 from peewee import SqliteDatabase
 
 from station.errors import StoreTooNew
-from station.store.models import MODELS
 
 
 def _v1_initial(db: SqliteDatabase) -> None:
-    db.create_tables(MODELS)
-    db.execute_sql("CREATE INDEX cases_filed_desc ON cases (filed_at DESC, case_no DESC)")
+    tables = [
+        "CREATE TABLE setting (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE user (name TEXT NOT NULL PRIMARY KEY, role TEXT NOT NULL,"
+        " display_name BLOB, created_at TEXT NOT NULL)",
+        "CREATE TABLE matter_snapshot (code TEXT NOT NULL, digest TEXT NOT NULL,"
+        " name TEXT NOT NULL, tier TEXT NOT NULL, definition TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX matter_snapshot_code_digest ON matter_snapshot (code, digest)",
+        "CREATE TABLE applicant (id TEXT NOT NULL PRIMARY KEY, name BLOB NOT NULL,"
+        " id_number BLOB NOT NULL, id_index TEXT NOT NULL, birth_date BLOB NOT NULL,"
+        " sex BLOB NOT NULL, phone BLOB NOT NULL, phone_index TEXT NOT NULL,"
+        " address BLOB NOT NULL, created_at TEXT NOT NULL)",
+        "CREATE INDEX applicant_id_index ON applicant (id_index)",
+        "CREATE INDEX applicant_phone_index ON applicant (phone_index)",
+        "CREATE TABLE cases (id TEXT NOT NULL PRIMARY KEY, case_no TEXT NOT NULL,"
+        " node_code TEXT NOT NULL, matter_code TEXT NOT NULL, matter_digest TEXT NOT NULL,"
+        " applicant_id TEXT NOT NULL REFERENCES applicant (id), form BLOB NOT NULL,"
+        " status TEXT NOT NULL, filed_at TEXT NOT NULL, deadline DATE,"
+        " promised_days INTEGER NOT NULL, agent TEXT NOT NULL,"
+        " notice_issued INTEGER NOT NULL, updated_at TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX cases_case_no ON cases (case_no)",
+        "CREATE INDEX cases_matter_code ON cases (matter_code)",
+        "CREATE INDEX cases_applicant_id ON cases (applicant_id)",
+        "CREATE INDEX cases_status ON cases (status)",
+        "CREATE INDEX cases_filed_at ON cases (filed_at)",
+        "CREATE INDEX cases_filed_desc ON cases (filed_at DESC, case_no DESC)",
+        "CREATE TABLE case_material (id TEXT NOT NULL PRIMARY KEY,"
+        " case_id TEXT NOT NULL REFERENCES cases (id), name TEXT NOT NULL,"
+        " page INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,"
+        " media_type TEXT NOT NULL, original_name BLOB, received_at TEXT NOT NULL)",
+        "CREATE INDEX case_material_case_id ON case_material (case_id)",
+        "CREATE TABLE event (id TEXT NOT NULL PRIMARY KEY, seq INTEGER NOT NULL,"
+        " node_code TEXT NOT NULL, case_no TEXT, matter_code TEXT, type TEXT NOT NULL,"
+        " at TEXT NOT NULL, author TEXT NOT NULL, payload BLOB NOT NULL,"
+        " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX event_seq ON event (seq)",
+        "CREATE INDEX event_case_no ON event (case_no)",
+        "CREATE INDEX event_type ON event (type)",
+        "CREATE UNIQUE INDEX event_hash ON event (hash)",
+    ]
+    for sql in tables:
+        db.execute_sql(sql)
 
 
+def _v2_proxy(db: SqliteDatabase) -> None:
+    """代办: record who filed on the applicant's behalf, and the consent."""
+    db.execute_sql("ALTER TABLE cases ADD COLUMN proxy BLOB")
+
+
+# Released migrations are frozen SQL, never derived from the models: the
+# models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1_initial,
+    2: _v2_proxy,
 }
 LATEST = max(MIGRATIONS)
 

@@ -94,6 +94,7 @@ class Case(BaseModel):
     agent = TextField()
     notice_issued = BooleanField(default=False)
     updated_at = TextField()
+    proxy = EncryptedJSONField(null=True)  # 代办: who filed for the applicant, consent
 
     class Meta:
         table_name = "cases"
