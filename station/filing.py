@@ -43,6 +43,9 @@ class MaterialFile:
     path: Path
 
 
+VILLAGE_AGENT = "村代办员"  # stored data, not interface text
+
+
 @dataclass(frozen=True)
 class Proxy:
     """代办: the agent files on the applicant's behalf, with their consent."""

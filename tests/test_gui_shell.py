@@ -16,6 +16,7 @@ from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CasesScreen
+from station.ui.wizard.screen import NewCaseScreen
 
 
 @pytest.fixture
@@ -83,7 +84,8 @@ def test_login_list_search_and_detail(display: str, tmp_path: Path, data_dir: Pa
         pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
         main = app.view
         assert isinstance(main, MainWindow)
-        cases = main.screen
+        assert isinstance(main.screen, NewCaseScreen)  # filing is the first thing offered
+        cases = main.open("cases")
         assert isinstance(cases, CasesScreen)
         pump(app.root, lambda: cases.tree.get_children() == (case_no,), what="the case list")
         assert "黄*英" in cases.tree.item(case_no)["values"]

@@ -37,6 +37,7 @@ class StationApp:
         self.root.protocol("WM_DELETE_WINDOW", self.close)
         self.font_size = apply_fonts(self.root, self.config.large_font)
         self.dispatcher = Dispatcher(self.root, self.show_error)
+        self.images = Dispatcher(self.root, self.show_error, name="images")
         self.station: Station | None = None
         self.banner = ttk.Label(self.root, text="", bootstyle="danger", padding=8,
                                 anchor="w", wraplength=1200)
@@ -110,6 +111,7 @@ class StationApp:
             station, self.station = self.station, None
             self.dispatcher.submit(station.close)
         self.dispatcher.close()
+        self.images.close()
         self.root.destroy()
 
 

@@ -13,6 +13,7 @@ from station.i18n import N_, translate
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.outbox import OutboxScreen
 from station.ui.screens.settings import SettingsScreen
+from station.ui.wizard.screen import NewCaseScreen
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # (key, label, shortcut, screen class); each screen is a ttk.Frame(parent, app)
 Screen = Callable[[tk.Misc, "StationApp"], ttk.Frame]
 SCREENS: tuple[tuple[str, str, str, Screen], ...] = (
+    ("new_case", N_("新建办件"), "F1", NewCaseScreen),
     ("cases", N_("办件"), "F2", CasesScreen),
     ("outbox", N_("同步"), "F3", OutboxScreen),
     ("settings", N_("设置"), "F4", SettingsScreen),

@@ -4,6 +4,11 @@ Store, crypto and PDF work runs on one background thread (the station's
 SQLite connection belongs to it); results come back through a queue that the
 Tk thread drains with ``after()`` a few at a time, so the window never
 freezes.  Callbacks always run on the Tk thread.
+
+The worker thread never holds a reference to a callback: tkinter objects
+(variables, images) must be finalised on the Tk thread, and a closed screen's
+last reference must not be dropped on the worker.  So callbacks stay in a
+table on the Tk side, keyed by the future; the worker only queues the future.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ class Dispatcher:
         self._root = root
         self._on_error = on_error
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._results: queue.SimpleQueue[tuple[Callable[..., None], Any]] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+        self._posted: queue.SimpleQueue[tuple[Callable[..., None], Any]] = queue.SimpleQueue()
+        self._callbacks: dict[Future[Any], tuple[Callable[[Any], None], ErrorCallback]] = {}
         self._closed = False
         self._pending = 0
         self._tick = root.after(POLL_MS, self._drain)
@@ -45,30 +52,36 @@ class Dispatcher:
         """Run ``work`` on the worker; then ``on_done(result)`` on the Tk thread."""
         self._pending += 1
         future = self._pool.submit(work)
-        done = on_done or (lambda _result: None)
-        failed = on_error or self._on_error
-
-        def finished(f: Future[T]) -> None:
-            if f.cancelled():  # the window is closing
-                return
-            error = f.exception()
-            self._results.put((failed, error) if error else (done, f.result()))
-
-        future.add_done_callback(finished)
+        self._callbacks[future] = (on_done or _ignore, on_error or self._on_error)
+        future.add_done_callback(self._done.put)
         return future
 
     def post(self, callback: Callable[[T], None], value: T) -> None:
         """From any thread: run ``callback(value)`` on the Tk thread."""
         self._pending += 1
-        self._results.put((callback, value))
+        self._posted.put((callback, value))
+
+    def _next(self) -> tuple[Callable[[Any], None], Any] | None:
+        try:
+            future = self._done.get_nowait()
+        except queue.Empty:
+            try:
+                return self._posted.get_nowait()
+            except queue.Empty:
+                return None
+        done, failed = self._callbacks.pop(future)
+        if future.cancelled():
+            return (_ignore, None)
+        error = future.exception()
+        return (failed, error) if error else (done, future.result())
 
     def _drain(self) -> None:
         for _ in range(PER_TICK):
-            try:
-                callback, value = self._results.get_nowait()
-            except queue.Empty:
+            item = self._next()
+            if item is None:
                 break
             self._pending -= 1
+            callback, value = item
             try:
                 callback(value)
             except Exception as error:  # a callback's bug must not stop the loop
@@ -80,3 +93,8 @@ class Dispatcher:
         self._closed = True
         self._root.after_cancel(self._tick)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._callbacks.clear()  # on the Tk thread, as the callbacks must be
+
+
+def _ignore(_result: object) -> None:
+    """The default: nothing to do with the result."""

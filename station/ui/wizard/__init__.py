@@ -1,0 +1,1 @@
+"""新建办件: the filing wizard, one module per step."""

@@ -1,0 +1,102 @@
+"""Step 5 确认: everything on one page; filing runs on the worker with progress."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from typing import TYPE_CHECKING
+
+import ttkbootstrap as ttk
+
+from forms.identity import mask_id
+from station.filing import FilingResult, file_case
+from station.i18n import N_, _
+from station.matter_search import record_recent
+from station.ui.opener import open_file
+from station.ui.wizard.step import StepFrame
+
+if TYPE_CHECKING:
+    from station.ui.wizard.screen import NewCaseScreen
+
+
+class ConfirmStep(StepFrame):
+    title = N_("确认提交")
+
+    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+        super().__init__(parent, wizard)
+        self.result: FilingResult | None = None
+        draft = wizard.draft
+        matter = draft.matter
+        assert matter is not None
+        person = draft.applicant
+        labels = {f.name: f.label for f in matter.fields}
+        lines = [
+            _("事项：{name}（{code}）").format(name=matter.name, code=matter.code),
+            _("申请人：{name}　{id_number}　{phone}").format(
+                name=person["name"], id_number=mask_id(person["id_number"].upper()),
+                phone=person["phone"]),
+            _("住址：{address}").format(address=person["address"]),
+        ]
+        if draft.proxy:
+            lines.append(_("代办：由代办员代为申请（申请人已同意）"))
+        lines += [f"{labels.get(k, k)}：{v}" for k, v in draft.form.items()]
+        pages = [_("{name} {count} 页").format(name=name, count=len(paths))
+                 for name, paths in draft.pages.items() if paths]
+        lines.append(_("材料：{items}").format(items="；".join(pages) or "—"))
+        missing = draft.missing()
+        ttk.Label(self, text="\n".join(lines), justify="left", wraplength=900).pack(anchor="w")
+        if missing:
+            ttk.Label(self, text=_("缺少必需材料：{items}。提交后将打印补齐补正告知书，一次告知。")
+                      .format(items="、".join(missing)), bootstyle="warning",
+                      wraplength=900).pack(anchor="w", pady=8)
+        self.progress = ttk.Progressbar(self, mode="indeterminate")
+        self.outcome = ttk.Label(self, text="", justify="left", wraplength=900,
+                                 bootstyle="success")
+        self.outcome.pack(anchor="w", pady=8)
+
+    def enter(self) -> None:
+        self.focus_set()
+
+    def leave(self) -> bool:
+        """Submitting: file the case (once)."""
+        if self.result is not None or self.wizard.working:
+            return False
+        self.wizard.working = True
+        self.progress.pack(fill=tk.X, pady=6)
+        self.progress.start(10)
+        draft, app = self.wizard.draft, self.wizard.app
+        station = app.opened
+        matter = draft.matter
+        assert matter is not None
+        files, applicant, form, proxy = draft.files(), dict(draft.applicant), dict(draft.form), \
+            draft.proxy
+        app.dispatcher.submit(
+            lambda: file_case(station, matter.code, applicant, form, files, proxy=proxy),
+            on_done=self.filed, on_error=self.failed)
+        return False
+
+    def failed(self, error: BaseException) -> None:
+        self.wizard.working = False
+        self.progress.stop()
+        self.progress.pack_forget()
+        self.wizard.app.show_error(error)
+
+    def filed(self, result: FilingResult) -> None:
+        self.wizard.working = False
+        self.result = result
+        self.progress.stop()
+        self.progress.pack_forget()
+        app = self.wizard.app
+        matter = self.wizard.draft.matter
+        if matter is not None:
+            app.config.recent_matters = record_recent(app.config.recent_matters, matter.code)
+        app.config.save(app.config_dir)
+        text = [_("已收件，办件编号：{case_no}").format(case_no=result.case_no)]
+        if result.deadline:
+            text.append(_("承诺办结日期：{date}").format(date=result.deadline))
+        if result.notice:
+            text.append(_("待补正：已生成补齐补正告知书，请打印交给申请人。"))
+        self.outcome.configure(text="\n".join(text))
+        for document in (result.receipt, result.notice):
+            if document is not None:
+                open_file(document)
+        self.wizard.finished(result)

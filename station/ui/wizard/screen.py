@@ -1,0 +1,105 @@
+"""新建办件: the wizard's frame — step header, the current step, back and next."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tkinter as tk
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ttkbootstrap as ttk
+
+from station.filing import FilingResult
+from station.i18n import _, translate
+from station.ui.wizard.applicant_step import ApplicantStep
+from station.ui.wizard.confirm_step import ConfirmStep
+from station.ui.wizard.draft import Draft
+from station.ui.wizard.form_step import FormStep
+from station.ui.wizard.materials_step import MaterialsStep
+from station.ui.wizard.matter_step import MatterStep
+from station.ui.wizard.step import StepFrame
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+
+STEPS: tuple[type[StepFrame], ...] = (
+    MatterStep, ApplicantStep, FormStep, MaterialsStep, ConfirmStep)
+SCAN_FOLDER = "扫描"
+
+
+class NewCaseScreen(ttk.Frame):
+    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.draft = Draft()
+        self.working = False
+        self.index = 0
+        self.step: StepFrame | None = None
+        env = os.environ.get("STATION_SCAN_FOLDER")
+        self.scan_folder = Path(env) if env else app.opened.documents / SCAN_FOLDER
+        self.header = ttk.Frame(self)
+        self.header.pack(fill=tk.X, pady=(0, 10))
+        self.crumbs = [ttk.Label(self.header, text=f"{i + 1} {translate(step.title)}",
+                                 padding=(10, 4)) for i, step in enumerate(STEPS)]
+        for crumb in self.crumbs:
+            crumb.pack(side=tk.LEFT)
+        self.body = ttk.Frame(self)
+        self.body.pack(fill=tk.BOTH, expand=True)
+        footer = ttk.Frame(self)
+        footer.pack(fill=tk.X, pady=8)
+        self.back_button = ttk.Button(footer, text=_("上一步（Alt+←）"), command=self.back,
+                                      bootstyle="secondary-outline")
+        self.back_button.pack(side=tk.LEFT)
+        self.next_button = ttk.Button(footer, text="", command=self.next, bootstyle="primary")
+        self.next_button.pack(side=tk.RIGHT)
+        self.again = ttk.Button(footer, text=_("再办一件（Ctrl+N）"), command=self.restart,
+                                bootstyle="success")
+        self.bind_all("<Alt-Left>", lambda _e: self.back())
+        self.bind_all("<Alt-Right>", lambda _e: self.next())
+        self.show(0)
+
+    def show(self, index: int) -> None:
+        if self.step is not None:
+            self.step.destroy()
+        self.index = index
+        self.step = STEPS[index](self.body, self)
+        self.step.pack(fill=tk.BOTH, expand=True)
+        for i, crumb in enumerate(self.crumbs):
+            crumb.configure(bootstyle="inverse-primary" if i == index else "secondary")
+        last = index == len(STEPS) - 1
+        self.next_button.configure(text=_("提交办件（Enter）") if last else _("下一步（Enter）"))
+        self.back_button.configure(state="normal" if index else "disabled")
+        self.step.enter()
+
+    def next(self) -> None:
+        if self.working or self.step is None or not self.step.leave():
+            return
+        if self.index < len(STEPS) - 1:
+            self.show(self.index + 1)
+
+    def back(self) -> None:
+        if self.working or self.index == 0:
+            return
+        if self.step is not None:
+            self.step.leave()  # keep what was typed, even if incomplete
+        self.show(self.index - 1)
+
+    def finished(self, result: FilingResult) -> None:
+        self.next_button.configure(state="disabled")
+        self.back_button.configure(state="disabled")
+        self.again.pack(side=tk.RIGHT, padx=8)
+        self.again.focus_set()
+        self.bind_all("<Control-n>", lambda _e: self.restart())
+
+    def restart(self) -> None:
+        self.app.view.open("new_case")  # type: ignore[union-attr]
+
+    def destroy(self) -> None:
+        for sequence in ("<Alt-Left>", "<Alt-Right>", "<Control-n>"):
+            self.unbind_all(sequence)
+        step = self.step
+        rotated = getattr(step, "rotated", None)
+        super().destroy()
+        if rotated is not None:
+            shutil.rmtree(rotated, ignore_errors=True)
