@@ -116,3 +116,32 @@ def test_english_is_english() -> None:
     for message, text in catalogue().items():
         if message:
             assert text != message and re.search("[A-Za-z]", text), message
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Chinese literals that are data, not interface text (folder and file names,
+# each language's own name in the language picker).
+NOT_INTERFACE = {"扫描", "中文", "问题报告-{date}.txt"}
+
+
+def unwrapped_chinese(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("_", "N_"):
+            inside |= {id(n) for n in ast.walk(node)}
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body and \
+                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            inside.add(id(node.body[0].value))  # docstrings
+    return [f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and CJK.search(node.value) and id(node) not in inside
+            and node.value not in NOT_INTERFACE]
+
+
+def test_no_interface_text_outside_the_catalogue() -> None:
+    """Every Chinese string the window or the command line shows goes through _()."""
+    found = [hit for folder in ("station/ui", "station/cli")
+             for path in sorted((ROOT / folder).rglob("*.py")) for hit in unwrapped_chinese(path)]
+    assert found == []

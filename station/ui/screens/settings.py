@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from station.ui.app import StationApp
 
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each in its own language, as is customary
+REPORT_NAME = "问题报告-{date}.txt"  # a file name, the same in every interface language
 
 
 class SettingsScreen(ttk.Frame):
@@ -47,7 +48,7 @@ class SettingsScreen(ttk.Frame):
         station = self.app.station
         if station is None:
             return
-        target = station.documents / f"问题报告-{datetime.now():%Y%m%d-%H%M%S}.txt"
+        target = station.documents / REPORT_NAME.format(date=f"{datetime.now():%Y%m%d-%H%M%S}")
         self.app.dispatcher.submit(
             lambda: save_report(station.layout.logs, target),
             on_done=lambda path: self.report_path.configure(
