@@ -53,7 +53,7 @@ case "${1:-}" in
     shift
     need_debs "${TEST_DEBS[@]}"
     need_venv
-    .venv/bin/ruff check station forms keys sync tests bench
+    .venv/bin/ruff check station forms keys sync tests bench docs
     .venv/bin/mypy
     exec .venv/bin/python -m pytest "$@"
     ;;

@@ -163,6 +163,13 @@ def make_people(count: int, rng: random.Random) -> list[Person]:
     return people
 
 
+def residents_of(cases: int) -> list[Person]:
+    """The residents of a store of ``cases`` cases: 4/5 as many (one in four has two cases)."""
+    rng = random.Random(20261121)
+    residents = max(1, cases * 4 // 5)
+    return make_people(min(residents, cases), rng)
+
+
 def make_cases(count: int, people: int, node: str, last_day: date) -> list[CaseRow]:
     """Cases spread evenly over the year up to ``last_day``, in filing order.
 
@@ -530,9 +537,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     station.close()
 
     progress(f"generating {args.cases:,} cases")
-    rng = random.Random(20261121)
-    residents = max(1, args.cases * 4 // 5)
-    gen_time, people = timed(lambda: make_people(min(residents, args.cases), rng))
+    gen_time, people = timed(lambda: residents_of(args.cases))
     today = date.today()
     rows = make_cases(args.cases, len(people), NODE[1], today - timedelta(days=1))
 

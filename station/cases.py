@@ -166,6 +166,7 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         "deadline": case.deadline.isoformat() if case.deadline else None,
         "promised_days": case.promised_days,
         "agent": case.agent,
+        "agent_name": station.display_name(case.agent),
         "proxy": case.proxy,
         "history": [
             {"type": e.type, "at": e.at, "author": e.author}

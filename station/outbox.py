@@ -53,6 +53,11 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def local_time(at: str) -> str:
+    """An event time as people read it: this PC's local time, to the second."""
+    return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 def event_hash(event: Event) -> str:
     header = {
         "id": event.id,

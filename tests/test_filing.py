@@ -143,3 +143,15 @@ def test_proxy_record_is_kept_sealed_with_the_case(station, tmp_path: Path) -> N
                                 "note": ""}
     filed = Event.get(Event.type == outbox.CASE_FILED)
     assert filed.payload["proxy"]["consent"] is True
+
+
+def test_event_times_are_shown_in_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert outbox.local_time("2026-11-21T11:33:39.123456+00:00") == "2026-11-21 19:33:39"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
-from station.cli.context import emit
-from station.demo import run_demo
+from station.cli.context import emit, say
+from station.demo import DEMO_AGENT, run_demo
 from station.i18n import _
 from station.paths import APP_NAME
 from station.status import label
@@ -44,4 +44,11 @@ def run(args: argparse.Namespace) -> int:
     hint = _("查看办件：station --data {path} case list（口令见上）")
     lines.append(hint.format(path=result.data))
     emit(args, result.to_json(), "\n".join(lines))
-    return 0
+    if args.headless or args.json or args.setup_only:
+        return 0
+    from station.ui.app import display_available, run_gui
+
+    if not display_available():
+        say(_("没有图形界面（未设置 DISPLAY），不打开窗口；加 --headless 可不显示本提示。"))
+        return 0
+    return run_gui(result.data, result.documents, DEMO_AGENT, demo_passphrase=result.passphrase)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
@@ -20,12 +23,15 @@ from station.ui.worker import Dispatcher
 
 View = Callable[[ttk.Frame, "StationApp"], ttk.Frame]
 WINDOW_SIZE = (1280, 720)
+SMALL_SCREEN = (1440, 800)
+GC_MS = 3000
 MIN_SIZE = (1024, 600)
 
 
 class StationApp:
     def __init__(self, data: Path, documents: Path | None = None,
-                 config_dir: Path | None = None, user: str | None = None) -> None:
+                 config_dir: Path | None = None, user: str | None = None,
+                 demo_passphrase: str | None = None) -> None:
         self.data = data
         self.documents = documents
         self.config_dir = config_dir or default_config_dir()
@@ -35,7 +41,11 @@ class StationApp:
         self.root = ttk.Window(title=_("便民站"), themename=THEME, size=WINDOW_SIZE,
                                minsize=MIN_SIZE)
         self.root.protocol("WM_DELETE_WINDOW", self.close)
+        fit_small_screen(self.root)
         self.font_size = apply_fonts(self.root, self.config.large_font)
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()  # collected on the Tk thread instead: see collect_garbage
+        self._gc_tick = self.root.after(GC_MS, self.collect_garbage)
         self.dispatcher = Dispatcher(self.root, self.show_error)
         self.images = Dispatcher(self.root, self.show_error, name="images")
         self.station: Station | None = None
@@ -45,6 +55,8 @@ class StationApp:
         self.body.pack(fill=tk.BOTH, expand=True)
         self.view: ttk.Frame | None = None
         self.show_start()
+        if demo_passphrase is not None:
+            self.demo_login(demo_passphrase)
 
     @property
     def opened(self) -> Station:
@@ -69,6 +81,14 @@ class StationApp:
         self.view = view(self.body, self)
         self.view.pack(fill=tk.BOTH, expand=True)
         return self.view
+
+    def demo_login(self, passphrase: str) -> None:
+        """The demo logs in by itself: its passphrase is printed anyway."""
+        from station.ui.login import LoginView
+
+        if isinstance(self.view, LoginView):
+            self.view.passphrase.insert(0, passphrase)
+            self.view.submit()
 
     def logged_in(self, station: Station) -> None:
         from station.ui.main_window import MainWindow
@@ -102,6 +122,14 @@ class StationApp:
         self.banner.pack_forget()
         self.banner.configure(text="")
 
+    def collect_garbage(self) -> None:
+        """Tk widgets form reference cycles (parent ↔ children), freed only by the
+        cyclic collector, which runs in whichever thread happens to trigger it.
+        tkinter objects must be finalised on the Tk thread, so while the window
+        is open the collector runs here, on a timer, and nowhere else."""
+        gc.collect()
+        self._gc_tick = self.root.after(GC_MS, self.collect_garbage)
+
     # -- running -------------------------------------------------------------
     def run(self) -> None:
         self.root.mainloop()
@@ -112,9 +140,28 @@ class StationApp:
             self.dispatcher.submit(station.close)
         self.dispatcher.close()
         self.images.close()
+        self.root.after_cancel(self._gc_tick)
         self.root.destroy()
+        gc.collect()
+        if self._gc_was_enabled:
+            gc.enable()
 
 
-def run_gui(data: Path, documents: Path | None, user: str | None) -> int:
-    StationApp(data, documents, user=user).run()
+def fit_small_screen(root: tk.Tk) -> None:
+    """On a 1366×768 village screen, use all of it."""
+    width, height = root.winfo_screenwidth(), root.winfo_screenheight()
+    if width <= SMALL_SCREEN[0] or height <= SMALL_SCREEN[1]:
+        root.geometry(f"{width}x{height}+0+0")
+
+
+def run_gui(data: Path, documents: Path | None, user: str | None,
+            demo_passphrase: str | None = None) -> int:
+    StationApp(data, documents, user=user, demo_passphrase=demo_passphrase).run()
     return 0
+
+
+def display_available() -> bool:
+    """Whether a window can be opened here (an X or Wayland session on Linux)."""
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -16,6 +16,7 @@ import ttkbootstrap as ttk
 from station.cases import CaseList, CaseSummary, find_by_id_number, list_cases, show_case
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
+from station.outbox import local_time
 from station.printing import print_case_documents
 from station.ui.opener import open_file
 
@@ -193,7 +194,7 @@ class CaseDetail(ttk.Frame):
             (_("联系电话"), person["phone"]),
             (_("地址"), person["address"]),
             (_("承诺办结日期"), details["deadline"] or _("待材料补齐后计算")),
-            (_("代办员"), details["agent"]),
+            (_("代办员"), details["agent_name"]),
         ]
         if details.get("missing"):
             rows.append((_("缺少材料"), "、".join(details["missing"])))
@@ -216,7 +217,7 @@ class CaseDetail(ttk.Frame):
         for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人"))):
             history.heading(key, text=label)
         for event in details["history"]:
-            history.insert("", tk.END, values=(event["at"][:19].replace("T", " "),
+            history.insert("", tk.END, values=(local_time(event["at"]),
                                                 event_label(event["type"]), event["author"]))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ttkbootstrap as ttk
 
 from station.i18n import _
-from station.outbox import count_events, recent_events
+from station.outbox import count_events, local_time, recent_events
 from station.outbox import label as event_label
 
 if TYPE_CHECKING:
@@ -46,4 +46,4 @@ class OutboxScreen(ttk.Frame):
         for event in events:
             self.tree.insert("", tk.END, values=(
                 event["seq"], event_label(event["type"]), event["case_no"] or "—",
-                event["at"][:19].replace("T", " "), event["author"]))
+                local_time(event["at"]), event["author"]))

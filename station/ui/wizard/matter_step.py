@@ -45,7 +45,8 @@ class MatterStep(StepFrame):
             self.results.column(key, width=width, stretch=key == "name")
         self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         self.results.bind("<<TreeviewSelect>>", lambda _e: self.describe())
-        self.details = ttk.Label(body, text="", justify="left", wraplength=420, padding=(12, 0))
+        self.details = ttk.Label(body, text="", justify="left", wraplength=420, padding=(12, 0),
+                                 anchor="nw")
         self.details.pack(side=tk.LEFT, fill=tk.BOTH)
         self.refresh()
 
