@@ -177,6 +177,26 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
     }
 
 
+def material_pages(station: Station, case_no: str) -> list[tuple[str, int, str]]:
+    """A case's pages in order: (material name, page, media type)."""
+    case = load_case(station, case_no)
+    return [(m.name, m.page, m.media_type) for m in CaseMaterial.select()
+            .where(CaseMaterial.case == case).order_by(CaseMaterial.name, CaseMaterial.page)]
+
+
+def read_material(station: Station, case_no: str, name: str, page: int) -> bytes:
+    """One page's bytes, decrypted in memory, for the viewer (recorded as viewed)."""
+    case = load_case(station, case_no)
+    material = CaseMaterial.get_or_none(
+        (CaseMaterial.case == case) & (CaseMaterial.name == name) & (CaseMaterial.page == page)
+    )
+    if material is None:
+        raise MaterialNotFound(case_no=case_no, name=name, page=page)
+    content = b"".join(_guard_iter(station, material.blob))
+    _record(station, outbox.ACCESS_VIEWED, {"material": name, "page": page}, case)
+    return content
+
+
 def export_material(station: Station, case_no: str, name: str, page: int, out: Path) -> Path:
     """Decrypt one page of a material to a file the agent chose."""
     case = load_case(station, case_no)
