@@ -166,7 +166,8 @@ def test_viewer_reads_pages_in_memory_and_records_the_view(station, tmp_path: Pa
     pages = material_pages(station, case_no)
     assert len(pages) == 8 and pages[0][2] == "image/jpeg"
     name, page, _media = pages[1]
-    expected = next(f.path for f in files if f.name == name and f.path.name.endswith(f"-{page}.jpg"))
+    expected = next(f.path for f in files
+                    if f.name == name and f.path.name.endswith(f"-{page}.jpg"))
     assert read_material(station, case_no, name, page) == expected.read_bytes()
     viewed = Event.select().where(Event.type == outbox.ACCESS_VIEWED).order_by(Event.seq.desc())
     assert viewed.first().payload == {"material": name, "page": page}
