@@ -19,6 +19,7 @@ from station.calendar import WorkCalendar
 from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
 from station.errors import AlreadyInitialised, NotInitialised
 from station.logs import configure_logging
+from station.names import backfill_name_index
 from station.node import Node, check_node
 from station.paths import DataLayout, default_documents_dir, documents_dir_outside
 from station.store.blobs import BlobStore
@@ -46,6 +47,7 @@ class Station:
         )
         self.blobs.sweep_temp()
         self.index = vault.blind_indexer()
+        backfill_name_index(self.index)
 
     # -- opening -----------------------------------------------------------
     @classmethod

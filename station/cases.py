@@ -7,7 +7,10 @@ are shown masked unless the caller asks to reveal them, which is recorded.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from functools import reduce
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,6 +22,7 @@ from station import outbox
 from station.app import Station
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
+from station.names import normalise_name
 from station.status import label
 from station.store.models import Applicant, Case, CaseMaterial, Event
 
@@ -91,19 +95,86 @@ def load_case(station: Station, case_no: str) -> Case:
     return case
 
 
-def list_cases(station: Station, limit: int = DEFAULT_PAGE, offset: int = 0) -> CaseList:
-    """Newest first, one page at a time (names masked)."""
-    total = Case.select(fn.COUNT(Case.id)).scalar() or 0
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the list shows: every field optional, all on clear columns."""
+
+    status: str | None = None
+    matter: str | None = None
+    deadline: str | None = None  # one of DEADLINE_STATES
+    filed_from: date | None = None
+    filed_to: date | None = None
+
+
+# Deadline states (监察): overdue, due within DUE_SOON_DAYS, later, clock not started.
+DEADLINE_STATES = ("overdue", "due_soon", "on_track", "not_started")
+DUE_SOON_DAYS = 3
+SORTS: dict[str, Any] = {
+    "filed_at": Case.filed_at, "case_no": Case.case_no, "deadline": Case.deadline,
+    "status": Case.status, "matter": Case.matter_code,
+}
+
+
+def _where(filters: CaseFilter, today: date) -> Any:
+    conditions = []
+    if filters.status:
+        conditions.append(Case.status == filters.status)
+    if filters.matter:
+        conditions.append(Case.matter_code == filters.matter)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    by_deadline = {
+        "overdue": Case.deadline < today,
+        "due_soon": Case.deadline.between(today, soon),
+        "on_track": Case.deadline > soon,
+        "not_started": Case.deadline.is_null(),
+    }
+    if filters.deadline:
+        conditions.append(by_deadline[filters.deadline])
+    if filters.filed_from:
+        conditions.append(Case.filed_at >= filters.filed_from.isoformat())
+    if filters.filed_to:
+        conditions.append(Case.filed_at < (filters.filed_to + timedelta(days=1)).isoformat())
+    return reduce(operator.and_, conditions) if conditions else None
+
+
+def list_cases(
+    station: Station,
+    limit: int = DEFAULT_PAGE,
+    offset: int = 0,
+    filters: CaseFilter | None = None,
+    sort: str = "filed_at",
+    descending: bool = True,
+    today: date | None = None,
+) -> CaseList:
+    """One page of cases (names masked), filtered and sorted on clear columns."""
+    where = _where(filters or CaseFilter(), today or date.today())
+    key = SORTS[sort]
+    order = [key.desc() if descending else key.asc(),
+             Case.case_no.desc() if descending else Case.case_no.asc()]
+    counted = Case.select(fn.COUNT(Case.id))
+    rows = Case.select(Case, Applicant).join(Applicant)
+    if where is not None:
+        counted, rows = counted.where(where), rows.where(where)
+    total = counted.scalar() or 0
+    page = rows.order_by(*order).limit(limit).offset(offset)
+    items = _guard(lambda: [_summary(station, c) for c in page])
+    _record(station, outbox.ACCESS_LISTED, {"offset": offset, "count": len(items)})
+    return CaseList(total=int(total), offset=offset, items=items)
+
+
+def find_by_name(station: Station, name: str) -> list[CaseSummary]:
+    """Cases of residents with exactly this name (blind index; spaces and
+    full-width forms do not matter)."""
+    index = station.index.index("name", normalise_name(name))
     rows = (
         Case.select(Case, Applicant)
         .join(Applicant)
-        .order_by(Case.filed_at.desc(), Case.case_no.desc())
-        .limit(limit)
-        .offset(offset)
+        .where(Applicant.name_index == index)
+        .order_by(Case.filed_at.desc())
     )
     items = _guard(lambda: [_summary(station, c) for c in rows])
-    _record(station, outbox.ACCESS_LISTED, {"offset": offset, "count": len(items)})
-    return CaseList(total=int(total), offset=offset, items=items)
+    _record(station, outbox.ACCESS_SEARCHED, {"by": "name", "count": len(items)})
+    return items
 
 
 def find_by_id_number(station: Station, id_number: str) -> list[CaseSummary]:

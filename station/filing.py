@@ -27,6 +27,7 @@ from station.app import Station
 from station.errors import MaterialProblem
 from station.i18n import _
 from station.media import detect_media_type
+from station.names import normalise_name
 from station.numbering import next_case_no
 from station.printing import print_case_documents
 from station.status import AWAITING_SUPPLEMENT, FILED
@@ -241,6 +242,7 @@ def upsert_applicant(station: Station, applicant: ApplicantDetails, now: datetim
     else:
         creating = False
     person.name = applicant.name
+    person.name_index = station.index.index("name", normalise_name(applicant.name))
     person.phone = applicant.phone
     person.phone_index = station.index.index("phone", applicant.phone)
     person.address = applicant.address

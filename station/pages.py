@@ -11,6 +11,7 @@ folder, and never lets a raw Pillow exception out.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from station.errors import (
 from station.fileio import write_atomically
 from station.media import detect_media_type
 
-__all__ = ["THUMBNAIL_SIZE", "load_page", "rotate_file", "thumbnail"]
+__all__ = ["THUMBNAIL_SIZE", "load_page", "load_page_bytes", "rotate_file", "thumbnail"]
 
 THUMBNAIL_SIZE = (160, 220)
 JPEG_QUALITY = 92
@@ -44,22 +45,25 @@ def thumbnail(path: Path, size: tuple[int, int] = THUMBNAIL_SIZE) -> Image.Image
     if _is_pdf(path):
         return pdf_placeholder(size)
     with _opened(path) as image:
-        try:
-            # JPEG decodes at 1/2, 1/4 or 1/8 scale: far faster for camera pages.
-            # Square box, because the EXIF turn below may swap width and height.
-            side = max(size)
-            image.draft("RGB", (side, side))
-            upright = ImageOps.exif_transpose(image)
-            page = _to_rgb(upright)
-            page.thumbnail(size, Image.Resampling.LANCZOS)
-        except _PILLOW_ERRORS as error:
-            raise PageUnreadable(name=path.name) from error
-    return page
+        return _fitted(image, size, path.name)
 
 
 def load_page(path: Path, max_size: tuple[int, int]) -> Image.Image:
     """The page for the viewer: like ``thumbnail``, in a larger box."""
     return thumbnail(path, max_size)
+
+
+def load_page_bytes(data: bytes, max_size: tuple[int, int], name: str = "") -> Image.Image:
+    """Like ``load_page``, from bytes in memory (a decrypted material never
+    touches the disk); ``name`` is what an error calls the page."""
+    if detect_media_type(data[:_HEAD_BYTES]) == "application/pdf":
+        return pdf_placeholder(max_size)
+    try:
+        image = Image.open(io.BytesIO(data))
+    except _PILLOW_ERRORS as error:
+        raise PageUnreadable(name=name) from error
+    with image:
+        return _fitted(image, max_size, name)
 
 
 def rotate_file(path: Path, degrees: int, out: Path) -> Path:
@@ -151,6 +155,21 @@ def _opened(path: Path) -> Iterator[Image.Image]:
         raise PageUnreadable(name=path.name) from error
     with image:
         yield image
+
+
+def _fitted(image: Image.Image, size: tuple[int, int], name: str) -> Image.Image:
+    """An opened page, upright as the camera saw it, RGB, fitting in ``size``."""
+    try:
+        # JPEG decodes at 1/2, 1/4 or 1/8 scale: far faster for camera pages.
+        # Square box, because the EXIF turn below may swap width and height.
+        side = max(size)
+        image.draft("RGB", (side, side))
+        upright = ImageOps.exif_transpose(image)
+        page = _to_rgb(upright)
+        page.thumbnail(size, Image.Resampling.LANCZOS)
+    except _PILLOW_ERRORS as error:
+        raise PageUnreadable(name=name) from error
+    return page
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -247,3 +247,16 @@ def test_output_closed_by_the_reader_is_not_a_crash(env: dict[str, str]) -> None
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141 and "Traceback" not in err
+
+
+def test_list_filters_and_find_by_name(tmp_path: Path, env) -> None:
+    filed = file_elder_case(tmp_path, env)
+    by_name = station("case", "find", "--name", APPLICANT["name"], "--json", env=env)
+    assert [c["case_no"] for c in by_name.json()["cases"]] == [filed["case_no"]]
+    waiting = station("case", "list", "--status", "awaiting_supplement", "--json", env=env)
+    assert waiting.json()["total"] == 0
+    on_track = station("case", "list", "--deadline", "on_track", "--matter", ELDER_MATTER,
+                       "--sort", "deadline", "--json", env=env)
+    assert on_track.json()["total"] == 1
+    bad = station("case", "list", "--from", "2026-13-01", env=env)
+    assert bad.code == 2 and "2026-13-01" in bad.err and "Traceback" not in bad.err

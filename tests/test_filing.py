@@ -171,3 +171,40 @@ def test_viewer_reads_pages_in_memory_and_records_the_view(station, tmp_path: Pa
     assert read_material(station, case_no, name, page) == expected.read_bytes()
     viewed = Event.select().where(Event.type == outbox.ACCESS_VIEWED).order_by(Event.seq.desc())
     assert viewed.first().payload == {"material": name, "page": page}
+
+
+def test_list_filters_sorting_and_name_search(station, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from station.cases import CaseFilter, find_by_name
+
+    days = [NOW - timedelta(days=d) for d in (0, 10, 40)]
+    elder = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
+                      scans(tmp_path, ELDER_REQUIRED), now=days[0], print_documents=False)
+    other = dict(APPLICANT, id_number=resident_id("450981", date(1941, 3, 15), 121),
+                 name="韦 建国")
+    waiting = file_case(station, DIBAO_MATTER, other, DIBAO_FORM, [], now=days[1],
+                        print_documents=False)
+    old = file_case(station, ELDER_MATTER, other, ELDER_FORM,
+                    scans(tmp_path / "old", ELDER_REQUIRED), now=days[2], print_documents=False)
+    today = NOW.date()
+
+    def numbers(**kwargs: object) -> list[str]:
+        return [c.case_no for c in list_cases(station, today=today, **kwargs).items]
+
+    assert numbers() == [elder.case_no, waiting.case_no, old.case_no]
+    assert numbers(filters=CaseFilter(status="awaiting_supplement")) == [waiting.case_no]
+    assert numbers(filters=CaseFilter(matter=ELDER_MATTER)) == [elder.case_no, old.case_no]
+    assert numbers(filters=CaseFilter(deadline="not_started")) == [waiting.case_no]
+    assert numbers(filters=CaseFilter(deadline="overdue")) == [old.case_no]
+    assert numbers(filters=CaseFilter(deadline="on_track")) == [elder.case_no]
+    assert numbers(filters=CaseFilter(filed_from=days[1].date(), filed_to=days[1].date())) == \
+        [waiting.case_no]
+    assert numbers(sort="filed_at", descending=False) == [old.case_no, waiting.case_no,
+                                                          elder.case_no]
+    page = list_cases(station, filters=CaseFilter(matter=ELDER_MATTER), limit=1)
+    assert page.total == 2 and len(page.items) == 1
+    # Names are found whole, through the blind index; spaces and width do not matter.
+    assert {c.case_no for c in find_by_name(station, "韦建国")} == {waiting.case_no, old.case_no}
+    assert [c.case_no for c in find_by_name(station, "黄秀英")] == [elder.case_no]
+    assert find_by_name(station, "黄秀") == []

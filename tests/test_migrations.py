@@ -10,7 +10,7 @@ from filing_samples import APPLICANT, DIBAO_FORM
 from peewee import SqliteDatabase
 
 from station.app import Station
-from station.cases import export_material, show_case
+from station.cases import export_material, find_by_name, show_case
 from station.store import migrations
 from station.store.database import open_database
 from station.store.models import MODELS
@@ -47,6 +47,9 @@ def test_a_version_1_store_opens_after_the_upgrade(tmp_path: Path) -> None:
         assert details["applicant"]["name"] == APPLICANT["name"]
         assert details["form"]["household_size"] == DIBAO_FORM["household_size"]
         assert details["status"] == "awaiting_supplement"
+        # Rows from before schema 3 got their name index when the station was unlocked.
+        assert [c.case_no for c in find_by_name(station, APPLICANT["name"])] == [
+            details["case_no"]]
         out = export_material(station, details["case_no"], "居民身份证", 1, tmp_path / "p.jpg")
         assert out.read_bytes() == (FROZEN / "scan.jpg").read_bytes()
     finally:

@@ -7,12 +7,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-from station.cases import export_material, find_by_id_number, list_cases, show_case
-from station.cli.context import emit, opened
+from station.cases import (
+    DEADLINE_STATES,
+    SORTS,
+    CaseFilter,
+    export_material,
+    find_by_id_number,
+    find_by_name,
+    list_cases,
+    show_case,
+)
+from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
 from station.filing import MaterialFile, file_case
 from station.i18n import _
 from station.printing import print_case_documents
+from station.status import LABELS as STATUS_LABELS
+
+STATUSES = sorted(STATUS_LABELS)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,6 +45,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = cmds.add_parser("list", parents=[common], help=_("办件列表（最新在前，姓名打码）"))
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--status", choices=STATUSES, help=_("只看某个状态"))
+    p.add_argument("--matter", help=_("只看某个事项（事项编码）"))
+    p.add_argument("--deadline", choices=DEADLINE_STATES, help=_(
+        "按期限：overdue 已超期、due_soon 3 日内到期、on_track 正常、not_started 未计时"))
+    p.add_argument("--from", dest="filed_from", type=date_argument, help=_("收件日期从（含）"))
+    p.add_argument("--to", dest="filed_to", type=date_argument, help=_("收件日期到（含）"))
+    p.add_argument("--sort", choices=sorted(SORTS), default="filed_at", help=_("排序字段"))
+    p.add_argument("--ascending", action="store_true", help=_("从早到晚（默认从晚到早）"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_list)
 
@@ -47,8 +67,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_status)
 
-    p = cmds.add_parser("find", parents=[common], help=_("按身份证号查找办件"))
-    p.add_argument("--id-number", required=True)
+    p = cmds.add_parser("find", parents=[common], help=_("按身份证号或姓名查找办件"))
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--id-number")
+    who.add_argument("--name", help=_("完整姓名"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_find)
 
@@ -128,7 +150,11 @@ def _summary_line(item: Any) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        page = list_cases(station, limit=args.limit, offset=args.offset)
+        page = list_cases(
+            station, limit=args.limit, offset=args.offset,
+            filters=CaseFilter(status=args.status, matter=args.matter, deadline=args.deadline,
+                               filed_from=args.filed_from, filed_to=args.filed_to),
+            sort=args.sort, descending=not args.ascending)
     text = [_("共 {total} 件，显示第 {first}–{last} 件").format(
         total=page.total, first=page.offset + 1 if page.items else 0,
         last=page.offset + len(page.items))]
@@ -140,7 +166,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_find(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        items = find_by_id_number(station, args.id_number)
+        items = (find_by_name(station, args.name) if args.name
+                 else find_by_id_number(station, args.id_number))
     text = [_("找到 {count} 件").format(count=len(items))] + [_summary_line(i) for i in items]
     emit(args, {"cases": [i.to_json() for i in items]}, "\n".join(text))
     return 0

@@ -9,11 +9,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from station import i18n
 from station.app import Station
-from station.errors import PassphraseMismatch, PassphraseNeeded
+from station.calendar import parse_date
+from station.errors import PassphraseMismatch, PassphraseNeeded, StationError
 from station.i18n import _
 from station.paths import default_data_dir
 
@@ -34,6 +37,14 @@ def common_options() -> argparse.ArgumentParser:
     parent.add_argument("--documents", type=Path, default=argparse.SUPPRESS,
                         help=_("打印文件保存位置（默认：文档/便民站 或 STATION_DOCUMENTS）"))
     return parent
+
+
+def date_argument(text: str) -> date:
+    """A date option: argparse reports a bad one as a usage error (exit 2)."""
+    try:
+        return parse_date(text)
+    except StationError as error:
+        raise argparse.ArgumentTypeError(i18n.render(error)) from None
 
 
 def data_dir(args: argparse.Namespace) -> Path:

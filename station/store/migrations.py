@@ -63,11 +63,23 @@ def _v2_proxy(db: SqliteDatabase) -> None:
     db.execute_sql("ALTER TABLE cases ADD COLUMN proxy BLOB")
 
 
+def _v3_name_search(db: SqliteDatabase) -> None:
+    """Find residents by name (blind index), sort and filter by deadline.
+
+    The name index needs the station's key, so rows written before this
+    version get theirs when the station is next unlocked (``backfill``).
+    """
+    db.execute_sql("ALTER TABLE applicant ADD COLUMN name_index TEXT")
+    db.execute_sql("CREATE INDEX applicant_name_index ON applicant (name_index)")
+    db.execute_sql("CREATE INDEX cases_deadline ON cases (deadline)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1_initial,
     2: _v2_proxy,
+    3: _v3_name_search,
 }
 LATEST = max(MIGRATIONS)
 

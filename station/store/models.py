@@ -67,6 +67,7 @@ class Applicant(BaseModel):
 
     id = TextField(primary_key=True, default=new_id)
     name = EncryptedField()
+    name_index = TextField(null=True, index=True)  # blind index of the normalised name
     id_number = EncryptedField()
     id_index = TextField(index=True)
     birth_date = EncryptedField()
@@ -89,7 +90,7 @@ class Case(BaseModel):
     form = EncryptedJSONField()
     status = TextField(index=True)
     filed_at = TextField(index=True)
-    deadline = DateField(null=True)
+    deadline = DateField(null=True, index=True)
     promised_days = IntegerField()
     agent = TextField()
     notice_issued = BooleanField(default=False)

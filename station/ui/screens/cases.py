@@ -19,6 +19,7 @@ from station.outbox import label as event_label
 from station.outbox import local_time
 from station.printing import print_case_documents
 from station.ui.opener import open_file
+from station.ui.screens.viewer import MaterialViewer
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
@@ -182,6 +183,12 @@ class CaseDetail(ttk.Frame):
         self.print_button = ttk.Button(bar, text=_("重新打印凭证（Ctrl+P）"), bootstyle="info",
                                        command=self.reprint)
         self.print_button.pack(side=tk.LEFT, padx=8)
+        self.view_button = ttk.Button(bar, text=_("查看材料（V）"), bootstyle="info-outline",
+                                      command=self.view_materials)
+        self.view_button.pack(side=tk.LEFT)
+        if not details["materials"]:
+            self.view_button.configure(state="disabled")
+        self.viewer: MaterialViewer | None = None
         self.bind("<Escape>", lambda _e: on_close())
         self.bind("<Control-p>", lambda _e: self.reprint())
         person, matter = details["applicant"], details["matter"]
@@ -206,13 +213,21 @@ class CaseDetail(ttk.Frame):
             ttk.Label(grid, text=value, wraplength=800).grid(row=i, column=1, sticky="w", pady=2)
         lower = ttk.Frame(self)
         lower.pack(fill=tk.BOTH, expand=True)
-        materials = ttk.Treeview(lower, columns=("name", "page"), show="headings", height=6)
+        self.materials = materials = ttk.Treeview(lower, columns=("name", "page"),
+                                                  show="headings", height=6, selectmode="browse")
+        self.material_rows: dict[str, tuple[str, int]] = {}
         materials.heading("name", text=_("材料"))
         materials.heading("page", text=_("页"))
         materials.column("page", width=60, stretch=False)
         for m in details["materials"]:
-            materials.insert("", tk.END, values=(m["name"], m["page"]))
+            row = materials.insert("", tk.END, values=(m["name"], m["page"]))
+            self.material_rows[row] = (m["name"], m["page"])
         materials.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
+        materials.bind("<Double-1>", lambda _e: self.view_selected())
+        materials.bind("<Return>", lambda _e: self.view_selected())
+        for widget in (self, materials):
+            widget.bind("<v>", lambda _e: self.view_materials())
+            widget.bind("<V>", lambda _e: self.view_materials())
         history = ttk.Treeview(lower, columns=("at", "type", "author"), show="headings", height=6)
         for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人"))):
             history.heading(key, text=label)
@@ -220,6 +235,29 @@ class CaseDetail(ttk.Frame):
             history.insert("", tk.END, values=(local_time(event["at"]),
                                                 event_label(event["type"]), event["author"]))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
+
+    def view_selected(self) -> None:
+        selected = self.materials.selection()
+        if selected:
+            self.view_materials(self.material_rows[selected[0]])
+
+    def view_materials(self, start: tuple[str, int] | None = None) -> None:
+        """Open the viewer over the details, at ``start`` (material, page) or the first page."""
+        if not self.material_rows:
+            return
+        if start is None and self.materials.selection():
+            start = self.material_rows[self.materials.selection()[0]]
+        self.close_viewer()
+        self.viewer = MaterialViewer(self, self.app, self.details["case_no"], start,
+                                     on_close=self.close_viewer)
+        self.viewer.place(relx=0, rely=0, relwidth=1, relheight=1)
+        self.viewer.canvas.focus_set()
+
+    def close_viewer(self) -> None:
+        if self.viewer is not None:
+            self.viewer.destroy()
+            self.viewer = None
+            self.materials.focus_set()
 
     def reprint(self) -> None:
         station, case_no = self.app.opened, self.details["case_no"]
