@@ -144,3 +144,42 @@ def test_settings_switch_language_and_large_font(display: str, tmp_path: Path,
         from station import i18n
 
         i18n.set_language("zh")
+
+
+def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
+                                                   data_dir: Path, documents: Path,
+                                                   no_open: None) -> None:
+    from filing_samples import DIBAO_FORM, DIBAO_MATTER
+
+    station, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
+    complete = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
+                         scans(tmp_path, ELDER_REQUIRED), print_documents=False).case_no
+    waiting = file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, [],
+                        print_documents=False).case_no
+    station.close()
+    app = make_app(tmp_path, data_dir, documents)
+    try:
+        app.view.passphrase.insert(0, PASSPHRASE)  # type: ignore[union-attr]
+        app.view.submit()  # type: ignore[union-attr]
+        pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
+        cases = app.view.open("cases")  # type: ignore[union-attr]
+        assert isinstance(cases, CasesScreen)
+        pump(app.root, lambda: cases.tree.get_children() == (waiting, complete))
+        status = cases.filters.choices["status"]
+        status.set("待补正")
+        status.event_generate("<<ComboboxSelected>>")
+        pump(app.root, lambda: cases.tree.get_children() == (waiting,), what="the filter")
+        screenshot(app.root, "08-list-filtered")
+        cases.filters.clear()
+        pump(app.root, lambda: len(cases.tree.get_children()) == 2)
+        cases.sort_by("case_no")  # newest number first
+        pump(app.root, lambda: cases.tree.get_children() == (waiting, complete))
+        cases.sort_by("case_no")  # and the other way round
+        pump(app.root, lambda: cases.tree.get_children() == (complete, waiting),
+             what="sorting by case number, ascending")
+        assert "▲" in cases.tree.heading("case_no")["text"]
+        cases.query.insert(0, APPLICANT["name"])
+        cases.search()
+        pump(app.root, lambda: "找到 2 件" in cases.count.cget("text"), what="name search")
+    finally:
+        app.close()

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import re
 import tkinter as tk
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
-from station.cases import CaseList, CaseSummary, find_by_id_number, list_cases, show_case
+from station.cases import (
+    CaseList,
+    CaseSummary,
+    find_by_id_number,
+    find_by_name,
+    list_cases,
+    show_case,
+)
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
 from station.outbox import local_time
 from station.printing import print_case_documents
 from station.ui.opener import open_file
+from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.viewer import MaterialViewer
 
 if TYPE_CHECKING:
@@ -27,6 +36,9 @@ if TYPE_CHECKING:
 PAGE = 50
 CASE_NO = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+# Column → the list service's sort key (the applicant's name is sealed: not sortable).
+SORT_KEYS = {"case_no": "case_no", "matter": "matter", "status": "status",
+             "filed": "filed_at", "deadline": "deadline"}
 COLUMNS = (
     ("case_no", N_("办件编号"), 250), ("matter", N_("事项"), 300), ("applicant", N_("申请人"), 90),
     ("status", N_("状态"), 140), ("filed", N_("收件时间"), 170), ("deadline", N_("承诺日期"), 110),
@@ -41,7 +53,7 @@ class CasesScreen(ttk.Frame):
         self.total = 0
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X, pady=(0, 8))
-        ttk.Label(bar, text=_("办件编号或身份证号")).pack(side=tk.LEFT)
+        ttk.Label(bar, text=_("办件编号、身份证号或姓名")).pack(side=tk.LEFT)
         self.query = ttk.Entry(bar, width=32)
         self.query.pack(side=tk.LEFT, padx=6)
         self.query.bind("<Return>", lambda _e: self.search())
@@ -50,11 +62,17 @@ class CasesScreen(ttk.Frame):
                    command=self.reload).pack(side=tk.LEFT, padx=6)
         self.message = ttk.Label(bar, text="", bootstyle="danger")
         self.message.pack(side=tk.LEFT, padx=10)
+        self.sort, self.descending = "filed", True
+        self.filters = FilterBar(self, app, on_change=self.filter_changed)
+        self.filters.pack(fill=tk.X, pady=(0, 8))
         self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings",
                                  height=14, selectmode="browse")
         for key, label, width in COLUMNS:
             self.tree.heading(key, text=translate(label))
             self.tree.column(key, width=width, stretch=key == "matter")
+            if key in SORT_KEYS:
+                self.tree.heading(key, command=partial(self.sort_by, key))
+        self.show_sort()
         self.tree.pack(fill=tk.BOTH, expand=True)
         self.tree.bind("<Double-1>", lambda _e: self.open_selected())
         self.tree.bind("<Return>", lambda _e: self.open_selected())
@@ -80,8 +98,11 @@ class CasesScreen(ttk.Frame):
     def reload(self) -> None:
         self.message.configure(text="")
         station, offset = self.app.opened, self.offset
-        self.app.dispatcher.submit(lambda: list_cases(station, limit=PAGE, offset=offset),
-                                   on_done=self.show_page)
+        filters, sort, descending = self.filters.value(), SORT_KEYS[self.sort], self.descending
+        self.app.dispatcher.submit(
+            lambda: list_cases(station, limit=PAGE, offset=offset, filters=filters, sort=sort,
+                               descending=descending),
+            on_done=self.show_page)
 
     def show_page(self, page: CaseList) -> None:
         if not self.winfo_exists():
@@ -104,6 +125,23 @@ class CasesScreen(ttk.Frame):
         if children:
             self.tree.selection_set(children[0])
             self.tree.focus(children[0])
+
+    def filter_changed(self) -> None:
+        self.offset = 0
+        self.reload()
+
+    def sort_by(self, column: str) -> None:
+        """Click a heading: sort by it; click again: the other way round."""
+        self.descending = not self.descending if column == self.sort else True
+        self.sort = column
+        self.show_sort()
+        self.offset = 0
+        self.reload()
+
+    def show_sort(self) -> None:
+        for key, label, _width in COLUMNS:
+            mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
+            self.tree.heading(key, text=translate(label) + mark)
 
     def page_up(self) -> None:
         if self.offset > 0:
@@ -128,8 +166,11 @@ class CasesScreen(ttk.Frame):
                                        on_done=self.show_found)
         elif CASE_NO.match(text):
             self.open_case(text)
+        elif len(text) >= 2 and not any(ch.isdigit() for ch in text):
+            self.app.dispatcher.submit(lambda: find_by_name(station, text),
+                                       on_done=self.show_found)
         else:
-            self.message.configure(text=_("请输入完整的办件编号或 18 位身份证号码。"))
+            self.message.configure(text=_("请输入完整的办件编号、18 位身份证号码或完整姓名。"))
 
     def show_found(self, items: list[CaseSummary]) -> None:
         if not self.winfo_exists():

@@ -42,9 +42,7 @@ class MaterialViewer(ttk.Frame):
                  start: tuple[str, int] | None = None,
                  on_close: Callable[[], None] | None = None) -> None:
         super().__init__(parent, padding=4)
-        self.app = app
-        self.case_no = case_no
-        self.on_close = on_close
+        self.app, self.case_no, self.on_close = app, case_no, on_close
         self.pages: list[Page] = []
         self.index = 0
         self.zoom = 1.0
@@ -128,13 +126,14 @@ class MaterialViewer(ttk.Frame):
         self.index = max(0, min(index, len(self.pages) - 1))
         self.generation += 1
         generation, self.zoom, self.source, self.middle = self.generation, 1.0, None, (0.5, 0.5)
+        self.canvas.itemconfigure(self.item, image="")  # never the last page under this title
+        self.shown_size = (0, 0)
         name, page, media_type = self.pages[self.index]
         count = sum(1 for other, _p, _m in self.pages if other == name)
         self.heading.configure(text=_("{material} 第 {page} 页 / 共 {n} 页").format(
             material=name, page=page, n=count))
         self.buttons[1].configure(state="normal" if self.index > 0 else "disabled")
-        self.buttons[2].configure(
-            state="normal" if self.index < len(self.pages) - 1 else "disabled")
+        self.buttons[2].configure(state="normal" if self.pages[self.index + 1:] else "disabled")
         if media_type == PDF:
             self.note.configure(text=_("PDF 文件：请导出后用阅读器查看"))
             self.app.images.submit(lambda: pdf_placeholder(PDF_PAGE),
