@@ -62,7 +62,9 @@ def test_event_loop_never_stalls_while_importing_and_filing(app: StationApp,  # 
     names = ["高龄津贴申请表", "居民身份证", "居民户口簿", "社会保障卡或银行卡"]
     for i, path in enumerate(scans):
         step.import_files([path], material=names[i % len(names)])
+    assert step.progress.winfo_manager() == "pack"  # long work shows its progress
     pump(app.root, lambda: len(step.images) == 10, timeout=60, what="10 thumbnails")
+    assert step.waiting == 0 and step.progress.winfo_manager() == ""
     wizard.next()
     confirm = wizard.step
     assert isinstance(confirm, ConfirmStep)

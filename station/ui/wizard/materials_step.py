@@ -53,6 +53,9 @@ class MaterialsStep(StepFrame):
         status = _("扫描文件夹：{path}\n新扫描的文件会加入所选材料。").format(path=folder)
         self.scan_status = ttk.Label(left, text=status, wraplength=340, bootstyle="info")
         self.scan_status.pack(fill=tk.X, pady=4)
+        self.waiting = 0  # thumbnails still being made
+        self.progress = ttk.Progressbar(left, mode="determinate")
+        self.progress_text = ttk.Label(left, text="", bootstyle="secondary")
         self.pages = ttk.Frame(self, padding=(12, 0))
         self.pages.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         matter = wizard.draft.matter
@@ -102,12 +105,39 @@ class MaterialsStep(StepFrame):
 
     # -- thumbnails and page tools ----------------------------------------------
     def make_thumbnail(self, path: Path) -> None:
-        def shown(image: Image.Image) -> None:
-            if self.winfo_exists():
-                self.images[path] = ImageTk.PhotoImage(image, master=self)
-                self.show_pages()
+        self.waiting += 1
+        self.show_progress()
 
-        self.wizard.app.images.submit(lambda: thumbnail(path, THUMB), on_done=shown)
+        def shown(image: Image.Image) -> None:
+            if not self.winfo_exists():
+                return  # the step was left: the result is simply dropped
+            self.waiting -= 1
+            self.images[path] = ImageTk.PhotoImage(image, master=self)
+            self.show_progress()
+            self.show_pages()
+
+        def failed(error: BaseException) -> None:
+            if self.winfo_exists():
+                self.waiting -= 1
+                self.show_progress()
+            self.wizard.app.show_error(error)
+
+        self.wizard.app.images.submit(lambda: thumbnail(path, THUMB), on_done=shown,
+                                      on_error=failed)
+
+    def show_progress(self) -> None:
+        """Importing many pages shows how far it has got."""
+        total = sum(len(p) for p in self.wizard.draft.pages.values())
+        if self.waiting <= 0:
+            self.progress.pack_forget()
+            self.progress_text.pack_forget()
+            return
+        done = total - self.waiting
+        self.progress.configure(maximum=max(total, 1), value=done)
+        self.progress_text.configure(text=_("正在导入：{done}/{total} 页").format(
+            done=done, total=total))
+        self.progress.pack(fill=tk.X, pady=(6, 0))
+        self.progress_text.pack(anchor="w")
 
     def refresh_counts(self) -> None:
         for name, paths in self.wizard.draft.pages.items():

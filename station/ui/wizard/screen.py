@@ -66,7 +66,7 @@ class NewCaseScreen(ttk.Frame):
         self.step = STEPS[index](self.body, self)
         self.step.pack(fill=tk.BOTH, expand=True)
         for i, crumb in enumerate(self.crumbs):
-            crumb.configure(bootstyle="inverse-primary" if i == index else "secondary")
+            crumb.configure(bootstyle="@primary" if i == index else "secondary")
         last = index == len(STEPS) - 1
         self.next_button.configure(text=_("提交办件（Enter）") if last else _("下一步（Enter）"))
         self.back_button.configure(state="normal" if index else "disabled")
