@@ -200,3 +200,15 @@ class PageNotSaved(StationError):
     """无法保存旋转后的图片 {name}（{reason}）。请检查文件夹能否写入、磁盘是否已满。"""
 
     exit_code = 4
+
+
+class NotPermitted(StationError):
+    """本站（{tier}）不能执行“{action}”：这一步须由上级站点或县级管理员完成。"""
+
+    exit_code = 4
+
+
+class EnrolmentFileInvalid(StationError):
+    """入网文件 {path} 无法使用：{reason}"""
+
+    exit_code = 4

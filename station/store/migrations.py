@@ -74,12 +74,27 @@ def _v3_name_search(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX cases_deadline ON cases (deadline)")
 
 
+def _v4_trust(db: SqliteDatabase) -> None:
+    """The node's own keys and certificates; enrolment codes issued to children."""
+    db.execute_sql(
+        "CREATE TABLE node_key (purpose TEXT NOT NULL PRIMARY KEY, suite TEXT NOT NULL,"
+        " public TEXT NOT NULL, private BLOB NOT NULL, certificate TEXT,"
+        " created_at TEXT NOT NULL)")
+    db.execute_sql(
+        "CREATE TABLE enrolment_grant (digest TEXT NOT NULL PRIMARY KEY,"
+        " code BLOB NOT NULL, child_code TEXT NOT NULL, tier TEXT NOT NULL,"
+        " issued_by TEXT NOT NULL, issued_at TEXT NOT NULL, expires_at TEXT NOT NULL,"
+        " used_at TEXT)")
+    db.execute_sql("CREATE INDEX enrolment_grant_child_code ON enrolment_grant (child_code)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1_initial,
     2: _v2_proxy,
     3: _v3_name_search,
+    4: _v4_trust,
 }
 LATEST = max(MIGRATIONS)
 

@@ -136,6 +136,34 @@ class Event(BaseModel):
     hash = TextField(unique=True)
 
 
+class NodeKey(BaseModel):
+    """This node's own keys: signing (Ed25519), issuing (P-256, parents), CA root.
+
+    The private key is sealed like any personal value; the certificate chain
+    that vouches for it is clear (certificates are public).
+    """
+
+    purpose = TextField(primary_key=True)  # "signing", "issuing", "root"
+    suite = TextField()
+    public = TextField()  # PEM
+    private = EncryptedField()  # PEM, sealed
+    certificate = TextField(null=True)  # PEM chain, this key's certificate first
+    created_at = TextField()
+
+
+class EnrolmentGrant(BaseModel):
+    """A one-time enrolment code this node issued to a child."""
+
+    digest = TextField(primary_key=True)
+    code = EncryptedField()  # kept sealed: approval checks the child's proof with it
+    child_code = TextField(index=True)
+    tier = TextField()
+    issued_by = TextField()
+    issued_at = TextField()
+    expires_at = TextField()
+    used_at = TextField(null=True)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     User,
@@ -144,4 +172,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     Case,
     CaseMaterial,
     Event,
+    NodeKey,
+    EnrolmentGrant,
 )
