@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from forms.catalogue import Catalogue, load_catalogue
+from keys.errors import WrongPassphrase
 from keys.vault import Vault
 from station import node_keys, outbox
 from station.calendar import WorkCalendar
@@ -25,6 +26,7 @@ from station.paths import DataLayout, default_documents_dir, documents_dir_outsi
 from station.store.blobs import BlobStore
 from station.store.database import StoreDatabase, open_database
 from station.store.models import Setting, User
+from station.throttle import LoginThrottle
 
 log = logging.getLogger("station")
 
@@ -59,7 +61,14 @@ class Station:
             raise NotInitialised(path=data)
         configure_logging(layout.logs)
         name = user or first_user(layout)
-        vault = Vault.unlock(layout.vault_dir, name, passphrase)
+        throttle = LoginThrottle(data)
+        throttle.check(name)
+        try:
+            vault = Vault.unlock(layout.vault_dir, name, passphrase)
+        except WrongPassphrase:
+            throttle.failed(name)
+            raise
+        throttle.succeeded(name)
         return cls(layout, vault, name, documents)
 
     @classmethod

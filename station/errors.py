@@ -212,3 +212,9 @@ class EnrolmentFileInvalid(StationError):
     """入网文件 {path} 无法使用：{reason}"""
 
     exit_code = 4
+
+
+class LoginThrottled(StationError):
+    """用户 {user} 口令错误次数太多，请 {seconds} 秒后再试。"""
+
+    exit_code = 3

@@ -236,11 +236,12 @@ def test_vault_vectors_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_writer_still_produces_the_frozen_bytes(tmp_path: Path) -> None:
     build_vectors(tmp_path)
-    frozen = sorted(p.relative_to(DATA) for p in DATA.rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    assert fresh == frozen
-    for relative in frozen:
+    # Other formats keep their own vectors beside these (ca-v1/, seal-v1.json, …).
+    assert all((DATA / relative).is_file() for relative in fresh)
+    for relative in fresh:
         assert (tmp_path / relative).read_bytes() == (DATA / relative).read_bytes(), relative
+    assert fresh
 
 
 if __name__ == "__main__":

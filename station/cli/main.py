@@ -17,10 +17,16 @@ from collections.abc import Sequence
 from forms.errors import FormsError, UnknownMatter
 from keys.errors import (
     DecryptionFailed,
+    EnrolmentCodeExpired,
+    EnrolmentCodeMistyped,
+    EnrolmentCodeUsed,
+    EnrolmentProofInvalid,
+    EnrolmentRequestMismatch,
     InvalidUserName,
     KeysError,
     LastUser,
     PassphraseTooWeak,
+    TrustError,
     UnknownUser,
     VaultCorrupt,
     VaultMissing,
@@ -29,7 +35,7 @@ from keys.errors import (
     WrongRecoveryKey,
 )
 from station import i18n
-from station.cli import case_cmds, demo_cmd, gui_cmd, info_cmds, node_cmds
+from station.cli import case_cmds, demo_cmd, gui_cmd, info_cmds, node_cmds, trust_cmds
 from station.cli.context import common_options, say
 from station.errors import StationError
 from station.i18n import _
@@ -46,6 +52,12 @@ KEYS_EXIT_CODES: tuple[tuple[type[KeysError], int], ...] = (
     (VaultMissing, EXIT_NOT_FOUND),
     (VaultCorrupt, EXIT_DAMAGED),
     (VaultTooNew, EXIT_DAMAGED),
+    (TrustError, EXIT_INPUT),
+    (EnrolmentCodeMistyped, EXIT_INPUT),
+    (EnrolmentCodeExpired, EXIT_INPUT),
+    (EnrolmentCodeUsed, EXIT_INPUT),
+    (EnrolmentProofInvalid, EXIT_INPUT),
+    (EnrolmentRequestMismatch, EXIT_INPUT),
     (DecryptionFailed, EXIT_DAMAGED),
 )
 
@@ -69,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd):
+    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds):
         module.register(sub, common)
     return parser
 

@@ -82,7 +82,7 @@ def _v4_trust(db: SqliteDatabase) -> None:
         " created_at TEXT NOT NULL)")
     db.execute_sql(
         "CREATE TABLE enrolment_grant (digest TEXT NOT NULL PRIMARY KEY,"
-        " code BLOB NOT NULL, child_code TEXT NOT NULL, tier TEXT NOT NULL,"
+        " child_code TEXT NOT NULL, tier TEXT NOT NULL,"
         " issued_by TEXT NOT NULL, issued_at TEXT NOT NULL, expires_at TEXT NOT NULL,"
         " used_at TEXT)")
     db.execute_sql("CREATE INDEX enrolment_grant_child_code ON enrolment_grant (child_code)")

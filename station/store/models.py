@@ -152,10 +152,9 @@ class NodeKey(BaseModel):
 
 
 class EnrolmentGrant(BaseModel):
-    """A one-time enrolment code this node issued to a child."""
+    """A one-time enrolment code this node issued to a child (only its digest)."""
 
-    digest = TextField(primary_key=True)
-    code = EncryptedField()  # kept sealed: approval checks the child's proof with it
+    digest = TextField(primary_key=True)  # never the code itself
     child_code = TextField(index=True)
     tier = TextField()
     issued_by = TextField()

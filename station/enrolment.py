@@ -1,0 +1,180 @@
+"""Enrolment (入网): a parent node admits a child node into the network.
+
+1. The parent issues a one-time code for the child's division code (printed on
+   an enrolment sheet).  A child must fall under the parent: the county enrols
+   its townships, a township its villages.
+2. The child generates its keys locally and writes a request file: its
+   certificate signing request(s) and an HMAC proof that it holds the code.
+   Private keys never leave the machine; the code itself is not in the file.
+3. The parent approves the request: the proof matches an unused, unexpired code
+   for that node; the certificate(s) are issued and written to a file.
+4. The child installs the file after verifying the chain up to the county root.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from keys import ca, enrolment
+from keys.errors import EnrolmentProofInvalid, NotUnderIssuer
+from keys.hierarchy import is_under
+from station import node_keys, outbox
+from station.app import Station
+from station.errors import EnrolmentFileInvalid, NotPermitted
+from station.node import check_node
+from station.store.models import EnrolmentGrant, Setting
+
+DEFAULT_VALID_DAYS = 7
+REQUEST_FORMAT = "bianmin-enrolment-request/1"
+CERTIFICATES_FORMAT = "bianmin-enrolment-certificates/1"
+ROOT_SETTING = "root_certificate"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    child_code: str
+    tier: str
+    expires_at: datetime
+
+
+def init_ca(station: Station) -> x509.Certificate:
+    """County only: the root of the network's trust, and the county's own certificate."""
+    node = station.node
+    if node.tier != "county":
+        raise NotPermitted(action="ca init", tier=node.tier)
+    with station.db.atomic("IMMEDIATE"):
+        root_key, root_cert = ca.create_root(node.code, node.name)
+        node_keys.store_key(node_keys.ROOT, root_key)
+        node_keys.set_certificate(node_keys.ROOT, _text(ca.to_pem(root_cert)))
+        signing = node_keys.ensure_signing_key()
+        assert isinstance(signing, ed25519.Ed25519PrivateKey)
+        own = ca.approve(ca.node_csr(signing, node.code, node.tier, node.name), root_key,
+                         root_cert)
+        node_keys.set_certificate(node_keys.SIGNING, _text(ca.to_pem([own, root_cert])))
+        Setting.replace(key=ROOT_SETTING, value=_text(ca.to_pem(root_cert))).execute()
+        outbox.append(node.code, station.user, "trust.ca_created",
+                      {"serial": root_cert.serial_number})
+    return root_cert
+
+
+def _text(pem: bytes) -> str:
+    return pem.decode("ascii")
+
+
+def issue_code(station: Station, child_code: str, tier: str,
+               valid_days: int = DEFAULT_VALID_DAYS, now: datetime | None = None) -> IssuedCode:
+    """The parent: a one-time code for a child under it (only its digest is kept)."""
+    node = station.node
+    child = check_node(child_code, tier, "-")
+    if not is_under(child.code, node.code):
+        raise NotUnderIssuer(child=child.code, parent=node.code)
+    now = now or datetime.now(UTC)
+    code = enrolment.new_code()
+    expires = now + timedelta(days=valid_days)
+    with station.db.atomic("IMMEDIATE"):
+        EnrolmentGrant.create(digest=enrolment.code_digest(code), child_code=child.code,
+                              tier=child.tier, issued_by=station.user,
+                              issued_at=now.isoformat(), expires_at=expires.isoformat())
+        outbox.append(node.code, station.user, "trust.enrolment_issued",
+                      {"child": child.code, "tier": child.tier})
+    return IssuedCode(code, child.code, child.tier, expires)
+
+
+def write_request(station: Station, typed_code: str, out: Path) -> Path:
+    """The child's request: CSR(s) and a proof of the code; keys stay here."""
+    code = enrolment.parse_code(typed_code)
+    node = station.node
+    with station.db.atomic("IMMEDIATE"):
+        signing = node_keys.ensure_signing_key()
+        requests = [ca.node_csr(signing, node.code, node.tier, node.name)]  # type: ignore[arg-type]
+        if node.tier == "township":
+            issuing = node_keys.load_key(node_keys.ISSUING) or node_keys.create_key(
+                node_keys.ISSUING)
+            requests.append(ca.issuing_csr(issuing, node.code, node.name))  # type: ignore[arg-type]
+    csr_pem = b"".join(ca.to_pem(r) for r in requests)
+    document = {"format": REQUEST_FORMAT, "node_code": node.code, "tier": node.tier,
+                "csrs": _text(csr_pem), "proof": enrolment.request_proof(code, csr_pem)}
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
+
+
+def _read(path: Path, expected: str) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise EnrolmentFileInvalid(path=path, reason=str(error)) from None
+    if not isinstance(document, dict) or document.get("format") != expected:
+        raise EnrolmentFileInvalid(path=path, reason=expected)
+    return document
+
+
+def approve_request(station: Station, request: Path, out: Path,
+                    now: datetime | None = None) -> Path:
+    """The parent: the proof must match an open code for that node; then certify."""
+    document = _read(request, REQUEST_FORMAT)
+    node = station.node
+    child_code = str(document.get("node_code", ""))
+    if not is_under(child_code, node.code):
+        raise NotUnderIssuer(child=child_code, parent=node.code)
+    now = now or datetime.now(UTC)
+    csr_pem = str(document.get("csrs", "")).encode("ascii", "replace")
+    grant = _matching_grant(child_code, csr_pem, str(document.get("proof", "")))
+    requests = grant.admit(csr_pem, str(document["proof"]), now)
+    issuer_purpose = node_keys.ROOT if node.tier == "county" else node_keys.ISSUING
+    issuer_key = node_keys.load_key(issuer_purpose)
+    issuer_pem = node_keys.certificate(issuer_purpose)
+    if not isinstance(issuer_key, ec.EllipticCurvePrivateKey) or not issuer_pem:
+        raise NotPermitted(action="enrol approve", tier=node.tier)
+    issuer_chain = ca.chain_from_pem(issuer_pem.encode())
+    certificates = {}
+    for csr in requests:
+        cert = ca.approve(csr, issuer_key, issuer_chain[0], now=now)
+        purpose = (node_keys.SIGNING if isinstance(csr.public_key(), ed25519.Ed25519PublicKey)
+                   else node_keys.ISSUING)
+        certificates[purpose] = _text(ca.to_pem([cert, *issuer_chain]))
+    with station.db.atomic("IMMEDIATE"):
+        EnrolmentGrant.update(used_at=now.isoformat()).where(
+            EnrolmentGrant.digest == grant.digest).execute()
+        outbox.append(node.code, station.user, "trust.enrolment_approved",
+                      {"child": child_code})
+    answer = {"format": CERTIFICATES_FORMAT, "node_code": child_code,
+              "certificates": certificates,
+              "root": Setting.get(Setting.key == ROOT_SETTING).value}
+    out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
+
+
+def _matching_grant(child_code: str, csr_pem: bytes, proof: str) -> enrolment.EnrolmentGrant:
+    """The grant whose code made this proof (its used/expired state is checked after)."""
+    for record in EnrolmentGrant.select().where(EnrolmentGrant.child_code == child_code):
+        if enrolment.check_proof(record.digest, csr_pem, proof):
+            return enrolment.EnrolmentGrant(
+                digest=record.digest, child_code=record.child_code, tier=record.tier,
+                expires_at=datetime.fromisoformat(record.expires_at),
+                used_at=datetime.fromisoformat(record.used_at) if record.used_at else None)
+    raise EnrolmentProofInvalid()
+
+
+def install_certificates(station: Station, path: Path) -> ca.NodeIdentity:
+    """The child: verify the chain to the county root, then keep it."""
+    document = _read(path, CERTIFICATES_FORMAT)
+    node = station.node
+    root = ca.certificate_from_pem(str(document["root"]).encode())
+    chain = ca.chain_from_pem(str(document["certificates"][node_keys.SIGNING]).encode())
+    identity = ca.verify_node(chain[0], chain[1:], root)
+    if identity.code != node.code:
+        raise NotUnderIssuer(child=identity.code, parent=node.code)
+    with station.db.atomic("IMMEDIATE"):
+        for purpose, pem in document["certificates"].items():
+            node_keys.set_certificate(purpose, pem)
+        Setting.replace(key=ROOT_SETTING, value=document["root"]).execute()
+        outbox.append(node.code, station.user, "trust.enrolled", {"serial": identity.serial})
+    return identity
