@@ -73,6 +73,7 @@ class Vault:
         self._document = document
         self._dek = dek
         self._randbytes = randbytes
+        self._personal: dict[str, bytes] = {}
 
     def __repr__(self) -> str:
         return f"Vault({str(self._path)!r}, users={self.users()!r}, key_version={self.key_version})"
@@ -133,10 +134,13 @@ class Vault:
         if slot is None:
             raise UnknownUser(user=user)
         aad = slot_aad(document.version, user, document.key_version)
-        dek = open_dek(derive_key(passphrase, slot.kdf), slot.nonce, slot.wrapped, aad)
+        slot_key = derive_key(passphrase, slot.kdf)
+        dek = open_dek(slot_key, slot.nonce, slot.wrapped, aad)
         if dek is None:
             raise WrongPassphrase(user=user)
-        return cls(path, document, dek, os.urandom)
+        vault = cls(path, document, dek, os.urandom)
+        vault._personal[user] = _personal_key(slot_key, user)
+        return vault
 
     @classmethod
     def recover(cls, directory: Path, recovery_key: str, user: str, new_passphrase: str) -> Vault:
@@ -200,6 +204,16 @@ class Vault:
 
     # -- keys for the rest of the program ---------------------------------------
 
+    def personal_key(self, user: str) -> bytes:
+        """A key only ``user``'s passphrase yields (not the shared data key), for
+        wrapping that user's own private keys.  Known only for the user who
+        unlocked, or whose passphrase was just set.  It changes with the
+        passphrase: whoever changes one must rewrap what it protected."""
+        try:
+            return self._personal[_user_name(user)]
+        except KeyError:
+            raise UnknownUser(user=user) from None
+
     def subkey(self, purpose: str) -> bytes:
         """A 32-byte key for one purpose, bound to the current key version."""
         if not purpose or "\x00" in purpose:
@@ -229,7 +243,9 @@ class Vault:
         params = default_params(self._randbytes)
         nonce = self._randbytes(NONCE_LENGTH)
         aad = slot_aad(self._document.version, user, self._document.key_version)
-        wrapped = seal_dek(derive_key(passphrase, params), nonce, self._dek, aad)
+        slot_key = derive_key(passphrase, params)
+        wrapped = seal_dek(slot_key, nonce, self._dek, aad)
+        self._personal[user] = _personal_key(slot_key, user)
         return SlotWrap(kdf=params, nonce=nonce, wrapped=wrapped)
 
     def _set_slot(self, user: str, passphrase: str) -> None:
@@ -253,6 +269,11 @@ class Vault:
         change(current)
         write_document(self._path, current)
         self._document = current
+
+
+def _personal_key(slot_key: bytes, user: str) -> bytes:
+    info = b"bianmin-station/personal/v1\x00" + user.encode("utf-8")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(slot_key)
 
 
 def _user_name(user: str) -> str:

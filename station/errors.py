@@ -218,3 +218,27 @@ class LoginThrottled(StationError):
     """用户 {user} 口令错误次数太多，请 {seconds} 秒后再试。"""
 
     exit_code = 3
+
+
+class UnknownRole(StationError):
+    """没有“{role}”这个角色；可用的角色：{roles}。"""
+
+    exit_code = 4
+
+
+class OfficeNeeded(StationError):
+    """“{role}”角色必须属于一个科室（如 民政办），请用 --office 指定。"""
+
+    exit_code = 4
+
+
+class NotAnOfficeMember(StationError):
+    """用户 {user} 不是“{office}”的成员，不能使用该科室的密钥。"""
+
+    exit_code = 3
+
+
+class OfficeHasNoMembers(StationError):
+    """科室“{office}”还没有成员：请先添加该科室的审核员（user add --office），再建立科室密钥。"""
+
+    exit_code = 4

@@ -552,3 +552,18 @@ def test_kill_during_writes_leaves_a_usable_vault(vault_dir: Path) -> None:
         if opened[0].users() != ["admin"]:
             opened[0].remove_user("clerk")
         opened[0].change_passphrase("admin", PASSPHRASE)
+
+
+def test_personal_key_belongs_to_the_passphrase_not_the_shared_key(tmp_path: Path) -> None:
+    vault, _recovery = Vault.create(tmp_path, "agent", "first passphrase")
+    vault.add_user("reviewer", "reviewer passphrase")
+    mine = vault.personal_key("agent")
+    assert len(mine) == 32 and mine != vault.personal_key("reviewer")
+    again = Vault.unlock(tmp_path, "agent", "first passphrase")
+    assert again.personal_key("agent") == mine
+    with pytest.raises(UnknownUser):
+        again.personal_key("reviewer")  # another user's passphrase was not given
+    again.change_passphrase("agent", "second passphrase")
+    assert again.personal_key("agent") != mine
+    assert Vault.unlock(tmp_path, "agent", "second passphrase").personal_key("agent") == \
+        again.personal_key("agent")

@@ -88,6 +88,21 @@ def _v4_trust(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX enrolment_grant_child_code ON enrolment_grant (child_code)")
 
 
+def _v5_users_and_offices(db: SqliteDatabase) -> None:
+    """Users' own sealing keys and offices whose keys are wrapped to members."""
+    for column, kind in (("office", "TEXT"), ("sealing_public", "TEXT"),
+                         ("sealing_private", "BLOB")):
+        db.execute_sql(f"ALTER TABLE user ADD COLUMN {column} {kind}")
+    db.execute_sql(
+        "CREATE TABLE office_key (office TEXT NOT NULL, version INTEGER NOT NULL,"
+        " suite TEXT NOT NULL, public TEXT NOT NULL, created_at TEXT NOT NULL,"
+        " PRIMARY KEY (office, version))")
+    db.execute_sql(
+        "CREATE TABLE office_member (office TEXT NOT NULL, version INTEGER NOT NULL,"
+        " user TEXT NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY (office, version, user))")
+    db.execute_sql("CREATE INDEX office_member_user ON office_member (user)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -95,6 +110,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_proxy,
     3: _v3_name_search,
     4: _v4_trust,
+    5: _v5_users_and_offices,
 }
 LATEST = max(MIGRATIONS)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import uuid
 
 from peewee import (
+    BlobField,
     BooleanField,
+    CompositeKey,
     DateField,
     ForeignKeyField,
     IntegerField,
@@ -46,6 +48,9 @@ class User(BaseModel):
     role = TextField()
     display_name = EncryptedField(null=True)
     created_at = TextField()
+    office = TextField(null=True)  # reviewers and signers belong to an office
+    sealing_public = TextField(null=True)  # the user's X25519 key, for office keys
+    sealing_private = BlobField(null=True)  # sealed under the user's personal key
 
 
 class MatterSnapshot(BaseModel):
@@ -163,6 +168,31 @@ class EnrolmentGrant(BaseModel):
     used_at = TextField(null=True)
 
 
+class OfficeKey(BaseModel):
+    """An office's sealing key pair, by version (rotation adds a version)."""
+
+    office = TextField()
+    version = IntegerField()
+    suite = TextField()
+    public = TextField()  # base64 of the public key
+    created_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("office", "version")
+
+
+class OfficeMember(BaseModel):
+    """An office's private key (one version), sealed to one member's key."""
+
+    office = TextField()
+    version = IntegerField()
+    user = TextField(index=True)
+    sealed = BlobField()
+
+    class Meta:
+        primary_key = CompositeKey("office", "version", "user")
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     User,
@@ -173,4 +203,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     Event,
     NodeKey,
     EnrolmentGrant,
+    OfficeKey,
+    OfficeMember,
 )
