@@ -83,3 +83,25 @@ def test_mistyped_code_is_caught_by_the_check_character(tmp_path: Path, network)
                    tmp_path / "r.json", env=network["township"])
     assert done.code != 0 and "注册码有误" in done.err
     assert json.loads(issued.out)["tier"] == "township"
+
+
+def test_users_offices_and_revocations_from_the_command_line(tmp_path: Path, network) -> None:
+    township = network["township"]
+    enrol(tmp_path, network["county"], township, "450981104000", "township")
+    added = station("user", "add", "mz", "--role", "reviewer", "--office", "民政办", "--json",
+                    env={**township, "STATION_NEW_PASSPHRASE": "mz passphrase 1"})
+    assert added.code == 0, added.err
+    assert station("user", "add", "x", "--role", "reviewer",
+                   env={**township, "STATION_NEW_PASSPHRASE": "x passphrase 1"}).code == 4
+    assert station("office", "create", "农业农村办", env=township).code == 4  # no members yet
+    assert station("office", "create", "民政办", env=township).code == 0
+    revoked = station("revocations", "issue", "--serial", "12345", "--out",
+                      tmp_path / "revoked.bin", "--json", env=network["county"])
+    assert revoked.code == 0, revoked.err
+    installed = station("revocations", "install", tmp_path / "revoked.bin", "--json",
+                        env=township)
+    assert installed.code == 0 and installed.json()["revoked"] == [12345]
+    tampered = bytearray((tmp_path / "revoked.bin").read_bytes())
+    tampered[len(tampered) // 2] ^= 0x01
+    (tmp_path / "tampered.bin").write_bytes(bytes(tampered))
+    assert station("revocations", "install", tmp_path / "tampered.bin", env=township).code != 0

@@ -35,7 +35,15 @@ from keys.errors import (
     WrongRecoveryKey,
 )
 from station import i18n
-from station.cli import case_cmds, demo_cmd, gui_cmd, info_cmds, node_cmds, trust_cmds
+from station.cli import (
+    case_cmds,
+    demo_cmd,
+    gui_cmd,
+    info_cmds,
+    node_cmds,
+    people_cmds,
+    trust_cmds,
+)
 from station.cli.context import common_options, say
 from station.errors import StationError
 from station.i18n import _
@@ -81,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds):
+    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds):
         module.register(sub, common)
     return parser
 
