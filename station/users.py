@@ -57,6 +57,19 @@ def add_user(station: Station, name: str, role: str, passphrase: str,
     return user
 
 
+def change_passphrase(station: Station, new_passphrase: str) -> None:
+    """The logged-in user's new passphrase: the vault slot is rewrapped, and so is
+    the user's own key, which the old passphrase's personal key protected."""
+    user = User.get_or_none(User.name == station.user)
+    held = private_key(station, station.user) if user and user.sealing_private else None
+    station.vault.change_passphrase(station.user, new_passphrase)
+    if user is not None and held is not None:
+        with station.db.atomic("IMMEDIATE"):
+            user.sealing_private = _cipher(station, user.name).encrypt(private_bytes(held),
+                                                                       _aad(user.name))
+            user.save()
+
+
 def ensure_own_keys(station: Station) -> None:
     """A user from before schema 5 gets keys at their next login."""
     user = User.get_or_none(User.name == station.user)

@@ -174,3 +174,16 @@ def test_a_village_outside_its_township_is_refused(network: Path) -> None:
               .sign(issuing_key, hashes.SHA256()))  # type: ignore[arg-type]
     with pytest.raises(NotUnderIssuer):
         ca.verify_node(forged, issuing_chain, root)
+
+
+def test_a_new_passphrase_keeps_the_office_key_usable(network: Path) -> None:
+    code = "450981104000"
+    with opened(network, code, "ny", "ny passphrase") as station:
+        before = offices.keyring(station)
+        users.change_passphrase(station, "ny new passphrase")
+    with pytest.raises(Exception, match="口令不正确"):
+        opened(network, code, "ny", "ny passphrase").__enter__()
+    after = keyring(network, code, "ny", "ny new passphrase")
+    assert set(after) == set(before) and after
+    sealed = seal(b"for the office", [office_recipient(network, code, "农业农村办")])
+    assert open_sealed(sealed, after) == b"for the office"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from keys.vault import Vault
+from station import users
 from station.app import Station, first_user
 from station.cli.context import (
     NEW_PASSPHRASE_ENV,
@@ -13,6 +14,7 @@ from station.cli.context import (
     data_dir,
     documents_dir,
     emit,
+    opened,
     passphrase,
     say,
     user_name,
@@ -75,9 +77,9 @@ def _existing_user(args: argparse.Namespace) -> str:
 
 def run_passwd(args: argparse.Namespace) -> int:
     user = _existing_user(args)
-    vault = Vault.unlock(DataLayout(data_dir(args)).vault_dir, user, passphrase())
-    new = ask_secret(NEW_PASSPHRASE_ENV, _("新口令："), confirm=True)
-    vault.change_passphrase(user, new)
+    with opened(args) as station:
+        new = ask_secret(NEW_PASSPHRASE_ENV, _("新口令："), confirm=True)
+        users.change_passphrase(station, new)
     emit(args, {"user": user, "changed": True}, _("用户 {user} 的口令已修改。").format(user=user))
     return 0
 
