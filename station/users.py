@@ -70,6 +70,23 @@ def change_passphrase(station: Station, new_passphrase: str) -> None:
             user.save()
 
 
+def renew_after_recovery(station: Station) -> int:
+    """After a recovery the old personal key is gone with the old passphrase:
+    the user gets a new key, and office keys sealed to the lost one are dropped
+    (another member gives them again).  Returns how many were dropped."""
+    from station.store.models import OfficeMember
+
+    user = User.get_or_none(User.name == station.user)
+    if user is None:
+        return 0
+    with station.db.atomic("IMMEDIATE"):
+        dropped = OfficeMember.delete().where(OfficeMember.user == user.name).execute()
+        give_keys(station, user)
+        outbox.append(station.node.code, station.user, "user.keys_renewed",
+                      {"user": user.name, "office_keys_dropped": dropped})
+    return int(dropped)
+
+
 def ensure_own_keys(station: Station) -> None:
     """A user from before schema 5 gets keys at their next login."""
     user = User.get_or_none(User.name == station.user)

@@ -187,3 +187,19 @@ def test_a_new_passphrase_keeps_the_office_key_usable(network: Path) -> None:
     assert set(after) == set(before) and after
     sealed = seal(b"for the office", [office_recipient(network, code, "农业农村办")])
     assert open_sealed(sealed, after) == b"for the office"
+
+
+def test_recovery_renews_the_users_key_and_members_give_office_keys_again(
+        network: Path, tmp_path: Path) -> None:
+    code = "450981105000"
+    with opened(network, code) as station:
+        users.add_user(station, "mz2", "reviewer", "mz2 passphrase", office="民政办")
+    with opened(network, code, "mz", "mz passphrase") as station:
+        offices.add_member(station, "民政办", "mz2")
+    with opened(network, code, "mz2", "mz2 passphrase") as station:
+        assert offices.keyring(station)
+        assert users.renew_after_recovery(station) == 1  # as `station recover` does
+        assert offices.keyring(station) == {}
+    with opened(network, code, "mz", "mz passphrase") as station:
+        offices.add_member(station, "民政办", "mz2")
+    assert keyring(network, code, "mz2", "mz2 passphrase")

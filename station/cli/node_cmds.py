@@ -89,6 +89,12 @@ def run_recover(args: argparse.Namespace) -> int:
     key = ask_secret(RECOVERY_KEY_ENV, _("恢复密钥："))
     new = ask_secret(NEW_PASSPHRASE_ENV, _("新口令："), confirm=True)
     Vault.recover(DataLayout(data_dir(args)).vault_dir, key, user, new)
+    station = Station.open(data_dir(args), user, new, documents_dir(args))
+    with station:
+        dropped = users.renew_after_recovery(station)
+    if dropped:
+        say(_("用户 {user} 的科室密钥需要由本科室其他成员重新授予（office add-member）。").format(
+            user=user))
     emit(args, {"user": user, "recovered": True},
          _("已用恢复密钥解锁，用户 {user} 的新口令已生效。").format(user=user))
     return 0
