@@ -27,15 +27,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+import bench_store as store_bench
 import cryptography
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -161,16 +160,7 @@ def bench_sign(message: bytes, ops: int, rounds: int) -> None:
 
 
 def machine() -> str:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for text in cpuinfo.read_text(errors="replace").splitlines():
-            if text.startswith("model name"):
-                model = text.split(":", 1)[1].strip()
-                break
-    return (f"{cpus} CPU(s) {model}".rstrip() + f"; Python {platform.python_version()}; "
-            f"cryptography {cryptography.__version__}; {platform.system()} {platform.release()}")
+    return store_bench.machine(f"cryptography {cryptography.__version__}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -466,7 +466,8 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def machine() -> str:
+def machine(library: str = f"SQLite {sqlite3.sqlite_version}") -> str:
+    """CPUs, Python, the library that matters to the figures, the OS."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -476,7 +477,7 @@ def machine() -> str:
                 model = text.split(":", 1)[1].strip()
                 break
     return (f"{cpus} CPU(s) {model}".rstrip() + f"; Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}; {platform.system()} {platform.release()}")
+            f"{library}; {platform.system()} {platform.release()}")
 
 
 def filesystem_of(path: Path) -> str:

@@ -166,29 +166,25 @@ def find_by_name(station: Station, name: str) -> list[CaseSummary]:
     """Cases of residents with exactly this name (blind index; spaces and
     full-width forms do not matter)."""
     index = station.index.index("name", normalise_name(name))
-    rows = (
-        Case.select(Case, Applicant)
-        .join(Applicant)
-        .where(Applicant.name_index == index)
-        .order_by(Case.filed_at.desc())
-    )
-    items = _guard(lambda: [_summary(station, c) for c in rows])
-    _record(station, outbox.ACCESS_SEARCHED, {"by": "name", "count": len(items)})
-    return items
+    return _find(station, Applicant.name_index == index, "name")
 
 
 def find_by_id_number(station: Station, id_number: str) -> list[CaseSummary]:
     """Cases of one resident, through the blind index of the ID number."""
     number = check_resident_id(id_number).number
-    index = station.index.index("id_number", number)
+    return _find(station, Applicant.id_index == station.index.index("id_number", number),
+                 "id_number")
+
+
+def _find(station: Station, condition: Any, by: str) -> list[CaseSummary]:
     rows = (
         Case.select(Case, Applicant)
         .join(Applicant)
-        .where(Applicant.id_index == index)
+        .where(condition)
         .order_by(Case.filed_at.desc())
     )
     items = _guard(lambda: [_summary(station, c) for c in rows])
-    _record(station, outbox.ACCESS_SEARCHED, {"by": "id_number", "count": len(items)})
+    _record(station, outbox.ACCESS_SEARCHED, {"by": by, "count": len(items)})
     return items
 
 
