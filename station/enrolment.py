@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from keys import ca, enrolment
 from keys.errors import EnrolmentProofInvalid, NotUnderIssuer
 from keys.hierarchy import is_under
-from station import node_keys, outbox
+from station import node_keys, outbox, users
 from station.app import Station
 from station.errors import EnrolmentFileInvalid, NotPermitted
 from station.node import check_node
@@ -50,6 +50,7 @@ def init_ca(station: Station) -> x509.Certificate:
     node = station.node
     if node.tier != "county":
         raise NotPermitted(action="ca init", tier=node.tier)
+    users.require_role(station, "ca init", "admin")
     with station.db.atomic("IMMEDIATE"):
         root_key, root_cert = ca.create_root(node.code, node.name)
         node_keys.store_key(node_keys.ROOT, root_key)
@@ -73,6 +74,7 @@ def issue_code(station: Station, child_code: str, tier: str,
                valid_days: int = DEFAULT_VALID_DAYS, now: datetime | None = None) -> IssuedCode:
     """The parent: a one-time code for a child under it (only its digest is kept)."""
     node = station.node
+    users.require_role(station, "enrol issue", "admin")
     child = check_node(child_code, tier, "-")
     if not is_under(child.code, node.code):
         raise NotUnderIssuer(child=child.code, parent=node.code)
@@ -121,6 +123,7 @@ def approve_request(station: Station, request: Path, out: Path,
     """The parent: the proof must match an open code for that node; then certify."""
     document = _read(request, REQUEST_FORMAT)
     node = station.node
+    users.require_role(station, "enrol approve", "admin")
     child_code = str(document.get("node_code", ""))
     if not is_under(child_code, node.code):
         raise NotUnderIssuer(child=child_code, parent=node.code)

@@ -242,3 +242,9 @@ class OfficeHasNoMembers(StationError):
     """科室“{office}”还没有成员：请先添加该科室的审核员（user add --office），再建立科室密钥。"""
 
     exit_code = 4
+
+
+class RoleRequired(StationError):
+    """用户 {user}（{role}）不能执行“{action}”：需要以下角色之一：{roles}。"""
+
+    exit_code = 3

@@ -65,6 +65,7 @@ def _new_version(station: Station, office: str, members: list[str]) -> int:
 def create_office(station: Station, office: str) -> int:
     """The office's first key, held by the office's own users only: the admin
     who creates it (on a hub, the hub's operator) cannot read its cases."""
+    users.require_role(station, "office create", "admin")
     members = sorted(u.name for u in User.select().where(User.office == office))
     if not members:
         raise OfficeHasNoMembers(office=office)

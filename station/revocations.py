@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from keys import ca
 from keys.revocation import RevocationList, issue_revocations, load_revocations, newer
-from station import node_keys, outbox
+from station import node_keys, outbox, users
 from station.app import Station
 from station.errors import NotPermitted
 from station.store.models import Setting
@@ -31,6 +31,7 @@ def revoke(station: Station, serials: set[int]) -> bytes:
     """County only: a new list adding ``serials`` to those already revoked."""
     if station.node.tier != "county":
         raise NotPermitted(action="ca revoke", tier=station.node.tier)
+    users.require_role(station, "revocations issue", "admin")
     root_key = node_keys.load_key(node_keys.ROOT)
     if not isinstance(root_key, ec.EllipticCurvePrivateKey):
         raise NotPermitted(action="ca revoke", tier=station.node.tier)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from keys.aead import FieldCipher
 from keys.suites import SEAL_X25519, generate_sealing_key, load_private, private_bytes, public_bytes
 from station import outbox
-from station.errors import NotAnOfficeMember, OfficeNeeded, UnknownRole
+from station.errors import NotAnOfficeMember, OfficeNeeded, RoleRequired, UnknownRole
 from station.store.models import User
 
 if TYPE_CHECKING:
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
 ROLES = ("agent", "reviewer", "signer", "admin", "auditor")
 OFFICE_ROLES = ("reviewer", "signer")
+
+
+def require_role(station: Station, action: str, *roles: str) -> None:
+    """Refuse ``action`` unless the logged-in user has one of ``roles``."""
+    user = User.get_or_none(User.name == station.user)
+    role = user.role if user else "?"
+    if role not in roles:
+        raise RoleRequired(user=station.user, role=role, action=action,
+                           roles="、".join(roles))
 
 
 def _cipher(station: Station, user: str) -> FieldCipher:
@@ -46,6 +55,7 @@ def add_user(station: Station, name: str, role: str, passphrase: str,
         raise UnknownRole(role=role, roles="、".join(ROLES))
     if role in OFFICE_ROLES and not office:
         raise OfficeNeeded(role=role)
+    require_role(station, "user add", "admin")
     station.vault.add_user(name, passphrase)
     with station.db.atomic("IMMEDIATE"):
         user = User(name=name, role=role, office=office, created_at=outbox.utc_now())

@@ -203,3 +203,13 @@ def test_recovery_renews_the_users_key_and_members_give_office_keys_again(
     with opened(network, code, "mz", "mz passphrase") as station:
         offices.add_member(station, "民政办", "mz2")
     assert keyring(network, code, "mz2", "mz2 passphrase")
+
+
+def test_only_an_admin_enrols_and_adds_users(network: Path) -> None:
+    from station.errors import RoleRequired
+
+    with opened(network, "450981104000", "mz", "mz passphrase") as station:
+        with pytest.raises(RoleRequired):
+            enrolment.issue_code(station, "450981104203", "village")
+        with pytest.raises(RoleRequired):
+            users.add_user(station, "intruder", "admin", "intruder passphrase")
