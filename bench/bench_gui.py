@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tkinter as tk
 from collections.abc import Callable, Iterator
@@ -108,7 +109,7 @@ def display() -> Iterator[str]:
                 raise RuntimeError(f"Xvfb :{number} exited: {error.strip()}")
             if time.monotonic() > deadline:
                 raise RuntimeError("Xvfb did not start within 20 s")
-            time.sleep(0.05)
+            threading.Event().wait(0.05)  # the X socket appears soon
         os.environ["DISPLAY"] = f":{number}"
         yield f":{number} (Xvfb {SCREEN}, started by this benchmark)"
     finally:

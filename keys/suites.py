@@ -22,6 +22,7 @@ Key bytes (for the directory of office keys, and wrapped in a vault)::
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +76,7 @@ class HybridPrivateKey:
         return HybridPublicKey(self.mlkem.public_key(), self.x25519.public_key())
 
 
-class SealSuite:
+class SealSuite(ABC):
     """An HPKE suite that wraps 32-byte content keys (base mode, single shot)."""
 
     id: str
@@ -87,20 +88,25 @@ class SealSuite:
         # enc || AES-256-GCM(32-byte content key) || tag
         self.wrapped_length = kem.enc_length() + 32 + 16
 
+    @abstractmethod
     def generate(self) -> tuple[Any, Any]:
-        raise NotImplementedError
+        """Each suite implements this."""
 
+    @abstractmethod
     def public_bytes(self, key: Any) -> bytes:
-        raise NotImplementedError
+        """Each suite implements this."""
 
+    @abstractmethod
     def load_public(self, data: bytes) -> Any:
-        raise NotImplementedError
+        """Each suite implements this."""
 
+    @abstractmethod
     def private_bytes(self, key: Any) -> bytes:
-        raise NotImplementedError
+        """Each suite implements this."""
 
+    @abstractmethod
     def load_private(self, data: bytes) -> Any:
-        raise NotImplementedError
+        """Each suite implements this."""
 
     def hpke_public(self, key: Any) -> Any:
         return key
@@ -184,7 +190,7 @@ class _HybridSuite(SealSuite):
         return key.hpke_key
 
 
-class SignSuite:
+class SignSuite(ABC):
     """A signature scheme over exact bytes."""
 
     id: str
@@ -192,11 +198,13 @@ class SignSuite:
     public_type: type
     signature_length: int
 
+    @abstractmethod
     def sign(self, private_key: Any, message: bytes) -> bytes:
-        raise NotImplementedError
+        """Each suite implements this."""
 
+    @abstractmethod
     def verify(self, public_key: Any, signature: bytes, message: bytes) -> bool:
-        raise NotImplementedError
+        """Each suite implements this."""
 
 
 class _Ed25519Suite(SignSuite):

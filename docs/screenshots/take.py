@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +35,7 @@ def start_xvfb() -> subprocess.Popen[bytes] | None:
         if time.monotonic() > deadline:
             raise SystemExit("Xvfb did not start")
         proc.poll()
-        time.sleep(0.05)
+        threading.Event().wait(0.05)  # the X socket appears soon
     os.environ["DISPLAY"] = f":{number}"
     return proc
 
