@@ -33,7 +33,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tkinter as tk
@@ -59,6 +58,7 @@ from bench_store import (
     progress,
     residents_of,
     timed,
+    work_folder,
 )
 
 from keys.kdf import WEAK_KDF_VARIABLE
@@ -198,14 +198,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.workdir:
-        work = args.workdir.resolve()
-        if work.exists() and any(work.iterdir()):
-            print(f"--workdir {work} is not empty", file=sys.stderr)
-            return 2
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix="bianmin-bench-gui-"))
+    work = work_folder(args.workdir, "bianmin-bench-gui-")
+    if work is None:
+        return 2
     os.environ.setdefault(WEAK_KDF_VARIABLE, "1")
     os.environ["STATION_NO_OPEN"] = "1"  # never launch a PDF viewer
     try:

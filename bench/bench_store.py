@@ -509,16 +509,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def work_folder(workdir: Path | None, prefix: str) -> Path | None:
+    """The given --workdir (must be empty; kept), or a fresh temp folder.
+    None when --workdir is not empty (the caller exits with 2)."""
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix=prefix))
+    work = workdir.resolve()
+    if work.exists() and any(work.iterdir()):
+        print(f"--workdir {work} is not empty", file=sys.stderr)
+        return None
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.workdir:
-        work = args.workdir.resolve()
-        if work.exists() and any(work.iterdir()):
-            print(f"--workdir {work} is not empty", file=sys.stderr)
-            return 2
-        work.mkdir(parents=True, exist_ok=True)
-    else:
-        work = Path(tempfile.mkdtemp(prefix="bianmin-bench-"))
+    work = work_folder(args.workdir, "bianmin-bench-")
+    if work is None:
+        return 2
     try:
         run(args, work)
     finally:

@@ -12,7 +12,6 @@ Regenerate (only for a new format version)::
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
+from seeded import SeededRandom
 
 from keys.ca import (
     NodeIdentity,
@@ -83,18 +83,6 @@ NAMES = {
     OTHER_VILLAGE: "东村便民服务站",
 }
 
-
-class SeededRandom:
-    """Deterministic stand-in for os.urandom: SHAKE-256 of a seed, read in order."""
-
-    def __init__(self, seed: str) -> None:
-        self._seed = seed.encode("utf-8")
-        self._used = 0
-
-    def __call__(self, size: int) -> bytes:
-        stream = hashlib.shake_256(self._seed).digest(self._used + size)
-        self._used += size
-        return stream[-size:] if size else b""
 
 
 def signing_key(seed: str) -> Ed25519PrivateKey:

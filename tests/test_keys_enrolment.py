@@ -9,7 +9,6 @@ format version::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from seeded import SeededRandom
 
 from keys.ca import (
     approve,
@@ -52,18 +52,6 @@ COUNTY, TOWNSHIP, VILLAGE = "450981000000", "450981104000", "450981104201"
 SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-Z]$")
 MISTYPED = "注册码有误：请逐字核对（最后一位是校验位）。"
 
-
-class SeededRandom:
-    """Deterministic stand-in for os.urandom: SHAKE-256 of a seed, read in order."""
-
-    def __init__(self, seed: str) -> None:
-        self._seed = seed.encode("utf-8")
-        self._used = 0
-
-    def __call__(self, size: int) -> bytes:
-        stream = hashlib.shake_256(self._seed).digest(self._used + size)
-        self._used += size
-        return stream[-size:] if size else b""
 
 
 def codes(count: int, seed: str = "codes") -> list[str]:

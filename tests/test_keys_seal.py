@@ -26,7 +26,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_keys_vectors import SeededRandom, _write_json
+from seeded import SeededRandom
+from test_keys_vectors import _write_json
 
 from keys import suites
 from keys.errors import (

@@ -20,7 +20,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from hypothesis import given
 from hypothesis import strategies as st
-from test_keys_vectors import SeededRandom, _write_json
+from seeded import SeededRandom
+from test_keys_vectors import _write_json
 
 from keys.errors import BadSignature, KeysError, UnknownSuite
 from keys.sign import sign, signature_key_id, verify

@@ -14,7 +14,6 @@ Regenerate (only for a new format version)::
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -22,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from seeded import SeededRandom
 
 from keys.aead import FieldCipher
 from keys.errors import DecryptionFailed, WrongPassphrase
@@ -33,18 +33,6 @@ DATA = Path(__file__).parent / "data" / "keys"
 PURPOSES = ("field", "blind-index", "material", "material-address")
 USERS = {"管理员": "正确的口令 correct horse", "clerk": "clerk passphrase 1"}
 
-
-class SeededRandom:
-    """Deterministic stand-in for os.urandom: SHAKE-256 of a seed, read in order."""
-
-    def __init__(self, seed: str) -> None:
-        self._seed = seed.encode("utf-8")
-        self._used = 0
-
-    def __call__(self, size: int) -> bytes:
-        stream = hashlib.shake_256(self._seed).digest(self._used + size)
-        self._used += size
-        return stream[-size:] if size else b""
 
 
 def _write_json(path: Path, value: object) -> None:
