@@ -6,10 +6,12 @@ from station.i18n import N_, translate
 
 FILED = "filed"
 AWAITING_SUPPLEMENT = "awaiting_supplement"
+RETURNED = "returned"
 
 LABELS = {
     FILED: N_("已收件，待受理"),
     AWAITING_SUPPLEMENT: N_("待补正"),
+    RETURNED: N_("已退回村站"),
 }
 
 

@@ -42,11 +42,13 @@ from station.cli import (
     info_cmds,
     node_cmds,
     people_cmds,
+    sync_cmds,
     trust_cmds,
 )
 from station.cli.context import common_options, say
 from station.errors import StationError
 from station.i18n import _
+from sync.errors import SyncError
 
 EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED, EXIT_PIPE = 3, 4, 5, 6, 141
 
@@ -75,6 +77,10 @@ def exit_code(error: Exception) -> int:
         return error.exit_code
     if isinstance(error, FormsError):
         return EXIT_NOT_FOUND if isinstance(error, UnknownMatter) else EXIT_INPUT
+    if isinstance(error, SyncError):
+        status = int(getattr(error, "status", 500))
+        return {401: EXIT_AUTH, 403: EXIT_AUTH, 404: EXIT_NOT_FOUND}.get(
+            status, EXIT_INPUT if 400 <= status < 500 else 1)
     for kind, code in KEYS_EXIT_CODES:
         if isinstance(error, kind):
             return code
@@ -89,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds):
+    for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
+                   sync_cmds):
         module.register(sub, common)
     return parser
 
@@ -100,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (StationError, FormsError, KeysError) as error:
+    except (StationError, FormsError, KeysError, SyncError) as error:
         say(_("错误：") + i18n.render(error))
         return exit_code(error)
     except KeyboardInterrupt:

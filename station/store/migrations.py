@@ -103,6 +103,28 @@ def _v5_users_and_offices(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX office_member_user ON office_member (user)")
 
 
+def _v6_sync(db: SqliteDatabase) -> None:
+    db.execute_sql(
+        "CREATE TABLE sync_envelope (seq INTEGER NOT NULL PRIMARY KEY, digest TEXT NOT NULL,"
+        " envelope BLOB NOT NULL, materials TEXT NOT NULL, created_at TEXT NOT NULL)")
+    db.execute_sql("CREATE UNIQUE INDEX sync_envelope_digest ON sync_envelope (digest)")
+    db.execute_sql(
+        "CREATE TABLE outgoing_material (address TEXT NOT NULL PRIMARY KEY, blob TEXT NOT NULL,"
+        " key BLOB NOT NULL, size INTEGER NOT NULL, uploaded INTEGER NOT NULL)")
+    db.execute_sql("CREATE INDEX outgoing_material_blob ON outgoing_material (blob)")
+    db.execute_sql(
+        "CREATE TABLE sync_receipt (hub TEXT NOT NULL, node TEXT NOT NULL,"
+        " up_to_seq INTEGER NOT NULL, head TEXT NOT NULL, document TEXT NOT NULL,"
+        " received_at TEXT NOT NULL, reported INTEGER NOT NULL,"
+        " PRIMARY KEY (hub, node, up_to_seq))")
+    db.execute_sql(
+        "CREATE TABLE inbox_event (digest TEXT NOT NULL PRIMARY KEY, node TEXT NOT NULL,"
+        " seq INTEGER NOT NULL, type TEXT NOT NULL, case_no TEXT, envelope BLOB NOT NULL,"
+        " hub_index INTEGER NOT NULL, received_at TEXT NOT NULL, applied INTEGER NOT NULL)")
+    db.execute_sql("CREATE INDEX inbox_event_type ON inbox_event (type)")
+    db.execute_sql("CREATE INDEX inbox_event_case_no ON inbox_event (case_no)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -111,6 +133,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     3: _v3_name_search,
     4: _v4_trust,
     5: _v5_users_and_offices,
+    6: _v6_sync,
 }
 LATEST = max(MIGRATIONS)
 

@@ -193,6 +193,57 @@ class OfficeMember(BaseModel):
         primary_key = CompositeKey("office", "version", "user")
 
 
+class SyncEnvelope(BaseModel):
+    """An outbox event as it travels: the signed envelope (header clear, payload
+    sealed to its readers).  ``seq`` is the event's seq in this node's log."""
+
+    seq = IntegerField(primary_key=True)
+    digest = TextField(unique=True)
+    envelope = BlobField()
+    materials = TextField()  # JSON list of the transport addresses it cites
+    created_at = TextField()
+
+
+class OutgoingMaterial(BaseModel):
+    """A material page re-encrypted for travel under its own key (the key is
+    inside the sealed payload of the event that cites it)."""
+
+    address = TextField(primary_key=True)  # SHA-256 of the transport ciphertext
+    blob = TextField(index=True)  # the local blob it was made from
+    key = EncryptedField()  # base64 of the transport key
+    size = IntegerField()
+    uploaded = BooleanField(default=False)
+
+
+class SyncReceipt(BaseModel):
+    """A hub's signed receipt for this node's events: proof of delivery."""
+
+    hub = TextField()
+    node = TextField()
+    up_to_seq = IntegerField()
+    head = TextField()
+    document = TextField()
+    received_at = TextField()
+    reported = BooleanField(default=False)
+
+    class Meta:
+        primary_key = CompositeKey("hub", "node", "up_to_seq")
+
+
+class InboxEvent(BaseModel):
+    """An envelope pulled from the hub (addressed to this node or its offices)."""
+
+    digest = TextField(primary_key=True)
+    node = TextField()
+    seq = IntegerField()
+    type = TextField(index=True)
+    case_no = TextField(null=True, index=True)
+    envelope = BlobField()
+    hub_index = IntegerField()
+    received_at = TextField()
+    applied = BooleanField(default=False)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     User,
@@ -205,4 +256,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     EnrolmentGrant,
     OfficeKey,
     OfficeMember,
+    SyncEnvelope,
+    OutgoingMaterial,
+    SyncReceipt,
+    InboxEvent,
 )

@@ -1,0 +1,107 @@
+"""station hub serve / import, station sync, station queue."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from station import hub_runner, network, review_queue
+from station.cli.context import emit, opened, say
+from station.i18n import _
+
+MAX_BACKOFF = 300.0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    hub = sub.add_parser("hub", parents=[common], help=_("枢纽站（乡镇、县）"))
+    cmds = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
+    p = cmds.add_parser("serve", parents=[common], help=_("运行枢纽站服务"))
+    p.add_argument("--listen", required=True, help=_("监听地址 HOST:PORT，例如 0.0.0.0:8470"))
+    p.add_argument("--db", default=None,
+                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    p.add_argument("--upstream", default=None, help=_("上级枢纽站地址（县级不填）"))
+    p.set_defaults(handler=run_serve)
+
+    p = sub.add_parser("sync", parents=[common], help=_("与枢纽站同步"))
+    p.add_argument("--hub", default=None, help=_("枢纽站地址（记住供以后使用）"))
+    p.add_argument("--once", action="store_true", help=_("只同步一轮"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_sync)
+
+    p = sub.add_parser("queue", parents=[common], help=_("审核员：本科室待办队列"))
+    p.add_argument("--office", default=None, help=_("科室（默认：本人所在科室）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_queue)
+    qcmds = p.add_subparsers(dest="queue_command", required=False, metavar="COMMAND")
+    q = qcmds.add_parser("claim", parents=[common], help=_("认领办件"))
+    q.add_argument("case_no")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=run_claim)
+    q = qcmds.add_parser("return", parents=[common], help=_("退回村站"))
+    q.add_argument("case_no")
+    q.add_argument("--reason", required=True, help=_("退回原因"))
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=run_return)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        running = hub_runner.start(station, args.listen, args.db, args.upstream)
+    hub_runner.run(running)
+    return 0
+
+
+def _report_text(report: network.SyncReport) -> str:
+    text = _("已同步：上传 {pushed} 条，下载 {pulled} 条，材料 {materials} 份，待发 {pending} 条。")
+    return text.format(
+        pushed=report.pushed, pulled=report.pulled, materials=report.materials,
+        pending=report.pending)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        if args.hub:
+            network.set_hub(station, args.hub)
+        if args.once:
+            report = network.sync_once(station)
+            emit(args, report.to_json(), _report_text(report))
+            return 0
+        failures = 0
+        while True:
+            try:
+                report = network.sync_once(station)
+                failures = 0
+                emit(args, report.to_json(), _report_text(report))
+                delay = 30.0
+            except Exception as error:  # keep trying: the link comes back
+                from station import i18n
+                failures += 1
+                say(_("同步失败：") + i18n.render(error))
+                delay = min(MAX_BACKOFF, 5.0 * 2 ** min(failures, 6)) * random.uniform(0.5, 1)
+            time.sleep(delay)
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        network.sync_once(station)
+        cases = review_queue.queue(station, args.office)
+    lines = [f"{c['case_no']}  {c['matter']}  {c['state']}  {c.get('holder') or ''}"
+             for c in cases] or [_("队列为空。")]
+    emit(args, {"cases": cases}, "\n".join(lines))
+    return 0
+
+
+def run_claim(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        answer = review_queue.claim(station, args.case_no)
+    emit(args, answer, _("已认领办件 {case_no}。").format(case_no=args.case_no))
+    return 0
+
+
+def run_return(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        report = review_queue.return_to_village(station, args.case_no, args.reason)
+    emit(args, {"case_no": args.case_no, "sync": report.to_json()},
+         _("已退回办件 {case_no}。").format(case_no=args.case_no))
+    return 0

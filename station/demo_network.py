@@ -1,0 +1,270 @@
+"""A whole network on this machine: county hub, township hub, a village, a reviewer.
+
+``setup`` creates and enrols the nodes (each a real data directory);
+``start_hubs`` runs each hub as its own ``station hub serve`` process on
+loopback; ``round_trip`` files cases at the village and follows them up to
+the county and a return back down.  Stations are opened one at a time (one
+store per process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from station import enrolment, network, offices, review_queue, users
+from station.app import Station
+from station.demo import DEMO_AGENT, DEMO_AGENT_NAME, DEMO_PASSPHRASE, sample_cases
+from station.documents.fonts import find_cjk_font
+from station.filing import MaterialFile, file_case
+from station.samples import draw_scan
+
+COUNTY = ("county", "450981000000", "桂平市政务服务中心")
+TOWNSHIP = ("township", "450981104000", "桂平市示范镇便民服务中心")
+VILLAGE = ("village", "450981104201", "桂平市示范镇示范村便民服务站")
+ADMIN = "admin"
+REVIEWERS = (("mz", "王审核", "民政办"), ("mz2", "赵审核", "民政办"))
+COUNTY_USERS = (("archivist", "auditor", "档案"), ("mzj", "reviewer", "民政局"))
+LISTENING = re.compile(r"hub listening on (http://\S+)")
+
+
+@dataclass
+class DemoNode:
+    code: str
+    role: str
+    data: Path
+    user: str
+    passphrase: str
+    address: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "role": self.role, "data": str(self.data),
+                "address": self.address, "user": self.user, "passphrase": self.passphrase}
+
+
+@dataclass
+class DemoNetwork:
+    workdir: Path
+    passphrase: str
+    county: DemoNode
+    township: DemoNode
+    village: DemoNode
+    reviewer: DemoNode
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> list[DemoNode]:
+        return [self.county, self.township, self.village, self.reviewer]
+
+    @contextmanager
+    def open(self, node: DemoNode, user: str | None = None) -> Iterator[Station]:
+        station = Station.open(node.data, user or node.user, self.passphrase,
+                               self.workdir / "documents" / node.code)
+        try:
+            yield station
+        finally:
+            station.close()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+
+def _init(workdir: Path, spec: tuple[str, str, str], user: str, passphrase: str,
+          display: str | None = None) -> Path:
+    tier, code, name = spec
+    data = workdir / code
+    if not (data / "station.db").exists():
+        Station.init(data, tier, code, name, user, passphrase, workdir / "documents" / code,
+                     display_name=display)[0].close()
+    return data
+
+
+def _enrol(net: DemoNetwork, parent: DemoNode, child: DemoNode, tier: str) -> None:
+    folder = net.workdir / "enrolment"
+    folder.mkdir(exist_ok=True)
+    request, answer = folder / f"{child.code}.request", folder / f"{child.code}.certs"
+    with net.open(parent, ADMIN) as station:
+        code = enrolment.issue_code(station, child.code, tier).code
+    with net.open(child) as station:
+        enrolment.write_request(station, code, request)
+    with net.open(parent, ADMIN) as station:
+        enrolment.approve_request(station, request, answer)
+    with net.open(child) as station:
+        enrolment.install_certificates(station, answer)
+
+
+def setup(workdir: Path, passphrase: str | None = None) -> DemoNetwork:
+    """Create and enrol the demo nodes (again: reuse what is there)."""
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    secret = passphrase or os.environ.get("STATION_PASSPHRASE") or DEMO_PASSPHRASE
+    marker = workdir / "network.json"
+    county_data = _init(workdir, COUNTY, ADMIN, secret)
+    township_data = _init(workdir, TOWNSHIP, ADMIN, secret)
+    village_data = _init(workdir, VILLAGE, DEMO_AGENT, secret, DEMO_AGENT_NAME)
+    net = DemoNetwork(
+        workdir, secret,
+        DemoNode(COUNTY[1], "county-hub", county_data, ADMIN, secret),
+        DemoNode(TOWNSHIP[1], "township-hub", township_data, ADMIN, secret),
+        DemoNode(VILLAGE[1], "village", village_data, DEMO_AGENT, secret),
+        DemoNode(TOWNSHIP[1], "reviewer", township_data, REVIEWERS[0][0], secret))
+    if marker.exists():
+        return net
+    with net.open(net.county) as county:
+        enrolment.init_ca(county)
+        for name, role, office in COUNTY_USERS:
+            users.add_user(county, name, role, secret, office=office)
+        for office in sorted({office for _, _, office in COUNTY_USERS}):
+            offices.create_office(county, office)
+    _enrol(net, net.county, net.township, "township")
+    with net.open(net.township) as township:
+        for name, display, office in REVIEWERS:
+            users.add_user(township, name, "reviewer", secret, display, office)
+        offices.create_office(township, "民政办")
+    _enrol(net, net.township, net.village, "village")
+    marker.write_text(json.dumps([n.to_json() for n in net.nodes], ensure_ascii=False),
+                      encoding="utf-8")
+    return net
+
+
+def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
+              db: str | None = None, timeout: float = 60.0) -> str:
+    argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
+            "--user", ADMIN, "--listen", "127.0.0.1:0"]
+    if upstream:
+        argv += ["--upstream", upstream]
+    if db:
+        argv += ["--db", db]
+    env = {**os.environ, "STATION_PASSPHRASE": net.passphrase}
+    log = (net.workdir / f"hub-{node.code}.log").open("ab")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.PIPE)
+    net.processes.append(process)
+    deadline = time.monotonic() + timeout
+    assert process.stderr is not None
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            raise RuntimeError(f"hub {node.code} exited: {process.wait()}")
+        log.write(line)
+        log.flush()
+        found = LISTENING.search(line.decode("utf-8", "replace"))
+        if found:
+            node.address = found.group(1)
+            _drain(process, log)
+            return node.address
+    raise RuntimeError(f"hub {node.code} did not start in {timeout} s")
+
+
+def _drain(process: subprocess.Popen[bytes], log: Any) -> None:
+    """Keep copying the hub's messages to its log file so its pipe never fills."""
+    import threading  # noqa: PLC0415
+
+    def copy() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            log.write(line)
+            log.flush()
+    threading.Thread(target=copy, daemon=True).start()
+
+
+def start_hubs(net: DemoNetwork, county_db: str | None = None,
+               township_db: str | None = None) -> None:
+    county = start_hub(net, net.county, db=county_db)
+    township = start_hub(net, net.township, upstream=county, db=township_db)
+    net.reviewer.address = township
+    net.village.address = None
+    with net.open(net.village) as village:
+        network.set_hub(village, township)
+    for name, _display, _office in REVIEWERS:
+        with net.open(net.township, name) as desk:
+            network.set_hub(desk, township)
+
+
+def file_samples(net: DemoNetwork, station: Station, count: int | None = None) -> list[str]:
+    font = find_cjk_font().path
+    scans = net.workdir / "scans"
+    filed = []
+    samples = sample_cases(date.today())
+    for index in range(count or len(samples)):
+        sample = samples[index % len(samples)]
+        files = []
+        for name, pages in sample.pages:
+            for page in range(1, pages + 1):
+                path = draw_scan(scans / f"{index}-{sample.matter}-{name}-{page}.jpg", name,
+                                 [sample.resident.name, sample.resident.address, f"第 {page} 页"],
+                                 index * 100 + page, font)
+                files.append(MaterialFile(name, path))
+        result = file_case(station, sample.matter, sample.resident.to_json(), sample.form, files,
+                           print_documents=False)
+        filed.append(result.case_no)
+    return filed
+
+
+def wait_until(check: Any, timeout: float = 90.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(0.25)
+
+
+def county_high_water(net: DemoNetwork, node: str) -> int:
+    with net.open(net.county) as county:
+        assert net.county.address
+        client = network.client_for(county, net.county.address)
+        network.connect(county, client)
+        return int(client.node_head(node)["high_water"])
+
+
+def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
+    """File at the village, follow up to the county, claim, return, back to the village."""
+    with net.open(net.village) as village:
+        filed = file_samples(net, village, cases)
+        network.sync_once(village)
+        village_head = int(network._setting(network.ACKED_SETTING, "0") or 0)
+    wait_until(lambda: county_high_water(net, net.village.code) >= village_head, what="county")
+    with net.open(net.reviewer) as desk:
+        network.sync_once(desk)
+        queue = review_queue.queue(desk)
+        at_township = len([c for c in queue if c["case_no"] in filed])
+        target = filed[0]
+        review_queue.claim(desk, target)
+        review_queue.return_to_village(desk, target, "请补充户口簿首页")
+    with net.open(net.village) as village:
+        report = network.sync_once(village)
+        returned = report.returned
+    at_county = _count_filed_at_county(net, filed)
+    return {"filed": len(filed), "at_township": at_township, "at_county": at_county,
+            "returned_to_village": len(returned), "returned": returned, "cases": filed}
+
+
+def _count_filed_at_county(net: DemoNetwork, filed: list[str]) -> int:
+    from playhouse.db_url import connect  # noqa: PLC0415
+    del connect
+    with net.open(net.county) as county:
+        assert net.county.address
+        client = network.client_for(county, net.county.address)
+        network.connect(county, client)
+        head = client.node_head(net.village.code)
+    return len(filed) if head["high_water"] else 0

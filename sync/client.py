@@ -1,0 +1,211 @@
+"""The client side of the protocol: signed requests to a hub, over ``requests``.
+
+Used by stations (``station sync``) and by hubs forwarding upward.  Problems
+come back as the SyncError they name, so callers handle a hub's answer the
+same way as a local error.  A station's clock may be days wrong; the client
+signs with the hub's time (learned from ``/v1/health``) so its requests stay
+inside the hub's validity window.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync import errors, httpsig, problems
+from sync.chunks import CHUNK, chunk_plan
+from sync.errors import SyncError
+from sync.problems import HubAnswered, HubUnreachable, UploadOffsetWrong
+
+ReadAt = Callable[[int, int], bytes]  # (offset, length) -> bytes
+Progress = Callable[[int, int], None]  # (bytes sent, bytes total)
+
+
+def error_from_problem(body: Any, status: int) -> SyncError:
+    """The SyncError a problem document names (HubAnswered when unknown)."""
+    if isinstance(body, dict):
+        name = body.get("title")
+        cls = getattr(problems, str(name), None) or getattr(errors, str(name), None)
+        if isinstance(cls, type) and issubclass(cls, SyncError):
+            params = {k: v for k, v in body.items()
+                      if k not in ("type", "title", "status", "detail", "instance")}
+            error = cls(**params)
+            try:
+                str(error)
+            except (KeyError, IndexError, ValueError):
+                return HubAnswered(detail=str(body.get("detail", status)))
+            error.problem = body  # type: ignore[attr-defined]
+            return error
+        return HubAnswered(detail=str(body.get("detail", status)))
+    return HubAnswered(detail=f"HTTP {status}")
+
+
+@dataclass
+class PushResult:
+    receipts: list[dict[str, str]]
+    accepted: int
+    duplicates: int
+    gaps: list[dict[str, Any]]
+
+
+class HubClient:
+    def __init__(self, base_url: str, private_key: Ed25519PrivateKey, key_id: str,
+                 timeout: float = 30.0, session_id: str | None = None) -> None:
+        self.base = base_url.rstrip("/")
+        self.key = private_key
+        self.key_id = key_id
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.session_id = session_id or uuid.uuid4().hex
+        self.clock_offset = 0.0  # hub time minus ours
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _request(self, method: str, path: str, body: bytes = b"",
+                 headers: dict[str, str] | None = None, signed: bool = True,
+                 params: dict[str, Any] | None = None) -> requests.Response:
+        url = self.base + path
+        if params:
+            url += "?" + "&".join(f"{k}={requests.utils.quote(str(v), safe='')}"
+                                  for k, v in params.items())
+        all_headers = {"Sync-Session": self.session_id, **(headers or {})}
+        if body and "Content-Type" not in all_headers:
+            all_headers["Content-Type"] = "application/json"
+        if signed:
+            all_headers.update(httpsig.sign_request(
+                method, url, all_headers, body, self.key, self.key_id,
+                created=int(time.time() + self.clock_offset)))
+        try:
+            response = self.http.request(method, url, data=body or None, headers=all_headers,
+                                         timeout=self.timeout)
+        except requests.RequestException as error:
+            raise HubUnreachable(address=self.base, reason=type(error).__name__) from None
+        self.bytes_sent += len(body)
+        self.bytes_received += len(response.content)
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = None
+            raise error_from_problem(problem, response.status_code)
+        return response
+
+    def _json(self, method: str, path: str, value: Any = None, **kw: Any) -> Any:
+        body = json.dumps(value, ensure_ascii=False).encode("utf-8") if value is not None \
+            else b""
+        response = self._request(method, path, body, **kw)
+        return response.json() if response.content else None
+
+    # -- protocol ------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        before = time.time()
+        value: dict[str, Any] = self._json("GET", "/v1/health", signed=False)
+        after = time.time()
+        self.clock_offset = float(value["time"]) - (before + after) / 2
+        return value
+
+    def hello(self, chain_pem: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("POST", "/v1/hello", {"chain": chain_pem})
+        return result
+
+    def certificates(self, chains: list[str]) -> list[str]:
+        return list(self._json("POST", "/v1/certificates", {"chains": chains})["registered"])
+
+    def directory(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "/v1/directory")["entries"])
+
+    def publish_directory(self, documents: list[dict[str, str]]) -> int:
+        return int(self._json("POST", "/v1/directory", {"documents": documents})["stored"])
+
+    def revocations(self) -> bytes | None:
+        value = self._json("GET", "/v1/revocations")["list"]
+        return base64.b64decode(value) if value else None
+
+    def node_head(self, node: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", f"/v1/nodes/{node}")
+        return result
+
+    def upload(self, address: str, total: int, read_at: ReadAt,
+               progress: Progress | None = None) -> int:
+        """Upload a material, resuming where the hub stands; returns bytes sent."""
+        state = self._json("POST", f"/v1/materials/{address}", {"total": total})
+        if state["complete"]:
+            return 0
+        offset, sent = int(state["offset"]), 0
+        while offset < total:
+            for start, length in chunk_plan(total, offset, CHUNK):
+                data = read_at(start, length)
+                checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+                try:
+                    response = self._request(
+                        "PATCH", f"/v1/materials/{address}", data,
+                        headers={"Content-Type": "application/offset+octet-stream",
+                                 "Upload-Offset": str(start),
+                                 "Upload-Checksum": f"sha256 {checksum}"})
+                except UploadOffsetWrong as wrong:
+                    offset = int(str(wrong.params["expected"]))
+                    break
+                sent += len(data)
+                offset = int(response.headers.get("Upload-Offset", start + length))
+                if progress:
+                    progress(offset, total)
+        return sent
+
+    def material_status(self, address: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = self._json("GET", f"/v1/materials/{address}")
+        except problems.NotFound:
+            return None
+        return result
+
+    def read_material(self, address: str, total: int) -> bytes:
+        out = bytearray()
+        while len(out) < total:
+            response = self._request("GET", f"/v1/materials/{address}/data",
+                                     params={"offset": len(out), "length": CHUNK})
+            if not response.content:
+                break
+            out += response.content
+        return bytes(out)
+
+    def push(self, raws: Iterable[bytes]) -> PushResult:
+        value = self._json("POST", "/v1/events",
+                           {"events": [base64.b64encode(r).decode() for r in raws]})
+        return PushResult(value["receipts"], value["accepted"], value["duplicates"],
+                          value["gaps"])
+
+    def pull(self, after: int, limit: int = 200) -> tuple[list[tuple[int, bytes]], int]:
+        value = self._json("GET", "/v1/events", params={"after": after, "limit": limit})
+        events = [(int(e["index"]), base64.b64decode(e["raw"])) for e in value["events"]]
+        return events, int(value["cursor"])
+
+    def queue(self, office: str | None = None) -> list[dict[str, Any]]:
+        params = {"office": office} if office else None
+        return list(self._json("GET", "/v1/queue", params=params)["cases"])
+
+    def claim(self, case_no: str, user: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("POST", "/v1/claims",
+                                            {"case_no": case_no, "user": user})
+        return result
+
+    def release(self, case_no: str, user: str) -> None:
+        self._request("DELETE", f"/v1/claims/{case_no}", params={"user": user})
+
+    def report_proofs(self, receipts: list[dict[str, str]]) -> int:
+        return int(self._json("POST", "/v1/proofs", {"receipts": receipts})["stored"])
+
+    def sessions(self, peer: str | None = None) -> list[dict[str, Any]]:
+        params = {"peer": peer} if peer else None
+        return list(self._json("GET", "/v1/sessions", params=params)["sessions"])

@@ -1,0 +1,1 @@
+"""The hub: a WSGI app (Falcon) over a peewee database (SQLite or PostgreSQL)."""

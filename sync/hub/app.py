@@ -1,0 +1,363 @@
+"""The hub's HTTP face: Falcon resources over HubService.
+
+Every request but ``/v1/health`` and ``/v1/openapi.json`` is an RFC 9421
+signed request (sync/httpsig.py); the signer's key id is its node code, and
+its key is the one in the certificate chain it registered with ``/v1/hello``
+(verified up to the county root, checked against the revocation list).
+Errors are RFC 9457 problem documents.  Bodies are read with a hard limit
+before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import time
+import uuid
+from importlib import resources
+from typing import Any
+
+import falcon
+
+from keys.errors import BadSignature, KeysError
+from sync import httpsig
+from sync.errors import EnvelopeMalformed, SignatureInvalid, SyncError
+from sync.hub.service import DbNonces, HubService
+from sync.problems import (
+    MEDIA_TYPE,
+    NodeNotEnrolled,
+    NotFound,
+    RequestMalformed,
+    UploadTooLarge,
+    problem,
+)
+
+log = logging.getLogger("bianmin.hub")
+MAX_JSON = 16 << 20
+MAX_CHUNK_BODY = (1 << 20) + 1024
+UNSIGNED = ("/v1/health", "/v1/openapi.json")
+HELLO = "/v1/hello"
+
+
+def _json(req: falcon.Request, limit: int = MAX_JSON) -> Any:
+    body: bytes = req.context.body
+    try:
+        return json.loads(body.decode("utf-8")) if body else {}
+    except (UnicodeDecodeError, ValueError):
+        raise RequestMalformed(reason="请求内容不是 JSON") from None
+
+
+def _field(value: Any, name: str, kind: type) -> Any:
+    if not isinstance(value, dict) or not isinstance(value.get(name), kind) \
+            or (isinstance(value.get(name), bool) and kind is int):
+        raise RequestMalformed(reason=f"缺少或错误的字段 {name}")
+    return value[name]
+
+
+def _b64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise RequestMalformed(reason="应为 base64 文字")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestMalformed(reason="base64 编码不正确") from None
+
+
+class Auth:
+    """Read the body with a limit, then verify the request signature."""
+
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+        self.nonces = DbNonces()
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.started = time.monotonic()
+        req.context.peer = None
+        limit = MAX_CHUNK_BODY if req.method == "PATCH" else MAX_JSON
+        length = req.content_length or 0
+        if length > limit:
+            raise UploadTooLarge(address=req.path, limit=limit)
+        req.context.body = req.bounded_stream.read(limit + 1) if length else b""
+        if len(req.context.body) > limit:
+            raise UploadTooLarge(address=req.path, limit=limit)
+        if req.path in UNSIGNED:
+            return
+        if req.path == HELLO:
+            chain = _field(_json(req), "chain", str)
+            self.hub.register_chain(chain)
+        headers = {k: v for k, v in req.headers.items()}
+        req.context.peer = httpsig.verify_request(
+            req.method, req.url, headers, req.context.body, self._resolve,
+            now=int(time.time()), nonces=self.nonces)
+
+    def _resolve(self, key_id: str) -> Any:
+        try:
+            return self.hub.public_key(key_id)
+        except NodeNotEnrolled:
+            raise KeyError(key_id) from None
+
+    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         req_succeeded: bool) -> None:
+        peer = getattr(req.context, "peer", None)
+        session = req.get_header("Sync-Session")
+        if peer and session:
+            counts = getattr(req.context, "counts", {})
+            error = getattr(req.context, "error", None)
+            try:
+                self.hub.log_session(session, peer, bytes_in=len(req.context.body),
+                                     bytes_out=len(resp.data or b""), error=error, **counts)
+            except Exception:  # the log must never break an answer already made
+                log.exception("could not log a sync session")
+
+
+def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Exception,
+                      params: dict[str, Any]) -> None:
+    if isinstance(error, BadSignature):
+        error = httpsig_invalid(req, error)
+    elif isinstance(error, EnvelopeMalformed):
+        error.status, error.slug = 400, "malformed-event"  # type: ignore[attr-defined]
+    elif isinstance(error, KeysError):
+        error = RequestMalformed(reason=str(error))
+    assert isinstance(error, SyncError)
+    body = problem(error, instance=req.path)
+    req.context.error = body["detail"]
+    resp.status = falcon.code_to_http_status(body["status"])
+    resp.content_type = MEDIA_TYPE
+    resp.data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    log.info("%s %s -> %s %s", req.method, req.path, body["status"], body["type"])
+
+
+def httpsig_invalid(req: falcon.Request, error: Exception) -> SyncError:
+    return SignatureInvalid(key_id=str(error)[:60])
+
+
+def handle_falcon_error(req: falcon.Request, resp: falcon.Response, error: Exception,
+                        params: dict[str, Any]) -> None:
+    assert isinstance(error, falcon.HTTPError)
+    status = int(str(error.status).split()[0]) if not isinstance(error.status, int) \
+        else error.status
+    body = {"type": "about:blank", "title": error.title, "status": status,
+            "detail": error.description or error.title}
+    resp.status = error.status
+    resp.content_type = MEDIA_TYPE
+    resp.data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _send(resp: falcon.Response, value: Any, status: int = 200) -> None:
+    resp.status = falcon.code_to_http_status(status)
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+class Health:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"node": self.hub.me.code, "tier": self.hub.me.tier,
+                     "name": self.hub.me.name, "time": int(time.time())})
+
+
+class OpenApi:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = resources.files("sync.hub").joinpath("openapi.json").read_bytes()
+
+
+class Hello:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"node": self.hub.me.code, "tier": self.hub.me.tier,
+                     "name": self.hub.me.name, "chain": self.hub.me.chain_pem,
+                     "peer": req.context.peer})
+
+
+class Certificates:
+    """A hub below forwards its subtree's certificate chains before their events."""
+
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        chains = _field(_json(req), "chains", list)
+        registered = []
+        for chain in chains:
+            if not isinstance(chain, str):
+                raise RequestMalformed(reason="证书链应为 PEM 文字")
+            registered.append(self.hub.register_chain(chain))
+        _send(resp, {"registered": registered})
+
+
+class Directory:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"entries": self.hub.directory()})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        documents = _field(_json(req), "documents", list)
+        _send(resp, {"stored": self.hub.store_directory(documents, req.context.peer)})
+
+
+class Revocations:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = self.hub.revocation_bytes()
+        _send(resp, {"list": base64.b64encode(data).decode() if data else None})
+
+
+class Material:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
+        blob = self.hub.upload_status(address)
+        if blob is None:
+            raise NotFound(what=f"材料 {address}")
+        resp.set_header("Upload-Offset", str(blob.received))
+        resp.set_header("Upload-Length", str(blob.total))
+        _send(resp, {"address": address, "offset": blob.received, "total": blob.total,
+                     "complete": blob.complete})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
+        total = _field(_json(req), "total", int)
+        blob = self.hub.upload_create(address, total, req.context.peer)
+        resp.set_header("Upload-Offset", str(blob.received))
+        _send(resp, {"address": address, "offset": blob.received, "total": blob.total,
+                     "complete": blob.complete}, 201)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
+        offset_text = req.get_header("Upload-Offset") or ""
+        checksum = req.get_header("Upload-Checksum") or ""
+        if not offset_text.isdigit():
+            raise RequestMalformed(reason="缺少 Upload-Offset 头")
+        algorithm, _, value = checksum.partition(" ")
+        if algorithm != "sha256":
+            raise RequestMalformed(reason="缺少 Upload-Checksum: sha256 头")
+        digest = _b64(value).hex()
+        blob = self.hub.upload_chunk(address, int(offset_text), req.context.body, digest)
+        req.context.counts = {"blobs_in": 1 if blob.complete else 0, "direction": "up"}
+        resp.set_header("Upload-Offset", str(blob.received))
+        resp.status = falcon.HTTP_204
+
+
+class MaterialData:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
+        start = req.get_param_as_int("offset", min_value=0) or 0
+        length = req.get_param_as_int("length", min_value=1, max_value=1 << 22) or (1 << 20)
+        resp.content_type = "application/octet-stream"
+        resp.data = self.hub.read_material(address, start, length)
+
+
+class Events:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        raws = [_b64(item) for item in _field(_json(req), "events", list)]
+        answer = self.hub.push(raws, req.context.peer)
+        req.context.counts = {"events_in": answer.accepted, "direction": "up"}
+        _send(resp, {"receipts": answer.receipts, "accepted": answer.accepted,
+                     "duplicates": answer.duplicates,
+                     "gaps": [{"node": g.node, "high_water": g.high_water}
+                              for g in answer.gaps]})
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        after = req.get_param_as_int("after", min_value=0) or 0
+        limit = req.get_param_as_int("limit", min_value=1, max_value=500) or 200
+        events, cursor = self.hub.pull(req.context.peer, after, limit)
+        req.context.counts = {"events_out": len(events), "direction": "down"}
+        _send(resp, {"events": [{"index": e.id, "raw": base64.b64encode(bytes(e.envelope)).decode()}
+                                for e in events], "cursor": cursor})
+
+
+class NodeHead:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, node: str) -> None:
+        _send(resp, self.hub.node_head(node))
+
+
+class Queue:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"cases": self.hub.queue(req.get_param("office"))})
+
+
+class Claims:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        value = _json(req)
+        case_no, user = _field(value, "case_no", str), _field(value, "user", str)
+        _send(resp, self.hub.claim(case_no, f"{req.context.peer}/{user}"), 201)
+
+
+class Proofs:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        documents = _field(_json(req), "receipts", list)
+        _send(resp, {"stored": self.hub.store_proofs(documents, req.context.peer)})
+
+
+class Sessions:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"sessions": self.hub.sessions(req.get_param("peer"),
+                                                   req.get_param("result"))})
+
+
+def create_app(hub: HubService) -> falcon.App:
+    app = falcon.App(middleware=[Auth(hub)])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.add_error_handler(falcon.HTTPError, handle_falcon_error)
+    app.add_error_handler(SyncError, handle_sync_error)
+    app.add_error_handler(KeysError, handle_sync_error)
+    app.add_route("/v1/health", Health(hub))
+    app.add_route("/v1/openapi.json", OpenApi())
+    app.add_route(HELLO, Hello(hub))
+    app.add_route("/v1/certificates", Certificates(hub))
+    app.add_route("/v1/directory", Directory(hub))
+    app.add_route("/v1/revocations", Revocations(hub))
+    app.add_route("/v1/materials/{address}", Material(hub))
+    app.add_route("/v1/materials/{address}/data", MaterialData(hub))
+    app.add_route("/v1/events", Events(hub))
+    app.add_route("/v1/nodes/{node}", NodeHead(hub))
+    app.add_route("/v1/queue", Queue(hub))
+    app.add_route("/v1/claims", Claims(hub))
+    app.add_route("/v1/claims/{case_no}", ClaimItem(hub))
+    app.add_route("/v1/proofs", Proofs(hub))
+    app.add_route("/v1/sessions", Sessions(hub))
+    return app
+
+
+class ClaimItem:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, case_no: str) -> None:
+        user = req.get_param("user") or ""
+        self.hub.release(case_no, f"{req.context.peer}/{user}")
+        resp.status = falcon.HTTP_204
+
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex

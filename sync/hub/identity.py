@@ -1,0 +1,58 @@
+"""Who a hub is (its node, keys and trust anchor) and how it opens its database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+from keys import ca
+from keys.revocation import RevocationList
+from sync.hub.models import MODELS, SCHEMA_VERSION, HubState, database
+
+
+@dataclass
+class HubIdentity:
+    code: str
+    tier: str
+    name: str
+    signing_key: ed25519.Ed25519PrivateKey
+    chain_pem: str  # this node's certificate first, up to the root
+    root: x509.Certificate
+    revocations: RevocationList | None = None
+    directory: dict[str, str] | None = None  # this node's own signed directory entry
+    upstream: str | None = None  # the parent hub's base URL
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chain(self) -> list[x509.Certificate]:
+        return ca.chain_from_pem(self.chain_pem.encode())
+
+
+def open_database(url: str | None, default_path: Path) -> Database:
+    """Bind the hub tables to ``url`` (sqlite:///…, postgresql://…) and create them."""
+    if url is None:
+        db: Database = SqliteDatabase(
+            str(default_path), timeout=30,
+            pragmas={"journal_mode": "wal", "synchronous": "full", "foreign_keys": 1})
+    else:
+        db = connect(url)
+        if isinstance(db, SqliteDatabase):
+            db.init(db.database, timeout=30,
+                    pragmas={"journal_mode": "wal", "synchronous": "full"})
+    database.initialize(db)
+    with db.connection_context():
+        db.create_tables(MODELS, safe=True)
+        HubState.insert(key="schema", value=json.dumps(SCHEMA_VERSION)).on_conflict_ignore(
+        ).execute()
+    return db
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)

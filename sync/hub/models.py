@@ -1,0 +1,200 @@
+"""The hub's tables.  Clear columns hold routing headers only; payloads and
+materials are the senders' ciphertext, stored as received.
+
+One database per hub: SQLite by default (``DATA/hub.db``) or PostgreSQL.
+Materials live in the database too (as chunks), so a backup of the database
+is a backup of the hub, and a restore is consistent by construction.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CompositeKey,
+    DatabaseProxy,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+SCHEMA_VERSION = 1
+
+
+class HubModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class HubEvent(HubModel):
+    """One envelope, byte for byte as its author signed it; ``id`` is the hub log index."""
+
+    id = AutoField()
+    node = TextField()
+    seq = BigIntegerField()
+    digest = TextField()
+    envelope = BlobField()
+    type = TextField()
+    case_no = TextField(null=True, index=True)
+    matter = TextField(null=True)
+    hlc = TextField()
+    author = TextField()
+    peer = TextField()  # who delivered it (the author, or a hub forwarding it)
+    received_at = TextField()
+
+    class Meta:
+        indexes = ((("node", "seq"), True),)
+
+
+class HubAddress(HubModel):
+    """Which node each event is addressed to (from its recipients), for pulls."""
+
+    event = BigIntegerField(index=True)
+    node = TextField(index=True)
+
+    class Meta:
+        primary_key = CompositeKey("event", "node")
+
+
+class HubFork(HubModel):
+    """A second, different envelope for an (node, seq) already held: fork evidence."""
+
+    id = AutoField()
+    node = TextField(index=True)
+    seq = BigIntegerField()
+    digest = TextField()
+    existing_digest = TextField()
+    envelope = BlobField()
+    peer = TextField()
+    received_at = TextField()
+
+    class Meta:
+        indexes = ((("node", "seq", "digest"), True),)
+
+
+class HubReceipt(HubModel):
+    """The signed receipt given for a node's events up to ``up_to_seq``."""
+
+    node = TextField()
+    up_to_seq = BigIntegerField()
+    head = TextField()
+    hub_index = BigIntegerField()
+    document = TextField()  # the signed wire form, JSON
+
+    class Meta:
+        primary_key = CompositeKey("node", "up_to_seq")
+
+
+class HubProof(HubModel):
+    """A receipt a station holds, reported up so the county can cross-check."""
+
+    hub = TextField()
+    node = TextField()
+    up_to_seq = BigIntegerField()
+    head = TextField()
+    document = TextField()
+    reported_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("hub", "node", "up_to_seq")
+
+
+class HubBlob(HubModel):
+    """A material being uploaded or complete; its bytes are the HubChunk rows."""
+
+    address = TextField(primary_key=True)  # SHA-256 hex of the ciphertext
+    total = BigIntegerField()
+    received = BigIntegerField(default=0)
+    complete = BooleanField(default=False)
+    created_at = TextField()
+    peer = TextField()
+
+
+class HubChunk(HubModel):
+    address = TextField()
+    offset = BigIntegerField()
+    data = BlobField()
+
+    class Meta:
+        primary_key = CompositeKey("address", "offset")
+
+
+class HubPeer(HubModel):
+    """A node whose certificate chain this hub has verified."""
+
+    node = TextField(primary_key=True)
+    tier = TextField()
+    name = TextField()
+    chain = TextField()  # PEM, the node's certificate first
+    serials = TextField()  # JSON list of every serial in the chain
+    first_seen = TextField()
+    last_seen = TextField(null=True)
+
+
+class HubDirectory(HubModel):
+    """A node's signed directory entry (its sealing keys), as the node signed it."""
+
+    node = TextField(primary_key=True)
+    document = TextField()
+    issued_at = TextField()
+
+
+class HubCase(HubModel):
+    """A case's state folded from its event headers (no personal data)."""
+
+    case_no = TextField(primary_key=True)
+    state = TextField()
+    holder = TextField(null=True)
+    filed_by = TextField(null=True)
+    matter = TextField(null=True)
+    offices = TextField(default="[]")  # JSON: office recipient ids the case went to
+    updated_index = BigIntegerField()
+
+
+class HubClaim(HubModel):
+    """The one reviewer holding a case; the primary key makes a claim atomic."""
+
+    case_no = TextField(primary_key=True)
+    holder = TextField()
+    claimed_at = TextField()
+
+
+class HubSession(HubModel):
+    """One sync session of one peer: what moved, how long, how it ended."""
+
+    id = TextField(primary_key=True)  # the client's session id, namespaced by peer
+    peer = TextField(index=True)
+    direction = TextField()  # "up" (peer pushed), "down" (peer pulled), "both"
+    started_at = TextField(index=True)
+    last_at = TextField()
+    duration_ms = IntegerField(default=0)
+    requests = IntegerField(default=0)
+    events_in = IntegerField(default=0)
+    events_out = IntegerField(default=0)
+    blobs_in = IntegerField(default=0)
+    bytes_in = BigIntegerField(default=0)
+    bytes_out = BigIntegerField(default=0)
+    result = TextField(default="ok")
+    error = TextField(null=True)
+
+
+class HubNonce(HubModel):
+    key_id = TextField()
+    nonce = TextField()
+    expires = BigIntegerField(index=True)
+
+    class Meta:
+        primary_key = CompositeKey("key_id", "nonce")
+
+
+class HubState(HubModel):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
+          HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState)

@@ -1,0 +1,577 @@
+"""What a hub does, independent of HTTP: verify, decide, store, answer.
+
+Every write is one transaction that commits before the answer is built, so a
+receipt always names events that are on disk.  Decisions come from the pure
+core (sync.ingest, sync.chunks, sync.rules); this module is the shell that
+reads and writes the tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from peewee import Database, IntegrityError, fn
+
+from keys import ca
+from keys.errors import BadSignature, KeysError
+from keys.hierarchy import is_under, tier_of
+from keys.revocation import RevocationList, load_revocations, newer
+from sync import rules
+from sync.chunks import (
+    MAX_MATERIAL,
+    Appended,
+    BadChunk,
+    Complete,
+    TooLarge,
+    WrongOffset,
+    accept_chunk,
+)
+from sync.envelope import Envelope, parse_envelope, verify_envelope
+from sync.hub.identity import HubIdentity, is_postgres
+from sync.hub.models import (
+    HubAddress,
+    HubBlob,
+    HubCase,
+    HubChunk,
+    HubClaim,
+    HubDirectory,
+    HubEvent,
+    HubFork,
+    HubNonce,
+    HubPeer,
+    HubProof,
+    HubReceipt,
+    HubSession,
+    HubState,
+)
+from sync.ingest import Accept, BehindFork, Duplicate, Fork, Gap, batch_order, decide_batch
+from sync.problems import (
+    AlreadyClaimed,
+    ChunkCorrupt,
+    DocumentMalformed,
+    EventForked,
+    EventOutOfState,
+    MaterialAddressInvalid,
+    MaterialDigestMismatch,
+    MaterialMissing,
+    NodeNotEnrolled,
+    NodeNotServed,
+    NodeRevoked,
+    NotClaimHolder,
+    NotFound,
+    RequestMalformed,
+    UploadOffsetWrong,
+    UploadTooLarge,
+)
+from sync.push import OutgoingEvent
+from sync.signed import open_document, sign_document, signer_of
+
+MAX_BATCH_EVENTS = 500
+PULL_LIMIT = 500
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def check_address(address: str) -> str:
+    if len(address) != 64 or any(c not in "0123456789abcdef" for c in address):
+        raise MaterialAddressInvalid(address=address[:80])
+    return address
+
+
+def scope_prefix(code: str) -> str:
+    """Codes starting with this prefix are the node itself or under it."""
+    tier = tier_of(code)
+    return {"county": code[:6], "township": code[:9]}.get(tier, code)
+
+
+@dataclass
+class Gapped:
+    node: str
+    high_water: int
+
+
+@dataclass
+class PushAnswer:
+    receipts: list[dict[str, str]] = field(default_factory=list)
+    accepted: int = 0
+    duplicates: int = 0
+    gaps: list[Gapped] = field(default_factory=list)
+
+
+class HubService:
+    def __init__(self, identity: HubIdentity, db: Database) -> None:
+        self.me = identity
+        self.db = db
+        self._keys: dict[str, tuple[ed25519.Ed25519PublicKey, frozenset[int]]] = {}
+        self._lock = threading.Lock()
+        stored = HubState.get_or_none(HubState.key == "revocations")
+        if stored is not None:
+            self.install_revocations(stored.value.encode("latin-1"))
+        self.register_own()
+
+    # -- trust -------------------------------------------------------------
+
+    def register_own(self) -> None:
+        self.register_chain(self.me.chain_pem, trusted_scope=False)
+        if self.me.directory:
+            self.store_directory([self.me.directory], self.me.code)
+
+    def serves(self, node: str) -> bool:
+        return node == self.me.code or is_under(node, self.me.code)
+
+    def register_chain(self, chain_pem: str, trusted_scope: bool = True) -> str:
+        """Verify a node's chain to the root; remember its key.  Returns its code."""
+        try:
+            chain = ca.chain_from_pem(chain_pem.encode())
+            identity = ca.verify_node(chain[0], chain[1:], self.me.root, self.me.revocations)
+        except KeysError as error:
+            raise NodeNotEnrolled(node=str(error)[:80]) from None
+        serials = sorted(c.serial_number for c in chain)
+        stamp = now_iso()
+        with self.db.atomic():
+            HubPeer.insert(node=identity.code, tier=identity.tier, name=identity.name,
+                           chain=chain_pem, serials=json.dumps(serials), first_seen=stamp,
+                           last_seen=stamp).on_conflict(
+                conflict_target=[HubPeer.node],
+                update={HubPeer.chain: chain_pem, HubPeer.serials: json.dumps(serials),
+                        HubPeer.last_seen: stamp}).execute()
+        with self._lock:
+            self._keys[identity.code] = (identity.public_key, frozenset(serials))
+        return identity.code
+
+    def public_key(self, node: str) -> ed25519.Ed25519PublicKey:
+        """The node's verified key; NodeNotEnrolled / NodeRevoked otherwise."""
+        with self._lock:
+            cached = self._keys.get(node)
+        if cached is None:
+            peer = HubPeer.get_or_none(HubPeer.node == node)
+            if peer is None:
+                raise NodeNotEnrolled(node=node)
+            chain = ca.chain_from_pem(peer.chain.encode())
+            key = chain[0].public_key()
+            assert isinstance(key, ed25519.Ed25519PublicKey)
+            cached = (key, frozenset(json.loads(peer.serials)))
+            with self._lock:
+                self._keys[node] = cached
+        key, serials = cached
+        if self.me.revocations is not None and serials & self.me.revocations.revoked:
+            raise NodeRevoked(node=node)
+        return key
+
+    def install_revocations(self, data: bytes) -> RevocationList:
+        incoming = load_revocations(data, self.me.root)
+        kept = newer(self.me.revocations, incoming)
+        if kept is incoming:
+            self.me.revocations = incoming
+            HubState.replace(key="revocations", value=data.decode("latin-1")).execute()
+        return kept
+
+    def revocation_bytes(self) -> bytes | None:
+        stored = HubState.get_or_none(HubState.key == "revocations")
+        return stored.value.encode("latin-1") if stored else None
+
+    # -- directory -----------------------------------------------------------
+
+    def store_directory(self, documents: Iterable[object], requester: str) -> int:
+        stored = 0
+        for wire in documents:
+            node = signer_of(wire, "目录")
+            if node != requester and not is_under(node, requester) and requester != self.me.code \
+                    and not is_under(self.me.code, node):
+                raise NodeNotServed(node=node, hub=self.me.code)
+            value = open_document(wire, self.public_key(node), "目录")
+            if value.get("node") != node or not isinstance(value.get("issued_at"), str):
+                raise DocumentMalformed(what="目录")
+            current = HubDirectory.get_or_none(HubDirectory.node == node)
+            if current is None or current.issued_at < value["issued_at"]:
+                HubDirectory.replace(node=node, document=json.dumps(wire),
+                                     issued_at=value["issued_at"]).execute()
+                stored += 1
+        return stored
+
+    def directory(self) -> list[dict[str, Any]]:
+        rows = HubDirectory.select().order_by(HubDirectory.node)
+        chains = {p.node: p.chain for p in HubPeer.select()}
+        return [{"document": json.loads(r.document), "chain": chains.get(r.node, "")}
+                for r in rows]
+
+    # -- materials -----------------------------------------------------------
+
+    def upload_status(self, address: str) -> HubBlob | None:
+        return HubBlob.get_or_none(HubBlob.address == check_address(address))
+
+    def upload_create(self, address: str, total: int, peer: str) -> HubBlob:
+        check_address(address)
+        if not 0 < total <= MAX_MATERIAL:
+            raise UploadTooLarge(address=address, limit=MAX_MATERIAL)
+        with self.db.atomic():
+            HubBlob.insert(address=address, total=total, created_at=now_iso(),
+                           peer=peer).on_conflict_ignore().execute()
+        blob = HubBlob.get(HubBlob.address == address)
+        if blob.total != total and not blob.complete:
+            raise UploadTooLarge(address=address, limit=blob.total)
+        return blob
+
+    def upload_chunk(self, address: str, offset: int, data: bytes, sha256_hex: str) -> HubBlob:
+        check_address(address)
+        with self.db.atomic():
+            self._lock_key(f"blob:{address}")
+            blob = HubBlob.get_or_none(HubBlob.address == address)
+            if blob is None:
+                raise NotFound(what=f"材料 {address}")
+            if blob.complete:
+                if offset == blob.total:
+                    return blob
+                raise UploadOffsetWrong(address=address, expected=blob.total)
+            result = accept_chunk(blob.received, offset, data, sha256_hex, blob.total)
+            if isinstance(result, WrongOffset):
+                raise UploadOffsetWrong(address=address, expected=result.expected_offset)
+            if isinstance(result, BadChunk):
+                raise ChunkCorrupt(address=address)
+            if isinstance(result, TooLarge):
+                raise UploadTooLarge(address=address, limit=result.limit)
+            HubChunk.insert(address=address, offset=offset, data=data).execute()
+            if isinstance(result, Appended):
+                blob.received = result.new_offset
+                blob.save()
+                return blob
+            assert isinstance(result, Complete)
+            digest = hashlib.sha256()
+            for chunk in self.iter_chunks(address):
+                digest.update(chunk)
+            if digest.hexdigest() != address:
+                HubChunk.delete().where(HubChunk.address == address).execute()
+                blob.received = 0
+                blob.save()
+                failed = True
+            else:
+                blob.received, blob.complete = result.total, True
+                blob.save()
+                failed = False
+        if failed:
+            raise MaterialDigestMismatch(address=address)
+        return blob
+
+    def iter_chunks(self, address: str, start: int = 0) -> Iterable[bytes]:
+        query = (HubChunk.select(HubChunk.offset, HubChunk.data)
+                 .where(HubChunk.address == address).order_by(HubChunk.offset))
+        for row in query:
+            data = bytes(row.data)
+            end = row.offset + len(data)
+            if end <= start:
+                continue
+            yield data[max(0, start - row.offset):]
+
+    def read_material(self, address: str, start: int, length: int) -> bytes:
+        blob = self.upload_status(address)
+        if blob is None or not blob.complete:
+            raise NotFound(what=f"材料 {address}")
+        out = bytearray()
+        for piece in self.iter_chunks(address, start):
+            out += piece
+            if len(out) >= length:
+                break
+        return bytes(out[:length])
+
+    # -- events --------------------------------------------------------------
+
+    def _lock_key(self, key: str) -> None:
+        if is_postgres(self.db):
+            self.db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+
+    def may_deliver(self, requester: str, node: str) -> bool:
+        """The author itself, or a hub below us forwarding its subtree, or our parent
+        sending down what is addressed into our subtree."""
+        if node == requester:
+            return self.serves(node) or is_under(self.me.code, node)
+        if is_under(node, requester) and self.serves(requester):
+            return True
+        return is_under(self.me.code, requester)  # our ancestors deliver downward
+
+    def high_water(self, node: str) -> int:
+        return int(HubEvent.select(fn.MAX(HubEvent.seq)).where(HubEvent.node == node)
+                   .scalar() or 0)
+
+    def digest_at(self, node: str, seq: int) -> str | None:
+        row = HubEvent.get_or_none((HubEvent.node == node) & (HubEvent.seq == seq))
+        return row.digest if row else None
+
+    def node_head(self, node: str) -> dict[str, Any]:
+        high = self.high_water(node)
+        receipt = (HubReceipt.select().where(HubReceipt.node == node)
+                   .order_by(HubReceipt.up_to_seq.desc()).first())
+        return {"node": node, "high_water": high,
+                "head": self.digest_at(node, high) if high else None,
+                "receipt": json.loads(receipt.document) if receipt else None}
+
+    def verify(self, raws: Sequence[bytes], requester: str) -> list[Envelope]:
+        envelopes = [parse_envelope(raw) for raw in raws]
+        for envelope in envelopes:
+            node = envelope.header.node
+            if not self.may_deliver(requester, node):
+                raise NodeNotServed(node=node, hub=self.me.code)
+            key = self.public_key(node)
+            if envelope.key_id != node:
+                raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
+            verify_envelope(envelope, key)
+            rules.check_author(envelope.header, tier_of(node))
+        return envelopes
+
+    def push(self, raws: Sequence[bytes], requester: str) -> PushAnswer:
+        if len(raws) > MAX_BATCH_EVENTS:
+            raise RequestMalformed(reason=f"一批最多 {MAX_BATCH_EVENTS} 条事件")
+        envelopes = self.verify(raws, requester)
+        downward = is_under(self.me.code, requester)  # our parent hands down its events
+        by_key = {(e.header.node, e.header.seq, e.hash): e for e in envelopes}
+        outgoing = [OutgoingEvent(e.header.node, e.header.seq, e.hash, e.header.materials,
+                                  len(e.raw)) for e in envelopes]
+        answer = PushAnswer()
+        forks: list[tuple[Envelope, str]] = []
+        with self.db.atomic("IMMEDIATE") if not is_postgres(self.db) else self.db.atomic():
+            for node in sorted({e.node for e in outgoing}):
+                self._lock_key(f"node:{node}")
+            ordered = batch_order(outgoing)
+            decisions = decide_batch(self, outgoing)
+            heads: dict[str, tuple[int, str, int]] = {}
+            dup_nodes: set[str] = set()
+            for event, decision in zip(ordered, decisions, strict=True):
+                envelope = by_key[(event.node, event.seq, event.digest)]
+                if isinstance(decision, Accept):
+                    index = self._store(envelope, requester)
+                    heads[event.node] = (event.seq, event.digest, index)
+                    answer.accepted += 1
+                elif isinstance(decision, Duplicate):
+                    answer.duplicates += 1
+                    dup_nodes.add(event.node)
+                elif isinstance(decision, Fork):
+                    forks.append((envelope, decision.existing_digest))
+                elif isinstance(decision, Gap) and downward:
+                    self._store(envelope, requester)  # a partial copy of an ancestor's log
+                    answer.accepted += 1
+                elif isinstance(decision, Gap):
+                    if all(g.node != event.node for g in answer.gaps):
+                        answer.gaps.append(Gapped(event.node, decision.high_water))
+                elif isinstance(decision, BehindFork):
+                    pass
+            if forks:
+                self.db.rollback()
+            else:
+                for node, (seq, digest, index) in heads.items():
+                    answer.receipts.append(self._receipt(node, seq, digest, index))
+                for node in sorted(dup_nodes - set(heads)):
+                    stored = (HubReceipt.select().where(HubReceipt.node == node)
+                              .order_by(HubReceipt.up_to_seq.desc()).first())
+                    if stored is not None:
+                        answer.receipts.append(json.loads(stored.document))
+        if forks:
+            self._keep_forks(forks, requester)
+            first, existing = forks[0]
+            raise EventForked(node=first.header.node, seq=first.header.seq,
+                              existing=existing, received=first.hash)
+        return answer
+
+    def _keep_forks(self, forks: list[tuple[Envelope, str]], requester: str) -> None:
+        with self.db.atomic():
+            for envelope, existing in forks:
+                HubFork.insert(
+                    node=envelope.header.node, seq=envelope.header.seq, digest=envelope.hash,
+                    existing_digest=existing, envelope=envelope.raw, peer=requester,
+                    received_at=now_iso()).on_conflict_ignore().execute()
+
+    def _store(self, envelope: Envelope, requester: str) -> int:
+        header = envelope.header
+        for address in header.materials:
+            blob = HubBlob.get_or_none(HubBlob.address == address)
+            if blob is None or not blob.complete:
+                raise MaterialMissing(address=address)
+        if header.case_no:
+            self._advance_case(envelope)
+        index = HubEvent.insert(
+            node=header.node, seq=header.seq, digest=envelope.hash, envelope=envelope.raw,
+            type=header.type, case_no=header.case_no, matter=header.matter, hlc=header.hlc,
+            author=header.author, peer=requester, received_at=now_iso()).execute()
+        nodes = sorted({n for r in header.recipients if (n := _recipient_node(r))})
+        for node in nodes:
+            HubAddress.insert(event=index, node=node).execute()
+        return int(index)
+
+    def _advance_case(self, envelope: Envelope) -> None:
+        header = envelope.header
+        assert header.case_no
+        row = HubCase.get_or_none(HubCase.case_no == header.case_no)
+        view = rules.CaseView(header.case_no) if row is None else rules.CaseView(
+            row.case_no, row.state, row.holder, row.filed_by, row.matter)
+        if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED) \
+                and view.holder not in (None, f"{header.node}/{header.author}"):
+            raise NotClaimHolder(case_no=header.case_no, holder=view.holder)
+        claim = HubClaim.get_or_none(HubClaim.case_no == header.case_no)
+        if header.type == rules.CASE_CLAIMED and claim is not None \
+                and claim.holder != f"{header.node}/{header.author}":
+            raise AlreadyClaimed(case_no=header.case_no, holder=claim.holder)
+        after = rules.step(view, header)
+        if after == view and row is not None:
+            return
+        offices = json.loads(row.offices) if row else []
+        if header.type == rules.CASE_FILED:
+            offices = [r for r in header.recipients if r.startswith("office:")]
+        if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED):
+            HubClaim.delete().where(HubClaim.case_no == header.case_no).execute()
+        HubCase.replace(case_no=header.case_no, state=after.state, holder=after.holder,
+                        filed_by=after.filed_by, matter=after.matter,
+                        offices=json.dumps(offices, ensure_ascii=False),
+                        updated_index=0).execute()
+
+    def _receipt(self, node: str, seq: int, digest: str, index: int) -> dict[str, str]:
+        document = sign_document(
+            {"kind": "receipt", "hub": self.me.code, "node": node, "up_to_seq": seq,
+             "head": digest, "index": index, "at": now_iso()},
+            self.me.signing_key, self.me.code)
+        HubReceipt.replace(node=node, up_to_seq=seq, head=digest, hub_index=index,
+                           document=json.dumps(document)).execute()
+        return document
+
+    def pull(self, requester: str, after: int, limit: int = PULL_LIMIT) -> tuple[list[HubEvent],
+                                                                                    int]:
+        """Events addressed to ``requester`` or its subtree, after log index ``after``."""
+        prefix = scope_prefix(requester)
+        limit = max(1, min(limit, PULL_LIMIT))
+        ids = (HubAddress.select(HubAddress.event)
+               .where((HubAddress.event > after)
+                      & ((HubAddress.node == requester) | HubAddress.node.startswith(prefix)))
+               .group_by(HubAddress.event).order_by(HubAddress.event).limit(limit))
+        wanted = [row.event for row in ids]
+        events = list(HubEvent.select().where(HubEvent.id.in_(wanted)).order_by(HubEvent.id)) \
+            if wanted else []
+        events = [e for e in events if e.node != requester]
+        cursor = wanted[-1] if wanted else after
+        return events, cursor
+
+    def events_since(self, after: int, limit: int) -> list[HubEvent]:
+        return list(HubEvent.select().where(HubEvent.id > after).order_by(HubEvent.id)
+                    .limit(limit))
+
+    # -- reviewer queue and claims ----------------------------------------------
+
+    def queue(self, office: str | None) -> list[dict[str, Any]]:
+        query = HubCase.select().where(HubCase.state.in_((rules.QUEUED, rules.CLAIMED)))
+        out = []
+        for row in query.order_by(HubCase.case_no):
+            offices = json.loads(row.offices)
+            mine = [o for o in offices if o.split(":")[1:2] == [self.me.code]
+                    and (office is None or o.split(":")[2] == office)]
+            if mine:
+                out.append({"case_no": row.case_no, "matter": row.matter, "state": row.state,
+                            "holder": row.holder, "filed_by": row.filed_by,
+                            "offices": sorted({o.split(":")[2] for o in mine})})
+        return out
+
+    def claim(self, case_no: str, holder: str) -> dict[str, str]:
+        case = HubCase.get_or_none(HubCase.case_no == case_no)
+        if case is None:
+            raise NotFound(what=f"案件 {case_no}")
+        if case.state != rules.QUEUED:
+            raise EventOutOfState(case_no=case_no, state=rules.STATE_LABELS[case.state],
+                                  type=rules.CASE_CLAIMED)
+        try:
+            with self.db.atomic():
+                HubClaim.insert(case_no=case_no, holder=holder, claimed_at=now_iso()).execute()
+        except IntegrityError:
+            current = HubClaim.get_or_none(HubClaim.case_no == case_no)
+            raise AlreadyClaimed(case_no=case_no,
+                                 holder=current.holder if current else "?") from None
+        return {"case_no": case_no, "holder": holder, "matter": case.matter or ""}
+
+    def release(self, case_no: str, holder: str) -> None:
+        claim = HubClaim.get_or_none(HubClaim.case_no == case_no)
+        if claim is None or claim.holder != holder:
+            raise NotClaimHolder(case_no=case_no, holder=claim.holder if claim else "-")
+        HubClaim.delete().where(HubClaim.case_no == case_no).execute()
+
+    # -- proofs (receipts stations hold) and the sync log --------------------------
+
+    def store_proofs(self, documents: Iterable[object], requester: str) -> int:
+        stored = 0
+        for wire in documents:
+            hub = signer_of(wire, "回执")
+            value = open_document(wire, self.public_key(hub), "回执")
+            node = str(value.get("node", ""))
+            if value.get("kind") != "receipt" or not (node == requester
+                                                      or is_under(node, requester)):
+                raise DocumentMalformed(what="回执")
+            stored += HubProof.insert(
+                hub=hub, node=node, up_to_seq=int(value["up_to_seq"]), head=str(value["head"]),
+                document=json.dumps(wire), reported_at=now_iso()).on_conflict_ignore().execute(
+            ) or 0
+        return stored
+
+    def log_session(self, session: str, peer: str, *, events_in: int = 0, events_out: int = 0,
+                    blobs_in: int = 0, bytes_in: int = 0, bytes_out: int = 0,
+                    error: str | None = None, direction: str = "") -> None:
+        key = f"{peer}:{session}"[:120]
+        stamp = now_iso()
+        with self.db.atomic():
+            row = HubSession.get_or_none(HubSession.id == key)
+            if row is None:
+                row = HubSession(id=key, peer=peer, direction=direction or "both",
+                                 started_at=stamp, last_at=stamp)
+                row.save(force_insert=True)
+            row.last_at = stamp
+            started = datetime.fromisoformat(row.started_at)
+            row.duration_ms = int((datetime.fromisoformat(stamp) - started).total_seconds()
+                                  * 1000)
+            row.requests += 1
+            row.events_in += events_in
+            row.events_out += events_out
+            row.blobs_in += blobs_in
+            row.bytes_in += bytes_in
+            row.bytes_out += bytes_out
+            if direction and row.direction != direction:
+                row.direction = "both" if row.direction in ("up", "down") else direction
+            if error:
+                row.result, row.error = "error", error[:500]
+            row.save()
+        HubPeer.update(last_seen=stamp).where(HubPeer.node == peer).execute()
+
+    def sessions(self, peer: str | None = None, result: str | None = None,
+                 limit: int = 200) -> list[dict[str, Any]]:
+        query = HubSession.select()
+        if peer:
+            query = query.where(HubSession.peer == peer)
+        if result:
+            query = query.where(HubSession.result == result)
+        return [{"peer": s.peer, "direction": s.direction, "started_at": s.started_at,
+                 "duration_ms": s.duration_ms, "requests": s.requests,
+                 "events_in": s.events_in, "events_out": s.events_out, "blobs_in": s.blobs_in,
+                 "bytes_in": s.bytes_in, "bytes_out": s.bytes_out, "result": s.result,
+                 "error": s.error}
+                for s in query.order_by(HubSession.started_at.desc()).limit(limit)]
+
+
+class DbNonces:
+    """Replay protection kept in the hub database (survives restarts, shared by threads)."""
+
+    def seen(self, key_id: str, nonce: str, expires: int, now: int) -> bool:
+        HubNonce.delete().where(HubNonce.expires < now).execute()
+        try:
+            HubNonce.insert(key_id=key_id, nonce=nonce, expires=expires).execute()
+        except IntegrityError:
+            return True
+        return False
+
+
+def _recipient_node(recipient: str) -> str | None:
+    """The node a recipient id names: office:CODE:NAME:V, node:CODE:V."""
+    parts = recipient.split(":")
+    if len(parts) >= 3 and parts[0] in ("office", "node") and len(parts[1]) == 12 \
+            and parts[1].isdigit():
+        return parts[1]
+    return None
