@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,12 +23,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station import enrolment, network, offices, review_queue, users
+from station import enrolment, hub_runner, network, offices, review_queue, users
 from station.app import Station
 from station.demo import DEMO_AGENT, DEMO_AGENT_NAME, DEMO_PASSPHRASE, sample_cases
 from station.documents.fonts import find_cjk_font
-from station.filing import MaterialFile, file_case
+from station.filing import FilingResult, MaterialFile, file_case
 from station.samples import draw_scan
+from sync.audit import verify_hub
+from sync.hub.identity import open_database
+from sync.hub.models import HubEvent
 
 COUNTY = ("county", "450981000000", "桂平市政务服务中心")
 TOWNSHIP = ("township", "450981104000", "桂平市示范镇便民服务中心")
@@ -61,6 +65,8 @@ class DemoNetwork:
     village: DemoNode
     reviewer: DemoNode
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    county_db: str | None = None
+    township_db: str | None = None
 
     @property
     def nodes(self) -> list[DemoNode]:
@@ -175,8 +181,6 @@ def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
 
 def _drain(process: subprocess.Popen[bytes], log: Any) -> None:
     """Keep copying the hub's messages to its log file so its pipe never fills."""
-    import threading  # noqa: PLC0415
-
     def copy() -> None:
         assert process.stderr is not None
         for line in process.stderr:
@@ -187,6 +191,7 @@ def _drain(process: subprocess.Popen[bytes], log: Any) -> None:
 
 def start_hubs(net: DemoNetwork, county_db: str | None = None,
                township_db: str | None = None) -> None:
+    net.county_db, net.township_db = county_db, township_db
     county = start_hub(net, net.county, db=county_db)
     township = start_hub(net, net.township, upstream=county, db=township_db)
     net.reviewer.address = township
@@ -198,7 +203,8 @@ def start_hubs(net: DemoNetwork, county_db: str | None = None,
             network.set_hub(desk, township)
 
 
-def file_samples(net: DemoNetwork, station: Station, count: int | None = None) -> list[str]:
+def file_samples(net: DemoNetwork, station: Station,
+                 count: int | None = None) -> list[FilingResult]:
     font = find_cjk_font().path
     scans = net.workdir / "scans"
     filed = []
@@ -212,9 +218,8 @@ def file_samples(net: DemoNetwork, station: Station, count: int | None = None) -
                                  [sample.resident.name, sample.resident.address, f"第 {page} 页"],
                                  index * 100 + page, font)
                 files.append(MaterialFile(name, path))
-        result = file_case(station, sample.matter, sample.resident.to_json(), sample.form, files,
-                           print_documents=False)
-        filed.append(result.case_no)
+        filed.append(file_case(station, sample.matter, sample.resident.to_json(), sample.form,
+                               files))
     return filed
 
 
@@ -240,9 +245,10 @@ def county_high_water(net: DemoNetwork, node: str) -> int:
 def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
     """File at the village, follow up to the county, claim, return, back to the village."""
     with net.open(net.village) as village:
-        filed = file_samples(net, village, cases)
+        results = file_samples(net, village, cases)
+        filed = [r.case_no for r in results]
         network.sync_once(village)
-        village_head = int(network._setting(network.ACKED_SETTING, "0") or 0)
+        village_head = network.acked_seq()
     wait_until(lambda: county_high_water(net, net.village.code) >= village_head, what="county")
     with net.open(net.reviewer) as desk:
         network.sync_once(desk)
@@ -251,20 +257,31 @@ def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
         target = filed[0]
         review_queue.claim(desk, target)
         review_queue.return_to_village(desk, target, "请补充户口簿首页")
+        desk_head = network.acked_seq()
     with net.open(net.village) as village:
         report = network.sync_once(village)
         returned = report.returned
-    at_county = _count_filed_at_county(net, filed)
-    return {"filed": len(filed), "at_township": at_township, "at_county": at_county,
-            "returned_to_village": len(returned), "returned": returned, "cases": filed}
+        village_head = network.acked_seq()
+    wait_until(lambda: county_high_water(net, net.township.code) >= desk_head
+               and county_high_water(net, net.village.code) >= village_head, what="county")
+    audit = county_audit(net, filed)
+    return {"filed": len(filed), "at_township": at_township, "at_county": audit["at_county"],
+            "returned_to_village": len(returned), "returned": returned,
+            "cases": [{"case_no": r.case_no, "status": r.status, "deadline": r.deadline,
+                       "receipt": str(r.receipt) if r.receipt else None,
+                       "notice": str(r.notice) if r.notice else None} for r in results],
+            "audit_ok": audit["audit"]["ok"], "audit": audit["audit"],
+            "nodes": [n.to_json() for n in net.nodes]}
 
 
-def _count_filed_at_county(net: DemoNetwork, filed: list[str]) -> int:
-    from playhouse.db_url import connect  # noqa: PLC0415
-    del connect
-    with net.open(net.county) as county:
-        assert net.county.address
-        client = network.client_for(county, net.county.address)
-        network.connect(county, client)
-        head = client.node_head(net.village.code)
-    return len(filed) if head["high_water"] else 0
+def county_audit(net: DemoNetwork, filed: list[str], db: str | None = None) -> dict[str, Any]:
+    """Read the county hub's database: which filings reached it, and the audit."""
+    hub_db = open_database(db or net.county_db, net.county.data / hub_runner.DB_NAME)
+    try:
+        with hub_db.connection_context():
+            reached = HubEvent.select().where((HubEvent.type == "case.filed")
+                                              & HubEvent.case_no.in_(filed)).count()
+            report = verify_hub()
+    finally:
+        hub_db.close()
+    return {"at_county": reached, "audit": report.to_json()}

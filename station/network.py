@@ -93,6 +93,11 @@ def pending_count() -> int:
     return int(Event.select().where(Event.seq > acked).count())
 
 
+def acked_seq() -> int:
+    """This node's events the hub has receipted."""
+    return int(_setting(ACKED_SETTING, "0") or 0)
+
+
 def last_success() -> str | None:
     return _setting(LAST_SUCCESS)
 

@@ -175,6 +175,9 @@ def sign_request(method: str, url: str, headers: Mapping[str, str], body: bytes,
     """
     if expires_in <= 0:
         raise ValueError("expires_in must be positive")
+    nonce = new_nonce() if nonce is None else nonce
+    if not 0 < len(nonce) <= MAX_NONCE_LENGTH:
+        raise ValueError(f"nonce must be 1 to {MAX_NONCE_LENGTH} characters")
     digest = content_digest(body)
     request = _Request(method, url, CaseInsensitiveDict(headers))
     request.headers["Content-Digest"] = digest
@@ -183,9 +186,9 @@ def sign_request(method: str, url: str, headers: Mapping[str, str], body: bytes,
     try:
         signer.sign(request, key_id=key_id, created=_moment(created),
                     expires=_moment(created + expires_in),
-                    nonce=new_nonce() if nonce is None else nonce, label=LABEL,
+                    nonce=nonce, label=LABEL,
                     covered_component_ids=_components_for(request.headers))
-    except HTTPMessageSignaturesException as e:
+    except (HTTPMessageSignaturesException, OverflowError, OSError) as e:
         raise ValueError(f"cannot sign this request: {e}") from e
     return {"Content-Digest": digest,
             "Signature-Input": request.headers["Signature-Input"],

@@ -277,7 +277,7 @@ class _DelayProxy:
         self._closed = False
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # FREEBIND: forward() also works while the link is cut (address without route).
+        # FREEBIND: binding never depends on the state of the veth (e.g. during a cut).
         self._listener.setsockopt(socket.IPPROTO_IP, _IP_FREEBIND, 1)
         self._listener.bind((listen_host, 0))
         self._listener.listen(64)
@@ -460,7 +460,11 @@ class VillageLink:
     def forward(self, target_host: str, target_port: int) -> tuple[str, int]:
         """Exposes target_host:target_port to the village, with rtt_ms/2 delay each way.
 
-        Returns the (host, port) that processes in the namespace connect to.
+        Returns the (host, port) that processes in the namespace connect to.  Each
+        accepted connection opens one to the target; data and FINs are passed on in
+        order, rtt_ms/2 after they were read; the relay closes both sockets once both
+        directions have ended, or at once when either side fails or resets.  If the
+        target refuses, the village's connection is closed.
         """
         proxy = _DelayProxy(self.host_address, (target_host, target_port),
                             self.rtt_ms / 2000)

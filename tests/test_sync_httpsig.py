@@ -172,6 +172,13 @@ def test_expires_in_sets_expires() -> None:
         signed(expires_in=0)
 
 
+@pytest.mark.parametrize("kwargs", [{"nonce": ""}, {"nonce": "x" * 65},
+                                    {"created": 10**15}, {"created": -(10**15)}])
+def test_unsignable_parameters(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        signed(**kwargs)  # type: ignore[arg-type]
+
+
 def test_a_url_that_is_not_encoded_cannot_be_signed() -> None:
     with pytest.raises(ValueError):
         signed(url="https://hub.example/材料 上传")

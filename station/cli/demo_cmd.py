@@ -1,4 +1,4 @@
-"""station demo: a demo station with sample cases on this machine."""
+"""station demo: a whole network on this machine (county, township, village, reviewer)."""
 
 from __future__ import annotations
 
@@ -7,48 +7,56 @@ from pathlib import Path
 
 import platformdirs
 
+from station import demo_network
 from station.cli.context import emit, say
-from station.demo import DEMO_AGENT, run_demo
 from station.i18n import _
 from station.paths import APP_NAME
-from station.status import label
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("demo", parents=[common], help=_("演示：建一个演示村站并登记样例办件"))
+    p = sub.add_parser("demo", parents=[common],
+                       help=_("演示：在本机运行县、乡镇枢纽站和村站，办件走完一个来回"))
     p.add_argument("--workdir", type=Path, default=None,
                    help=_("演示目录（默认：系统数据目录下的 demo）"))
     p.add_argument("--headless", action="store_true", help=_("不打开窗口"))
-    p.add_argument("--setup-only", action="store_true", help=_("只建站，不登记样例办件"))
+    p.add_argument("--setup-only", action="store_true",
+                   help=_("只建站并完成入网，不启动枢纽站、不登记办件"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 
 
+def _text(summary: dict) -> str:
+    lines = [_("已登记 {filed} 件，乡镇收到 {at_township} 件，县级收到 {at_county} 件，"
+               "退回村站 {returned_to_village} 件；审计{audit}。").format(
+        filed=summary["filed"], at_township=summary["at_township"],
+        at_county=summary["at_county"], returned_to_village=summary["returned_to_village"],
+        audit=_("通过") if summary["audit_ok"] else _("未通过"))]
+    for node in summary["nodes"]:
+        lines.append(f"{node['role']:13} {node['code']}  {node['address'] or '-'}  "
+                     f"{node['data']}  {node['user']}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     workdir = args.workdir or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo"
-    result = run_demo(workdir, setup_only=args.setup_only)
-    lines = [
-        _("演示站数据目录：{path}").format(path=result.data),
-        _("口令：{passphrase}").format(passphrase=result.passphrase),
-    ]
-    for case in result.cases:
-        lines.append("")
-        lines.append(_("办件编号：{case_no}（{status}）").format(
-            case_no=case.case_no, status=label(case.status)))
-        if case.deadline:
-            lines.append(_("承诺办结日期：{date}").format(date=case.deadline))
-        lines.append(_("收件凭证：{path}").format(path=case.receipt))
-        if case.notice:
-            lines.append(_("补齐补正告知书：{path}").format(path=case.notice))
-    lines.append("")
-    hint = _("查看办件：station --data {path} case list（口令见上）")
-    lines.append(hint.format(path=result.data))
-    emit(args, result.to_json(), "\n".join(lines))
-    if args.headless or args.json or args.setup_only:
+    net = demo_network.setup(workdir)
+    if args.setup_only:
+        emit(args, {"workdir": str(net.workdir), "nodes": [n.to_json() for n in net.nodes]},
+             "\n".join(f"{n.role:13} {n.code}  {n.data}  {n.user}" for n in net.nodes))
         return 0
-    from station.ui.app import display_available, run_gui
+    try:
+        demo_network.start_hubs(net)
+        summary = demo_network.round_trip(net)
+        summary["workdir"] = str(net.workdir)
+        emit(args, summary, _text(summary))
+        if args.headless or args.json:
+            return 0 if summary["audit_ok"] else 1
+        from station.ui.app import display_available, run_gui
 
-    if not display_available():
-        say(_("没有图形界面（未设置 DISPLAY），不打开窗口；加 --headless 可不显示本提示。"))
-        return 0
-    return run_gui(result.data, result.documents, DEMO_AGENT, demo_passphrase=result.passphrase)
+        if not display_available():
+            say(_("没有图形界面（未设置 DISPLAY），不打开窗口；加 --headless 可不显示本提示。"))
+            return 0
+        return run_gui(net.village.data, net.workdir / "documents" / net.village.code,
+                       net.village.user, demo_passphrase=net.passphrase)
+    finally:
+        net.stop()

@@ -6,9 +6,11 @@ import argparse
 import random
 import time
 
-from station import hub_runner, network, review_queue
+from station import hub_runner, network, review_queue, users
 from station.cli.context import emit, opened, say
 from station.i18n import _
+from sync.audit import verify_hub
+from sync.hub.identity import open_database
 
 MAX_BACKOFF = 300.0
 
@@ -22,6 +24,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--upstream", default=None, help=_("上级枢纽站地址（县级不填）"))
     p.set_defaults(handler=run_serve)
+
+    audit = sub.add_parser("audit", parents=[common], help=_("县级管理员：审计同步日志"))
+    acmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    p = acmds.add_parser("verify", parents=[common],
+                         help=_("核验全网事件链、回执和失联站点"))
+    p.add_argument("--db", default=None, help=_("枢纽站数据库地址（默认：数据目录中的 SQLite）"))
+    p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_audit)
 
     p = sub.add_parser("sync", parents=[common], help=_("与枢纽站同步"))
     p.add_argument("--hub", default=None, help=_("枢纽站地址（记住供以后使用）"))
@@ -43,6 +54,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--reason", required=True, help=_("退回原因"))
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=run_return)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        users.require_role(station, "audit verify", "admin", "auditor")
+        db = open_database(args.db, station.layout.root / hub_runner.DB_NAME)
+    with db.connection_context():
+        report = verify_hub(silent_days=args.silent_days)
+    value = report.to_json()
+    text = _("审计：{nodes} 个站点，{events} 条事件；分叉 {forks}，缺口 {gaps}，签名无效 {bad}，"
+             "途中丢失 {lost}，失联站点 {silent}。").format(
+        nodes=len(report.nodes), events=report.events, forks=len(report.forks),
+        gaps=len(report.gaps), bad=len(report.bad_signatures),
+        lost=len(report.lost_in_transit), silent=len(report.silent_stations))
+    emit(args, value, text)
+    return 0 if report.ok else 1
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -118,6 +118,13 @@ class HubService:
             self.install_revocations(stored.value.encode("latin-1"))
         self.register_own()
 
+    def write(self) -> Any:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN
+        IMMEDIATE), so two writers wait for each other instead of failing."""
+        if is_postgres(self.db):
+            return self.db.atomic()
+        return self.db.atomic("IMMEDIATE")
+
     # -- trust -------------------------------------------------------------
 
     def register_own(self) -> None:
@@ -137,7 +144,7 @@ class HubService:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
         serials = sorted(c.serial_number for c in chain)
         stamp = now_iso()
-        with self.db.atomic():
+        with self.write():
             HubPeer.insert(node=identity.code, tier=identity.tier, name=identity.name,
                            chain=chain_pem, serials=json.dumps(serials), first_seen=stamp,
                            last_seen=stamp).on_conflict(
@@ -213,7 +220,7 @@ class HubService:
         check_address(address)
         if not 0 < total <= MAX_MATERIAL:
             raise UploadTooLarge(address=address, limit=MAX_MATERIAL)
-        with self.db.atomic():
+        with self.write():
             HubBlob.insert(address=address, total=total, created_at=now_iso(),
                            peer=peer).on_conflict_ignore().execute()
         blob = HubBlob.get(HubBlob.address == address)
@@ -223,7 +230,7 @@ class HubService:
 
     def upload_chunk(self, address: str, offset: int, data: bytes, sha256_hex: str) -> HubBlob:
         check_address(address)
-        with self.db.atomic():
+        with self.write():
             self._lock_key(f"blob:{address}")
             blob = HubBlob.get_or_none(HubBlob.address == address)
             if blob is None:
@@ -336,7 +343,7 @@ class HubService:
                                   len(e.raw)) for e in envelopes]
         answer = PushAnswer()
         forks: list[tuple[Envelope, str]] = []
-        with self.db.atomic("IMMEDIATE") if not is_postgres(self.db) else self.db.atomic():
+        with self.write() as transaction:
             for node in sorted({e.node for e in outgoing}):
                 self._lock_key(f"node:{node}")
             ordered = batch_order(outgoing)
@@ -363,7 +370,7 @@ class HubService:
                 elif isinstance(decision, BehindFork):
                     pass
             if forks:
-                self.db.rollback()
+                transaction.rollback()
             else:
                 for node, (seq, digest, index) in heads.items():
                     answer.receipts.append(self._receipt(node, seq, digest, index))
@@ -380,7 +387,7 @@ class HubService:
         return answer
 
     def _keep_forks(self, forks: list[tuple[Envelope, str]], requester: str) -> None:
-        with self.db.atomic():
+        with self.write():
             for envelope, existing in forks:
                 HubFork.insert(
                     node=envelope.header.node, seq=envelope.header.seq, digest=envelope.hash,
@@ -482,7 +489,7 @@ class HubService:
             raise EventOutOfState(case_no=case_no, state=rules.STATE_LABELS[case.state],
                                   type=rules.CASE_CLAIMED)
         try:
-            with self.db.atomic():
+            with self.write():
                 HubClaim.insert(case_no=case_no, holder=holder, claimed_at=now_iso()).execute()
         except IntegrityError:
             current = HubClaim.get_or_none(HubClaim.case_no == case_no)
@@ -518,7 +525,7 @@ class HubService:
                     error: str | None = None, direction: str = "") -> None:
         key = f"{peer}:{session}"[:120]
         stamp = now_iso()
-        with self.db.atomic():
+        with self.write():
             row = HubSession.get_or_none(HubSession.id == key)
             if row is None:
                 row = HubSession(id=key, peer=peer, direction=direction or "both",
