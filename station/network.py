@@ -310,6 +310,9 @@ def sync_once(station: Station, url: str | None = None,
     push_all(station, client, hub_key, report, progress)
     report_receipts(station, client)
     pull_all(station, client, report)
+    if report.applied:  # what we did with pulled events travels up at once
+        report.published += publish.publish_pending(station)
+        push_all(station, client, hub_key, report, progress)
     report.bytes_sent = client.bytes_sent
     report.pending = pending_count()
     _set(station, LAST_SUCCESS, datetime.now(UTC).isoformat(timespec="seconds"))

@@ -48,13 +48,13 @@ class NodeRevoked(SyncError):
 
 
 class EventNotPermitted(SyncError):
-    """{tier}站点 {node} 无权产生“{type}”事件，整批未收。"""
+    """{tier}站点 {node} 无权产生“{event_type}”事件，整批未收。"""
 
     status, slug = 403, "event-not-permitted"
 
 
 class EventOutOfState(SyncError):
-    """案件 {case_no} 当前状态为“{state}”，不能接受“{type}”事件，整批未收。"""
+    """案件 {case_no} 当前状态为“{state}”，不能接受“{event_type}”事件，整批未收。"""
 
     status, slug = 409, "event-out-of-state"
 

@@ -23,6 +23,7 @@ CASE_NOTICE = "case.notice_issued"
 CASE_CLAIMED = "case.claimed"
 CASE_RELEASED = "case.released"
 CASE_RETURNED = "case.returned"
+CASE_RETURN_RECEIVED = "case.return_received"
 
 # Event type (or a prefix ending in ".") -> the tiers whose nodes may emit it.
 AUTHORS: dict[str, tuple[str, ...]] = {
@@ -31,6 +32,7 @@ AUTHORS: dict[str, tuple[str, ...]] = {
     CASE_CLAIMED: UPPER,
     CASE_RELEASED: UPPER,
     CASE_RETURNED: UPPER,
+    CASE_RETURN_RECEIVED: ("village", "township"),
     "access.": ANY,
     "node.": ANY,
     "trust.": ANY,
@@ -64,7 +66,7 @@ def check_author(header: Header, tier: str) -> None:
     """EventNotPermitted unless a node of ``tier`` may emit ``header.type``."""
     if tier not in allowed_tiers(header.type):
         raise EventNotPermitted(tier=TIER_NAMES.get(tier, tier), node=header.node,
-                                type=header.type)
+                                event_type=header.type)
 
 
 TIER_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级"}
@@ -87,7 +89,7 @@ def step(view: CaseView, header: Header) -> CaseView:
     before, after = rule
     if view.state not in before:
         raise EventOutOfState(case_no=view.case_no, state=STATE_LABELS[view.state],
-                              type=header.type)
+                              event_type=header.type)
     holder = view.holder
     if header.type == CASE_CLAIMED:
         holder = f"{header.node}/{header.author}"

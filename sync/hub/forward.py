@@ -14,7 +14,7 @@ import threading
 from sync.client import HubClient
 from sync.envelope import parse_envelope
 from sync.errors import SyncError
-from sync.hub.models import HubBlob, HubDirectory, HubEvent, HubPeer, HubProof, HubState
+from sync.hub.models import HubBlob, HubDirectory, HubEvent, HubPeer, HubProof, HubState, upsert
 from sync.hub.service import HubService, scope_prefix
 from sync.problems import MaterialMissing
 from sync.signed import open_document, signer_of
@@ -29,7 +29,7 @@ def _state(key: str, default: str = "0") -> str:
 
 
 def _put(key: str, value: str) -> None:
-    HubState.replace(key=key, value=value).execute()
+    upsert(HubState, key=key, value=value)
 
 
 class Forwarder:

@@ -8,6 +8,8 @@ is a backup of the hub, and a restore is consistent by construction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import (
     AutoField,
     BigIntegerField,
@@ -198,3 +200,14 @@ class HubState(HubModel):
 
 MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
           HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState)
+
+
+def upsert(model: type[HubModel], **values: object) -> None:
+    """Insert or overwrite by primary key, on SQLite and PostgreSQL alike."""
+    meta: Any = model._meta
+    primary: Any = meta.primary_key
+    key_fields = ([meta.fields[name] for name in primary.field_names]
+                  if isinstance(primary, CompositeKey) else [primary])
+    keys = {field.name for field in key_fields}
+    update = {meta.fields[name]: value for name, value in values.items() if name not in keys}
+    model.insert(**values).on_conflict(conflict_target=key_fields, update=update).execute()

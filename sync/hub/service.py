@@ -50,6 +50,7 @@ from sync.hub.models import (
     HubReceipt,
     HubSession,
     HubState,
+    upsert,
 )
 from sync.ingest import Accept, BehindFork, Duplicate, Fork, Gap, batch_order, decide_batch
 from sync.problems import (
@@ -179,7 +180,7 @@ class HubService:
         kept = newer(self.me.revocations, incoming)
         if kept is incoming:
             self.me.revocations = incoming
-            HubState.replace(key="revocations", value=data.decode("latin-1")).execute()
+            upsert(HubState, key="revocations", value=data.decode("latin-1"))
         return kept
 
     def revocation_bytes(self) -> bytes | None:
@@ -200,8 +201,8 @@ class HubService:
                 raise DocumentMalformed(what="目录")
             current = HubDirectory.get_or_none(HubDirectory.node == node)
             if current is None or current.issued_at < value["issued_at"]:
-                HubDirectory.replace(node=node, document=json.dumps(wire),
-                                     issued_at=value["issued_at"]).execute()
+                upsert(HubDirectory, node=node, document=json.dumps(wire),
+                                     issued_at=value["issued_at"])
                 stored += 1
         return stored
 
@@ -432,18 +433,18 @@ class HubService:
             offices = [r for r in header.recipients if r.startswith("office:")]
         if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED):
             HubClaim.delete().where(HubClaim.case_no == header.case_no).execute()
-        HubCase.replace(case_no=header.case_no, state=after.state, holder=after.holder,
+        upsert(HubCase, case_no=header.case_no, state=after.state, holder=after.holder,
                         filed_by=after.filed_by, matter=after.matter,
                         offices=json.dumps(offices, ensure_ascii=False),
-                        updated_index=0).execute()
+                        updated_index=0)
 
     def _receipt(self, node: str, seq: int, digest: str, index: int) -> dict[str, str]:
         document = sign_document(
             {"kind": "receipt", "hub": self.me.code, "node": node, "up_to_seq": seq,
              "head": digest, "index": index, "at": now_iso()},
             self.me.signing_key, self.me.code)
-        HubReceipt.replace(node=node, up_to_seq=seq, head=digest, hub_index=index,
-                           document=json.dumps(document)).execute()
+        upsert(HubReceipt, node=node, up_to_seq=seq, head=digest, hub_index=index,
+                           document=json.dumps(document))
         return document
 
     def pull(self, requester: str, after: int, limit: int = PULL_LIMIT) -> tuple[list[HubEvent],
@@ -487,7 +488,7 @@ class HubService:
             raise NotFound(what=f"案件 {case_no}")
         if case.state != rules.QUEUED:
             raise EventOutOfState(case_no=case_no, state=rules.STATE_LABELS[case.state],
-                                  type=rules.CASE_CLAIMED)
+                                  event_type=rules.CASE_CLAIMED)
         try:
             with self.write():
                 HubClaim.insert(case_no=case_no, holder=holder, claimed_at=now_iso()).execute()
@@ -514,10 +515,13 @@ class HubService:
             if value.get("kind") != "receipt" or not (node == requester
                                                       or is_under(node, requester)):
                 raise DocumentMalformed(what="回执")
-            stored += HubProof.insert(
-                hub=hub, node=node, up_to_seq=int(value["up_to_seq"]), head=str(value["head"]),
-                document=json.dumps(wire), reported_at=now_iso()).on_conflict_ignore().execute(
-            ) or 0
+            key = (HubProof.hub == hub) & (HubProof.node == node) \
+                & (HubProof.up_to_seq == int(value["up_to_seq"]))
+            if HubProof.get_or_none(key) is None:
+                HubProof.insert(hub=hub, node=node, up_to_seq=int(value["up_to_seq"]),
+                                head=str(value["head"]), document=json.dumps(wire),
+                                reported_at=now_iso()).on_conflict_ignore().execute()
+                stored += 1
         return stored
 
     def log_session(self, session: str, peer: str, *, events_in: int = 0, events_out: int = 0,
