@@ -21,9 +21,9 @@ from station import directory, node_keys, revocations
 from station.app import Station
 from station.errors import HubNotSet
 from station.store.models import Setting
-from sync.hub.app import create_app
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
+from sync.hub.serve import bind
 from sync.hub.service import HubService
 
 log = logging.getLogger("bianmin.hub")
@@ -64,7 +64,6 @@ def upstream_of(station: Station, given: str | None) -> str | None:
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``)."""
-    from waitress import create_server
 
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
@@ -72,9 +71,7 @@ def start(station: Station, listen: str, db_url: str | None,
     with db.connection_context():
         service = HubService(identity, db)
     host, _, port = listen.rpartition(":")
-    server = create_server(create_app(service), host=host or "127.0.0.1", port=int(port),
-                           threads=8, channel_timeout=120, clear_untrusted_proxy_headers=True)
-    bound = f"http://{host or '127.0.0.1'}:{server.effective_port}"
+    server, bound = bind(service, host or "127.0.0.1", int(port))
     forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
     return RunningHub(service, server, forwarder, bound)
 

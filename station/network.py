@@ -62,6 +62,7 @@ class SyncReport:
     bytes_sent: int = 0
     pending: int = 0
     receipts: int = 0
+    refused: int = 0
     returned: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -238,7 +239,13 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
         with station.db.atomic("IMMEDIATE"):
             for index, raw in events:
                 envelope = parse_envelope(raw)
-                _check_author(station, envelope, known)
+                try:
+                    _check_author(station, envelope, known)
+                except KeysError as error:  # e.g. its author's certificate was revoked since
+                    log.warning("pulled event %s/%s not kept: %s", envelope.header.node,
+                                envelope.header.seq, error)
+                    report.refused += 1
+                    continue
                 InboxEvent.insert(
                     digest=envelope.hash, node=envelope.header.node, seq=envelope.header.seq,
                     type=envelope.header.type, case_no=envelope.header.case_no, envelope=raw,
@@ -306,6 +313,9 @@ def sync_once(station: Station, url: str | None = None,
     listed = client.revocations()
     if listed:
         revocations.install(station, listed)
+    ours = revocations.current(station)
+    if ours is not None and (not listed or revocations.number_of(listed) < ours.number):
+        client.publish_revocations(revocations.stored_bytes())
     report.published = publish.publish_pending(station)
     push_all(station, client, hub_key, report, progress)
     report_receipts(station, client)

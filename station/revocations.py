@@ -53,3 +53,12 @@ def install(station: Station, data: bytes) -> RevocationList:
             outbox.append(station.node.code, station.user, "trust.revocations",
                           {"number": incoming.number, "revoked": len(incoming.revoked)})
     return kept
+
+
+def stored_bytes() -> bytes:
+    """The list as the county signed it (to relay to a hub)."""
+    return Setting.get(Setting.key == SETTING).value.encode("latin-1")
+
+
+def number_of(data: bytes) -> int:
+    return load_revocations(data, _root()).number

@@ -133,6 +133,10 @@ class HubClient:
         value = self._json("GET", "/v1/revocations")["list"]
         return base64.b64decode(value) if value else None
 
+    def publish_revocations(self, data: bytes) -> int:
+        return int(self._json("POST", "/v1/revocations",
+                              {"list": base64.b64encode(data).decode()})["number"])
+
     def node_head(self, node: str) -> dict[str, Any]:
         result: dict[str, Any] = self._json("GET", f"/v1/nodes/{node}")
         return result

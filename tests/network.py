@@ -8,7 +8,6 @@ nodes and its own hub databases.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -85,7 +84,7 @@ def hub_holdings(net: DemoNetwork, node: DemoNode, url: str | None) -> HubHoldin
 
 
 def _chunks(address: str) -> Iterator[bytes]:
-    from sync.hub.models import HubChunk  # noqa: PLC0415 - bound by open_database
+    from sync.hub.models import HubChunk
 
     for row in HubChunk.select().where(HubChunk.address == address).order_by(HubChunk.offset):
         yield bytes(row.data)

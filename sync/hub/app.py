@@ -184,12 +184,15 @@ class Certificates:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         chains = _field(_json(req), "chains", list)
-        registered = []
+        registered, refused = [], 0
         for chain in chains:
             if not isinstance(chain, str):
                 raise RequestMalformed(reason="证书链应为 PEM 文字")
-            registered.append(self.hub.register_chain(chain))
-        _send(resp, {"registered": registered})
+            try:
+                registered.append(self.hub.register_chain(chain))
+            except SyncError:  # e.g. revoked since: that node alone is not admitted
+                refused += 1
+        _send(resp, {"registered": registered, "refused": refused})
 
 
 class Directory:
@@ -211,6 +214,11 @@ class Revocations:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = self.hub.revocation_bytes()
         _send(resp, {"list": base64.b64encode(data).decode() if data else None})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """A list signed by the county root: self-authenticating, so any node relays it."""
+        kept = self.hub.install_revocations(_b64(_field(_json(req), "list", str)))
+        _send(resp, {"number": kept.number})
 
 
 class Material:

@@ -66,6 +66,9 @@ class Forwarder:
         client.health()
         answer = client.hello(self.hub.me.chain_pem)
         parent = self.hub.register_chain(str(answer["chain"]))
+        listed = client.revocations()  # first: it decides whom we still forward for
+        if listed:
+            self.hub.install_revocations(listed)
         prefix = scope_prefix(self.hub.me.code)
         peers = [p for p in HubPeer.select() if p.node.startswith(prefix)
                  and p.node != self.hub.me.code]
@@ -83,9 +86,6 @@ class Forwarder:
                     self.hub.store_directory([entry["document"]], parent)
                 except SyncError:
                     continue
-        listed = client.revocations()
-        if listed:
-            self.hub.install_revocations(listed)
         pushed = self.push_up(client, prefix)
         self.forward_proofs(client, prefix)
         pulled = self.pull_down(client, parent)
@@ -96,33 +96,42 @@ class Forwarder:
                  if row.node.startswith(prefix)]
         total = 0
         for node in sorted(nodes):
-            head = client.node_head(node)
-            acked = int(head["high_water"])
-            while True:
-                rows = list(HubEvent.select().where((HubEvent.node == node)
-                                                    & (HubEvent.seq > acked))
-                            .order_by(HubEvent.seq).limit(BATCH))
-                if not rows:
-                    break
-                for row in rows:
-                    for address in parse_envelope(bytes(row.envelope)).header.materials:
-                        self.upload(client, address)
-                try:
-                    result = client.push([bytes(r.envelope) for r in rows])
-                except MaterialMissing as missing:
-                    self.upload(client, str(missing.params["address"]), force=True)
-                    continue
-                for wire in result.receipts:
-                    value = open_document(wire, self.hub.public_key(signer_of(wire, "回执")),
-                                          "回执")
-                    if value.get("node") == node:
-                        acked = max(acked, int(value["up_to_seq"]))
-                gaps = [g for g in result.gaps if g["node"] == node]
-                if gaps:
-                    acked = int(gaps[0]["high_water"])
-                elif not result.receipts:
-                    acked = rows[-1].seq
-                total += result.accepted
+            try:
+                total += self._push_node(client, node)
+            except SyncError as error:  # one refused node (e.g. revoked) blocks no other
+                log.warning("forwarding %s refused: %s", node, error)
+        return total
+
+    def _push_node(self, client: HubClient, node: str) -> int:
+        """Push one node's events the parent lacks (materials first); returns how many."""
+        total = 0
+        head = client.node_head(node)
+        acked = int(head["high_water"])
+        while True:
+            rows = list(HubEvent.select().where((HubEvent.node == node)
+                                                & (HubEvent.seq > acked))
+                        .order_by(HubEvent.seq).limit(BATCH))
+            if not rows:
+                break
+            for row in rows:
+                for address in parse_envelope(bytes(row.envelope)).header.materials:
+                    self.upload(client, address)
+            try:
+                result = client.push([bytes(r.envelope) for r in rows])
+            except MaterialMissing as missing:
+                self.upload(client, str(missing.params["address"]), force=True)
+                continue
+            for wire in result.receipts:
+                value = open_document(wire, self.hub.public_key(signer_of(wire, "回执")),
+                                      "回执")
+                if value.get("node") == node:
+                    acked = max(acked, int(value["up_to_seq"]))
+            gaps = [g for g in result.gaps if g["node"] == node]
+            if gaps:
+                acked = int(gaps[0]["high_water"])
+            elif not result.receipts:
+                acked = rows[-1].seq
+            total += result.accepted
         return total
 
     def upload(self, client: HubClient, address: str, force: bool = False) -> None:

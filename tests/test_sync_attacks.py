@@ -1,0 +1,221 @@
+"""Attacks on a running hub: each gets its RFC 9457 problem and changes nothing.
+
+One network (real hubs on loopback, SQLite) is shared by the module; every
+test compares the township hub's holdings before and after."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from network import copy_network, hub_holdings
+
+from keys.seal import Recipient, seal
+from keys.suites import generate_sealing_key
+from station import demo_network, network, node_keys, outbox, revocations
+from station.demo_network import DemoNetwork
+from station.store.models import SyncEnvelope
+from sync import httpsig
+from sync.client import HubClient
+from sync.envelope import Header, build_envelope, parse_envelope
+from sync.problems import PROBLEM_BASE
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNetwork]:
+    from conftest import PASSPHRASE
+
+    root = tmp_path_factory.mktemp("attacks")
+    demo_network.setup(root / "template", PASSPHRASE)
+    network_ = copy_network(root / "template", root / "net")
+    demo_network.start_hubs(network_)
+    with network_.open(network_.village) as village:
+        demo_network.file_samples(network_, village, 1)
+        network.sync_once(village)
+    try:
+        yield network_
+    finally:
+        network_.stop()
+
+
+def village_key(net: DemoNetwork) -> ed25519.Ed25519PrivateKey:
+    with net.open(net.village):
+        key = node_keys.ensure_signing_key()
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    return key
+
+
+def snapshot(net: DemoNetwork) -> tuple[Any, ...]:
+    held = hub_holdings(net, net.township, net.township_db)
+    return held.events, held.materials, held.forks
+
+
+def problem_of(response: requests.Response, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"] == PROBLEM_BASE + slug, body
+    assert body["detail"] and body["status"] == status
+    return body
+
+
+def signed(net: DemoNetwork, method: str, path: str, body: bytes = b"",
+           key: ed25519.Ed25519PrivateKey | None = None, key_id: str | None = None,
+           headers: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    client = HubClient(net.reviewer.address or "", key or village_key(net), "x")
+    client.health()
+    url = (net.reviewer.address or "") + path
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    all_headers.update(httpsig.sign_request(
+        method, url, all_headers, body, key or village_key(net), key_id or net.village.code,
+        created=int(__import__("time").time())))
+    return url, all_headers
+
+
+def test_forged_request_signature(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    body = b'{"events": []}'
+    url, headers = signed(net, "POST", "/v1/events", body)
+    raw = base64.b64decode(headers["Signature"].split(":")[1])
+    forged = bytes([raw[0] ^ 1]) + raw[1:]
+    headers["Signature"] = "sig1=:" + base64.b64encode(forged).decode() + ":"
+    problem_of(requests.post(url, data=body, headers=headers), 401, "signature-invalid")
+    url, headers = signed(net, "POST", "/v1/events", body)
+    problem_of(requests.post(url, data=b'{"events": [1]}', headers=headers), 400,
+               "digest-mismatch")
+    assert snapshot(net) == before
+
+
+def test_forged_event_signature(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    with net.open(net.village):
+        raw = bytes(SyncEnvelope.get_by_id(1).envelope)
+    other = ed25519.Ed25519PrivateKey.generate()
+    envelope = parse_envelope(raw)
+    forged = build_envelope(envelope.header, envelope.payload, other, net.village.code)
+    client = network_client(net)
+    with pytest.raises(Exception) as caught:
+        client.push([forged])
+    assert getattr(caught.value, "status", None) == 401
+    assert snapshot(net) == before
+
+
+def network_client(net: DemoNetwork) -> HubClient:
+    client = HubClient(net.reviewer.address or "", village_key(net), net.village.code)
+    client.health()
+    return client
+
+
+def test_replayed_request(net: DemoNetwork) -> None:
+    url, headers = signed(net, "GET", "/v1/events?after=0&limit=1")
+    assert requests.get(url, headers=headers).status_code == 200
+    problem_of(requests.get(url, headers=headers), 401, "request-replayed")
+
+
+def test_unenrolled_key(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    stranger = ed25519.Ed25519PrivateKey.generate()
+    url, headers = signed(net, "POST", "/v1/events", b'{"events": []}', key=stranger,
+                          key_id="450981104299")
+    problem_of(requests.post(url, data=b'{"events": []}', headers=headers), 401, "unknown-key")
+    assert snapshot(net) == before
+
+
+def test_malformed_json_and_bodies(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    for body in (b"{not json", b'{"events": "x"}', b'{"events": ["!!"]}',
+                 json.dumps({"events": [base64.b64encode(b"BMEV junk").decode()]}).encode()):
+        url, headers = signed(net, "POST", "/v1/events", body)
+        response = requests.post(url, data=body, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert snapshot(net) == before
+
+
+def test_path_traversal_and_oversized_uploads(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    for address in ("..%2F..%2Fetc%2Fpasswd", "0" * 63 + "G", "a" * 65):
+        body = b'{"total": 10}'
+        url, headers = signed(net, "POST", f"/v1/materials/{address}", body)
+        response = requests.post(url, data=body, headers=headers)
+        assert response.status_code in (400, 401, 404), response.text
+    body = json.dumps({"total": 1 << 40}).encode()
+    url, headers = signed(net, "POST", "/v1/materials/" + "ab" * 32, body)
+    problem_of(requests.post(url, data=body, headers=headers), 413, "too-large")
+    big = b"x" * ((1 << 20) + 4096)
+    url, headers = signed(net, "PATCH", "/v1/materials/" + "cd" * 32, big,
+                          headers={"Upload-Offset": "0", "Upload-Checksum": "sha256 AAAA"})
+    problem_of(requests.patch(url, data=big, headers=headers), 413, "too-large")
+    assert snapshot(net) == before
+
+
+def test_village_may_not_emit_a_township_event(net: DemoNetwork) -> None:
+    before = snapshot(net)
+    with net.open(net.village) as village:
+        case_no = demo_network.file_samples(net, village, 1)[0].case_no
+        network.sync_once(village)
+        before = snapshot(net)
+        with village.db.atomic("IMMEDIATE"):
+            outbox.append(village.node.code, village.user, "case.claimed", {}, case_no=case_no,
+                          matter_code="450981-MZ-005")
+        with pytest.raises(Exception) as caught:
+            network.sync_once(village)
+        assert getattr(caught.value, "status", None) == 403
+    assert snapshot(net) == before
+
+
+def test_same_seq_other_content_is_kept_as_fork_evidence(net: DemoNetwork) -> None:
+    key = village_key(net)
+    with net.open(net.village):
+        raw = bytes(SyncEnvelope.get_by_id(1).envelope)
+    header = parse_envelope(raw).header
+    _, public = generate_sealing_key()
+    payload = seal(b'{"rewritten": true}', [Recipient("node:450981104201:9", public)])
+    rewritten = Header(**{**header.__dict__, "recipients": ("node:450981104201:9",)})
+    forged = build_envelope(rewritten, payload, key, net.village.code)
+    held_before = hub_holdings(net, net.township, net.township_db)
+    with pytest.raises(Exception) as caught:
+        network_client(net).push([forged])
+    assert getattr(caught.value, "status", None) == 409
+    held = hub_holdings(net, net.township, net.township_db)
+    assert held.events == held_before.events and held.forks == held_before.forks + 1
+    from sync.audit import verify_hub
+    from sync.hub.identity import open_database
+
+    db = open_database(None, net.township.data / "hub.db")
+    with db.connection_context():
+        report = verify_hub()
+    db.close()
+    assert any(f["node"] == net.village.code and f["seq"] == 1 for f in report.forks)
+    assert not report.ok
+
+
+def test_revoked_key_is_refused(net: DemoNetwork, tmp_path: Path) -> None:
+    with net.open(net.village):
+        serial = _serial(node_keys.certificate(node_keys.SIGNING) or "")
+    with net.open(net.county) as county:
+        network.set_hub(county, net.county.address or "")
+        revocations.revoke(county, {serial})
+        network.sync_once(county)
+    before = snapshot(net)
+
+    def refused() -> bool:
+        try:
+            network_client(net).node_head(net.village.code)
+        except Exception as error:
+            return getattr(error, "status", None) == 403
+        return False
+    demo_network.wait_until(refused, 60, "the revocation to reach the township hub")
+    assert snapshot(net) == before
+
+
+def _serial(chain_pem: str) -> int:
+    from keys import ca
+
+    return ca.chain_from_pem(chain_pem.encode())[0].serial_number
