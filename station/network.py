@@ -157,6 +157,7 @@ def push_all(station: Station, client: HubClient, hub_key: ed25519.Ed25519Public
                           frozenset())
     elif int(head["high_water"]) > acked and head.get("receipt"):
         state = _accept_receipt(station, state, head["receipt"], hub_key, report)
+    stalls = 0
     while True:
         events = [OutgoingEvent(code, e.seq, e.digest, e.materials, e.size)
                   for e in _outbox(state.acked_seq)]
@@ -191,8 +192,10 @@ def push_all(station: Station, client: HubClient, hub_key: ed25519.Ed25519Public
         before = state.acked_seq
         for wire in answer.receipts:
             state = _accept_receipt(station, state, wire, hub_key, report)
-        if state.acked_seq == before and not answer.gaps:
-            break
+        if state.acked_seq == before:
+            stalls += 1
+            if stalls > 2:  # the hub takes nothing and names no gap we can act on
+                break
         if progress:
             progress("events", state.acked_seq, events[-1].seq)
 

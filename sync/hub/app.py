@@ -84,13 +84,22 @@ class Auth:
             raise UploadTooLarge(address=req.path, limit=limit)
         if req.path in UNSIGNED:
             return
-        if req.path == HELLO:
+        resolve = self._resolve
+        chain = None
+        if req.path == HELLO:  # the key comes with the request: check it before storing it
             chain = _field(_json(req), "chain", str)
-            self.hub.register_chain(chain)
+            identity = self.hub.verify_chain(chain)
+
+            def resolve(key_id: str) -> Any:
+                if key_id != identity.code:
+                    raise KeyError(key_id)
+                return identity.public_key
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
-            req.method, req.url, headers, req.context.body, self._resolve,
+            req.method, req.url, headers, req.context.body, resolve,
             now=int(time.time()), nonces=self.nonces)
+        if chain is not None:
+            self.hub.register_chain(chain)
 
     def _resolve(self, key_id: str) -> Any:
         try:

@@ -136,13 +136,18 @@ class HubService:
     def serves(self, node: str) -> bool:
         return node == self.me.code or is_under(node, self.me.code)
 
-    def register_chain(self, chain_pem: str, trusted_scope: bool = True) -> str:
-        """Verify a node's chain to the root; remember its key.  Returns its code."""
+    def verify_chain(self, chain_pem: str) -> ca.NodeIdentity:
+        """The node a chain names, verified up to the root; nothing is stored."""
         try:
             chain = ca.chain_from_pem(chain_pem.encode())
-            identity = ca.verify_node(chain[0], chain[1:], self.me.root, self.me.revocations)
+            return ca.verify_node(chain[0], chain[1:], self.me.root, self.me.revocations)
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
+
+    def register_chain(self, chain_pem: str, trusted_scope: bool = True) -> str:
+        """Verify a node's chain to the root; remember its key.  Returns its code."""
+        identity = self.verify_chain(chain_pem)
+        chain = ca.chain_from_pem(chain_pem.encode())
         serials = sorted(c.serial_number for c in chain)
         stamp = now_iso()
         with self.write():
@@ -354,7 +359,7 @@ class HubService:
             for event, decision in zip(ordered, decisions, strict=True):
                 envelope = by_key[(event.node, event.seq, event.digest)]
                 if isinstance(decision, Accept):
-                    index = self._store(envelope, requester)
+                    index = self._store(envelope, requester, downward)
                     heads[event.node] = (event.seq, event.digest, index)
                     answer.accepted += 1
                 elif isinstance(decision, Duplicate):
@@ -363,7 +368,7 @@ class HubService:
                 elif isinstance(decision, Fork):
                     forks.append((envelope, decision.existing_digest))
                 elif isinstance(decision, Gap) and downward:
-                    self._store(envelope, requester)  # a partial copy of an ancestor's log
+                    self._store(envelope, requester, True)  # a partial copy of an ancestor's log
                     answer.accepted += 1
                 elif isinstance(decision, Gap):
                     if all(g.node != event.node for g in answer.gaps):
@@ -395,13 +400,15 @@ class HubService:
                     existing_digest=existing, envelope=envelope.raw, peer=requester,
                     received_at=now_iso()).on_conflict_ignore().execute()
 
-    def _store(self, envelope: Envelope, requester: str) -> int:
+    def _store(self, envelope: Envelope, requester: str, downward: bool = False) -> int:
+        """Keep one accepted envelope.  What an ancestor hands down was checked there:
+        its case rules are not re-applied to the partial history held here."""
         header = envelope.header
         for address in header.materials:
             blob = HubBlob.get_or_none(HubBlob.address == address)
-            if blob is None or not blob.complete:
+            if (blob is None or not blob.complete) and not downward:
                 raise MaterialMissing(address=address)
-        if header.case_no:
+        if header.case_no and not downward:
             self._advance_case(envelope)
         index = HubEvent.insert(
             node=header.node, seq=header.seq, digest=envelope.hash, envelope=envelope.raw,
