@@ -54,4 +54,4 @@ def test_demo_opens_the_app_logged_in(display: str, tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    assert any((tmp_path / "demo" / "documents").glob("*收件凭证.pdf"))
+    assert any((tmp_path / "demo" / "documents").rglob("*收件凭证.pdf"))
