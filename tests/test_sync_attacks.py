@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,13 +69,11 @@ def problem_of(response: requests.Response, status: int, slug: str) -> dict[str,
 def signed(net: DemoNetwork, method: str, path: str, body: bytes = b"",
            key: ed25519.Ed25519PrivateKey | None = None, key_id: str | None = None,
            headers: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
-    client = HubClient(net.reviewer.address or "", key or village_key(net), "x")
-    client.health()
     url = (net.reviewer.address or "") + path
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     all_headers.update(httpsig.sign_request(
         method, url, all_headers, body, key or village_key(net), key_id or net.village.code,
-        created=int(__import__("time").time())))
+        created=int(time.time())))
     return url, all_headers
 
 
