@@ -234,12 +234,15 @@ def wait_until(check: Any, timeout: float = 90.0, what: str = "") -> Any:
         time.sleep(0.25)
 
 
-def county_high_water(net: DemoNetwork, node: str) -> int:
+def wait_for_county(net: DemoNetwork, heads: dict[str, int], timeout: float = 90.0) -> None:
+    """Until the county hub holds each node's events up to the given seq (the
+    township forwards on its own schedule).  The county is unlocked once."""
+    assert net.county.address
     with net.open(net.county) as county:
-        assert net.county.address
         client = network.client_for(county, net.county.address)
         network.connect(county, client)
-        return int(client.node_head(node)["high_water"])
+        wait_until(lambda: all(int(client.node_head(node)["high_water"]) >= seq
+                               for node, seq in heads.items()), timeout, "the county hub")
 
 
 def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
@@ -249,7 +252,7 @@ def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
         filed = [r.case_no for r in results]
         network.sync_once(village)
         village_head = network.acked_seq()
-    wait_until(lambda: county_high_water(net, net.village.code) >= village_head, what="county")
+    wait_for_county(net, {net.village.code: village_head})
     with net.open(net.reviewer) as desk:
         network.sync_once(desk)
         queue = review_queue.queue(desk)
@@ -262,8 +265,7 @@ def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
         report = network.sync_once(village)
         returned = report.returned
         village_head = network.acked_seq()
-    wait_until(lambda: county_high_water(net, net.township.code) >= desk_head
-               and county_high_water(net, net.village.code) >= village_head, what="county")
+    wait_for_county(net, {net.township.code: desk_head, net.village.code: village_head})
     audit = county_audit(net, filed)
     return {"filed": len(filed), "at_township": at_township, "at_county": audit["at_county"],
             "returned_to_village": len(returned), "returned": returned,

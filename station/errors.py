@@ -254,9 +254,3 @@ class HubNotSet(StationError):
     """本站尚未入网或还没有设置枢纽站地址；请先入网，再用 station sync --hub 地址 设置。"""
 
     exit_code = 4
-
-
-class SyncFailed(StationError):
-    """同步未完成：{reason}"""
-
-    exit_code = 1

@@ -236,14 +236,14 @@ def report_receipts(station: Station, client: HubClient) -> None:
 
 def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
     cursor = int(_setting(CURSOR_SETTING, "0") or 0)
-    known = directory.stored_entries()
+    authors: dict[str, ed25519.Ed25519PublicKey | None] = {}
     while True:
         events, next_cursor = client.pull(cursor)
         with station.db.atomic("IMMEDIATE"):
             for index, raw in events:
                 envelope = parse_envelope(raw)
                 try:
-                    _check_author(station, envelope, known)
+                    _check_author(station, envelope, authors)
                 except KeysError as error:  # e.g. its author's certificate was revoked since
                     log.warning("pulled event %s/%s not kept: %s", envelope.header.node,
                                 envelope.header.seq, error)
@@ -262,14 +262,21 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
     apply_inbox(station, report)
 
 
-def _check_author(station: Station, envelope: Any, known: dict[str, Any]) -> None:
-    """The author's signature, when we hold its chain in the directory (hub checked it too)."""
-    chains = _chains()
-    chain_pem = chains.get(envelope.header.node)
-    if chain_pem:
-        chain = ca.chain_from_pem(chain_pem.encode())
-        identity = ca.verify_node(chain[0], chain[1:], _root(), revocations.current(station))
-        verify_envelope(envelope, identity.public_key)
+def _check_author(station: Station, envelope: Any,
+                  authors: dict[str, ed25519.Ed25519PublicKey | None]) -> None:
+    """The author's signature, when we hold its chain from the directory (the hub
+    checked it too); each author's chain is verified once per pull."""
+    node = envelope.header.node
+    if node not in authors:
+        chain_pem = _chains().get(node)
+        authors[node] = None
+        if chain_pem:
+            chain = ca.chain_from_pem(chain_pem.encode())
+            authors[node] = ca.verify_node(chain[0], chain[1:], _root(),
+                                           revocations.current(station)).public_key
+    key = authors[node]
+    if key is not None:
+        verify_envelope(envelope, key)
 
 
 def _chains() -> dict[str, str]:
@@ -311,7 +318,7 @@ def sync_once(station: Station, url: str | None = None,
     entries = client.directory()
     directory.accept_entries(station, entries)
     chains = _chains()
-    chains.update({e["document"] and _signer(e): e.get("chain", "") for e in entries})
+    chains.update({_signer(e): e["chain"] for e in entries if e.get("chain")})
     _set(station, "sync.chains", json.dumps(chains))
     listed = client.revocations()
     if listed:

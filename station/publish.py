@@ -181,8 +181,3 @@ def publish_pending(station: Station, limit: int = 1000) -> int:
         prev = digest
         published += 1
     return published
-
-
-def unpublished_count() -> int:
-    last = SyncEnvelope.select().order_by(SyncEnvelope.seq.desc()).first()
-    return int(Event.select().where(Event.seq > (last.seq if last else 0)).count())

@@ -28,6 +28,8 @@ class ClockSkew(SyncError):
 class EnvelopeMalformed(SyncError):
     """收到的事件数据格式不正确（{reason}），已拒收。"""
 
+    status, slug = 400, "malformed-event"
+
 
 class ReceiptMismatch(SyncError):
     """枢纽站对站点 {node} 第 {seq} 条事件的回执与本站记录不符，未更新发送进度。"""

@@ -15,7 +15,6 @@ import binascii
 import json
 import logging
 import time
-import uuid
 from importlib import resources
 from typing import Any
 
@@ -23,7 +22,7 @@ import falcon
 
 from keys.errors import BadSignature, KeysError
 from sync import httpsig
-from sync.errors import EnvelopeMalformed, SignatureInvalid, SyncError
+from sync.errors import SignatureInvalid, SyncError
 from sync.hub.service import DbNonces, HubService
 from sync.problems import (
     MEDIA_TYPE,
@@ -41,7 +40,7 @@ UNSIGNED = ("/v1/health", "/v1/openapi.json")
 HELLO = "/v1/hello"
 
 
-def _json(req: falcon.Request, limit: int = MAX_JSON) -> Any:
+def _json(req: falcon.Request) -> Any:
     body: bytes = req.context.body
     try:
         return json.loads(body.decode("utf-8")) if body else {}
@@ -125,8 +124,6 @@ def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Excepti
                       params: dict[str, Any]) -> None:
     if isinstance(error, BadSignature):
         error = httpsig_invalid(req, error)
-    elif isinstance(error, EnvelopeMalformed):
-        error.status, error.slug = 400, "malformed-event"  # type: ignore[attr-defined]
     elif isinstance(error, KeysError):
         error = RequestMalformed(reason=str(error))
     assert isinstance(error, SyncError)
@@ -374,7 +371,3 @@ class ClaimItem:
         user = req.get_param("user") or ""
         self.hub.release(case_no, f"{req.context.peer}/{user}")
         resp.status = falcon.HTTP_204
-
-
-def new_session_id() -> str:
-    return uuid.uuid4().hex

@@ -129,7 +129,7 @@ class HubService:
     # -- trust -------------------------------------------------------------
 
     def register_own(self) -> None:
-        self.register_chain(self.me.chain_pem, trusted_scope=False)
+        self.register_chain(self.me.chain_pem)
         if self.me.directory:
             self.store_directory([self.me.directory], self.me.code)
 
@@ -144,7 +144,7 @@ class HubService:
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
 
-    def register_chain(self, chain_pem: str, trusted_scope: bool = True) -> str:
+    def register_chain(self, chain_pem: str) -> str:
         """Verify a node's chain to the root; remember its key.  Returns its code."""
         identity = self.verify_chain(chain_pem)
         chain = ca.chain_from_pem(chain_pem.encode())
@@ -469,10 +469,6 @@ class HubService:
         events = [e for e in events if e.node != requester]
         cursor = wanted[-1] if wanted else after
         return events, cursor
-
-    def events_since(self, after: int, limit: int) -> list[HubEvent]:
-        return list(HubEvent.select().where(HubEvent.id > after).order_by(HubEvent.id)
-                    .limit(limit))
 
     # -- reviewer queue and claims ----------------------------------------------
 
