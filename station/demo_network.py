@@ -50,6 +50,7 @@ class DemoNode:
     user: str
     passphrase: str
     address: str | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "role": self.role, "data": str(self.data),
@@ -152,9 +153,10 @@ def setup(workdir: Path, passphrase: str | None = None) -> DemoNetwork:
 
 
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
-              db: str | None = None, timeout: float = 60.0) -> str:
+              db: str | None = None, timeout: float = 60.0,
+              listen: str = "127.0.0.1:0") -> str:
     argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
-            "--user", ADMIN, "--listen", "127.0.0.1:0"]
+            "--user", ADMIN, "--listen", listen]
     if upstream:
         argv += ["--upstream", upstream]
     if db:
@@ -163,6 +165,7 @@ def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
     log = (net.workdir / f"hub-{node.code}.log").open("ab")
     process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.PIPE)
     net.processes.append(process)
+    node.process = process
     deadline = time.monotonic() + timeout
     assert process.stderr is not None
     while time.monotonic() < deadline:

@@ -82,8 +82,11 @@ def own_entry(station: Station) -> dict[str, str]:
     return sign_document(value, signing, node.code)
 
 
-def accept_entries(station: Station, entries: list[dict[str, Any]]) -> int:
-    """Verify entries from a hub and keep the newest per node; returns how many changed."""
+def accept_entries(station: Station, entries: list[dict[str, Any]],
+                   at: datetime | None = None) -> int:
+    """Verify entries from a hub and keep the newest per node; returns how many changed.
+
+    Certificates are checked at ``at`` (the hub's time; this PC's clock may be wrong)."""
     root = ca.certificate_from_pem(Setting.get(Setting.key == "root_certificate").value.encode())
     revoked = revocations.current(station)
     known = stored_entries()
@@ -92,7 +95,7 @@ def accept_entries(station: Station, entries: list[dict[str, Any]]) -> int:
         wire, chain_pem = entry.get("document"), entry.get("chain", "")
         try:
             chain = ca.chain_from_pem(str(chain_pem).encode())
-            identity = ca.verify_node(chain[0], chain[1:], root, revoked)
+            identity = ca.verify_node(chain[0], chain[1:], root, revoked, at=at)
             if signer_of(wire, "目录") != identity.code:
                 continue
             value = open_document(wire, identity.public_key, "目录")

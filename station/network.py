@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from keys import ca
 from keys.errors import KeysError
 from keys.seal import open_sealed
-from station import directory, node_keys, outbox, publish, revocations, status
+from station import directory, node_keys, outbox, publish, revocations, status, updates
 from station.app import Station
 from station.errors import HubNotSet
 from station.store.models import (
@@ -116,6 +117,12 @@ def _root() -> Any:
     return ca.certificate_from_pem(Setting.get(Setting.key == "root_certificate").value.encode())
 
 
+def trusted_now(client: HubClient) -> datetime:
+    """The hub's time, as learned from its health answer: certificates are checked
+    at this moment, so a village PC whose clock is days wrong still verifies them."""
+    return datetime.fromtimestamp(time.time() + client.clock_offset, UTC)
+
+
 def connect(station: Station, client: HubClient) -> ed25519.Ed25519PublicKey:
     """Introduce ourselves; verify the hub's chain; returns the hub's key."""
     client.health()
@@ -124,7 +131,8 @@ def connect(station: Station, client: HubClient) -> ed25519.Ed25519PublicKey:
         raise HubNotSet()
     answer = client.hello(chain_pem)
     chain = ca.chain_from_pem(str(answer["chain"]).encode())
-    identity = ca.verify_node(chain[0], chain[1:], _root(), revocations.current(station))
+    identity = ca.verify_node(chain[0], chain[1:], _root(), revocations.current(station),
+                              at=trusted_now(client))
     return identity.public_key
 
 
@@ -243,7 +251,7 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
             for index, raw in events:
                 envelope = parse_envelope(raw)
                 try:
-                    _check_author(station, envelope, authors)
+                    _check_author(station, client, envelope, authors)
                 except KeysError as error:  # e.g. its author's certificate was revoked since
                     log.warning("pulled event %s/%s not kept: %s", envelope.header.node,
                                 envelope.header.seq, error)
@@ -262,7 +270,7 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
     apply_inbox(station, report)
 
 
-def _check_author(station: Station, envelope: Any,
+def _check_author(station: Station, client: HubClient, envelope: Any,
                   authors: dict[str, ed25519.Ed25519PublicKey | None]) -> None:
     """The author's signature, when we hold its chain from the directory (the hub
     checked it too); each author's chain is verified once per pull."""
@@ -273,7 +281,8 @@ def _check_author(station: Station, envelope: Any,
         if chain_pem:
             chain = ca.chain_from_pem(chain_pem.encode())
             authors[node] = ca.verify_node(chain[0], chain[1:], _root(),
-                                           revocations.current(station)).public_key
+                                           revocations.current(station),
+                                           at=trusted_now(client)).public_key
     key = authors[node]
     if key is not None:
         verify_envelope(envelope, key)
@@ -309,14 +318,14 @@ def apply_inbox(station: Station, report: SyncReport) -> None:
             InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
 
 
-def sync_once(station: Station, url: str | None = None,
-              progress: Progress | None = None) -> SyncReport:
-    client = client_for(station, url)
-    report = SyncReport(hub=client.base)
+def exchange_trust(station: Station, client: HubClient) -> ed25519.Ed25519PublicKey:
+    """Learn the hub's time and key, swap directory entries and revocation lists.
+
+    Returns the hub's verified key (its receipts are checked against it)."""
     hub_key = connect(station, client)
     client.publish_directory([directory.own_entry(station)])
     entries = client.directory()
-    directory.accept_entries(station, entries)
+    directory.accept_entries(station, entries, at=trusted_now(client))
     chains = _chains()
     chains.update({_signer(e): e["chain"] for e in entries if e.get("chain")})
     _set(station, "sync.chains", json.dumps(chains))
@@ -326,6 +335,15 @@ def sync_once(station: Station, url: str | None = None,
     ours = revocations.current(station)
     if ours is not None and (not listed or revocations.number_of(listed) < ours.number):
         client.publish_revocations(revocations.stored_bytes())
+    return hub_key
+
+
+def sync_once(station: Station, url: str | None = None,
+              progress: Progress | None = None) -> SyncReport:
+    client = client_for(station, url)
+    report = SyncReport(hub=client.base)
+    hub_key = exchange_trust(station, client)
+    updates.exchange(station, client)  # enrolment grants up, catalogue/calendar down
     report.published = publish.publish_pending(station)
     push_all(station, client, hub_key, report, progress)
     report_receipts(station, client)
@@ -342,3 +360,9 @@ def sync_once(station: Station, url: str | None = None,
 def _signer(entry: dict[str, Any]) -> str:
     body = base64.b64decode(entry["document"]["body"])
     return str(json.loads(body)["node"])
+
+
+# Public names for offline bundles (station/bundle.py), which do a round's steps from a file.
+accept_receipt = _accept_receipt
+known_chains = _chains
+entry_signer = _signer

@@ -1,0 +1,379 @@
+"""Faults on the way up, each ending in the holdings comparison of tests/network.py.
+
+The township hub killed with SIGKILL in the middle of an upload and restarted;
+the connection cut in the middle of a chunk; the same batch delivered twice and
+out of order; a village whose clock is three days wrong (a real clock shift of
+the village's own processes with libfaketime); a township hub restored from an
+older backup.  After each fault the network runs on as usual (the reviewer
+claims and returns a case, the return reaches the village), and every node's
+holdings are compared: the same events, the same material hashes, nothing
+duplicated, nothing missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from network import assert_same_holdings, copy_network, hub_holdings
+
+from station import demo_network, hub_runner, network, publish, review_queue
+from station.demo import sample_cases
+from station.demo_network import DemoNetwork
+from station.filing import MaterialFile, file_case
+from station.store.models import OutgoingMaterial, SyncEnvelope
+from sync.chunks import CHUNK
+from sync.errors import SyncError
+
+BIG = 3 * CHUNK + CHUNK // 3  # a scan of four chunks
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import PASSPHRASE
+
+    root = tmp_path_factory.mktemp("network") / "template"
+    demo_network.setup(root, PASSPHRASE)
+    return root
+
+
+@pytest.fixture
+def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
+    network_ = copy_network(template, tmp_path / "net")
+    try:
+        yield network_
+    finally:
+        network_.stop()
+
+
+def file_big_case(net: DemoNetwork, station: object, size: int = BIG) -> str:
+    """One case whose first page is a large scan (JPEG magic, then noise)."""
+    sample = sample_cases(date.today())[0]
+    name = sample.pages[0][0]
+    scan = net.workdir / "scans" / f"big-{os.getpid()}-{size}.jpg"
+    scan.parent.mkdir(parents=True, exist_ok=True)
+    scan.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(size - 4))
+    result = file_case(station, sample.matter, sample.resident.to_json(),  # type: ignore[arg-type]
+                       sample.form, [MaterialFile(name, scan)])
+    return result.case_no
+
+
+def finish(net: DemoNetwork, filed: list[str]) -> None:
+    """The rest of the round trip after a fault, then the comparison."""
+    with net.open(net.village) as village:
+        report = network.sync_once(village)
+        assert report.pending == 0, report
+        head = network.acked_seq()
+    demo_network.wait_for_county(net, {net.village.code: head})
+    with net.open(net.reviewer) as desk:
+        network.sync_once(desk)
+        queued = {c["case_no"] for c in review_queue.queue(desk)}
+        assert set(filed) <= queued, "a filed case is not in the township's queue"
+        review_queue.claim(desk, filed[0])
+        review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
+        desk_head = network.acked_seq()
+    with net.open(net.village) as village:
+        report = network.sync_once(village)
+        assert report.returned == [filed[0]]
+        head = network.acked_seq()
+    demo_network.wait_for_county(net, {net.township.code: desk_head, net.village.code: head})
+    assert_same_holdings(net)
+
+
+def restart_township(net: DemoNetwork, kill: bool = False) -> None:
+    """Stop the township hub (SIGKILL or SIGTERM) and start it again on the same port."""
+    process = net.township.process
+    assert process is not None and net.township.address
+    process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    process.wait(30)
+    listen = net.township.address.removeprefix("http://")
+    assert net.county.address
+    demo_network.start_hub(net, net.township, upstream=net.county.address, listen=listen)
+
+
+# -- the township hub killed with SIGKILL mid-upload --------------------------
+
+
+def test_township_hub_killed_mid_upload_and_restarted(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    seen: list[tuple[int, int]] = []
+
+    def kill_midway(what: str, done: int, total: int) -> None:
+        if what == "upload" and total >= BIG:
+            seen.append((done, total))
+            if len(seen) == 2:  # two chunks of four are in
+                assert net.township.process is not None
+                net.township.process.send_signal(signal.SIGKILL)
+                net.township.process.wait(30)
+
+    with net.open(net.village) as village:
+        filed = [file_big_case(net, village)]
+        filed += [r.case_no for r in demo_network.file_samples(net, village, 2)]
+        with pytest.raises(SyncError):
+            network.sync_once(village, progress=kill_midway)
+        assert network.pending_count() > 0, "nothing may count as sent without a receipt"
+    assert seen[-1][0] == 2 * CHUNK
+    restart_township(net)  # already dead: start it again on its port
+    big = _big_address(net)
+    township = hub_holdings(net, net.township, None)
+    assert big in township.materials and not township.materials[big], \
+        "the hub kept the chunks it had committed before the kill"
+    resumed: list[int] = []
+    with net.open(net.village) as village:
+        network.sync_once(village, progress=lambda w, d, t: resumed.append(d) if t >= BIG
+                          else None)
+    assert resumed[0] == 3 * CHUNK, "the upload resumed at the hub's offset, not from zero"
+    finish(net, filed)
+
+
+def _big_address(net: DemoNetwork) -> str:
+    with net.open(net.village) as _village:
+        return str(OutgoingMaterial.get(OutgoingMaterial.size >= BIG).address)
+
+
+# -- the connection cut mid-chunk ---------------------------------------------
+
+
+class CuttingProxy:
+    """A TCP relay on loopback that resets both sides once, in the middle of the
+    request body of the ``nth`` chunk upload (PATCH) it sees."""
+
+    def __init__(self, target: tuple[str, int], nth: int, after: int) -> None:
+        self.target, self.nth, self.after = target, nth, after
+        self.patches = 0
+        self.cut_done = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            threading.Thread(target=self._up, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._down, args=(upstream, client), daemon=True).start()
+
+    def _up(self, source: socket.socket, target: socket.socket) -> None:
+        budget: int | None = None
+        try:
+            while data := source.recv(65536):
+                if budget is None and not self.cut_done.is_set():
+                    self.patches += data.count(b"PATCH /v1/materials/")
+                    if self.patches >= self.nth:
+                        budget = self.after
+                if budget is not None:
+                    if len(data) >= budget:
+                        target.sendall(data[:budget])
+                        self._reset(source, target)
+                        return
+                    budget -= len(data)
+                target.sendall(data)
+        except OSError:
+            pass
+        self._close(source, target)
+
+    def _down(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        self._close(source, target)
+
+    def _reset(self, *sockets: socket.socket) -> None:
+        for sock in sockets:  # SO_LINGER 0: close sends RST, as a dropped link does
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.cut_done.set()
+        self._close(*sockets)
+
+    @staticmethod
+    def _close(*sockets: socket.socket) -> None:
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_connection_cut_mid_chunk_resends_at_most_that_chunk(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    assert net.township.address
+    host, port = net.township.address.removeprefix("http://").split(":")
+    proxy = CuttingProxy((host, int(port)), nth=3, after=CHUNK // 2)
+    try:
+        acknowledged: list[int] = []
+        with net.open(net.village) as village:
+            filed = [file_big_case(net, village)]
+            with pytest.raises(SyncError):
+                network.sync_once(village, url=proxy.address, progress=lambda w, d, t:
+                                  acknowledged.append(d) if t >= BIG else None)
+            assert proxy.cut_done.is_set()
+        big = _big_address(net)
+        with net.open(net.village) as village:
+            client = network.client_for(village)
+            network.connect(village, client)
+            status = client.material_status(big)
+            assert status is not None
+            kept = int(status["offset"])
+            # everything the hub acknowledged is kept; the chunk in flight is lost whole
+            assert kept == acknowledged[-1] == 2 * CHUNK
+            resumed: list[int] = []
+            report = network.sync_once(village, progress=lambda w, d, t:
+                                       resumed.append(d) if t >= BIG else None)
+            assert report.materials >= 1
+        assert resumed[0] == kept + CHUNK, \
+            "after the cut the upload goes on from the chunk in flight, not from zero"
+        finish(net, filed)
+    finally:
+        proxy.close()
+
+
+# -- the same batch twice and out of order ------------------------------------
+
+
+def test_same_batch_twice_and_out_of_order_over_http(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    with net.open(net.village) as village:
+        filed = [r.case_no for r in demo_network.file_samples(net, village, 3)]
+        client = network.client_for(village)
+        network.exchange_trust(village, client)
+        publish.publish_pending(village)
+        raws = [bytes(e.envelope) for e in SyncEnvelope.select().order_by(SyncEnvelope.seq)]
+        materials = {m.address: m.size for m in OutgoingMaterial.select()}
+        for address, size in materials.items():
+            path = publish.outgoing_dir(village) / address
+            client.upload(address, size, lambda o, n, p=path: _read(p, o, n))
+        assert len(raws) >= 4
+        late = client.push(list(reversed(raws[2:])))  # the later half first, reversed
+        assert late.accepted == 0 and late.gaps, "events past a gap are not taken"
+        first = client.push([raws[1], raws[0]])  # reversed: the hub orders by seq
+        assert first.accepted == 2
+        again = client.push([raws[1], raws[0]])
+        assert again.accepted == 0 and again.duplicates == 2
+        assert again.receipts == first.receipts or again.receipts, "a duplicate gets its receipt"
+        rest = client.push(list(reversed(raws[2:])))
+        assert rest.accepted == len(raws) - 2
+        twice = client.push(raws)
+        assert twice.accepted == 0 and twice.duplicates == len(raws)
+        assert network.acked_seq() == 0  # the station itself has no receipt yet
+    township = hub_holdings(net, net.township, None)
+    assert township.rows == len(township.events) and township.forks == 0
+    finish(net, filed)  # the station's own sync learns the hub's head and moves on
+
+
+def _read(path: Path, offset: int, length: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read(length)
+
+
+# -- a village clock three days wrong -----------------------------------------
+
+CHILD = """
+import json, sys
+from pathlib import Path
+from station import demo_network, network
+net = demo_network.setup(Path(sys.argv[1]))
+with net.open(net.village) as village:
+    filed = [r.case_no for r in demo_network.file_samples(net, village, 2)]
+    report = network.sync_once(village)
+print(json.dumps({"filed": filed, "pending": report.pending, "pushed": report.pushed}))
+"""
+
+
+@pytest.mark.parametrize("shift", ["+3d", "-3d"])
+def test_village_clock_three_days_wrong(net: DemoNetwork, shift: str) -> None:
+    if not shutil.which("faketime"):
+        pytest.fail("faketime (Debian package faketime) is needed to shift the village's clock;"
+                    " bash run.sh test installs it")
+    demo_network.start_hubs(net)
+    env = {**os.environ, "STATION_PASSPHRASE": net.passphrase, "FAKETIME_DONT_RESET": "1"}
+    done = subprocess.run(["faketime", "-f", shift, sys.executable, "-c", CHILD,
+                           str(net.workdir)], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["pending"] == 0 and summary["pushed"] > 0, summary
+    shown = subprocess.run(["faketime", "-f", shift, sys.executable, "-c",
+                            "import datetime; print(datetime.date.today())"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert shown != date.today().isoformat(), "the village's clock was not shifted"
+    finish(net, summary["filed"])
+
+
+# -- a hub restored from an older backup --------------------------------------
+
+
+def test_hub_restored_from_older_backup_gets_what_it_lost(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    with net.open(net.village) as village:
+        filed = [r.case_no for r in demo_network.file_samples(net, village, 1)]
+        network.sync_once(village)
+        first_head = network.acked_seq()
+    backup = net.workdir / "township-backup.db"
+    _backup(net.township.data / hub_runner.DB_NAME, backup)
+    with net.open(net.village) as village:
+        filed += [file_big_case(net, village)]
+        filed += [r.case_no for r in demo_network.file_samples(net, village, 2)]
+        network.sync_once(village)
+        second_head = network.acked_seq()
+    assert second_head > first_head
+    demo_network.wait_for_county(net, {net.village.code: second_head})
+
+    # the township's disk fails; it comes back from last night's backup
+    process = net.township.process
+    assert process is not None
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    for leftover in net.township.data.glob(hub_runner.DB_NAME + "*"):
+        leftover.unlink()
+    shutil.copyfile(backup, net.township.data / hub_runner.DB_NAME)
+    restored = hub_holdings(net, net.township, None)
+    assert max(s for (n, s) in restored.events if n == net.village.code) == first_head
+    assert _big_address(net) not in restored.materials
+    # it comes back while the county is out of reach (else it would pull the
+    # village's events back down from the county, which also works)
+    county = net.county.process
+    assert county is not None and net.county.address
+    county.terminate()
+    county.wait(30)
+    listen = (net.township.address or "").removeprefix("http://")
+    demo_network.start_hub(net, net.township, listen=listen)
+    with net.open(net.village) as village:
+        client = network.client_for(village)
+        network.connect(village, client)
+        assert int(client.node_head(net.village.code)["high_water"]) == first_head
+        report = network.sync_once(village)
+        assert report.pushed == second_head - first_head, "the lost events were sent again"
+        assert report.materials >= 1, "the lost materials were uploaded again"
+        assert network.acked_seq() == second_head
+    assert _big_address(net) in hub_holdings(net, net.township, None).materials
+    demo_network.start_hub(net, net.county, listen=net.county.address.removeprefix("http://"))
+    restart_township(net)  # its link to the county is back
+    finish(net, filed)
+
+
+def _backup(source: Path, target: Path) -> None:
+    """An online backup of a hub database, as sqlite3's .backup makes it."""
+    import sqlite3
+
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    copy.close()
+    live.close()
