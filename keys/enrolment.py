@@ -14,6 +14,13 @@ certificate request(s) with ``request_proof``: an HMAC-SHA256 over the exact
 PEM bytes, keyed by that digest, so the code itself never travels and the
 parent checks the proof with what it stored.  Expiry and one-time use live
 in the parent's store, which records an ``EnrolmentGrant`` per code.
+
+Over the network a request first reaches the parent's hub, which screens it
+before storing anything.  The hub is given only ``screen_key(digest)``, a
+one-way derivation of the digest, and the request carries a second HMAC,
+``request_screen``, keyed by that screen key.  So the hub refuses a request
+made without the code, yet a copy of the hub's database cannot make a proof
+the parent would approve (that still needs the digest).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ _CHECK_VALUES = {symbol: value for value, symbol in enumerate(CHECK_SYMBOLS)}
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None})
 _DIGEST_DOMAIN = b"bianmin-enrolment-code/1\x00"
 _PROOF_DOMAIN = b"bianmin-enrolment-proof/1\x00"
+_SCREEN_KEY_DOMAIN = b"bianmin-enrolment-screen-key/1\x00"
+_SCREEN_DOMAIN = b"bianmin-enrolment-screen/1\x00"
 
 RandomBytes = Callable[[int], bytes]
 
@@ -114,6 +123,26 @@ def check_proof(digest: str, csr_pem: bytes, proof: str) -> bool:
     """Whether ``proof`` was made over ``csr_pem`` with the code behind ``digest``."""
     expected = _proof(digest, csr_pem).encode("ascii")
     return hmac.compare_digest(expected, proof.strip().lower().encode("utf-8"))
+
+
+def screen_key(digest: str) -> str:
+    """What the parent gives its hub to screen requests (hex; cannot make proofs)."""
+    return hmac.new(bytes.fromhex(digest), _SCREEN_KEY_DOMAIN, hashlib.sha256).hexdigest()
+
+
+def _screen(key: str, csr_pem: bytes) -> str:
+    return hmac.new(bytes.fromhex(key), _SCREEN_DOMAIN + csr_pem, hashlib.sha256).hexdigest()
+
+
+def request_screen(code: str, csr_pem: bytes) -> str:
+    """The new node's second proof, the one its parent's hub can check."""
+    return _screen(screen_key(code_digest(code)), csr_pem)
+
+
+def check_screen(key: str, csr_pem: bytes, screen: str) -> bool:
+    """Whether ``screen`` was made over ``csr_pem`` with the code behind ``key``."""
+    expected = _screen(key, csr_pem).encode("ascii")
+    return hmac.compare_digest(expected, screen.strip().lower().encode("utf-8"))
 
 
 @dataclass

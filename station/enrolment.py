@@ -90,8 +90,9 @@ def issue_code(station: Station, child_code: str, tier: str,
     return IssuedCode(code, child.code, child.tier, expires)
 
 
-def write_request(station: Station, typed_code: str, out: Path) -> Path:
-    """The child's request: CSR(s) and a proof of the code; keys stay here."""
+def build_request(station: Station, typed_code: str) -> dict[str, Any]:
+    """The child's request: CSR(s), a proof of the code for the parent and a screen
+    proof for the parent's hub; keys stay here."""
     code = enrolment.parse_code(typed_code)
     node = station.node
     with station.db.atomic("IMMEDIATE"):
@@ -102,8 +103,14 @@ def write_request(station: Station, typed_code: str, out: Path) -> Path:
                 node_keys.ISSUING)
             requests.append(ca.issuing_csr(issuing, node.code, node.name))  # type: ignore[arg-type]
     csr_pem = b"".join(ca.to_pem(r) for r in requests)
-    document = {"format": REQUEST_FORMAT, "node_code": node.code, "tier": node.tier,
-                "csrs": _text(csr_pem), "proof": enrolment.request_proof(code, csr_pem)}
+    return {"format": REQUEST_FORMAT, "node_code": node.code, "tier": node.tier,
+            "csrs": _text(csr_pem), "proof": enrolment.request_proof(code, csr_pem),
+            "screen": enrolment.request_screen(code, csr_pem)}
+
+
+def write_request(station: Station, typed_code: str, out: Path) -> Path:
+    """The child's request as a file, for the parent to approve by hand."""
+    document = build_request(station, typed_code)
     out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
 
@@ -121,7 +128,14 @@ def _read(path: Path, expected: str) -> dict[str, Any]:
 def approve_request(station: Station, request: Path, out: Path,
                     now: datetime | None = None) -> Path:
     """The parent: the proof must match an open code for that node; then certify."""
-    document = _read(request, REQUEST_FORMAT)
+    answer = approve_document(station, _read(request, REQUEST_FORMAT), now)
+    out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
+
+
+def approve_document(station: Station, document: dict[str, Any],
+                     now: datetime | None = None) -> dict[str, Any]:
+    """The certificates for a request document (from a file or from the hub)."""
     node = station.node
     users.require_role(station, "enrol approve", "admin")
     child_code = str(document.get("node_code", ""))
@@ -148,11 +162,9 @@ def approve_request(station: Station, request: Path, out: Path,
             EnrolmentGrant.digest == grant.digest).execute()
         outbox.append(node.code, station.user, "trust.enrolment_approved",
                       {"child": child_code})
-    answer = {"format": CERTIFICATES_FORMAT, "node_code": child_code,
-              "certificates": certificates,
-              "root": Setting.get(Setting.key == ROOT_SETTING).value}
-    out.write_text(json.dumps(answer, ensure_ascii=False, indent=1), encoding="utf-8")
-    return out
+    return {"format": CERTIFICATES_FORMAT, "node_code": child_code,
+            "certificates": certificates,
+            "root": Setting.get(Setting.key == ROOT_SETTING).value}
 
 
 def _matching_grant(child_code: str, csr_pem: bytes, proof: str) -> enrolment.EnrolmentGrant:
@@ -168,7 +180,11 @@ def _matching_grant(child_code: str, csr_pem: bytes, proof: str) -> enrolment.En
 
 def install_certificates(station: Station, path: Path) -> ca.NodeIdentity:
     """The child: verify the chain to the county root, then keep it."""
-    document = _read(path, CERTIFICATES_FORMAT)
+    return install_document(station, _read(path, CERTIFICATES_FORMAT))
+
+
+def install_document(station: Station, document: dict[str, Any]) -> ca.NodeIdentity:
+    """Install a certificates document (from a file or fetched from the hub)."""
     node = station.node
     root = ca.certificate_from_pem(str(document["root"]).encode())
     chain = ca.chain_from_pem(str(document["certificates"][node_keys.SIGNING]).encode())
@@ -181,3 +197,13 @@ def install_certificates(station: Station, path: Path) -> ca.NodeIdentity:
         Setting.replace(key=ROOT_SETTING, value=document["root"]).execute()
         outbox.append(node.code, station.user, "trust.enrolled", {"serial": identity.serial})
     return identity
+
+
+def open_grants(now: datetime | None = None) -> list[enrolment.EnrolmentGrant]:
+    """The codes this node issued that may still be used (to publish to its hub)."""
+    now = now or datetime.now(UTC)
+    grants = [enrolment.EnrolmentGrant(
+        digest=r.digest, child_code=r.child_code, tier=r.tier,
+        expires_at=datetime.fromisoformat(r.expires_at))
+        for r in EnrolmentGrant.select().where(EnrolmentGrant.used_at.is_null())]
+    return [g for g in grants if g.expires_at > now]

@@ -254,3 +254,9 @@ class HubNotSet(StationError):
     """本站尚未入网或还没有设置枢纽站地址；请先入网，再用 station sync --hub 地址 设置。"""
 
     exit_code = 4
+
+
+class BundleNeedsEnrolment(StationError):
+    """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（station enrol request）。"""
+
+    exit_code = 4

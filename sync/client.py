@@ -213,3 +213,43 @@ class HubClient:
     def sessions(self, peer: str | None = None) -> list[dict[str, Any]]:
         params = {"peer": peer} if peer else None
         return list(self._json("GET", "/v1/sessions", params=params)["sessions"])
+
+    # -- enrolment over the protocol (sync/hub/enrolments.py) ---------------------
+
+    def publish_grants(self, grants: list[dict[str, str]]) -> int:
+        return int(self._json("POST", "/v1/enrolment/grants", {"grants": grants})["stored"])
+
+    def enrolment_grants(self) -> list[dict[str, str]]:
+        return list(self._json("GET", "/v1/enrolment/grants")["grants"])
+
+    def submit_enrolment(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Send a new node's request (signed with the key it asks to have certified)."""
+        result: dict[str, Any] = self._json("POST", "/v1/enrolment/requests",
+                                            {"request": request})
+        return result
+
+    def enrolment_requests(self) -> list[dict[str, Any]]:
+        """The pending requests the caller approves."""
+        return list(self._json("GET", "/v1/enrolment/requests")["requests"])
+
+    def enrolment_state(self, node: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", f"/v1/enrolment/requests/{node}")
+        return result
+
+    def approve_enrolment(self, certificates: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("POST", "/v1/enrolment/approvals",
+                                            {"certificates": certificates})
+        return result
+
+    # -- catalogue and calendar updates (sync/updates.py) ---------------------------
+
+    def update_versions(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self._json("GET", "/v1/updates")["versions"].items()}
+
+    def update(self, kind: str) -> dict[str, Any]:
+        """The newest update of ``kind`` the hub holds: {"update", "chain"}."""
+        value = self._json("GET", f"/v1/updates/{kind}")
+        return {"update": value["update"], "chain": value["chain"]}
+
+    def publish_update(self, kind: str, published: dict[str, Any]) -> int:
+        return int(self._json("POST", f"/v1/updates/{kind}", published)["version"])

@@ -137,6 +137,58 @@ class BundleInvalid(SyncError):
     status, slug = 400, "bad-bundle"
 
 
+# Enrolment over the protocol, catalogue and calendar updates (sync/hub/enrolments.py,
+# sync/hub/updates.py, sync/updates.py).
+
+
+class RequestTooLarge(SyncError):
+    """请求内容超过上限 {limit} 字节，已拒收，未作任何更改。"""
+
+    status, slug = 413, "request-too-large"
+
+
+class EnrolmentNotInvited(SyncError):
+    """站点 {node} 没有可用的注册码（未签发、已用过或已过期），申请未保存；请向上级索取新注册码。"""
+
+    status, slug = 403, "enrolment-not-invited"
+
+
+class EnrolmentScreenFailed(SyncError):
+    """站点 {node} 的入网申请与注册码不符（注册码输错，或申请被改动），未保存。"""
+
+    status, slug = 403, "enrolment-proof"
+
+
+class EnrolmentUnknown(SyncError):
+    """枢纽站没有站点 {node} 的入网申请；请先在新站点上运行 station enrol request --hub。"""
+
+    status, slug = 404, "enrolment-unknown"
+
+
+class ApprovalInvalid(SyncError):
+    """站点 {node} 的证书无法核验到本县根证书（已吊销、已过期或被改动），未保存。"""
+
+    status, slug = 422, "approval-invalid"
+
+
+class ApprovalMismatch(SyncError):
+    """站点 {node} 的证书与枢纽站收到的入网申请不符（密钥不同），未保存。"""
+
+    status, slug = 409, "approval-mismatch"
+
+
+class UpdateOutdated(SyncError):
+    """更新 {kind} 的第 {version} 版不比已有的第 {held} 版新，未采用（旧版本不能覆盖新版本）。"""
+
+    status, slug = 409, "update-outdated"
+
+
+class UpdateSignerInvalid(SyncError):
+    """更新 {kind} 的签发者 {node} 不是本县的县级站点，或其证书无效，未采用。"""
+
+    status, slug = 403, "update-signer"
+
+
 def problem(error: SyncError, translate: Any = None, instance: str | None = None) -> dict[str, Any]:
     """The RFC 9457 body for ``error`` (``translate`` renders the detail if given)."""
     status = int(getattr(error, "status", 400))
@@ -154,3 +206,79 @@ def problem(error: SyncError, translate: Any = None, instance: str | None = None
         if isinstance(value, str | int | float | bool) and key not in body:
             body[key] = value
     return body
+
+
+# Offline bundles (sync/bundle.py, sync/hub/bundle_import.py, station/bundle.py):
+# client-side only, never sent by a hub.  Each says that nothing was imported.
+
+
+class NotABundle(BundleInvalid):
+    """文件 {path} 不是便民站的离线数据包，未导入任何内容。"""
+
+    slug = "not-a-bundle"
+
+
+class BundleDamaged(BundleInvalid):
+    """离线数据包 {path} 已损坏或不完整（{part} 校验不符），可能没有拷完或U盘出错；请重新导出、拷贝后再导入。未导入任何内容。"""  # noqa: E501
+
+    slug = "bundle-damaged"
+
+
+class BundleMalformed(BundleInvalid):
+    """离线数据包 {path} 的清单格式不正确（{field}），未导入任何内容。"""
+
+    slug = "bundle-malformed"
+
+
+class BundleTooNew(BundleInvalid):
+    """离线数据包 {path} 的格式版本 {version} 比本程序新，请先升级本程序再导入。未导入任何内容。"""
+
+    slug = "bundle-too-new"
+
+
+class BundleSignatureInvalid(BundleInvalid):
+    """离线数据包 {path} 的签名与内容不符（署名站点 {node}），可能被篡改或伪造，未导入任何内容。"""
+
+    slug = "bundle-signature"
+
+
+class BundleSignerNotEnrolled(BundleInvalid):
+    """离线数据包 {path} 的署名站点 {node} 没有在本县入网（证书链不通到县级根证书），未导入任何内容。"""  # noqa: E501
+
+    slug = "bundle-not-enrolled"
+
+
+class BundleSignerRevoked(BundleInvalid):
+    """离线数据包 {path} 的署名站点 {node} 的证书已被吊销，未导入任何内容。"""
+
+    slug = "bundle-revoked"
+
+
+class BundleForAnotherNode(BundleInvalid):
+    """离线数据包 {path} 是发给站点 {target} 的，不是本站（{node}），未导入任何内容。"""
+
+    slug = "bundle-other-node"
+
+
+class BundleFromAnotherHub(BundleInvalid):
+    """离线数据包 {path} 由站点 {node} 签发，不是本站的枢纽站（{hub}），未导入任何内容。"""
+
+    slug = "bundle-other-hub"
+
+
+class BundleWrongKind(BundleInvalid):
+    """离线数据包 {path} 不能在这里导入：站点导出的同步包在枢纽站用 station hub import 导入，枢纽站发回的回执包在站点用 station sync import 导入。未导入任何内容。"""  # noqa: E501
+
+    slug = "bundle-wrong-kind"
+
+
+class BundleNotWritten(SyncError):
+    """无法写入离线数据包 {path}（{reason}）。请检查U盘或文件夹能否写入、空间是否足够。"""
+
+    status, slug = 500, "bundle-not-written"
+
+
+class BundleUnreadable(BundleInvalid):
+    """无法读取离线数据包 {path}（{reason}）；请检查U盘是否插好、文件名是否正确。未导入任何内容。"""
+
+    slug = "bundle-unreadable"

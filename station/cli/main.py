@@ -42,6 +42,7 @@ from station.cli import (
     info_cmds,
     node_cmds,
     people_cmds,
+    publish_cmds,
     sync_cmds,
     trust_cmds,
 )
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
-                   sync_cmds):
+                   sync_cmds, publish_cmds):
         module.register(sub, common)
     return parser
 

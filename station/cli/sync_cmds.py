@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from pathlib import Path
 
 from station import hub_runner, network, review_queue, users
+from station.cli import bundle_cmds
 from station.cli.context import emit, opened, say
 from station.i18n import _
 from sync.audit import verify_hub
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--upstream", default=None, help=_("上级枢纽站地址（县级不填）"))
     p.set_defaults(handler=run_serve)
+    bundle_cmds.register_hub(cmds, common)
 
     audit = sub.add_parser("audit", parents=[common], help=_("县级管理员：审计同步日志"))
     acmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
@@ -33,12 +36,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_audit)
+    p = acmds.add_parser("report", parents=[common], help=_("生成同步审计报告（PDF）"))
+    p.add_argument("--db", default=None, help=_("枢纽站数据库地址（默认：数据目录中的 SQLite）"))
+    p.add_argument("--out", type=Path, default=None, help=_("报告文件（默认：打印文件夹中）"))
+    p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_audit_report)
 
     p = sub.add_parser("sync", parents=[common], help=_("与枢纽站同步"))
     p.add_argument("--hub", default=None, help=_("枢纽站地址（记住供以后使用）"))
     p.add_argument("--once", action="store_true", help=_("只同步一轮"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_sync)
+    bundle_cmds.register_sync(p, common)
 
     p = sub.add_parser("queue", parents=[common], help=_("审核员：本科室待办队列"))
     p.add_argument("--office", default=None, help=_("科室（默认：本人所在科室）"))
@@ -70,6 +80,16 @@ def run_audit(args: argparse.Namespace) -> int:
         lost=len(report.lost_in_transit), silent=len(report.silent_stations))
     emit(args, value, text)
     return 0 if report.ok else 1
+
+
+def run_audit_report(args: argparse.Namespace) -> int:
+    from station.audit_report import make_audit_report
+
+    with opened(args) as station:
+        path, audit = make_audit_report(station, args.db, args.silent_days, args.out)
+    emit(args, {**audit.to_json(), "path": str(path)},
+         _("审计报告已保存：{path}").format(path=path))
+    return 0 if audit.report.ok else 1
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -1,19 +1,32 @@
-"""station ca init, station enrol issue / request / approve / install."""
+"""station ca init, station enrol issue / request / approve / install / pending / fetch.
+
+Enrolment works with files (``--out``, ``install``) or through the parent's
+hub (``--hub``: station/enrolment_net.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import time
 from pathlib import Path
 
-from station import enrolment
+from keys import ca
+from keys.errors import KeysError
+from station import enrolment, enrolment_net, i18n, network
+from station.app import Station
 from station.cli.context import emit, opened, say
 from station.documents.enrolment import EnrolmentSheetInfo, write_enrolment_sheet
 from station.i18n import _, translate
 from station.node import TIER_LABELS, TIERS
+from sync.client import HubClient
+from sync.errors import SyncError
+from sync.problems import HubUnreachable
 
 CODE_ENV = "STATION_ENROLMENT_CODE"
 SHEET_NAME = "{code}-入网注册单.pdf"  # a file name, the same in every interface language
+MAX_WAIT_DELAY = 30.0  # seconds between two looks at the hub while waiting for approval
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,20 +44,37 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--out", type=Path, help=_("注册单 PDF 的保存位置"))
     p.add_argument("--valid-days", type=int, default=enrolment.DEFAULT_VALID_DAYS,
                    help=_("有效天数"))
+    p.add_argument("--hub", help=_("本站枢纽站地址：把注册码的核验凭据交给它，新站点即可在线申请"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_issue)
 
-    p = cmds.add_parser("request", parents=[common], help=_("新站点：生成入网申请文件"))
+    p = cmds.add_parser("request", parents=[common],
+                        help=_("新站点：生成入网申请文件，或发往上级枢纽站"))
     p.add_argument("--enrolment-code", help=_("注册码（或设置 STATION_ENROLMENT_CODE）"))
-    p.add_argument("--out", type=Path, required=True, help=_("申请文件"))
+    p.add_argument("--out", type=Path, help=_("申请文件"))
+    p.add_argument("--hub", help=_("上级枢纽站地址：在线发送申请"))
+    p.add_argument("--wait", action="store_true", help=_("等到上级批准后自动安装证书"))
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=run_request)
+    p.set_defaults(handler=run_request, parser=p)
 
     p = cmds.add_parser("approve", parents=[common], help=_("上级站点：审批入网申请，签发证书"))
-    p.add_argument("request", type=Path)
-    p.add_argument("--out", type=Path, required=True, help=_("证书文件"))
+    p.add_argument("request", help=_("申请文件；用 --hub 时为新站点的 12 位区划代码"))
+    p.add_argument("--out", type=Path, help=_("证书文件"))
+    p.add_argument("--hub", help=_("本站枢纽站地址：审批在枢纽站等候的申请"))
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=run_approve)
+    p.set_defaults(handler=run_approve, parser=p)
+
+    p = cmds.add_parser("pending", parents=[common],
+                        help=_("上级站点：列出在枢纽站等候审批的入网申请"))
+    p.add_argument("--hub", help=_("本站枢纽站地址（默认：同步用的地址）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_pending)
+
+    p = cmds.add_parser("fetch", parents=[common], help=_("新站点：从枢纽站取回并安装证书"))
+    p.add_argument("--hub", help=_("上级枢纽站地址（默认：申请时用的地址）"))
+    p.add_argument("--wait", action="store_true", help=_("尚未批准时每隔一段时间再试，直到装好"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_fetch)
 
     p = cmds.add_parser("install", parents=[common], help=_("新站点：安装上级签发的证书"))
     p.add_argument("certificates", type=Path)
@@ -71,32 +101,118 @@ def run_issue(args: argparse.Namespace) -> int:
                                code=issued.code, expires_at=issued.expires_at.astimezone(),
                                issued_by=station.display_name(station.user)),
             args.out or station.documents / SHEET_NAME.format(code=issued.child_code))
-    emit(args, {"code": issued.code, "child_code": issued.child_code, "tier": issued.tier,
-                "expires_at": issued.expires_at.isoformat(), "sheet": str(sheet)},
-         _("注册码：{code}（{days} 天内有效）\n注册单：{path}").format(
-             code=issued.code, days=args.valid_days, path=sheet))
+        emit(args, {"code": issued.code, "child_code": issued.child_code, "tier": issued.tier,
+                    "expires_at": issued.expires_at.isoformat(), "sheet": str(sheet)},
+             _("注册码：{code}（{days} 天内有效）\n注册单：{path}").format(
+                 code=issued.code, days=args.valid_days, path=sheet))
+        if args.hub:
+            try:
+                client = network.client_for(station, args.hub)
+                network.connect(station, client)
+                enrolment_net.publish_grants(station, client)
+            except (SyncError, KeysError) as error:  # the code stands; the next sync retries
+                say(_("注册码已签发，但未能交给枢纽站（{reason}）；本站下次同步时会再交。").format(
+                    reason=i18n.render(error)))
     return 0
 
 
 def run_request(args: argparse.Namespace) -> int:
+    if not args.out and not args.hub:
+        args.parser.error(_("请给出 --out（写入申请文件）或 --hub（发往上级枢纽站），或两者都给。"))
     code = args.enrolment_code or os.environ.get(CODE_ENV)
     if not code:
         from station.cli.context import ask_secret
 
         code = ask_secret(CODE_ENV, _("注册码："))
     with opened(args) as station:
-        out = enrolment.write_request(station, code, args.out)
-    done = _("入网申请文件：{path}，请交给上级站点审批。").format(path=out)
-    emit(args, {"request": str(out)}, done)
+        value: dict[str, object] = {}
+        lines = []
+        if args.out:
+            out = enrolment.write_request(station, code, args.out)
+            value["request"] = str(out)
+            lines.append(_("入网申请文件：{path}，请交给上级站点审批。").format(path=out))
+        if args.hub:
+            client = enrolment_net.client_for(station, args.hub)
+            answer = enrolment_net.send_request(station, client, code)
+            value.update(answer)
+            value["hub"] = client.base
+            lines.append(_("入网申请已送达 {hub}，请等待上级站点批准。").format(hub=client.base))
+            if args.wait:
+                say("\n".join(lines))
+                lines = []
+                identity = _fetch(station, client, wait=True)
+                value.update(_identity_json(identity))
+                lines.append(_installed_text(identity))
+    emit(args, value, "\n".join(lines))
     return 0
 
 
 def run_approve(args: argparse.Namespace) -> int:
+    if not args.hub and not args.out:
+        args.parser.error(_("请给出 --out（证书文件）；用 --hub 时在枢纽站上审批。"))
     with opened(args) as station:
-        out = enrolment.approve_request(station, args.request, args.out)
-    emit(args, {"certificates": str(out)},
-         _("已签发证书：{path}，请交给新站点安装。").format(path=out))
+        if args.hub:
+            client = network.client_for(station, args.hub)
+            network.connect(station, client)
+            enrolment_net.approve(station, client, args.request)
+            value = {"node": args.request, "state": enrolment_net.APPROVED, "hub": client.base}
+            text = _("已批准站点 {node} 入网，证书已交枢纽站 {hub}，新站点可以取回。").format(
+                node=args.request, hub=client.base)
+        else:
+            out = enrolment.approve_request(station, Path(args.request), args.out)
+            value = {"certificates": str(out)}
+            text = _("已签发证书：{path}，请交给新站点安装。").format(path=out)
+    emit(args, value, text)
     return 0
+
+
+def run_pending(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        client = network.client_for(station, args.hub)
+        network.connect(station, client)
+        found = enrolment_net.pending(station, client)
+    shown = [{k: v for k, v in item.items() if k != "request"} for item in found]
+    lines = [f"{item['node']}  {item.get('name', '')}  {item['tier']}  {item['received_at']}"
+             for item in shown] or [_("没有等候审批的入网申请。")]
+    emit(args, {"requests": shown}, "\n".join(lines))
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        client = enrolment_net.client_for(station, enrolment_net.hub_for(station, args.hub))
+        identity = _fetch(station, client, args.wait)
+    emit(args, _identity_json(identity), _installed_text(identity))
+    say(_("请妥善保管本机：证书和签名密钥只在这台电脑上。"))
+    return 0
+
+
+def _fetch(station: Station, client: HubClient, wait: bool) -> ca.NodeIdentity:
+    """Fetch and install the certificates; with ``wait``, retry (backing off) until the
+    parent approves or the hub answers again."""
+    delay, told = 2.0, False
+    while True:
+        try:
+            return enrolment_net.fetch(station, client)
+        except (enrolment_net.EnrolmentPending, HubUnreachable) as error:
+            if not wait:
+                raise
+            if not told:
+                say(i18n.render(error))
+                say(_("正在等待，按 Ctrl+C 停止（以后可再运行 station enrol fetch）。"))
+                told = True
+        time.sleep(delay * random.uniform(0.5, 1.0))
+        delay = min(MAX_WAIT_DELAY, delay * 2)
+
+
+def _identity_json(identity: ca.NodeIdentity) -> dict[str, object]:
+    return {"code": identity.code, "tier": identity.tier, "serial": identity.serial,
+            "state": enrolment_net.APPROVED}
+
+
+def _installed_text(identity: ca.NodeIdentity) -> str:
+    return _("已入网：{code}（证书序列号 {serial}）").format(code=identity.code,
+                                                   serial=identity.serial)
 
 
 def run_install(args: argparse.Namespace) -> int:

@@ -23,12 +23,14 @@ import falcon
 from keys.errors import BadSignature, KeysError
 from sync import httpsig
 from sync.errors import SignatureInvalid, SyncError
+from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.service import DbNonces, HubService
 from sync.problems import (
     MEDIA_TYPE,
     NodeNotEnrolled,
     NotFound,
     RequestMalformed,
+    RequestTooLarge,
     UploadTooLarge,
     problem,
 )
@@ -38,6 +40,7 @@ MAX_JSON = 16 << 20
 MAX_CHUNK_BODY = (1 << 20) + 1024
 UNSIGNED = ("/v1/health", "/v1/openapi.json")
 HELLO = "/v1/hello"
+ENROLMENT_REQUESTS = "/v1/enrolment/requests"
 
 
 def _json(req: falcon.Request) -> Any:
@@ -74,17 +77,22 @@ class Auth:
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.monotonic()
         req.context.peer = None
+        req.context.enrolling = False
         limit = MAX_CHUNK_BODY if req.method == "PATCH" else MAX_JSON
+        if req.path.startswith(ENROLMENT_REQUESTS):  # may come from a node nobody knows yet
+            limit = MAX_REQUEST
         length = req.content_length or 0
         if length > limit:
-            raise UploadTooLarge(address=req.path, limit=limit)
+            raise self._too_large(req, limit)
         req.context.body = req.bounded_stream.read(limit + 1) if length else b""
         if len(req.context.body) > limit:
-            raise UploadTooLarge(address=req.path, limit=limit)
+            raise self._too_large(req, limit)
         if req.path in UNSIGNED:
             return
         resolve = self._resolve
         chain = None
+        if req.path.startswith(ENROLMENT_REQUESTS):
+            resolve = self._enrolment_resolver(req, resolve)
         if req.path == HELLO:  # the key comes with the request: check it before storing it
             chain = _field(_json(req), "chain", str)
             identity = self.hub.verify_chain(chain)
@@ -106,11 +114,42 @@ class Auth:
         except NodeNotEnrolled:
             raise KeyError(key_id) from None
 
+    @staticmethod
+    def _too_large(req: falcon.Request, limit: int) -> SyncError:
+        if req.path.startswith(ENROLMENT_REQUESTS):
+            return RequestTooLarge(limit=limit)
+        return UploadTooLarge(address=req.path, limit=limit)
+
+    def _enrolment_resolver(self, req: falcon.Request, registered: Any) -> Any:
+        """A node being enrolled signs with the key it asks to have certified: the one in
+        the request it sends, or in the request the hub holds for it.  Anyone else
+        (a hub relaying, an approver) signs with its registered key.  Requests signed
+        with such a key are not entered in the sync log under that node's code: nothing
+        proves yet that they come from it."""
+        if req.method == "POST" and req.path == ENROLMENT_REQUESTS:
+            request = parse_request(_field(_json(req), "request", dict))
+            node, key = request.node, request.signing_key
+        elif req.path.startswith(ENROLMENT_REQUESTS + "/"):
+            node = req.path.rsplit("/", 1)[-1]
+            try:
+                key = self.hub.enrolments.key_of(node)
+            except KeyError:
+                return registered
+        else:
+            return registered
+
+        def resolve(key_id: str) -> Any:
+            if key_id != node:
+                return registered(key_id)
+            req.context.enrolling = True
+            return key
+        return resolve
+
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:
         peer = getattr(req.context, "peer", None)
         session = req.get_header("Sync-Session")
-        if peer and session:
+        if peer and session and not getattr(req.context, "enrolling", False):
             counts = getattr(req.context, "counts", {})
             error = getattr(req.context, "error", None)
             try:
@@ -339,6 +378,70 @@ class Sessions:
                                                    req.get_param("result"))})
 
 
+class EnrolmentGrants:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"grants": self.hub.enrolments.grants_for(req.context.peer)})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        grants = _field(_json(req), "grants", list)
+        _send(resp, {"stored": self.hub.enrolments.store_grants(grants, req.context.peer)})
+
+
+class EnrolmentRequests:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"requests": self.hub.enrolments.pending_for(req.context.peer)})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        document = _field(_json(req), "request", dict)
+        _send(resp, self.hub.enrolments.submit(document, req.context.peer), 202)
+
+
+class EnrolmentRequest:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, node: str) -> None:
+        _send(resp, self.hub.enrolments.state_of(node, req.context.peer))
+
+
+class EnrolmentApprovals:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        document = _field(_json(req), "certificates", dict)
+        _send(resp, self.hub.enrolments.approve(document, req.context.peer))
+
+
+class Updates:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _send(resp, {"versions": self.hub.updates.versions()})
+
+
+class UpdateItem:
+    """A catalogue or calendar update signed by the county: any node may relay it."""
+
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, kind: str) -> None:
+        _send(resp, self.hub.updates.get(kind))
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, kind: str) -> None:
+        value = _json(req)
+        published = {"update": _field(value, "update", dict), "chain": _field(value, "chain", str)}
+        _send(resp, {"kind": kind, "version": self.hub.updates.install(kind, published)})
+
+
 def create_app(hub: HubService) -> falcon.App:
     app = falcon.App(middleware=[Auth(hub)])
     app.req_options.strip_url_path_trailing_slash = True
@@ -360,6 +463,12 @@ def create_app(hub: HubService) -> falcon.App:
     app.add_route("/v1/claims/{case_no}", ClaimItem(hub))
     app.add_route("/v1/proofs", Proofs(hub))
     app.add_route("/v1/sessions", Sessions(hub))
+    app.add_route("/v1/enrolment/grants", EnrolmentGrants(hub))
+    app.add_route(ENROLMENT_REQUESTS, EnrolmentRequests(hub))
+    app.add_route("/v1/enrolment/requests/{node}", EnrolmentRequest(hub))
+    app.add_route("/v1/enrolment/approvals", EnrolmentApprovals(hub))
+    app.add_route("/v1/updates", Updates(hub))
+    app.add_route("/v1/updates/{kind}", UpdateItem(hub))
     return app
 
 

@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 
+from keys.errors import KeysError
 from sync.client import HubClient
 from sync.envelope import parse_envelope
 from sync.errors import SyncError
@@ -18,6 +19,7 @@ from sync.hub.models import HubBlob, HubDirectory, HubEvent, HubPeer, HubProof, 
 from sync.hub.service import HubService, scope_prefix
 from sync.problems import MaterialMissing
 from sync.signed import open_document, signer_of
+from sync.updates import KINDS
 
 log = logging.getLogger("bianmin.hub.forward")
 BATCH = 200
@@ -86,10 +88,39 @@ class Forwarder:
                     self.hub.store_directory([entry["document"]], parent)
                 except SyncError:
                     continue
+        self.relay_enrolments(client, parent)
+        self.pull_updates(client)
         pushed = self.push_up(client, prefix)
         self.forward_proofs(client, prefix)
         pulled = self.pull_down(client, parent)
         return {"pushed": pushed, "pulled": pulled}
+
+    def relay_enrolments(self, client: HubClient, parent: str) -> None:
+        """Grants from above come down; requests they cover go up; approvals come down."""
+        desk = self.hub.enrolments
+        for wire in client.enrolment_grants():
+            try:
+                desk.store_grants([wire], parent)
+            except (SyncError, KeysError) as error:  # one bad grant blocks no other
+                log.warning("an enrolment grant from %s not taken: %s", self.upstream, error)
+        for row in desk.relayed_up():
+            try:
+                client.submit_enrolment(json.loads(row.request))
+                state = client.enrolment_state(row.node)
+                if state.get("state") == "approved" and state.get("certificates"):
+                    desk.approve(state["certificates"], parent)
+            except (SyncError, KeysError) as error:  # one refused request blocks no other
+                log.warning("enrolment of %s not relayed: %s", row.node, error)
+
+    def pull_updates(self, client: HubClient) -> None:
+        """The county's catalogue and calendar updates, newer than ours, come down."""
+        ours = self.hub.updates.versions()
+        for kind, version in client.update_versions().items():
+            if kind in KINDS and int(version) > ours[kind]:
+                try:
+                    self.hub.updates.install(kind, client.update(kind), strict=False)
+                except (SyncError, KeysError) as error:
+                    log.warning("%s update from %s not taken: %s", kind, self.upstream, error)
 
     def push_up(self, client: HubClient, prefix: str) -> int:
         nodes = [row.node for row in HubEvent.select(HubEvent.node).distinct()

@@ -198,8 +198,47 @@ class HubState(HubModel):
     value = TextField()
 
 
+class HubGrant(HubModel):
+    """An enrolment code a parent issued, as far as a hub may know it: the screen key
+    (keys.enrolment.screen_key), never the code or its digest."""
+
+    screen = TextField(primary_key=True)
+    child = TextField(index=True)
+    tier = TextField()
+    issuer = TextField()
+    expires_at = TextField()
+    document = TextField()  # the issuer's signed grant, JSON wire form
+    used_at = TextField(null=True)
+
+
+class HubEnrolment(HubModel):
+    """A new node's enrolment request and, once approved, its certificates file."""
+
+    node = TextField(primary_key=True)
+    tier = TextField()
+    request = TextField()  # the request document as the node made it, JSON
+    screen = TextField()  # the grant it matched
+    issuer = TextField()  # the node whose admin approves it
+    peer = TextField()  # who delivered it (the node itself, or a hub below relaying it)
+    received_at = TextField()
+    state = TextField(default="pending")  # "pending" or "approved"
+    certificates = TextField(null=True)  # the approval, JSON
+    approved_at = TextField(null=True)
+
+
+class HubUpdate(HubModel):
+    """The newest catalogue or calendar update the county signed, as received."""
+
+    kind = TextField(primary_key=True)  # "catalogue" or "calendar"
+    version = BigIntegerField()
+    document = TextField()  # signed wire form, JSON
+    chain = TextField()  # the county's certificate chain, PEM
+    received_at = TextField()
+
+
 MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
-          HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState)
+          HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState, HubGrant,
+          HubEnrolment, HubUpdate)
 
 
 def upsert(model: type[HubModel], **values: object) -> None:

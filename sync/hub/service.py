@@ -34,6 +34,7 @@ from sync.chunks import (
     accept_chunk,
 )
 from sync.envelope import Envelope, parse_envelope, verify_envelope
+from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
 from sync.hub.models import (
     HubAddress,
@@ -52,6 +53,7 @@ from sync.hub.models import (
     HubState,
     upsert,
 )
+from sync.hub.updates import UpdateDesk
 from sync.ingest import Accept, BehindFork, Duplicate, Fork, Gap, batch_order, decide_batch
 from sync.problems import (
     AlreadyClaimed,
@@ -114,6 +116,8 @@ class HubService:
         self.db = db
         self._keys: dict[str, tuple[ed25519.Ed25519PublicKey, frozenset[int]]] = {}
         self._lock = threading.Lock()
+        self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
+        self.updates = UpdateDesk(self)  # catalogue and calendar updates
         stored = HubState.get_or_none(HubState.key == "revocations")
         if stored is not None:
             self.install_revocations(stored.value.encode("latin-1"))
