@@ -1,5 +1,7 @@
 """Take the README's screenshots: the real app on a demo station, 1366×768, in
-Chinese, normal and large font.  Run: .venv/bin/python docs/screenshots/take.py
+Chinese, normal and large font; then on a demo network (hubs on loopback) the
+village's 同步 screen and the county admin's 审计 screens.
+Run: .venv/bin/python docs/screenshots/take.py [network]  (network: only those)
 
 Starts its own Xvfb when DISPLAY is not set.  Writes PNGs beside this file.
 """
@@ -18,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from station.demo_network import DemoNetwork, DemoNode
     from station.ui.app import StationApp
+    from station.ui.main_window import MainWindow
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
@@ -41,7 +45,7 @@ def start_xvfb() -> subprocess.Popen[bytes] | None:
 
 
 def capture(app: StationApp, large: bool, passphrase: str) -> None:
-    from PIL import ImageGrab
+    from PIL import Image, ImageGrab
 
     from station.samples import RESIDENTS
     from station.ui.main_window import MainWindow
@@ -60,8 +64,8 @@ def capture(app: StationApp, large: bool, passphrase: str) -> None:
     def shot(name: str) -> None:
         pump(lambda: True)
         image = ImageGrab.grab(xdisplay=os.environ["DISPLAY"])
-        image.convert("P", palette=1, colors=256).save(HERE / f"{name}{suffix}.png",
-                                                       optimize=True)
+        image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(
+            HERE / f"{name}{suffix}.png", optimize=True)
 
     if not large:
         shot("01-login")
@@ -87,11 +91,88 @@ def capture(app: StationApp, large: bool, passphrase: str) -> None:
     pump(lambda: cases.detail is not None)  # type: ignore[attr-defined]
     shot("06-case-detail")
     if not large:
-        main_window.open("outbox")
-        shot("07-sync")
         main_window.open("settings")
         shot("08-settings")
     app.close()
+
+
+def wait(app: StationApp, until: Callable[[], bool], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not until():
+        if time.monotonic() > deadline:
+            raise SystemExit("the window did not get there in time")
+        app.root.update()
+    for _ in range(10):
+        app.root.update()
+
+
+def save(name: str) -> None:
+    from PIL import Image, ImageGrab
+
+    image = ImageGrab.grab(xdisplay=os.environ["DISPLAY"])
+    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(
+        HERE / f"{name}.png", optimize=True)
+
+
+def open_app(net: DemoNetwork, node: DemoNode, work: Path) -> tuple[StationApp, MainWindow]:
+    from station.ui.app import StationApp
+    from station.ui.main_window import MainWindow
+
+    app = StationApp(node.data, net.workdir / "documents" / node.code,
+                     config_dir=work / f"config-{node.user}", user=node.user)
+    app.demo_login(net.passphrase)
+    wait(app, lambda: isinstance(app.view, MainWindow))
+    assert isinstance(app.view, MainWindow)
+    return app, app.view
+
+
+def village_shots(app: StationApp, main_window: MainWindow) -> None:
+    """The first background round after login uploads the cases filed before it."""
+    from station.sync_worker import IDLE
+    from station.ui.screens.sync import SyncScreen
+
+    screen = main_window.open("sync")
+    assert isinstance(screen, SyncScreen) and app.sync is not None
+    monitor = app.sync
+    wait(app, lambda: monitor.status is not None and monitor.status.pending == 0
+         and monitor.status.state == IDLE and monitor.progress[1] > 0)
+    rows = screen.outbox.tree
+    wait(app, lambda: all(rows.item(row)["values"][-1] == "已上报"
+                          for row in rows.get_children()))
+    save("07-sync")
+
+
+def county_shots(app: StationApp, main_window: MainWindow) -> None:
+    from station.ui.screens.audit import AuditScreen
+
+    wait(app, lambda: "audit" in main_window.buttons)
+    audit = main_window.open("audit")
+    assert isinstance(audit, AuditScreen)
+    wait(app, lambda: bool(audit.log.rows))
+    save("09-audit-log")
+    audit.tabs.select(audit.health)
+    wait(app, lambda: audit.health.audit is not None)
+    save("10-station-health")
+
+
+def capture_network(work: Path) -> None:
+    """07-sync (the village after its first round), 09-audit-log, 10-station-health (county)."""
+    from station import demo_network
+
+    net = demo_network.setup(work / "network")
+    demo_network.start_hubs(net)
+    try:
+        with net.open(net.village) as village:
+            demo_network.file_samples(net, village)
+        app, main_window = open_app(net, net.village, work)
+        village_shots(app, main_window)
+        app.close()
+        demo_network.round_trip(net)  # the county's log and health fill up
+        app, main_window = open_app(net, net.county, work)
+        county_shots(app, main_window)
+        app.close()
+    finally:
+        net.stop()
 
 
 def main() -> None:
@@ -102,10 +183,12 @@ def main() -> None:
     from station.demo import DEMO_AGENT, DEMO_PASSPHRASE, run_demo
     from station.ui.app import StationApp
 
-    demo = run_demo(work / "demo")
-    for large in (False, True):
-        capture(StationApp(demo.data, demo.documents, config_dir=work / "config",
-                           user=DEMO_AGENT), large, DEMO_PASSPHRASE)
+    if sys.argv[1:] != ["network"]:
+        demo = run_demo(work / "demo")
+        for large in (False, True):
+            capture(StationApp(demo.data, demo.documents, config_dir=work / "config",
+                               user=DEMO_AGENT), large, DEMO_PASSPHRASE)
+    capture_network(work)
     shutil.rmtree(work, ignore_errors=True)
     if xvfb is not None:
         xvfb.terminate()

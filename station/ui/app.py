@@ -19,6 +19,7 @@ from station.paths import DataLayout, default_config_dir
 from station.ui.config import UiConfig
 from station.ui.problems import describe
 from station.ui.style import THEME, apply_fonts
+from station.ui.sync_monitor import SyncMonitor
 from station.ui.worker import Dispatcher
 
 View = Callable[[ttk.Frame, "StationApp"], ttk.Frame]
@@ -49,6 +50,7 @@ class StationApp:
         self.dispatcher = Dispatcher(self.root, self.show_error)
         self.images = Dispatcher(self.root, self.show_error, name="images")
         self.station: Station | None = None
+        self.sync: SyncMonitor | None = None  # background sync, from login to close
         self.banner = ttk.Label(self.root, text="", bootstyle="danger", padding=8,
                                 anchor="w", wraplength=1200)
         self.body = ttk.Frame(self.root)
@@ -94,6 +96,8 @@ class StationApp:
         from station.ui.main_window import MainWindow
 
         self.station = station
+        if self.sync is None:
+            self.sync = SyncMonitor(self.root, station, self.dispatcher).start()
         self.config.last_user = station.user
         self.config.save(self.config_dir)
         self.root.title(_("便民站 — {name}（{user}）").format(name=station.node.name,
@@ -135,6 +139,10 @@ class StationApp:
         self.root.mainloop()
 
     def close(self) -> None:
+        if self.sync is not None:
+            self.root.withdraw()  # gone from the screen while a round under way gives up
+            self.sync.close()
+            self.sync = None
         if self.station is not None:
             station, self.station = self.station, None
             self.dispatcher.submit(station.close)

@@ -1,4 +1,5 @@
-"""The main window: a sidebar of screens, one screen per module."""
+"""The main window: a sidebar of screens, one screen per module, and the sync
+status bar under every screen."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
+from station.hub_audit import can_audit
 from station.i18n import N_, translate
+from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
-from station.ui.screens.outbox import OutboxScreen
 from station.ui.screens.settings import SettingsScreen
+from station.ui.screens.sync import SyncScreen
+from station.ui.status_bar import StatusBar
 from station.ui.wizard.screen import NewCaseScreen
 
 if TYPE_CHECKING:
@@ -20,39 +24,55 @@ if TYPE_CHECKING:
 
 # (key, label, shortcut, screen class); each screen is a ttk.Frame(parent, app)
 Screen = Callable[[tk.Misc, "StationApp"], ttk.Frame]
-SCREENS: tuple[tuple[str, str, str, Screen], ...] = (
+Entry = tuple[str, str, str, Screen]
+SCREENS: tuple[Entry, ...] = (
     ("new_case", N_("新建办件"), "F1", NewCaseScreen),
     ("cases", N_("办件"), "F2", CasesScreen),
-    ("outbox", N_("同步"), "F3", OutboxScreen),
+    ("sync", N_("同步"), "F3", SyncScreen),
     ("settings", N_("设置"), "F4", SettingsScreen),
 )
+# Shown only to the county's admins and auditors.
+AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 
 
 class MainWindow(ttk.Frame):
     def __init__(self, parent: tk.Misc, app: StationApp) -> None:
         super().__init__(parent)
         self.app = app
+        self.status_bar = StatusBar(self, app)
+        self.status_bar.pack(side=tk.BOTTOM, fill=tk.X)
         self.sidebar = ttk.Frame(self, padding=(8, 12), bootstyle="secondary")
         self.sidebar.pack(side=tk.LEFT, fill=tk.Y)
         self.content = ttk.Frame(self, padding=12)
         self.content.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         self.buttons: dict[str, ttk.Button] = {}
+        self.screens: list[Entry] = []
         self.screen: ttk.Frame | None = None
         self.current = ""
-        for key, label, shortcut, _cls in SCREENS:
-            button = ttk.Button(self.sidebar, text=f"{translate(label)}  {shortcut}",
-                                bootstyle="secondary", width=12,
-                                command=partial(self.open, key))
-            button.pack(fill=tk.X, pady=3)
-            self.buttons[key] = button
-            app.root.bind(f"<{shortcut}>", partial(self._shortcut, key))
+        for entry in SCREENS:
+            self.add_screen(entry)
         self.open(SCREENS[0][0])
+        station = app.opened
+        app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
+
+    def add_screen(self, entry: Entry) -> None:
+        key, label, shortcut, _cls = entry
+        self.screens.append(entry)
+        button = ttk.Button(self.sidebar, text=f"{translate(label)}  {shortcut}",
+                            bootstyle="secondary", width=12, command=partial(self.open, key))
+        button.pack(fill=tk.X, pady=3)
+        self.buttons[key] = button
+        self.app.root.bind(f"<{shortcut}>", partial(self._shortcut, key))
+
+    def _audit_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and AUDIT_SCREEN[0] not in self.buttons:
+            self.add_screen(AUDIT_SCREEN)
 
     def _shortcut(self, key: str, _event: tk.Event) -> None:
         self.open(key)
 
     def open(self, key: str) -> ttk.Frame:
-        screen_class = next(cls for k, _l, _s, cls in SCREENS if k == key)
+        screen_class = next(cls for k, _l, _s, cls in self.screens if k == key)
         if self.screen is not None:
             self.screen.destroy()
         self.app.clear_error()
@@ -61,9 +81,11 @@ class MainWindow(ttk.Frame):
         self.current = key
         self.screen = screen_class(self.content, self.app)
         self.screen.pack(fill=tk.BOTH, expand=True)
+        if self.app.sync is not None:
+            self.app.sync.poke()  # the pending count may have changed on the last screen
         return self.screen
 
     def destroy(self) -> None:
-        for _key, _label, shortcut, _cls in SCREENS:
+        for _key, _label, shortcut, _cls in self.screens:
             self.app.root.unbind(f"<{shortcut}>")
         super().destroy()

@@ -1,4 +1,4 @@
-"""同步: until the sync network exists, the outbox waiting to be sent.
+"""The outbox list on the 同步 screen: this PC's records and whether they reached the hub.
 
 Only the clear headers are shown (type, case number, time, author); payloads
 stay sealed.
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
+from station import network
 from station.i18n import _
 from station.outbox import count_events, local_time, recent_events
 from station.outbox import label as event_label
@@ -18,32 +19,39 @@ from station.outbox import label as event_label
 if TYPE_CHECKING:
     from station.ui.app import StationApp
 
+SHOWN = 200
 
-class OutboxScreen(ttk.Frame):
+
+class OutboxList(ttk.Frame):
     def __init__(self, parent: tk.Misc, app: StationApp) -> None:
         super().__init__(parent)
         self.app = app
-        ttk.Label(self, text=_("同步网络尚未接通：以下记录保存在本机，接通后将逐级上报。"),
-                  bootstyle="info").pack(anchor="w", pady=(0, 8))
         self.count = ttk.Label(self, text="")
         self.count.pack(anchor="w")
         columns = (("seq", _("序号"), 70), ("type", _("记录类型"), 180),
-                   ("case_no", _("办件编号"), 260), ("at", _("时间"), 200),
-                   ("author", _("操作人"), 100))
+                   ("case_no", _("办件编号"), 240), ("at", _("时间"), 200),
+                   ("author", _("操作人"), 100), ("sent", _("上报情况"), 110))
         self.tree = ttk.Treeview(self, columns=[c[0] for c in columns], show="headings")
         for key, label, width in columns:
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key == "case_no")
         self.tree.pack(fill=tk.BOTH, expand=True, pady=6)
-        app.dispatcher.submit(lambda: (count_events(), recent_events(200)), on_done=self.show)
+        self.reload()
 
-    def show(self, result: tuple[int, list[dict[str, Any]]]) -> None:
+    def reload(self) -> None:
+        self.app.dispatcher.submit(
+            lambda: (count_events(), recent_events(SHOWN), network.acked_seq()),
+            on_done=self.show)
+
+    def show(self, result: tuple[int, list[dict[str, Any]], int]) -> None:
         if not self.winfo_exists():
             return
-        total, events = result
-        self.count.configure(text=_("待上报记录 {count} 条（显示最近 {shown} 条）").format(
+        total, events, acked = result
+        self.count.configure(text=_("本机记录 {count} 条（显示最近 {shown} 条）").format(
             count=total, shown=len(events)))
+        self.tree.delete(*self.tree.get_children())
         for event in events:
             self.tree.insert("", tk.END, values=(
                 event["seq"], event_label(event["type"]), event["case_no"] or "—",
-                local_time(event["at"]), event["author"]))
+                local_time(event["at"]), event["author"],
+                _("已上报") if event["seq"] <= acked else _("待上报")))
