@@ -53,5 +53,8 @@ def test_demo_opens_the_app_logged_in(display: str, tmp_path: Path) -> None:
         ImageGrab.grab(xdisplay=display).save(ARTIFACTS / "20-demo-window.png")
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
     assert any((tmp_path / "demo" / "documents").rglob("*收件凭证.pdf"))
+    hubs = subprocess.run(["pgrep", "-f", f"hub serve --data {tmp_path / 'demo'}/"],
+                          capture_output=True, text=True)
+    assert not hubs.stdout.strip(), "stopping the demo left its hubs running"

@@ -27,9 +27,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from network import assert_same_holdings, copy_network, hub_holdings
+from network import copy_network, finish_round_trip, hub_holdings
 
-from station import demo_network, hub_runner, network, publish, review_queue
+from station import demo_network, hub_runner, network, publish
 from station.demo import sample_cases
 from station.demo_network import DemoNetwork
 from station.filing import MaterialFile, file_case
@@ -68,28 +68,6 @@ def file_big_case(net: DemoNetwork, station: object, size: int = BIG) -> str:
     result = file_case(station, sample.matter, sample.resident.to_json(),  # type: ignore[arg-type]
                        sample.form, [MaterialFile(name, scan)])
     return result.case_no
-
-
-def finish(net: DemoNetwork, filed: list[str]) -> None:
-    """The rest of the round trip after a fault, then the comparison."""
-    with net.open(net.village) as village:
-        report = network.sync_once(village)
-        assert report.pending == 0, report
-        head = network.acked_seq()
-    demo_network.wait_for_county(net, {net.village.code: head})
-    with net.open(net.reviewer) as desk:
-        network.sync_once(desk)
-        queued = {c["case_no"] for c in review_queue.queue(desk)}
-        assert set(filed) <= queued, "a filed case is not in the township's queue"
-        review_queue.claim(desk, filed[0])
-        review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
-        desk_head = network.acked_seq()
-    with net.open(net.village) as village:
-        report = network.sync_once(village)
-        assert report.returned == [filed[0]]
-        head = network.acked_seq()
-    demo_network.wait_for_county(net, {net.township.code: desk_head, net.village.code: head})
-    assert_same_holdings(net)
 
 
 def restart_township(net: DemoNetwork, kill: bool = False) -> None:
@@ -135,7 +113,7 @@ def test_township_hub_killed_mid_upload_and_restarted(net: DemoNetwork) -> None:
         network.sync_once(village, progress=lambda w, d, t: resumed.append(d) if t >= BIG
                           else None)
     assert resumed[0] == 3 * CHUNK, "the upload resumed at the hub's offset, not from zero"
-    finish(net, filed)
+    finish_round_trip(net, filed)
 
 
 def _big_address(net: DemoNetwork) -> str:
@@ -239,7 +217,7 @@ def test_connection_cut_mid_chunk_resends_at_most_that_chunk(net: DemoNetwork) -
             assert report.materials >= 1
         assert resumed[0] == kept + CHUNK, \
             "after the cut the upload goes on from the chunk in flight, not from zero"
-        finish(net, filed)
+        finish_round_trip(net, filed)
     finally:
         proxy.close()
 
@@ -274,7 +252,7 @@ def test_same_batch_twice_and_out_of_order_over_http(net: DemoNetwork) -> None:
         assert network.acked_seq() == 0  # the station itself has no receipt yet
     township = hub_holdings(net, net.township, None)
     assert township.rows == len(township.events) and township.forks == 0
-    finish(net, filed)  # the station's own sync learns the hub's head and moves on
+    finish_round_trip(net, filed)  # the station's own sync learns the hub's head and moves on
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -314,7 +292,7 @@ def test_village_clock_three_days_wrong(net: DemoNetwork, shift: str) -> None:
                             "import datetime; print(datetime.date.today())"],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert shown != date.today().isoformat(), "the village's clock was not shifted"
-    finish(net, summary["filed"])
+    finish_round_trip(net, summary["filed"])
 
 
 # -- a hub restored from an older backup --------------------------------------
@@ -366,7 +344,7 @@ def test_hub_restored_from_older_backup_gets_what_it_lost(net: DemoNetwork) -> N
     assert _big_address(net) in hub_holdings(net, net.township, None).materials
     demo_network.start_hub(net, net.county, listen=net.county.address.removeprefix("http://"))
     restart_township(net)  # its link to the county is back
-    finish(net, filed)
+    finish_round_trip(net, filed)
 
 
 def _backup(source: Path, target: Path) -> None:

@@ -85,13 +85,19 @@ def opened(args: argparse.Namespace) -> Iterator[Station]:
         station.close()
 
 
-def emit(args: argparse.Namespace, document: Any, text: str) -> None:
-    """One JSON document on stdout with --json, else text for a person."""
+def emit(args: argparse.Namespace, document: Any, text: str, stream: bool = False) -> None:
+    """One JSON document on stdout with --json, else text for a person.
+
+    ``stream``: one of many (a command that keeps running): each document on one
+    line (JSON Lines), flushed at once, so a pipe sees every round as it ends."""
     if getattr(args, "json", False):
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=None if stream else 2,
+                  default=str)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
+    if stream:
+        sys.stdout.flush()
 
 
 def say(message: str) -> None:

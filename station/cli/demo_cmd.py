@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -44,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         emit(args, {"workdir": str(net.workdir), "nodes": [n.to_json() for n in net.nodes]},
              "\n".join(f"{n.role:13} {n.code}  {n.data}  {n.user}" for n in net.nodes))
         return 0
+    # stopping the demo (SIGTERM, as a desktop session or a supervisor sends it)
+    # must stop its hubs too: the handler turns it into SystemExit, so finally runs
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     try:
         demo_network.start_hubs(net)
         summary = demo_network.round_trip(net)

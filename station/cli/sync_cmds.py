@@ -119,7 +119,7 @@ def run_sync(args: argparse.Namespace) -> int:
             try:
                 report = network.sync_once(station)
                 failures = 0
-                emit(args, report.to_json(), _report_text(report))
+                emit(args, report.to_json(), _report_text(report), stream=True)
                 delay = 30.0
             except Exception as error:  # keep trying: the link comes back
                 from station import i18n

@@ -539,7 +539,7 @@ class HubService:
         with self.write():
             row = HubSession.get_or_none(HubSession.id == key)
             if row is None:
-                row = HubSession(id=key, peer=peer, direction=direction or "both",
+                row = HubSession(id=key, peer=peer, direction=direction,
                                  started_at=stamp, last_at=stamp)
                 row.save(force_insert=True)
             row.last_at = stamp
@@ -552,8 +552,10 @@ class HubService:
             row.blobs_in += blobs_in
             row.bytes_in += bytes_in
             row.bytes_out += bytes_out
-            if direction and row.direction != direction:
-                row.direction = "both" if row.direction in ("up", "down") else direction
+            if not row.direction:  # "" until a request moves events one way
+                row.direction = direction
+            elif direction and row.direction != direction:
+                row.direction = "both"
             if error:
                 row.result, row.error = "error", error[:500]
             row.save()

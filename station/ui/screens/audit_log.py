@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from station.ui.app import StationApp
 
 EVERY = N_("全部")
-DIRECTIONS = (("", EVERY), ("up", N_("上报")), ("down", N_("下载")), ("both", N_("双向")))
+DIRECTIONS = (("", EVERY), ("up", N_("上报")), ("down", N_("下载")), ("both", N_("双向")),
+              ("import", N_("离线导入")))
 RESULTS = (("", EVERY), ("ok", N_("成功")), ("error", N_("失败")))
 
 
