@@ -19,9 +19,9 @@ from network import copy_network, hub_holdings
 
 from keys.seal import Recipient, seal
 from keys.suites import generate_sealing_key
-from station import demo_network, network, node_keys, outbox, revocations
+from station import demo_network, network, node_keys, outbox, review_queue, revocations
 from station.demo_network import DemoNetwork
-from station.store.models import SyncEnvelope
+from station.store.models import Case, SyncEnvelope
 from sync import httpsig
 from sync.client import HubClient
 from sync.envelope import Header, build_envelope, parse_envelope
@@ -195,6 +195,18 @@ def test_same_seq_other_content_is_kept_as_fork_evidence(net: DemoNetwork) -> No
     assert not report.ok
 
 
+def test_village_may_not_claim_a_case(net: DemoNetwork) -> None:
+    with net.open(net.village):  # the case the fixture filed and synced
+        case_no = str(Case.select(Case.case_no).order_by(Case.case_no).first().case_no)
+    body = json.dumps({"case_no": case_no, "user": "daiban"}).encode()
+    url, headers = signed(net, "POST", "/v1/claims", body)
+    problem_of(requests.post(url, data=body, headers=headers, timeout=30), 403,
+               "event-not-permitted")
+    with net.open(net.reviewer) as desk:  # the case is still free for the township
+        network.sync_once(desk)
+        assert review_queue.claim(desk, case_no)
+
+
 def test_revoked_key_is_refused(net: DemoNetwork, tmp_path: Path) -> None:
     with net.open(net.village):
         serial = _serial(node_keys.certificate(node_keys.SIGNING) or "")
@@ -218,3 +230,4 @@ def _serial(chain_pem: str) -> int:
     from keys import ca
 
     return ca.chain_from_pem(chain_pem.encode())[0].serial_number
+

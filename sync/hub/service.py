@@ -60,6 +60,7 @@ from sync.problems import (
     ChunkCorrupt,
     DocumentMalformed,
     EventForked,
+    EventNotPermitted,
     EventOutOfState,
     MaterialAddressInvalid,
     MaterialDigestMismatch,
@@ -490,6 +491,14 @@ class HubService:
         return out
 
     def claim(self, case_no: str, holder: str) -> dict[str, str]:
+        """Reserve a queued case for one reviewer (``NODE/user``); only nodes of a
+        tier that may emit ``case.claimed`` may claim."""
+        node = holder.split("/", 1)[0]
+        peer = HubPeer.get_or_none(HubPeer.node == node)
+        tier = peer.tier if peer else (self.me.tier if node == self.me.code else "")
+        if tier not in rules.allowed_tiers(rules.CASE_CLAIMED):
+            raise EventNotPermitted(tier=rules.TIER_NAMES.get(tier, tier), node=node,
+                                    event_type=rules.CASE_CLAIMED)
         case = HubCase.get_or_none(HubCase.case_no == case_no)
         if case is None:
             raise NotFound(what=f"案件 {case_no}")
