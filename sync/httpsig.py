@@ -13,7 +13,8 @@ digest and replay itself.
 
 Covered components (label ``sig1``), in this order::
 
-    "@method" "@authority" "@path" "@query" ["content-type"] "content-digest"
+    "@method" "@authority" "@path" "@query" ["content-type"] ["upload-offset"]
+    ["upload-checksum"] "content-digest"
 
 * ``@authority`` + ``@path`` + ``@query`` rather than ``@target-uri``: the
   target URI includes the scheme, which changes when a reverse proxy
@@ -25,7 +26,9 @@ Covered components (label ``sig1``), in this order::
   signature; the hub compares it to the bytes it actually received, so a
   truncated upload is ``DigestMismatch`` (400, send again), not a forgery.
 * ``content-type`` is covered whenever the request has one, so a body cannot
-  be re-labelled and parsed as something else.
+  be re-labelled and parsed as something else; ``upload-offset`` and
+  ``upload-checksum`` likewise, so a captured chunk cannot be moved to another
+  offset of the material.
 * The ``url`` given to both functions must be the exact, already
   percent-encoded URL on the wire (e.g. ``requests.PreparedRequest.url``);
   nothing here re-encodes it.
@@ -91,9 +94,11 @@ from sync.errors import (
 
 LABEL = "sig1"
 ALGORITHM = "ed25519"
-# Always covered, in signing order; "content-type" joins (before the digest)
-# whenever the request has a Content-Type header.
+# Always covered, in signing order.
 COMPONENTS = ("@method", "@authority", "@path", "@query", "content-digest")
+# Covered whenever the request has them (before the digest): what the body is,
+# and where an uploaded chunk goes and its own checksum.
+OPTIONAL = ("content-type", "upload-offset", "upload-checksum")
 PARAMETERS = ("created", "expires", "keyid", "alg", "nonce")
 MAX_NONCE_LENGTH = 64  # ours are 22 characters; longer ones only bloat the replay memory
 
@@ -278,8 +283,8 @@ class _Verifier(HTTPMessageVerifier):
 
 def _components_for(headers: Any) -> list[str]:
     """The components to cover for a request with these headers, in signing order."""
-    return [*COMPONENTS[:-1], *(["content-type"] if "Content-Type" in headers else []),
-            COMPONENTS[-1]]
+    fields = CaseInsensitiveDict(headers)
+    return [*COMPONENTS[:-1], *(name for name in OPTIONAL if name in fields), COMPONENTS[-1]]
 
 
 def _reject_duplicate(key: str, context: str) -> None:

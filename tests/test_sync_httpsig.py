@@ -308,6 +308,20 @@ def test_tampered_content_type() -> None:
         verify({**signed(), "Content-Type": "text/plain"})
 
 
+def test_a_chunk_cannot_be_moved_to_another_offset() -> None:
+    upload = {"Content-Type": "application/offset+octet-stream", "Upload-Offset": "1048576",
+              "Upload-Checksum": "sha256 AAAA"}
+    headers = signed(headers=upload)
+    assert "upload-offset" in params_of(headers)[0]
+    assert verify(headers) == NODE
+    with pytest.raises(SignatureInvalid):
+        verify({**headers, "Upload-Offset": "0"})
+    with pytest.raises(SignatureInvalid):
+        verify({**headers, "Upload-Checksum": "sha256 BBBB"})
+    with pytest.raises(SignatureIncomplete):  # added after signing: not covered
+        verify({**signed(), "Upload-Offset": "0"})
+
+
 def test_tampered_body_under_the_same_digest_header() -> None:
     with pytest.raises(DigestMismatch):
         verify(signed(), body=BODY.replace(b"4", b"5"))
