@@ -34,6 +34,7 @@ from sync.chunks import (
     accept_chunk,
 )
 from sync.envelope import Envelope, parse_envelope, verify_envelope
+from sync.errors import ReplayCacheFull
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
 from sync.hub.models import (
@@ -586,10 +587,24 @@ class HubService:
 
 
 class DbNonces:
-    """Replay protection kept in the hub database (survives restarts, shared by threads)."""
+    """Replay protection kept in the hub database (survives restarts, shared by threads).
+
+    Each node may have at most ``per_node`` live nonces (requests signed in the
+    last few minutes); beyond that its requests get ReplayCacheFull (503, retry
+    later), so one enrolled node cannot fill the hub's database."""
+
+    def __init__(self, per_node: int = 20_000) -> None:
+        self.per_node = per_node
 
     def seen(self, key_id: str, nonce: str, expires: int, now: int) -> bool:
         HubNonce.delete().where(HubNonce.expires < now).execute()
+        live = HubNonce.select().where(HubNonce.key_id == key_id)
+        if live.where(HubNonce.nonce == nonce).exists():
+            return True
+        if live.count() >= self.per_node:
+            oldest = live.order_by(HubNonce.expires).first()
+            raise ReplayCacheFull(count=self.per_node,
+                                  retry_after=max(1, oldest.expires - now + 1) if oldest else 1)
         try:
             HubNonce.insert(key_id=key_id, nonce=nonce, expires=expires).execute()
         except IntegrityError:
