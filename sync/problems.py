@@ -89,6 +89,12 @@ class UploadTooLarge(SyncError):
     status, slug = 413, "too-large"
 
 
+class UploadSizeConflict(SyncError):
+    """材料 {address} 已按 {total} 字节开始上传，与这次声明的 {declared} 字节不符，已拒收。"""
+
+    status, slug = 409, "upload-size-conflict"
+
+
 class MaterialAddressInvalid(SyncError):
     """材料地址“{address}”不是 64 位十六进制的 SHA-256 摘要，已拒收。"""
 

@@ -73,6 +73,7 @@ from sync.problems import (
     NotFound,
     RequestMalformed,
     UploadOffsetWrong,
+    UploadSizeConflict,
     UploadTooLarge,
 )
 from sync.push import OutgoingEvent
@@ -237,7 +238,7 @@ class HubService:
                            peer=peer).on_conflict_ignore().execute()
         blob = HubBlob.get(HubBlob.address == address)
         if blob.total != total and not blob.complete:
-            raise UploadTooLarge(address=address, limit=blob.total)
+            raise UploadSizeConflict(address=address, total=blob.total, declared=total)
         return blob
 
     def upload_chunk(self, address: str, offset: int, data: bytes, sha256_hex: str) -> HubBlob:
