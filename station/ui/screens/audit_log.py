@@ -26,6 +26,8 @@ RESULTS = (("", EVERY), ("ok", N_("成功")), ("error", N_("失败")))
 
 
 def direction_label(direction: str) -> str:
+    if not direction:  # a session of control requests only (hello, directory …)
+        return "—"
     return translate(dict(DIRECTIONS).get(direction, direction))
 
 
