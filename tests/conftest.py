@@ -52,3 +52,25 @@ def station(data_dir: Path, documents: Path) -> Iterator[object]:
 def write_json(path: Path, value: object) -> Path:
     path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def network_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo network's enrolled nodes, made once; each test copies them."""
+    from station import demo_network
+
+    root = tmp_path_factory.mktemp("network") / "template"
+    demo_network.setup(root, PASSPHRASE)
+    return root
+
+
+@pytest.fixture
+def net(network_template: Path, tmp_path: Path) -> Iterator[object]:
+    """A copy of the demo network for one test; its hubs (if started) are stopped after."""
+    from network import copy_network
+
+    copied = copy_network(network_template, tmp_path / "net")
+    try:
+        yield copied
+    finally:
+        copied.stop()

@@ -41,18 +41,9 @@ def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATION_NO_OPEN", "1")  # do not launch a PDF viewer in tests
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import PASSPHRASE
-
-    root = tmp_path_factory.mktemp("gui-sync") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
 @pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    running = copy_network(template, tmp_path / "net")
+def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
+    running = copy_network(network_template, tmp_path / "net")
     try:
         demo_network.start_hubs(running)
         yield running

@@ -180,22 +180,6 @@ def flip_inside(source: Path, target: Path, part: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("bundles") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
-@pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    network_ = copy_network(template, tmp_path / "net")
-    try:
-        yield network_
-    finally:
-        network_.stop()
-
-
-@pytest.fixture(scope="module")
 def prepared(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A network whose village learned the directory by USB, then filed two cases
     and exported them to ``stick/cases.zip`` (hubs stopped, nothing imported)."""

@@ -22,12 +22,11 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from network import copy_network, finish_round_trip, hub_holdings
+from network import finish_round_trip, hub_holdings
 
 from station import demo_network, hub_runner, network, publish
 from station.demo import sample_cases
@@ -38,24 +37,6 @@ from sync.chunks import CHUNK
 from sync.errors import SyncError
 
 BIG = 3 * CHUNK + CHUNK // 3  # a scan of four chunks
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import PASSPHRASE
-
-    root = tmp_path_factory.mktemp("network") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
-@pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    network_ = copy_network(template, tmp_path / "net")
-    try:
-        yield network_
-    finally:
-        network_.stop()
 
 
 def file_big_case(net: DemoNetwork, station: object, size: int = BIG) -> str:

@@ -17,13 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from netlink import VillageLink
-from network import copy_network, finish_round_trip, hub_holdings
+from network import finish_round_trip, hub_holdings
 
 from station import demo_network, hub_runner, network
 from station.demo import sample_cases
@@ -34,24 +31,6 @@ from station.samples import draw_scan
 
 CASES, PAGES = 20, 5
 CUT_SECONDS = 30.0
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import PASSPHRASE
-
-    root = tmp_path_factory.mktemp("network") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
-@pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    network_ = copy_network(template, tmp_path / "net")
-    try:
-        yield network_
-    finally:
-        network_.stop()
 
 
 def file_cases(net: DemoNetwork) -> list[str]:

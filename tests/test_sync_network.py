@@ -4,34 +4,14 @@ are compared (same events, same material hashes, nothing twice, nothing missing)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from cli import station
-from network import assert_same_holdings, copy_network, postgres_databases
+from network import assert_same_holdings, postgres_databases
 
 from station import demo_network
 from station.demo_network import DemoNetwork
 from station.samples import RESIDENTS
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import PASSPHRASE
-
-    root = tmp_path_factory.mktemp("network") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
-@pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    network = copy_network(template, tmp_path / "net")
-    try:
-        yield network
-    finally:
-        network.stop()
 
 
 def check_round_trip(summary: dict) -> None:

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import requests
 from cli import COMMAND, station
 from conftest import PASSPHRASE
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from network import copy_network, postgres_databases
+from network import postgres_databases
 
 from forms.catalogue import DATA_DIR
 from keys import ca
@@ -61,22 +60,6 @@ from sync.updates import CATALOGUE, make_update
 MATTER = "450981-MZ-001"
 OLD_NAME = "农村最低生活保障申请"
 NEW_NAME = "农村最低生活保障申请（2027 年版）"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("updates") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
-@pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    network_ = copy_network(template, tmp_path / "net")
-    try:
-        yield network_
-    finally:
-        network_.stop()
 
 
 def env(net: DemoNetwork) -> dict[str, str]:

@@ -183,18 +183,9 @@ def wait_for(reports: queue.SimpleQueue[SyncStatus], check: Callable[[SyncStatus
 
 # -- against a running township hub ---------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import PASSPHRASE
-
-    root = tmp_path_factory.mktemp("sync-worker") / "template"
-    demo_network.setup(root, PASSPHRASE)
-    return root
-
-
 @pytest.fixture
-def net(template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    running = copy_network(template, tmp_path / "net")
+def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
+    running = copy_network(network_template, tmp_path / "net")
     try:
         demo_network.start_hubs(running)
         yield running
