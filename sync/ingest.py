@@ -97,7 +97,9 @@ class _BatchView:
         self._high: dict[str, int] = {}
 
     def high_water(self, node: str) -> int:
-        return self._high.get(node, self._view.high_water(node))
+        if node in self._high:  # not dict.get's default: that would ask the view every time
+            return self._high[node]
+        return self._view.high_water(node)
 
     def digest_at(self, node: str, seq: int) -> str | None:
         held = self._accepted.get((node, seq))

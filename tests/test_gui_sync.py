@@ -282,8 +282,8 @@ def test_audit_report_command_and_silent_stations(net: DemoNetwork, tmp_path: Pa
     assert f"站点{VILLAGE[1]}" in text and "已30天未同步" in text and "失联30天" in text
 
 
-def test_audit_report_reads_a_postgresql_county_hub(template: Path, tmp_path: Path) -> None:
-    running = copy_network(template, tmp_path / "net")
+def test_audit_report_reads_a_postgresql_county_hub(network_template: Path, tmp_path: Path) -> None:
+    running = copy_network(network_template, tmp_path / "net")
     try:
         with postgres_databases("county", "township") as (county_db, township_db):
             demo_network.start_hubs(running, county_db, township_db)

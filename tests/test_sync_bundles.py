@@ -180,11 +180,11 @@ def flip_inside(source: Path, target: Path, part: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def prepared(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prepared(network_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A network whose village learned the directory by USB, then filed two cases
     and exported them to ``stick/cases.zip`` (hubs stopped, nothing imported)."""
     root = tmp_path_factory.mktemp("prepared") / "net"
-    net = copy_network(template, root)
+    net = copy_network(network_template, root)
     stick = root / "stick"
     try:
         bootstrap(net, stick)

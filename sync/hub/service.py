@@ -35,6 +35,7 @@ from sync.chunks import (
 )
 from sync.envelope import Envelope, parse_envelope, verify_envelope
 from sync.errors import ReplayCacheFull
+from sync.hub import ingest_sql
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
 from sync.hub.models import (
@@ -360,14 +361,15 @@ class HubService:
             for node in sorted({e.node for e in outgoing}):
                 self._lock_key(f"node:{node}")
             ordered = batch_order(outgoing)
-            decisions = decide_batch(self, outgoing)
-            heads: dict[str, tuple[int, str, int]] = {}
+            decisions = decide_batch(ingest_sql.held_events(self.db, ordered), outgoing)
+            staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)
+            heads: dict[str, tuple[int, str]] = {}
             dup_nodes: set[str] = set()
             for event, decision in zip(ordered, decisions, strict=True):
                 envelope = by_key[(event.node, event.seq, event.digest)]
                 if isinstance(decision, Accept):
-                    index = self._store(envelope, requester, downward)
-                    heads[event.node] = (event.seq, event.digest, index)
+                    self._store(staged, envelope, downward)
+                    heads[event.node] = (event.seq, event.digest)
                     answer.accepted += 1
                 elif isinstance(decision, Duplicate):
                     answer.duplicates += 1
@@ -375,18 +377,20 @@ class HubService:
                 elif isinstance(decision, Fork):
                     forks.append((envelope, decision.existing_digest))
                 elif isinstance(decision, Gap) and downward:
-                    self._store(envelope, requester, True)  # a partial copy of an ancestor's log
+                    self._store(staged, envelope, True)  # a partial copy of an ancestor's log
                     answer.accepted += 1
                 elif isinstance(decision, Gap):
                     if all(g.node != event.node for g in answer.gaps):
                         answer.gaps.append(Gapped(event.node, decision.high_water))
                 elif isinstance(decision, BehindFork):
                     pass
+            indexes = staged.write(self.db)
             if forks:
                 transaction.rollback()
             else:
-                for node, (seq, digest, index) in heads.items():
-                    answer.receipts.append(self._receipt(node, seq, digest, index))
+                for node, (seq, digest) in heads.items():
+                    answer.receipts.append(self._receipt(node, seq, digest,
+                                                         indexes[(node, seq)]))
                 for node in sorted(dup_nodes - set(heads)):
                     stored = (HubReceipt.select().where(HubReceipt.node == node)
                               .order_by(HubReceipt.up_to_seq.desc()).first())
@@ -407,50 +411,44 @@ class HubService:
                     existing_digest=existing, envelope=envelope.raw, peer=requester,
                     received_at=now_iso()).on_conflict_ignore().execute()
 
-    def _store(self, envelope: Envelope, requester: str, downward: bool = False) -> int:
-        """Keep one accepted envelope.  What an ancestor hands down was checked there:
-        its case rules are not re-applied to the partial history held here."""
+    def _store(self, staged: ingest_sql.PushBatch, envelope: Envelope,
+               downward: bool = False) -> None:
+        """Keep one accepted envelope: check it, then stage its rows (``staged.write``
+        stores them).  What an ancestor hands down was checked there: its case rules
+        are not re-applied to the partial history held here."""
         header = envelope.header
-        for address in header.materials:
-            blob = HubBlob.get_or_none(HubBlob.address == address)
-            if (blob is None or not blob.complete) and not downward:
-                raise MaterialMissing(address=address)
-        if header.case_no and not downward:
-            self._advance_case(envelope)
-        index = HubEvent.insert(
-            node=header.node, seq=header.seq, digest=envelope.hash, envelope=envelope.raw,
-            type=header.type, case_no=header.case_no, matter=header.matter, hlc=header.hlc,
-            author=header.author, peer=requester, received_at=now_iso()).execute()
+        if not downward:
+            for address in header.materials:
+                if address not in staged.complete:
+                    raise MaterialMissing(address=address)
+            if header.case_no:
+                self._advance_case(staged, envelope)
         nodes = sorted({n for r in header.recipients if (n := _recipient_node(r))})
-        for node in nodes:
-            HubAddress.insert(event=index, node=node).execute()
-        return int(index)
+        staged.add(envelope, now_iso(), nodes)
 
-    def _advance_case(self, envelope: Envelope) -> None:
+    def _advance_case(self, staged: ingest_sql.PushBatch, envelope: Envelope) -> None:
+        """Fold one event into its case (``HubCase``), enforcing sync/rules.py and the
+        reviewer's claim; the batch's earlier events are already folded in ``staged``."""
         header = envelope.header
         assert header.case_no
-        row = HubCase.get_or_none(HubCase.case_no == header.case_no)
-        view = rules.CaseView(header.case_no) if row is None else rules.CaseView(
-            row.case_no, row.state, row.holder, row.filed_by, row.matter)
+        row = staged.cases.get(header.case_no)
+        view = rules.CaseView(header.case_no) if row is None else row.view
         if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED) \
                 and view.holder not in (None, f"{header.node}/{header.author}"):
             raise NotClaimHolder(case_no=header.case_no, holder=view.holder)
-        claim = HubClaim.get_or_none(HubClaim.case_no == header.case_no)
+        claim = staged.claims.get(header.case_no)
         if header.type == rules.CASE_CLAIMED and claim is not None \
-                and claim.holder != f"{header.node}/{header.author}":
-            raise AlreadyClaimed(case_no=header.case_no, holder=claim.holder)
+                and claim != f"{header.node}/{header.author}":
+            raise AlreadyClaimed(case_no=header.case_no, holder=claim)
         after = rules.step(view, header)
         if after == view and row is not None:
             return
-        offices = json.loads(row.offices) if row else []
+        offices = list(row.offices) if row else []
         if header.type == rules.CASE_FILED:
             offices = [r for r in header.recipients if r.startswith("office:")]
         if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED):
-            HubClaim.delete().where(HubClaim.case_no == header.case_no).execute()
-        upsert(HubCase, case_no=header.case_no, state=after.state, holder=after.holder,
-                        filed_by=after.filed_by, matter=after.matter,
-                        offices=json.dumps(offices, ensure_ascii=False),
-                        updated_index=0)
+            staged.release(header.case_no)
+        staged.fold(header.case_no, ingest_sql.StoredCase(after, offices))
 
     def _receipt(self, node: str, seq: int, digest: str, index: int) -> dict[str, str]:
         document = sign_document(

@@ -1,0 +1,217 @@
+"""The statements of the hub's event ingest (``HubService.push``), as fixed SQL.
+
+Building a peewee query costs far more than running it, and a push runs
+several per event; on PostgreSQL each statement is also a round trip.  So a
+push reads what it needs for the whole batch with one query per table and
+writes its rows with multi-row statements.  Every statement here is a fixed
+string with placeholders (``db.param``): values are always passed as
+parameters.  The SQL is the subset SQLite (3.35+) and PostgreSQL share
+(``IN``, ``ON CONFLICT … DO UPDATE``, ``RETURNING``).  Table and column names
+are those of ``sync/hub/models.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from peewee import Database
+
+from sync import rules
+from sync.envelope import Envelope
+from sync.push import OutgoingEvent
+
+MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
+EVENT_COLUMNS = ("node", "seq", "digest", "envelope", "type", "case_no", "matter", "hlc",
+                 "author", "peer", "received_at")
+CASE_COLUMNS = ("case_no", "state", "holder", "filed_by", "matter", "offices", "updated_index")
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = MAX_VALUES) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _marks(db: Database, count: int) -> str:
+    """``count`` placeholders, comma-separated: ``?, ?`` or ``%s, %s``."""
+    return ", ".join([db.param] * count)
+
+
+def _select_in(db: Database, sql: str, keys: Sequence[Any],
+               before: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (ending in ``IN``) for ``keys``, a slice at a time.
+
+    ``before`` are the parameters that come ahead of the ``IN (…)`` list."""
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(keys, MAX_VALUES - len(before)):
+        cursor = db.execute_sql(f"{sql} ({_marks(db, len(chunk))})", (*before, *chunk))
+        rows.extend(cursor.fetchall())
+    return rows
+
+
+def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+            tail: str = "", returning: str = "") -> list[tuple[Any, ...]]:
+    """Insert ``rows`` with multi-row INSERTs, ``tail`` (``ON CONFLICT …``) after the values;
+    the rows the ``returning`` columns give."""
+    one = f"({_marks(db, len(columns))})"
+    if returning:
+        tail += f" RETURNING {returning}"
+    returned: list[tuple[Any, ...]] = []
+    for chunk in _chunks(rows, MAX_VALUES // len(columns)):
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+               f"VALUES {', '.join([one] * len(chunk))}{tail}")
+        cursor = db.execute_sql(sql, [value for row in chunk for value in row])
+        if returning:
+            returned.extend(cursor.fetchall())
+    return returned
+
+
+@dataclass
+class HeldEvents:
+    """What the hub holds of the batch's nodes (a ``sync.ingest.HubView``), read up front."""
+
+    high: dict[str, int] = field(default_factory=dict)
+    digests: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def high_water(self, node: str) -> int:
+        return self.high.get(node, 0)
+
+    def digest_at(self, node: str, seq: int) -> str | None:
+        return self.digests.get((node, seq))
+
+
+def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
+    """The digests held at the batch's (node, seq) and each node's highest seq.
+
+    Read inside the push's transaction, before anything is written, this is
+    exactly what ``decide_batch`` would have asked event by event."""
+    seqs: dict[str, set[int]] = {}
+    for event in events:
+        seqs.setdefault(event.node, set()).add(event.seq)
+    held = HeldEvents()
+    for node, wanted in seqs.items():
+        rows = _select_in(db, f"SELECT seq, digest FROM hub_event WHERE node = {db.param} "
+                              "AND seq IN", sorted(wanted), before=(node,))
+        held.digests.update({(node, int(seq)): digest for seq, digest in rows})
+        top = db.execute_sql(f"SELECT MAX(seq) FROM hub_event WHERE node = {db.param}",
+                             (node,)).fetchone()
+        held.high[node] = int(top[0] or 0)
+    return held
+
+
+def complete_blobs(db: Database, addresses: Iterable[str]) -> set[str]:
+    """Which of ``addresses`` are materials held whole."""
+    rows = _select_in(db, "SELECT address, complete FROM hub_blob WHERE address IN",
+                      sorted(set(addresses)))
+    return {address for address, complete in rows if complete}
+
+
+@dataclass
+class StoredCase:
+    """A ``hub_case`` row: the folded state and the offices the case went to."""
+
+    view: rules.CaseView
+    offices: list[str]
+
+
+def cases(db: Database, case_nos: Iterable[str]) -> dict[str, StoredCase]:
+    """The ``hub_case`` rows of ``case_nos`` that exist."""
+    rows = _select_in(db, "SELECT case_no, state, holder, filed_by, matter, offices "
+                          "FROM hub_case WHERE case_no IN", sorted(set(case_nos)))
+    return {row[0]: StoredCase(rules.CaseView(*row[:5]), json.loads(row[5])) for row in rows}
+
+
+def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
+    """The reviewer (``NODE/user``) holding each claimed case of ``case_nos``."""
+    rows = _select_in(db, "SELECT case_no, holder FROM hub_claim WHERE case_no IN",
+                      sorted(set(case_nos)))
+    return {case_no: holder for case_no, holder in rows}
+
+
+def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ...]:
+    """An envelope's ``hub_event`` row, its values in ``EVENT_COLUMNS`` order."""
+    h = envelope.header
+    return (h.node, h.seq, envelope.hash, envelope.raw, h.type, h.case_no, h.matter, h.hlc,
+            h.author, peer, received_at)
+
+
+def insert_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], int]:
+    """Insert ``hub_event`` rows (values in ``EVENT_COLUMNS`` order), in order, so their
+    log indexes ascend in that order; the index given to each (node, seq)."""
+    returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
+    return {(node, int(seq)): int(index) for index, node, seq in returned}
+
+
+def insert_addresses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
+    """Insert ``hub_address`` rows: (event index, node)."""
+    _insert(db, "hub_address", ("event", "node"), rows)
+
+
+def upsert_cases(db: Database, folded: dict[str, StoredCase]) -> None:
+    """Write each case's folded state, inserting or overwriting its ``hub_case`` row."""
+    rows = [(case_no, case.view.state, case.view.holder, case.view.filed_by, case.view.matter,
+             json.dumps(case.offices, ensure_ascii=False), 0)
+            for case_no, case in folded.items()]
+    update = ", ".join(f"{column} = excluded.{column}" for column in CASE_COLUMNS[1:])
+    _insert(db, "hub_case", CASE_COLUMNS, rows, f" ON CONFLICT (case_no) DO UPDATE SET {update}")
+
+
+def delete_claims(db: Database, case_nos: Iterable[str]) -> None:
+    """Drop the claims on ``case_nos`` (their cases were released or returned)."""
+    for chunk in _chunks(sorted(set(case_nos))):
+        db.execute_sql(f"DELETE FROM hub_claim WHERE case_no IN ({_marks(db, len(chunk))})",
+                       tuple(chunk))
+
+
+@dataclass
+class PushBatch:
+    """One push's reads and writes.  ``read`` fetches what the checks need for the whole
+    batch; the checks (``HubService._store``) consult and fold it event by event, in
+    memory; ``write`` then stores every row, in the order the events were added."""
+
+    peer: str  # who delivered the batch
+    complete: set[str]  # the cited materials held whole
+    cases: dict[str, StoredCase]  # hub_case rows as they stand, including this batch's
+    claims: dict[str, str]  # hub_claim holders as they stand
+    folded: dict[str, StoredCase] = field(default_factory=dict)  # cases to write
+    released: set[str] = field(default_factory=set)  # claims to drop
+    events: list[tuple[Envelope, str, list[str]]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, db: Database, envelopes: Sequence[Envelope], peer: str,
+             checked: bool = True) -> PushBatch:
+        """The materials, cases and claims ``envelopes`` cite; none when ``checked`` is
+        False (a partial copy handed down, which is not checked again)."""
+        if not checked:
+            return cls(peer, set(), {}, {})
+        case_nos = [e.header.case_no for e in envelopes if e.header.case_no]
+        return cls(peer, complete_blobs(db, (a for e in envelopes for a in e.header.materials)),
+                   cases(db, case_nos), claims(db, case_nos))
+
+    def fold(self, case_no: str, case: StoredCase) -> None:
+        """Record a case's new state (written by ``write``)."""
+        self.cases[case_no] = self.folded[case_no] = case
+
+    def release(self, case_no: str) -> None:
+        """Drop the claim on a case (released or returned)."""
+        self.claims.pop(case_no, None)
+        self.released.add(case_no)
+
+    def add(self, envelope: Envelope, received_at: str, addressed: list[str]) -> None:
+        """Stage an envelope's ``hub_event`` row and its ``hub_address`` rows (the nodes
+        it is addressed to)."""
+        self.events.append((envelope, received_at, addressed))
+
+    def write(self, db: Database) -> dict[tuple[str, int], int]:
+        """Store the staged rows; the log index given to each (node, seq)."""
+        indexes = insert_events(db, [_event_row(e, self.peer, at) for e, at, _ in self.events])
+        insert_addresses(db, [(indexes[(e.header.node, e.header.seq)], node)
+                              for e, _, addressed in self.events for node in addressed])
+        delete_claims(db, self.released)
+        upsert_cases(db, self.folded)
+        return indexes
