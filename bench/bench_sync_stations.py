@@ -74,12 +74,17 @@ PRODUCT_TIMEOUT = 30.0  # HubClient's default request timeout
 
 
 def session(address: str, station: dict[str, Any], timeout: float,
-            go: threading.Event | None) -> dict[str, Any]:
-    """One station's sync session; its timings (absolute times from time.time())."""
+            go: threading.Event | None, parked: threading.Barrier | None = None
+            ) -> dict[str, Any]:
+    """One station's sync session; its timings (absolute times from time.time()).
+
+    With ``go``, the station prepares, reports at ``parked``, then waits for ``go``."""
     node = common.Node.from_json(station["node"])
     raws = [base64.b64decode(r) for r in station["envelopes"]]
     client = HubClient(address, node.key, node.code, timeout=timeout)
     if go is not None:
+        if parked is not None:
+            parked.wait()
         go.wait()
     began = time.time()
     out: dict[str, Any] = {"code": node.code, "began": began, "events": len(raws)}
@@ -107,11 +112,12 @@ def client_main(spec_path: Path) -> int:
         print(json.dumps({"results": results}), flush=True)
         return 0
     go = threading.Event()
+    parked = threading.Barrier(len(stations) + 1)  # every station, and this thread
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
     def run(station: dict[str, Any]) -> None:
-        result = session(address, station, timeout, go)
+        result = session(address, station, timeout, go, parked)
         with lock:
             results.append(result)
 
@@ -119,7 +125,7 @@ def client_main(spec_path: Path) -> int:
     threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in stations]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)  # every thread is parked on the event
+    parked.wait()  # every station is prepared; the last few steps to go.wait() are tiny
     print("ready", flush=True)
     sys.stdin.readline()
     cpu_before = _cpu()

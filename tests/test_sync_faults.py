@@ -29,6 +29,7 @@ import pytest
 from network import finish_round_trip, hub_holdings
 
 from station import demo_network, hub_runner, network, publish
+from station.app import Station
 from station.demo import sample_cases
 from station.demo_network import DemoNetwork
 from station.filing import MaterialFile, file_case
@@ -39,15 +40,15 @@ from sync.errors import SyncError
 BIG = 3 * CHUNK + CHUNK // 3  # a scan of four chunks
 
 
-def file_big_case(net: DemoNetwork, station: object, size: int = BIG) -> str:
+def file_big_case(net: DemoNetwork, station: Station, size: int = BIG) -> str:
     """One case whose first page is a large scan (JPEG magic, then noise)."""
     sample = sample_cases(date.today())[0]
     name = sample.pages[0][0]
     scan = net.workdir / "scans" / f"big-{os.getpid()}-{size}.jpg"
     scan.parent.mkdir(parents=True, exist_ok=True)
     scan.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(size - 4))
-    result = file_case(station, sample.matter, sample.resident.to_json(),  # type: ignore[arg-type]
-                       sample.form, [MaterialFile(name, scan)])
+    result = file_case(station, sample.matter, sample.resident.to_json(), sample.form,
+                       [MaterialFile(name, scan)])
     return result.case_no
 
 
