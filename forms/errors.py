@@ -206,6 +206,10 @@ class OfficeNotInProcedure(CatalogueProblem):
     """中的 {office} 没有出现在决定层级（{tier}）的办理流程步骤中。"""
 
 
+class UnknownTemplate(CatalogueProblem):
+    """的值“{value}”不是这类文书可用的模板；可用的模板：{valid}。"""
+
+
 # --- looking things up -----------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from forms.errors import UnknownMaterial
+from forms.schema import DEFAULT_TEMPLATES, TEMPLATE_KEYS
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,31 @@ class ProcedureStep:
 
 
 @dataclass(frozen=True)
+class DocumentTemplates:
+    """The document template of each kind of document a matter's cases get.
+
+    Kinds: ``approve`` (准予决定), ``reject`` (不予批准决定), ``refuse``
+    (不予受理), ``supplement`` (补齐补正), ``special`` (特别程序).  Names are
+    those of ``forms.schema.DOCUMENT_TEMPLATES``.
+    """
+
+    approve: str = DEFAULT_TEMPLATES["approve"]
+    reject: str = DEFAULT_TEMPLATES["reject"]
+    refuse: str = DEFAULT_TEMPLATES["refuse"]
+    supplement: str = DEFAULT_TEMPLATES["supplement"]
+    special: str = DEFAULT_TEMPLATES["special"]
+
+    def for_kind(self, kind: str) -> str:
+        """The template name for ``kind`` (one of ``TEMPLATE_KEYS``)."""
+        if kind not in TEMPLATE_KEYS:
+            raise ValueError(f"no document kind {kind!r}; kinds: {', '.join(TEMPLATE_KEYS)}")
+        return str(getattr(self, kind))
+
+    def to_json(self) -> dict[str, str]:
+        return {kind: self.for_kind(kind) for kind in TEMPLATE_KEYS}
+
+
+@dataclass(frozen=True)
 class Matter:
     """A service matter with every element the national catalogue asks for."""
 
@@ -98,6 +124,7 @@ class Matter:
     materials: tuple[MaterialSpec, ...]
     fields: tuple[FieldSpec, ...]
     source: str  # the catalogue file it came from
+    templates: DocumentTemplates = DocumentTemplates()  # [matter.templates], defaults filled
 
     @property
     def is_joint(self) -> bool:
@@ -136,4 +163,5 @@ class Matter:
             "procedure": [step.to_json() for step in self.procedure],
             "materials": [m.to_json() for m in self.materials],
             "fields": [f.to_json() for f in self.fields],
+            "templates": self.templates.to_json(),
         }

@@ -17,11 +17,14 @@ from forms.errors import (
     NotTableList,
     OfficeNotInProcedure,
     PromisedOverLegal,
+    UnknownTemplate,
 )
 from forms.fields_reader import read_fields
-from forms.matter import MaterialSpec, Matter, ProcedureStep
+from forms.matter import DocumentTemplates, MaterialSpec, Matter, ProcedureStep
 from forms.schema import (
     CODE_PATTERN,
+    DEFAULT_TEMPLATES,
+    DOCUMENT_TEMPLATES,
     FILE_KEYS,
     FORMAT_VERSION,
     MATERIAL_FORMS,
@@ -30,6 +33,7 @@ from forms.schema import (
     MATTER_KEYS,
     MATTER_TYPES,
     PROCEDURE_KEYS,
+    TEMPLATE_KEYS,
     TIERS,
 )
 from forms.tables import Table, Where, valid_list
@@ -103,7 +107,25 @@ def read_matter(data: Mapping[str, object], filename: str, index: int = 1) -> Ma
         materials=_read_materials(where, table),
         fields=read_fields(where, table),
         source=filename,
+        templates=_read_templates(where, table),
     )
+
+
+def _read_templates(where: Where, matter: Table) -> DocumentTemplates:
+    """[matter.templates]: a known template of the right kind for each kind named."""
+    if not matter.has("templates"):
+        return DocumentTemplates()
+    table = Table(where, matter.table("templates"), "templates")
+    table.check_keys(TEMPLATE_KEYS)
+    chosen = dict(DEFAULT_TEMPLATES)
+    for kind in TEMPLATE_KEYS:
+        if table.has(kind):
+            name = table.text(kind)
+            if name not in DOCUMENT_TEMPLATES[kind]:
+                table.fail(kind, UnknownTemplate(value=name,
+                                                 valid=valid_list(DOCUMENT_TEMPLATES[kind])))
+            chosen[kind] = name
+    return DocumentTemplates(**chosen)
 
 
 def _read_procedure(where: Where, matter: Table) -> tuple[ProcedureStep, ...]:

@@ -30,7 +30,11 @@ MATTER_KEYS = (
     "procedure",
     "materials",
     "fields",
+    "templates",
 )
+
+# The [matter.templates] table: which document template each kind of document uses.
+TEMPLATE_KEYS = ("approve", "reject", "refuse", "supplement", "special")
 
 # One [[matter.procedure]] step.
 PROCEDURE_KEYS = ("name", "tier", "office")
@@ -59,6 +63,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "[[matter.procedure]]": PROCEDURE_KEYS,
     "[[matter.materials]]": MATERIAL_KEYS,
     "[[matter.fields]]": FIELD_KEYS,
+    "[matter.templates]": TEMPLATE_KEYS,
 }
 
 # 行使层级: where a matter is decided, and where a procedure step happens.
@@ -95,3 +100,16 @@ OPTIONS_TYPES = ("choice",)
 CODE_PATTERN = r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}"
 # Field names are the keys of filled-form JSON files.
 FIELD_NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
+
+# Document templates the station can print (``station/documents/templates.py``
+# builds each), by the kind of document they are: approve 准予决定,
+# reject 不予批准决定, refuse 不予受理, supplement 补齐补正, special 特别程序.
+DOCUMENT_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "approve": ("准予批准决定书", "准予行政许可决定书"),
+    "reject": ("不予批准决定书", "不予行政许可决定书"),
+    "refuse": ("不予受理通知书",),
+    "supplement": ("补齐补正告知书",),
+    "special": ("特别程序告知书",),
+}
+# The template of each kind when a matter names none.
+DEFAULT_TEMPLATES: dict[str, str] = {kind: names[0] for kind, names in DOCUMENT_TEMPLATES.items()}

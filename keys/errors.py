@@ -222,3 +222,38 @@ class EnrolmentProofInvalid(KeysError):
 
 class EnrolmentRequestMismatch(KeysError):
     """这个注册码是发给站点 {expected} 的，证书申请却来自站点 {found}。"""
+
+
+# Office seals (keys/office_seal.py): an office's P-256 key certified by its
+# node's issuer (county root or township issuing key) for signing documents.
+# KeysError
+# ├── OfficeNameInvalid          an office name that cannot go into a certificate
+# └── TrustError
+#     ├── SealNotForIssuer       an issuer certifying a seal of another node
+#     ├── NotASeal               a certificate that is not an office seal
+#     ├── SealExpired, SealNotYetValid
+#     └── SealRevoked            the seal's serial is on the county's list
+
+
+class OfficeNameInvalid(KeysError):
+    """科室名称“{office}”不可用：不能为空或超过 {maximum} 个字，首尾不能有空格，不能含控制字符。"""
+
+
+class SealNotForIssuer(TrustError):
+    """站点 {issuer} 只能为本站点的科室签发印章证书，不能为站点 {code} 签发。"""
+
+
+class NotASeal(TrustError):
+    """证书“{subject}”不是科室印章证书（印章证书由县级根证书或乡镇签发证书为本站点的科室签发，用途为盖章）。"""
+
+
+class SealExpired(TrustError):
+    """{node}“{office}”的印章证书已于 {not_after} 过期，请由本站点管理员重新制作印章。"""
+
+
+class SealNotYetValid(TrustError):
+    """{node}“{office}”的印章证书要到 {not_before} 才生效，请检查本机的日期和时间。"""
+
+
+class SealRevoked(TrustError):
+    """{node}“{office}”的印章证书（序列号 {serial}）已被县级吊销，不再信任用它盖章的文件。"""

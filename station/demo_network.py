@@ -23,12 +23,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station import enrolment, hub_runner, network, offices, review_queue, users
+from station import enrolment, hub_runner, network, offices, review_queue, seals, users
 from station.app import Station
 from station.demo import DEMO_AGENT, DEMO_AGENT_NAME, DEMO_PASSPHRASE, sample_cases
 from station.documents.fonts import find_cjk_font
 from station.filing import FilingResult, MaterialFile, file_case
-from station.samples import draw_scan
+from station.samples import RESIDENTS, draw_scan
 from sync.audit import verify_hub
 from sync.hub.identity import open_database
 from sync.hub.models import HubEvent
@@ -37,8 +37,11 @@ COUNTY = ("county", "450981000000", "桂平市政务服务中心")
 TOWNSHIP = ("township", "450981104000", "桂平市示范镇便民服务中心")
 VILLAGE = ("village", "450981104201", "桂平市示范镇示范村便民服务站")
 ADMIN = "admin"
-REVIEWERS = (("mz", "王审核", "民政办"), ("mz2", "赵审核", "民政办"))
-COUNTY_USERS = (("archivist", "auditor", "档案"), ("mzj", "reviewer", "民政局"))
+REVIEWERS = (("mz", "王审核", "民政办"), ("mz2", "赵审核", "民政办"), ("cl", "李审核", "残联"))
+TOWNSHIP_SIGNERS = (("mzqf", "钱签发", "民政办"),)
+COUNTY_USERS = (("archivist", "auditor", "档案"), ("mzj", "reviewer", "民政局"),
+                ("mzqz", "signer", "民政局"))
+SEALED_OFFICES = {"county": ("民政局",), "township": ("民政办", "残联")}
 LISTENING = re.compile(r"hub listening on (http://\S+)")
 
 
@@ -141,11 +144,18 @@ def setup(workdir: Path, passphrase: str | None = None) -> DemoNetwork:
             users.add_user(county, name, role, secret, office=office)
         for office in sorted({office for _, _, office in COUNTY_USERS}):
             offices.create_office(county, office)
+        for office in SEALED_OFFICES["county"]:
+            seals.create_seal(county, office)
     _enrol(net, net.county, net.township, "township")
     with net.open(net.township) as township:
         for name, display, office in REVIEWERS:
             users.add_user(township, name, "reviewer", secret, display, office)
-        offices.create_office(township, "民政办")
+        for name, display, office in TOWNSHIP_SIGNERS:
+            users.add_user(township, name, "signer", secret, display, office)
+        for office in sorted({office for _, _, office in REVIEWERS}):
+            offices.create_office(township, office)
+        for office in SEALED_OFFICES["township"]:
+            seals.create_seal(township, office)
     _enrol(net, net.township, net.village, "village")
     marker.write_text(json.dumps([n.to_json() for n in net.nodes], ensure_ascii=False),
                       encoding="utf-8")
@@ -201,9 +211,12 @@ def start_hubs(net: DemoNetwork, county_db: str | None = None,
     net.village.address = None
     with net.open(net.village) as village:
         network.set_hub(village, township)
-    for name, _display, _office in REVIEWERS:
+    for name, _display, _office in (*REVIEWERS, *TOWNSHIP_SIGNERS):
         with net.open(net.township, name) as desk:
             network.set_hub(desk, township)
+    for name, _role, _office in COUNTY_USERS:
+        with net.open(net.county, name) as desk:
+            network.set_hub(desk, county)
 
 
 def file_samples(net: DemoNetwork, station: Station,
@@ -290,3 +303,29 @@ def county_audit(net: DemoNetwork, filed: list[str], db: str | None = None) -> d
     finally:
         hub_db.close()
     return {"at_county": reached, "audit": report.to_json()}
+
+
+# -- a case through review, decision, delivery and rating ----------------------------
+
+REVIEW_MATTER = "450981-MZ-004"  # township 民政办 + 残联 review jointly, county 民政局 decides
+REVIEW_MISSING = "居民户口簿"
+
+
+def review_sample(net: DemoNetwork, station: Station, *, with_missing: bool = False,
+                  seed: int = 900) -> tuple[FilingResult, list[MaterialFile]]:
+    """File the review sample at the village; without ``with_missing`` one required
+    material (the 户口簿) is left out.  Returns the filing and that material's scans."""
+    font = find_cjk_font().path
+    resident = RESIDENTS[1]
+    scans = net.workdir / "scans"
+    names = ("残疾人两项补贴申请审批表", "第二代残疾人证", "居民身份证", REVIEW_MISSING)
+    files = [MaterialFile(name, draw_scan(scans / f"review-{seed}-{i}.jpg", name,
+                                          [resident.name, resident.address], seed + i, font,
+                                          size=(620, 877)))
+             for i, name in enumerate(names)]
+    held = [f for f in files if f.name == REVIEW_MISSING]
+    given = files if with_missing else [f for f in files if f.name != REVIEW_MISSING]
+    form = {"disability_cert_no": resident.id_number + "42", "disability_category": "肢体残疾",
+            "disability_level": "二级", "subsidy_type": "重度残疾人护理补贴",
+            "household_size": 3, "cert_issue_date": "2020-05-06"}
+    return file_case(station, REVIEW_MATTER, resident.to_json(), form, given), held

@@ -28,7 +28,7 @@ from keys.suites import (
 )
 from station import node_keys, offices, outbox, revocations
 from station.app import Station
-from station.store.models import NodeKey, OfficeKey, Setting
+from station.store.models import NodeKey, OfficeKey, Setting, User
 from sync.signed import open_document, sign_document, signer_of
 
 INBOX = "inbox"
@@ -76,10 +76,24 @@ def own_entry(station: Station) -> dict[str, str]:
     value = {"kind": "directory", "node": node.code, "tier": node.tier, "name": node.name,
              "issued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
              "inbox": {"id": rid, "suite": SEAL_X25519, "public": public_bytes(public).hex()},
-             "offices": listed}
+             "offices": listed, "staff": staff_list()}
     signing = node_keys.ensure_signing_key()
     assert isinstance(signing, ed25519.Ed25519PrivateKey)
     return sign_document(value, signing, node.code)
+
+
+def staff_list() -> dict[str, dict[str, str | None]]:
+    """Who works here, as the lifecycle needs it: user name -> role and office (no
+    display names: those are personal)."""
+    return {u.name: {"role": u.role, "office": u.office}
+            for u in User.select(User.name, User.role, User.office).order_by(User.name)}
+
+
+def staff_of(node: str) -> dict[str, tuple[str | None, str | None]]:
+    """The staff list a node published in its verified directory entry."""
+    listed = stored_entries().get(node, {}).get("staff") or {}
+    return {str(name): (entry.get("role"), entry.get("office"))
+            for name, entry in listed.items() if isinstance(entry, dict)}
 
 
 def accept_entries(station: Station, entries: list[dict[str, Any]],

@@ -260,3 +260,127 @@ class BundleNeedsEnrolment(StationError):
     """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（station enrol request）。"""
 
     exit_code = 4
+
+
+class ClockPolicyInvalid(StationError):
+    """计时规则设置不正确。"""
+
+    exit_code = 4
+
+
+class YellowShareInvalid(ClockPolicyInvalid):
+    """黄牌比例“{value}”不正确：应为大于 0、不超过 1 的数，例如 0.8 或 80%。"""
+
+    exit_code = 4
+
+
+class CallbackDaysInvalid(ClockPolicyInvalid):
+    """差评回访天数“{value}”不正确：应为 0 或正整数（工作日）。"""
+
+    exit_code = 4
+
+
+class FixDaysInvalid(ClockPolicyInvalid):
+    """差评整改天数“{value}”不正确：应为 0 或正整数（工作日）。"""
+
+    exit_code = 4
+
+
+# Office seals and signed documents (station/seals.py, station/documents/sign.py,
+# station/documents/verify.py, station verify-pdf):
+# StationError
+# ├── SealExists, SealMissing, SealNeedsIssuer, SealOfficeMismatch, NoTrustRoot
+# ├── PdfUnreadable             not a PDF, or damaged beyond reading
+# ├── PdfNotSigned              a PDF without any seal
+# └── SealCheckFailed           {reason}: PdfTampered, PdfAppended, SealUntrusted, or a
+#                               keys TrustError (revoked, expired, another county …)
+
+
+class SealExists(StationError):
+    """本站已经有“{office}”的印章（序列号 {serial}，有效至 {not_after}）；印章被吊销或过期后才能重新制作。"""  # noqa: E501
+
+    exit_code = 4
+
+
+class SealMissing(StationError):
+    """本站没有“{office}”的印章，请本站管理员先制作（station seal create --office {office}）。"""
+
+    exit_code = 5
+
+
+class SealNeedsIssuer(StationError):
+    """本站（{tier}）不能制作印章：只有县级站点（根证书）和已入网的乡镇站点（签发证书）能为本站科室制作印章。"""
+
+    exit_code = 4
+
+
+class SealOfficeMismatch(StationError):
+    """这枚印章是“{seal}”的，不能以“{office}”的名义盖章。"""
+
+    exit_code = 4
+
+
+class NoTrustRoot(StationError):
+    """本站还没有县级根证书（尚未入网），无法核验印章；请先完成入网。"""
+
+    exit_code = 4
+
+
+class PdfUnreadable(StationError):
+    """文件 {path} 不是 PDF 文件，或已损坏得无法读取。"""
+
+    exit_code = 4
+
+
+class PdfNotSigned(StationError):
+    """文件 {path} 没有电子印章（未盖章），无法证明它由哪个科室出具。"""
+
+    exit_code = 1
+
+
+class SealCheckFailed(StationError):
+    """文件 {path} 的电子印章未通过核验：{reason}"""
+
+    exit_code = 1
+
+
+class PdfTampered(StationError):
+    """文件在盖章后被改动过（印章签署的内容与文件不符），这份文书不可信。"""
+
+    exit_code = 1
+
+
+class PdfAppended(StationError):
+    """盖章后文件又被追加了其他内容，印章没有覆盖整个文件。"""
+
+    exit_code = 1
+
+
+class SealUntrusted(StationError):
+    """印章证书不能追溯到本县的根证书（不是本县签发的，或证书链不完整），不能信任。"""
+
+    exit_code = 1
+
+
+class CaseNotReadable(StationError):
+    """用户 {user} 所在科室不能阅读办件 {case_no}（该办件未发送给本科室）。"""
+
+    exit_code = 3
+
+
+class VerdictInvalid(StationError):
+    """材料“{name}”的审查结论“{verdict}”无效，应为 ok、missing 或 unclear。"""
+
+    exit_code = 4
+
+
+class NothingMissing(StationError):
+    """办件 {case_no} 没有标记为缺少或不清晰的材料，无需发出补齐补正告知。"""
+
+    exit_code = 4
+
+
+class RatingInvalid(StationError):
+    """评价“{rating}”无效，应为：{levels}。"""
+
+    exit_code = 4

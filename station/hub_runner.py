@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from keys import ca
-from station import directory, node_keys, revocations
+from station import directory, matter_rules, node_keys, revocations
 from station.app import Station
 from station.errors import HubNotSet
 from station.store.models import Setting
@@ -70,6 +70,7 @@ def start(station: Station, listen: str, db_url: str | None,
     db = open_database(db_url, Path(data) / DB_NAME)
     with db.connection_context():
         service = HubService(identity, db)
+    service.matters = matter_rules.lookup(lambda: station.catalogue)
     host, _, port = listen.rpartition(":")
     server, bound = bind(service, host or "127.0.0.1", int(port))
     forwarder = Forwarder(service, identity.upstream) if identity.upstream else None

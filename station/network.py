@@ -65,6 +65,8 @@ class SyncReport:
     receipts: int = 0
     refused: int = 0
     returned: list[str] = field(default_factory=list)
+    cases: list[str] = field(default_factory=list)  # own cases whose state moved
+    documents: list[dict[str, Any]] = field(default_factory=list)  # signed documents received
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -268,7 +270,7 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
         if next_cursor == cursor or not events:
             break
         cursor = next_cursor
-    apply_inbox(station, report)
+    apply_inbox(station, report, client)
 
 
 def _check_author(station: Station, client: HubClient, envelope: Any,
@@ -293,13 +295,16 @@ def _chains() -> dict[str, str]:
     return json.loads(_setting("sync.chains", "{}") or "{}")
 
 
-def apply_inbox(station: Station, report: SyncReport) -> None:
-    """Apply pulled events addressed to this node (a return reaches the village's case)."""
+def apply_inbox(station: Station, report: SyncReport, client: HubClient | None = None) -> None:
+    """Apply pulled events addressed to this node: a return reaches the village's case;
+    every step of the cases filed here moves them, with the signed documents it carries."""
+    from station import delivery  # delivery syncs through this module
+
     ring = None
     for row in InboxEvent.select().where(InboxEvent.applied == False).order_by(  # noqa: E712
             InboxEvent.hub_index):
-        if row.type == "case.returned" and row.case_no and \
-                publish.filing_node(row.case_no) == station.node.code:
+        own_case = publish.filing_node(row.case_no or "") == station.node.code
+        if row.type == "case.returned" and own_case:
             ring = ring or directory.keyring(station)
             envelope = parse_envelope(bytes(row.envelope))
             try:
@@ -313,10 +318,13 @@ def apply_inbox(station: Station, report: SyncReport) -> None:
                               {"reason": payload.get("reason", ""), "from": row.node},
                               case_no=row.case_no, matter_code=envelope.header.matter)
                 InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
-            report.returned.append(row.case_no)
+            report.returned.append(str(row.case_no))
             report.applied += 1
-        else:
+        elif not (own_case and row.type.startswith("case.")):
             InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
+    arrived = delivery.apply(station, client)
+    report.cases.extend(arrived.cases)
+    report.documents.extend(arrived.documents)
 
 
 def exchange_trust(station: Station, client: HubClient) -> ed25519.Ed25519PublicKey:

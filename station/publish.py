@@ -34,7 +34,6 @@ from sync.hlc import HybridClock, Timestamp
 HLC_SETTING = "sync.hlc"
 TRANSPORT_AAD = b"bianmin-station/transport/v1"
 TRANSPORT_CHUNK = 64 * 1024
-UPPER_CASE_EVENTS = ("case.claimed", "case.released", "case.returned")
 
 
 def outgoing_dir(station: Station) -> Path:
@@ -55,7 +54,12 @@ def filing_node(case_no: str) -> str:
 
 def recipients_for(station: Station, event: Event,
                    entries: dict[str, dict[str, Any]]) -> list[Recipient] | None:
-    """Who reads this event's payload; None while the directory lacks them."""
+    """Who reads this event's payload; None while the directory lacks them.
+
+    A case's events are sealed to every party of the case: the offices its
+    matter's procedure names at the township and the county (the deciding
+    offices too), the filing station's inbox (it hears every step and receives
+    the signed documents) and the county archive."""
     node = station.node
     county = county_of(node.code)
     if county not in entries:
@@ -64,18 +68,20 @@ def recipients_for(station: Station, event: Event,
         directory.office_recipient(entries, county, directory.ARCHIVE_OFFICE)]
     if event.case_no and event.matter_code and event.matter_code in station.catalogue:
         matter = station.catalogue.get(event.matter_code)
-        if event.type in UPPER_CASE_EVENTS:
-            if event.type == "case.returned":
-                found.append(directory.inbox_recipient(entries, filing_node(event.case_no)))
-            found.extend(directory.office_recipient(entries, node.code, step.office)
-                         for step in matter.procedure if step.tier == node.tier)
-        else:
-            if node.tier == "village" and township_of(node.code) not in entries:
+        filer = filing_node(event.case_no)
+        if node.tier == "village" and township_of(node.code) not in entries:
+            return None
+        if filer != node.code and event.type != "case.notice_issued":
+            inbox = directory.inbox_recipient(entries, filer)
+            if inbox is None:
                 return None
-            for step in matter.procedure:
-                at = {"township": township_of(node.code), "county": county}.get(step.tier)
-                if at and (step.tier != "township" or node.tier != "county"):
-                    found.append(directory.office_recipient(entries, at, step.office))
+            found.append(inbox)
+        at = {"township": township_of(filer), "county": county}
+        offices = [(step.tier, step.office) for step in matter.procedure]
+        offices += [(matter.tier, office) for office in matter.offices]
+        for tier, office in offices:
+            if tier in at:
+                found.append(directory.office_recipient(entries, at[tier], office))
     chosen: dict[str, Recipient] = {}
     for recipient in found:
         if recipient is not None:
@@ -126,18 +132,25 @@ class _HashingWriter:
         return int(self.raw.write(data))
 
 
+TRAVELLING = ("materials", "documents")  # payload lists whose items carry a local blob
+
+
 def _payload(station: Station, event: Event) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The payload as it travels: each local blob (a scanned page, a signed document)
+    becomes a transport copy named by its address, with its key inside the payload."""
     payload = dict(event.payload)
     addresses: list[str] = []
-    if event.type == outbox.CASE_FILED:
-        travelling = []
-        for ref in payload.get("materials", []):
-            record = transport_material(station, ref["blob"])
-            addresses.append(record.address)
-            travelling.append({"name": ref["name"], "page": ref["page"],
-                               "address": record.address, "key": record.key,
-                               "size": record.size})
-        payload["materials"] = travelling
+    if event.type.startswith("case."):
+        for key in TRAVELLING:
+            travelling = []
+            for ref in payload.get(key) or []:
+                record = transport_material(station, ref["blob"])
+                addresses.append(record.address)
+                travelling.append({**{k: v for k, v in ref.items() if k != "blob"},
+                                   "address": record.address, "key": record.key,
+                                   "size": record.size})
+            if key in payload:
+                payload[key] = travelling
     return payload, tuple(addresses)
 
 

@@ -59,6 +59,18 @@ class EventOutOfState(SyncError):
     status, slug = 409, "event-out-of-state"
 
 
+class ActionNotPermitted(SyncError):
+    """{who} 不能对案件 {case_no} 办理“{action}”：{reason}。未作任何更改。"""
+
+    status, slug = 403, "action-not-permitted"
+
+
+class ActionOutOfState(SyncError):
+    """案件 {case_no} 当前为“{state}”，不能办理“{action}”。未作任何更改。"""
+
+    status, slug = 409, "action-out-of-state"
+
+
 class EventForked(SyncError):
     """站点 {node} 第 {seq} 条事件与本枢纽站已收的内容不同（已留存为分叉证据），整批未收。"""
 

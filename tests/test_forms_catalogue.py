@@ -454,6 +454,7 @@ def test_to_json_is_json_ready(shipped: Catalogue) -> None:
             "procedure",
             "materials",
             "fields",
+            "templates",
         ]
         assert data["code"] == matter.code and data["offices"] == list(matter.offices)
         for material in data["materials"]:

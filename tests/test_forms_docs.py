@@ -49,6 +49,7 @@ def test_the_key_constants_are_all_in_tables() -> None:
         "PROCEDURE_KEYS",
         "MATERIAL_KEYS",
         "FIELD_KEYS",
+        "TEMPLATE_KEYS",
     }
     assert sorted(map(tuple, constants.values())) == sorted(schema.TABLES.values())
 

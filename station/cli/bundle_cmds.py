@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station import bundle, hub_runner
+from station import bundle, hub_runner, matter_rules
 from station.cli.context import emit, opened
 from station.i18n import _
 from sync.hub.bundle_import import import_file
@@ -69,9 +69,12 @@ def run_hub_import(args: argparse.Namespace) -> int:
     with opened(args) as station:
         identity = hub_runner.identity_of(station, None)
         db = open_database(args.db, station.layout.root / hub_runner.DB_NAME)
+        catalogue = station.catalogue
     try:
         with db.connection_context():
-            report = import_file(HubService(identity, db), args.file, target)
+            service = HubService(identity, db)
+            service.matters = matter_rules.lookup(lambda: catalogue)
+            report = import_file(service, args.file, target)
     finally:
         db.close()
     emit(args, report.to_json(), _(

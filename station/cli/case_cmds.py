@@ -67,6 +67,41 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_status)
 
+    p = cmds.add_parser("supplement", parents=[common], help=_("补齐补正：提交一次性告知所列材料"))
+    p.add_argument("case_no")
+    p.add_argument("--material", action="append", default=[], metavar="NAME=PATH",
+                   required=True, help=_("材料：材料名称=扫描件路径；可重复"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_supplement)
+
+    p = cmds.add_parser("deliver", parents=[common], help=_("记录送达（送达回执）"))
+    p.add_argument("case_no")
+    p.add_argument("--method", default="当面送达", help=_("送达方式"))
+    p.add_argument("--note", default="", help=_("备注"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_deliver)
+
+    p = cmds.add_parser("rate", parents=[common], help=_("记录申请人的评价（好差评）"))
+    p.add_argument("case_no")
+    p.add_argument("--rating", required=True,
+                   help=_("非常满意、满意、基本满意、不满意、非常不满意"))
+    p.add_argument("--comment", default="", help=_("评价内容"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_rate)
+
+    p = cmds.add_parser("withdraw", parents=[common], help=_("申请人撤回申请（退件）"))
+    p.add_argument("case_no")
+    p.add_argument("--reason", required=True, help=_("撤回原因"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_withdraw)
+
+    p = cmds.add_parser("documents", parents=[common], help=_("办件的文书（决定书、告知书）"))
+    p.add_argument("case_no")
+    p.add_argument("--export", type=Path, default=None, metavar="DIR",
+                   help=_("导出 PDF 到此文件夹以便打印（会留痕）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_documents)
+
     p = cmds.add_parser("find", parents=[common], help=_("按身份证号或姓名查找办件"))
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--id-number")
@@ -192,12 +227,87 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from station import progress
+    from station.store.models import Case, CaseMaterial
+
     with opened(args) as station:
-        details = show_case(station, args.case_no)
-    document = {k: details[k] for k in ("case_no", "status", "status_label", "deadline")}
-    document["missing"] = details.get("missing", [])
-    emit(args, document, _("{case_no}：{label}，承诺办结日期 {date}").format(
-        case_no=details["case_no"], label=details["status_label"], date=details["deadline"] or "—"))
+        document = progress.status(station, args.case_no.strip())
+        case = Case.get_or_none(Case.case_no == document["case_no"])
+        missing: list[str] = []
+        if case is not None and document["state"] in ("queued", "supplement"):
+            if case.node_code == station.node.code and document["state"] == "queued":
+                document["state"] = case.status  # filed here, nobody has acted on it yet
+                document["state_label"] = STATUS_LABELS.get(case.status, case.status)
+            matter = station.catalogue.matters.get(case.matter_code)
+            have = {m.name for m in CaseMaterial.select(CaseMaterial.name).where(
+                CaseMaterial.case == case)}
+            missing = [m.name for m in matter.materials if m.required and m.name not in have] \
+                if matter else []
+    due = (document["deadline"] or {}).get("due")
+    document.update(status=document["state"], status_label=_(document["state_label"]),
+                    missing=missing, due=due)
+    offices = "、".join(o["office"] for o in document["offices"]) or "—"
+    text = _("{case_no}：{label}；当前办理：{offices}；承诺办结日期 {date}").format(
+        case_no=document["case_no"], label=document["status_label"], offices=offices,
+        date=due or "—")
+    follow = document.get("follow_up")
+    if follow:
+        text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(
+            by=follow["callback_by"], fix=follow["fix_by"])
+    emit(args, document, text)
+    return 0
+
+
+def run_supplement(args: argparse.Namespace) -> int:
+    from station import delivery
+
+    with opened(args) as station:
+        view = delivery.supplement(station, args.case_no,
+                                   [parse_material(m) for m in args.material])
+    emit(args, view.to_json(), _("已补齐材料并上报：{case_no}").format(case_no=view.case_no))
+    return 0
+
+
+def run_deliver(args: argparse.Namespace) -> int:
+    from station import delivery
+
+    with opened(args) as station:
+        view = delivery.deliver(station, args.case_no, args.method, args.note)
+    emit(args, view.to_json(), _("已记录送达：{case_no}").format(case_no=view.case_no))
+    return 0
+
+
+def run_rate(args: argparse.Namespace) -> int:
+    from station import delivery
+
+    with opened(args) as station:
+        view = delivery.rate(station, args.case_no, args.rating, args.comment)
+    emit(args, view.to_json(), _("已记录评价：{case_no}（{rating}）").format(
+        case_no=view.case_no, rating=args.rating))
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    from station import delivery
+
+    with opened(args) as station:
+        view = delivery.withdraw(station, args.case_no, args.reason)
+    emit(args, view.to_json(), _("已撤回（退件）：{case_no}").format(case_no=view.case_no))
+    return 0
+
+
+def run_documents(args: argparse.Namespace) -> int:
+    from station import case_documents
+
+    with opened(args) as station:
+        listed = [{"id": d.id, "case_no": d.case_no, "kind": d.kind, "title": d.title,
+                   "received_at": d.received_at, "seen": d.seen}
+                  for d in case_documents.of_case(args.case_no)]
+        if args.export:
+            for item in listed:
+                item["path"] = str(case_documents.export(station, str(item["id"]), args.export))
+    emit(args, listed, "\n".join(f"{d['title']}  {d['received_at']}  {d.get('path', '')}"
+                                 for d in listed) or _("没有文书。"))
     return 0
 
 

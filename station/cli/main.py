@@ -37,12 +37,15 @@ from keys.errors import (
 from station import i18n
 from station.cli import (
     case_cmds,
+    clock_cmds,
     demo_cmd,
     gui_cmd,
     info_cmds,
     node_cmds,
     people_cmds,
     publish_cmds,
+    review_cmds,
+    seal_cmds,
     sync_cmds,
     trust_cmds,
 )
@@ -97,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
-                   sync_cmds, publish_cmds):
+                   sync_cmds, publish_cmds, clock_cmds, review_cmds, seal_cmds):
         module.register(sub, common)
     return parser
 

@@ -125,6 +125,15 @@ def _v6_sync(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX inbox_event_case_no ON inbox_event (case_no)")
 
 
+def _v7_case_documents(db: SqliteDatabase) -> None:
+    db.execute_sql(
+        "CREATE TABLE case_document (id TEXT NOT NULL PRIMARY KEY, case_no TEXT NOT NULL,"
+        " kind TEXT NOT NULL, title TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,"
+        " event TEXT NOT NULL, received_at TEXT NOT NULL, seen INTEGER NOT NULL DEFAULT 0)")
+    db.execute_sql("CREATE INDEX case_document_case_no ON case_document (case_no)")
+    db.execute_sql("CREATE UNIQUE INDEX case_document_event_kind ON case_document (event, kind)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -134,6 +143,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     4: _v4_trust,
     5: _v5_users_and_offices,
     6: _v6_sync,
+    7: _v7_case_documents,
 }
 LATEST = max(MIGRATIONS)
 

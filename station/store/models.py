@@ -244,6 +244,24 @@ class InboxEvent(BaseModel):
     applied = BooleanField(default=False)
 
 
+class CaseDocument(BaseModel):
+    """A signed document of a case (notice, decision …), kept as an encrypted blob: made
+    here, or received from the office that signed it (``seen`` once the agent opened it)."""
+
+    id = TextField(primary_key=True, default=new_id)
+    case_no = TextField(index=True)
+    kind = TextField()  # supplement / refuse / special / approve / reject
+    title = TextField()  # the document's name, e.g. 准予批准决定书
+    blob = TextField()
+    size = IntegerField()
+    event = TextField()  # the id of the event that carried it
+    received_at = TextField()
+    seen = BooleanField(default=False)
+
+    class Meta:
+        table_name = "case_document"
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     User,
@@ -260,4 +278,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     OutgoingMaterial,
     SyncReceipt,
     InboxEvent,
+    CaseDocument,
 )

@@ -6,6 +6,7 @@ each round is idempotent, so a cut link only delays it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -32,6 +33,9 @@ def _state(key: str, default: str = "0") -> str:
 
 def _put(key: str, value: str) -> None:
     upsert(HubState, key=key, value=value)
+
+
+DOWN_CHUNK = 1 << 20
 
 
 class Forwarder:
@@ -123,47 +127,69 @@ class Forwarder:
                     log.warning("%s update from %s not taken: %s", kind, self.upstream, error)
 
     def push_up(self, client: HubClient, prefix: str) -> int:
-        nodes = [row.node for row in HubEvent.select(HubEvent.node).distinct()
-                 if row.node.startswith(prefix)]
-        total = 0
-        for node in sorted(nodes):
+        """Send the subtree's events the parent lacks, in this hub's log order: a case's
+        events from several nodes (a village's filing, the township's review) then fold
+        at the parent in the order they folded here."""
+        nodes = sorted(row.node for row in HubEvent.select(HubEvent.node).distinct()
+                       if row.node.startswith(prefix))
+        acked: dict[str, int] = {}
+        for node in nodes:
             try:
-                total += self._push_node(client, node)
+                acked[node] = int(client.node_head(node)["high_water"])
             except SyncError as error:  # one refused node (e.g. revoked) blocks no other
                 log.warning("forwarding %s refused: %s", node, error)
-        return total
-
-    def _push_node(self, client: HubClient, node: str) -> int:
-        """Push one node's events the parent lacks (materials first); returns how many."""
         total = 0
-        head = client.node_head(node)
-        acked = int(head["high_water"])
         while True:
-            rows = list(HubEvent.select().where((HubEvent.node == node)
-                                                & (HubEvent.seq > acked))
-                        .order_by(HubEvent.seq).limit(BATCH))
+            rows = self._unsent(acked)
             if not rows:
-                break
-            for row in rows:
-                for address in parse_envelope(bytes(row.envelope)).header.materials:
-                    self.upload(client, address)
+                return total
+            before = dict(acked)
             try:
-                result = client.push([bytes(r.envelope) for r in rows])
-            except MaterialMissing as missing:
-                self.upload(client, str(missing.params["address"]), force=True)
-                continue
-            for wire in result.receipts:
-                value = open_document(wire, self.hub.public_key(signer_of(wire, "回执")),
-                                      "回执")
-                if value.get("node") == node:
-                    acked = max(acked, int(value["up_to_seq"]))
-            gaps = [g for g in result.gaps if g["node"] == node]
-            if gaps:
-                acked = int(gaps[0]["high_water"])
-            elif not result.receipts:
-                acked = rows[-1].seq
-            total += result.accepted
-        return total
+                total += self._push_rows(client, rows, acked)
+            except SyncError as error:
+                log.warning("a forwarded batch was refused (%s); sending node by node", error)
+                for node in sorted({r.node for r in rows}):
+                    try:
+                        total += self._push_rows(client, [r for r in rows if r.node == node],
+                                                 acked)
+                    except SyncError as refused:
+                        log.warning("forwarding %s refused: %s", node, refused)
+                        acked.pop(node, None)
+            if acked == before:  # the parent takes nothing more now: try next round
+                return total
+
+    def _unsent(self, acked: dict[str, int]) -> list[HubEvent]:
+        """The next batch of events past each node's acknowledged seq, in log order."""
+        if not acked:
+            return []
+        wanted = None
+        for node, seq in acked.items():
+            condition = (HubEvent.node == node) & (HubEvent.seq > seq)
+            wanted = condition if wanted is None else (wanted | condition)
+        return list(HubEvent.select().where(wanted).order_by(HubEvent.id).limit(BATCH))
+
+    def _push_rows(self, client: HubClient, rows: list[HubEvent], acked: dict[str, int]) -> int:
+        for row in rows:
+            for address in parse_envelope(bytes(row.envelope)).header.materials:
+                self.upload(client, address)
+        try:
+            result = client.push([bytes(r.envelope) for r in rows])
+        except MaterialMissing as missing:
+            self.upload(client, str(missing.params["address"]), force=True)
+            return 0
+        nodes = {r.node for r in rows}
+        for wire in result.receipts:
+            value = open_document(wire, self.hub.public_key(signer_of(wire, "回执")), "回执")
+            node = str(value.get("node"))
+            if node in nodes:
+                acked[node] = max(acked.get(node, 0), int(value["up_to_seq"]))
+        for gap in result.gaps:
+            if gap["node"] in nodes:
+                acked[gap["node"]] = int(gap["high_water"])
+        if not result.receipts and not result.gaps:
+            for row in rows:
+                acked[row.node] = max(acked.get(row.node, 0), row.seq)
+        return result.accepted
 
     def upload(self, client: HubClient, address: str, force: bool = False) -> None:
         blob = HubBlob.get_or_none(HubBlob.address == address)
@@ -174,6 +200,23 @@ class Forwarder:
             return
         client.upload(address, blob.total,
                       lambda offset, length: self.hub.read_material(address, offset, length))
+
+    def fetch_down(self, client: HubClient, address: str, parent: str) -> None:
+        """Copy a material from the parent hub when this hub lacks it (or part of it)."""
+        blob = HubBlob.get_or_none(HubBlob.address == address)
+        if blob is not None and blob.complete:
+            return
+        status = client.material_status(address)
+        if status is None or not status.get("complete"):
+            return
+        total = int(status["total"])
+        data = client.read_material(address, total)
+        blob = self.hub.upload_create(address, total, parent)
+        offset = blob.received
+        while offset < total:
+            chunk = data[offset:offset + DOWN_CHUNK]
+            self.hub.upload_chunk(address, offset, chunk, hashlib.sha256(chunk).hexdigest())
+            offset += len(chunk)
 
     def forward_proofs(self, client: HubClient, prefix: str) -> None:
         sent = int(_state("up:proofs"))
@@ -189,6 +232,9 @@ class Forwarder:
         total = 0
         while True:
             events, next_cursor = client.pull(cursor)
+            for _, raw in events:  # documents signed above (decisions …) come down too
+                for address in parse_envelope(raw).header.materials:
+                    self.fetch_down(client, address, parent)
             if events:
                 self.hub.push([raw for _, raw in events], parent)
                 total += len(events)

@@ -14,7 +14,7 @@ from playhouse.db_url import connect
 
 from keys import ca
 from keys.revocation import RevocationList
-from sync.hub.models import MODELS, SCHEMA_VERSION, HubState, database
+from sync.hub.models import MODELS, SCHEMA_VERSION, HubState, add_missing_columns, database, upsert
 
 
 @dataclass
@@ -49,8 +49,9 @@ def open_database(url: str | None, default_path: Path) -> Database:
     database.initialize(db)
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
-        HubState.insert(key="schema", value=json.dumps(SCHEMA_VERSION)).on_conflict_ignore(
-        ).execute()
+        with db.atomic():
+            add_missing_columns(db)
+            upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
     return db
 
 

@@ -19,14 +19,15 @@ from typing import Any, TypeVar
 
 from peewee import Database
 
-from sync import rules
+from sync import lifecycle
 from sync.envelope import Envelope
 from sync.push import OutgoingEvent
 
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
 EVENT_COLUMNS = ("node", "seq", "digest", "envelope", "type", "case_no", "matter", "hlc",
                  "author", "peer", "received_at")
-CASE_COLUMNS = ("case_no", "state", "holder", "filed_by", "matter", "offices", "updated_index")
+CASE_COLUMNS = ("case_no", "state", "holder", "filed_by", "matter", "offices", "updated_index",
+                "level", "view")
 
 T = TypeVar("T")
 
@@ -111,19 +112,12 @@ def complete_blobs(db: Database, addresses: Iterable[str]) -> set[str]:
     return {address for address, complete in rows if complete}
 
 
-@dataclass
-class StoredCase:
-    """A ``hub_case`` row: the folded state and the offices the case went to."""
-
-    view: rules.CaseView
-    offices: list[str]
-
-
-def cases(db: Database, case_nos: Iterable[str]) -> dict[str, StoredCase]:
-    """The ``hub_case`` rows of ``case_nos`` that exist."""
-    rows = _select_in(db, "SELECT case_no, state, holder, filed_by, matter, offices "
-                          "FROM hub_case WHERE case_no IN", sorted(set(case_nos)))
-    return {row[0]: StoredCase(rules.CaseView(*row[:5]), json.loads(row[5])) for row in rows}
+def cases(db: Database, case_nos: Iterable[str]) -> dict[str, lifecycle.CaseView]:
+    """The folded views of the ``hub_case`` rows of ``case_nos`` that exist."""
+    rows = _select_in(db, "SELECT case_no, view FROM hub_case WHERE case_no IN",
+                      sorted(set(case_nos)))
+    return {row[0]: lifecycle.CaseView.from_json({**json.loads(row[1] or "{}"),
+                                                  "case_no": row[0]}) for row in rows}
 
 
 def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
@@ -152,11 +146,12 @@ def insert_addresses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
     _insert(db, "hub_address", ("event", "node"), rows)
 
 
-def upsert_cases(db: Database, folded: dict[str, StoredCase]) -> None:
+def upsert_cases(db: Database, folded: dict[str, lifecycle.CaseView]) -> None:
     """Write each case's folded state, inserting or overwriting its ``hub_case`` row."""
-    rows = [(case_no, case.view.state, case.view.holder, case.view.filed_by, case.view.matter,
-             json.dumps(case.offices, ensure_ascii=False), 0)
-            for case_no, case in folded.items()]
+    rows = [(case_no, view.state, view.holder, view.filed_by, view.matter,
+             json.dumps(list(view.offices), ensure_ascii=False), 0, view.level,
+             json.dumps(view.to_json(), ensure_ascii=False))
+            for case_no, view in folded.items()]
     update = ", ".join(f"{column} = excluded.{column}" for column in CASE_COLUMNS[1:])
     _insert(db, "hub_case", CASE_COLUMNS, rows, f" ON CONFLICT (case_no) DO UPDATE SET {update}")
 
@@ -176,30 +171,37 @@ class PushBatch:
 
     peer: str  # who delivered the batch
     complete: set[str]  # the cited materials held whole
-    cases: dict[str, StoredCase]  # hub_case rows as they stand, including this batch's
+    cases: dict[str, lifecycle.CaseView]  # hub_case rows as they stand, with this batch's
     claims: dict[str, str]  # hub_claim holders as they stand
-    folded: dict[str, StoredCase] = field(default_factory=dict)  # cases to write
+    folded: dict[str, lifecycle.CaseView] = field(default_factory=dict)  # cases to write
     released: set[str] = field(default_factory=set)  # claims to drop
+    flags: list[tuple[Any, ...]] = field(default_factory=list)  # hub_flag rows
+    taken: dict[str, str] = field(default_factory=dict)  # claims moved to a colleague
     events: list[tuple[Envelope, str, list[str]]] = field(default_factory=list)
 
     @classmethod
     def read(cls, db: Database, envelopes: Sequence[Envelope], peer: str,
              checked: bool = True) -> PushBatch:
-        """The materials, cases and claims ``envelopes`` cite; none when ``checked`` is
-        False (a partial copy handed down, which is not checked again)."""
-        if not checked:
-            return cls(peer, set(), {}, {})
+        """The materials, cases and claims ``envelopes`` cite (no materials when
+        ``checked`` is False: a partial copy handed down is not checked again)."""
         case_nos = [e.header.case_no for e in envelopes if e.header.case_no]
-        return cls(peer, complete_blobs(db, (a for e in envelopes for a in e.header.materials)),
-                   cases(db, case_nos), claims(db, case_nos))
+        complete = complete_blobs(db, (a for e in envelopes for a in e.header.materials)) \
+            if checked else set()
+        return cls(peer, complete, cases(db, case_nos), claims(db, case_nos))
 
-    def fold(self, case_no: str, case: StoredCase) -> None:
+    def fold(self, case_no: str, case: lifecycle.CaseView) -> None:
         """Record a case's new state (written by ``write``)."""
         self.cases[case_no] = self.folded[case_no] = case
 
     def release(self, case_no: str) -> None:
-        """Drop the claim on a case (released or returned)."""
+        """Drop the claim on a case (released, returned, forwarded, decided)."""
         self.claims.pop(case_no, None)
+        self.taken.pop(case_no, None)
+        self.released.add(case_no)
+
+    def take(self, case_no: str, holder: str) -> None:
+        """Move the claim on a case to ``holder`` (a colleague takes it over)."""
+        self.claims[case_no] = self.taken[case_no] = holder
         self.released.add(case_no)
 
     def add(self, envelope: Envelope, received_at: str, addressed: list[str]) -> None:
@@ -213,5 +215,10 @@ class PushBatch:
         insert_addresses(db, [(indexes[(e.header.node, e.header.seq)], node)
                               for e, _, addressed in self.events for node in addressed])
         delete_claims(db, self.released)
+        _insert(db, "hub_claim", ("case_no", "holder", "claimed_at"),
+                [(case_no, holder, received) for case_no, holder in self.taken.items()
+                 for received in [self.events[-1][1] if self.events else ""]])
         upsert_cases(db, self.folded)
+        _insert(db, "hub_flag", ("case_no", "node", "seq", "type", "state", "reason",
+                                 "flagged_at"), self.flags)
         return indexes

@@ -23,7 +23,7 @@ from peewee import (
 )
 
 database = DatabaseProxy()
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class HubModel(Model):
@@ -153,8 +153,24 @@ class HubCase(HubModel):
     holder = TextField(null=True)
     filed_by = TextField(null=True)
     matter = TextField(null=True)
-    offices = TextField(default="[]")  # JSON: office recipient ids the case went to
+    offices = TextField(default="[]")  # JSON: "node:office" reviewing it at its level now
     updated_index = BigIntegerField()
+    level = TextField(null=True)  # the tier handling it now (added in schema 2)
+    view = TextField(default="{}")  # JSON: the whole lifecycle.CaseView (schema 2)
+
+
+class HubFlag(HubModel):
+    """An event a child hub vouched for that the lifecycle table forbids in the state
+    reached here: kept in the log, not folded into its case, shown to the audit."""
+
+    id = AutoField()
+    case_no = TextField(index=True)
+    node = TextField()
+    seq = BigIntegerField()
+    type = TextField()
+    state = TextField()
+    reason = TextField()
+    flagged_at = TextField()
 
 
 class HubClaim(HubModel):
@@ -238,7 +254,25 @@ class HubUpdate(HubModel):
 
 MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
           HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState, HubGrant,
-          HubEnrolment, HubUpdate)
+          HubEnrolment, HubUpdate, HubFlag)
+
+
+def add_missing_columns(db: Any) -> list[str]:
+    """Bring tables made by an older hub up to the models (new nullable or defaulted
+    columns only); returns the columns added."""
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+    migrator = (SqliteMigrator(db) if db.__class__.__name__.startswith("Sqlite")
+                else PostgresqlMigrator(db))
+    added = []
+    for model in MODELS:
+        table = model._meta.table_name
+        have = {column.name for column in db.get_columns(table)}
+        for name, field_ in model._meta.fields.items():
+            if field_.column_name not in have:
+                migrate(migrator.add_column(table, field_.column_name, field_))
+                added.append(f"{table}.{name}")
+    return added
 
 
 def upsert(model: type[HubModel], **values: object) -> None:

@@ -8,11 +8,12 @@ reads and writes the tables.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from keys import ca
 from keys.errors import BadSignature, KeysError
 from keys.hierarchy import is_under, tier_of
 from keys.revocation import RevocationList, load_revocations, newer
-from sync import rules
+from sync import lifecycle, rules
 from sync.chunks import (
     MAX_MATERIAL,
     Appended,
@@ -46,6 +47,7 @@ from sync.hub.models import (
     HubClaim,
     HubDirectory,
     HubEvent,
+    HubFlag,
     HubFork,
     HubNonce,
     HubPeer,
@@ -63,7 +65,6 @@ from sync.problems import (
     DocumentMalformed,
     EventForked,
     EventNotPermitted,
-    EventOutOfState,
     MaterialAddressInvalid,
     MaterialDigestMismatch,
     MaterialMissing,
@@ -120,6 +121,9 @@ class HubService:
         self.db = db
         self._keys: dict[str, tuple[ed25519.Ed25519PublicKey, frozenset[int]]] = {}
         self._lock = threading.Lock()
+        # The catalogue's rules for a matter code (set by the station that runs the hub).
+        self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
+        self._staff: dict[str, tuple[str, dict[str, tuple[str | None, str | None]]]] = {}
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
         stored = HubState.get_or_none(HubState.key == "revocations")
@@ -365,10 +369,11 @@ class HubService:
             staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)
             heads: dict[str, tuple[int, str]] = {}
             dup_nodes: set[str] = set()
+            keep: list[Envelope] = []
             for event, decision in zip(ordered, decisions, strict=True):
                 envelope = by_key[(event.node, event.seq, event.digest)]
                 if isinstance(decision, Accept):
-                    self._store(staged, envelope, downward)
+                    keep.append(envelope)
                     heads[event.node] = (event.seq, event.digest)
                     answer.accepted += 1
                 elif isinstance(decision, Duplicate):
@@ -377,13 +382,15 @@ class HubService:
                 elif isinstance(decision, Fork):
                     forks.append((envelope, decision.existing_digest))
                 elif isinstance(decision, Gap) and downward:
-                    self._store(staged, envelope, True)  # a partial copy of an ancestor's log
+                    keep.append(envelope)  # a partial copy of an ancestor's log
                     answer.accepted += 1
                 elif isinstance(decision, Gap):
                     if all(g.node != event.node for g in answer.gaps):
                         answer.gaps.append(Gapped(event.node, decision.high_water))
                 elif isinstance(decision, BehindFork):
                     pass
+            for envelope in arrival_order(keep, envelopes):
+                self._store(staged, envelope, downward, requester)
             indexes = staged.write(self.db)
             if forks:
                 transaction.rollback()
@@ -412,43 +419,85 @@ class HubService:
                     received_at=now_iso()).on_conflict_ignore().execute()
 
     def _store(self, staged: ingest_sql.PushBatch, envelope: Envelope,
-               downward: bool = False) -> None:
+               downward: bool = False, requester: str = "") -> None:
         """Keep one accepted envelope: check it, then stage its rows (``staged.write``
-        stores them).  What an ancestor hands down was checked there: its case rules
-        are not re-applied to the partial history held here."""
+        stores them).  The lifecycle table is enforced on a station's own events where
+        it pushes them (a village at its township hub, a desk at its own hub); events a
+        child hub forwards or a parent hands down were checked there, and are folded
+        here, or kept and flagged when they do not fit the state reached here."""
         header = envelope.header
         if not downward:
             for address in header.materials:
                 if address not in staged.complete:
                     raise MaterialMissing(address=address)
-            if header.case_no:
-                self._advance_case(staged, envelope)
+        if header.case_no and lifecycle.is_case_event(header.type):
+            enforce = not downward and header.node == requester \
+                and (header.node == self.me.code or tier_of(header.node) == "village")
+            self._advance_case(staged, envelope, enforce)
         nodes = sorted({n for r in header.recipients if (n := _recipient_node(r))})
         staged.add(envelope, now_iso(), nodes)
 
-    def _advance_case(self, staged: ingest_sql.PushBatch, envelope: Envelope) -> None:
-        """Fold one event into its case (``HubCase``), enforcing sync/rules.py and the
-        reviewer's claim; the batch's earlier events are already folded in ``staged``."""
+    def actor(self, node: str, user: str) -> lifecycle.Actor:
+        """Who ``node/user`` is: tier from the node code, role and office from the
+        node's newest signed directory entry (its staff list)."""
+        role, office = self.staff(node).get(user, (None, None))
+        return lifecycle.Actor(node, tier_of(node), user, role, office)
+
+    def staff(self, node: str) -> dict[str, tuple[str | None, str | None]]:
+        row = HubDirectory.get_or_none(HubDirectory.node == node)
+        if row is None:
+            return {}
+        cached = self._staff.get(node)
+        if cached is not None and cached[0] == row.issued_at:
+            return cached[1]
+        try:
+            body = json.loads(base64.b64decode(json.loads(row.document)["body"]))
+            listed = body.get("staff") or {}
+            staff = {str(name): (entry.get("role"), entry.get("office"))
+                     for name, entry in listed.items() if isinstance(entry, dict)}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            staff = {}
+        self._staff[node] = (row.issued_at, staff)
+        return staff
+
+    def _advance_case(self, staged: ingest_sql.PushBatch, envelope: Envelope,
+                      enforce: bool) -> None:
+        """Fold one event into its case (``HubCase``) by sync/lifecycle.py; the batch's
+        earlier events are already folded in ``staged``."""
         header = envelope.header
         assert header.case_no
-        row = staged.cases.get(header.case_no)
-        view = rules.CaseView(header.case_no) if row is None else row.view
-        if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED) \
-                and view.holder not in (None, f"{header.node}/{header.author}"):
-            raise NotClaimHolder(case_no=header.case_no, holder=view.holder)
-        claim = staged.claims.get(header.case_no)
-        if header.type == rules.CASE_CLAIMED and claim is not None \
-                and claim != f"{header.node}/{header.author}":
-            raise AlreadyClaimed(case_no=header.case_no, holder=claim)
-        after = rules.step(view, header)
-        if after == view and row is not None:
-            return
-        offices = list(row.offices) if row else []
-        if header.type == rules.CASE_FILED:
-            offices = [r for r in header.recipients if r.startswith("office:")]
-        if header.type in (rules.CASE_RELEASED, rules.CASE_RETURNED):
-            staged.release(header.case_no)
-        staged.fold(header.case_no, ingest_sql.StoredCase(after, offices))
+        case_no = header.case_no
+        view = staged.cases.get(case_no) or lifecycle.CaseView(case_no)
+        fact = rules.fact_of(header)
+        actor = self.actor(header.node, header.author)
+        matter = self.matters(view.matter or header.matter or "")
+        if enforce:
+            claim = staged.claims.get(case_no)
+            if header.type == lifecycle.CLAIMED and claim not in (None, actor.holder):
+                raise AlreadyClaimed(case_no=case_no, holder=claim)
+            lifecycle.check(view, fact, actor, matter, self._holder_office)
+        else:
+            rule = lifecycle.rule_for(header.type)
+            if rule is not None and view.state not in rule.before:
+                staged.flags.append((case_no, header.node, header.seq, header.type,
+                                     view.state, "out-of-state", now_iso()))
+                return
+        after = lifecycle.apply(view, fact, actor.office, matter)
+        if header.type == lifecycle.FILED and not after.offices:  # a matter not known here
+            township = lifecycle.township_of(header.node)
+            after = replace(after, offices=tuple(
+                f"{parts[1]}:{parts[2]}" for r in header.recipients
+                if (parts := r.split(":"))[0] == "office" and len(parts) >= 3
+                and parts[1] == township))
+        if view.holder and after.holder is None:
+            staged.release(case_no)
+        elif after.holder and after.holder != view.holder:
+            staged.take(case_no, after.holder)
+        staged.fold(case_no, after)
+
+    def _holder_office(self, holder: str) -> str | None:
+        node, _, user = holder.partition("/")
+        return self.actor(node, user).office
 
     def _receipt(self, node: str, seq: int, digest: str, index: int) -> dict[str, str]:
         document = sign_document(
@@ -478,33 +527,62 @@ class HubService:
     # -- reviewer queue and claims ----------------------------------------------
 
     def queue(self, office: str | None) -> list[dict[str, Any]]:
-        query = HubCase.select().where(HubCase.state.in_((rules.QUEUED, rules.CLAIMED)))
+        """Cases on this hub's desks now (state and tier), for one office or all."""
+        query = HubCase.select().where(HubCase.state.in_(lifecycle.ON_DESK)
+                                       & (HubCase.level == self.me.tier))
         out = []
         for row in query.order_by(HubCase.case_no):
-            offices = json.loads(row.offices)
-            mine = [o for o in offices if o.split(":")[1:2] == [self.me.code]
-                    and (office is None or o.split(":")[2] == office)]
+            view = lifecycle.CaseView.from_json({**json.loads(row.view or "{}"),
+                                                 "case_no": row.case_no})
+            mine = [o.split(":", 1)[1] for o in view.offices
+                    if o.split(":", 1)[0] == self.me.code]
+            if office is not None:
+                mine = [o for o in mine if o == office]
             if mine:
                 out.append({"case_no": row.case_no, "matter": row.matter, "state": row.state,
                             "holder": row.holder, "filed_by": row.filed_by,
-                            "offices": sorted({o.split(":")[2] for o in mine})})
+                            "offices": sorted(set(mine)), "level": view.level,
+                            "pending": [p.split(":", 1)[1] for p in view.pending],
+                            "extension": view.extension, "accepted": view.accepted})
+        return out
+
+    def case_view(self, case_no: str) -> lifecycle.CaseView | None:
+        row = HubCase.get_or_none(HubCase.case_no == case_no)
+        if row is None:
+            return None
+        return lifecycle.CaseView.from_json({**json.loads(row.view or "{}"), "case_no": case_no})
+
+    def flags(self) -> list[dict[str, Any]]:
+        """Events kept but not folded (they did not fit the state reached here)."""
+        return [{"case_no": f.case_no, "node": f.node, "seq": f.seq, "type": f.type,
+                 "state": f.state, "reason": f.reason, "flagged_at": f.flagged_at}
+                for f in HubFlag.select().order_by(HubFlag.id)]
+
+    def case_headers(self, case_no: str) -> list[dict[str, Any]]:
+        """A case's events as clear headers, in this hub's log order (no payload)."""
+        rows = (HubEvent.select().where(HubEvent.case_no == case_no).order_by(HubEvent.id))
+        out = []
+        for row in rows:
+            header = parse_envelope(bytes(row.envelope)).header
+            out.append({"index": row.id, "node": header.node, "seq": header.seq,
+                        "type": header.type, "author": header.author, "hlc": header.hlc,
+                        "matter": header.matter})
         return out
 
     def claim(self, case_no: str, holder: str) -> dict[str, str]:
-        """Reserve a queued case for one reviewer (``NODE/user``); only nodes of a
-        tier that may emit ``case.claimed`` may claim."""
-        node = holder.split("/", 1)[0]
-        peer = HubPeer.get_or_none(HubPeer.node == node)
-        tier = peer.tier if peer else (self.me.tier if node == self.me.code else "")
-        if tier not in rules.allowed_tiers(rules.CASE_CLAIMED):
-            raise EventNotPermitted(tier=rules.TIER_NAMES.get(tier, tier), node=node,
-                                    event_type=rules.CASE_CLAIMED)
-        case = HubCase.get_or_none(HubCase.case_no == case_no)
-        if case is None:
+        """Reserve a case on this hub's desks for one reviewer (``NODE/user``), as the
+        lifecycle table allows (tier, role, office, the case's tier); exactly one wins."""
+        node, _, user = holder.partition("/")
+        view = self.case_view(case_no)
+        if view is None:
             raise NotFound(what=f"案件 {case_no}")
-        if case.state != rules.QUEUED:
-            raise EventOutOfState(case_no=case_no, state=rules.STATE_LABELS[case.state],
-                                  event_type=rules.CASE_CLAIMED)
+        actor = self.actor(node, user)
+        if actor.tier not in rules.allowed_tiers(lifecycle.CLAIMED):
+            raise EventNotPermitted(tier=rules.TIER_NAMES.get(actor.tier, actor.tier),
+                                    node=node, event_type=lifecycle.CLAIMED)
+        lifecycle.check(view, lifecycle.Fact(lifecycle.CLAIMED, node, user, case_no,
+                                             view.matter),
+                        actor, self.matters(view.matter or ""), self._holder_office)
         try:
             with self.write():
                 HubClaim.insert(case_no=case_no, holder=holder, claimed_at=now_iso()).execute()
@@ -512,7 +590,7 @@ class HubService:
             current = HubClaim.get_or_none(HubClaim.case_no == case_no)
             raise AlreadyClaimed(case_no=case_no,
                                  holder=current.holder if current else "?") from None
-        return {"case_no": case_no, "holder": holder, "matter": case.matter or ""}
+        return {"case_no": case_no, "holder": holder, "matter": view.matter or ""}
 
     def release(self, case_no: str, holder: str) -> None:
         claim = HubClaim.get_or_none(HubClaim.case_no == case_no)
@@ -609,6 +687,25 @@ class DbNonces:
         except IntegrityError:
             return True
         return False
+
+
+def arrival_order(keep: Sequence[Envelope], arrived: Sequence[Envelope]) -> list[Envelope]:
+    """``keep`` in the order the events arrived across nodes (a forwarding hub sends
+    them in the order it accepted them, so a case's events fold here as they folded
+    there), each node's own events still in seq order."""
+    position = {id(e): i for i, e in enumerate(arrived)}
+    by_node: dict[str, list[Envelope]] = {}
+    for envelope in sorted(keep, key=lambda e: (e.header.node, e.header.seq)):
+        by_node.setdefault(envelope.header.node, []).append(envelope)
+    slots = sorted(keep, key=lambda e: position.get(id(e), 0))
+    taken: dict[str, int] = {}
+    out = []
+    for envelope in slots:
+        node = envelope.header.node
+        index = taken.get(node, 0)
+        out.append(by_node[node][index])
+        taken[node] = index + 1
+    return out
 
 
 def _recipient_node(recipient: str) -> str | None:

@@ -1,0 +1,72 @@
+"""station clock policy: the deployment's yellow share and follow-up days."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from station.cli.context import emit, opened
+from station.clock import ClockPolicy
+from station.clock_settings import policy_from_settings, save_policy
+from station.errors import CallbackDaysInvalid, FixDaysInvalid, YellowShareInvalid
+from station.i18n import _
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    clock = sub.add_parser("clock", parents=[common], help=_("办结时限（限时办结）"))
+    cmds = clock.add_subparsers(dest="clock_command", required=True, metavar="COMMAND")
+    p = cmds.add_parser("policy", parents=[common],
+                        help=_("查看或设置黄牌比例和差评回访、整改天数"))
+    p.add_argument("--yellow", default=None, metavar="SHARE",
+                   help=_("用去时限的多大比例亮黄牌：大于 0、不超过 1，例如 0.8 或 80%%"))
+    p.add_argument("--callback-days", default=None, metavar="N",
+                   help=_("差评后几个工作日内回访"))
+    p.add_argument("--fix-days", default=None, metavar="N",
+                   help=_("差评后几个工作日内整改完毕"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_policy)
+
+
+def parse_share(text: str) -> float:
+    """0.8, 80% or 1: a share in (0, 1]; YellowShareInvalid otherwise."""
+    cleaned = text.strip()
+    try:
+        value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
+    except ValueError:
+        raise YellowShareInvalid(value=text) from None
+    if not 0 < value <= 1:  # also NaN
+        raise YellowShareInvalid(value=text)
+    return value
+
+
+def parse_days(text: str, error: type[CallbackDaysInvalid | FixDaysInvalid]) -> int:
+    """A count of working days: 0 or a positive whole number."""
+    cleaned = text.strip()
+    if not cleaned.isascii() or not cleaned.isdigit():
+        raise error(value=text)
+    return int(cleaned)
+
+
+def run_policy(args: argparse.Namespace) -> int:
+    changes: dict[str, object] = {}
+    if args.yellow is not None:
+        changes["yellow_share"] = parse_share(args.yellow)
+    if args.callback_days is not None:
+        changes["followup_callback_days"] = parse_days(args.callback_days, CallbackDaysInvalid)
+    if args.fix_days is not None:
+        changes["followup_fix_days"] = parse_days(args.fix_days, FixDaysInvalid)
+    with opened(args) as station:
+        policy = policy_from_settings()
+        if changes:
+            policy = save_policy(station, replace(policy, **changes))  # type: ignore[arg-type]
+    emit(args, policy.to_json(), describe(policy))
+    return 0
+
+
+def describe(policy: ClockPolicy) -> str:
+    return "\n".join((
+        _("黄牌：用去时限的 {percent}% 时").format(percent=f"{policy.yellow_share * 100:g}"),
+        _("红牌：超过办结时限"),
+        _("差评回访：{days} 个工作日内").format(days=policy.followup_callback_days),
+        _("差评整改：{days} 个工作日内").format(days=policy.followup_fix_days),
+    ))

@@ -1,0 +1,95 @@
+"""不予受理通知书: the written refusal to accept an application, sealed by the office.
+
+行政许可法 Art. 32: an application outside the office's powers, or not
+meeting the conditions, is refused in writing with the reasons, telling the
+applicant where to apply instead when another office is competent; the
+refusal is a decision and carries the remedies (复议 60 days, 诉讼 6 months).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether
+
+from station.documents.fonts import cjk_font
+from station.documents.layout import (
+    Styles,
+    case_number_block,
+    format_date,
+    format_datetime,
+    gap,
+    heading,
+    para,
+    require_masked,
+    styles,
+)
+from station.documents.sealplace import SealPlace, build_sealable, rights_text
+from station.i18n import N_, _, translate
+
+__all__ = ["ART_32", "RefusalInfo", "write_refusal"]
+
+ART_32 = N_("《中华人民共和国行政许可法》第三十二条")
+
+
+@dataclass(frozen=True)
+class RefusalInfo:
+    case_no: str
+    matter_name: str
+    applicant_name: str
+    masked_id: str
+    filed_at: datetime
+    refused_at: datetime
+    reasons: str  # why the application cannot be accepted; plain text
+    office: str  # the refusing office, whose seal the document carries
+    station_name: str  # the refusing node
+    station_code: str
+    legal_basis: str = ""  # empty: 行政许可法 Art. 32
+    redirect_to: str = ""  # the competent office to apply to instead, if any
+    reconsideration_body: str = ""
+    court: str = ""
+
+
+def write_refusal(info: RefusalInfo, path: Path, *, title: str) -> Path:
+    """Print the refusal to ``path`` (PDF with a seal field, written atomically)."""
+    require_masked(info.masked_id)
+    style = styles(cjk_font())
+    place = SealPlace(
+        [f"{info.station_name}{info.office}", format_date(info.refused_at)], style
+    )
+    story: list[Flowable] = [
+        para(title, style.title),
+        gap(4 * mm),
+        case_number_block(info.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
+        gap(5 * mm),
+        para(_("{name}（身份证号：{masked_id}）：").format(
+            name=info.applicant_name, masked_id=info.masked_id), style.body),
+        gap(1.5 * mm),
+        para(_finding(info), style.paragraph),
+        heading(_("不予受理的理由"), style),
+        para(info.reasons, style.paragraph),
+        *_redirect(info, style),
+        heading(_("救济途径"), style),
+        para(rights_text(info.reconsideration_body, info.court, notice=True), style.paragraph),
+        KeepTogether([gap(8 * mm), place]),
+    ]
+    return build_sealable(path, story, place, title=title, station_name=info.station_name,
+                          station_code=info.station_code, subject=info.case_no, font=style.font)
+
+
+def _finding(info: RefusalInfo) -> str:
+    return _(
+        "你于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），经审查，"
+        "不符合受理条件。根据{legal_basis}的规定，本机关决定不予受理。"
+    ).format(filed_at=format_datetime(info.filed_at), matter=info.matter_name,
+             case_no=info.case_no, legal_basis=info.legal_basis or translate(ART_32))
+
+
+def _redirect(info: RefusalInfo, style: Styles) -> list[Flowable]:
+    if not info.redirect_to:
+        return []
+    return [para(_("该申请事项请向{office}提出。").format(office=info.redirect_to),
+                 style.paragraph)]

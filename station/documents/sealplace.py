@@ -1,0 +1,134 @@
+"""Where an office's seal goes on a document, and the parts official documents share.
+
+A decision or notice ends with the issuing office's sign-off (机关署名 and
+成文日期); the seal is stamped over it.  ``SealPlace`` draws the sign-off and
+remembers the square its seal covers; ``build_sealable`` writes the PDF and
+then adds an empty signature field named ``SEAL_FIELD`` on that square, so
+``station.documents.sign`` knows where to put the visible seal.  A PDF
+without that field (e.g. the one-time notice) is sealed at ``FALLBACK_BOX``,
+the lower right of its last page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from station.documents.layout import MARGIN, PAGE_SIZE, Styles
+from station.documents.pdf import build_pdf
+from station.fileio import write_atomically
+from station.i18n import _
+
+__all__ = [
+    "FALLBACK_BOX",
+    "SEAL_FIELD",
+    "SEAL_SIZE",
+    "SealPlace",
+    "build_sealable",
+    "rights_text",
+]
+
+SEAL_FIELD = "office-seal"
+SEAL_SIZE = 40 * mm  # the usual diameter of an office seal
+Box = tuple[float, float, float, float]
+FALLBACK_BOX: Box = (
+    PAGE_SIZE[0] - MARGIN - SEAL_SIZE - 8 * mm,
+    MARGIN + 12 * mm,
+    PAGE_SIZE[0] - MARGIN - 8 * mm,
+    MARGIN + 12 * mm + SEAL_SIZE,
+)
+
+
+class SealPlace(Flowable):
+    """The sign-off lines, centred on each other at the right, under the seal's square."""
+
+    def __init__(self, lines: Sequence[str], style: Styles) -> None:
+        super().__init__()
+        self.lines = list(lines)
+        self.style = style
+        self.page: int | None = None  # 0-based, once drawn
+        self.box: Box | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.height = SEAL_SIZE + 4 * mm
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        body = self.style.body
+        widest = max(stringWidth(line, self.style.font, body.fontSize) for line in self.lines)
+        centre_x = self.width - max(widest, SEAL_SIZE) / 2 - 6 * mm
+        centre_y = self.height / 2
+        first = centre_y + (len(self.lines) - 1) * body.leading / 2 - body.fontSize / 3
+        canvas.saveState()
+        canvas.setFont(self.style.font, body.fontSize)
+        for index, line in enumerate(self.lines):
+            canvas.drawCentredString(centre_x, first - index * body.leading, line)
+        canvas.restoreState()
+        half = SEAL_SIZE / 2
+        left, bottom = canvas.absolutePosition(centre_x - half, centre_y - half)
+        right, top = canvas.absolutePosition(centre_x + half, centre_y + half)
+        self.page = canvas.getPageNumber() - 1
+        self.box = (left, bottom, right, top)
+
+
+def build_sealable(
+    path: Path,
+    story: Sequence[Flowable],
+    place: SealPlace,
+    *,
+    title: str,
+    station_name: str,
+    station_code: str,
+    subject: str = "",
+    font: str | None = None,
+) -> Path:
+    """``build_pdf``, then an empty seal field where ``place`` was drawn (both atomic)."""
+    build_pdf(path, story, title=title, station_name=station_name, station_code=station_code,
+              subject=subject, font=font)
+    if place.box is None or place.page is None:
+        return path
+    data = path.read_bytes()
+    spec = SigFieldSpec(SEAL_FIELD, on_page=place.page, box=_rounded(place.box))
+
+    def render(out: BinaryIO) -> None:
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        append_signature_field(writer, spec)
+        writer.write(out)
+
+    return write_atomically(path, render)
+
+
+def _rounded(box: Box) -> tuple[int, int, int, int]:
+    left, bottom, right, top = box
+    return round(left), round(bottom), round(right), round(top)
+
+
+def rights_text(reconsideration_body: str, court: str, *, notice: bool = False) -> str:
+    """The remedies against the decision (行政复议法 Art. 20, 行政诉讼法 Art. 46).
+
+    ``notice``: the decision is a 通知书 (不予受理), not a 决定书.
+    """
+    named = bool(reconsideration_body and court)
+    if notice and named:
+        text = _("如不服本决定，可以自收到本通知书之日起六十日内向{body}申请行政复议，"
+                 "或者自收到本通知书之日起六个月内向{court}提起行政诉讼。")
+    elif notice:
+        text = _("如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，"
+                 "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
+    elif named:
+        text = _("如不服本决定，可以自收到本决定书之日起六十日内向{body}申请行政复议，"
+                 "或者自收到本决定书之日起六个月内向{court}提起行政诉讼。")
+    else:
+        text = _("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
+                 "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。")
+    return text.format(body=reconsideration_body, court=court) if named else text

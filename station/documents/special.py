@@ -1,0 +1,94 @@
+"""特别程序告知书: the applicant is told in writing that a special procedure runs.
+
+行政许可法 Art. 45: time for a hearing, tendering, auction, inspection,
+testing, quarantine or expert review is not counted in the time limit, and
+the office tells the applicant in writing how long it will take.  The case
+clock stops while it runs and goes on afterwards (``station.clock``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether
+
+from station.documents.fonts import cjk_font
+from station.documents.layout import (
+    CONTENT_WIDTH,
+    case_number_block,
+    field_table,
+    format_date,
+    gap,
+    para,
+    require_masked,
+    styles,
+)
+from station.documents.sealplace import SealPlace, build_sealable
+from station.i18n import N_, _, translate
+
+__all__ = ["ART_45", "SpecialInfo", "write_special"]
+
+ART_45 = N_("《中华人民共和国行政许可法》第四十五条")
+
+
+@dataclass(frozen=True)
+class SpecialInfo:
+    case_no: str
+    matter_name: str
+    applicant_name: str
+    masked_id: str
+    procedure: str  # which: 听证, 现场勘查, 专家评审, 公示 …
+    reason: str  # why it is needed; plain text
+    starts_on: date
+    expected_days: int  # working days it is expected to take
+    notified_at: datetime
+    office: str  # the office running the case, whose seal the document carries
+    station_name: str
+    station_code: str
+    legal_basis: str = ""  # empty: 行政许可法 Art. 45
+
+
+def write_special(info: SpecialInfo, path: Path, *, title: str) -> Path:
+    """Print the notice to ``path`` (PDF with a seal field, written atomically)."""
+    require_masked(info.masked_id)
+    if info.expected_days < 0:
+        raise ValueError("expected_days must not be negative")
+    style = styles(cjk_font())
+    place = SealPlace(
+        [f"{info.station_name}{info.office}", format_date(info.notified_at)], style
+    )
+    rows = [
+        (_("特别程序"), info.procedure),
+        (_("原因"), info.reason),
+        (_("开始日期"), format_date(info.starts_on)),
+        (_("预计所需时间"), _("约 {days} 个工作日").format(days=info.expected_days)),
+    ]
+    story: list[Flowable] = [
+        para(title, style.title),
+        gap(4 * mm),
+        case_number_block(info.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
+        gap(5 * mm),
+        para(_("{name}（身份证号：{masked_id}）：").format(
+            name=info.applicant_name, masked_id=info.masked_id), style.body),
+        gap(1.5 * mm),
+        para(_opening(info), style.paragraph),
+        gap(2 * mm),
+        field_table(rows, style, CONTENT_WIDTH),
+        gap(3 * mm),
+        para(_("特别程序结束后，办理期限接着计算；所需时间如有变化，将另行书面告知。"),
+             style.paragraph),
+        KeepTogether([gap(8 * mm), place]),
+    ]
+    return build_sealable(path, story, place, title=title, station_name=info.station_name,
+                          station_code=info.station_code, subject=info.case_no, font=style.font)
+
+
+def _opening(info: SpecialInfo) -> str:
+    return _(
+        "你申请办理的“{matter}”（办件编号：{case_no}），需要依法进行{procedure}。"
+        "根据{legal_basis}的规定，{procedure}所需时间不计算在办理期限内，现书面告知如下："
+    ).format(matter=info.matter_name, case_no=info.case_no, procedure=info.procedure,
+             legal_basis=info.legal_basis or translate(ART_45))

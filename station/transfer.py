@@ -1,0 +1,64 @@
+"""Opening what arrived: a pulled event's sealed payload, and a blob it carries.
+
+A blob travels under its own key (``publish.transport_material``); the key
+is inside the payload, which only the addressed offices and inbox can open.
+Fetched blobs are decrypted on the fly and stored again under this
+station's key, so nothing arrives in clear on disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from keys.seal import open_sealed
+from keys.stream import iter_decrypt
+from station import directory
+from station.app import Station
+from station.publish import TRANSPORT_AAD
+from station.store.blobs import StoredBlob
+from station.store.models import InboxEvent
+from sync.client import HubClient
+from sync.envelope import Envelope, parse_envelope
+
+
+def envelope_of(row: InboxEvent) -> Envelope:
+    return parse_envelope(bytes(row.envelope))
+
+
+def open_payload(station: Station, envelope: Envelope) -> dict[str, Any]:
+    """The payload, opened with a key this user holds (KeysError otherwise)."""
+    value = json.loads(open_sealed(envelope.payload, directory.keyring(station)))
+    assert isinstance(value, dict)
+    return value
+
+
+def fetch_blob(station: Station, client: HubClient, ref: dict[str, Any]) -> StoredBlob:
+    """Download one travelling blob from the hub and keep it in this station's store."""
+    data = client.read_material(str(ref["address"]), int(ref["size"]))
+    key = base64.b64decode(str(ref["key"]))
+
+    class _Plain(io.RawIOBase):
+        def __init__(self) -> None:
+            self.parts: Iterator[bytes] = iter_decrypt({0: key}, io.BytesIO(data),
+                                                       TRANSPORT_AAD, "材料")
+            self.buffer = b""
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, target: Any) -> int:
+            while not self.buffer:
+                try:
+                    self.buffer = next(self.parts)
+                except StopIteration:
+                    return 0
+            count = min(len(target), len(self.buffer))
+            target[:count] = self.buffer[:count]
+            self.buffer = self.buffer[count:]
+            return count
+
+    return station.blobs.put(io.BufferedReader(_Plain()))
