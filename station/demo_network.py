@@ -329,3 +329,62 @@ def review_sample(net: DemoNetwork, station: Station, *, with_missing: bool = Fa
             "disability_level": "二级", "subsidy_type": "重度残疾人护理补贴",
             "household_size": 3, "cert_issue_date": "2020-05-06"}
     return file_case(station, REVIEW_MATTER, resident.to_json(), form, given), held
+
+
+def review_trip(net: DemoNetwork) -> dict[str, Any]:
+    """One case through its whole life: one-time notice, supplement, acceptance, joint
+    review by 民政办 and 残联, forwarding, a sealed county decision, delivery and a
+    rating.  The sealed documents are written to ``workdir/signed`` and verified."""
+    from station import case_documents, delivery, review
+    from station import seals as seal_store
+    from station.documents.verify import verify_pdf
+
+    folder = net.workdir / "signed"
+    with net.open(net.village) as village:
+        filed, held = review_sample(net, village)
+        network.sync_once(village)
+    case_no = filed.case_no
+    with net.open(net.township, REVIEWERS[0][0]) as desk:
+        review.claim(desk, case_no)
+        review.request_supplement(desk, case_no, [review.Verdict(REVIEW_MISSING, "missing",
+                                                                 "需户主页和本人页")])
+    with net.open(net.village) as village:
+        network.sync_once(village)
+        delivery.supplement(village, case_no, held)
+    with net.open(net.township, REVIEWERS[0][0]) as desk:
+        review.accept(desk, case_no, "材料齐全，予以受理")
+        review.open_joint(desk, case_no, "请残联核对残疾人证")
+    with net.open(net.township, REVIEWERS[2][0]) as other:
+        review.give_opinion(other, case_no, "残疾类别、等级属实，同意")
+    with net.open(net.township, REVIEWERS[0][0]) as desk:
+        review.forward(desk, case_no, "经审核，符合条件，同意上报")
+        township_head = network.acked_seq()
+    wait_for_county(net, {net.township.code: township_head})
+    with net.open(net.county, COUNTY_USERS[2][0]) as signer:
+        review.claim(signer, case_no)
+        decided = review.decide(signer, case_no, True, "同意给予重度残疾人护理补贴")
+
+    def received() -> bool:
+        with net.open(net.village) as village:
+            network.sync_once(village)
+            return any(d.kind == "approve" for d in case_documents.of_case(case_no))
+
+    wait_until(received, 60, "the decision at the village")
+    paths, verified = [], 0
+    with net.open(net.village) as village:
+        root, revoked = seal_store.trust_root(), revocations_of(village)
+        for document in case_documents.of_case(case_no):
+            path = case_documents.export(village, document.id, folder)
+            paths.append(str(path))
+            verified += verify_pdf(path, root, revoked).ok
+        delivery.deliver(village, case_no)
+        rated = delivery.rate(village, case_no, "满意")
+    return {"review_case": case_no, "decided": decided.outcome == "approved",
+            "signed_pdfs": paths, "signed_pdfs_verified": verified,
+            "delivered": True, "rated": rated.state == "closed"}
+
+
+def revocations_of(station: Station) -> Any:
+    from station import revocations
+
+    return revocations.current(station)

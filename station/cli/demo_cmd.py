@@ -33,6 +33,13 @@ def _text(summary: dict) -> str:
         filed=summary["filed"], at_township=summary["at_township"],
         at_county=summary["at_county"], returned_to_village=summary["returned_to_village"],
         audit=_("通过") if summary["audit_ok"] else _("未通过"))]
+    if "review_case" in summary:
+        lines.append(_("办件 {case_no}：一次性告知、补正、受理、联合审查、报县审批，{decided}；"
+                       "已盖章文书 {verified}/{total} 份核验通过；送达并评价{rated}。").format(
+            case_no=summary["review_case"],
+            decided=_("准予批准") if summary["decided"] else _("未批准"),
+            verified=summary["signed_pdfs_verified"], total=len(summary["signed_pdfs"]),
+            rated=_("（已办结）") if summary["rated"] else ""))
     for node in summary["nodes"]:
         lines.append(f"{node['role']:13} {node['code']}  {node['address'] or '-'}  "
                      f"{node['data']}  {node['user']}")
@@ -52,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         demo_network.start_hubs(net)
         summary = demo_network.round_trip(net)
+        summary.update(demo_network.review_trip(net))
         summary["workdir"] = str(net.workdir)
         emit(args, summary, _text(summary))
         if args.headless or args.json:
-            return 0 if summary["audit_ok"] else 1
+            ok = summary["audit_ok"] and summary["decided"] and summary["rated"] \
+                and summary["signed_pdfs_verified"] == len(summary["signed_pdfs"])
+            return 0 if ok else 1
         from station.ui.app import display_available, run_gui
 
         if not display_available():

@@ -1,0 +1,118 @@
+"""Who may do what to a case: the lifecycle table refuses at the station, and the hub
+refuses the same event when a station skips its own check; nothing changes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from station import demo_network, intake, network, outbox, review
+from station.app import Station
+from station.demo_network import DemoNetwork, review_sample, start_hubs
+from station.errors import CaseNotReadable
+from sync import lifecycle
+from sync.errors import SyncError
+from sync.hub.identity import open_database
+from sync.hub.models import HubCase
+from sync.problems import ActionNotPermitted, EventNotPermitted
+
+pytestmark = pytest.mark.slow
+
+
+def hub_state(net: DemoNetwork, node: demo_network.DemoNode, case_no: str) -> dict[str, Any]:
+    db = open_database(None, node.data / "hub.db")
+    try:
+        with db.connection_context():
+            row = HubCase.get_or_none(HubCase.case_no == case_no)
+            return {"state": row.state, "holder": row.holder, "view": row.view} if row else {}
+    finally:
+        db.close()
+
+
+def forge(station: Station, type_: str, case_no: str, matter: str) -> None:
+    """Write an event without the station's check, as a tampered program would."""
+    with station.db.atomic("IMMEDIATE"):
+        outbox.append(station.node.code, station.user, type_, {"opinion": "forged"},
+                      case_no=case_no, matter_code=matter)
+
+
+def accepted_case(net: DemoNetwork) -> str:
+    """A complete MZ-004 case, accepted by the township's 民政办 (reviewer mz)."""
+    with net.open(net.village) as village:
+        filed, _held = review_sample(net, village, with_missing=True)
+        network.sync_once(village)
+    with net.open(net.township, "mz") as desk:
+        review.claim(desk, filed.case_no)
+        review.accept(desk, filed.case_no)
+    return filed.case_no
+
+
+def test_two_reviewers_claim_at_once_exactly_one_holds(net: DemoNetwork) -> None:
+    start_hubs(net)
+    with net.open(net.village) as village:
+        case_no = review_sample(net, village, with_missing=True)[0].case_no
+        network.sync_once(village)
+    env = {"STATION_PASSPHRASE": net.passphrase, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    argv = [sys.executable, "-m", "station.cli.main", "review", "claim", case_no,
+            "--data", str(net.township.data), "--user"]
+    runs = [subprocess.Popen([*argv, user], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for user in ("mz", "mz2")]
+    results = [(run.wait(120), run.stderr.read() if run.stderr else "") for run in runs]
+    codes = sorted(code for code, _ in results)
+    assert codes[0] == 0 and codes[1] != 0, results
+    loser = next(err for code, err in results if code != 0)
+    assert "已由" in loser and "认领" in loser, loser
+    winner = "mz" if results[0][0] == 0 else "mz2"
+    assert hub_state(net, net.township, case_no)["holder"] == f"{net.township.code}/{winner}"
+
+
+def test_a_village_cannot_approve(net: DemoNetwork) -> None:
+    start_hubs(net)
+    case_no = accepted_case(net)
+    before = hub_state(net, net.township, case_no)
+    with net.open(net.village) as village:
+        with pytest.raises(ActionNotPermitted):
+            review.decide(village, case_no, True, "批准")
+        forge(village, lifecycle.APPROVED, case_no, demo_network.REVIEW_MATTER)
+        with pytest.raises(EventNotPermitted):
+            network.sync_once(village)
+    assert hub_state(net, net.township, case_no) == before
+
+
+def test_a_township_office_cannot_decide_a_county_matter(net: DemoNetwork) -> None:
+    start_hubs(net)
+    case_no = accepted_case(net)
+    with net.open(net.township, "mz") as desk:
+        review.release(desk, case_no)
+    with net.open(net.township, "mzqf") as signer:  # a township signer of the same office
+        review.claim(signer, case_no)
+        before = hub_state(net, net.township, case_no)
+        with pytest.raises(ActionNotPermitted, match="县级"):
+            review.decide(signer, case_no, True, "批准")
+        forge(signer, lifecycle.APPROVED, case_no, demo_network.REVIEW_MATTER)
+        with pytest.raises(ActionNotPermitted):
+            network.sync_once(signer)
+    assert hub_state(net, net.township, case_no) == before
+    assert before["state"] == lifecycle.REVIEW
+
+
+def test_a_reviewer_of_another_office_cannot_open_a_case(net: DemoNetwork) -> None:
+    start_hubs(net)
+    with net.open(net.village) as village:
+        filed = demo_network.file_samples(net, village, 1)[0]  # 低保: only 民政办 reviews
+        network.sync_once(village)
+    case_no = filed.case_no
+    with net.open(net.township, "cl") as other:  # 残联
+        network.sync_once(other)
+        with pytest.raises(ActionNotPermitted, match="本科室"):
+            review.claim(other, case_no)
+        client = network.client_for(other)
+        network.connect(other, client)
+        with pytest.raises(SyncError):
+            client.claim(case_no, "cl")  # the hub refuses the claim itself
+        with pytest.raises(CaseNotReadable):
+            intake.receive(other, case_no)
+    assert hub_state(net, net.township, case_no)["holder"] is None
