@@ -151,9 +151,9 @@ def load_seal(station: Station, office: str) -> Seal:
     if user.office != office:
         raise NotAnOfficeMember(office=office, user=station.user)
     record = NodeKey.get_or_none(NodeKey.purpose == purpose(office))
-    if record is None:
+    if record is None or not record.certificate:
         raise SealMissing(office=office)
-    chain = tuple(ca.chain_from_pem(record.certificate.encode("ascii")))
+    chain = _chain(record)
     office_seal.verify_seal(chain[0], chain[1:], trust_root(), revocations.current(station))
     key = node_keys.load_key(purpose(office))
     assert isinstance(key, ec.EllipticCurvePrivateKey)
@@ -172,8 +172,12 @@ def verified(station: Station, chain: tuple[x509.Certificate, ...]) -> SealIdent
     return office_seal.verify_seal(chain[0], chain[1:], trust_root(), revocations.current(station))
 
 
+def _chain(record: NodeKey) -> tuple[x509.Certificate, ...]:
+    return tuple(ca.chain_from_pem(str(record.certificate).encode("ascii")))
+
+
 def _info(station: Station, record: NodeKey) -> SealInfo:
-    chain = tuple(ca.chain_from_pem(record.certificate.encode("ascii")))
+    chain = _chain(record)
     cert = chain[0]
     name = office_seal.seal_name(cert)
     try:

@@ -20,6 +20,11 @@ from dataclasses import dataclass, field, replace
 
 from sync.problems import ActionNotPermitted, ActionOutOfState, AlreadyClaimed, NotClaimHolder
 
+
+def N_(message: str) -> str:  # noqa: N802 - marks a message for the catalogue (gettext)
+    return message
+
+
 ANY_TIER = ("village", "township", "county")
 UPPER = ("township", "county")
 FILERS = ("village", "township")
@@ -45,10 +50,11 @@ CLOSED = "closed"
 WITHDRAWN = "withdrawn"  # 退件
 
 STATE_LABELS = {
-    NONE: "未收件", QUEUED: "待受理", SUPPLEMENT: "待补正", REVIEW: "审查中",
-    JOINT: "联合审查中", SPECIAL: "特别程序中", DECIDED: "已决定", REFUSED: "不予受理",
-    RETURNED: "已退回村站", DELIVERED: "已送达", FOLLOWUP: "差评整改中", CLOSED: "已办结",
-    WITHDRAWN: "已撤回",
+    NONE: N_("未收件"), QUEUED: N_("待受理"), SUPPLEMENT: N_("待补正"),
+    REVIEW: N_("审查中"), JOINT: N_("联合审查中"), SPECIAL: N_("特别程序中"),
+    DECIDED: N_("已决定"), REFUSED: N_("不予受理"), RETURNED: N_("已退回村站"),
+    DELIVERED: N_("已送达"), FOLLOWUP: N_("差评整改中"), CLOSED: N_("已办结"),
+    WITHDRAWN: N_("已撤回"),
 }
 OPEN = (QUEUED, SUPPLEMENT, REVIEW, JOINT, SPECIAL)  # before a decision
 ON_DESK = (*OPEN, FOLLOWUP)  # what an office queue shows
@@ -112,48 +118,48 @@ class Rule:
 
 
 TABLE: dict[str, Rule] = {r.type: r for r in (
-    Rule(FILED, "收件登记", (NONE,), QUEUED, FILERS, ()),
-    Rule(NOTICE_AT_FILING, "一次性告知（收件时）", (QUEUED, SUPPLEMENT), None, ANY_TIER, ()),
-    Rule(CLAIMED, "认领", ON_DESK, None, UPPER, REVIEW_ROLES,
+    Rule(FILED, N_("收件登记"), (NONE,), QUEUED, FILERS, ()),
+    Rule(NOTICE_AT_FILING, N_("一次性告知（收件时）"), (QUEUED, SUPPLEMENT), None, ANY_TIER, ()),
+    Rule(CLAIMED, N_("认领"), ON_DESK, None, UPPER, REVIEW_ROLES,
          (AT_LEVEL, CASE_OFFICE, UNCLAIMED)),
-    Rule(RELEASED, "放回队列", ON_DESK, None, UPPER, REVIEW_ROLES, (HOLDER,)),
-    Rule(REASSIGNED, "转由同科室办理（AB岗）", ON_DESK, None, UPPER, REVIEW_ROLES,
+    Rule(RELEASED, N_("放回队列"), ON_DESK, None, UPPER, REVIEW_ROLES, (HOLDER,)),
+    Rule(REASSIGNED, N_("转由同科室办理（AB岗）"), ON_DESK, None, UPPER, REVIEW_ROLES,
          (AT_LEVEL, CASE_OFFICE, SAME_OFFICE)),
-    Rule(RETURNED_EVENT, "退回村站", (QUEUED,), RETURNED, UPPER, REVIEW_ROLES,
+    Rule(RETURNED_EVENT, N_("退回村站"), (QUEUED,), RETURNED, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
-    Rule(RETURN_RECEIVED, "村站收到退回", (RETURNED,), None, FILERS, (), (FILER,)),
-    Rule(SUPPLEMENT_REQUESTED, "一次性告知补齐补正", (QUEUED,), SUPPLEMENT, UPPER,
+    Rule(RETURN_RECEIVED, N_("村站收到退回"), (RETURNED,), None, FILERS, (), (FILER,)),
+    Rule(SUPPLEMENT_REQUESTED, N_("一次性告知补齐补正"), (QUEUED,), SUPPLEMENT, UPPER,
          REVIEW_ROLES, (HOLDER, AT_LEVEL)),
-    Rule(SUPPLEMENTED, "补齐材料", (SUPPLEMENT,), QUEUED, FILERS, (), (FILER,)),
-    Rule(ACCEPTED, "受理", (QUEUED,), REVIEW, UPPER, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
-    Rule(REFUSED_EVENT, "不予受理", (QUEUED,), REFUSED, UPPER, REVIEW_ROLES,
+    Rule(SUPPLEMENTED, N_("补齐材料"), (SUPPLEMENT,), QUEUED, FILERS, (), (FILER,)),
+    Rule(ACCEPTED, N_("受理"), (QUEUED,), REVIEW, UPPER, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
+    Rule(REFUSED_EVENT, N_("不予受理"), (QUEUED,), REFUSED, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
-    Rule(JOINT_OPENED, "抄告相关科室联合审查", (REVIEW,), JOINT, UPPER, REVIEW_ROLES,
+    Rule(JOINT_OPENED, N_("抄告相关科室联合审查"), (REVIEW,), JOINT, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL, JOINT_POSSIBLE)),
-    Rule(OPINION, "出具联审意见", (JOINT,), None, UPPER, REVIEW_ROLES,
+    Rule(OPINION, N_("出具联审意见"), (JOINT,), None, UPPER, REVIEW_ROLES,
          (AT_LEVEL, JOINT_PENDING)),
-    Rule(FORWARDED, "报上级审批", (REVIEW,), REVIEW, UPPER, REVIEW_ROLES,
+    Rule(FORWARDED, N_("报上级审批"), (REVIEW,), REVIEW, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL, BELOW_DECIDER)),
-    Rule(SPECIAL_STARTED, "进入特别程序", (REVIEW, JOINT), SPECIAL, UPPER, REVIEW_ROLES,
+    Rule(SPECIAL_STARTED, N_("进入特别程序"), (REVIEW, JOINT), SPECIAL, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
-    Rule(SPECIAL_ENDED, "特别程序结束", (SPECIAL,), None, UPPER, REVIEW_ROLES,
+    Rule(SPECIAL_ENDED, N_("特别程序结束"), (SPECIAL,), None, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
-    Rule(EXTENSION_REQUESTED, "申请延长办理期限", (REVIEW, JOINT, SPECIAL), None, UPPER,
+    Rule(EXTENSION_REQUESTED, N_("申请延长办理期限"), (REVIEW, JOINT, SPECIAL), None, UPPER,
          REVIEW_ROLES, (HOLDER, AT_LEVEL, NOT_EXTENDED)),
-    Rule(EXTENSION_APPROVED, "批准延长办理期限", (REVIEW, JOINT, SPECIAL), None, UPPER,
+    Rule(EXTENSION_APPROVED, N_("批准延长办理期限"), (REVIEW, JOINT, SPECIAL), None, UPPER,
          APPROVE_ROLES, (AT_LEVEL, EXTENSION_PENDING)),
-    Rule(APPROVED, "准予批准", (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
-    Rule(REJECTED, "不予批准", (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
-    Rule(WITHDRAWN_EVENT, "申请人撤回（退件）", (*OPEN, RETURNED), WITHDRAWN, FILERS, (),
+    Rule(APPROVED, N_("准予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(REJECTED, N_("不予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(WITHDRAWN_EVENT, N_("申请人撤回（退件）"), (*OPEN, RETURNED), WITHDRAWN, FILERS, (),
          (FILER,)),
-    Rule(DELIVERED_EVENT, "送达", (DECIDED, REFUSED), DELIVERED, FILERS, (), (FILER,)),
-    Rule(RATED, "评价（满意）", (DELIVERED,), CLOSED, FILERS, (), (FILER,)),
-    Rule(RATED_POOR, "评价（差评）", (DELIVERED,), FOLLOWUP, FILERS, (), (FILER,)),
-    Rule(FOLLOWUP_CALLED, "差评已回访", (FOLLOWUP,), None, UPPER, REVIEW_ROLES,
+    Rule(DELIVERED_EVENT, N_("送达"), (DECIDED, REFUSED), DELIVERED, FILERS, (), (FILER,)),
+    Rule(RATED, N_("评价（满意）"), (DELIVERED,), CLOSED, FILERS, (), (FILER,)),
+    Rule(RATED_POOR, N_("评价（差评）"), (DELIVERED,), FOLLOWUP, FILERS, (), (FILER,)),
+    Rule(FOLLOWUP_CALLED, N_("差评已回访"), (FOLLOWUP,), None, UPPER, REVIEW_ROLES,
          (FOLLOWUP_OFFICE,)),
-    Rule(FOLLOWUP_CLOSED, "差评整改完成", (FOLLOWUP,), CLOSED, UPPER, REVIEW_ROLES,
+    Rule(FOLLOWUP_CLOSED, N_("差评整改完成"), (FOLLOWUP,), CLOSED, UPPER, REVIEW_ROLES,
          (FOLLOWUP_OFFICE,)),
-    Rule(CLOSED_EVENT, "办结（未评价）", (DELIVERED,), CLOSED, FILERS, (), (FILER,)),
+    Rule(CLOSED_EVENT, N_("办结（未评价）"), (DELIVERED,), CLOSED, FILERS, (), (FILER,)),
 )}
 
 
@@ -316,44 +322,44 @@ def _check_need(need: str, view: CaseView, actor: Actor, matter: MatterRule | No
                 holder_office: Callable[[str], str | None] | None,
                 refuse: Callable[[str], Exception]) -> None:
     if need == FILER and actor.node != view.filed_by:
-        raise refuse("只有收件的站点才能办理")
+        raise refuse(N_("只有收件的站点才能办理"))
     elif need == HOLDER and view.holder != actor.holder:
         raise NotClaimHolder(case_no=view.case_no, holder=view.holder or "-")
     elif need == AT_LEVEL and (actor.tier != view.level
                                or actor.node != node_at(view.level or "", view.filed_by or "")):
-        raise refuse("案件当前不在本级办理")
+        raise refuse(N_("案件当前不在本级办理"))
     elif need == CASE_OFFICE and view.offices and _desk(actor) not in view.offices:
-        raise refuse("本科室不办理此案件")
+        raise refuse(N_("本科室不办理此案件"))
     elif need == UNCLAIMED and view.holder not in (None, actor.holder):
         raise AlreadyClaimed(case_no=view.case_no, holder=view.holder)
     elif need == SAME_OFFICE:
         if view.holder is None:
-            raise refuse("案件尚未被认领，请直接认领")
+            raise refuse(N_("案件尚未被认领，请直接认领"))
         office = holder_office(view.holder) if holder_office else None
         if view.holder.split("/", 1)[0] != actor.node or office != actor.office:
-            raise refuse("只能转给同一科室的人员")
+            raise refuse(N_("只能转给同一科室的人员"))
     elif need == JOINT_POSSIBLE and len(_offices(matter, actor.tier, view.filed_by or "")) < 2:
-        raise refuse("该事项在本级只有一个审查科室，无需联合审查")
+        raise refuse(N_("该事项在本级只有一个审查科室，无需联合审查"))
     elif need == JOINT_PENDING and _desk(actor) not in view.pending:
-        raise refuse("本科室不在待出具意见的科室之列")
+        raise refuse(N_("本科室不在待出具意见的科室之列"))
     elif need == BELOW_DECIDER:
         if matter is None:
-            raise refuse("本站点的事项目录中没有该事项")
+            raise refuse(N_("本站点的事项目录中没有该事项"))
         if TIER_ORDER.index(actor.tier) >= TIER_ORDER.index(matter.tier):
-            raise refuse("该事项由本级决定，无需上报")
+            raise refuse(N_("该事项由本级决定，无需上报"))
     elif need == DECIDER:
         if matter is None:
-            raise refuse("本站点的事项目录中没有该事项")
+            raise refuse(N_("本站点的事项目录中没有该事项"))
         if actor.tier != matter.tier:
             raise refuse(f"该事项由{_tiers((matter.tier,))}决定")
         if actor.office not in matter.deciders:
             raise refuse(f"该事项由{'、'.join(matter.deciders)}决定")
     elif need == NOT_EXTENDED and view.extension:
-        raise refuse("办理期限已申请或批准过延长")
+        raise refuse(N_("办理期限已申请或批准过延长"))
     elif need == EXTENSION_PENDING and view.extension != "requested":
-        raise refuse("没有待批准的延期申请")
+        raise refuse(N_("没有待批准的延期申请"))
     elif need == FOLLOWUP_OFFICE and view.decided_by != _desk(actor):
-        raise refuse("差评由作出决定的科室跟进")
+        raise refuse(N_("差评由作出决定的科室跟进"))
 
 
 def apply(view: CaseView, fact: Fact, office: str | None,

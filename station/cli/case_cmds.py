@@ -20,7 +20,7 @@ from station.cases import (
 from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
 from station.filing import MaterialFile, file_case
-from station.i18n import _
+from station.i18n import _, translate
 from station.printing import print_case_documents
 from station.status import LABELS as STATUS_LABELS
 
@@ -244,7 +244,7 @@ def run_status(args: argparse.Namespace) -> int:
             missing = [m.name for m in matter.materials if m.required and m.name not in have] \
                 if matter else []
     due = (document["deadline"] or {}).get("due")
-    document.update(status=document["state"], status_label=_(document["state_label"]),
+    document.update(status=document["state"], status_label=translate(document["state_label"]),
                     missing=missing, due=due)
     offices = "、".join(o["office"] for o in document["offices"]) or "—"
     text = _("{case_no}：{label}；当前办理：{offices}；承诺办结日期 {date}").format(

@@ -7,7 +7,7 @@ from typing import Any
 
 from station import review
 from station.cli.context import emit, opened
-from station.i18n import _
+from station.i18n import _, translate
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -78,7 +78,7 @@ def run_action(args: argparse.Namespace) -> int:
     with opened(args) as station:
         view = _do(station, args)
     text = _("办件 {case_no}：{state}").format(case_no=view.case_no,
-                                             state=_(lifecycle.label(view.state)))
+                                             state=translate(lifecycle.label(view.state)))
     emit(args, view.to_json(), text)
     return 0
 

@@ -78,8 +78,8 @@ def _report(result: PdfVerification) -> str:
     lines = [_("文件 {path} 的电子印章有效：").format(path=result.path)]
     for seal in result.seals:
         signed_at = shown_time(seal.signed_at) if seal.signed_at else "—"
-        lines.append(_("  {node}“{office}”（站点编码 {code}，印章序列号 {serial}）于 {signed_at} 盖章")
-                     .format(node=seal.node_name, office=seal.office, code=seal.node_code,
-                             serial=seal.serial, signed_at=signed_at))
+        line = _("  {node}“{office}”（站点编码 {code}，印章序列号 {serial}）于 {signed_at} 盖章")
+        lines.append(line.format(node=seal.node_name, office=seal.office, code=seal.node_code,
+                                 serial=seal.serial, signed_at=signed_at))
     lines.append(_("盖章后文件未被改动；印章证书可追溯到本县根证书，未被吊销。"))
     return "\n".join(lines)
