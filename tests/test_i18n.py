@@ -42,7 +42,7 @@ def error_templates() -> dict[str, str]:
 
 def literal_messages() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in (ROOT / "station").rglob("*.py"):
+    for path in [*(ROOT / "station").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("_", "N_")):

@@ -20,7 +20,7 @@ from station.cases import (
 from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
 from station.filing import MaterialFile, file_case
-from station.i18n import _, translate
+from station.i18n import N_, _, translate
 from station.printing import print_case_documents
 from station.status import LABELS as STATUS_LABELS
 
@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = cmds.add_parser("deliver", parents=[common], help=_("记录送达（送达回执）"))
     p.add_argument("case_no")
-    p.add_argument("--method", default="当面送达", help=_("送达方式"))
+    p.add_argument("--method", default=N_("当面送达"), help=_("送达方式"))
     p.add_argument("--note", default="", help=_("备注"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_deliver)

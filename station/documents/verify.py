@@ -17,7 +17,7 @@ its ``failure()`` is the SealCheckFailed to show when it does not hold.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -168,7 +168,10 @@ def _check(signature: Any, root: x509.Certificate, revocations: RevocationList |
         revoked, seal_problem = True, error
     except TrustError as error:
         seal_problem = error
-    trusted = bool(status.trusted) and (seal_problem is None or revoked)
+    # pyHanko reports no trust once the signed bytes changed; then our own chain
+    # check alone says whether the seal is one of this county's.
+    chain_holds = seal_problem is None or revoked
+    trusted = chain_holds and (bool(status.trusted) or not intact)
     covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     problem: Exception | None
     if not intact:
@@ -200,7 +203,7 @@ def _after_last(checks: list[SealCheck]) -> list[SealCheck]:
     """Only another seal may follow a seal: the last one must cover the whole file."""
     last = checks[-1]
     if last.problem is None and not last.covers_whole_file:
-        checks[-1] = SealCheck(**{**last.__dict__, "problem": PdfAppended()})
+        checks[-1] = replace(last, problem=PdfAppended())
     return checks
 
 

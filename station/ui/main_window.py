@@ -14,6 +14,8 @@ from station.hub_audit import can_audit
 from station.i18n import N_, translate
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
+from station.ui.screens.review_data import can_review
+from station.ui.screens.review_desk import ReviewDeskScreen
 from station.ui.screens.settings import SettingsScreen
 from station.ui.screens.sync import SyncScreen
 from station.ui.status_bar import StatusBar
@@ -33,6 +35,8 @@ SCREENS: tuple[Entry, ...] = (
 )
 # Shown only to the county's admins and auditors.
 AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
+# Shown only to reviewers, signers and admins at township and county nodes.
+REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
 
 
 class MainWindow(ttk.Frame):
@@ -54,6 +58,7 @@ class MainWindow(ttk.Frame):
         self.open(SCREENS[0][0])
         station = app.opened
         app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
+        app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
 
     def add_screen(self, entry: Entry) -> None:
         key, label, shortcut, _cls = entry
@@ -67,6 +72,10 @@ class MainWindow(ttk.Frame):
     def _audit_allowed(self, allowed: bool) -> None:
         if allowed and self.winfo_exists() and AUDIT_SCREEN[0] not in self.buttons:
             self.add_screen(AUDIT_SCREEN)
+
+    def _review_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and REVIEW_SCREEN[0] not in self.buttons:
+            self.add_screen(REVIEW_SCREEN)
 
     def _shortcut(self, key: str, _event: tk.Event) -> None:
         self.open(key)

@@ -1,0 +1,139 @@
+"""What the 审核 screen reads, run on the station worker (never on the Tk thread).
+
+The queue comes from the hub (``review.desk``) with each case's deadline state
+from its headers (``progress.status``); an opened case is taken in
+(``intake.receive``), read with ``show_case`` and checked against the
+lifecycle table for the actions this user may take on it now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from station import case_state, intake, network, progress, review, review_queue, users
+from station.app import Station
+from station.cases import show_case
+from station.errors import StationError
+from station.i18n import N_
+from sync import lifecycle
+from sync.errors import SyncError
+from sync.lifecycle import CaseView
+
+REVIEW_TIERS = ("township", "county")
+# The actions offered in the opinion panel, in button order.
+ACTIONS = (lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT, lifecycle.JOINT_OPENED,
+           lifecycle.OPINION, lifecycle.FORWARDED, lifecycle.APPROVED, lifecycle.REJECTED)
+CHECKED = (*ACTIONS, lifecycle.SUPPLEMENT_REQUESTED, lifecycle.RELEASED)
+
+STATE_NAMES = {
+    lifecycle.QUEUED: N_("待受理"), lifecycle.SUPPLEMENT: N_("待补正"),
+    lifecycle.REVIEW: N_("审查中"), lifecycle.JOINT: N_("联合审查中"),
+    lifecycle.SPECIAL: N_("特别程序中"), lifecycle.DECIDED: N_("已决定"),
+    lifecycle.REFUSED: N_("不予受理"), lifecycle.RETURNED: N_("已退回村站"),
+    lifecycle.DELIVERED: N_("已送达"), lifecycle.FOLLOWUP: N_("差评整改中"),
+    lifecycle.CLOSED: N_("已办结"), lifecycle.WITHDRAWN: N_("已撤回"),
+}
+DEADLINE_NAMES = {
+    "running": N_("计时中"), "yellow": N_("即将到期"), "red": N_("已超期"),
+    "paused": N_("暂停计时"), "stopped": N_("已停止计时"), "not_started": N_("未开始计时"),
+}
+
+
+def can_review(station: Station) -> bool:
+    """The 审核 screen is for reviewers, signers and admins at township and county nodes."""
+    if station.node.tier not in REVIEW_TIERS:
+        return False
+    try:
+        users.require_role(station, "review", *lifecycle.REVIEW_ROLES)
+    except StationError:
+        return False
+    return True
+
+
+def me(station: Station) -> str:
+    """This user as the hub names a claim holder."""
+    return f"{station.node.code}/{station.user}"
+
+
+def load_queue(station: Station, sync: bool = True) -> list[dict[str, Any]]:
+    """The office queue, each case with its matter name and deadline (from headers)."""
+    if sync:
+        network.sync_once(station)
+    rows = review.desk(station)
+    mine, office = me(station), review_queue.my_office(station)
+    for row in rows:
+        row["mine"] = row.get("holder") == mine
+        row["opinion_due"] = office in (row.get("pending") or [])
+        matter = station.catalogue.matters.get(row.get("matter") or "")
+        row["matter_name"] = matter.name if matter else ""
+        try:
+            row["deadline"] = progress.status(station, row["case_no"])["deadline"]
+        except StationError:  # not pulled here yet: no deadline to show
+            row["deadline"] = None
+    return rows
+
+
+@dataclass
+class Material:
+    name: str
+    required: bool
+    pages: int  # received pages here (0: not received)
+
+
+@dataclass
+class CaseWork:
+    """An opened case: what the desk shows and what it may do with it."""
+
+    case_no: str
+    view: CaseView
+    details: dict[str, Any]
+    labels: dict[str, str]  # form field name -> label
+    materials: list[Material]
+    allowed: set[str] = field(default_factory=set)
+
+
+def allowed_actions(station: Station, case_no: str) -> tuple[CaseView, set[str]]:
+    """The case as known here, and the actions the lifecycle table lets this user take."""
+    view = case_state.view(station, case_no)
+    allowed = set()
+    for type_ in CHECKED:
+        try:
+            case_state.check(station, view, type_)
+        except (SyncError, StationError):
+            continue
+        allowed.add(type_)
+    return view, allowed
+
+
+def open_case(station: Station, case_no: str) -> CaseWork:
+    """Take the case in (claimed, or copied for a joint opinion) and read it."""
+    intake.receive(station, case_no)
+    details = show_case(station, case_no)
+    matter = station.catalogue.matters.get(details["matter"]["code"])
+    received: dict[str, int] = {}
+    for item in details["materials"]:
+        received[item["name"]] = received.get(item["name"], 0) + 1
+    specs = list(matter.materials) if matter else []
+    materials = [Material(m.name, m.required, received.pop(m.name, 0)) for m in specs]
+    materials += [Material(name, False, pages) for name, pages in received.items()]
+    labels = {f.name: f.label for f in matter.fields} if matter else {}
+    view, allowed = allowed_actions(station, case_no)
+    return CaseWork(case_no, view, details, labels, materials, allowed)
+
+
+def act(station: Station, case_no: str, action: str, opinion: str) -> CaseView:
+    """Run one action of the opinion panel (the services sync with the hub)."""
+    if action == lifecycle.ACCEPTED:
+        return review.accept(station, case_no, opinion)
+    if action == lifecycle.REFUSED_EVENT:
+        return review.refuse(station, case_no, opinion)
+    if action == lifecycle.JOINT_OPENED:
+        return review.open_joint(station, case_no, opinion)
+    if action == lifecycle.OPINION:
+        return review.give_opinion(station, case_no, opinion)
+    if action == lifecycle.FORWARDED:
+        return review.forward(station, case_no, opinion)
+    if action in (lifecycle.APPROVED, lifecycle.REJECTED):
+        return review.decide(station, case_no, action == lifecycle.APPROVED, opinion)
+    raise ValueError(action)

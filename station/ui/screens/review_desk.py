@@ -1,0 +1,313 @@
+"""审核: the office queue coloured by deadline, claim / release / reassign (AB岗), and a
+claimed case's materials beside its form, the material verdicts that write the one-time
+notice, and the opinion with the actions its state allows.
+
+Every service call (the hub, the store, signing) runs on the station worker; the
+screen only shows what comes back.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from typing import TYPE_CHECKING, Any
+
+import ttkbootstrap as ttk
+
+from station import review
+from station.i18n import N_, _, translate
+from station.review import Verdict
+from station.ui.problems import describe
+from station.ui.screens.review_data import (
+    DEADLINE_NAMES,
+    STATE_NAMES,
+    CaseWork,
+    act,
+    load_queue,
+    open_case,
+)
+from station.ui.screens.review_opinion import BUTTONS, OpinionPanel
+from station.ui.screens.review_verdicts import VerdictList
+from station.ui.screens.viewer import MaterialViewer
+from sync import lifecycle
+from sync.lifecycle import CaseView
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+
+COLUMNS = (("case_no", N_("办件编号"), 230), ("matter", N_("事项"), 300),
+           ("state", N_("状态"), 100), ("holder", N_("认领人"), 200),
+           ("deadline", N_("办结期限"), 190))
+COLOURS = {"red": "#f5c2c7", "yellow": "#ffe69c"}
+
+
+def state_name(state: str) -> str:
+    return translate(STATE_NAMES.get(state, state))
+
+
+def deadline_text(deadline: dict[str, Any] | None) -> str:
+    if not deadline:
+        return "—"
+    state = translate(DEADLINE_NAMES.get(deadline["state"], deadline["state"]))
+    return f"{deadline['due']}  {state}" if deadline.get("due") else state
+
+
+class ReviewDeskScreen(ttk.Frame):
+    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.loaded = 0  # queue loads shown (tests wait on it)
+        self.work: CaseWork | None = None
+        self.opening: str | None = None
+        bar = ttk.Frame(self)
+        bar.pack(fill=tk.X, pady=(0, 6))
+        self.claim_button = ttk.Button(bar, text=_("认领"), bootstyle="primary",
+                                       command=self.claim)
+        self.release_button = ttk.Button(bar, text=_("放回"), bootstyle="secondary-outline",
+                                         command=self.release)
+        self.reassign_button = ttk.Button(bar, text=_("转同事（AB岗）"),
+                                          bootstyle="secondary-outline",
+                                          command=self.ask_reassign)
+        self.refresh_button = ttk.Button(bar, text=_("刷新"), bootstyle="info-outline",
+                                         command=self.reload)
+        for button in (self.claim_button, self.release_button, self.reassign_button,
+                       self.refresh_button):
+            button.pack(side=tk.LEFT, padx=(0, 6))
+        self.message = ttk.Label(bar, text="", wraplength=620)
+        self.message.pack(side=tk.LEFT, padx=10)
+        self.prompt = ttk.Frame(self)  # the reassign reason, shown on demand
+        ttk.Label(self.prompt, text=_("转办原因")).pack(side=tk.LEFT)
+        self.reason = ttk.Entry(self.prompt, width=40)
+        self.reason.pack(side=tk.LEFT, padx=6)
+        self.reason.bind("<Return>", lambda _e: self.reassign())
+        ttk.Button(self.prompt, text=_("确定转办"), bootstyle="primary",
+                   command=self.reassign).pack(side=tk.LEFT)
+        ttk.Button(self.prompt, text=_("取消"), bootstyle="secondary-outline",
+                   command=self.prompt.pack_forget).pack(side=tk.LEFT, padx=6)
+
+        self.panes = ttk.Panedwindow(self, orient=tk.VERTICAL)
+        self.panes.pack(fill=tk.BOTH, expand=True)
+        top = ttk.Frame(self.panes)
+        self.tree = ttk.Treeview(top, columns=[c[0] for c in COLUMNS], show="headings",
+                                 height=5, selectmode="browse")
+        for key, label, width in COLUMNS:
+            self.tree.heading(key, text=translate(label))
+            self.tree.column(key, width=width, stretch=key == "matter")
+        for tag, colour in COLOURS.items():
+            self.tree.tag_configure(tag, background=colour)
+        self.tree.pack(fill=tk.BOTH, expand=True)
+        self.tree.bind("<<TreeviewSelect>>", lambda _e: self.selected_changed())
+        self.count = ttk.Label(top, text="", bootstyle="secondary")
+        self.count.pack(anchor="w")
+        self.panes.add(top, weight=1)
+        self.workspace = ttk.Frame(self.panes)
+        self.panes.add(self.workspace, weight=4)
+        self.viewer: MaterialViewer | None = None
+        self.verdicts: VerdictList | None = None
+        self.opinion: OpinionPanel | None = None
+        self.tabs: ttk.Notebook | None = None
+        self.clear_work()
+        self.update_buttons()
+        self.reload()
+
+    # -- the queue -------------------------------------------------------------
+    def reload(self, sync: bool = True) -> None:
+        station = self.app.opened
+        self.refresh_button.configure(state="disabled")
+        self.app.dispatcher.submit(lambda: load_queue(station, sync), on_done=self.show_queue,
+                                   on_error=self.failed)
+
+    def show_queue(self, rows: list[dict[str, Any]]) -> None:
+        if not self.winfo_exists():
+            return
+        chosen = self.selected()
+        self.rows = {row["case_no"]: row for row in rows}
+        self.tree.delete(*self.tree.get_children())
+        for row in rows:
+            state = (row.get("deadline") or {}).get("state")
+            self.tree.insert("", tk.END, iid=row["case_no"],
+                             tags=(state,) if state in COLOURS else (),
+                             values=(row["case_no"], row["matter_name"] or row["matter"],
+                                     state_name(row["state"]), self.holder_text(row),
+                                     deadline_text(row.get("deadline"))))
+        late = sum(1 for r in rows if (r.get("deadline") or {}).get("state") == "red")
+        self.count.configure(text=_("本科室待办 {count} 件，其中超期 {late} 件").format(
+            count=len(rows), late=late))
+        self.refresh_button.configure(state="normal")
+        self.loaded += 1
+        if chosen in self.rows:
+            self.tree.selection_set(chosen)
+            self.tree.see(chosen)
+        self.selected_changed()
+
+    def holder_text(self, row: dict[str, Any]) -> str:
+        if row["mine"]:
+            return _("我")
+        return str(row.get("holder") or "—")
+
+    def selected(self) -> str | None:
+        chosen = self.tree.selection()
+        return str(chosen[0]) if chosen else None
+
+    def select(self, case_no: str) -> None:
+        """Pick a case in the queue, as a person clicks it."""
+        self.tree.selection_set(case_no)
+        self.tree.see(case_no)
+        self.selected_changed()
+
+    def selected_changed(self) -> None:
+        self.update_buttons()
+        case_no = self.selected()
+        row = self.rows.get(case_no or "")
+        if row is None or not (row["mine"] or row["opinion_due"]):
+            if self.work is not None and self.work.case_no != case_no:
+                self.clear_work()
+            return
+        if (self.work is None or self.work.case_no != case_no) and self.opening != case_no:
+            self.open(row["case_no"])
+
+    def update_buttons(self) -> None:
+        row = self.rows.get(self.selected() or "")
+        holder = row.get("holder") if row else None
+        self.claim_button.configure(state="normal" if row and not holder else "disabled")
+        self.release_button.configure(state="normal" if row and row["mine"] else "disabled")
+        self.reassign_button.configure(
+            state="normal" if row and holder and not row["mine"] else "disabled")
+
+    # -- claims ------------------------------------------------------------------
+    def run(self, work: Any, done: Any) -> None:
+        """One service call on the worker; its errors shown here."""
+        self.say("")
+        self.app.dispatcher.submit(work, on_done=done, on_error=self.failed)
+
+    def claim(self) -> None:
+        case_no, station = self.selected(), self.app.opened
+        if case_no:
+            self.claim_button.configure(state="disabled")
+            self.run(lambda: review.claim(station, case_no), self.changed)
+
+    def release(self) -> None:
+        case_no, station = self.selected(), self.app.opened
+        if case_no:
+            self.release_button.configure(state="disabled")
+            self.run(lambda: review.release(station, case_no), self.changed)
+
+    def ask_reassign(self) -> None:
+        self.prompt.pack(fill=tk.X, pady=(0, 6), before=self.panes)
+        self.reason.focus_set()
+
+    def reassign(self) -> None:
+        case_no, station, reason = self.selected(), self.app.opened, self.reason.get().strip()
+        if not case_no:
+            return
+        if not reason:
+            self.say(_("请填写转办原因。"), error=True)
+            return
+        self.prompt.pack_forget()
+        self.reason.delete(0, tk.END)
+        self.run(lambda: review.reassign(station, case_no, reason), self.changed)
+
+    def changed(self, view: CaseView) -> None:
+        """After any action: say where the case is now, reload the queue and the case."""
+        if not self.winfo_exists():
+            return
+        self.say(_("办件 {case_no} 现为“{state}”。").format(case_no=view.case_no,
+                                                          state=state_name(view.state)))
+        if self.work is not None and self.work.case_no == view.case_no:
+            self.clear_work()
+        self.reload(sync=False)  # the service synced already
+
+    def failed(self, error: BaseException) -> None:
+        if not self.winfo_exists():
+            return
+        self.say(describe(error), error=True)
+        self.refresh_button.configure(state="normal")
+        self.update_buttons()
+        if self.opinion is not None and self.work is not None:
+            self.opinion.allow(self.work.allowed)
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.configure(text=text, bootstyle="danger" if error else "success")
+
+    # -- the opened case -------------------------------------------------------------
+    def open(self, case_no: str) -> None:
+        self.opening = case_no
+        station = self.app.opened
+
+        def done(work: CaseWork) -> None:
+            if self.opening == case_no:
+                self.opening = None
+            if self.winfo_exists() and self.selected() == case_no:
+                self.show_work(work)
+
+        def failed(error: BaseException) -> None:
+            if self.opening == case_no:
+                self.opening = None
+            self.failed(error)
+
+        self.app.dispatcher.submit(lambda: open_case(station, case_no), on_done=done,
+                                   on_error=failed)
+
+    def clear_work(self) -> None:
+        for child in self.workspace.winfo_children():
+            child.destroy()
+        self.work = self.viewer = self.verdicts = self.opinion = self.tabs = None
+        hint = _("认领办件后，可在此查看材料和申请表，逐项核验材料并出具意见。")
+        ttk.Label(self.workspace, text=hint, bootstyle="secondary", padding=20).pack(anchor="nw")
+
+    def show_work(self, work: CaseWork) -> None:
+        for child in self.workspace.winfo_children():
+            child.destroy()
+        self.work = work
+        panes = ttk.Panedwindow(self.workspace, orient=tk.HORIZONTAL)
+        panes.pack(fill=tk.BOTH, expand=True, pady=(6, 0))
+        self.viewer = MaterialViewer(panes, self.app, work.case_no)
+        self.viewer.buttons[0].pack_forget()  # 关闭: the viewer stays beside the form
+        panes.add(self.viewer, weight=3)
+        self.tabs = ttk.Notebook(panes)
+        panes.add(self.tabs, weight=2)
+        self.tabs.add(self.form_tab(work), text=_("申请信息"))
+        self.verdicts = VerdictList(self.tabs, work.materials, self.send_notice)
+        self.verdicts.send_button.configure(
+            state="normal" if lifecycle.SUPPLEMENT_REQUESTED in work.allowed else "disabled")
+        self.tabs.add(self.verdicts, text=_("材料核验"))
+        self.opinion = OpinionPanel(self.tabs, work.allowed, self.do_action)
+        self.tabs.add(self.opinion, text=_("审查意见"))
+        if work.view.state != lifecycle.QUEUED:
+            self.tabs.select(self.opinion)  # accepted: the materials were checked already
+
+    def form_tab(self, work: CaseWork) -> ttk.Frame:
+        frame = ttk.Frame(self.tabs, padding=6)
+        details, person = work.details, work.details["applicant"]
+        title = "    ".join((work.case_no, details["matter"]["name"],
+                                state_name(work.view.state)))
+        ttk.Label(frame, text=title, wraplength=460).pack(anchor="w", pady=(0, 4))
+        tree = ttk.Treeview(frame, columns=("field", "value"), show="headings", height=12)
+        tree.heading("field", text=_("项目"))
+        tree.heading("value", text=_("内容"))
+        tree.column("field", width=150, stretch=False)
+        tree.column("value", width=300)
+        rows = [(_("申请人"), person["name"]), (_("身份证号"), person["id_number"]),
+                (_("联系电话"), person["phone"]), (_("住址"), person["address"]),
+                (_("收件时间"), details["filed_at"]), (_("承诺日期"), details["deadline"] or "—")]
+        rows += [(work.labels.get(key, key), value) for key, value in details["form"].items()]
+        for name, value in rows:
+            tree.insert("", tk.END, values=(name, "" if value is None else str(value)))
+        tree.pack(fill=tk.BOTH, expand=True)
+        return frame
+
+    def send_notice(self, verdicts: list[Verdict], note: str) -> None:
+        if self.work is None or self.verdicts is None:
+            return
+        case_no, station = self.work.case_no, self.app.opened
+        self.verdicts.send_button.configure(state="disabled")
+        self.run(lambda: review.request_supplement(station, case_no, verdicts, note),
+                 self.changed)
+
+    def do_action(self, action: str, opinion: str) -> None:
+        if self.work is None:
+            return
+        case_no, station = self.work.case_no, self.app.opened
+        self.say(_("正在办理“{action}”…").format(action=translate(BUTTONS[action][0])))
+        self.app.dispatcher.submit(lambda: act(station, case_no, action, opinion),
+                                   on_done=self.changed, on_error=self.failed)
