@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync import lifecycle as L
+from sync import lifecycle as L  # noqa: N812 - short name for a table-heavy test
 from sync.problems import ActionNotPermitted, ActionOutOfState, AlreadyClaimed, NotClaimHolder
 
 VILLAGE, TOWNSHIP, COUNTY = "450981104201", "450981104000", "450981000000"

@@ -177,6 +177,7 @@ class PushBatch:
     released: set[str] = field(default_factory=set)  # claims to drop
     flags: list[tuple[Any, ...]] = field(default_factory=list)  # hub_flag rows
     taken: dict[str, str] = field(default_factory=dict)  # claims moved to a colleague
+    actors: dict[tuple[str, str], Any] = field(default_factory=dict)  # (node, user) -> Actor
     events: list[tuple[Envelope, str, list[str]]] = field(default_factory=list)
 
     @classmethod

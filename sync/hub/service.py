@@ -469,7 +469,10 @@ class HubService:
         case_no = header.case_no
         view = staged.cases.get(case_no) or lifecycle.CaseView(case_no)
         fact = rules.fact_of(header)
-        actor = self.actor(header.node, header.author)
+        key = (header.node, header.author)
+        actor = staged.actors.get(key)
+        if actor is None:  # one directory read per author and batch
+            actor = staged.actors[key] = self.actor(header.node, header.author)
         matter = self.matters(view.matter or header.matter or "")
         if enforce:
             claim = staged.claims.get(case_no)
