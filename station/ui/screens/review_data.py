@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from station import case_state, intake, network, progress, review, review_queue, users
+from station import case_state, intake, progress, review, review_queue, users
 from station.app import Station
 from station.cases import show_case
 from station.errors import StationError
@@ -56,10 +56,9 @@ def me(station: Station) -> str:
     return f"{station.node.code}/{station.user}"
 
 
-def load_queue(station: Station, sync: bool = True) -> list[dict[str, Any]]:
-    """The office queue, each case with its matter name and deadline (from headers)."""
-    if sync:
-        network.sync_once(station)
+def load_queue(station: Station) -> list[dict[str, Any]]:
+    """The office queue from the hub, each case with its matter name and deadline (from
+    the headers pulled here; syncing is left to the background sync thread)."""
     rows = review.desk(station)
     mine, office = me(station), review_queue.my_office(station)
     for row in rows:

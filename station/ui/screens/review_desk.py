@@ -33,6 +33,7 @@ from sync.lifecycle import CaseView
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
+    from station.ui.sync_monitor import SyncMonitor
 
 COLUMNS = (("case_no", N_("办件编号"), 230), ("matter", N_("事项"), 300),
            ("state", N_("状态"), 100), ("holder", N_("认领人"), 200),
@@ -69,7 +70,7 @@ class ReviewDeskScreen(ttk.Frame):
                                           bootstyle="secondary-outline",
                                           command=self.ask_reassign)
         self.refresh_button = ttk.Button(bar, text=_("刷新"), bootstyle="info-outline",
-                                         command=self.reload)
+                                         command=self.refresh)
         for button in (self.claim_button, self.release_button, self.reassign_button,
                        self.refresh_button):
             button.pack(side=tk.LEFT, padx=(0, 6))
@@ -85,37 +86,53 @@ class ReviewDeskScreen(ttk.Frame):
         ttk.Button(self.prompt, text=_("取消"), bootstyle="secondary-outline",
                    command=self.prompt.pack_forget).pack(side=tk.LEFT, padx=6)
 
-        self.panes = ttk.Panedwindow(self, orient=tk.VERTICAL)
-        self.panes.pack(fill=tk.BOTH, expand=True)
-        top = ttk.Frame(self.panes)
-        self.tree = ttk.Treeview(top, columns=[c[0] for c in COLUMNS], show="headings",
-                                 height=5, selectmode="browse")
+        self.queue = ttk.Frame(self)
+        self.queue.pack(fill=tk.X)
+        self.tree = ttk.Treeview(self.queue, columns=[c[0] for c in COLUMNS], show="headings",
+                                 height=4, selectmode="browse")
         for key, label, width in COLUMNS:
             self.tree.heading(key, text=translate(label))
             self.tree.column(key, width=width, stretch=key == "matter")
         for tag, colour in COLOURS.items():
             self.tree.tag_configure(tag, background=colour)
-        self.tree.pack(fill=tk.BOTH, expand=True)
+        self.tree.pack(fill=tk.X)
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self.selected_changed())
-        self.count = ttk.Label(top, text="", bootstyle="secondary")
+        self.count = ttk.Label(self.queue, text="", bootstyle="secondary")
         self.count.pack(anchor="w")
-        self.panes.add(top, weight=1)
-        self.workspace = ttk.Frame(self.panes)
-        self.panes.add(self.workspace, weight=4)
+        self.workspace = ttk.Frame(self)
+        self.workspace.pack(fill=tk.BOTH, expand=True)
         self.viewer: MaterialViewer | None = None
         self.verdicts: VerdictList | None = None
         self.opinion: OpinionPanel | None = None
         self.tabs: ttk.Notebook | None = None
         self.clear_work()
         self.update_buttons()
+        # Sync runs on the background sync thread only (two rounds at once would fight
+        # over the store); after each round the queue is read again.
+        self.monitor = app.sync
+        self._synced: str | None = None
+        if self.monitor is not None:
+            self.monitor.listen(self, self.sync_reported)
         self.reload()
 
     # -- the queue -------------------------------------------------------------
-    def reload(self, sync: bool = True) -> None:
+    def reload(self) -> None:
+        """Read the queue from the hub (the cases' steps as pulled so far)."""
         station = self.app.opened
-        self.refresh_button.configure(state="disabled")
-        self.app.dispatcher.submit(lambda: load_queue(station, sync), on_done=self.show_queue,
-                                   on_error=self.failed)
+        self.app.dispatcher.submit(lambda: load_queue(station),
+                                   on_done=self.show_queue, on_error=self.failed)
+
+    def refresh(self) -> None:
+        """刷新: a sync round now (the queue follows when it ends), and the queue now."""
+        if self.monitor is not None:
+            self.monitor.sync_now()
+        self.reload()
+
+    def sync_reported(self, monitor: SyncMonitor) -> None:
+        done = monitor.status.last_success if monitor.status else None
+        if done != self._synced:
+            self._synced = done
+            self.reload()
 
     def show_queue(self, rows: list[dict[str, Any]]) -> None:
         if not self.winfo_exists():
@@ -133,7 +150,6 @@ class ReviewDeskScreen(ttk.Frame):
         late = sum(1 for r in rows if (r.get("deadline") or {}).get("state") == "red")
         self.count.configure(text=_("本科室待办 {count} 件，其中超期 {late} 件").format(
             count=len(rows), late=late))
-        self.refresh_button.configure(state="normal")
         self.loaded += 1
         if chosen in self.rows:
             self.tree.selection_set(chosen)
@@ -193,7 +209,7 @@ class ReviewDeskScreen(ttk.Frame):
             self.run(lambda: review.release(station, case_no), self.changed)
 
     def ask_reassign(self) -> None:
-        self.prompt.pack(fill=tk.X, pady=(0, 6), before=self.panes)
+        self.prompt.pack(fill=tk.X, pady=(0, 6), before=self.queue)
         self.reason.focus_set()
 
     def reassign(self) -> None:
@@ -215,16 +231,20 @@ class ReviewDeskScreen(ttk.Frame):
                                                           state=state_name(view.state)))
         if self.work is not None and self.work.case_no == view.case_no:
             self.clear_work()
-        self.reload(sync=False)  # the service synced already
+        self.reload()  # the service synced already
 
     def failed(self, error: BaseException) -> None:
         if not self.winfo_exists():
             return
         self.say(describe(error), error=True)
-        self.refresh_button.configure(state="normal")
         self.update_buttons()
         if self.opinion is not None and self.work is not None:
             self.opinion.allow(self.work.allowed)
+
+    def destroy(self) -> None:
+        if self.monitor is not None:
+            self.monitor.forget(self)
+        super().destroy()
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.configure(text=text, bootstyle="danger" if error else "success")
@@ -263,9 +283,11 @@ class ReviewDeskScreen(ttk.Frame):
         panes.pack(fill=tk.BOTH, expand=True, pady=(6, 0))
         self.viewer = MaterialViewer(panes, self.app, work.case_no)
         self.viewer.buttons[0].pack_forget()  # 关闭: the viewer stays beside the form
-        panes.add(self.viewer, weight=3)
+        self.viewer.heading.pack_forget()  # the page's name above the tools, not cut off
+        self.viewer.heading.pack(side=tk.TOP, anchor="w", before=self.viewer.buttons[1])
+        panes.add(self.viewer, weight=1)
         self.tabs = ttk.Notebook(panes)
-        panes.add(self.tabs, weight=2)
+        panes.add(self.tabs, weight=0)
         self.tabs.add(self.form_tab(work), text=_("申请信息"))
         self.verdicts = VerdictList(self.tabs, work.materials, self.send_notice)
         self.verdicts.send_button.configure(
@@ -281,12 +303,12 @@ class ReviewDeskScreen(ttk.Frame):
         details, person = work.details, work.details["applicant"]
         title = "    ".join((work.case_no, details["matter"]["name"],
                                 state_name(work.view.state)))
-        ttk.Label(frame, text=title, wraplength=460).pack(anchor="w", pady=(0, 4))
+        ttk.Label(frame, text=title, wraplength=420).pack(anchor="w", pady=(0, 4))
         tree = ttk.Treeview(frame, columns=("field", "value"), show="headings", height=12)
         tree.heading("field", text=_("项目"))
         tree.heading("value", text=_("内容"))
         tree.column("field", width=150, stretch=False)
-        tree.column("value", width=300)
+        tree.column("value", width=270)
         rows = [(_("申请人"), person["name"]), (_("身份证号"), person["id_number"]),
                 (_("联系电话"), person["phone"]), (_("住址"), person["address"]),
                 (_("收件时间"), details["filed_at"]), (_("承诺日期"), details["deadline"] or "—")]

@@ -44,13 +44,14 @@ class OpinionPanel(ttk.Frame):
         line.pack(fill=tk.X)
         ttk.Label(line, text=_("常用意见")).pack(side=tk.LEFT)
         self.template = ttk.Combobox(line, values=[translate(t) for t in TEMPLATES],
-                                     state="readonly", width=40)
+                                     state="readonly", width=34)
         self.template.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=6)
         self.template.bind("<<ComboboxSelected>>", lambda _e: self.use_template())
         ttk.Label(self, text=_("审查意见")).pack(anchor="w", pady=(8, 2))
-        self.text = tk.Text(self, height=5, wrap="word", undo=True)
+        self.text = tk.Text(self, height=5, width=44, wrap="word", undo=True)
         self.text.pack(fill=tk.X)
-        self.message = ttk.Label(self, text="", bootstyle="danger", wraplength=460)
+        self.text.bind("<KeyRelease>", lambda _e: self.clear_message())
+        self.message = ttk.Label(self, text="", bootstyle="danger", wraplength=420)
         self.message.pack(fill=tk.X, pady=4)
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X)
@@ -63,6 +64,9 @@ class OpinionPanel(ttk.Frame):
             self.buttons[action] = button
         self.allow(allowed)
 
+    def clear_message(self) -> None:
+        self.message.configure(text="")
+
     def allow(self, allowed: set[str]) -> None:
         for action, button in self.buttons.items():
             button.configure(state="normal" if action in allowed else "disabled")
@@ -73,6 +77,7 @@ class OpinionPanel(ttk.Frame):
             self.template.current(index)
         self.text.delete("1.0", tk.END)
         self.text.insert("1.0", self.template.get())
+        self.message.configure(text="")
 
     def opinion(self) -> str:
         return self.text.get("1.0", tk.END).strip()

@@ -22,7 +22,7 @@ class VerdictRow:
         mark = _("（必交）") if material.required else ""
         pages = (_("{count} 页").format(count=material.pages) if material.pages
                  else translate(NOT_RECEIVED))
-        ttk.Label(parent, text=f"{material.name}{mark}", wraplength=220).grid(
+        ttk.Label(parent, text=f"{material.name}{mark}", wraplength=170).grid(
             row=row, column=0, sticky="w", pady=2)
         ttk.Label(parent, text=pages, bootstyle="secondary").grid(row=row, column=1, padx=6)
         self.choice = ttk.Combobox(parent, values=[translate(t) for _v, t in VERDICTS],
@@ -30,7 +30,7 @@ class VerdictRow:
         missing = material.required and not material.pages
         self.choice.current(1 if missing else 0)
         self.choice.grid(row=row, column=2, padx=4)
-        self.reason = ttk.Entry(parent, width=22)
+        self.reason = ttk.Entry(parent, width=16)
         if missing:
             self.reason.insert(0, translate(NOT_RECEIVED))
         self.reason.grid(row=row, column=3, sticky="ew", padx=4)
@@ -69,10 +69,10 @@ class VerdictList(ttk.Frame):
         ttk.Label(line, text=_("补充说明")).pack(side=tk.LEFT)
         self.note = ttk.Entry(line)
         self.note.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=6)
-        self.notice = ttk.Label(self, text="", wraplength=460, justify=tk.LEFT)
+        self.notice = ttk.Label(self, text="", wraplength=420, justify=tk.LEFT)
         self.notice.pack(fill=tk.X, pady=6)
         self.send_button = ttk.Button(self, text=_("发出补正告知"), bootstyle="warning",
-                                      command=self.send)
+                                      command=self.send_notice)
         self.send_button.pack(anchor="w")
         self.preview()
 
@@ -99,5 +99,5 @@ class VerdictList(ttk.Frame):
             text = _("全部材料齐全，无需补正。")
         self.notice.configure(text=text)
 
-    def send(self) -> None:
+    def send_notice(self) -> None:
         self.on_send(self.verdicts(), self.note.get().strip())

@@ -47,6 +47,8 @@ class MaterialViewer(ttk.Frame):
         self.index = 0
         self.zoom = 1.0
         self.source: Image.Image | None = None
+        self.original: Image.Image | None = None  # the decoded page, before rotating
+        self.rotation = 0  # degrees clockwise
         self.photo: ImageTk.PhotoImage | None = None
         self.shown_size = (0, 0)
         self.generation = 0  # bumped on every page turn: late results are dropped
@@ -63,6 +65,7 @@ class MaterialViewer(ttk.Frame):
             (_("缩小（-）"), self.zoom_out, "info-outline"),
             (_("放大（+）"), self.zoom_in, "info-outline"),
             (_("适应窗口（0）"), self.fit, "info-outline"),
+            (_("旋转（R）"), self.rotate, "info-outline"),
         ]
         self.buttons = [ttk.Button(bar, text=text, command=command, bootstyle=style)
                         for text, command, style in tools]
@@ -103,7 +106,7 @@ class MaterialViewer(ttk.Frame):
             "<Down>": lambda: self.canvas.yview_scroll(SCROLL_UNITS, "units"),
             "<plus>": self.zoom_in, "<equal>": self.zoom_in, "<KP_Add>": self.zoom_in,
             "<minus>": self.zoom_out, "<KP_Subtract>": self.zoom_out,
-            "<Key-0>": self.fit, "<KP_0>": self.fit,
+            "<Key-0>": self.fit, "<KP_0>": self.fit, "<r>": self.rotate, "<R>": self.rotate,
         }
         for widget in (self, self.canvas, *self.buttons):
             for sequence, action in keys.items():
@@ -126,6 +129,7 @@ class MaterialViewer(ttk.Frame):
         self.index = max(0, min(index, len(self.pages) - 1))
         self.generation += 1
         generation, self.zoom, self.source, self.middle = self.generation, 1.0, None, (0.5, 0.5)
+        self.original, self.rotation = None, 0
         self.canvas.itemconfigure(self.item, image="")  # never the last page under this title
         self.shown_size = (0, 0)
         name, page, media_type = self.pages[self.index]
@@ -152,7 +156,21 @@ class MaterialViewer(ttk.Frame):
 
     def _decoded(self, generation: int, image: Image.Image) -> None:
         if generation == self.generation and self.winfo_exists():
-            self.source = image
+            self.source = self.original = image
+            self.render()
+
+    def rotate(self) -> None:
+        """Turn the page a quarter clockwise (a scan taken sideways)."""
+        if self.original is None:
+            return
+        self.rotation = (self.rotation + 90) % 360
+        original, generation, rotation = self.original, self.generation, self.rotation
+        self.app.images.submit(lambda: original.rotate(-rotation, expand=True),
+                               on_done=lambda image: self._rotated(generation, rotation, image))
+
+    def _rotated(self, generation: int, rotation: int, image: Image.Image) -> None:
+        if (generation, rotation) == (self.generation, self.rotation) and self.winfo_exists():
+            self.source, self.zoom, self.middle = image, 1.0, (0.5, 0.5)
             self.render()
 
     def previous_page(self) -> None:
