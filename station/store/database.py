@@ -14,7 +14,7 @@ PRAGMAS = (
     ("journal_mode", "wal"),
     ("synchronous", "full"),
     ("foreign_keys", 1),
-    ("busy_timeout", 10000),
+    ("busy_timeout", 30000),
     ("secure_delete", 1),
 )
 

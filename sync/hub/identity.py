@@ -49,9 +49,13 @@ def open_database(url: str | None, default_path: Path) -> Database:
     database.initialize(db)
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
-        with db.atomic():
-            add_missing_columns(db)
-            upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
+        stored = HubState.get_or_none(HubState.key == "schema")
+        if stored is None or json.loads(stored.value) != SCHEMA_VERSION:
+            # an older hub's tables: bring them up in one write transaction, taking the
+            # write lock first (a read upgraded to a write cannot wait for a running hub)
+            with db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic():
+                add_missing_columns(db)
+                upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
     return db
 
 
