@@ -114,10 +114,16 @@ def complete_blobs(db: Database, addresses: Iterable[str]) -> set[str]:
 
 def cases(db: Database, case_nos: Iterable[str]) -> dict[str, lifecycle.CaseView]:
     """The folded views of the ``hub_case`` rows of ``case_nos`` that exist."""
-    rows = _select_in(db, "SELECT case_no, view FROM hub_case WHERE case_no IN",
-                      sorted(set(case_nos)))
-    return {row[0]: lifecycle.CaseView.from_json({**json.loads(row[1] or "{}"),
-                                                  "case_no": row[0]}) for row in rows}
+    rows = _select_in(db, "SELECT case_no, view, state, holder, filed_by, matter "
+                          "FROM hub_case WHERE case_no IN", sorted(set(case_nos)))
+    out = {}
+    for case_no, view, state, holder, filed_by, matter in rows:
+        # a row an older hub folded has no view yet: start from its columns
+        known = json.loads(view or "{}") or {"state": state, "holder": holder,
+                                             "filed_by": filed_by, "matter": matter,
+                                             "level": "township"}
+        out[case_no] = lifecycle.CaseView.from_json({**known, "case_no": case_no})
+    return out
 
 
 def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
