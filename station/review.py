@@ -72,7 +72,9 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
 
 def claim(station: Station, case_no: str) -> CaseView:
     """Claim at the hub (exactly one reviewer wins), take the case in, record the claim."""
-    view = current(station, case_no)
+    view = current(station, case_no, sync=False)
+    if view.state == lifecycle.NONE:  # not pulled yet: the hub decides anyway
+        view = current(station, case_no)
     case_state.check(station, view, lifecycle.CLAIMED)
     review_queue.claim(station, case_no)
     intake.receive(station, case_no)

@@ -55,6 +55,9 @@ def test_two_reviewers_claim_at_once_exactly_one_holds(net: DemoNetwork) -> None
     with net.open(net.village) as village:
         case_no = review_sample(net, village, with_missing=True)[0].case_no
         network.sync_once(village)
+    for user in ("mz", "mz2"):  # both desks have pulled the case, as they would have
+        with net.open(net.township, user) as desk:
+            network.sync_once(desk)
     env = {"STATION_PASSPHRASE": net.passphrase, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     argv = [sys.executable, "-m", "station.cli.main", "review", "claim", case_no,
             "--data", str(net.township.data), "--user"]
