@@ -12,22 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
 from station.documents.fonts import cjk_font
 from station.documents.layout import (
     Styles,
-    case_number_block,
-    format_date,
     format_datetime,
-    gap,
     heading,
     para,
-    require_masked,
     styles,
 )
-from station.documents.sealplace import SealPlace, build_sealable, rights_text
+from station.documents.sealplace import Addressee, rights_text, write_sealed
 from station.i18n import N_, _, translate
 
 __all__ = ["ART_32", "RefusalInfo", "write_refusal"]
@@ -55,29 +50,18 @@ class RefusalInfo:
 
 def write_refusal(info: RefusalInfo, path: Path, *, title: str) -> Path:
     """Print the refusal to ``path`` (PDF with a seal field, written atomically)."""
-    require_masked(info.masked_id)
     style = styles(cjk_font())
-    place = SealPlace(
-        [f"{info.station_name}{info.office}", format_date(info.refused_at)], style
-    )
-    story: list[Flowable] = [
-        para(title, style.title),
-        gap(4 * mm),
-        case_number_block(info.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
-        gap(5 * mm),
-        para(_("{name}（身份证号：{masked_id}）：").format(
-            name=info.applicant_name, masked_id=info.masked_id), style.body),
-        gap(1.5 * mm),
+    body = [
         para(_finding(info), style.paragraph),
         heading(_("不予受理的理由"), style),
         para(info.reasons, style.paragraph),
         *_redirect(info, style),
         heading(_("救济途径"), style),
         para(rights_text(info.reconsideration_body, info.court, notice=True), style.paragraph),
-        KeepTogether([gap(8 * mm), place]),
     ]
-    return build_sealable(path, story, place, title=title, station_name=info.station_name,
-                          station_code=info.station_code, subject=info.case_no, font=style.font)
+    to = Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
+                   info.station_name, info.station_code)
+    return write_sealed(path, title, to, info.refused_at, body, style)
 
 
 def _finding(info: RefusalInfo) -> str:

@@ -12,6 +12,8 @@ the lower right of its last page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -20,9 +22,18 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
-from station.documents.layout import MARGIN, PAGE_SIZE, Styles
+from station.documents.layout import (
+    MARGIN,
+    PAGE_SIZE,
+    Styles,
+    case_number_block,
+    format_date,
+    gap,
+    para,
+    require_masked,
+)
 from station.documents.pdf import build_pdf
 from station.fileio import write_atomically
 from station.i18n import _
@@ -79,6 +90,39 @@ class SealPlace(Flowable):
         right, top = canvas.absolutePosition(centre_x + half, centre_y + half)
         self.page = canvas.getPageNumber() - 1
         self.box = (left, bottom, right, top)
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who a sealed document is addressed to and who issues it."""
+
+    case_no: str
+    applicant_name: str
+    masked_id: str  # masked: checked by ``require_masked``
+    office: str  # the issuing office, whose seal the document carries
+    station_name: str
+    station_code: str
+
+
+def write_sealed(path: Path, title: str, to: Addressee, dated: date | datetime,
+                 body: Sequence[Flowable], style: Styles) -> Path:
+    """A letter to the applicant: title, case number with its QR code, salutation, ``body``,
+    the issuing office and date with the place for its seal; written atomically."""
+    require_masked(to.masked_id)
+    place = SealPlace([f"{to.station_name}{to.office}", format_date(dated)], style)
+    story: list[Flowable] = [
+        para(title, style.title),
+        gap(4 * mm),
+        case_number_block(to.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
+        gap(5 * mm),
+        para(_("{name}（身份证号：{masked_id}）：").format(
+            name=to.applicant_name, masked_id=to.masked_id), style.body),
+        gap(1.5 * mm),
+        *body,
+        KeepTogether([gap(8 * mm), place]),
+    ]
+    return build_sealable(path, story, place, title=title, station_name=to.station_name,
+                          station_code=to.station_code, subject=to.case_no, font=style.font)
 
 
 def build_sealable(

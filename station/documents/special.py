@@ -13,20 +13,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether
 
 from station.documents.fonts import cjk_font
 from station.documents.layout import (
     CONTENT_WIDTH,
-    case_number_block,
     field_table,
     format_date,
     gap,
     para,
-    require_masked,
     styles,
 )
-from station.documents.sealplace import SealPlace, build_sealable
+from station.documents.sealplace import Addressee, write_sealed
 from station.i18n import N_, _, translate
 
 __all__ = ["ART_45", "SpecialInfo", "write_special"]
@@ -53,37 +50,26 @@ class SpecialInfo:
 
 def write_special(info: SpecialInfo, path: Path, *, title: str) -> Path:
     """Print the notice to ``path`` (PDF with a seal field, written atomically)."""
-    require_masked(info.masked_id)
     if info.expected_days < 0:
         raise ValueError("expected_days must not be negative")
     style = styles(cjk_font())
-    place = SealPlace(
-        [f"{info.station_name}{info.office}", format_date(info.notified_at)], style
-    )
     rows = [
         (_("特别程序"), info.procedure),
         (_("原因"), info.reason),
         (_("开始日期"), format_date(info.starts_on)),
         (_("预计所需时间"), _("约 {days} 个工作日").format(days=info.expected_days)),
     ]
-    story: list[Flowable] = [
-        para(title, style.title),
-        gap(4 * mm),
-        case_number_block(info.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
-        gap(5 * mm),
-        para(_("{name}（身份证号：{masked_id}）：").format(
-            name=info.applicant_name, masked_id=info.masked_id), style.body),
-        gap(1.5 * mm),
+    body = [
         para(_opening(info), style.paragraph),
         gap(2 * mm),
         field_table(rows, style, CONTENT_WIDTH),
         gap(3 * mm),
         para(_("特别程序结束后，办理期限接着计算；所需时间如有变化，将另行书面告知。"),
              style.paragraph),
-        KeepTogether([gap(8 * mm), place]),
     ]
-    return build_sealable(path, story, place, title=title, station_name=info.station_name,
-                          station_code=info.station_code, subject=info.case_no, font=style.font)
+    to = Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
+                   info.station_name, info.station_code)
+    return write_sealed(path, title, to, info.notified_at, body, style)
 
 
 def _opening(info: SpecialInfo) -> str:
