@@ -193,10 +193,11 @@ def _key_identifier(key: x509.Certificate) -> x509.SubjectKeyIdentifier:
         return x509.SubjectKeyIdentifier.from_public_key(key.public_key())
 
 
-def _key_usage(*, sign: bool, certify: bool) -> x509.KeyUsage:
+def _key_usage(*, sign: bool, certify: bool, commit: bool = False) -> x509.KeyUsage:
+    """Key usage bits; ``commit`` (non-repudiation) for an office seal."""
     return x509.KeyUsage(
         digital_signature=sign,
-        content_commitment=False,
+        content_commitment=commit,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,

@@ -53,6 +53,7 @@ from keys.ca import (
     _is_p256,
     _key_identifier,
     _key_kind,
+    _key_usage,
     _may_sign_certificates,
     _serial,
     _sign,
@@ -171,20 +172,6 @@ def seal_name(cert: x509.Certificate) -> SealName:
 # -- making seals -------------------------------------------------------------
 
 
-def _seal_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=True,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 def certify_seal(
     public_key: ec.EllipticCurvePublicKey,
     code: str,
@@ -227,7 +214,7 @@ def certify_seal(
         .not_valid_before(moment - BACKDATE)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
-        .add_extension(_seal_key_usage(), True)
+        .add_extension(_key_usage(sign=True, certify=False, commit=True), True)
         .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)
         .add_extension(
