@@ -17,10 +17,9 @@ from keys.errors import KeysError
 from station import case_documents, case_state, network, outbox
 from station.app import Station
 from station.errors import MaterialProblem, RatingInvalid
-from station.filing import MaterialFile, check_materials, read_head
-from station.media import detect_media_type
+from station.filing import MaterialFile, add_material, check_materials, read_head
 from station.publish import filing_node
-from station.store.models import Case, CaseMaterial, InboxEvent
+from station.store.models import Case, InboxEvent
 from station.transfer import envelope_of, fetch_blob, open_payload
 from sync import lifecycle
 from sync.client import HubClient
@@ -63,7 +62,7 @@ def apply(station: Station, client: HubClient | None) -> Arrived:
         for ref in refs:
             if case_documents.known(envelope.header.event_id, str(ref.get("kind", ""))):
                 continue
-            blob = fetch_blob(station, client, ref)  # type: ignore[arg-type]
+            blob, _head = fetch_blob(station, client, ref)  # type: ignore[arg-type]
             with station.db.atomic("IMMEDIATE"):
                 stored = case_documents.record(row.case_no, {**ref, "blob": blob.address,
                                                              "size": blob.size},
@@ -119,14 +118,8 @@ def supplement(station: Station, case_no: str, materials: Sequence[MaterialFile]
     refs = []
     with station.db.atomic("IMMEDIATE"):
         for item, blob in zip(materials, blobs, strict=True):
-            pages = CaseMaterial.select().where((CaseMaterial.case == case)
-                                                & (CaseMaterial.name == item.name)).count()
-            material = CaseMaterial(case=case, name=item.name, page=pages + 1,
-                                    blob=blob.address, size=blob.size,
-                                    media_type=detect_media_type(read_head(item.path)) or "",
-                                    received_at=outbox.utc_now())
-            material.original_name = item.path.name
-            material.save(force_insert=True)
+            material = add_material(case, item.name, blob, read_head(item.path),
+                                    item.path.name, outbox.utc_now())
             refs.append({"name": item.name, "page": material.page, "blob": blob.address})
     return _act(station, case_no, lifecycle.SUPPLEMENTED, {"materials": refs}, sync)
 
@@ -155,9 +148,5 @@ def withdraw(station: Station, case_no: str, reason: str, sync: bool = True) -> 
 def close_unrated(station: Station, case_no: str, sync: bool = True) -> CaseView:
     return _act(station, case_no, lifecycle.CLOSED_EVENT, {}, sync)
 
-
-def pending_documents() -> list[dict[str, Any]]:
-    """Signed documents received and not yet opened (the agent's notifications)."""
-    return case_documents.unseen()
 
 

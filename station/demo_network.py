@@ -335,7 +335,7 @@ def review_trip(net: DemoNetwork) -> dict[str, Any]:
     """One case through its whole life: one-time notice, supplement, acceptance, joint
     review by 民政办 and 残联, forwarding, a sealed county decision, delivery and a
     rating.  The sealed documents are written to ``workdir/signed`` and verified."""
-    from station import case_documents, delivery, review
+    from station import case_documents, delivery, review, revocations
     from station import seals as seal_store
     from station.documents.verify import verify_pdf
 
@@ -372,7 +372,7 @@ def review_trip(net: DemoNetwork) -> dict[str, Any]:
     wait_until(received, 60, "the decision at the village")
     paths, verified = [], 0
     with net.open(net.village) as village:
-        root, revoked = seal_store.trust_root(), revocations_of(village)
+        root, revoked = seal_store.trust_root(), revocations.current(village)
         for document in case_documents.of_case(case_no):
             path = case_documents.export(village, document.id, folder)
             paths.append(str(path))
@@ -382,9 +382,3 @@ def review_trip(net: DemoNetwork) -> dict[str, Any]:
     return {"review_case": case_no, "decided": decided.outcome == "approved",
             "signed_pdfs": paths, "signed_pdfs_verified": verified,
             "delivered": True, "rated": rated.state == "closed"}
-
-
-def revocations_of(station: Station) -> Any:
-    from station import revocations
-
-    return revocations.current(station)

@@ -31,6 +31,7 @@ from station.names import normalise_name
 from station.numbering import next_case_no
 from station.printing import print_case_documents
 from station.status import AWAITING_SUPPLEMENT, FILED
+from station.store.blobs import StoredBlob
 from station.store.models import Applicant, Case, CaseMaterial, MatterSnapshot
 
 log = logging.getLogger("station.filing")
@@ -167,17 +168,8 @@ def file_case(
         refs = []
         for item, blob in stored:
             pages[item.name] = pages.get(item.name, 0) + 1
-            material = CaseMaterial(
-                case=case,
-                name=item.name,
-                page=pages[item.name],
-                blob=blob.address,
-                size=blob.size,
-                media_type=detect_media_type(read_head(item.path)) or "",
-                received_at=now.isoformat(timespec="seconds"),
-            )
-            material.original_name = item.path.name
-            material.save(force_insert=True)
+            material = add_material(case, item.name, blob, read_head(item.path), item.path.name,
+                                    now.isoformat(timespec="seconds"), pages[item.name])
             refs.append({"name": item.name, "page": material.page, "blob": blob.address})
         outbox.append(
             node.code,
@@ -218,6 +210,21 @@ def file_case(
         result.receipt, result.notice = printed.receipt, printed.notice
         result.printed = printed.paths
     return result
+
+
+def add_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,
+                 received_at: str, page: int | None = None) -> CaseMaterial:
+    """Record one stored page of a material (inside the caller's transaction); ``page``
+    defaults to the next page of that material."""
+    if page is None:
+        page = CaseMaterial.select().where((CaseMaterial.case == case)
+                                           & (CaseMaterial.name == name)).count() + 1
+    material = CaseMaterial(case=case, name=name, page=page, blob=blob.address,
+                            size=blob.size, media_type=detect_media_type(head) or "",
+                            received_at=received_at)
+    material.original_name = original_name
+    material.save(force_insert=True)
+    return material
 
 
 def applicant_payload(applicant: ApplicantDetails) -> dict[str, str]:

@@ -17,9 +17,8 @@ from forms.validate import validate_applicant
 from station import network, outbox
 from station.app import Station
 from station.errors import CaseNotFound, CaseNotReadable
-from station.filing import snapshot_matter, upsert_applicant
-from station.media import detect_media_type
-from station.store.models import Case, CaseMaterial, InboxEvent, Setting
+from station.filing import add_material, snapshot_matter, upsert_applicant
+from station.store.models import Case, InboxEvent, Setting
 from station.transfer import envelope_of, fetch_blob, open_payload
 from sync.client import HubClient
 from sync.hlc import Timestamp
@@ -103,20 +102,7 @@ def _take_filing(station: Station, case_no: str, matter_code: str, row: InboxEve
 def _take_materials(station: Station, case: Case, refs: list[dict[str, Any]],
                     client: HubClient) -> None:
     for ref in refs:
-        blob = fetch_blob(station, client, ref)
-        head = b"".join(_first(station, blob.address))
+        blob, head = fetch_blob(station, client, ref)
         with station.db.atomic("IMMEDIATE"):
-            pages = CaseMaterial.select().where((CaseMaterial.case == case)
-                                                & (CaseMaterial.name == ref["name"])).count()
-            material = CaseMaterial(case=case, name=ref["name"], page=pages + 1,
-                                    blob=blob.address, size=blob.size,
-                                    media_type=detect_media_type(head) or "",
-                                    received_at=outbox.utc_now())
-            material.original_name = json.dumps({"from": case.node_code})
-            material.save(force_insert=True)
-
-
-def _first(station: Station, address: str) -> list[bytes]:
-    for chunk in station.blobs.iter_plaintext(address):
-        return [chunk[:16]]
-    return [b""]
+            add_material(case, ref["name"], blob, head, json.dumps({"from": case.node_code}),
+                         outbox.utc_now())

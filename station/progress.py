@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from station import case_state, clock, clock_settings
+from station import case_state, clock, clock_settings, directory
 from station.app import Station
 from station.errors import CaseNotFound
-from station.store.models import Setting
 from sync import lifecycle
 
 
@@ -62,11 +61,8 @@ def status(station: Station, case_no: str, today: date | None = None) -> dict[st
 
 
 def _node_names() -> dict[str, str]:
-    import json
-
-    stored = Setting.get_or_none(Setting.key == "sync.directory")
-    entries = json.loads(stored.value) if stored else {}
-    return {code: str(entry.get("name", "")) for code, entry in entries.items()}
+    return {code: str(entry.get("name", ""))
+            for code, entry in directory.stored_entries().items()}
 
 
 def _deadline_json(due: clock.Deadline | None) -> dict[str, Any] | None:

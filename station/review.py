@@ -17,7 +17,6 @@ from typing import Any
 from station import case_documents, case_state, intake, network, outbox, review_queue, users
 from station.app import Station
 from station.errors import NothingMissing, VerdictInvalid
-from station.store.models import Case
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -176,7 +175,3 @@ def desk(station: Station, office: str | None = None) -> list[dict[str, Any]]:
     """The office queue with deadline states (from headers only)."""
     users.require_role(station, "queue", *lifecycle.REVIEW_ROLES)
     return review_queue.queue(station, office)
-
-
-def local_case(case_no: str) -> Case | None:
-    return Case.get_or_none(Case.case_no == case_no)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from keys.seal import open_sealed
-from keys.stream import iter_decrypt
+from keys.stream import decrypt_stream
 from station import directory
 from station.app import Station
 from station.publish import TRANSPORT_AAD
@@ -36,29 +35,13 @@ def open_payload(station: Station, envelope: Envelope) -> dict[str, Any]:
     return value
 
 
-def fetch_blob(station: Station, client: HubClient, ref: dict[str, Any]) -> StoredBlob:
-    """Download one travelling blob from the hub and keep it in this station's store."""
+def fetch_blob(station: Station, client: HubClient,
+               ref: dict[str, Any]) -> tuple[StoredBlob, bytes]:
+    """Download one travelling blob from the hub and keep it in this station's store;
+    the stored blob and its first bytes (to tell its media type)."""
     data = client.read_material(str(ref["address"]), int(ref["size"]))
-    key = base64.b64decode(str(ref["key"]))
-
-    class _Plain(io.RawIOBase):
-        def __init__(self) -> None:
-            self.parts: Iterator[bytes] = iter_decrypt({0: key}, io.BytesIO(data),
-                                                       TRANSPORT_AAD, "材料")
-            self.buffer = b""
-
-        def readable(self) -> bool:
-            return True
-
-        def readinto(self, target: Any) -> int:
-            while not self.buffer:
-                try:
-                    self.buffer = next(self.parts)
-                except StopIteration:
-                    return 0
-            count = min(len(target), len(self.buffer))
-            target[:count] = self.buffer[:count]
-            self.buffer = self.buffer[count:]
-            return count
-
-    return station.blobs.put(io.BufferedReader(_Plain()))
+    plain = io.BytesIO()
+    decrypt_stream({0: base64.b64decode(str(ref["key"]))}, io.BytesIO(data), plain,
+                   TRANSPORT_AAD)
+    plain.seek(0)
+    return station.blobs.put(plain), plain.getbuffer()[:16].tobytes()

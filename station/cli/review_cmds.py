@@ -11,8 +11,6 @@ from station.i18n import _, translate
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
-ACTIONS: dict[str, str] = {}
-
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     desk = sub.add_parser("review", parents=[common], help=_(

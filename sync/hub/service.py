@@ -47,7 +47,6 @@ from sync.hub.models import (
     HubClaim,
     HubDirectory,
     HubEvent,
-    HubFlag,
     HubFork,
     HubNonce,
     HubPeer,
@@ -554,23 +553,6 @@ class HubService:
         if row is None:
             return None
         return lifecycle.CaseView.from_json({**json.loads(row.view or "{}"), "case_no": case_no})
-
-    def flags(self) -> list[dict[str, Any]]:
-        """Events kept but not folded (they did not fit the state reached here)."""
-        return [{"case_no": f.case_no, "node": f.node, "seq": f.seq, "type": f.type,
-                 "state": f.state, "reason": f.reason, "flagged_at": f.flagged_at}
-                for f in HubFlag.select().order_by(HubFlag.id)]
-
-    def case_headers(self, case_no: str) -> list[dict[str, Any]]:
-        """A case's events as clear headers, in this hub's log order (no payload)."""
-        rows = (HubEvent.select().where(HubEvent.case_no == case_no).order_by(HubEvent.id))
-        out = []
-        for row in rows:
-            header = parse_envelope(bytes(row.envelope)).header
-            out.append({"index": row.id, "node": header.node, "seq": header.seq,
-                        "type": header.type, "author": header.author, "hlc": header.hlc,
-                        "matter": header.matter})
-        return out
 
     def claim(self, case_no: str, holder: str) -> dict[str, str]:
         """Reserve a case on this hub's desks for one reviewer (``NODE/user``), as the
