@@ -44,9 +44,11 @@ def apply(station: Station, client: HubClient | None) -> Arrived:
     unapplied and is tried again at the next online round."""
     arrived = Arrived()
     me = station.node.code
-    rows = (InboxEvent.select().where((InboxEvent.applied == False)  # noqa: E712
-                                      & InboxEvent.type.startswith("case."))
-            .order_by(InboxEvent.hub_index))
+    # Read in full first: no SELECT may still be stepping when the loop writes (SQLite
+    # refuses such a write at once if another process wrote meanwhile).
+    rows = list(InboxEvent.select().where((InboxEvent.applied == False)  # noqa: E712
+                                          & InboxEvent.type.startswith("case."))
+                .order_by(InboxEvent.hub_index))
     for row in rows:
         if not row.case_no or filing_node(row.case_no) != me or row.type == lifecycle.FILED:
             continue
@@ -64,6 +66,8 @@ def apply(station: Station, client: HubClient | None) -> Arrived:
                 continue
             blob, _head = fetch_blob(station, client, ref)  # type: ignore[arg-type]
             with station.db.atomic("IMMEDIATE"):
+                if case_documents.known(envelope.header.event_id, str(ref.get("kind", ""))):
+                    continue  # another process on this store kept it meanwhile
                 stored = case_documents.record(row.case_no, {**ref, "blob": blob.address,
                                                              "size": blob.size},
                                                envelope.header.event_id)

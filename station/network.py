@@ -301,8 +301,9 @@ def apply_inbox(station: Station, report: SyncReport, client: HubClient | None =
     from station import delivery  # delivery syncs through this module
 
     ring = None
-    for row in InboxEvent.select().where(InboxEvent.applied == False).order_by(  # noqa: E712
-            InboxEvent.hub_index):
+    rows = list(InboxEvent.select().where(InboxEvent.applied == False)  # noqa: E712
+                .order_by(InboxEvent.hub_index))  # in full: no SELECT open while writing
+    for row in rows:
         own_case = publish.filing_node(row.case_no or "") == station.node.code
         if row.type == "case.returned" and own_case:
             ring = ring or directory.keyring(station)
@@ -312,6 +313,8 @@ def apply_inbox(station: Station, report: SyncReport, client: HubClient | None =
             except KeysError:
                 continue
             with station.db.atomic("IMMEDIATE"):
+                if InboxEvent.get(InboxEvent.digest == row.digest).applied:
+                    continue  # another process on this store applied it meanwhile
                 Case.update(status=RETURNED, updated_at=outbox.utc_now()).where(
                     Case.case_no == row.case_no).execute()
                 outbox.append(station.node.code, station.user, "case.return_received",

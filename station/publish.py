@@ -172,7 +172,10 @@ def publish_pending(station: Station, limit: int = 1000) -> int:
     signing = node_keys.ensure_signing_key()
     assert isinstance(signing, ed25519.Ed25519PrivateKey)
     published = 0
-    events = Event.select().where(Event.seq > after).order_by(Event.seq).limit(limit)
+    # Read in full first: a SELECT still stepping when the loop writes would make SQLite
+    # refuse the write at once ("database is locked", no busy wait) whenever another
+    # process wrote since the SELECT began.
+    events = list(Event.select().where(Event.seq > after).order_by(Event.seq).limit(limit))
     for event in events:
         recipients = recipients_for(station, event, entries)
         if recipients is None:
@@ -187,10 +190,17 @@ def publish_pending(station: Station, limit: int = 1000) -> int:
         raw = build_envelope(header, sealed, signing, code)
         digest = hashlib.sha256(raw).hexdigest()
         with station.db.atomic("IMMEDIATE"):
+            if _last_published() != after:
+                break  # another process on this store published meanwhile: it goes on
             SyncEnvelope.create(seq=event.seq, digest=digest, envelope=raw,
                                 materials=json.dumps(list(addresses)),
                                 created_at=outbox.utc_now())
             Setting.replace(key=HLC_SETTING, value=str(clock.last)).execute()
-        prev = digest
+        prev, after = digest, event.seq
         published += 1
     return published
+
+
+def _last_published() -> int:
+    last = SyncEnvelope.select(SyncEnvelope.seq).order_by(SyncEnvelope.seq.desc()).first()
+    return last.seq if last else 0
