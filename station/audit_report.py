@@ -58,6 +58,8 @@ PROBLEM_TEXT = {
     "bad_signatures": N_("站点 {node} 第 {seq} 条事件的签名无效。"),
     "lost_in_transit": N_("站点 {node} 持有 {receipted_by} 签发的回执（确认到第 {up_to_seq} 条），"
                           "但县级枢纽站没有这条事件（途中丢失）。"),
+    "flagged": N_("站点 {node} 第 {seq} 条事件（办件 {case_no}，{type}）在办件处于“{state}”时"
+                  "不合办理流程：已留存并标记，未计入办件状态。"),
 }
 
 
@@ -151,6 +153,7 @@ def _summary_rows(audit: HubAudit) -> list[tuple[str, str]]:
         (_("链断裂"), str(value["broken_links"])),
         (_("签名无效"), str(value["bad_signatures"])),
         (_("途中丢失"), str(value["lost_in_transit"])),
+        (_("不合流程"), str(value["flagged"])),
         (_("失联站点"), _("{count} 个（超过 {days} 天未同步）").format(
             count=value["silent_stations"], days=value["silent_days"])),
     ]

@@ -27,7 +27,8 @@ from sync.hub.models import HubPeer, HubSession
 SESSION_LIMIT = 1000
 DIRECTIONS = ("up", "down", "both")
 RESULTS = ("ok", "error")
-PROBLEM_KINDS = ("forks", "gaps", "broken_links", "bad_signatures", "lost_in_transit")
+PROBLEM_KINDS = ("forks", "gaps", "broken_links", "bad_signatures", "lost_in_transit",
+                 "flagged")
 
 
 class HubDatabaseMissing(StationError):

@@ -3,7 +3,9 @@
 Reports gaps, forks (two envelopes for one (node, seq), including those the
 hub refused and kept as evidence), broken links, bad signatures, receipts
 that stations hold for events the county does not have (lost in transit),
-and stations silent for more than N days.  Reads only clear headers and
+events a child hub forwarded that the lifecycle table forbids in the state
+their case had reached here (kept and flagged, not folded), and stations
+silent for more than N days.  Reads only clear headers and
 signatures: no key opens a payload here.
 """
 
@@ -28,7 +30,7 @@ from sync.envelope import (
     verify_envelope,
 )
 from sync.errors import SyncError
-from sync.hub.models import HubEvent, HubFork, HubPeer, HubProof, HubSession
+from sync.hub.models import HubEvent, HubFlag, HubFork, HubPeer, HubProof, HubSession
 
 
 @dataclass
@@ -40,6 +42,7 @@ class AuditReport:
     broken_links: list[dict[str, Any]] = field(default_factory=list)
     bad_signatures: list[dict[str, Any]] = field(default_factory=list)
     lost_in_transit: list[dict[str, Any]] = field(default_factory=list)
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # out of the lifecycle
     silent_stations: list[dict[str, Any]] = field(default_factory=list)
     sessions: int = 0
     failed_sessions: int = 0
@@ -47,7 +50,7 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not (self.forks or self.gaps or self.broken_links or self.bad_signatures
-                    or self.lost_in_transit)
+                    or self.lost_in_transit or self.flagged)
 
     def to_json(self) -> dict[str, Any]:
         value = asdict(self)
@@ -113,6 +116,12 @@ def verify_hub(silent_days: int = 7, now: datetime | None = None,
         if held.get((proof.node, proof.up_to_seq)) != proof.head:
             report.lost_in_transit.append({"node": proof.node, "up_to_seq": proof.up_to_seq,
                                            "receipted_by": proof.hub})
+    for flag in HubFlag.select().order_by(HubFlag.id):
+        if scope and not flag.node.startswith(scope):
+            continue
+        report.flagged.append({"node": flag.node, "seq": flag.seq, "case_no": flag.case_no,
+                               "type": flag.type, "state": flag.state, "reason": flag.reason,
+                               "flagged_at": flag.flagged_at})
     report.sessions = HubSession.select().count()
     report.failed_sessions = HubSession.select().where(HubSession.result == "error").count()
     return report

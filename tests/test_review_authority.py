@@ -3,16 +3,18 @@ refuses the same event when a station skips its own check; nothing changes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from station import demo_network, intake, network, outbox, review
+from station import demo_network, intake, network, outbox, publish, review
 from station.app import Station
 from station.demo_network import DemoNetwork, review_sample, start_hubs
 from station.errors import CaseNotReadable
+from station.store.models import SyncEnvelope
 from sync import lifecycle
 from sync.errors import SyncError
 from sync.hub.identity import open_database
@@ -119,3 +121,34 @@ def test_a_reviewer_of_another_office_cannot_open_a_case(net: DemoNetwork) -> No
         with pytest.raises(CaseNotReadable):
             intake.receive(other, case_no)
     assert hub_state(net, net.township, case_no)["holder"] is None
+
+
+def test_a_forwarded_event_out_of_its_state_is_kept_flagged_and_audited(
+        net: DemoNetwork) -> None:
+    """A child hub that let a forbidden event through (an old or tampered program): the
+    county keeps it, does not fold it into the case, and the audit names it."""
+    start_hubs(net)
+    case_no = accepted_case(net)  # under review at the township
+    with net.open(net.village) as village:
+        network.sync_once(village)
+        heads = {village.node.code: int(SyncEnvelope.select().count())}
+        forge(village, lifecycle.DELIVERED_EVENT, case_no, demo_network.REVIEW_MATTER)
+        publish.publish_pending(village)  # sealed and signed, never pushed by the village
+        forged = bytes(SyncEnvelope.select().order_by(SyncEnvelope.seq.desc()).get().envelope)
+    demo_network.wait_for_county(net, heads)
+    county_before = hub_state(net, net.county, case_no)
+    assert county_before["state"] == lifecycle.REVIEW
+    with net.open(net.township) as township:  # pushes it up as a child hub forwards
+        client = network.client_for(township, net.county.address)
+        network.connect(township, client)
+        assert client.push([forged]).accepted == 1
+    assert hub_state(net, net.county, case_no) == county_before
+    env = {"STATION_PASSPHRASE": net.passphrase, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "station.cli.main", "audit", "verify",
+                           "--data", str(net.county.data), "--json"], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    flagged = json.loads(done.stdout)["flagged"]
+    assert [(f["node"], f["case_no"], f["type"], f["state"]) for f in flagged] == [
+        (net.village.code, case_no, lifecycle.DELIVERED_EVENT, lifecycle.REVIEW)]
+    assert not json.loads(done.stdout)["forks"]  # the chain itself is whole

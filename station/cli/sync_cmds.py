@@ -74,10 +74,11 @@ def run_audit(args: argparse.Namespace) -> int:
         report = verify_hub(silent_days=args.silent_days)
     value = report.to_json()
     text = _("审计：{nodes} 个站点，{events} 条事件；分叉 {forks}，缺口 {gaps}，签名无效 {bad}，"
-             "途中丢失 {lost}，失联站点 {silent}。").format(
+             "途中丢失 {lost}，不合流程 {flagged}，失联站点 {silent}。").format(
         nodes=len(report.nodes), events=report.events, forks=len(report.forks),
         gaps=len(report.gaps), bad=len(report.bad_signatures),
-        lost=len(report.lost_in_transit), silent=len(report.silent_stations))
+        lost=len(report.lost_in_transit), flagged=len(report.flagged),
+        silent=len(report.silent_stations))
     emit(args, value, text)
     return 0 if report.ok else 1
 

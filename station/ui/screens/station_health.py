@@ -41,7 +41,8 @@ class StationHealthView(ttk.Frame):
                    ("last", _("最近同步"), 160), ("events", _("事件"), 60),
                    ("high_water", _("高水位"), 65), ("forks", _("分叉"), 50),
                    ("gaps", _("缺口"), 50), ("bad", _("签名无效"), 85),
-                   ("lost", _("途中丢失"), 85), ("health", _("状况"), 100))
+                   ("lost", _("途中丢失"), 85), ("flagged", _("不合流程"), 85),
+                   ("health", _("状况"), 100))
         self.tree = ttk.Treeview(self, columns=[c[0] for c in columns], show="headings")
         for key, label, width in columns:
             self.tree.heading(key, text=label)
@@ -77,13 +78,15 @@ class StationHealthView(ttk.Frame):
                 local_time(row.last_seen) if row.last_seen else _("从未"), row.events,
                 row.high_water, row.problems.get("forks", 0), row.problems.get("gaps", 0),
                 row.problems.get("bad_signatures", 0), row.problems.get("lost_in_transit", 0),
-                health_label(row)))
+                row.problems.get("flagged", 0), health_label(row)))
         value = audit.summary()
         verdict = _("核验通过") if audit.report.ok else _("发现问题")
         self.summary.configure(
             bootstyle="success" if audit.report.ok else "danger",
             text=_("{verdict}：{nodes} 个站点，{events} 条事件；分叉 {forks}，缺口 {gaps}，"
-                   "签名无效 {bad}，途中丢失 {lost}，失联站点 {silent}。").format(
+                   "签名无效 {bad}，途中丢失 {lost}，不合流程 {flagged}，"
+                   "失联站点 {silent}。").format(
                 verdict=verdict, nodes=value["nodes"], events=value["events"],
                 forks=value["forks"], gaps=value["gaps"], bad=value["bad_signatures"],
-                lost=value["lost_in_transit"], silent=value["silent_stations"]))
+                lost=value["lost_in_transit"], flagged=value["flagged"],
+                silent=value["silent_stations"]))
