@@ -114,6 +114,9 @@ def write_audit_report(info: AuditReportInfo, path: Path) -> Path:
     title = _("同步审计报告")
     verdict = _("核验通过：全部事件链完整，未发现分叉、缺口、签名无效或途中丢失。") \
         if audit.report.ok else _("发现问题：请核查下列站点，并联系相关站点管理员。")
+    if audit.report.flagged:
+        verdict += _("另有 {count} 条事件不合办理流程，已留存但未计入办件状态，"
+                     "见“发现的问题”。").format(count=len(audit.report.flagged))
     silent = sum(1 for row in audit.stations if row.silent)
     if silent:
         verdict += _("另有 {count} 个村站超过 {days} 天未同步，见“发现的问题”。").format(

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from keys.ca import CHINA_TIME as CHINA
-from station import directory
+from station import conflicts, directory
 from station.app import Station
 from station.matter_rules import rule_of
 from station.store.models import Event, InboxEvent, User
@@ -58,11 +58,12 @@ def steps(station: Station, case_no: str) -> list[Step]:
     """The case's events known here, in the order they happened as seen from here:
     pulled ones in hub order, each own event after what had arrived when it was written."""
     me = station.node.code
+    refused = conflicts.seqs(case_no)  # kept by the hub, not applied: the case moved on
     own = [Step(Fact(e.type, me, e.author, case_no, e.matter_code), _own_office(e.author),
                 datetime.fromisoformat(e.at), True)
            for e in Event.select().where((Event.case_no == case_no)
                                          & Event.type.startswith("case."))
-           .order_by(Event.seq)]
+           .order_by(Event.seq) if e.seq not in refused]
     pulled: list[tuple[str, Step]] = []
     for row in InboxEvent.select().where(InboxEvent.case_no == case_no).order_by(
             InboxEvent.hub_index):

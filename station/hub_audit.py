@@ -29,6 +29,9 @@ DIRECTIONS = ("up", "down", "both")
 RESULTS = ("ok", "error")
 PROBLEM_KINDS = ("forks", "gaps", "broken_links", "bad_signatures", "lost_in_transit",
                  "flagged")
+# Listed for the admin to look at, but not a broken chain: an event kept without
+# moving its case (often two nodes acting on one case at once).
+NOTICE_KINDS = ("flagged",)
 
 
 class HubDatabaseMissing(StationError):
@@ -77,7 +80,7 @@ class StationHealth:
 
     @property
     def ok(self) -> bool:
-        return not any(self.problems.values())
+        return not any(n for kind, n in self.problems.items() if kind not in NOTICE_KINDS)
 
 
 @dataclass

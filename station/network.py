@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from keys import ca
 from keys.errors import KeysError
 from keys.seal import open_sealed
-from station import directory, node_keys, outbox, publish, revocations, status, updates
+from station import conflicts, directory, node_keys, outbox, publish, revocations, status, updates
 from station.app import Station
 from station.errors import HubNotSet
 from station.store.models import (
@@ -67,6 +67,8 @@ class SyncReport:
     returned: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)  # own cases whose state moved
     documents: list[dict[str, Any]] = field(default_factory=list)  # signed documents received
+    # own case events the hub kept without applying (the case had moved on meanwhile)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -195,6 +197,8 @@ def push_all(station: Station, client: HubClient, hub_key: ed25519.Ed25519Public
             continue
         report.duplicates += answer.duplicates
         report.pushed += answer.accepted
+        if answer.conflicts:
+            report.conflicts.extend(conflicts.record(station, answer.conflicts))
         for gap in answer.gaps:
             if gap["node"] == code:
                 state = PushState(apply_high_water(state, int(gap["high_water"])).acked_seq,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from station import case_state, clock, clock_settings, directory
+from station import case_state, clock, clock_settings, conflicts, directory
 from station.app import Station
 from station.errors import CaseNotFound
 from sync import lifecycle
@@ -57,6 +57,9 @@ def status(station: Station, case_no: str, today: date | None = None) -> dict[st
         "deadline": _deadline_json(due), "follow_up": _follow_json(follow),
         "steps": [{"type": s.fact.type, "label": lifecycle.action_label(s.fact.type),
                    "node": s.fact.node, "day": s.day.isoformat()} for s in known],
+        "not_applied": [{"type": c["type"], "label": lifecycle.action_label(c["type"]),
+                         "state": c["state"], "state_label": lifecycle.label(c["state"]),
+                         "at": c["at"]} for c in conflicts.of_case(case_no)],
     }
 
 

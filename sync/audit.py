@@ -50,7 +50,7 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not (self.forks or self.gaps or self.broken_links or self.bad_signatures
-                    or self.lost_in_transit or self.flagged)
+                    or self.lost_in_transit)  # flagged: kept, listed, not a broken chain
 
     def to_json(self) -> dict[str, Any]:
         value = asdict(self)

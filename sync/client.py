@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -55,6 +55,8 @@ class PushResult:
     accepted: int
     duplicates: int
     gaps: list[dict[str, Any]]
+    # Own events the hub kept without moving their case (it had moved on meanwhile).
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class HubClient:
@@ -188,7 +190,7 @@ class HubClient:
         value = self._json("POST", "/v1/events",
                            {"events": [base64.b64encode(r).decode() for r in raws]})
         return PushResult(value["receipts"], value["accepted"], value["duplicates"],
-                          value["gaps"])
+                          value["gaps"], list(value.get("conflicts") or []))
 
     def pull(self, after: int, limit: int = 200) -> tuple[list[tuple[int, bytes]], int]:
         value = self._json("GET", "/v1/events", params={"after": after, "limit": limit})

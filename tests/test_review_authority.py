@@ -147,7 +147,7 @@ def test_a_forwarded_event_out_of_its_state_is_kept_flagged_and_audited(
     done = subprocess.run([sys.executable, "-m", "station.cli.main", "audit", "verify",
                            "--data", str(net.county.data), "--json"], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 0, done.stderr  # listed for a look, the chains are whole
     flagged = json.loads(done.stdout)["flagged"]
     assert [(f["node"], f["case_no"], f["type"], f["state"]) for f in flagged] == [
         (net.village.code, case_no, lifecycle.DELIVERED_EVENT, lifecycle.REVIEW)]

@@ -254,6 +254,9 @@ def run_status(args: argparse.Namespace) -> int:
     if follow:
         text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(
             by=follow["callback_by"], fix=follow["fix_by"])
+    for item in document["not_applied"]:
+        text += "\n" + _("“{action}”未生效：办件当时已处于“{state}”。").format(
+            action=translate(item["label"]), state=translate(item["state_label"]))
     emit(args, document, text)
     return 0
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from station import hub_runner, network, review_queue, users
 from station.cli import bundle_cmds
 from station.cli.context import emit, opened, say
-from station.i18n import _
+from station.i18n import _, translate
+from sync import lifecycle
 from sync.audit import verify_hub
 from sync.hub.identity import open_database
 
@@ -102,9 +103,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _report_text(report: network.SyncReport) -> str:
     text = _("已同步：上传 {pushed} 条，下载 {pulled} 条，材料 {materials} 份，待发 {pending} 条。")
-    return text.format(
+    text = text.format(
         pushed=report.pushed, pulled=report.pulled, materials=report.materials,
         pending=report.pending)
+    for item in report.conflicts:
+        text += "\n" + _("办件 {case_no} 的“{action}”未生效：办件已处于“{state}”。").format(
+            case_no=item["case_no"], action=translate(lifecycle.action_label(item["type"])),
+            state=translate(lifecycle.label(item["state"])))
+    return text
 
 
 def run_sync(args: argparse.Namespace) -> int:

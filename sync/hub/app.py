@@ -323,7 +323,8 @@ class Events:
         _send(resp, {"receipts": answer.receipts, "accepted": answer.accepted,
                      "duplicates": answer.duplicates,
                      "gaps": [{"node": g.node, "high_water": g.high_water}
-                              for g in answer.gaps]})
+                              for g in answer.gaps],
+                     "conflicts": answer.conflicts})
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         after = req.get_param_as_int("after", min_value=0) or 0

@@ -47,6 +47,7 @@ from sync.hub.models import (
     HubClaim,
     HubDirectory,
     HubEvent,
+    HubFlag,
     HubFork,
     HubNonce,
     HubPeer,
@@ -59,6 +60,7 @@ from sync.hub.models import (
 from sync.hub.updates import UpdateDesk
 from sync.ingest import Accept, BehindFork, Duplicate, Fork, Gap, batch_order, decide_batch
 from sync.problems import (
+    ActionOutOfState,
     AlreadyClaimed,
     ChunkCorrupt,
     DocumentMalformed,
@@ -82,6 +84,7 @@ from sync.signed import open_document, sign_document, signer_of
 
 MAX_BATCH_EVENTS = 500
 PULL_LIMIT = 500
+CONFLICT = "conflict"  # hub_flag reason: a station's own event the case had moved past
 
 
 def now_iso() -> str:
@@ -112,6 +115,8 @@ class PushAnswer:
     accepted: int = 0
     duplicates: int = 0
     gaps: list[Gapped] = field(default_factory=list)
+    # The requester's own events kept but not folded: the case had moved on meanwhile.
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class HubService:
@@ -394,6 +399,7 @@ class HubService:
             if forks:
                 transaction.rollback()
             else:
+                answer.conflicts = self._conflicts(requester, envelopes)
                 for node, (seq, digest) in heads.items():
                     answer.receipts.append(self._receipt(node, seq, digest,
                                                          indexes[(node, seq)]))
@@ -408,6 +414,17 @@ class HubService:
             raise EventForked(node=first.header.node, seq=first.header.seq,
                               existing=existing, received=first.hash)
         return answer
+
+    def _conflicts(self, requester: str, envelopes: Sequence[Envelope]) -> list[dict[str, Any]]:
+        """The requester's own events in this batch (new or sent again) that were kept
+        without moving their case, so the station learns it even from a repeated push."""
+        seqs = [e.header.seq for e in envelopes if e.header.node == requester]
+        if not seqs:
+            return []
+        rows = HubFlag.select().where((HubFlag.node == requester) & HubFlag.seq.in_(seqs)
+                                      & (HubFlag.reason == CONFLICT)).order_by(HubFlag.seq)
+        return [{"seq": r.seq, "case_no": r.case_no, "type": r.type, "state": r.state}
+                for r in rows]
 
     def _keep_forks(self, forks: list[tuple[Envelope, str]], requester: str) -> None:
         with self.write():
@@ -477,7 +494,15 @@ class HubService:
             claim = staged.claims.get(case_no)
             if header.type == lifecycle.CLAIMED and claim not in (None, actor.holder):
                 raise AlreadyClaimed(case_no=case_no, holder=claim)
-            lifecycle.check(view, fact, actor, matter, self._holder_office)
+            try:
+                lifecycle.check(view, fact, actor, matter, self._holder_office)
+            except ActionOutOfState:
+                # Tier and role were right; the case moved on meanwhile (a village offline
+                # withdrew what the township decided).  Refusing would block every later
+                # event of the station behind this one: keep it, do not fold it, flag it.
+                staged.flags.append((case_no, header.node, header.seq, header.type,
+                                     view.state, CONFLICT, now_iso()))
+                return
         else:
             rule = lifecycle.rule_for(header.type)
             if rule is not None and view.state not in rule.before:
