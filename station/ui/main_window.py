@@ -43,7 +43,7 @@ class MainWindow(ttk.Frame):
     def __init__(self, parent: tk.Misc, app: StationApp) -> None:
         super().__init__(parent)
         self.app = app
-        self.status_bar = StatusBar(self, app)
+        self.status_bar = StatusBar(self, app, on_open_case=self.open_case)
         self.status_bar.pack(side=tk.BOTTOM, fill=tk.X)
         self.sidebar = ttk.Frame(self, padding=(8, 12), bootstyle="secondary")
         self.sidebar.pack(side=tk.LEFT, fill=tk.Y)
@@ -93,6 +93,12 @@ class MainWindow(ttk.Frame):
         if self.app.sync is not None:
             self.app.sync.poke()  # the pending count may have changed on the last screen
         return self.screen
+
+    def open_case(self, case_no: str) -> None:
+        """Show one case in 办件 (新结果 in the status bar opens the case it names)."""
+        screen = self.open("cases")
+        if isinstance(screen, CasesScreen):
+            screen.open_case(case_no)
 
     def destroy(self) -> None:
         for _key, _label, shortcut, _cls in self.screens:

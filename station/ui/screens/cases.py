@@ -2,7 +2,9 @@
 
 Never loads the whole store into the Treeview: one page of 50 rows from the
 store at a time.  Searching by ID number goes through the blind index; every
-list, view, search and print is recorded by the services (阅览留痕).
+list, view, search and print is recorded by the services (阅览留痕).  Cases with
+returned documents nobody has opened yet are marked 新结果; a case's details show
+its 办理结果 (case_results.py).
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ from station.outbox import local_time
 from station.printing import print_case_documents
 from station.ui.opener import open_file
 from station.ui.screens.case_filters import FilterBar
+from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases
+from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
+from sync import lifecycle
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp
+    from station.ui.sync_monitor import SyncMonitor
 
 PAGE = 50
 CASE_NO = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
@@ -43,6 +49,17 @@ COLUMNS = (
     ("case_no", N_("办件编号"), 250), ("matter", N_("事项"), 300), ("applicant", N_("申请人"), 90),
     ("status", N_("状态"), 140), ("filed", N_("收件时间"), 170), ("deadline", N_("承诺日期"), 110),
 )
+
+
+def status_name(status: str, fallback: str) -> str:
+    """A case's state as people read it: the lifecycle's name once the case moved on."""
+    return translate(STATE_NAMES[status]) if status in STATE_NAMES else fallback
+
+
+def step_name(type_: str) -> str:
+    """An event of the case's history as people read it."""
+    label = event_label(type_)
+    return translate(lifecycle.action_label(type_)) if label == type_ else label
 
 
 class CasesScreen(ttk.Frame):
@@ -90,8 +107,15 @@ class CasesScreen(ttk.Frame):
             widget.bind("<Prior>", lambda _e: self.page_up())
             widget.bind("<Next>", lambda _e: self.page_down())
             widget.bind("<Escape>", lambda _e: self.reload())
+        self.tree.tag_configure("unseen", background=UNSEEN)
+        self.statuses: dict[str, str] = {}  # row → its state as shown without a mark
+        self.unseen: set[str] = set()  # cases with returned documents not opened yet
         self.detail: CaseDetail | None = None
         self.query.focus_set()
+        self.monitor = app.sync
+        self._synced: str | None = None
+        if self.monitor is not None:
+            self.monitor.listen(self, self.sync_reported)
         self.reload()
 
     # -- list ----------------------------------------------------------------
@@ -117,14 +141,41 @@ class CasesScreen(ttk.Frame):
 
     def fill(self, items: list[CaseSummary]) -> None:
         self.tree.delete(*self.tree.get_children())
+        self.statuses = {}
         for item in items:
+            self.statuses[item.case_no] = status_name(item.status, item.status_label)
             self.tree.insert("", tk.END, iid=item.case_no, values=(
-                item.case_no, item.matter_name, item.applicant, item.status_label,
+                item.case_no, item.matter_name, item.applicant, self.statuses[item.case_no],
                 item.filed_at.replace("T", " ")[:16], item.deadline or "—"))
+        self.show_marks()
         children = self.tree.get_children()
         if children:
             self.tree.selection_set(children[0])
             self.tree.focus(children[0])
+        self.refresh_marks()
+
+    # -- 新结果 marks ------------------------------------------------------------
+    def refresh_marks(self) -> None:
+        """Read again which cases have documents nobody opened (on the worker)."""
+        self.app.dispatcher.submit(unseen_cases, on_done=self.marks_read)
+
+    def marks_read(self, cases: list[str]) -> None:
+        if self.winfo_exists():
+            self.unseen = set(cases)
+            self.show_marks()
+
+    def show_marks(self) -> None:
+        for case_no, status in self.statuses.items():
+            new = case_no in self.unseen
+            self.tree.item(case_no, tags=("unseen",) if new else ())
+            self.tree.set(case_no, "status", _("● 新结果 · {state}").format(state=status)
+                          if new else status)
+
+    def sync_reported(self, monitor: SyncMonitor) -> None:
+        done = monitor.status.last_success if monitor.status else None
+        if done != self._synced:
+            self._synced = done
+            self.refresh_marks()
 
     def filter_changed(self) -> None:
         self.offset = 0
@@ -207,10 +258,11 @@ class CasesScreen(ttk.Frame):
             self.detail.destroy()
             self.detail = None
         self.tree.focus_set()
+        self.refresh_marks()  # documents may have been opened in the details
 
 
 class CaseDetail(ttk.Frame):
-    """One case: who, what, materials, history; print again from here."""
+    """One case: who, what, its 办理结果, materials, history; print again from here."""
 
     def __init__(self, parent: tk.Misc, app: StationApp, details: dict[str, Any],
                  on_close: Any) -> None:
@@ -236,7 +288,7 @@ class CaseDetail(ttk.Frame):
         rows = [
             (_("办件编号"), details["case_no"]),
             (_("事项"), f"{matter['name']}（{matter['code']}）"),
-            (_("状态"), details["status_label"]),
+            (_("状态"), status_name(details["status"], details["status_label"])),
             (_("申请人"), person["name"]),
             (_("身份证号"), person["id_number"]),
             (_("联系电话"), person["phone"]),
@@ -246,12 +298,21 @@ class CaseDetail(ttk.Frame):
         ]
         if details.get("missing"):
             rows.append((_("缺少材料"), "、".join(details["missing"])))
-        grid = ttk.Frame(self, padding=(0, 10))
-        grid.pack(fill=tk.X)
+        upper = ttk.Frame(self, padding=(0, 10))
+        upper.pack(fill=tk.X)
+        grid = ttk.Frame(upper)
+        grid.pack(side=tk.LEFT, fill=tk.Y, anchor="n")
+        values: list[ttk.Label] = []
         for i, (label, value) in enumerate(rows):
             ttk.Label(grid, text=label, bootstyle="secondary").grid(row=i, column=0, sticky="ne",
                                                                     padx=(0, 10), pady=2)
-            ttk.Label(grid, text=value, wraplength=800).grid(row=i, column=1, sticky="w", pady=2)
+            shown = ttk.Label(grid, text=value, wraplength=520)
+            shown.grid(row=i, column=1, sticky="w", pady=2)
+            values.append(shown)
+        state = values[2]
+        self.results = ResultsPanel(upper, app, details["case_no"],
+                                    on_state=lambda text: state.configure(text=text))
+        self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(16, 0))
         lower = ttk.Frame(self)
         lower.pack(fill=tk.BOTH, expand=True)
         self.materials = materials = ttk.Treeview(lower, columns=("name", "page"),
@@ -274,7 +335,7 @@ class CaseDetail(ttk.Frame):
             history.heading(key, text=label)
         for event in details["history"]:
             history.insert("", tk.END, values=(local_time(event["at"]),
-                                                event_label(event["type"]), event["author"]))
+                                                step_name(event["type"]), event["author"]))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
 
     def view_selected(self) -> None:

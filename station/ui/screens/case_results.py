@@ -1,0 +1,348 @@
+"""办理结果: what came back for a case filed here, and what the agent records next.
+
+The case's signed documents (补齐补正告知书, 决定书 …) with the ones not yet opened
+marked 未读; 打印/打开 writes one out as a PDF (marking it seen) and hands it to the
+PDF viewer.  The buttons are the village's steps of the case's life — 补齐材料, 送达,
+评价 (好差评), 退件 — enabled only when the lifecycle table lets this user take them
+now.  Every service call runs on the station worker; the step is written to the
+outbox and the background sync takes it up to the hub (offline, it waits there).
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ttkbootstrap as ttk
+
+from station import case_documents, case_state, delivery, progress
+from station.app import Station
+from station.errors import StationError
+from station.filing import MaterialFile
+from station.i18n import N_, _, translate
+from station.outbox import local_time
+from station.store.models import Case, CaseMaterial
+from station.ui.opener import open_file
+from station.ui.problems import describe
+from station.ui.screens.case_forms import (
+    ActionForm,
+    DeliverForm,
+    RateForm,
+    SupplementForm,
+    WithdrawForm,
+)
+from station.ui.screens.review_desk import deadline_text, state_name
+from sync import lifecycle
+from sync.errors import SyncError
+from sync.lifecycle import CaseView
+
+if TYPE_CHECKING:
+    from station.ui.app import StationApp
+    from station.ui.sync_monitor import SyncMonitor
+
+# Generated on the root window when documents were opened: the 新结果 count is read again.
+RESULTS_SEEN = "<<CaseResultsSeen>>"
+UNSEEN = "#fff3cd"  # the background of a row with a document nobody opened yet
+# The village's steps, in button order (评价 stands for both 满意 and 差评).
+ACTIONS = (lifecycle.SUPPLEMENTED, lifecycle.DELIVERED_EVENT, lifecycle.RATED,
+           lifecycle.WITHDRAWN_EVENT)
+BUTTONS = {
+    lifecycle.SUPPLEMENTED: (N_("补齐材料"), "primary"),
+    lifecycle.DELIVERED_EVENT: (N_("送达"), "success"),
+    lifecycle.RATED: (N_("评价"), "info"),
+    lifecycle.WITHDRAWN_EVENT: (N_("退件"), "danger-outline"),
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    received_at: str
+    seen: bool
+
+
+@dataclass
+class Results:
+    """A case as the 办理结果 section shows it (read on the station worker)."""
+
+    case_no: str
+    state: str
+    deadline: dict[str, Any] | None
+    follow_up: dict[str, Any] | None
+    documents: list[Document]
+    allowed: set[str] = field(default_factory=set)
+    materials: list[str] = field(default_factory=list)  # the matter's checklist
+    missing: list[str] = field(default_factory=list)  # required, not received yet
+
+
+def allowed_steps(station: Station, view: CaseView) -> set[str]:
+    allowed = set()
+    for type_ in ACTIONS:
+        try:
+            case_state.check(station, view, type_)
+        except (SyncError, StationError):
+            continue
+        allowed.add(type_)
+    return allowed
+
+
+def load_results(station: Station, case_no: str) -> Results:
+    view = case_state.view(station, case_no)
+    try:
+        status = progress.status(station, case_no)
+    except StationError:  # no step known here (not filed here): nothing to time
+        status = {"deadline": None, "follow_up": None}
+    documents = [Document(d.id, d.title, d.received_at, bool(d.seen))
+                 for d in case_documents.of_case(case_no)]
+    results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
+                      allowed_steps(station, view))
+    case = Case.get_or_none(Case.case_no == case_no)
+    matter = station.catalogue.matters.get(case.matter_code) if case else None
+    if case is not None and matter is not None:
+        received = {m.name for m in CaseMaterial.select(CaseMaterial.name)
+                    .where(CaseMaterial.case == case)}
+        results.materials = [m.name for m in matter.materials]
+        results.missing = [m.name for m in matter.materials
+                           if m.required and m.name not in received]
+    return results
+
+
+def record_step(station: Station, case_no: str, action: str, values: dict[str, Any]) -> CaseView:
+    """Write one village step (the background sync sends it up)."""
+    if action == lifecycle.SUPPLEMENTED:
+        files = [MaterialFile(values["material"], Path(p)) for p in values["files"]]
+        return delivery.supplement(station, case_no, files, sync=False)
+    if action == lifecycle.DELIVERED_EVENT:
+        return delivery.deliver(station, case_no, values["method"], values["note"], sync=False)
+    if action == lifecycle.RATED:
+        return delivery.rate(station, case_no, values["rating"], values["comment"], sync=False)
+    if action == lifecycle.WITHDRAWN_EVENT:
+        return delivery.withdraw(station, case_no, values["reason"], sync=False)
+    raise ValueError(action)
+
+
+def unseen_cases() -> list[str]:
+    """Cases with documents not yet opened, the oldest arrival first."""
+    return list(dict.fromkeys(str(item["case_no"]) for item in case_documents.unseen()))
+
+
+def follow_up_text(follow: dict[str, Any] | None) -> str:
+    if not follow or follow.get("closed"):
+        return ""
+    return _("差评整改：回访期限 {callback}，整改期限 {fix}").format(
+        callback=follow.get("callback_by") or "—", fix=follow.get("fix_by") or "—")
+
+
+class ResultsPanel(ttk.Labelframe):
+    def __init__(self, parent: tk.Misc, app: StationApp, case_no: str,
+                 on_state: Callable[[str], None] | None = None) -> None:
+        super().__init__(parent, text=_("办理结果"), padding=8)
+        self.app = app
+        self.case_no = case_no
+        self.on_state = on_state
+        self.results: Results | None = None
+        self.loaded = 0  # loads shown (tests wait on it)
+        self.printed: Path | None = None  # the document last written out
+        self.form: ActionForm | None = None
+        self.form_action: str | None = None
+        head = ttk.Frame(self)
+        head.pack(fill=tk.X)
+        self.state_label = ttk.Label(head, text=_("读取中…"), font="-weight bold")
+        self.state_label.pack(side=tk.LEFT)
+        self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
+        self.deadline_label.pack(side=tk.LEFT, padx=12)
+        self.follow_label = ttk.Label(self, text="", bootstyle="warning")
+        self.tree = ttk.Treeview(self, columns=("title", "received", "seen"), show="headings",
+                                 height=3, selectmode="browse")
+        for key, label, width in (("title", _("文书"), 200), ("received", _("收到时间"), 170),
+                                  ("seen", _("阅读"), 60)):
+            self.tree.heading(key, text=label)
+            self.tree.column(key, width=width, stretch=key == "title")
+        self.tree.tag_configure("unseen", background=UNSEEN)
+        self.tree.pack(fill=tk.X, pady=(6, 4))
+        self.tree.bind("<Double-1>", lambda _e: self.print_selected())
+        self.tree.bind("<Return>", lambda _e: self.print_selected())
+        self.tree.bind("<<TreeviewSelect>>", lambda _e: self.update_buttons())
+        bar = ttk.Frame(self)
+        bar.pack(fill=tk.X)
+        self.print_button = ttk.Button(bar, text=_("打印/打开"), bootstyle="info",
+                                       command=self.print_selected)
+        self.print_button.pack(side=tk.LEFT, padx=(0, 12))
+        self.buttons: dict[str, ttk.Button] = {}
+        for action in ACTIONS:
+            label, style = BUTTONS[action]
+            button = ttk.Button(bar, text=translate(label), bootstyle=style,
+                                command=lambda a=action: self.start(a))
+            button.pack(side=tk.LEFT, padx=(0, 6))
+            self.buttons[action] = button
+        self.form_area = ttk.Frame(self)
+        self.form_area.pack(fill=tk.X)
+        self.message = ttk.Label(self, text="", wraplength=560)
+        self.message.pack(fill=tk.X, pady=(4, 0))
+        self.update_buttons()
+        self.monitor = app.sync
+        self._synced: str | None = None
+        if self.monitor is not None:
+            self.monitor.listen(self, self.sync_reported)
+        self.reload()
+
+    # -- reading ---------------------------------------------------------------
+    def reload(self) -> None:
+        station, case_no = self.app.opened, self.case_no
+        self.app.dispatcher.submit(lambda: load_results(station, case_no),
+                                   on_done=self.show, on_error=self.failed)
+
+    def sync_reported(self, monitor: SyncMonitor) -> None:
+        """A round ended: documents or steps may have arrived."""
+        done = monitor.status.last_success if monitor.status else None
+        if done != self._synced:
+            self._synced = done
+            if self.results is not None:
+                self.reload()
+
+    def show(self, results: Results) -> None:
+        if not self.winfo_exists():
+            return
+        self.results = results
+        state = state_name(results.state)
+        self.state_label.configure(text=_("当前状态：{state}").format(state=state))
+        self.deadline_label.configure(text=_("办结期限：{deadline}").format(
+            deadline=deadline_text(results.deadline)))
+        follow = follow_up_text(results.follow_up)
+        self.follow_label.configure(text=follow)
+        if follow:
+            self.follow_label.pack(anchor="w", before=self.tree)
+        else:
+            self.follow_label.pack_forget()
+        chosen = self.tree.selection()
+        self.tree.delete(*self.tree.get_children())
+        for document in results.documents:
+            self.tree.insert("", tk.END, iid=document.id, tags=() if document.seen else (
+                "unseen",), values=(document.title, local_time(document.received_at),
+                                    "" if document.seen else _("未读")))
+        if chosen and self.tree.exists(chosen[0]):
+            self.tree.selection_set(chosen[0])
+        elif results.documents:
+            first = next((d for d in results.documents if not d.seen), results.documents[-1])
+            self.tree.selection_set(first.id)
+        if self.form_action is not None and self.form_action not in results.allowed:
+            self.close_form()
+        self.update_buttons()
+        self.loaded += 1
+        if self.on_state is not None:
+            self.on_state(state)
+
+    def failed(self, error: BaseException) -> None:
+        if self.winfo_exists():
+            self.message.configure(text=describe(error), bootstyle="danger")
+            self.update_buttons()
+
+    def update_buttons(self) -> None:
+        allowed = self.results.allowed if self.results else set()
+        busy = self.form is not None and str(self.form.submit_button.cget("state")) == "disabled"
+        for action, button in self.buttons.items():
+            button.configure(state="normal" if action in allowed and not busy else "disabled")
+        self.print_button.configure(state="normal" if self.tree.selection() else "disabled")
+
+    def document(self, title: str) -> Document | None:
+        """The newest document with this title (for tests and shortcuts)."""
+        found = [d for d in (self.results.documents if self.results else []) if d.title == title]
+        return found[-1] if found else None
+
+    # -- 打印/打开 ----------------------------------------------------------------
+    def print_selected(self) -> None:
+        selected = self.tree.selection()
+        if selected:
+            self.print_document(selected[0])
+
+    def print_document(self, document_id: str) -> None:
+        station = self.app.opened
+        self.print_button.configure(state="disabled")
+        self.message.configure(text="")
+        root = self.app.root
+
+        def done(path: Path) -> None:
+            open_file(path)
+            root.event_generate(RESULTS_SEEN)  # the 新结果 count goes down
+            if not self.winfo_exists():
+                return
+            self.printed = path
+            self.message.configure(text=_("已保存为 {path}，可在打开的窗口中打印。").format(
+                path=path), bootstyle="info")
+            self.reload()
+
+        self.app.dispatcher.submit(lambda: case_documents.export(station, document_id),
+                                   on_done=done, on_error=self.failed)
+
+    # -- the steps ---------------------------------------------------------------
+    def start(self, action: str) -> ActionForm | None:
+        """Show the form for ``action`` (when the lifecycle allows it now)."""
+        if self.results is None or action not in self.results.allowed:
+            return None
+        self.close_form()
+        self.message.configure(text="")
+        form: ActionForm
+        if action == lifecycle.SUPPLEMENTED:
+            form = SupplementForm(self.form_area, self.submit, self.close_form,
+                                  self.results.materials, self.results.missing)
+        elif action == lifecycle.DELIVERED_EVENT:
+            form = DeliverForm(self.form_area, self.submit, self.close_form)
+        elif action == lifecycle.RATED:
+            form = RateForm(self.form_area, self.submit, self.close_form)
+        else:
+            form = WithdrawForm(self.form_area, self.submit, self.close_form)
+        form.pack(fill=tk.X)
+        self.form, self.form_action = form, action
+        form.focus_set()
+        return form
+
+    def close_form(self) -> None:
+        if self.form is not None:
+            self.form.destroy()
+        self.form, self.form_action = None, None
+        self.update_buttons()
+
+    def submit(self, values: dict[str, Any]) -> None:
+        action, station, case_no = self.form_action, self.app.opened, self.case_no
+        if action is None:
+            return
+        self.update_buttons()  # one step at a time
+
+        def done(view: CaseView) -> None:
+            if self.monitor is not None:
+                self.monitor.sync_now()  # take it up to the hub now
+            if not self.winfo_exists():
+                return
+            self.close_form()
+            self.message.configure(text=self.done_text(action, values, view),
+                                   bootstyle="success")
+            self.reload()
+
+        def refused(error: BaseException) -> None:
+            if not self.winfo_exists():
+                return
+            if self.form is not None:
+                self.form.failed(describe(error))
+            self.update_buttons()
+
+        self.app.dispatcher.submit(lambda: record_step(station, case_no, action, values),
+                                   on_done=done, on_error=refused)
+
+    @staticmethod
+    def done_text(action: str, values: dict[str, Any], view: CaseView) -> str:
+        state = state_name(view.state)
+        if action == lifecycle.RATED:
+            rating = translate(values["rating"])
+            if values["rating"] in delivery.POOR:
+                return _("已记录评价“{rating}”。差评已转作出决定的科室回访整改，"
+                         "现为“{state}”。").format(rating=rating, state=state)
+            return _("已记录评价“{rating}”，办件{state}。").format(rating=rating, state=state)
+        if action == lifecycle.DELIVERED_EVENT:
+            return _("已记录送达，请申请人评价。现为“{state}”。").format(state=state)
+        if action == lifecycle.SUPPLEMENTED:
+            return _("补齐材料已记录，同步后送审核机关；现为“{state}”。").format(state=state)
+        return _("已退件，现为“{state}”。").format(state=state)
