@@ -100,6 +100,9 @@ def test_special_procedure_returns_where_it_left_and_one_extension() -> None:
     view = act(reviewed(), L.EXTENSION_REQUESTED, MZ)
     with pytest.raises(ActionNotPermitted):
         act(view, L.EXTENSION_APPROVED, MZ)  # a reviewer does not approve
+    other = L.Actor(TOWNSHIP, "township", "sf", "signer", "司法所")
+    with pytest.raises(ActionNotPermitted):
+        act(view, L.EXTENSION_APPROVED, other)  # a signer of an office not on the case
     view = act(view, L.EXTENSION_APPROVED, QF)
     with pytest.raises(ActionNotPermitted):
         act(view, L.EXTENSION_REQUESTED, MZ)

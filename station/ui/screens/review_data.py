@@ -1,9 +1,10 @@
-"""What the 审核 screen reads, run on the station worker (never on the Tk thread).
+"""What the 审核 screen reads and does, run on the station worker (never on the Tk thread).
 
 The queue comes from the hub (``review.desk``) with each case's deadline state
-from its headers (``progress.status``); an opened case is taken in
-(``intake.receive``), read with ``show_case`` and checked against the
-lifecycle table for the actions this user may take on it now.
+from its headers (``progress.status``; for a follow-up of a bad rating, its
+call-back and fix deadlines) and the actions the lifecycle table lets this
+user take on it now; an opened case is taken in (``intake.receive``), read
+with ``show_case`` and checked against the same table.
 """
 
 from __future__ import annotations
@@ -15,16 +16,27 @@ from station import case_state, intake, progress, review, review_queue, users
 from station.app import Station
 from station.cases import show_case
 from station.errors import StationError
-from station.i18n import N_
+from station.i18n import N_, _
+from station.store.models import User
 from sync import lifecycle
 from sync.errors import SyncError
 from sync.lifecycle import CaseView
+from sync.problems import AlreadyClaimed
 
 REVIEW_TIERS = ("township", "county")
 # The actions offered in the opinion panel, in button order.
 ACTIONS = (lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT, lifecycle.JOINT_OPENED,
            lifecycle.OPINION, lifecycle.FORWARDED, lifecycle.APPROVED, lifecycle.REJECTED)
-CHECKED = (*ACTIONS, lifecycle.SUPPLEMENT_REQUESTED, lifecycle.RELEASED)
+# The actions of the 期限与回访 tab: special procedure, extension, follow-up of a bad rating.
+TIME_ACTIONS = (lifecycle.SPECIAL_STARTED, lifecycle.SPECIAL_ENDED,
+                lifecycle.EXTENSION_REQUESTED, lifecycle.EXTENSION_APPROVED,
+                lifecycle.FOLLOWUP_CALLED, lifecycle.FOLLOWUP_CLOSED)
+CHECKED = (*ACTIONS, *TIME_ACTIONS, lifecycle.SUPPLEMENT_REQUESTED, lifecycle.RELEASED)
+# What the table lets a user of the case's office do without holding its claim: the
+# desk opens such a case as soon as it is picked (a joint opinion, approving a
+# colleague's extension request, following up a bad rating).
+UNCLAIMED_WORK = frozenset({lifecycle.OPINION, lifecycle.EXTENSION_APPROVED,
+                            lifecycle.FOLLOWUP_CALLED, lifecycle.FOLLOWUP_CLOSED})
 
 STATE_NAMES = {
     lifecycle.QUEUED: N_("待受理"), lifecycle.SUPPLEMENT: N_("待补正"),
@@ -56,20 +68,40 @@ def me(station: Station) -> str:
     return f"{station.node.code}/{station.user}"
 
 
+def holder_name(station: Station, holder: str | None) -> str:
+    """A claim holder as colleagues know them: "赵审核（民政办）" for this node's staff."""
+    if not holder:
+        return ""
+    node, _sep, name = holder.partition("/")
+    user = User.get_or_none(User.name == name) if node == station.node.code else None
+    if user is None:
+        return holder
+    shown = str(user.display_name or user.name)
+    return _("{name}（{office}）").format(name=shown, office=user.office) if user.office else shown
+
+
 def load_queue(station: Station) -> list[dict[str, Any]]:
-    """The office queue from the hub, each case with its matter name and deadline (from
+    """The office queue from the hub, each case with its matter name, its deadline (or
+    the follow-up's deadlines), who holds it and what this user may do on it now (from
     the headers pulled here; syncing is left to the background sync thread)."""
     rows = review.desk(station)
     mine, office = me(station), review_queue.my_office(station)
     for row in rows:
         row["mine"] = row.get("holder") == mine
+        row["holder_name"] = holder_name(station, row.get("holder"))
         row["opinion_due"] = office in (row.get("pending") or [])
         matter = station.catalogue.matters.get(row.get("matter") or "")
         row["matter_name"] = matter.name if matter else ""
         try:
-            row["deadline"] = progress.status(station, row["case_no"])["deadline"]
-        except StationError:  # not pulled here yet: no deadline to show
-            row["deadline"] = None
+            status = progress.status(station, row["case_no"])
+        except StationError:  # not pulled here yet: no deadline to show, nothing to do
+            row["deadline"] = row["follow_up"] = None
+            row["allowed"] = set()
+        else:
+            row["deadline"], row["follow_up"] = status["deadline"], status["follow_up"]
+            row["allowed"] = allowed_actions(station, row["case_no"])[1]
+        row["opens"] = bool(row["mine"] or row["opinion_due"]
+                            or row["allowed"] & UNCLAIMED_WORK)
     return rows
 
 
@@ -90,6 +122,8 @@ class CaseWork:
     labels: dict[str, str]  # form field name -> label
     materials: list[Material]
     allowed: set[str] = field(default_factory=set)
+    clock: dict[str, Any] = field(default_factory=dict)  # progress.status: deadline, follow_up
+    procedures: tuple[str, ...] = ()  # the matter's special procedures (catalogue)
 
 
 def allowed_actions(station: Station, case_no: str) -> tuple[CaseView, set[str]]:
@@ -118,11 +152,36 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     materials += [Material(name, False, pages) for name, pages in received.items()]
     labels = {f.name: f.label for f in matter.fields} if matter else {}
     view, allowed = allowed_actions(station, case_no)
-    return CaseWork(case_no, view, details, labels, materials, allowed)
+    status = progress.status(station, case_no)
+    clock = {"deadline": status["deadline"], "follow_up": status["follow_up"]}
+    procedures = tuple(matter.special_procedures) if matter else ()
+    return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures)
 
 
-def act(station: Station, case_no: str, action: str, opinion: str) -> CaseView:
-    """Run one action of the opinion panel (the services sync with the hub)."""
+@dataclass(frozen=True)
+class Taken:
+    """A claim lost: a colleague holds the case (named as people know them)."""
+
+    case_no: str
+    holder: str
+
+
+def claim(station: Station, case_no: str) -> CaseView | Taken:
+    """Claim at the hub; when someone else holds the case already, who."""
+    try:
+        return review.claim(station, case_no)
+    except AlreadyClaimed as error:
+        holder = str(error.params.get("holder") or "")
+        if not holder or holder == "?":
+            holder = case_state.view(station, case_no).holder or holder
+        return Taken(case_no, holder_name(station, holder) or "—")
+
+
+def act(station: Station, case_no: str, action: str, opinion: str, procedure: str = "",
+        days: int = 0) -> CaseView:
+    """Run one action of the opinion panel or of the 期限与回访 tab (the services sync
+    with the hub).  ``opinion`` is the text the action records (opinion, reason, result
+    or note); a special procedure also names the ``procedure`` and its expected ``days``."""
     if action == lifecycle.ACCEPTED:
         return review.accept(station, case_no, opinion)
     if action == lifecycle.REFUSED_EVENT:
@@ -135,4 +194,15 @@ def act(station: Station, case_no: str, action: str, opinion: str) -> CaseView:
         return review.forward(station, case_no, opinion)
     if action in (lifecycle.APPROVED, lifecycle.REJECTED):
         return review.decide(station, case_no, action == lifecycle.APPROVED, opinion)
+    if action == lifecycle.SPECIAL_STARTED:
+        return review.start_special(station, case_no, procedure, opinion, days)
+    if action == lifecycle.SPECIAL_ENDED:
+        return review.end_special(station, case_no, opinion)
+    if action == lifecycle.EXTENSION_REQUESTED:
+        return review.request_extension(station, case_no, opinion)
+    if action == lifecycle.EXTENSION_APPROVED:
+        return review.approve_extension(station, case_no, opinion)
+    if action in (lifecycle.FOLLOWUP_CALLED, lifecycle.FOLLOWUP_CLOSED):
+        return review.follow_up(station, case_no, opinion,
+                                closed=action == lifecycle.FOLLOWUP_CLOSED)
     raise ValueError(action)

@@ -1,6 +1,8 @@
 """审核: the office queue coloured by deadline, claim / release / reassign (AB岗), and a
 claimed case's materials beside its form, the material verdicts that write the one-time
-notice, and the opinion with the actions its state allows.
+notice, the opinion with the actions its state allows, and the 期限与回访 tab (special
+procedure, extension, follow-up of a bad rating).  A case this user may act on without
+its claim (a joint opinion due, an extension to approve, a follow-up) opens when picked.
 
 Every service call (the hub, the store, signing) runs on the station worker; the
 screen only shows what comes back.
@@ -17,15 +19,19 @@ from station import review
 from station.i18n import N_, _, translate
 from station.review import Verdict
 from station.ui.problems import describe
+from station.ui.screens import review_special
 from station.ui.screens.review_data import (
     DEADLINE_NAMES,
     STATE_NAMES,
     CaseWork,
+    Taken,
     act,
     load_queue,
     open_case,
 )
+from station.ui.screens.review_data import claim as claim_case
 from station.ui.screens.review_opinion import BUTTONS, OpinionPanel
+from station.ui.screens.review_special import TimePanel
 from station.ui.screens.review_verdicts import VerdictList
 from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle
@@ -50,6 +56,24 @@ def deadline_text(deadline: dict[str, Any] | None) -> str:
         return "—"
     state = translate(DEADLINE_NAMES.get(deadline["state"], deadline["state"]))
     return f"{deadline['due']}  {state}" if deadline.get("due") else state
+
+
+def row_clock(row: dict[str, Any]) -> tuple[str | None, str]:
+    """A queue row's clock: its state (the row's colour) and what the column says.  A
+    follow-up of a bad rating runs on its own days: call back first, then fix."""
+    follow = row.get("follow_up")
+    if row["state"] == lifecycle.FOLLOWUP and follow:
+        state = translate(DEADLINE_NAMES.get(follow["state"], follow["state"]))
+        text = (_("整改 {day}").format(day=follow["fix_by"]) if follow.get("called")
+                else _("回访 {day}").format(day=follow["callback_by"]))
+        return follow["state"], f"{text}  {state}"
+    deadline = row.get("deadline")
+    return (deadline or {}).get("state"), deadline_text(deadline)
+
+
+def action_name(action: str) -> str:
+    label = BUTTONS.get(action) or review_special.BUTTONS.get(action)
+    return translate(label[0]) if label else translate(lifecycle.action_label(action))
 
 
 class ReviewDeskScreen(ttk.Frame):
@@ -104,6 +128,7 @@ class ReviewDeskScreen(ttk.Frame):
         self.viewer: MaterialViewer | None = None
         self.verdicts: VerdictList | None = None
         self.opinion: OpinionPanel | None = None
+        self.times: TimePanel | None = None
         self.tabs: ttk.Notebook | None = None
         self.clear_work()
         self.update_buttons()
@@ -141,13 +166,12 @@ class ReviewDeskScreen(ttk.Frame):
         self.rows = {row["case_no"]: row for row in rows}
         self.tree.delete(*self.tree.get_children())
         for row in rows:
-            state = (row.get("deadline") or {}).get("state")
+            state, clock = row_clock(row)
             self.tree.insert("", tk.END, iid=row["case_no"],
                              tags=(state,) if state in COLOURS else (),
                              values=(row["case_no"], row["matter_name"] or row["matter"],
-                                     state_name(row["state"]), self.holder_text(row),
-                                     deadline_text(row.get("deadline"))))
-        late = sum(1 for r in rows if (r.get("deadline") or {}).get("state") == "red")
+                                     state_name(row["state"]), self.holder_text(row), clock))
+        late = sum(1 for r in rows if row_clock(r)[0] == "red")
         self.count.configure(text=_("本科室待办 {count} 件，其中超期 {late} 件").format(
             count=len(rows), late=late))
         self.loaded += 1
@@ -159,7 +183,7 @@ class ReviewDeskScreen(ttk.Frame):
     def holder_text(self, row: dict[str, Any]) -> str:
         if row["mine"]:
             return _("我")
-        return str(row.get("holder") or "—")
+        return str(row.get("holder_name") or row.get("holder") or "—")
 
     def selected(self) -> str | None:
         chosen = self.tree.selection()
@@ -175,7 +199,7 @@ class ReviewDeskScreen(ttk.Frame):
         self.update_buttons()
         case_no = self.selected()
         row = self.rows.get(case_no or "")
-        if row is None or not (row["mine"] or row["opinion_due"]):
+        if row is None or not row["opens"]:
             if self.work is not None and self.work.case_no != case_no:
                 self.clear_work()
             return
@@ -200,7 +224,15 @@ class ReviewDeskScreen(ttk.Frame):
         case_no, station = self.selected(), self.app.opened
         if case_no:
             self.claim_button.configure(state="disabled")
-            self.run(lambda: review.claim(station, case_no), self.changed)
+            self.run(lambda: claim_case(station, case_no), self.claimed)
+
+    def claimed(self, result: CaseView | Taken) -> None:
+        if isinstance(result, CaseView):
+            self.changed(result)
+        elif self.winfo_exists():  # a colleague was quicker: say who, show the queue anew
+            self.say(_("办件 {case_no} 已由 {holder} 认领，未能认领。").format(
+                case_no=result.case_no, holder=result.holder), error=True)
+            self.reload()
 
     def release(self) -> None:
         case_no, station = self.selected(), self.app.opened
@@ -240,6 +272,8 @@ class ReviewDeskScreen(ttk.Frame):
         self.update_buttons()
         if self.opinion is not None and self.work is not None:
             self.opinion.allow(self.work.allowed)
+        if self.times is not None and self.work is not None:
+            self.times.allow(self.work.allowed)
 
     def destroy(self) -> None:
         if self.monitor is not None:
@@ -271,7 +305,7 @@ class ReviewDeskScreen(ttk.Frame):
     def clear_work(self) -> None:
         for child in self.workspace.winfo_children():
             child.destroy()
-        self.work = self.viewer = self.verdicts = self.opinion = self.tabs = None
+        self.work = self.viewer = self.verdicts = self.opinion = self.times = self.tabs = None
         hint = _("认领办件后，可在此查看材料和申请表，逐项核验材料并出具意见。")
         ttk.Label(self.workspace, text=hint, bootstyle="secondary", padding=20).pack(anchor="nw")
 
@@ -295,7 +329,11 @@ class ReviewDeskScreen(ttk.Frame):
         self.tabs.add(self.verdicts, text=_("材料核验"))
         self.opinion = OpinionPanel(self.tabs, work.allowed, self.do_action)
         self.tabs.add(self.opinion, text=_("审查意见"))
-        if work.view.state != lifecycle.QUEUED:
+        self.times = TimePanel(self.tabs, work, self.do_action)
+        self.tabs.add(self.times, text=_("期限与回访"))
+        if self.times.offers(work.allowed) and not work.allowed & set(BUTTONS):
+            self.tabs.select(self.times)  # only the time can move: special, extension, rating
+        elif work.view.state != lifecycle.QUEUED:
             self.tabs.select(self.opinion)  # accepted: the materials were checked already
 
     def form_tab(self, work: CaseWork) -> ttk.Frame:
@@ -326,10 +364,12 @@ class ReviewDeskScreen(ttk.Frame):
         self.run(lambda: review.request_supplement(station, case_no, verdicts, note),
                  self.changed)
 
-    def do_action(self, action: str, opinion: str) -> None:
+    def do_action(self, action: str, opinion: str, procedure: str = "", days: int = 0) -> None:
+        """One action of the opinion panel or the 期限与回访 tab, on the worker."""
         if self.work is None:
             return
         case_no, station = self.work.case_no, self.app.opened
-        self.say(_("正在办理“{action}”…").format(action=translate(BUTTONS[action][0])))
-        self.app.dispatcher.submit(lambda: act(station, case_no, action, opinion),
+        self.say(_("正在办理“{action}”…").format(action=action_name(action)))
+        self.app.dispatcher.submit(lambda: act(station, case_no, action, opinion, procedure,
+                                               days),
                                    on_done=self.changed, on_error=self.failed)
