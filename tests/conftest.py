@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gui import display  # noqa: F401 - the Xvfb fixture, for every GUI test
@@ -74,3 +75,17 @@ def net(network_template: Path, tmp_path: Path) -> Iterator[object]:
         yield copied
     finally:
         copied.stop()
+
+
+@pytest.fixture
+def hubs(net: Any) -> Iterator[Any]:
+    """The demo network with its county and township hubs running."""
+    from station.demo_network import start_hubs
+
+    start_hubs(net)
+    yield net
+
+
+@pytest.fixture
+def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATION_NO_OPEN", "1")  # do not launch a PDF viewer in tests

@@ -7,19 +7,17 @@ offered: no rating before delivery, no withdrawal (退件) without a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from gui import pump
 from test_gui_review import TEMPORARY_AID, keep, pdf_text
 from test_gui_sync import log_in
 
 from station import network, progress, review
 from station.demo import DEMO_AGENT
-from station.demo_network import VILLAGE, DemoNetwork, start_hubs
+from station.demo_network import VILLAGE, DemoNetwork
 from station.documents.fonts import find_cjk_font
 from station.filing import MaterialFile, file_case
 from station.samples import RESIDENTS, draw_scan
@@ -39,17 +37,6 @@ from sync import lifecycle
 WAIT = 180.0  # two hubs and signing on a shared 2-core machine
 MISSING = "居民户口簿"
 SIGNER = "mzqf"  # the township 民政办's signer: reviews and decides 临时救助
-
-
-@pytest.fixture
-def hubs(net: DemoNetwork) -> Iterator[DemoNetwork]:
-    start_hubs(net)
-    yield net
-
-
-@pytest.fixture
-def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATION_NO_OPEN", "1")  # no PDF viewer in tests
 
 
 def file_aid(net: DemoNetwork, *, sync: bool = True) -> tuple[str, list[MaterialFile]]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from gui import ROOT, pump, screenshot
 from test_gui_sync import log_in
 
@@ -21,7 +19,6 @@ from station.demo_network import (
     TOWNSHIP,
     DemoNetwork,
     review_sample,
-    start_hubs,
     wait_until,
 )
 from station.documents.fonts import find_cjk_font
@@ -36,17 +33,6 @@ from sync import lifecycle
 WAIT = 180.0  # two hubs and signing on a shared 2-core machine
 SHOTS = ROOT / "docs" / "screenshots"
 TEMPORARY_AID = "450981-MZ-003"  # 临时救助: reviewed and decided by the township 民政办
-
-
-@pytest.fixture
-def hubs(net: DemoNetwork) -> Iterator[DemoNetwork]:
-    start_hubs(net)
-    yield net
-
-
-@pytest.fixture
-def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATION_NO_OPEN", "1")
 
 
 def pdf_text(path: Path) -> str:

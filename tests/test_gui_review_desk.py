@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -45,17 +44,6 @@ from sync import lifecycle
 
 MZ, MZ2, CL, SIGNER = "mz", "mz2", "cl", "mzqf"
 MZ_NAME = "王审核（民政办）"  # as colleagues see the holder
-
-
-@pytest.fixture
-def hubs(net: DemoNetwork) -> Iterator[DemoNetwork]:
-    start_hubs(net)
-    yield net
-
-
-@pytest.fixture
-def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATION_NO_OPEN", "1")
 
 
 def enabled(buttons: dict[str, ttk.Button]) -> set[str]:

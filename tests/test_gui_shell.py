@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import ttkbootstrap as ttk
 from conftest import PASSPHRASE, VILLAGE
 from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER, ELDER_REQUIRED, scans
@@ -17,11 +16,6 @@ from station.ui.login import LoginView
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CasesScreen
 from station.ui.wizard.screen import NewCaseScreen
-
-
-@pytest.fixture
-def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATION_NO_OPEN", "1")  # do not launch a PDF viewer in tests
 
 
 def make_app(tmp_path: Path, data: Path, documents: Path) -> StationApp:

@@ -37,11 +37,6 @@ WAIT = 180.0  # generous: two hubs and a round trip on a shared 2-core machine
 
 
 @pytest.fixture
-def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STATION_NO_OPEN", "1")  # do not launch a PDF viewer in tests
-
-
-@pytest.fixture
 def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
     running = copy_network(network_template, tmp_path / "net")
     try:

@@ -112,28 +112,29 @@ class TimePanel(ttk.Frame):
         return special
 
     def extension_section(self) -> ttk.Labelframe:
-        extension = ttk.Labelframe(self, text=_("延长办理期限"), padding=6)
-        extension.columnconfigure(1, weight=1)
-        ttk.Label(extension, text=_("理由或意见")).grid(row=0, column=0, sticky="w")
-        self.extension = ttk.Entry(extension)
-        self.extension.grid(row=0, column=1, sticky="ew", padx=(4, 0))
-        line = ttk.Frame(extension)
-        line.grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
-        self.button(line, lifecycle.EXTENSION_REQUESTED)
-        self.button(line, lifecycle.EXTENSION_APPROVED)
-        return extension
+        frame, self.extension = self.text_section(
+            _("延长办理期限"), _("理由或意见"),
+            (lifecycle.EXTENSION_REQUESTED, lifecycle.EXTENSION_APPROVED))
+        return frame
 
     def follow_section(self) -> ttk.Labelframe:
-        follow = ttk.Labelframe(self, text=_("差评回访整改"), padding=6)
-        follow.columnconfigure(1, weight=1)
-        ttk.Label(follow, text=_("情况")).grid(row=0, column=0, sticky="w")
-        self.note = ttk.Entry(follow)
-        self.note.grid(row=0, column=1, sticky="ew", padx=(4, 0))
-        line = ttk.Frame(follow)
+        frame, self.note = self.text_section(
+            _("差评回访整改"), _("情况"), (lifecycle.FOLLOWUP_CALLED, lifecycle.FOLLOWUP_CLOSED))
+        return frame
+
+    def text_section(self, title: str, label: str,
+                     actions: tuple[str, ...]) -> tuple[ttk.Labelframe, ttk.Entry]:
+        """A titled box: one line of text, then its action buttons."""
+        frame = ttk.Labelframe(self, text=title, padding=6)
+        frame.columnconfigure(1, weight=1)
+        ttk.Label(frame, text=label).grid(row=0, column=0, sticky="w")
+        entry = ttk.Entry(frame)
+        entry.grid(row=0, column=1, sticky="ew", padx=(4, 0))
+        line = ttk.Frame(frame)
         line.grid(row=1, column=0, columnspan=2, sticky="w", pady=(4, 0))
-        self.button(line, lifecycle.FOLLOWUP_CALLED)
-        self.button(line, lifecycle.FOLLOWUP_CLOSED)
-        return follow
+        for action in actions:
+            self.button(line, action)
+        return frame, entry
 
     def button(self, parent: ttk.Frame, action: str) -> None:
         label, style = BUTTONS[action]
