@@ -7,6 +7,7 @@ receipt number without reading personal data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 from keys.ca import CHINA_TIME as CHINA
 from station import conflicts, directory
 from station.app import Station
+from station.errors import StationError
 from station.matter_rules import rule_of
 from station.store.models import Event, InboxEvent, User
 from sync import lifecycle
 from sync.envelope import parse_envelope
+from sync.errors import SyncError
 from sync.hlc import Timestamp
 from sync.lifecycle import Actor, CaseView, Fact, MatterRule
 
@@ -95,6 +98,18 @@ def view(station: Station, case_no: str, known: list[Step] | None = None) -> Cas
     code = next((s.fact.matter for s in known if s.fact.matter), None)
     return lifecycle.fold(case_no, [(s.fact, s.office) for s in known],
                           matter_rule(station, code))
+
+
+def allowed(station: Station, view: CaseView, types: Iterable[str]) -> set[str]:
+    """Which of ``types`` the lifecycle table lets this user take on ``view`` now."""
+    found = set()
+    for type_ in types:
+        try:
+            check(station, view, type_)
+        except (SyncError, StationError):
+            continue
+        found.add(type_)
+    return found
 
 
 def me(station: Station) -> Actor:

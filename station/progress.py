@@ -36,9 +36,11 @@ def deadline_of(station: Station, case_no: str, known: list[case_state.Step] | N
             clock.followup(events, station.calendar, day, policy))
 
 
-def status(station: Station, case_no: str, today: date | None = None) -> dict[str, Any]:
-    """What anyone may be told about a case from its receipt number."""
-    known = case_state.steps(station, case_no)
+def status(station: Station, case_no: str, today: date | None = None,
+           known: list[case_state.Step] | None = None) -> dict[str, Any]:
+    """What anyone may be told about a case from its receipt number (``known``: its
+    steps, when the caller has read them already)."""
+    known = case_state.steps(station, case_no) if known is None else known
     if not known:
         raise CaseNotFound(case_no=case_no)
     view = case_state.view(station, case_no, known)

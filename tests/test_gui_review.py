@@ -73,6 +73,16 @@ def claim(app: StationApp, screen: ReviewDeskScreen, case_no: str) -> None:
     assert str(screen.release_button.cget("state")) == "normal"
 
 
+def claim_and_accept(app: StationApp, screen: ReviewDeskScreen, case_no: str) -> None:
+    """Claim the case on the desk and accept it with the first standard sentence."""
+    claim(app, screen, case_no)
+    opinion = screen.opinion
+    assert opinion is not None
+    opinion.use_template(0)  # 材料齐全，符合法定形式，予以受理。
+    opinion.buttons[lifecycle.ACCEPTED].invoke()
+    wait_state(app, screen, case_no, lifecycle.REVIEW)
+
+
 def wait_state(app: StationApp, screen: ReviewDeskScreen, case_no: str, state: str) -> None:
     pump(app.root, lambda: (screen.rows.get(case_no) or {}).get("state") == state,
          timeout=WAIT, what=f"the case {state} in the queue")
@@ -173,12 +183,7 @@ def test_signer_accepts_and_approves_a_township_matter(
     app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], "mzqf")
     try:
         screen = open_desk(app, case_no)
-        claim(app, screen, case_no)
-        opinion = screen.opinion
-        assert opinion is not None
-        opinion.use_template(0)  # 材料齐全，符合法定形式，予以受理。
-        opinion.buttons[lifecycle.ACCEPTED].invoke()
-        wait_state(app, screen, case_no, lifecycle.REVIEW)
+        claim_and_accept(app, screen, case_no)
         pump(app.root, lambda: screen.work is not None
              and screen.work.view.state == lifecycle.REVIEW and screen.opinion is not None,
              timeout=WAIT, what="the accepted case reopened")

@@ -23,6 +23,7 @@ from PIL import Image
 from test_gui_review import (
     WAIT,
     claim,
+    claim_and_accept,
     documents_at_village,
     file_temporary_aid,
     keep,
@@ -302,12 +303,7 @@ def test_special_procedure_and_an_extension(
     app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], MZ)
     try:
         screen = open_desk(app, case_no)
-        claim(app, screen, case_no)
-        opinion = screen.opinion
-        assert opinion is not None
-        opinion.use_template(0)  # 材料齐全，符合法定形式，予以受理。
-        opinion.buttons[lifecycle.ACCEPTED].invoke()
-        wait_state(app, screen, case_no, lifecycle.REVIEW)
+        claim_and_accept(app, screen, case_no)
         opened(app, screen, case_no, lifecycle.REVIEW)
         # A reviewer cannot decide this matter (a signer does): only the time can move.
         assert shown_tab(screen) == "期限与回访"

@@ -7,6 +7,7 @@ a Tk variable).
 
 from __future__ import annotations
 
+import abc
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ RATING_LABELS = (N_("非常满意"), N_("满意"), N_("基本满意"), N_("不�
 assert RATING_LABELS == RATINGS, "the rating levels are delivery.RATINGS"
 
 
-class ActionForm(ttk.Frame):
+class ActionForm(ttk.Frame, abc.ABC):
     """A titled form with 确定 / 取消 and a line for what is wrong with the input."""
 
     title = ""
@@ -50,9 +51,9 @@ class ActionForm(ttk.Frame):
                    command=on_cancel).pack(side=tk.LEFT, padx=6)
         self.bind("<Escape>", lambda _e: on_cancel())
 
+    @abc.abstractmethod
     def values(self) -> dict[str, Any] | None:
         """What was entered, or None (with a message) when something is missing."""
-        raise NotImplementedError
 
     def refuse(self, text: str) -> None:
         self.message.configure(text=text)

@@ -36,7 +36,6 @@ from station.ui.screens.case_forms import (
 )
 from station.ui.screens.review_desk import deadline_text, state_name
 from sync import lifecycle
-from sync.errors import SyncError
 from sync.lifecycle import CaseView
 
 if TYPE_CHECKING:
@@ -79,27 +78,17 @@ class Results:
     missing: list[str] = field(default_factory=list)  # required, not received yet
 
 
-def allowed_steps(station: Station, view: CaseView) -> set[str]:
-    allowed = set()
-    for type_ in ACTIONS:
-        try:
-            case_state.check(station, view, type_)
-        except (SyncError, StationError):
-            continue
-        allowed.add(type_)
-    return allowed
-
-
 def load_results(station: Station, case_no: str) -> Results:
-    view = case_state.view(station, case_no)
+    known = case_state.steps(station, case_no)
+    view = case_state.view(station, case_no, known)
     try:
-        status = progress.status(station, case_no)
+        status = progress.status(station, case_no, known=known)
     except StationError:  # no step known here (not filed here): nothing to time
         status = {"deadline": None, "follow_up": None}
     documents = [Document(d.id, d.title, d.received_at, bool(d.seen))
                  for d in case_documents.of_case(case_no)]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
-                      allowed_steps(station, view))
+                      case_state.allowed(station, view, ACTIONS))
     case = Case.get_or_none(Case.case_no == case_no)
     matter = station.catalogue.matters.get(case.matter_code) if case else None
     if case is not None and matter is not None:

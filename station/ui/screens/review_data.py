@@ -19,7 +19,6 @@ from station.errors import StationError
 from station.i18n import N_, _
 from station.store.models import User
 from sync import lifecycle
-from sync.errors import SyncError
 from sync.lifecycle import CaseView
 from sync.problems import AlreadyClaimed
 
@@ -92,14 +91,15 @@ def load_queue(station: Station) -> list[dict[str, Any]]:
         row["opinion_due"] = office in (row.get("pending") or [])
         matter = station.catalogue.matters.get(row.get("matter") or "")
         row["matter_name"] = matter.name if matter else ""
+        known = case_state.steps(station, row["case_no"])
         try:
-            status = progress.status(station, row["case_no"])
+            status = progress.status(station, row["case_no"], known=known)
         except StationError:  # not pulled here yet: no deadline to show, nothing to do
             row["deadline"] = row["follow_up"] = None
             row["allowed"] = set()
         else:
             row["deadline"], row["follow_up"] = status["deadline"], status["follow_up"]
-            row["allowed"] = allowed_actions(station, row["case_no"])[1]
+            row["allowed"] = allowed_actions(station, row["case_no"], known)[1]
         row["opens"] = bool(row["mine"] or row["opinion_due"]
                             or row["allowed"] & UNCLAIMED_WORK)
     return rows
@@ -126,17 +126,11 @@ class CaseWork:
     procedures: tuple[str, ...] = ()  # the matter's special procedures (catalogue)
 
 
-def allowed_actions(station: Station, case_no: str) -> tuple[CaseView, set[str]]:
+def allowed_actions(station: Station, case_no: str,
+                    known: list[case_state.Step] | None = None) -> tuple[CaseView, set[str]]:
     """The case as known here, and the actions the lifecycle table lets this user take."""
-    view = case_state.view(station, case_no)
-    allowed = set()
-    for type_ in CHECKED:
-        try:
-            case_state.check(station, view, type_)
-        except (SyncError, StationError):
-            continue
-        allowed.add(type_)
-    return view, allowed
+    view = case_state.view(station, case_no, known)
+    return view, case_state.allowed(station, view, CHECKED)
 
 
 def open_case(station: Station, case_no: str) -> CaseWork:
@@ -151,8 +145,9 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     materials = [Material(m.name, m.required, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
     labels = {f.name: f.label for f in matter.fields} if matter else {}
-    view, allowed = allowed_actions(station, case_no)
-    status = progress.status(station, case_no)
+    known = case_state.steps(station, case_no)
+    view, allowed = allowed_actions(station, case_no, known)
+    status = progress.status(station, case_no, known=known)
     clock = {"deadline": status["deadline"], "follow_up": status["follow_up"]}
     procedures = tuple(matter.special_procedures) if matter else ()
     return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures)
