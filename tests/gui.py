@@ -80,6 +80,18 @@ def screenshot(root: tk.Misc, name: str) -> Path:
     return path
 
 
+def keep(root: tk.Misc, name: str) -> Path:
+    """A screenshot the README shows: a test artifact like any other, copied into the
+    documentation only when ``docs/screenshots/take.py review`` asks for it (it sets
+    STATION_DOC_SCREENSHOTS), so a test run never rewrites tracked files."""
+    path = screenshot(root, name)
+    docs = os.environ.get("STATION_DOC_SCREENSHOTS")
+    if docs:
+        Path(docs).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(docs) / path.name)
+    return path
+
+
 def find_widget(root: tk.Misc, kind: type, text: str | None = None) -> tk.Misc:
     """The first widget of ``kind`` (with ``text`` in its label, if given)."""
     stack: list[tk.Misc] = [root]

@@ -11,8 +11,8 @@ from concurrent.futures import Future
 from datetime import date, timedelta
 from pathlib import Path
 
-from gui import pump
-from test_gui_review import TEMPORARY_AID, keep, pdf_text
+from gui import keep, pump
+from test_gui_review import TEMPORARY_AID, pdf_text
 from test_gui_sync import log_in
 
 from station import network, progress, review
@@ -198,7 +198,7 @@ def test_village_prints_supplements_delivers_and_rates(
         # 评价 only after 送达; no withdrawal once decided.
         assert enabled(panel) == {lifecycle.DELIVERED_EVENT}
         assert panel.start(lifecycle.RATED) is None
-        keep(app, "14-village-results")
+        keep(app.root, "14-village-results")
 
         path = print_document(app, panel, "准予批准决定书")
         assert "准予批准决定书" in pdf_text(path)
@@ -223,7 +223,7 @@ def test_village_prints_supplements_delivers_and_rates(
         rating.choose("不满意")
         assert "回访" in text_of(rating.warning)  # a poor rating says what follows
         rating.comment.insert(0, "等待太久")
-        keep(app, "15-village-rating")
+        keep(app.root, "15-village-rating")
         rating.submit()
         pump(app.root, lambda: "差评已转作出决定的科室" in text_of(panel.message)
              and text_of(panel.state_label) == "当前状态：差评整改中", timeout=WAIT,

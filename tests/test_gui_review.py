@@ -10,7 +10,7 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-from gui import ROOT, pump, screenshot
+from gui import keep, pump
 from test_gui_sync import log_in
 
 from station import case_documents, network
@@ -31,7 +31,6 @@ from station.ui.screens.review_desk import ReviewDeskScreen
 from sync import lifecycle
 
 WAIT = 180.0  # two hubs and signing on a shared 2-core machine
-SHOTS = ROOT / "docs" / "screenshots"
 TEMPORARY_AID = "450981-MZ-003"  # 临时救助: reviewed and decided by the township 民政办
 
 
@@ -42,13 +41,6 @@ def pdf_text(path: Path) -> str:
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return "".join(done.stdout.split())
-
-
-def keep(app: StationApp, name: str) -> None:
-    """A screenshot as a test artifact, and in docs/screenshots/ for the README."""
-    path = screenshot(app.root, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SHOTS / path.name)
 
 
 def open_desk(app: StationApp, case_no: str) -> ReviewDeskScreen:
@@ -107,7 +99,7 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
         screen = open_desk(app, case_no)
         assert screen.tree.set(case_no, "state") == "待受理"
         assert screen.tree.set(case_no, "holder") == "—"
-        keep(app, "11-review-queue")
+        keep(app.root, "11-review-queue")
         claim(app, screen, case_no)
 
         viewer = screen.viewer
@@ -141,7 +133,7 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
         notice = str(verdicts.notice.cget("text"))
         assert "1. 居民户口簿（缺少：需户主页和本人页）" in notice
         assert "第二代残疾人证" not in notice and "2." not in notice
-        keep(app, "12-review-verdicts")
+        keep(app.root, "12-review-verdicts")
 
         verdicts.send_button.invoke()
         wait_state(app, screen, case_no, lifecycle.SUPPLEMENT)
@@ -200,7 +192,7 @@ def test_signer_accepts_and_approves_a_township_matter(
         assert str(opinion.message.cget("text")) == ""
         pump(app.root, lambda: screen.viewer is not None and screen.viewer.settled,
              what="the first page beside the opinion")
-        keep(app, "13-review-decide")
+        keep(app.root, "13-review-decide")
         opinion.buttons[lifecycle.APPROVED].invoke()
         pump(app.root, lambda: "已决定" in str(screen.message.cget("text")), timeout=WAIT,
              what="the decision")

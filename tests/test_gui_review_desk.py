@@ -18,7 +18,7 @@ import pytest
 import ttkbootstrap as ttk
 from cli import station as station_cli
 from conftest import PASSPHRASE
-from gui import find_widget, pump, screenshot
+from gui import find_widget, keep, pump, screenshot
 from PIL import Image
 from test_gui_review import (
     WAIT,
@@ -26,7 +26,6 @@ from test_gui_review import (
     claim_and_accept,
     documents_at_village,
     file_temporary_aid,
-    keep,
     open_desk,
     pdf_text,
     wait_state,
@@ -323,7 +322,7 @@ def test_special_procedure_and_an_extension(
         assert str(times.message.cget("text")) == "预计工作日应为 1 至 365 之间的整数。"
         times.set_procedure("入户调查", "需入户核实火灾受损情况", 5)
         assert str(times.message.cget("text")) == ""  # cleared as the person types
-        keep(app, "16-review-special")
+        keep(app.root, "16-review-special")
         times.buttons[lifecycle.SPECIAL_STARTED].invoke()
         wait_state(app, screen, case_no, lifecycle.SPECIAL)
         assert screen.tree.set(case_no, "state") == "特别程序中"

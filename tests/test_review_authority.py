@@ -136,7 +136,10 @@ def test_a_forwarded_event_out_of_its_state_is_kept_flagged_and_audited(
         publish.publish_pending(village)  # sealed and signed, never pushed by the village
         forged = bytes(SyncEnvelope.select().order_by(SyncEnvelope.seq.desc()).get().envelope)
     demo_network.wait_for_county(net, heads)
-    county_before = hub_state(net, net.county, case_no)
+    # The township forwards its own acceptance on its own schedule: wait for that state.
+    county_before = demo_network.wait_until(
+        lambda: (state := hub_state(net, net.county, case_no)).get("state") == lifecycle.REVIEW
+        and state, what="the case under review at the county")
     assert county_before["state"] == lifecycle.REVIEW
     with net.open(net.township) as township:  # pushes it up as a child hub forwards
         client = network.client_for(township, net.county.address)

@@ -1,7 +1,8 @@
 """Take the README's screenshots: the real app on a demo station, 1366×768, in
 Chinese, normal and large font; then on a demo network (hubs on loopback) the
 village's 同步 screen and the county admin's 审计 screens.
-Run: .venv/bin/python docs/screenshots/take.py [network]  (network: only those)
+Run: .venv/bin/python docs/screenshots/take.py [network|review]  (network: only those;
+review: 11-16, made by the GUI tests that drive the review desk and the village's results)
 
 Starts its own Xvfb when DISPLAY is not set.  Writes PNGs beside this file.
 """
@@ -175,7 +176,24 @@ def capture_network(work: Path) -> None:
         net.stop()
 
 
+# The review desk's and the village results' screenshots come from the GUI tests that
+# drive those scenes; they copy them here only when asked (tests/gui.py's keep()).
+REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
+                "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension"]
+
+
+def review_shots() -> None:
+    """11-review-queue … 16-review-special, through the tests that make them."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, STATION_DOC_SCREENSHOTS=str(root / "docs" / "screenshots"))
+    subprocess.run([sys.executable, "-m", "pytest", "-q", *REVIEW_SHOTS], cwd=root, env=env,
+                   check=True)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["review"]:
+        review_shots()
+        return
     xvfb = start_xvfb()
     work = Path(tempfile.mkdtemp(prefix="bianmin-shots-"))
     os.environ.update(STATION_TEST_WEAK_KDF="1", STATION_NO_OPEN="1", HOME=str(work / "home"),
