@@ -63,7 +63,7 @@ from bench_store import (
 
 from keys.kdf import WEAK_KDF_VARIABLE
 from station.app import Station
-from station.cases import CaseList, find_by_id_number, list_cases
+from station.cases.register import CaseList, find_by_id_number, list_cases
 from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow

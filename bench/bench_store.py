@@ -47,12 +47,13 @@ from peewee import Model
 
 from forms.identity import mask_name
 from keys.kdf import WEAK_KDF_VARIABLE
-from station import cases, outbox
+from station import outbox
 from station.app import Station
-from station.filing import MaterialFile, file_case, snapshot_matter
-from station.printing import print_case_documents
-from station.samples import resident_id
-from station.status import FILED
+from station.cases import register
+from station.cases.status import FILED
+from station.demo.samples import resident_id
+from station.filing.new_case import MaterialFile, file_case, snapshot_matter
+from station.filing.printing import print_case_documents
 from station.store.models import Applicant, Case, Event, new_id
 
 PASSPHRASE = "bench passphrase 便民站"
@@ -560,25 +561,25 @@ def run(args: argparse.Namespace, work: Path) -> None:
     # Read from a freshly opened station, as the list screen would after log-in.
     unlock_time, station = timed(lambda: Station.open(data, AGENT, PASSPHRASE, documents))
     progress("reading")
-    first_list, first_page = timed(lambda: cases.list_cases(station, limit=50))
+    first_list, first_page = timed(lambda: register.list_cases(station, limit=50))
     total = first_page.total
     list_first, list_deep, list_all = Timing(), Timing(), Timing()
     deep_offset = min(50_000, max(total - 50, 0))
     for _ in range(args.runs):
-        list_first.samples.append(timed(lambda: cases.list_cases(station, limit=50))[0])
+        list_first.samples.append(timed(lambda: register.list_cases(station, limit=50))[0])
         list_deep.samples.append(
-            timed(lambda: cases.list_cases(station, limit=50, offset=deep_offset))[0])
+            timed(lambda: register.list_cases(station, limit=50, offset=deep_offset))[0])
     for _ in range(max(3, args.runs)):
-        list_all.samples.append(timed(lambda: cases.list_cases(station, limit=total))[0])
+        list_all.samples.append(timed(lambda: register.list_cases(station, limit=total))[0])
 
     targets = random.Random(7).sample(range(len(people)), k=max(args.runs, 7))
     find, find_peer, access = Timing(), Timing(), Timing()
-    cases.find_by_id_number(station, people[targets[0]].id_number)  # warm-up
+    register.find_by_id_number(station, people[targets[0]].id_number)  # warm-up
     peer_find(peer, people[targets[0]].id_number)
     found = 0
     for k in targets:
         number = people[k].id_number
-        seconds, items = timed(partial(cases.find_by_id_number, station, number))
+        seconds, items = timed(partial(register.find_by_id_number, station, number))
         find.samples.append(seconds)
         found += len(items)
         seconds, plain = timed(partial(peer_find, peer, number))

@@ -16,16 +16,16 @@ from forms.catalogue import Catalogue, load_catalogue
 from keys.errors import WrongPassphrase
 from keys.vault import Vault
 from station import node_keys, outbox, users
-from station.calendar import WorkCalendar
+from station.clock.calendar import WorkCalendar
 from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
 from station.errors import AlreadyInitialised, NotInitialised
 from station.logs import configure_logging
-from station.names import backfill_name_index
 from station.node import Node, check_node
 from station.paths import DataLayout, default_documents_dir, documents_dir_outside
 from station.store.blobs import BlobStore
 from station.store.database import StoreDatabase, open_database
 from station.store.models import Setting, User
+from station.store.names import backfill_name_index
 from station.throttle import LoginThrottle
 
 log = logging.getLogger("station")

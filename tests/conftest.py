@@ -58,7 +58,7 @@ def write_json(path: Path, value: object) -> Path:
 @pytest.fixture(scope="session")
 def network_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo network's enrolled nodes, made once; each test copies them."""
-    from station import demo_network
+    from station.demo import demo_network
 
     root = tmp_path_factory.mktemp("network") / "template"
     demo_network.setup(root, PASSPHRASE)
@@ -80,7 +80,7 @@ def net(network_template: Path, tmp_path: Path) -> Iterator[object]:
 @pytest.fixture
 def hubs(net: Any) -> Iterator[Any]:
     """The demo network with its county and township hubs running."""
-    from station.demo_network import start_hubs
+    from station.demo.demo_network import start_hubs
 
     start_hubs(net)
     yield net

@@ -13,7 +13,7 @@ from pathlib import Path
 from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER, ELDER_REQUIRED
 
 from station.app import Station
-from station.filing import MaterialFile, file_case
+from station.filing.new_case import MaterialFile, file_case
 
 
 def main(data: str, documents: str, passphrase: str, scans: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from station.filing import MaterialFile
-from station.samples import draw_scan
+from station.demo.samples import draw_scan
+from station.filing.new_case import MaterialFile
 
 APPLICANT = {"name": "黄秀英", "id_number": "11010519491231002X", "phone": "13977512345",
              "address": "示范村三组 18 号"}

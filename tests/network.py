@@ -18,8 +18,11 @@ from pathlib import Path
 import psycopg2
 from conftest import PASSPHRASE
 
-from station import demo_network, hub_runner, network, review_queue
-from station.demo_network import DemoNetwork, DemoNode
+from station.casework import review_queue
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork, DemoNode
+from station.hubops import hub_runner
+from station.network import link
 from station.store.models import InboxEvent, OutgoingMaterial, SyncEnvelope
 from sync.hub.identity import open_database
 from sync.hub.models import HubBlob, HubEvent, HubFork
@@ -131,20 +134,20 @@ def assert_same_holdings(net: DemoNetwork) -> None:
 def finish_round_trip(net: DemoNetwork, filed: list[str]) -> None:
     """The rest of the round trip after a fault, then the comparison."""
     with net.open(net.village) as village:
-        report = network.sync_once(village)
+        report = link.sync_once(village)
         assert report.pending == 0, report
-        head = network.acked_seq()
+        head = link.acked_seq()
     demo_network.wait_for_county(net, {net.village.code: head})
     with net.open(net.reviewer) as desk:
-        network.sync_once(desk)
+        link.sync_once(desk)
         queued = {c["case_no"] for c in review_queue.queue(desk)}
         assert set(filed) <= queued, "a filed case is not in the township's queue"
         review_queue.claim(desk, filed[0])
         review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
-        desk_head = network.acked_seq()
+        desk_head = link.acked_seq()
     with net.open(net.village) as village:
-        report = network.sync_once(village)
+        report = link.sync_once(village)
         assert report.returned == [filed[0]]
-        head = network.acked_seq()
+        head = link.acked_seq()
     demo_network.wait_for_county(net, {net.township.code: desk_head, net.village.code: head})
     assert_same_holdings(net)

@@ -16,7 +16,7 @@ from pathlib import Path
 from cli import station
 from conftest import PASSPHRASE, write_json
 
-from station.samples import draw_scan
+from station.demo.samples import draw_scan
 
 NAME = "欧阳翠花"
 ID_NUMBER = "450981195003151220"

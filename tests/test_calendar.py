@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import station.calendar as calendar_module
+import station.clock.calendar as calendar_module
 from station import errors
-from station.calendar import HolidaysUnpublished, WorkCalendar, load_overrides, parse_date
+from station.clock.calendar import HolidaysUnpublished, WorkCalendar, load_overrides, parse_date
 from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid, StationError
 from station.i18n import render, set_language
 

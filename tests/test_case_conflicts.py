@@ -12,8 +12,10 @@ from __future__ import annotations
 from cli import station as station_cli
 from test_gui_review import file_temporary_aid
 
-from station import delivery, demo_network, network, progress, review
-from station.demo_network import DemoNetwork, start_hubs
+from station.casework import delivery, progress, review
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork, start_hubs
+from station.network import link
 from station.store.models import Event, SyncEnvelope
 from sync import lifecycle
 
@@ -31,7 +33,7 @@ def test_a_withdrawal_after_the_decision_is_kept_not_applied_and_blocks_nothing(
         # Offline: the village still sees the case waiting, so its own check lets it go.
         assert delivery.refresh(village, case_no).state == lifecycle.QUEUED
         delivery.withdraw(village, case_no, "申请人外出务工，不再申请", sync=False)
-        report = network.sync_once(village)  # no error: the push is not refused
+        report = link.sync_once(village)  # no error: the push is not refused
         assert [(c["case_no"], c["type"], c["state"]) for c in report.conflicts] == [
             (case_no, lifecycle.WITHDRAWN_EVENT, lifecycle.DECIDED)]
         view = delivery.refresh(village, case_no)
@@ -45,15 +47,15 @@ def test_a_withdrawal_after_the_decision_is_kept_not_applied_and_blocks_nothing(
         withdrawal = Event.get((Event.case_no == case_no)
                                & (Event.type == lifecycle.WITHDRAWN_EVENT))
         raw = bytes(SyncEnvelope.get_by_id(withdrawal.seq).envelope)
-        client = network.client_for(village)
-        network.connect(village, client)
+        client = link.client_for(village)
+        link.connect(village, client)
         # Sent again (the first answer lost on the way): the hub says so again.
         again = client.push([raw])
         assert again.duplicates == 1
         assert [c["seq"] for c in again.conflicts] == [withdrawal.seq]
 
         later = demo_network.file_samples(net, village, 1)[0].case_no
-        network.sync_once(village)
+        link.sync_once(village)
         last = Event.select().order_by(Event.seq.desc()).get().seq
         assert int(client.node_head(village.node.code)["high_water"]) == last, \
             "every later event reached the hub"

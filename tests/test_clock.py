@@ -1,4 +1,4 @@
-"""The statutory clock (station/clock.py): deadlines from event headers, on the 2026
+"""The statutory clock (station/deadlines.py): deadlines from event headers, on the 2026
 schedule, with pauses, extensions, Art. 32 implied acceptance, yellow and red, a year
 without holiday data, follow-ups of bad ratings, and the policy set through the command.
 """
@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forms.catalogue import load_catalogue
-from station import clock
-from station.calendar import HolidaysUnpublished, WorkCalendar
-from station.clock import (
+from station.clock import deadlines
+from station.clock.calendar import HolidaysUnpublished, WorkCalendar
+from station.clock.deadlines import (
     ClockEvent,
     ClockPolicy,
     MatterLimits,
@@ -483,7 +483,7 @@ def test_policy_command_shows_sets_and_validates(tmp_path: Path) -> None:
 
 
 def test_policy_settings_round_trip_and_a_damaged_value_falls_back(station: object) -> None:
-    from station.clock_settings import PREFIX, policy_from_settings, save_policy
+    from station.casework.clock_policy import PREFIX, policy_from_settings, save_policy
     from station.store.models import Event, Setting
 
     assert policy_from_settings() == ClockPolicy()
@@ -497,6 +497,6 @@ def test_policy_settings_round_trip_and_a_damaged_value_falls_back(station: obje
 
 
 def test_module_is_pure() -> None:
-    source = Path(clock.__file__).read_text(encoding="utf-8")
+    source = Path(deadlines.__file__).read_text(encoding="utf-8")
     for forbidden in ("station.store", "peewee", "open(", "requests", "Path("):
         assert forbidden not in source, forbidden

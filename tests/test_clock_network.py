@@ -21,10 +21,12 @@ import pytest
 from cli import station
 from conftest import PASSPHRASE
 
-from station import demo_network, hub_runner, network, updates
-from station.calendar import HolidaysUnpublished, WorkCalendar
-from station.clock import ClockEvent, Deadline, MatterLimits, clock_events, deadline
-from station.demo_network import ADMIN, DemoNetwork, file_samples, wait_until
+from station.clock.calendar import HolidaysUnpublished, WorkCalendar
+from station.clock.deadlines import ClockEvent, Deadline, MatterLimits, clock_events, deadline
+from station.demo import demo_network
+from station.demo.demo_network import ADMIN, DemoNetwork, file_samples, wait_until
+from station.hubops import hub_runner
+from station.network import link, updates
 from sync.hub.identity import open_database
 from sync.hub.models import HubEvent
 
@@ -49,7 +51,7 @@ def at_desk(net: DemoNetwork, compute: Callable[[WorkCalendar], Any]) -> Any:
 
 def desk_calendar_version(net: DemoNetwork) -> int:
     with net.open(net.reviewer) as desk:
-        network.sync_once(desk)
+        link.sync_once(desk)
         return int(updates.status()["calendar"]["version"])
 
 
@@ -58,7 +60,7 @@ def test_a_calendar_update_arriving_over_sync_moves_a_deadline(
     demo_network.start_hubs(net)
     with net.open(net.village) as village:
         case_no = file_samples(net, village, 1)[0].case_no
-        assert network.sync_once(village).pending == 0
+        assert link.sync_once(village).pending == 0
         headers = hub_headers(net, case_no)  # pushed to the township hub by this sync
         limits = MatterLimits.for_matter(village.catalogue.get(str(headers[0].matter)))
     assert limits.promised_days >= 1

@@ -21,7 +21,7 @@ from filing_samples import ELDER_REQUIRED
 
 from station import outbox
 from station.app import Station
-from station.cases import show_case
+from station.cases.register import show_case
 from station.store.models import Case, CaseMaterial, Event
 
 HERE = Path(__file__).parent

@@ -19,10 +19,10 @@ from filing_samples import (
 
 from forms.errors import FormInvalid, UnknownMatter
 from station import outbox
-from station.cases import export_material, find_by_id_number, list_cases, show_case
+from station.cases.register import export_material, find_by_id_number, list_cases, show_case
+from station.demo.samples import resident_id
 from station.errors import CaseNotFound
-from station.filing import MaterialFile, file_case
-from station.samples import resident_id
+from station.filing.new_case import MaterialFile, file_case
 from station.store.models import Applicant, Case, CaseMaterial, Event
 
 NOW = datetime(2026, 9, 28, 10, 0, tzinfo=UTC)
@@ -133,7 +133,7 @@ def test_find_list_show_export_and_their_trail(station, tmp_path: Path) -> None:
 
 
 def test_proxy_record_is_kept_sealed_with_the_case(station, tmp_path: Path) -> None:
-    from station.filing import Proxy
+    from station.filing.new_case import Proxy
 
     case_no = file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, [], now=NOW,
                         print_documents=False,
@@ -158,7 +158,7 @@ def test_event_times_are_shown_in_local_time(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_viewer_reads_pages_in_memory_and_records_the_view(station, tmp_path: Path) -> None:
-    from station.cases import material_pages, read_material
+    from station.cases.register import material_pages, read_material
 
     files = scans(tmp_path, ELDER_REQUIRED, pages=2)
     case_no = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM, files, now=NOW,
@@ -176,7 +176,7 @@ def test_viewer_reads_pages_in_memory_and_records_the_view(station, tmp_path: Pa
 def test_list_filters_sorting_and_name_search(station, tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from station.cases import CaseFilter, find_by_name
+    from station.cases.register import CaseFilter, find_by_name
 
     days = [NOW - timedelta(days=d) for d in (0, 10, 40)]
     elder = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,

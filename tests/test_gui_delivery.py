@@ -15,12 +15,13 @@ from gui import keep, pump
 from test_gui_review import TEMPORARY_AID, pdf_text
 from test_gui_sync import log_in
 
-from station import network, progress, review
-from station.demo import DEMO_AGENT
-from station.demo_network import VILLAGE, DemoNetwork
+from station.casework import progress, review
+from station.demo.demo_network import VILLAGE, DemoNetwork
+from station.demo.samples import RESIDENTS, draw_scan
+from station.demo.village import DEMO_AGENT
 from station.documents.fonts import find_cjk_font
-from station.filing import MaterialFile, file_case
-from station.samples import RESIDENTS, draw_scan
+from station.filing.new_case import MaterialFile, file_case
+from station.network import link
 from station.store.models import Case, Event
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
@@ -54,7 +55,7 @@ def file_aid(net: DemoNetwork, *, sync: bool = True) -> tuple[str, list[Material
         filed = file_case(village, TEMPORARY_AID, resident.to_json(), form,
                           [f for f in files if f.name != MISSING])
         if sync:
-            network.sync_once(village)
+            link.sync_once(village)
     return filed.case_no, [f for f in files if f.name == MISSING]
 
 
@@ -111,7 +112,7 @@ def wait_until_sent(app: StationApp) -> None:
     the station worker, where the window reads the store)."""
     monitor = app.sync
     assert monitor is not None
-    asked: list[Future[int]] = [app.dispatcher.submit(network.pending_count)]
+    asked: list[Future[int]] = [app.dispatcher.submit(link.pending_count)]
 
     def sent() -> bool:
         if not asked[-1].done():
@@ -119,7 +120,7 @@ def wait_until_sent(app: StationApp) -> None:
         if asked[-1].result() == 0:
             return True
         monitor.sync_now()
-        asked.append(app.dispatcher.submit(network.pending_count))
+        asked.append(app.dispatcher.submit(link.pending_count))
         return False
 
     pump(app.root, sent, timeout=WAIT, what="every village event sent to the hub")
@@ -251,7 +252,7 @@ def test_village_prints_supplements_delivers_and_rates(
 
     # The deciding office (the township's 民政办) has the follow-up on its desk.
     with net.open(net.township, SIGNER) as desk:
-        network.sync_once(desk)
+        link.sync_once(desk)
         queue = {c["case_no"]: c for c in review.desk(desk)}
         assert queue[case_no]["state"] == lifecycle.FOLLOWUP
         follow = progress.status(desk, case_no)["follow_up"]

@@ -13,17 +13,18 @@ from pathlib import Path
 from gui import keep, pump
 from test_gui_sync import log_in
 
-from station import case_documents, network
-from station.demo_network import (
+from station.cases import case_documents
+from station.demo.demo_network import (
     REVIEW_MISSING,
     TOWNSHIP,
     DemoNetwork,
     review_sample,
     wait_until,
 )
+from station.demo.samples import RESIDENTS, draw_scan
 from station.documents.fonts import find_cjk_font
-from station.filing import FilingResult, MaterialFile, file_case
-from station.samples import RESIDENTS, draw_scan
+from station.filing.new_case import FilingResult, MaterialFile, file_case
+from station.network import link
 from station.store.models import CaseDocument
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
@@ -82,7 +83,7 @@ def wait_state(app: StationApp, screen: ReviewDeskScreen, case_no: str, state: s
 
 def documents_at_village(net: DemoNetwork, case_no: str) -> list[CaseDocument]:
     with net.open(net.village) as village:
-        network.sync_once(village)
+        link.sync_once(village)
         return case_documents.of_case(case_no)
 
 
@@ -91,7 +92,7 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
     net = hubs
     with net.open(net.village) as village:
         filed, _held = review_sample(net, village)
-        network.sync_once(village)
+        link.sync_once(village)
     case_no = filed.case_no
 
     app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], "mz")
@@ -164,7 +165,7 @@ def file_temporary_aid(net: DemoNetwork) -> FilingResult:
             "incident_date": (date.today() - timedelta(days=3)).isoformat()}
     with net.open(net.village) as village:
         filed = file_case(village, TEMPORARY_AID, resident.to_json(), form, files)
-        network.sync_once(village)
+        link.sync_once(village)
     return filed
 
 

@@ -33,10 +33,13 @@ from test_gui_review import (
 from test_gui_sync import log_in
 
 from keys.ca import CHINA_TIME
-from station import case_documents, delivery, demo_network, network, review
-from station.calendar import WorkCalendar
-from station.clock import FILED, ClockEvent, MatterLimits, deadline
-from station.demo_network import TOWNSHIP, DemoNetwork, review_sample, start_hubs, wait_until
+from station.cases import case_documents
+from station.casework import delivery, review
+from station.clock.calendar import WorkCalendar
+from station.clock.deadlines import FILED, ClockEvent, MatterLimits, deadline
+from station.demo import demo_network
+from station.demo.demo_network import TOWNSHIP, DemoNetwork, review_sample, start_hubs, wait_until
+from station.network import link
 from station.ui.app import StationApp
 from station.ui.screens.review_desk import ReviewDeskScreen
 from station.ui.screens.review_special import TimePanel
@@ -81,7 +84,7 @@ def test_release_reassign_and_a_claim_lost_to_a_colleague(
     with net.open(net.village) as village:
         first, _held = review_sample(net, village, seed=910)
         second, _held = review_sample(net, village, seed=920)
-        network.sync_once(village)
+        link.sync_once(village)
     case_no, other = first.case_no, second.case_no
 
     app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], MZ)
@@ -156,7 +159,7 @@ def test_the_other_office_gives_its_joint_opinion(
     net = hubs
     with net.open(net.village) as village:
         filed, _held = review_sample(net, village, with_missing=True, seed=930)
-        network.sync_once(village)
+        link.sync_once(village)
     case_no = filed.case_no
     with net.open(net.township, MZ) as desk:
         review.claim(desk, case_no)
@@ -200,10 +203,10 @@ PAST = """
 import json, sys
 from datetime import date, timedelta
 from pathlib import Path
-from station import demo_network
+from station.demo import demo_network
 from station.documents.fonts import find_cjk_font
-from station.filing import MaterialFile, file_case
-from station.samples import RESIDENTS, draw_scan
+from station.filing.new_case import MaterialFile, file_case
+from station.demo.samples import RESIDENTS, draw_scan
 net = demo_network.setup(Path(sys.argv[1]), sys.argv[2])
 resident = RESIDENTS[int(sys.argv[3])]
 names = ("临时救助申请书", "居民身份证", "居民户口簿", "家庭经济状况核对授权书")
@@ -269,9 +272,9 @@ def test_overdue_and_nearly_due_cases_are_coloured(
     try:
         start_hubs(net)
         with net.open(net.village) as village:
-            network.sync_once(village)
+            link.sync_once(village)
         with net.open(net.township, MZ) as desk:
-            network.sync_once(desk)
+            link.sync_once(desk)
         app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], MZ)
         try:
             screen = open_desk(app, late)
@@ -395,7 +398,7 @@ def test_follow_up_of_a_bad_rating(
 
     def decided() -> bool:
         with net.open(net.village) as village:
-            network.sync_once(village)
+            link.sync_once(village)
             return review.current(village, case_no, sync=False).state == lifecycle.DECIDED
 
     wait_until(decided, 60, "the decision at the village")
@@ -404,7 +407,7 @@ def test_follow_up_of_a_bad_rating(
         rated = delivery.rate(village, case_no, "不满意", "等了太久")
     assert rated.state == lifecycle.FOLLOWUP
     with net.open(net.township, MZ) as desk:
-        network.sync_once(desk)
+        link.sync_once(desk)
 
     app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], MZ)
     try:
@@ -438,5 +441,5 @@ def test_follow_up_of_a_bad_rating(
     finally:
         app.close()
     with net.open(net.village) as village:
-        network.sync_once(village)
+        link.sync_once(village)
         assert review.current(village, case_no, sync=False).state == lifecycle.CLOSED

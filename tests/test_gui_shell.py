@@ -10,7 +10,7 @@ from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER, ELDER_REQUIRED, 
 from gui import find_widget, pump, screenshot
 
 from station.app import Station
-from station.filing import file_case
+from station.filing.new_case import file_case
 from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow

@@ -18,14 +18,15 @@ from cli import station as run_station
 from gui import find_widget, pump, screenshot
 from network import copy_network, postgres_databases
 
-from station import demo_network, network
 from station.app import Station
-from station.audit_report import AuditReportInfo, write_audit_report
-from station.demo import DEMO_AGENT
-from station.demo_network import ADMIN, COUNTY, TOWNSHIP, VILLAGE, DemoNetwork
-from station.hub_audit import audit_hub, open_hub_database
+from station.demo import demo_network
+from station.demo.demo_network import ADMIN, COUNTY, TOWNSHIP, VILLAGE, DemoNetwork
+from station.demo.village import DEMO_AGENT
+from station.hubops.audit import audit_hub, open_hub_database
+from station.hubops.report import AuditReportInfo, write_audit_report
+from station.network import link
+from station.network.sync_worker import SyncScheduler
 from station.store.models import Event
-from station.sync_worker import SyncScheduler
 from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow
@@ -88,13 +89,13 @@ def test_village_syncs_from_the_window_and_the_status_bar_follows(
     with net.open(net.village) as village:
         demo_network.file_samples(net, village)
         # The hub was unreachable for a while: 8 failures, the next try ~10 minutes away.
-        network.set_hub(village, dead_address())
+        link.set_hub(village, dead_address())
         failing = SyncScheduler(village, rand=lambda: 0.999)
         for _ in range(8):
             failing.run_round()
         assert failing.due_in() > 300
-        network.set_hub(village, township)  # the link is back
-        pending = network.pending_count()
+        link.set_hub(village, township)  # the link is back
+        pending = link.pending_count()
     assert pending > 0
 
     app = log_in(net, tmp_path, net.village.data, VILLAGE[1], DEMO_AGENT)
@@ -139,9 +140,9 @@ def test_village_syncs_from_the_window_and_the_status_bar_follows(
     finally:
         app.close()
     with net.open(net.village) as village:
-        unsent = Event.select(Event.type).where(Event.seq > network.acked_seq())
+        unsent = Event.select(Event.type).where(Event.seq > link.acked_seq())
         assert [e.type for e in unsent] == ["access.listed"]
-        assert network.hub_url(village) == township  # the refused address was never kept
+        assert link.hub_url(village) == township  # the refused address was never kept
 
 
 def test_county_admin_audits_sessions_health_and_prints_the_report(

@@ -10,8 +10,8 @@ from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER
 from gui import pump, screenshot
 
 from station.app import Station
-from station.filing import MaterialFile, file_case
-from station.samples import draw_scan
+from station.demo.samples import draw_scan
+from station.filing.new_case import MaterialFile, file_case
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CaseDetail, CasesScreen

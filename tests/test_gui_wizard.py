@@ -18,8 +18,8 @@ from conftest import PASSPHRASE, VILLAGE
 from gui import pump, screenshot
 
 from station.app import Station
-from station.cases import show_case
-from station.samples import draw_scan, resident_id
+from station.cases.register import show_case
+from station.demo.samples import draw_scan, resident_id
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CasesScreen

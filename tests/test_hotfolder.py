@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from station.errors import ScanFolderUnavailable
-from station.hotfolder import HotFolder
+from station.filing.hotfolder import HotFolder
 
 SETTLE = 0.2
 WAIT = 5.0  # generous for a loaded CI machine; a passing test never waits this long

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forms.catalogue import Matter, load_catalogue
-from station import matter_search
-from station.matter_search import MatterIndex, normalize, record_recent
+from station.filing import matter_search
+from station.filing.matter_search import MatterIndex, normalize, record_recent
 
 CATALOGUE = load_catalogue()
 INDEX = MatterIndex(CATALOGUE)

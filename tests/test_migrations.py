@@ -10,7 +10,7 @@ from filing_samples import APPLICANT, DIBAO_FORM
 from peewee import SqliteDatabase
 
 from station.app import Station
-from station.cases import export_material, find_by_name, show_case
+from station.cases.register import export_material, find_by_name, show_case
 from station.store import migrations
 from station.store.database import open_database
 from station.store.models import MODELS

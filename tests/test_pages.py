@@ -9,7 +9,7 @@ from PIL import Image
 
 from station import i18n
 from station.errors import PageMissing, PageNotRotatable, PageUnreadable
-from station.pages import load_page, pdf_placeholder, rotate_file, thumbnail
+from station.filing.pages import load_page, pdf_placeholder, rotate_file, thumbnail
 
 ORIENTATION = 0x0112
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"

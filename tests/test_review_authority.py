@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
-from station import demo_network, intake, network, outbox, publish, review
+from station import outbox
 from station.app import Station
-from station.demo_network import DemoNetwork, review_sample, start_hubs
+from station.casework import intake, review
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork, review_sample, start_hubs
 from station.errors import CaseNotReadable
+from station.network import link, publish
 from station.store.models import SyncEnvelope
 from sync import lifecycle
 from sync.errors import SyncError
@@ -45,7 +48,7 @@ def accepted_case(net: DemoNetwork) -> str:
     """A complete MZ-004 case, accepted by the township's 民政办 (reviewer mz)."""
     with net.open(net.village) as village:
         filed, _held = review_sample(net, village, with_missing=True)
-        network.sync_once(village)
+        link.sync_once(village)
     with net.open(net.township, "mz") as desk:
         review.claim(desk, filed.case_no)
         review.accept(desk, filed.case_no)
@@ -56,10 +59,10 @@ def test_two_reviewers_claim_at_once_exactly_one_holds(net: DemoNetwork) -> None
     start_hubs(net)
     with net.open(net.village) as village:
         case_no = review_sample(net, village, with_missing=True)[0].case_no
-        network.sync_once(village)
+        link.sync_once(village)
     for user in ("mz", "mz2"):  # both desks have pulled the case, as they would have
         with net.open(net.township, user) as desk:
-            network.sync_once(desk)
+            link.sync_once(desk)
     env = {"STATION_PASSPHRASE": net.passphrase, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     argv = [sys.executable, "-m", "station.cli.main", "review", "claim", case_no,
             "--data", str(net.township.data), "--user"]
@@ -83,7 +86,7 @@ def test_a_village_cannot_approve(net: DemoNetwork) -> None:
             review.decide(village, case_no, True, "批准")
         forge(village, lifecycle.APPROVED, case_no, demo_network.REVIEW_MATTER)
         with pytest.raises(EventNotPermitted):
-            network.sync_once(village)
+            link.sync_once(village)
     assert hub_state(net, net.township, case_no) == before
 
 
@@ -99,7 +102,7 @@ def test_a_township_office_cannot_decide_a_county_matter(net: DemoNetwork) -> No
             review.decide(signer, case_no, True, "批准")
         forge(signer, lifecycle.APPROVED, case_no, demo_network.REVIEW_MATTER)
         with pytest.raises(ActionNotPermitted):
-            network.sync_once(signer)
+            link.sync_once(signer)
     assert hub_state(net, net.township, case_no) == before
     assert before["state"] == lifecycle.REVIEW
 
@@ -108,14 +111,14 @@ def test_a_reviewer_of_another_office_cannot_open_a_case(net: DemoNetwork) -> No
     start_hubs(net)
     with net.open(net.village) as village:
         filed = demo_network.file_samples(net, village, 1)[0]  # 低保: only 民政办 reviews
-        network.sync_once(village)
+        link.sync_once(village)
     case_no = filed.case_no
     with net.open(net.township, "cl") as other:  # 残联
-        network.sync_once(other)
+        link.sync_once(other)
         with pytest.raises(ActionNotPermitted, match="本科室"):
             review.claim(other, case_no)
-        client = network.client_for(other)
-        network.connect(other, client)
+        client = link.client_for(other)
+        link.connect(other, client)
         with pytest.raises(SyncError):
             client.claim(case_no, "cl")  # the hub refuses the claim itself
         with pytest.raises(CaseNotReadable):
@@ -130,7 +133,7 @@ def test_a_forwarded_event_out_of_its_state_is_kept_flagged_and_audited(
     start_hubs(net)
     case_no = accepted_case(net)  # under review at the township
     with net.open(net.village) as village:
-        network.sync_once(village)
+        link.sync_once(village)
         heads = {village.node.code: int(SyncEnvelope.select().count())}
         forge(village, lifecycle.DELIVERED_EVENT, case_no, demo_network.REVIEW_MATTER)
         publish.publish_pending(village)  # sealed and signed, never pushed by the village
@@ -142,8 +145,8 @@ def test_a_forwarded_event_out_of_its_state_is_kept_flagged_and_audited(
         and state, what="the case under review at the county")
     assert county_before["state"] == lifecycle.REVIEW
     with net.open(net.township) as township:  # pushes it up as a child hub forwards
-        client = network.client_for(township, net.county.address)
-        network.connect(township, client)
+        client = link.client_for(township, net.county.address)
+        link.connect(township, client)
         assert client.push([forged]).accepted == 1
     assert hub_state(net, net.county, case_no) == county_before
     env = {"STATION_PASSPHRASE": net.passphrase, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}

@@ -13,8 +13,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from station import case_documents, delivery, network, progress, review, seals
-from station.demo_network import (
+from station.cases import case_documents
+from station.casework import delivery, progress, review
+from station.demo.demo_network import (
     REVIEW_MISSING,
     DemoNetwork,
     review_sample,
@@ -22,6 +23,8 @@ from station.demo_network import (
     wait_for_county,
     wait_until,
 )
+from station.network import link
+from station.trust import seals
 from sync import lifecycle
 from sync.problems import ActionOutOfState
 
@@ -64,7 +67,7 @@ def test_case_from_notice_to_follow_up(net: DemoNetwork, tmp_path: Path) -> None
         filed, held = review_sample(net, village)
         case_no = filed.case_no
         assert REVIEW_MISSING in filed.missing
-        network.sync_once(village)
+        link.sync_once(village)
 
     # The township's 民政办 claims it, marks the 户口簿 missing and sends one notice.
     with net.open(net.township, "mz") as desk:
@@ -74,7 +77,7 @@ def test_case_from_notice_to_follow_up(net: DemoNetwork, tmp_path: Path) -> None
             review.Verdict(REVIEW_MISSING, "missing", "需户主页和本人页")])
 
     with net.open(net.village) as village:
-        report = network.sync_once(village)
+        report = link.sync_once(village)
         notices = [d for d in report.documents if d["case_no"] == case_no]
         assert [d["kind"] for d in notices] == ["supplement"]
         path = case_documents.export(village, notices[0]["id"], tmp_path / "printed")
@@ -94,18 +97,18 @@ def test_case_from_notice_to_follow_up(net: DemoNetwork, tmp_path: Path) -> None
     with net.open(net.township, "mz") as desk:
         after = review.forward(desk, case_no, "经审核，符合条件，同意上报")
         assert after.level == "county" and after.holder is None
-        township_head = network.acked_seq()
+        township_head = link.acked_seq()
     wait_for_county(net, {net.township.code: township_head})
 
     with net.open(net.county, "mzqz") as signer:
         review.claim(signer, case_no)
         decided = review.decide(signer, case_no, True, "同意给予重度残疾人护理补贴")
         assert decided.state == lifecycle.DECIDED and decided.outcome == "approved"
-        county_head = network.acked_seq()
+        county_head = link.acked_seq()
 
     def decision_arrived() -> list[dict[str, object]]:
         with net.open(net.village) as village:
-            report = network.sync_once(village)
+            report = link.sync_once(village)
             return [d for d in report.documents if d["kind"] == "approve"]
 
     arrived = wait_until(decision_arrived, 60, "the decision at the village")
@@ -125,11 +128,11 @@ def test_case_from_notice_to_follow_up(net: DemoNetwork, tmp_path: Path) -> None
     with net.open(net.village) as village:
         delivery.deliver(village, case_no)
         assert delivery.rate(village, case_no, "不满意", "等待太久").state == lifecycle.FOLLOWUP
-        village_head = network.acked_seq()
+        village_head = link.acked_seq()
     wait_for_county(net, {net.village.code: village_head, net.county.code: county_head})
 
     with net.open(net.county, "mzqz") as signer:
-        network.sync_once(signer)
+        link.sync_once(signer)
         queue = {c["case_no"]: c for c in review.desk(signer)}
         assert queue[case_no]["state"] == lifecycle.FOLLOWUP
         status = progress.status(signer, case_no)

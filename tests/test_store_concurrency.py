@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from station import demo_network, network, publish
 from station.app import Station
-from station.demo_network import DemoNetwork
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.network import link, publish
 from station.store.models import Event, SyncEnvelope
 from sync.envelope import ZERO_HASH, parse_envelope
 
@@ -27,7 +28,7 @@ from sync.envelope import ZERO_HASH, parse_envelope
 def ready_to_publish(net: DemoNetwork, station: Station, cases: int = 3) -> int:
     """File ``cases`` cases and learn the hubs' keys; nothing published yet."""
     demo_network.file_samples(net, station, cases)
-    network.exchange_trust(station, network.client_for(station))
+    link.exchange_trust(station, link.client_for(station))
     assert not SyncEnvelope.select().exists()
     unpublished = Event.select().count()
     assert unpublished >= cases

@@ -19,9 +19,13 @@ from network import copy_network, hub_holdings
 
 from keys.seal import Recipient, seal
 from keys.suites import generate_sealing_key
-from station import demo_network, network, node_keys, outbox, review_queue, revocations
-from station.demo_network import DemoNetwork
+from station import node_keys, outbox
+from station.casework import review_queue
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.network import link
 from station.store.models import Case, SyncEnvelope
+from station.trust import revocations
 from sync import httpsig
 from sync.client import HubClient
 from sync.envelope import Header, build_envelope, parse_envelope
@@ -38,7 +42,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNetwork]:
     demo_network.start_hubs(network_)
     with network_.open(network_.village) as village:
         demo_network.file_samples(network_, village, 1)
-        network.sync_once(village)
+        link.sync_once(village)
     try:
         yield network_
     finally:
@@ -165,13 +169,13 @@ def test_village_may_not_emit_a_township_event(net: DemoNetwork) -> None:
     before = snapshot(net)
     with net.open(net.village) as village:
         case_no = demo_network.file_samples(net, village, 1)[0].case_no
-        network.sync_once(village)
+        link.sync_once(village)
         before = snapshot(net)
         with village.db.atomic("IMMEDIATE"):
             outbox.append(village.node.code, village.user, "case.claimed", {}, case_no=case_no,
                           matter_code="450981-MZ-005")
         with pytest.raises(Exception) as caught:
-            network.sync_once(village)
+            link.sync_once(village)
         assert getattr(caught.value, "status", None) == 403
     assert snapshot(net) == before
 
@@ -210,7 +214,7 @@ def test_village_may_not_claim_a_case(net: DemoNetwork) -> None:
     problem_of(requests.post(url, data=body, headers=headers, timeout=30), 403,
                "event-not-permitted")
     with net.open(net.reviewer) as desk:  # the case is still free for the township
-        network.sync_once(desk)
+        link.sync_once(desk)
         assert review_queue.claim(desk, case_no)
 
 
@@ -218,9 +222,9 @@ def test_revoked_key_is_refused(net: DemoNetwork, tmp_path: Path) -> None:
     with net.open(net.village):
         serial = _serial(node_keys.certificate(node_keys.SIGNING) or "")
     with net.open(net.county) as county:
-        network.set_hub(county, net.county.address or "")
+        link.set_hub(county, net.county.address or "")
         revocations.revoke(county, {serial})
-        network.sync_once(county)
+        link.sync_once(county)
     before = snapshot(net)
 
     def refused() -> bool:

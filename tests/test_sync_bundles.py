@@ -34,10 +34,15 @@ from network import (
 )
 
 from keys import ca
-from station import demo_network, hub_runner, network, node_keys, review_queue, revocations
-from station.demo_network import DemoNetwork, DemoNode
-from station.samples import RESIDENTS
+from station import node_keys
+from station.casework import review_queue
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork, DemoNode
+from station.demo.samples import RESIDENTS
+from station.hubops import hub_runner
+from station.network import link
 from station.store.models import Case, SyncEnvelope, SyncReceipt
+from station.trust import revocations
 from sync.bundle import (
     EVENTS,
     MANIFEST,
@@ -117,7 +122,7 @@ def village_state(net: DemoNetwork, node: DemoNode | None = None,
     node = node or net.village
     holdings = station_holdings(net, node, user)
     with net.open(node, user):
-        return VillageState(holdings, network.acked_seq(),
+        return VillageState(holdings, link.acked_seq(),
                             {(r.hub, r.up_to_seq) for r in SyncReceipt.select()},
                             {c.case_no: c.status for c in Case.select()})
 
@@ -254,11 +259,11 @@ def test_round_trip_on_usb_sticks_only(net: DemoNetwork) -> None:
     demo_network.start_hubs(net)  # the township forwards what it imported
     demo_network.wait_for_county(net, {net.village.code: last_seq})
     with net.open(net.reviewer) as desk:
-        network.sync_once(desk)
+        link.sync_once(desk)
         assert {c["case_no"] for c in review_queue.queue(desk)} >= set(filed)
         review_queue.claim(desk, filed[0])
         review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
-        desk_head = network.acked_seq()
+        desk_head = link.acked_seq()
 
     ok(run(net, net.village, "sync", "export", "--to", stick / "later.zip", "--json"))
     ok(run(net, net.township, "hub", "import", stick / "later.zip", "--json"))  # hub running
@@ -278,8 +283,8 @@ def test_round_trip_on_usb_sticks_only(net: DemoNetwork) -> None:
     ok(run(net, net.township, "hub", "import", stick / "final.zip", "--json"))
     ok(run(net, net.village, "sync", "import", stick / "final.receipts.zip", "--json"))
     with net.open(net.village):
-        assert network.pending_count() == 0
-        village_head = network.acked_seq()
+        assert link.pending_count() == 0
+        village_head = link.acked_seq()
     demo_network.wait_for_county(net, {net.village.code: village_head,
                                        net.township.code: desk_head})
     audit = demo_network.county_audit(net, filed)
@@ -310,7 +315,7 @@ def test_a_hub_restored_from_an_older_backup_gets_the_events_again(ready: DemoNe
     first = ok(run(ready, ready.township, "hub", "import", stick / "cases.zip", "--json"))
     ok(run(ready, ready.village, "sync", "import", stick / "cases.receipts.zip", "--json"))
     with ready.open(ready.village):
-        assert network.acked_seq() == first["accepted"] > 0
+        assert link.acked_seq() == first["accepted"] > 0
 
     for path in ready.township.data.glob(hub_runner.DB_NAME + "*"):
         path.unlink()
@@ -326,7 +331,7 @@ def test_a_hub_restored_from_an_older_backup_gets_the_events_again(ready: DemoNe
     assert manifest_of(stick / "newer.receipts.zip")["high_water"] == 0
     ok(run(ready, ready.village, "sync", "import", stick / "newer.receipts.zip", "--json"))
     with ready.open(ready.village):
-        assert network.acked_seq() == 0
+        assert link.acked_seq() == 0
 
     resent = ok(run(ready, ready.village, "sync", "export", "--to", stick / "resent.zip",
                     "--json"))
@@ -341,7 +346,7 @@ def test_a_hub_restored_from_an_older_backup_gets_the_events_again(ready: DemoNe
     assert done["acked"] == newer["last_seq"]
     ok(run(ready, ready.village, "sync", "import", stick / "newer.receipts.zip", "--json"))
     with ready.open(ready.village):
-        assert network.acked_seq() == newer["last_seq"]
+        assert link.acked_seq() == newer["last_seq"]
 
 
 # -- bad bundles at the hub ------------------------------------------------------------

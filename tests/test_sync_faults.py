@@ -1,4 +1,4 @@
-"""Faults on the way up, each ending in the holdings comparison of tests/network.py.
+"""Faults on the way up, each ending in the holdings comparison of tests/link.py.
 
 The township hub killed with SIGKILL in the middle of an upload and restarted;
 the connection cut in the middle of a chunk; the same batch delivered twice and
@@ -28,11 +28,13 @@ from pathlib import Path
 import pytest
 from network import finish_round_trip, hub_holdings
 
-from station import demo_network, hub_runner, network, publish
 from station.app import Station
-from station.demo import sample_cases
-from station.demo_network import DemoNetwork
-from station.filing import MaterialFile, file_case
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.demo.village import sample_cases
+from station.filing.new_case import MaterialFile, file_case
+from station.hubops import hub_runner
+from station.network import link, publish
 from station.store.models import OutgoingMaterial, SyncEnvelope
 from sync.chunks import CHUNK
 from sync.errors import SyncError
@@ -82,8 +84,8 @@ def test_township_hub_killed_mid_upload_and_restarted(net: DemoNetwork) -> None:
         filed = [file_big_case(net, village)]
         filed += [r.case_no for r in demo_network.file_samples(net, village, 2)]
         with pytest.raises(SyncError):
-            network.sync_once(village, progress=kill_midway)
-        assert network.pending_count() > 0, "nothing may count as sent without a receipt"
+            link.sync_once(village, progress=kill_midway)
+        assert link.pending_count() > 0, "nothing may count as sent without a receipt"
     assert seen[-1][0] == 2 * CHUNK
     restart_township(net)  # already dead: start it again on its port
     big = _big_address(net)
@@ -92,7 +94,7 @@ def test_township_hub_killed_mid_upload_and_restarted(net: DemoNetwork) -> None:
         "the hub kept the chunks it had committed before the kill"
     resumed: list[int] = []
     with net.open(net.village) as village:
-        network.sync_once(village, progress=lambda w, d, t: resumed.append(d) if t >= BIG
+        link.sync_once(village, progress=lambda w, d, t: resumed.append(d) if t >= BIG
                           else None)
     assert resumed[0] == 3 * CHUNK, "the upload resumed at the hub's offset, not from zero"
     finish_round_trip(net, filed)
@@ -181,20 +183,20 @@ def test_connection_cut_mid_chunk_resends_at_most_that_chunk(net: DemoNetwork) -
         with net.open(net.village) as village:
             filed = [file_big_case(net, village)]
             with pytest.raises(SyncError):
-                network.sync_once(village, url=proxy.address, progress=lambda w, d, t:
+                link.sync_once(village, url=proxy.address, progress=lambda w, d, t:
                                   acknowledged.append(d) if t >= BIG else None)
             assert proxy.cut_done.is_set()
         big = _big_address(net)
         with net.open(net.village) as village:
-            client = network.client_for(village)
-            network.connect(village, client)
+            client = link.client_for(village)
+            link.connect(village, client)
             status = client.material_status(big)
             assert status is not None
             kept = int(status["offset"])
             # everything the hub acknowledged is kept; the chunk in flight is lost whole
             assert kept == acknowledged[-1] == 2 * CHUNK
             resumed: list[int] = []
-            report = network.sync_once(village, progress=lambda w, d, t:
+            report = link.sync_once(village, progress=lambda w, d, t:
                                        resumed.append(d) if t >= BIG else None)
             assert report.materials >= 1
         assert resumed[0] == kept + CHUNK, \
@@ -211,8 +213,8 @@ def test_same_batch_twice_and_out_of_order_over_http(net: DemoNetwork) -> None:
     demo_network.start_hubs(net)
     with net.open(net.village) as village:
         filed = [r.case_no for r in demo_network.file_samples(net, village, 3)]
-        client = network.client_for(village)
-        network.exchange_trust(village, client)
+        client = link.client_for(village)
+        link.exchange_trust(village, client)
         publish.publish_pending(village)
         raws = [bytes(e.envelope) for e in SyncEnvelope.select().order_by(SyncEnvelope.seq)]
         materials = {m.address: m.size for m in OutgoingMaterial.select()}
@@ -231,7 +233,7 @@ def test_same_batch_twice_and_out_of_order_over_http(net: DemoNetwork) -> None:
         assert rest.accepted == len(raws) - 2
         twice = client.push(raws)
         assert twice.accepted == 0 and twice.duplicates == len(raws)
-        assert network.acked_seq() == 0  # the station itself has no receipt yet
+        assert link.acked_seq() == 0  # the station itself has no receipt yet
     township = hub_holdings(net, net.township, None)
     assert township.rows == len(township.events) and township.forks == 0
     finish_round_trip(net, filed)  # the station's own sync learns the hub's head and moves on
@@ -248,11 +250,12 @@ def _read(path: Path, offset: int, length: int) -> bytes:
 CHILD = """
 import json, sys
 from pathlib import Path
-from station import demo_network, network
+from station.demo import demo_network
+from station.network import link
 net = demo_network.setup(Path(sys.argv[1]))
 with net.open(net.village) as village:
     filed = [r.case_no for r in demo_network.file_samples(net, village, 2)]
-    report = network.sync_once(village)
+    report = link.sync_once(village)
 print(json.dumps({"filed": filed, "pending": report.pending, "pushed": report.pushed}))
 """
 
@@ -284,15 +287,15 @@ def test_hub_restored_from_older_backup_gets_what_it_lost(net: DemoNetwork) -> N
     demo_network.start_hubs(net)
     with net.open(net.village) as village:
         filed = [r.case_no for r in demo_network.file_samples(net, village, 1)]
-        network.sync_once(village)
-        first_head = network.acked_seq()
+        link.sync_once(village)
+        first_head = link.acked_seq()
     backup = net.workdir / "township-backup.db"
     _backup(net.township.data / hub_runner.DB_NAME, backup)
     with net.open(net.village) as village:
         filed += [file_big_case(net, village)]
         filed += [r.case_no for r in demo_network.file_samples(net, village, 2)]
-        network.sync_once(village)
-        second_head = network.acked_seq()
+        link.sync_once(village)
+        second_head = link.acked_seq()
     assert second_head > first_head
     demo_network.wait_for_county(net, {net.village.code: second_head})
 
@@ -316,13 +319,13 @@ def test_hub_restored_from_older_backup_gets_what_it_lost(net: DemoNetwork) -> N
     listen = (net.township.address or "").removeprefix("http://")
     demo_network.start_hub(net, net.township, listen=listen)
     with net.open(net.village) as village:
-        client = network.client_for(village)
-        network.connect(village, client)
+        client = link.client_for(village)
+        link.connect(village, client)
         assert int(client.node_head(net.village.code)["high_water"]) == first_head
-        report = network.sync_once(village)
+        report = link.sync_once(village)
         assert report.pushed == second_head - first_head, "the lost events were sent again"
         assert report.materials >= 1, "the lost materials were uploaded again"
-        assert network.acked_seq() == second_head
+        assert link.acked_seq() == second_head
     assert _big_address(net) in hub_holdings(net, net.township, None).materials
     demo_network.start_hub(net, net.county, listen=net.county.address.removeprefix("http://"))
     restart_township(net)  # its link to the county is back

@@ -22,12 +22,14 @@ from datetime import date
 from netlink import VillageLink
 from network import finish_round_trip, hub_holdings
 
-from station import demo_network, hub_runner, network
-from station.demo import sample_cases
-from station.demo_network import DemoNetwork
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.demo.samples import draw_scan
+from station.demo.village import sample_cases
 from station.documents.fonts import find_cjk_font
-from station.filing import MaterialFile, file_case
-from station.samples import draw_scan
+from station.filing.new_case import MaterialFile, file_case
+from station.hubops import hub_runner
+from station.network import link
 
 CASES, PAGES = 20, 5
 CUT_SECONDS = 30.0
@@ -61,15 +63,15 @@ def test_twenty_cases_arrive_over_a_bad_link_with_a_cut(net: DemoNetwork) -> Non
     demo_network.start_hubs(net)
     filed = file_cases(net)
     with net.open(net.village) as village:
-        direct = network.hub_url(village)
+        direct = link.hub_url(village)
     assert net.township.address and direct
     host, port = net.township.address.removeprefix("http://").split(":")
     env = {**os.environ, "STATION_PASSPHRASE": net.passphrase, "STATION_TEST_WEAK_KDF": "1"}
-    with VillageLink(rate_kbit=2000, rtt_ms=300, loss_percent=3.0) as link:
-        via, via_port = link.forward(host, int(port))
+    with VillageLink(rate_kbit=2000, rtt_ms=300, loss_percent=3.0) as rural:
+        via, via_port = rural.forward(host, int(port))
         village_hub = f"http://{via}:{via_port}"
         log = (net.workdir / "village-sync.log").open("w")
-        sync = link.popen([sys.executable, "-m", "station.cli.main", "sync", "--json",
+        sync = rural.popen([sys.executable, "-m", "station.cli.main", "sync", "--json",
                            "--data", net.village.data, "--user", net.village.user,
                            "--hub", village_hub], env=env, stdout=subprocess.PIPE,
                           stderr=log, text=True)
@@ -83,10 +85,10 @@ def test_twenty_cases_arrive_over_a_bad_link_with_a_cut(net: DemoNetwork) -> Non
         demo_network.wait_until(lambda: township_materials(net) >= CASES * PAGES // 3,
                                 timeout=900, what="a third of the pages at the township")
         at_cut = township_materials(net)
-        link.cut()
+        rural.cut()
         time.sleep(CUT_SECONDS)
         during_cut = township_materials(net)
-        link.restore()
+        rural.restore()
         demo_network.wait_until(lambda: any(r["pending"] == 0 for r in rounds), timeout=1200,
                                 what="the village's sync to finish over the link")
         elapsed = time.monotonic() - started
@@ -101,5 +103,5 @@ def test_twenty_cases_arrive_over_a_bad_link_with_a_cut(net: DemoNetwork) -> Non
     assert len(township.materials) == CASES * PAGES and all(township.materials.values())
     print(f"\n20 cases x 5 pages over 2 Mbit/s, 300 ms, 3 % loss, 30 s cut: {elapsed:.0f} s")
     with net.open(net.village) as village:
-        network.set_hub(village, direct)
+        link.set_hub(village, direct)
     finish_round_trip(net, filed)

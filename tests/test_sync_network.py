@@ -9,9 +9,9 @@ from pathlib import Path
 from cli import station
 from network import assert_same_holdings, postgres_databases
 
-from station import demo_network
-from station.demo_network import DemoNetwork
-from station.samples import RESIDENTS
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.demo.samples import RESIDENTS
 
 
 def check_round_trip(summary: dict) -> None:

@@ -40,10 +40,14 @@ from keys.enrolment import (
     request_screen,
     screen_key,
 )
-from station import demo_network, enrolment, hub_runner, network, node_keys, updates
+from station import node_keys
 from station.app import Station
-from station.demo_network import ADMIN, DemoNetwork, file_samples, wait_for_county, wait_until
+from station.demo import demo_network
+from station.demo.demo_network import ADMIN, DemoNetwork, file_samples, wait_for_county, wait_until
+from station.hubops import hub_runner
+from station.network import link, updates
 from station.store.models import Setting
+from station.trust import enrolment
 from sync.client import HubClient
 from sync.errors import SignatureInvalid
 from sync.hub.identity import open_database
@@ -96,9 +100,9 @@ def file_and_sync(net: DemoNetwork, data: Path) -> tuple[str, int]:
     """File one sample case at a station and sync it to its hub."""
     with Station.open(data, ADMIN, PASSPHRASE, net.workdir / "documents" / data.name) as opened:
         case_no = file_samples(net, opened, 1)[0].case_no
-        report = network.sync_once(opened)
+        report = link.sync_once(opened)
         assert report.pushed >= 1 and report.pending == 0, report
-        return case_no, network.acked_seq()
+        return case_no, link.acked_seq()
 
 
 # -- enrolment -------------------------------------------------------------------
@@ -238,8 +242,8 @@ def test_forged_uninvited_and_malformed_requests_are_refused_and_nothing_is_kept
     assert hub_rows(None, net.township.data, HubEnrolment) == []
     assert hub_rows(None, net.township.data, HubSession, peer=uninvited) == []  # no log entry
     with Station.open(net.township.data, ADMIN, PASSPHRASE) as township:
-        admin = network.client_for(township, hub)
-        network.connect(township, admin)
+        admin = link.client_for(township, hub)
+        link.connect(township, admin)
         assert admin.enrolment_requests() == []
         village_chain = hub_rows(None, net.township.data, HubGrant)  # still open, unused
         assert [g.used_at for g in village_chain] == [None]
@@ -282,7 +286,7 @@ def calendar_add(net: DemoNetwork, data: Path) -> str:
 
 def village_versions(net: DemoNetwork) -> dict[str, dict[str, Any]]:
     with net.open(net.village) as village:
-        network.sync_once(village)
+        link.sync_once(village)
         return updates.status()
 
 
@@ -336,8 +340,8 @@ def test_a_malformed_or_older_update_is_refused_and_changes_nothing(
     assert refused.code == 4 and f"{MATTER}.toml" in refused.err, refused.err
 
     with Station.open(net.county.data, ADMIN, PASSPHRASE) as county:
-        client = network.client_for(county, county_hub)
-        network.connect(county, client)
+        client = link.client_for(county, county_hub)
+        link.connect(county, client)
         assert client.update_versions()[CATALOGUE] == 1  # the refused folder never left
         version_1 = client.update(CATALOGUE)
         key = node_keys.load_key(node_keys.SIGNING)

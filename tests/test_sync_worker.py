@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from network import copy_network
 
-from station import demo_network, network
 from station.app import Station
-from station.demo_network import DemoNetwork
-from station.store.models import Event, Setting
-from station.sync_worker import (
+from station.demo import demo_network
+from station.demo.demo_network import DemoNetwork
+from station.network import link
+from station.network.sync_worker import (
     FAILED,
     IDLE,
     SYNCING,
@@ -29,6 +29,7 @@ from station.sync_worker import (
     SyncStatus,
     valid_hub_address,
 )
+from station.store.models import Event, Setting
 
 
 def dead_address() -> str:
@@ -87,7 +88,7 @@ def test_hub_address_is_checked() -> None:
 
 @pytest.fixture
 def village(station: Station) -> Station:
-    network.set_hub(station, dead_address())
+    link.set_hub(station, dead_address())
     return station
 
 
@@ -97,7 +98,7 @@ def test_failures_back_off_persist_and_are_honoured_after_a_restart(village: Sta
     first = SyncScheduler(village, clock=clock, rand=Draws(0.5), on_status=statuses.append)
     first.load()
     assert first.due()  # never synced: at once
-    pending = network.pending_count()
+    pending = link.pending_count()
     assert pending > 0
     for expected in (1, 2, 3):
         assert first.run_round() is None
@@ -107,7 +108,7 @@ def test_failures_back_off_persist_and_are_honoured_after_a_restart(village: Sta
     assert failed.state == FAILED and failed.failures == 3
     assert failed.error and "连不上枢纽站" in failed.error and "127.0.0.1" in failed.error
     assert [s.state for s in statuses[:2]] == [SYNCING, FAILED]
-    assert network.pending_count() == pending  # nothing lost, nothing sent
+    assert link.pending_count() == pending  # nothing lost, nothing sent
 
     # "Restart": a new scheduler on the same store (a new app) keeps the backoff…
     clock.now += 4
@@ -196,7 +197,7 @@ def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
 def test_a_background_round_sends_everything_to_the_township_hub(net: DemoNetwork) -> None:
     with net.open(net.village) as village:
         filed = demo_network.file_samples(net, village)
-        assert network.pending_count() > 0
+        assert link.pending_count() > 0
         reports: queue.SimpleQueue[SyncStatus] = queue.SimpleQueue()
         uploads: list[tuple[int, int]] = []
         worker = BackgroundSync(SyncScheduler(village, on_status=reports.put,
@@ -207,13 +208,13 @@ def test_a_background_round_sends_everything_to_the_township_hub(net: DemoNetwor
         finally:
             worker.stop()
         assert done.pending == 0 and done.failures == 0 and done.error is None
-        assert network.pending_count() == 0  # seen from this thread's own connection
+        assert link.pending_count() == 0  # seen from this thread's own connection
         assert uploads and all(0 < d <= t for d, t in uploads)
         assert uploads[-1][0] == uploads[-1][1]  # the bar ends full
         assert done.upload_total == uploads[-1][1]
-        head = network.acked_seq()
-        client = network.client_for(village)
-        network.connect(village, client)
+        head = link.acked_seq()
+        client = link.client_for(village)
+        link.connect(village, client)
         assert int(client.node_head(village.node.code)["high_water"]) == head
     assert len(filed) == 2
 
@@ -223,15 +224,15 @@ def test_a_dead_hub_then_the_right_one_nothing_lost(net: DemoNetwork) -> None:
     assert township
     with net.open(net.village) as village:
         demo_network.file_samples(net, village, 1)
-        network.set_hub(village, dead_address())
+        link.set_hub(village, dead_address())
         clock = Clock(time.time())
         scheduler = SyncScheduler(village, clock=clock, rand=Draws(0.999))
         for _ in range(5):
             scheduler.run_round()
-        pending = network.pending_count()
+        pending = link.pending_count()
         assert scheduler.state == FAILED and scheduler.failures == 5 and pending > 0
         assert scheduler.due_in() > 60
-        network.set_hub(village, township)
+        link.set_hub(village, township)
         scheduler.reset()  # 立即同步
         report = scheduler.run_round()
         assert report is not None and report.pending == 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from station.demo_network import DemoNetwork, DemoNode
+    from station.demo.demo_network import DemoNetwork, DemoNode
     from station.ui.app import StationApp
     from station.ui.main_window import MainWindow
 
@@ -48,7 +48,7 @@ def start_xvfb() -> subprocess.Popen[bytes] | None:
 def capture(app: StationApp, large: bool, passphrase: str) -> None:
     from PIL import Image, ImageGrab
 
-    from station.samples import RESIDENTS
+    from station.demo.samples import RESIDENTS
     from station.ui.main_window import MainWindow
 
     app.config.large_font = large
@@ -129,7 +129,7 @@ def open_app(net: DemoNetwork, node: DemoNode, work: Path) -> tuple[StationApp, 
 
 def village_shots(app: StationApp, main_window: MainWindow) -> None:
     """The first background round after login uploads the cases filed before it."""
-    from station.sync_worker import IDLE
+    from station.network.sync_worker import IDLE
     from station.ui.screens.sync import SyncScreen
 
     screen = main_window.open("sync")
@@ -158,7 +158,7 @@ def county_shots(app: StationApp, main_window: MainWindow) -> None:
 
 def capture_network(work: Path) -> None:
     """07-sync (the village after its first round), 09-audit-log, 10-station-health (county)."""
-    from station import demo_network
+    from station.demo import demo_network
 
     net = demo_network.setup(work / "network")
     demo_network.start_hubs(net)
@@ -198,7 +198,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bianmin-shots-"))
     os.environ.update(STATION_TEST_WEAK_KDF="1", STATION_NO_OPEN="1", HOME=str(work / "home"),
                       STATION_SCAN_FOLDER=str(work / "scanner"))
-    from station.demo import DEMO_AGENT, DEMO_PASSPHRASE, run_demo
+    from station.demo.village import DEMO_AGENT, DEMO_PASSPHRASE, run_demo
     from station.ui.app import StationApp
 
     if sys.argv[1:] != ["network"]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station import bundle, hub_runner, matter_rules
+from station.cases import matter_rules
 from station.cli.context import emit, opened
+from station.hubops import hub_runner
 from station.i18n import _
+from station.network import bundle
 from sync.hub.bundle_import import import_file
 from sync.hub.identity import open_database
 from sync.hub.service import HubService

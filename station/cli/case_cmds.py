@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from station.cases import (
+from station.cases.register import (
     DEADLINE_STATES,
     SORTS,
     CaseFilter,
@@ -17,12 +17,12 @@ from station.cases import (
     list_cases,
     show_case,
 )
+from station.cases.status import LABELS as STATUS_LABELS
 from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
-from station.filing import MaterialFile, file_case
+from station.filing.new_case import MaterialFile, file_case
+from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
-from station.printing import print_case_documents
-from station.status import LABELS as STATUS_LABELS
 
 STATUSES = sorted(STATUS_LABELS)
 
@@ -227,7 +227,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from station import progress
+    from station.casework import progress
     from station.store.models import Case, CaseMaterial
 
     with opened(args) as station:
@@ -262,7 +262,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_supplement(args: argparse.Namespace) -> int:
-    from station import delivery
+    from station.casework import delivery
 
     with opened(args) as station:
         view = delivery.supplement(station, args.case_no,
@@ -272,7 +272,7 @@ def run_supplement(args: argparse.Namespace) -> int:
 
 
 def run_deliver(args: argparse.Namespace) -> int:
-    from station import delivery
+    from station.casework import delivery
 
     with opened(args) as station:
         view = delivery.deliver(station, args.case_no, args.method, args.note)
@@ -281,7 +281,7 @@ def run_deliver(args: argparse.Namespace) -> int:
 
 
 def run_rate(args: argparse.Namespace) -> int:
-    from station import delivery
+    from station.casework import delivery
 
     with opened(args) as station:
         view = delivery.rate(station, args.case_no, args.rating, args.comment)
@@ -291,7 +291,7 @@ def run_rate(args: argparse.Namespace) -> int:
 
 
 def run_withdraw(args: argparse.Namespace) -> int:
-    from station import delivery
+    from station.casework import delivery
 
     with opened(args) as station:
         view = delivery.withdraw(station, args.case_no, args.reason)
@@ -300,7 +300,7 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 def run_documents(args: argparse.Namespace) -> int:
-    from station import case_documents
+    from station.cases import case_documents
 
     with opened(args) as station:
         listed = [{"id": d.id, "case_no": d.case_no, "kind": d.kind, "title": d.title,

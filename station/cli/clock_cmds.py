@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from station.casework.clock_policy import policy_from_settings, save_policy
 from station.cli.context import emit, opened
-from station.clock import ClockPolicy
-from station.clock_settings import policy_from_settings, save_policy
+from station.clock.deadlines import ClockPolicy
 from station.errors import CallbackDaysInvalid, FixDaysInvalid, YellowShareInvalid
 from station.i18n import _
 

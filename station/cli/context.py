@@ -15,7 +15,7 @@ from typing import Any
 
 from station import i18n
 from station.app import Station
-from station.calendar import parse_date
+from station.clock.calendar import parse_date
 from station.errors import PassphraseMismatch, PassphraseNeeded, StationError
 from station.i18n import _
 from station.paths import default_data_dir

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
-from station import demo_network
 from station.cli.context import emit, say
+from station.demo import demo_network
 from station.i18n import _
 from station.paths import APP_NAME
 

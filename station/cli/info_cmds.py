@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from forms.catalogue import load_catalogue
-from station.calendar import WorkCalendar, parse_date
 from station.cli.context import data_dir, emit, say
+from station.clock.calendar import WorkCalendar, parse_date
 from station.errors import DayCountInvalid
 from station.i18n import _
 from station.paths import DataLayout

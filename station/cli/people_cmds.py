@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station import offices, revocations, users
+from station import users
 from station.cli.context import NEW_PASSPHRASE_ENV, ask_secret, emit, opened
 from station.i18n import _
+from station.trust import offices, revocations
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station import network, updates
 from station.cli.context import emit, opened
 from station.i18n import _
+from station.network import link, updates
 from sync.updates import CALENDAR, CATALOGUE
 
 
@@ -45,8 +45,8 @@ def _label(kind: str) -> str:
 def run_publish(args: argparse.Namespace) -> int:
     with opened(args) as station:
         updates.check_publisher(station, args.kind)
-        client = network.client_for(station, args.hub)
-        network.connect(station, client)
+        client = link.client_for(station, args.hub)
+        link.connect(station, client)
         done = updates.publish(station, client, args.kind, args.source)
     emit(args, {"kind": done.kind, "version": done.version, "files": done.files,
                 "hub": client.base},
@@ -71,8 +71,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        client = network.client_for(station, args.hub)
-        network.connect(station, client)
+        client = link.client_for(station, args.hub)
+        link.connect(station, client)
         done = updates.fetch(station, client)
     emit(args, {"installed": [{"kind": d.kind, "version": d.version} for d in done]},
          "\n".join(_("已安装{what}第 {version} 版。").format(what=_label(d.kind),

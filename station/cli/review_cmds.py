@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from station import review
+from station.casework import review
 from station.cli.context import emit, opened
 from station.i18n import _, translate
 from sync import lifecycle

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from keys.ca import shown_time
-from station import revocations, seals
 from station.cli.context import emit, opened
 from station.documents.verify import PdfVerification, verify_pdf
 from station.i18n import N_, _, translate
+from station.trust import revocations, seals
 
 STATE_LABELS = {
     seals.VALID: N_("有效"),

@@ -7,10 +7,13 @@ import random
 import time
 from pathlib import Path
 
-from station import hub_runner, network, review_queue, users
+from station import users
+from station.casework import review_queue
 from station.cli import bundle_cmds
 from station.cli.context import emit, opened, say
+from station.hubops import hub_runner
 from station.i18n import _, translate
+from station.network import link
 from sync import lifecycle
 from sync.audit import verify_hub
 from sync.hub.identity import open_database
@@ -85,7 +88,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_audit_report(args: argparse.Namespace) -> int:
-    from station.audit_report import make_audit_report
+    from station.hubops.report import make_audit_report
 
     with opened(args) as station:
         path, audit = make_audit_report(station, args.db, args.silent_days, args.out)
@@ -101,7 +104,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_text(report: network.SyncReport) -> str:
+def _report_text(report: link.SyncReport) -> str:
     text = _("已同步：上传 {pushed} 条，下载 {pulled} 条，材料 {materials} 份，待发 {pending} 条。")
     text = text.format(
         pushed=report.pushed, pulled=report.pulled, materials=report.materials,
@@ -116,15 +119,15 @@ def _report_text(report: network.SyncReport) -> str:
 def run_sync(args: argparse.Namespace) -> int:
     with opened(args) as station:
         if args.hub:
-            network.set_hub(station, args.hub)
+            link.set_hub(station, args.hub)
         if args.once:
-            report = network.sync_once(station)
+            report = link.sync_once(station)
             emit(args, report.to_json(), _report_text(report))
             return 0
         failures = 0
         while True:
             try:
-                report = network.sync_once(station)
+                report = link.sync_once(station)
                 failures = 0
                 emit(args, report.to_json(), _report_text(report), stream=True)
                 delay = 30.0
@@ -138,7 +141,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def run_queue(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        network.sync_once(station)
+        link.sync_once(station)
         cases = review_queue.queue(station, args.office)
     lines = [f"{c['case_no']}  {c['matter']}  {c['state']}  {c.get('holder') or ''}"
              for c in cases] or [_("队列为空。")]

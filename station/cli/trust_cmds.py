@@ -14,12 +14,14 @@ from pathlib import Path
 
 from keys import ca
 from keys.errors import KeysError
-from station import enrolment, enrolment_net, i18n, network
+from station import i18n
 from station.app import Station
 from station.cli.context import emit, opened, say
 from station.documents.enrolment import EnrolmentSheetInfo, write_enrolment_sheet
 from station.i18n import _, translate
+from station.network import enrolment_net, link
 from station.node import TIER_LABELS, TIERS
+from station.trust import enrolment
 from sync.client import HubClient
 from sync.errors import SyncError
 from sync.problems import HubUnreachable
@@ -107,8 +109,8 @@ def run_issue(args: argparse.Namespace) -> int:
                  code=issued.code, days=args.valid_days, path=sheet))
         if args.hub:
             try:
-                client = network.client_for(station, args.hub)
-                network.connect(station, client)
+                client = link.client_for(station, args.hub)
+                link.connect(station, client)
                 enrolment_net.publish_grants(station, client)
             except (SyncError, KeysError) as error:  # the code stands; the next sync retries
                 say(_("注册码已签发，但未能交给枢纽站（{reason}）；本站下次同步时会再交。").format(
@@ -152,8 +154,8 @@ def run_approve(args: argparse.Namespace) -> int:
         args.parser.error(_("请给出 --out（证书文件）；用 --hub 时在枢纽站上审批。"))
     with opened(args) as station:
         if args.hub:
-            client = network.client_for(station, args.hub)
-            network.connect(station, client)
+            client = link.client_for(station, args.hub)
+            link.connect(station, client)
             enrolment_net.approve(station, client, args.request)
             value = {"node": args.request, "state": enrolment_net.APPROVED, "hub": client.base}
             text = _("已批准站点 {node} 入网，证书已交枢纽站 {hub}，新站点可以取回。").format(
@@ -168,8 +170,8 @@ def run_approve(args: argparse.Namespace) -> int:
 
 def run_pending(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        client = network.client_for(station, args.hub)
-        network.connect(station, client)
+        client = link.client_for(station, args.hub)
+        link.connect(station, client)
         found = enrolment_net.pending(station, client)
     shown = [{k: v for k, v in item.items() if k != "request"} for item in found]
     lines = [f"{item['node']}  {item.get('name', '')}  {item['tier']}  {item['received_at']}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
-from station.hub_audit import can_audit
+from station.hubops.audit import can_audit
 from station.i18n import N_, translate
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
-from station import case_documents
+from station.cases import case_documents
 from station.i18n import _
-from station.sync_worker import FAILED, SYNCING, SyncStatus
+from station.network.sync_worker import FAILED, SYNCING, SyncStatus
 from station.ui.screens.case_results import RESULTS_SEEN
 from station.ui.sync_text import last_success_text, pending_text, state_text
 

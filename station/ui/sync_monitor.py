@@ -13,9 +13,9 @@ import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
-from station import network
 from station.app import Station
-from station.sync_worker import BackgroundSync, SyncScheduler, SyncStatus, valid_hub_address
+from station.network import link
+from station.network.sync_worker import BackgroundSync, SyncScheduler, SyncStatus, valid_hub_address
 from station.ui.worker import Dispatcher
 
 POLL_MS = 150
@@ -94,7 +94,7 @@ class SyncMonitor:
         station, worker = self._station, self.worker
 
         def save() -> str:
-            network.set_hub(station, url)
+            link.set_hub(station, url)
             return url
 
         def saved(value: str) -> None:

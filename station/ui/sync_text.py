@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from station.i18n import _
+from station.network.sync_worker import FAILED, SYNCING, UNCONFIGURED, SyncStatus
 from station.outbox import local_time
-from station.sync_worker import FAILED, SYNCING, UNCONFIGURED, SyncStatus
 
 
 def pending_text(status: SyncStatus | None) -> str:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 from peewee import Database
 
-from station.audit_report import make_audit_report
-from station.hub_audit import HubAudit, open_hub_database
+from station.hubops.audit import HubAudit, open_hub_database
+from station.hubops.report import make_audit_report
 from station.i18n import _
 from station.ui.opener import open_file
 from station.ui.screens.audit_log import SessionLog

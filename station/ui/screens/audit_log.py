@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 from peewee import Database
 
-from station.calendar import parse_date
+from station.clock.calendar import parse_date
 from station.errors import StationError
-from station.hub_audit import SessionFilter, SessionRow, read_sessions, session_peers
+from station.hubops.audit import SessionFilter, SessionRow, read_sessions, session_peers
 from station.i18n import N_, _, translate
 from station.outbox import local_time
 from station.ui.sync_text import size_text

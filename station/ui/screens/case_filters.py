@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 
 from station import i18n
-from station.calendar import parse_date
-from station.cases import CaseFilter
+from station.cases.register import CaseFilter
+from station.cases.status import LABELS as STATUS_LABELS
+from station.clock.calendar import parse_date
 from station.errors import StationError
 from station.i18n import N_, _, translate
-from station.status import LABELS as STATUS_LABELS
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp

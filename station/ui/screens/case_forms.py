@@ -16,7 +16,7 @@ from typing import Any
 
 import ttkbootstrap as ttk
 
-from station.delivery import POOR, RATINGS
+from station.casework.delivery import POOR, RATINGS
 from station.i18n import N_, _, translate
 from station.ui.wizard.materials_step import FILE_TYPES
 

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
-from station import case_documents, case_state, delivery, progress
 from station.app import Station
+from station.cases import case_documents, case_state
+from station.casework import delivery, progress
 from station.errors import StationError
-from station.filing import MaterialFile
+from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
 from station.outbox import local_time
 from station.store.models import Case, CaseMaterial

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
-from station.cases import (
+from station.cases.register import (
     CaseList,
     CaseSummary,
     find_by_id_number,
@@ -24,10 +24,10 @@ from station.cases import (
     list_cases,
     show_case,
 )
+from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
 from station.outbox import local_time
-from station.printing import print_case_documents
 from station.ui.opener import open_file
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases

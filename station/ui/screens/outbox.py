@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
-from station import network
 from station.i18n import _
+from station.network import link
 from station.outbox import count_events, local_time, recent_events
 from station.outbox import label as event_label
 
@@ -40,7 +40,7 @@ class OutboxList(ttk.Frame):
 
     def reload(self) -> None:
         self.app.dispatcher.submit(
-            lambda: (count_events(), recent_events(SHOWN), network.acked_seq()),
+            lambda: (count_events(), recent_events(SHOWN), link.acked_seq()),
             on_done=self.show)
 
     def show(self, result: tuple[int, list[dict[str, Any]], int]) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from station import case_state, intake, progress, review, review_queue, users
+from station import users
 from station.app import Station
-from station.cases import show_case
+from station.cases import case_state
+from station.cases.register import show_case
+from station.casework import intake, progress, review, review_queue
 from station.errors import StationError
 from station.i18n import N_, _
 from station.store.models import User

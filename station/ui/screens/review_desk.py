@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import ttkbootstrap as ttk
 
-from station import review
+from station.casework import review
+from station.casework.review import Verdict
 from station.i18n import N_, _, translate
-from station.review import Verdict
 from station.ui.problems import describe
 from station.ui.screens import review_special
 from station.ui.screens.review_data import (

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
+from station.casework.review import Verdict
 from station.i18n import N_, _, translate
-from station.review import Verdict
 from station.ui.screens.review_data import Material
 
 VERDICTS = (("ok", N_("齐全")), ("missing", N_("缺少")), ("unclear", N_("不清晰")))

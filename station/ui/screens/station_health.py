@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 from peewee import Database
 
-from station.audit_report import health_label, tier_label
-from station.hub_audit import HubAudit, audit_hub
+from station.hubops.audit import HubAudit, audit_hub
+from station.hubops.report import health_label, tier_label
 from station.i18n import _
 from station.outbox import local_time
 

@@ -15,7 +15,7 @@ import ttkbootstrap as ttk
 from station import i18n
 from station.errors import StationError
 from station.i18n import _
-from station.sync_worker import FAILED, SYNCING, SyncStatus
+from station.network.sync_worker import FAILED, SYNCING, SyncStatus
 from station.ui.screens.outbox import OutboxList
 from station.ui.sync_text import count_text, state_text, success_time, upload_text
 

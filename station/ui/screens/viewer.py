@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
-from station.cases import material_pages, read_material
+from station.cases.register import material_pages, read_material
+from station.filing.pages import load_page_bytes, pdf_placeholder
 from station.i18n import _
-from station.pages import load_page_bytes, pdf_placeholder
 
 if TYPE_CHECKING:
     from station.ui.app import StationApp

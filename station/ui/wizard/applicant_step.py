@@ -11,7 +11,7 @@ from forms.errors import FormInvalid, FormsError
 from forms.identity import check_resident_id, mask_id
 from forms.validate import validate_applicant
 from station import i18n
-from station.filing import VILLAGE_AGENT, Proxy
+from station.filing.new_case import VILLAGE_AGENT, Proxy
 from station.i18n import N_, _, translate
 from station.ui.wizard.step import StepFrame
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 
 from forms.identity import mask_id
-from station.filing import FilingResult, file_case
+from station.filing.matter_search import record_recent
+from station.filing.new_case import FilingResult, file_case
 from station.i18n import N_, _
-from station.matter_search import record_recent
 from station.ui.opener import open_file
 from station.ui.wizard.step import StepFrame
 

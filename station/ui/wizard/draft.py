@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms.catalogue import Matter
-from station.filing import MaterialFile, Proxy
+from station.filing.new_case import MaterialFile, Proxy
 
 
 @dataclass

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
-from station.hotfolder import HotFolder
+from station.filing.hotfolder import HotFolder
+from station.filing.pages import rotate_file, thumbnail
 from station.i18n import N_, _, translate
-from station.pages import rotate_file, thumbnail
 from station.ui.wizard.step import StepFrame
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import ttkbootstrap as ttk
 
 from forms.catalogue import Matter
+from station.filing.matter_search import MatterIndex
 from station.i18n import N_, _, translate
-from station.matter_search import MatterIndex
 from station.ui.wizard.step import StepFrame
 
 if TYPE_CHECKING:

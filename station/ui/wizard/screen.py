@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
-from station.filing import FilingResult
+from station.filing.new_case import FilingResult
 from station.i18n import _, translate
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.confirm_step import ConfirmStep

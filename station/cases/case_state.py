@@ -1,0 +1,134 @@
+"""A case's life as this node knows it: its own events and the ones it pulled.
+
+The same fold as the hub's (``sync.lifecycle``), over clear headers only: no
+payload is opened here, so any node can answer "where is this case" from a
+receipt number without reading personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from keys.ca import CHINA_TIME as CHINA
+from station.app import Station
+from station.cases import conflicts
+from station.cases.matter_rules import rule_of
+from station.errors import StationError
+from station.store.models import Event, InboxEvent, User
+from station.trust import directory
+from sync import lifecycle
+from sync.envelope import parse_envelope
+from sync.errors import SyncError
+from sync.hlc import Timestamp
+from sync.lifecycle import Actor, CaseView, Fact, MatterRule
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of a case, as the timeline shows it."""
+
+    fact: Fact
+    office: str | None
+    at: datetime  # when it happened (the author's clock)
+    own: bool  # written here
+    digest: str | None = None  # the envelope digest of a pulled event
+
+    @property
+    def day(self) -> date:
+        return self.at.astimezone(CHINA).date()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.fact.type, "label": lifecycle.action_label(self.fact.type),
+                "node": self.fact.node, "author": self.fact.author, "office": self.office,
+                "at": self.at.isoformat(timespec="seconds")}
+
+
+def _own_office(name: str) -> str | None:
+    user = User.get_or_none(User.name == name)
+    return user.office if user else None
+
+
+def office_of(node: str, user: str, me: str) -> str | None:
+    """The office of ``node/user``: from our users, or from the node's directory entry."""
+    if node == me:
+        return _own_office(user)
+    return directory.staff_of(node).get(user, (None, None))[1]
+
+
+def steps(station: Station, case_no: str) -> list[Step]:
+    """The case's events known here, in the order they happened as seen from here:
+    pulled ones in hub order, each own event after what had arrived when it was written."""
+    me = station.node.code
+    refused = conflicts.seqs(case_no)  # kept by the hub, not applied: the case moved on
+    own = [Step(Fact(e.type, me, e.author, case_no, e.matter_code), _own_office(e.author),
+                datetime.fromisoformat(e.at), True)
+           for e in Event.select().where((Event.case_no == case_no)
+                                         & Event.type.startswith("case."))
+           .order_by(Event.seq) if e.seq not in refused]
+    pulled: list[tuple[str, Step]] = []
+    for row in InboxEvent.select().where(InboxEvent.case_no == case_no).order_by(
+            InboxEvent.hub_index):
+        header = parse_envelope(bytes(row.envelope)).header
+        if header.node == me or not header.type.startswith("case."):
+            continue
+        at = datetime.fromtimestamp(Timestamp.parse(header.hlc).wall_ms / 1000, UTC)
+        step = Step(Fact(header.type, header.node, header.author, case_no, header.matter),
+                    office_of(header.node, header.author, me), at, False, row.digest)
+        pulled.append((row.received_at, step))
+    merged: list[Step] = []
+    i = 0
+    for received, step in pulled:
+        while i < len(own) and own[i].at.isoformat() < received:
+            merged.append(own[i])
+            i += 1
+        merged.append(step)
+    merged.extend(own[i:])
+    return merged
+
+
+def matter_rule(station: Station, code: str | None) -> MatterRule | None:
+    matter = station.catalogue.matters.get(code or "")
+    return rule_of(matter) if matter is not None else None
+
+
+def view(station: Station, case_no: str, known: list[Step] | None = None) -> CaseView:
+    known = steps(station, case_no) if known is None else known
+    code = next((s.fact.matter for s in known if s.fact.matter), None)
+    return lifecycle.fold(case_no, [(s.fact, s.office) for s in known],
+                          matter_rule(station, code))
+
+
+def allowed(station: Station, view: CaseView, types: Iterable[str]) -> set[str]:
+    """Which of ``types`` the lifecycle table lets this user take on ``view`` now."""
+    found = set()
+    for type_ in types:
+        try:
+            check(station, view, type_)
+        except (SyncError, StationError):
+            continue
+        found.add(type_)
+    return found
+
+
+def me(station: Station) -> Actor:
+    user = User.get_or_none(User.name == station.user)
+    return Actor(station.node.code, station.node.tier, station.user,
+                 user.role if user else None, user.office if user else None)
+
+
+def holder_office(station: Station) -> Any:
+    def find(holder: str) -> str | None:
+        node, _, user = holder.partition("/")
+        return office_of(node, user, station.node.code)
+    return find
+
+
+def check(station: Station, current: CaseView, type_: str) -> None:
+    """Raise unless this user may write ``type_`` on the case now (the hub checks again)."""
+    actor = me(station)
+    fact = Fact(type_, actor.node, actor.user, current.case_no, current.matter)
+    lifecycle.check(current, fact, actor, matter_rule(station, current.matter),
+                    holder_office(station))

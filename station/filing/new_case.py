@@ -1,0 +1,267 @@
+"""Filing a case (受理登记) on behalf of a resident.
+
+Everything is checked before anything is stored: the applicant, every form
+field, every material name and file.  All problems are reported together
+(one complete message, never piecemeal).  Then the scans go into the
+encrypted material store, and the case, its materials and its events are
+written in one transaction.  The receipt (and, when required materials are
+missing, the one-time 补齐补正告知书) is printed after the commit, so a
+printing failure never loses a case: it can be printed again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from forms.catalogue import Matter
+from forms.errors import FormInvalid, FormsError
+from forms.validate import Applicant as ApplicantDetails
+from forms.validate import validate_applicant, validate_form
+from station import outbox
+from station.app import Station
+from station.cases.status import AWAITING_SUPPLEMENT, FILED
+from station.errors import MaterialProblem
+from station.filing.media import detect_media_type
+from station.filing.numbering import next_case_no
+from station.filing.printing import print_case_documents
+from station.i18n import _
+from station.store.blobs import StoredBlob
+from station.store.models import Applicant, Case, CaseMaterial, MatterSnapshot
+from station.store.names import normalise_name
+
+log = logging.getLogger("station.filing")
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    """One page or file handed in for a material named in the catalogue."""
+
+    name: str
+    path: Path
+
+
+VILLAGE_AGENT = "村代办员"  # stored data, not interface text
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """代办: the agent files on the applicant's behalf, with their consent."""
+
+    consent: bool
+    relation: str = ""  # e.g. 村代办员, 子女
+    note: str = ""
+
+    def to_json(self, agent: str) -> dict[str, object]:
+        return {"agent": agent, "consent": self.consent, "relation": self.relation,
+                "note": self.note}
+
+
+@dataclass
+class FilingResult:
+    case_no: str
+    status: str
+    deadline: str | None
+    missing: list[str]
+    receipt: Path | None
+    notice: Path | None
+    printed: list[Path] = field(default_factory=list)
+
+
+def check_materials(matter: Matter, files: Sequence[MaterialFile]) -> list[Exception]:
+    problems: list[Exception] = []
+    for item in files:
+        try:
+            matter.material(item.name)
+        except FormsError as error:
+            problems.append(error)
+            continue
+        reason = _file_problem(item.path)
+        if reason:
+            problems.append(MaterialProblem(name=item.name, path=item.path, reason=reason))
+    return problems
+
+
+def _file_problem(path: Path) -> str | None:
+    if not path.is_file():
+        return _("文件不存在。")
+    try:
+        head = read_head(path)
+    except OSError as error:
+        return _("无法读取（{error}）。").format(error=error.strerror)
+    if not head:
+        return _("文件是空的。")
+    if detect_media_type(head) is None:
+        return _("不是可识别的扫描件格式（支持 JPG、PNG、TIFF、BMP、PDF）。")
+    return None
+
+
+def read_head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(16)
+
+
+def missing_required(matter: Matter, files: Sequence[MaterialFile]) -> list[str]:
+    given = {item.name for item in files}
+    return [m.name for m in matter.materials if m.required and m.name not in given]
+
+
+def file_case(
+    station: Station,
+    matter_code: str,
+    applicant_data: Mapping[str, object],
+    form_data: Mapping[str, object],
+    materials: Sequence[MaterialFile] = (),
+    now: datetime | None = None,
+    print_documents: bool = True,
+    proxy: Proxy | None = None,
+) -> FilingResult:
+    matter = station.catalogue.get(matter_code)
+    problems: list[Exception] = []
+    applicant: ApplicantDetails | None = None
+    form: dict[str, object] | None = None
+    try:
+        applicant = validate_applicant(applicant_data)
+    except FormInvalid as error:
+        problems.extend(error.params["problems"])  # type: ignore[arg-type]
+    try:
+        form = validate_form(matter, form_data)
+    except FormInvalid as error:
+        problems.extend(error.params["problems"])  # type: ignore[arg-type]
+    problems.extend(check_materials(matter, materials))
+    if problems or applicant is None or form is None:
+        raise FormInvalid(problems=problems, count=len(problems))
+
+    now = now or datetime.now().astimezone()
+    missing = missing_required(matter, materials)
+    blobs = station.blobs.put_files([item.path for item in materials])
+    stored = list(zip(materials, blobs, strict=True))
+    status = AWAITING_SUPPLEMENT if missing else FILED
+    deadline = None if missing else station.calendar.add_workdays(now.date(), matter.promised_days)
+    node = station.node
+
+    with station.db.atomic("IMMEDIATE"):
+        snapshot_matter(matter, station.catalogue.digest)
+        person = upsert_applicant(station, applicant, now)
+        case = Case(
+            case_no=next_case_no(node.code, now.date()),
+            node_code=node.code,
+            matter_code=matter.code,
+            matter_digest=station.catalogue.digest,
+            applicant=person,
+            status=status,
+            filed_at=now.isoformat(timespec="seconds"),
+            deadline=deadline,
+            promised_days=matter.promised_days,
+            agent=station.user,
+            notice_issued=bool(missing),
+            updated_at=now.isoformat(timespec="seconds"),
+        )
+        case.form = form
+        case.proxy = proxy.to_json(station.user) if proxy else None
+        case.save(force_insert=True)
+        pages: dict[str, int] = {}
+        refs = []
+        for item, blob in stored:
+            pages[item.name] = pages.get(item.name, 0) + 1
+            material = add_material(case, item.name, blob, read_head(item.path), item.path.name,
+                                    now.isoformat(timespec="seconds"), pages[item.name])
+            refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        outbox.append(
+            node.code,
+            station.user,
+            outbox.CASE_FILED,
+            {
+                "applicant": applicant_payload(applicant),
+                "form": form,
+                "materials": refs,
+                "status": status,
+                "deadline": deadline.isoformat() if deadline else None,
+                "proxy": case.proxy,
+            },
+            case_no=case.case_no,
+            matter_code=matter.code,
+        )
+        if missing:
+            outbox.append(
+                node.code,
+                station.user,
+                outbox.NOTICE_ISSUED,
+                {"missing": missing},
+                case_no=case.case_no,
+                matter_code=matter.code,
+            )
+    log.info("case %s filed (%s), %d material file(s)", case.case_no, status, len(stored))
+
+    result = FilingResult(
+        case_no=case.case_no,
+        status=status,
+        deadline=deadline.isoformat() if deadline else None,
+        missing=missing,
+        receipt=None,
+        notice=None,
+    )
+    if print_documents:
+        printed = print_case_documents(station, case.case_no)
+        result.receipt, result.notice = printed.receipt, printed.notice
+        result.printed = printed.paths
+    return result
+
+
+def add_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,
+                 received_at: str, page: int | None = None) -> CaseMaterial:
+    """Record one stored page of a material (inside the caller's transaction); ``page``
+    defaults to the next page of that material."""
+    if page is None:
+        page = CaseMaterial.select().where((CaseMaterial.case == case)
+                                           & (CaseMaterial.name == name)).count() + 1
+    material = CaseMaterial(case=case, name=name, page=page, blob=blob.address,
+                            size=blob.size, media_type=detect_media_type(head) or "",
+                            received_at=received_at)
+    material.original_name = original_name
+    material.save(force_insert=True)
+    return material
+
+
+def applicant_payload(applicant: ApplicantDetails) -> dict[str, str]:
+    return {
+        "name": applicant.name,
+        "id_number": applicant.id_number,
+        "phone": applicant.phone,
+        "address": applicant.address,
+    }
+
+
+def upsert_applicant(station: Station, applicant: ApplicantDetails, now: datetime) -> Applicant:
+    """One record per resident (found by the ID number's blind index)."""
+    id_index = station.index.index("id_number", applicant.id_number)
+    person = Applicant.get_or_none(Applicant.id_index == id_index)
+    if person is None:
+        person = Applicant(id_index=id_index, created_at=now.isoformat(timespec="seconds"))
+        person.id_number = applicant.id_number
+        person.birth_date = applicant.birth_date.isoformat()
+        person.sex = applicant.sex
+        creating = True
+    else:
+        creating = False
+    person.name = applicant.name
+    person.name_index = station.index.index("name", normalise_name(applicant.name))
+    person.phone = applicant.phone
+    person.phone_index = station.index.index("phone", applicant.phone)
+    person.address = applicant.address
+    person.save(force_insert=creating)
+    return person
+
+
+def snapshot_matter(matter: Matter, digest: str) -> None:
+    MatterSnapshot.insert(
+        code=matter.code,
+        digest=digest,
+        name=matter.name,
+        tier=matter.tier,
+        definition=json.dumps(matter.to_json(), ensure_ascii=False, sort_keys=True),
+    ).on_conflict_ignore().execute()

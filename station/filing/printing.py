@@ -1,0 +1,91 @@
+"""Printing a case's documents: receipt, and the one-time notice if owed.
+
+Printed files hold personal data in clear, so they go to the documents folder
+the agent chose (never the data directory), and every print is an access
+event (阅览留痕).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from forms.identity import mask_id
+from station import outbox
+from station.app import Station
+from station.cases.register import load_case
+from station.documents.notice import MissingItem, NoticeInfo, write_notice
+from station.documents.receipt import ReceiptInfo, write_receipt
+from station.store.models import CaseMaterial
+
+RECEIPT_NAME = "{case_no}-收件凭证.pdf"
+NOTICE_NAME = "{case_no}-补齐补正告知书.pdf"
+
+
+@dataclass
+class Printed:
+    receipt: Path | None = None
+    notice: Path | None = None
+    paths: list[Path] = field(default_factory=list)
+
+
+def print_case_documents(station: Station, case_no: str, folder: Path | None = None) -> Printed:
+    """Write the receipt, and the notice when materials are missing."""
+    folder = folder or station.documents
+    case = load_case(station, case_no)
+    matter = station.catalogue.get(case.matter_code)
+    person = case.applicant
+    filed_at = datetime.fromisoformat(case.filed_at)
+    received: dict[str, int] = {}
+    for material in CaseMaterial.select(CaseMaterial.name).where(CaseMaterial.case == case):
+        received[material.name] = received.get(material.name, 0) + 1
+    missing = [m for m in matter.materials if m.required and m.name not in received]
+    node = station.node
+    printed = Printed()
+    printed.receipt = write_receipt(
+        ReceiptInfo(
+            case_no=case.case_no,
+            matter_code=matter.code,
+            matter_name=matter.name,
+            deciding_office="、".join(matter.offices),
+            applicant_name=person.name,
+            masked_id=mask_id(person.id_number),
+            materials=sorted(received.items()),
+            missing=[m.name for m in missing],
+            filed_at=filed_at,
+            promised_date=case.deadline,
+            station_name=node.name,
+            station_code=node.code,
+            agent=station.display_name(case.agent),
+        ),
+        folder / RECEIPT_NAME.format(case_no=case.case_no),
+    )
+    printed.paths.append(printed.receipt)
+    if missing:
+        printed.notice = write_notice(
+            NoticeInfo(
+                case_no=case.case_no,
+                matter_name=matter.name,
+                applicant_name=person.name,
+                masked_id=mask_id(person.id_number),
+                missing=[MissingItem(m.name, m.form, m.copies, m.note or "") for m in missing],
+                filed_at=filed_at,
+                station_name=node.name,
+                station_code=node.code,
+                agent=station.display_name(case.agent),
+            ),
+            folder / NOTICE_NAME.format(case_no=case.case_no),
+        )
+        printed.paths.append(printed.notice)
+    with station.db.atomic("IMMEDIATE"):
+        for path in printed.paths:
+            outbox.append(
+                node.code,
+                station.user,
+                outbox.ACCESS_PRINTED,
+                {"document": path.name},
+                case_no=case.case_no,
+                matter_code=case.matter_code,
+            )
+    return printed

@@ -1,0 +1,91 @@
+"""Running a hub for this node: ``station hub serve``.
+
+The operator unlocks the node's store once; the hub keeps the node's signing
+key in memory (to sign receipts and its own requests upward) and works on
+its own database.  Township and county hubs are this same program: the
+enrolment decides which.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from keys import ca
+from station import node_keys
+from station.app import Station
+from station.cases import matter_rules
+from station.errors import HubNotSet
+from station.store.models import Setting
+from station.trust import directory, revocations
+from sync.hub.forward import Forwarder
+from sync.hub.identity import HubIdentity, open_database
+from sync.hub.serve import bind
+from sync.hub.service import HubService
+
+log = logging.getLogger("bianmin.hub")
+UPSTREAM_SETTING = "hub.upstream"
+DB_NAME = "hub.db"
+
+
+@dataclass
+class RunningHub:
+    service: HubService
+    server: object
+    forwarder: Forwarder | None
+    address: str
+
+
+def identity_of(station: Station, upstream: str | None) -> HubIdentity:
+    chain = node_keys.certificate(node_keys.SIGNING)
+    root = Setting.get_or_none(Setting.key == "root_certificate")
+    if not chain or root is None:
+        raise HubNotSet()
+    key = node_keys.ensure_signing_key()
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    node = station.node
+    return HubIdentity(node.code, node.tier, node.name, key, chain,
+                       ca.certificate_from_pem(root.value.encode()),
+                       revocations.current(station), directory.own_entry(station), upstream)
+
+
+def upstream_of(station: Station, given: str | None) -> str | None:
+    if given:
+        with station.db.atomic("IMMEDIATE"):
+            Setting.replace(key=UPSTREAM_SETTING, value=given.rstrip("/")).execute()
+        return given.rstrip("/")
+    stored = Setting.get_or_none(Setting.key == UPSTREAM_SETTING)
+    return stored.value if stored else None
+
+
+def start(station: Station, listen: str, db_url: str | None,
+          upstream: str | None) -> RunningHub:
+    """Build the hub and bind its socket (serve with ``run``)."""
+
+    identity = identity_of(station, upstream_of(station, upstream))
+    data = station.layout.root
+    db = open_database(db_url, Path(data) / DB_NAME)
+    with db.connection_context():
+        service = HubService(identity, db)
+    service.matters = matter_rules.lookup(lambda: station.catalogue)
+    host, _, port = listen.rpartition(":")
+    server, bound = bind(service, host or "127.0.0.1", int(port))
+    forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
+    return RunningHub(service, server, forwarder, bound)
+
+
+def run(hub: RunningHub) -> None:
+    if hub.forwarder is not None:
+        threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
+    print(f"hub listening on {hub.address}", file=sys.stderr, flush=True)
+    try:
+        hub.server.run()  # type: ignore[attr-defined]
+    finally:
+        if hub.forwarder is not None:
+            hub.forwarder.stop.set()
+            hub.forwarder.wake.set()
