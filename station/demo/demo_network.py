@@ -339,11 +339,11 @@ def review_trip(net: DemoNetwork) -> dict[str, Any]:
     """One case through its whole life: one-time notice, supplement, acceptance, joint
     review by 民政办 and 残联, forwarding, a sealed county decision, delivery and a
     rating.  The sealed documents are written to ``workdir/signed`` and verified."""
-    from station.trust import seals as seal_store
     from station.cases import case_documents
     from station.casework import delivery, review
     from station.documents.verify import verify_pdf
     from station.trust import revocations
+    from station.trust import seals as seal_store
 
     folder = net.workdir / "signed"
     with net.open(net.village) as village:
