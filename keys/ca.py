@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import NamedTuple, Protocol, cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -56,8 +56,16 @@ from keys.errors import (
 )
 from keys.hierarchy import Tier, is_under, tier_of
 
-if TYPE_CHECKING:
-    from keys.revocation import RevocationList
+
+class Revocations(Protocol):
+    """What a chain check needs of a revocation list (``keys.revocation.RevocationList``,
+    which builds on this module: the protocol keeps the dependency one way)."""
+
+    @property
+    def issuer_key(self) -> str: ...
+
+    @property
+    def revoked(self) -> frozenset[int]: ...
 
 SUITE = "ecdsa-p256-sha256"
 COUNTRY = "CN"
@@ -387,7 +395,7 @@ def verify_node(
     cert: x509.Certificate,
     chain: Sequence[x509.Certificate],
     root: x509.Certificate,
-    revocations: RevocationList | None = None,
+    revocations: Revocations | None = None,
     at: datetime | None = None,
 ) -> NodeIdentity:
     """The node ``cert`` names, if its chain leads to ``root`` and nothing is wrong.

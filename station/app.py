@@ -15,7 +15,7 @@ from pathlib import Path
 from forms.catalogue import Catalogue, load_catalogue
 from keys.errors import WrongPassphrase
 from keys.vault import Vault
-from station import node_keys, outbox, users
+from station import node_keys, outbox, user_keys
 from station.clock.calendar import WorkCalendar
 from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
 from station.errors import AlreadyInitialised, NotInitialised
@@ -116,7 +116,7 @@ class Station:
                 user = User(name=operator, role="admin", created_at=outbox.utc_now())
                 user.display_name = (display_name or "").strip() or None
                 user.save(force_insert=True)
-                users.give_keys(station, user)
+                user_keys.give_keys(vault, user)
                 node_keys.ensure_signing_key()
                 outbox.append(node.code, operator, outbox.NODE_INITIALISED, {"tier": node.tier})
         except BaseException:

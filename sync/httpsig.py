@@ -76,7 +76,7 @@ from http_message_signatures import (
     HTTPSignatureKeyResolver,
     algorithms,
 )
-from requests.structures import CaseInsensitiveDict
+from http_message_signatures.structures import CaseInsensitiveDict
 
 from sync.errors import (
     DigestMismatch,

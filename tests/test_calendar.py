@@ -17,7 +17,7 @@ import station.clock.calendar as calendar_module
 from station import errors
 from station.clock.calendar import HolidaysUnpublished, WorkCalendar, load_overrides, parse_date
 from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid, StationError
-from station.i18n import render, set_language
+from station.i18n import LOCALE_DIR, render, set_language
 
 
 def quiet() -> tuple[WorkCalendar, list[str]]:
@@ -220,7 +220,7 @@ def _calendar_messages() -> set[str]:
 
 
 def test_catalogue_has_every_calendar_message() -> None:
-    po = polib.pofile(str(Path(calendar_module.__file__).parent / "locale/en/calendar.po"))
+    po = polib.pofile(str(LOCALE_DIR / "en" / "calendar.po"))
     english = {entry.msgid: entry.msgstr for entry in po}
     for message in _calendar_messages():
         assert english.get(message), f"no English for {message!r}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from cli import station as station_cli
 from test_gui_review import file_temporary_aid
 
+from station.cases import case_state
 from station.casework import delivery, progress, review
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork, start_hubs
@@ -31,12 +32,12 @@ def test_a_withdrawal_after_the_decision_is_kept_not_applied_and_blocks_nothing(
 
     with net.open(net.village) as village:
         # Offline: the village still sees the case waiting, so its own check lets it go.
-        assert delivery.refresh(village, case_no).state == lifecycle.QUEUED
+        assert case_state.refresh(village, case_no).state == lifecycle.QUEUED
         delivery.withdraw(village, case_no, "申请人外出务工，不再申请", sync=False)
         report = link.sync_once(village)  # no error: the push is not refused
         assert [(c["case_no"], c["type"], c["state"]) for c in report.conflicts] == [
             (case_no, lifecycle.WITHDRAWN_EVENT, lifecycle.DECIDED)]
-        view = delivery.refresh(village, case_no)
+        view = case_state.refresh(village, case_no)
         assert view.state == lifecycle.DECIDED and view.outcome == "approved"
         status = progress.status(village, case_no)
         assert [(n["type"], n["state"]) for n in status["not_applied"]] == [

@@ -33,7 +33,6 @@ from forms.errors import CatalogueInvalid, UnknownTemplate
 from forms.schema import DEFAULT_TEMPLATES, DOCUMENT_TEMPLATES
 from keys import ca, office_seal
 from keys.errors import SealRevoked
-from station import users
 from station.demo.demo_network import DemoNetwork
 from station.documents import templates
 from station.documents.decision import DecisionInfo
@@ -52,7 +51,7 @@ from station.errors import (
     SealNeedsIssuer,
     SealOfficeMismatch,
 )
-from station.trust import revocations, seals
+from station.trust import revocations, seals, users
 
 CASE_NO = "450981104201-20260928-0007"
 FULL_ID = "11010519491231002X"

@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from station.cases import case_documents
+from station.cases import case_documents, case_state
 from station.casework import delivery, progress, review
 from station.demo.demo_network import (
     REVIEW_MISSING,
@@ -84,7 +84,7 @@ def test_case_from_notice_to_follow_up(net: DemoNetwork, tmp_path: Path) -> None
         text = pdf_text(path)
         assert REVIEW_MISSING in text and "需户主页和本人页" in text
         assert "第二代残疾人证" not in text, "the notice lists exactly what is missing"
-        assert delivery.refresh(village, case_no).state == lifecycle.SUPPLEMENT
+        assert case_state.refresh(village, case_no).state == lifecycle.SUPPLEMENT
         delivery.supplement(village, case_no, held)
 
     with net.open(net.township, "mz") as desk:

@@ -21,10 +21,10 @@ from keys import ca
 from keys.errors import CertificateRevoked, NotARecipient, NotUnderIssuer
 from keys.seal import open_sealed, recipients_of, seal
 from keys.sign import sign, verify
-from station import node_keys, users
+from station import node_keys
 from station.app import Station
 from station.store.models import Setting
-from station.trust import enrolment, offices, revocations
+from station.trust import enrolment, offices, revocations, users
 
 COUNTY = "450981000000"
 TOWNSHIPS = {"450981104000": ("民政办", "农业农村办"), "450981105000": ("民政办", "社保所")}

@@ -8,7 +8,6 @@ Kinds and their names in practice: ``supplement`` 补齐补正告知书, ``refus
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -25,19 +24,6 @@ TITLES = {
     "approve": "准予批准决定书",
     "reject": "不予批准决定书",
 }
-
-
-def issue(station: Station, case: Case, kind: str, office: str,
-          details: dict[str, Any]) -> dict[str, Any]:
-    """Write the document of ``kind`` for ``case``, seal it with ``office``'s seal and
-    keep it as a blob; the reference the event carries (kind, title, blob)."""
-    from station.casework import document_issue  # the templates and the seal (pyhanko)
-
-    with tempfile.TemporaryDirectory(prefix="doc-", dir=station.layout.root) as folder:
-        signed = document_issue.make_signed(station, case, kind, office, details,
-                                            Path(folder))
-        blob = station.blobs.put_file(signed)
-    return {"kind": kind, "title": TITLES[kind], "blob": blob.address, "size": blob.size}
 
 
 def record(case_no: str, ref: dict[str, Any], event_id: str) -> CaseDocument:

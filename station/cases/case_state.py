@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from keys.ca import CHINA_TIME as CHINA
+from station import outbox
 from station.app import Station
 from station.cases import conflicts
 from station.cases.matter_rules import rule_of
 from station.errors import StationError
-from station.store.models import Event, InboxEvent, User
+from station.store.models import Case, Event, InboxEvent, User
 from station.trust import directory
 from sync import lifecycle
 from sync.envelope import parse_envelope
@@ -132,3 +133,14 @@ def check(station: Station, current: CaseView, type_: str) -> None:
     fact = Fact(type_, actor.node, actor.user, current.case_no, current.matter)
     lifecycle.check(current, fact, actor, matter_rule(station, current.matter),
                     holder_office(station))
+
+
+def refresh(station: Station, case_no: str) -> CaseView:
+    """Store the case's state and deadline as its events now say."""
+    now = view(station, case_no)
+    case = Case.get_or_none(Case.case_no == case_no)
+    if case is not None and now.state != lifecycle.NONE:
+        with station.db.atomic("IMMEDIATE"):
+            Case.update(status=now.state, updated_at=outbox.utc_now()).where(
+                Case.case_no == case_no).execute()
+    return now

@@ -10,10 +10,11 @@ import logging
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
-from station import outbox, users
+from station import outbox
 from station.clock.deadlines import ClockPolicy
 from station.errors import StationError
 from station.store.models import Setting
+from station.trust import users
 
 if TYPE_CHECKING:
     from station.app import Station

@@ -1,98 +1,28 @@
-"""At the village: what comes back down, and what the agent records for the resident.
+"""At the village: what the agent records for the resident after the office acted.
 
-Decisions, notices and every step of a case arrive as pulled events; the
-case here follows them (state, deadline) and the signed documents they carry
-are kept (encrypted) and offered for printing with a notification.  The
-agent then records the supplement (补齐材料), the delivery (送达) and the
-resident's rating (好差评), or a withdrawal (退件).
+What comes back down (decisions, notices, every step of a case) is applied by the
+sync round (``station.network.arrivals``).  Here the agent records the supplement
+(补齐材料), the delivery (送达) and the resident's rating (好差评), or a withdrawal
+(退件); each is checked against the case's lifecycle and sent up at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from keys.errors import KeysError
 from station import outbox
 from station.app import Station
-from station.cases import case_documents, case_state
+from station.cases import case_state
 from station.errors import MaterialProblem, RatingInvalid
 from station.filing.new_case import MaterialFile, add_material, check_materials, read_head
 from station.network import link
-from station.network.publish import filing_node
-from station.network.transfer import envelope_of, fetch_blob, open_payload
-from station.store.models import Case, InboxEvent
+from station.store.models import Case
 from sync import lifecycle
-from sync.client import HubClient
 from sync.lifecycle import CaseView
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 POOR = ("不满意", "非常不满意")
-
-
-@dataclass
-class Arrived:
-    """What a sync round brought for this station's own cases."""
-
-    cases: list[str] = field(default_factory=list)  # cases whose state changed
-    documents: list[dict[str, Any]] = field(default_factory=list)  # new signed documents
-
-
-def apply(station: Station, client: HubClient | None) -> Arrived:
-    """Follow pulled steps of the cases filed here; keep the documents they carry.
-
-    An event whose documents cannot be fetched now (offline bundle) stays
-    unapplied and is tried again at the next online round."""
-    arrived = Arrived()
-    me = station.node.code
-    # Read in full first: no SELECT may still be stepping when the loop writes (SQLite
-    # refuses such a write at once if another process wrote meanwhile).
-    rows = list(InboxEvent.select().where((InboxEvent.applied == False)  # noqa: E712
-                                          & InboxEvent.type.startswith("case."))
-                .order_by(InboxEvent.hub_index))
-    for row in rows:
-        if not row.case_no or filing_node(row.case_no) != me or row.type == lifecycle.FILED:
-            continue
-        envelope = envelope_of(row)
-        refs: list[dict[str, Any]] = []
-        try:
-            payload = open_payload(station, envelope)
-            refs = [r for r in payload.get("documents") or [] if isinstance(r, dict)]
-        except KeysError:
-            payload = {}
-        if refs and client is None:
-            continue
-        for ref in refs:
-            if case_documents.known(envelope.header.event_id, str(ref.get("kind", ""))):
-                continue
-            blob, _head = fetch_blob(station, client, ref)  # type: ignore[arg-type]
-            with station.db.atomic("IMMEDIATE"):
-                if case_documents.known(envelope.header.event_id, str(ref.get("kind", ""))):
-                    continue  # another process on this store kept it meanwhile
-                stored = case_documents.record(row.case_no, {**ref, "blob": blob.address,
-                                                             "size": blob.size},
-                                               envelope.header.event_id)
-            arrived.documents.append({"case_no": row.case_no, "title": stored.title,
-                                      "kind": stored.kind, "id": stored.id})
-        with station.db.atomic("IMMEDIATE"):
-            InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
-        if row.case_no not in arrived.cases:
-            arrived.cases.append(row.case_no)
-    for case_no in arrived.cases:
-        refresh(station, case_no)
-    return arrived
-
-
-def refresh(station: Station, case_no: str) -> CaseView:
-    """Store the case's state and deadline as its events now say."""
-    view = case_state.view(station, case_no)
-    case = Case.get_or_none(Case.case_no == case_no)
-    if case is not None and view.state != lifecycle.NONE:
-        with station.db.atomic("IMMEDIATE"):
-            Case.update(status=view.state, updated_at=outbox.utc_now()).where(
-                Case.case_no == case_no).execute()
-    return view
 
 
 def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
@@ -102,7 +32,7 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
     with station.db.atomic("IMMEDIATE"):
         outbox.append(station.node.code, station.user, type_, payload, case_no=case_no,
                       matter_code=view.matter)
-    after = refresh(station, case_no)
+    after = case_state.refresh(station, case_no)
     if sync:
         link.sync_once(station)
     return after

@@ -8,12 +8,14 @@ travels down to the village.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from forms.identity import mask_id
 from station.app import Station
+from station.cases.case_documents import TITLES
 from station.documents import templates
 from station.documents.decision import DecisionInfo
 from station.documents.notice import MissingItem, NoticeInfo
@@ -71,3 +73,13 @@ def make_signed(station: Station, case: Case, kind: str, office: str,
     seal = seals.load_seal(station, office)
     return sign_pdf(plain, folder / "sealed.pdf", seal.key, seal.chain, office=office,
                     reason=REASONS[kind], location=station.node.name)
+
+
+def issue(station: Station, case: Case, kind: str, office: str,
+          details: dict[str, Any]) -> dict[str, Any]:
+    """Write the document of ``kind`` for ``case``, seal it with ``office``'s seal and
+    keep it as a blob; the reference the event carries (kind, title, blob)."""
+    with tempfile.TemporaryDirectory(prefix="doc-", dir=station.layout.root) as folder:
+        signed = make_signed(station, case, kind, office, details, Path(folder))
+        blob = station.blobs.put_file(signed)
+    return {"kind": kind, "title": TITLES[kind], "blob": blob.address, "size": blob.size}

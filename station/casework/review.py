@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from station import outbox, users
+from station import outbox
 from station.app import Station
 from station.cases import case_documents, case_state
-from station.casework import intake, review_queue
+from station.casework import document_issue, intake, review_queue
 from station.errors import NothingMissing, VerdictInvalid
 from station.network import link
+from station.trust import users
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -55,7 +56,7 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
     actor = case_state.me(station)
     if document is not None:
         case = intake.receive(station, case_no)
-        ref = case_documents.issue(station, case, document, actor.office or "",
+        ref = document_issue.issue(station, case, document, actor.office or "",
                                    dict(details or {}))
         payload = {**payload, "documents": [ref]}
     with station.db.atomic("IMMEDIATE"):

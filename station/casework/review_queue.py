@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from station import outbox, users
+from station import outbox
 from station.app import Station
 from station.errors import CaseNotFound
 from station.network import link
 from station.store.models import InboxEvent, User
+from station.trust import users
 from sync.envelope import parse_envelope
 from sync.problems import NotClaimHolder
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from keys.vault import Vault
-from station import users
 from station.app import Station, first_user
 from station.cli.context import (
     NEW_PASSPHRASE_ENV,
@@ -22,6 +21,7 @@ from station.cli.context import (
 from station.errors import NotInitialised
 from station.i18n import _
 from station.paths import DataLayout
+from station.trust import users
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

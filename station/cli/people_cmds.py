@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station import users
 from station.cli.context import NEW_PASSPHRASE_ENV, ask_secret, emit, opened
 from station.i18n import _
-from station.trust import offices, revocations
+from station.trust import offices, revocations, users
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -7,13 +7,13 @@ import random
 import time
 from pathlib import Path
 
-from station import users
 from station.casework import review_queue
 from station.cli import bundle_cmds
 from station.cli.context import emit, opened, say
 from station.hubops import hub_runner
 from station.i18n import _, translate
 from station.network import link
+from station.trust import users
 from sync import lifecycle
 from sync.audit import verify_hub
 from sync.hub.identity import open_database

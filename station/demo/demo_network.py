@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station import users
 from station.app import Station
 from station.casework import review_queue
 from station.demo.samples import RESIDENTS, draw_scan
@@ -32,7 +31,7 @@ from station.documents.fonts import find_cjk_font
 from station.filing.new_case import FilingResult, MaterialFile, file_case
 from station.hubops import hub_runner
 from station.network import link
-from station.trust import enrolment, offices, seals
+from station.trust import enrolment, offices, seals, users
 from sync.audit import verify_hub
 from sync.hub.identity import open_database
 from sync.hub.models import HubEvent

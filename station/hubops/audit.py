@@ -17,10 +17,10 @@ from peewee import Database
 
 from keys.errors import KeysError
 from keys.hierarchy import tier_of
-from station import users
 from station.app import Station
 from station.errors import StationError
 from station.hubops import hub_runner
+from station.trust import users
 from sync.audit import AuditReport, verify_hub
 from sync.hub.identity import open_database
 from sync.hub.models import HubPeer, HubSession

@@ -21,11 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from keys import ca
 from keys.enrolment import screen_key
 from keys.errors import KeysError
-from station import node_keys, users
+from station import node_keys
 from station.app import Station
 from station.errors import StationError
 from station.store.models import Setting
-from station.trust import enrolment
+from station.trust import enrolment, users
 from sync.client import HubClient
 from sync.signed import sign_document
 

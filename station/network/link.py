@@ -28,7 +28,7 @@ from station import node_keys, outbox
 from station.app import Station
 from station.cases import conflicts, status
 from station.errors import HubNotSet
-from station.network import publish, updates
+from station.network import arrivals, publish, updates
 from station.store.models import (
     Case,
     InboxEvent,
@@ -305,8 +305,6 @@ def _chains() -> dict[str, str]:
 def apply_inbox(station: Station, report: SyncReport, client: HubClient | None = None) -> None:
     """Apply pulled events addressed to this node: a return reaches the village's case;
     every step of the cases filed here moves them, with the signed documents it carries."""
-    from station.casework import delivery  # delivery syncs through this module
-
     ring = None
     rows = list(InboxEvent.select().where(InboxEvent.applied == False)  # noqa: E712
                 .order_by(InboxEvent.hub_index))  # in full: no SELECT open while writing
@@ -332,7 +330,7 @@ def apply_inbox(station: Station, report: SyncReport, client: HubClient | None =
             report.applied += 1
         elif not (own_case and row.type.startswith("case.")):
             InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
-    arrived = delivery.apply(station, client)
+    arrived = arrivals.apply(station, client)
     report.cases.extend(arrived.cases)
     report.documents.extend(arrived.documents)
 

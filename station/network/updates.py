@@ -35,7 +35,7 @@ from forms.catalogue import load_catalogue, load_catalogue_text
 from forms.errors import FormsError
 from keys import ca
 from keys.errors import KeysError
-from station import i18n, node_keys, outbox, users
+from station import i18n, node_keys, outbox
 from station.app import Station
 from station.clock.calendar import load_overrides
 from station.errors import NotPermitted, StationError
@@ -43,7 +43,7 @@ from station.fileio import fsync_directory
 from station.i18n import _
 from station.network import enrolment_net
 from station.store.models import Setting
-from station.trust import revocations
+from station.trust import revocations, users
 from sync.client import HubClient
 from sync.errors import SyncError
 from sync.problems import HubUnreachable

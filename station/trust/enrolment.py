@@ -25,11 +25,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from keys import ca, enrolment
 from keys.errors import EnrolmentProofInvalid, NotUnderIssuer
 from keys.hierarchy import is_under
-from station import node_keys, outbox, users
+from station import node_keys, outbox
 from station.app import Station
 from station.errors import EnrolmentFileInvalid, NotPermitted
 from station.node import check_node
 from station.store.models import EnrolmentGrant, Setting
+from station.trust import users
 
 DEFAULT_VALID_DAYS = 7
 REQUEST_FORMAT = "bianmin-enrolment-request/1"

@@ -18,10 +18,11 @@ from keys.suites import (
     private_bytes,
     public_bytes,
 )
-from station import outbox, users
+from station import outbox
 from station.app import Station
 from station.errors import NotAnOfficeMember, OfficeHasNoMembers
 from station.store.models import OfficeKey, OfficeMember, User
+from station.trust import users
 
 
 def recipient_id(node_code: str, office: str, version: int) -> str:

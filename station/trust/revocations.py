@@ -7,10 +7,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from keys import ca
 from keys.revocation import RevocationList, issue_revocations, load_revocations, newer
-from station import node_keys, outbox, users
+from station import node_keys, outbox
 from station.app import Station
 from station.errors import NotPermitted
 from station.store.models import Setting
+from station.trust import users
 
 SETTING = "revocations"
 ROOT_SETTING = "root_certificate"

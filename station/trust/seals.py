@@ -31,11 +31,11 @@ from keys.errors import (
     TrustError,
 )
 from keys.office_seal import SealIdentity
-from station import node_keys, outbox, users
+from station import node_keys, outbox
 from station.app import Station
 from station.errors import NotAnOfficeMember, NoTrustRoot, SealExists, SealMissing, SealNeedsIssuer
 from station.store.models import NodeKey, Setting, User
-from station.trust import revocations
+from station.trust import revocations, users
 
 PURPOSE_PREFIX = "seal:"
 SUITE = "ecdsa-p256-sha256"

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -34,6 +34,7 @@ from keys import ca
 from keys.enrolment import check_screen
 from keys.errors import KeysError
 from keys.hierarchy import is_under, tier_of
+from sync.hub.desk import HubCore
 from sync.hub.models import HubEnrolment, HubGrant, upsert
 from sync.problems import (
     ApprovalInvalid,
@@ -45,9 +46,6 @@ from sync.problems import (
     NodeNotServed,
 )
 from sync.signed import open_document, signer_of
-
-if TYPE_CHECKING:
-    from sync.hub.service import HubService
 
 REQUEST_FORMAT = "bianmin-enrolment-request/1"
 CERTIFICATES_FORMAT = "bianmin-enrolment-certificates/1"
@@ -114,7 +112,7 @@ def parse_request(document: object) -> Request:
 class EnrolmentDesk:
     """The hub's part in enrolment; every write is one transaction."""
 
-    def __init__(self, hub: HubService) -> None:
+    def __init__(self, hub: HubCore) -> None:
         self.hub = hub
 
     @property
@@ -178,7 +176,7 @@ class EnrolmentDesk:
                                               and self.hub.serves(requester)):
             raise NodeNotServed(node=request.node, hub=self.code)
         with self.hub.write():
-            self.hub._lock_key(f"enrol:{request.node}")
+            self.hub.lock_key(f"enrol:{request.node}")
             held = HubEnrolment.get_or_none(HubEnrolment.node == request.node)
             if held is not None and json.loads(held.request) == document:
                 return {"node": request.node, "state": held.state}  # sent again: no change

@@ -253,7 +253,7 @@ class HubService:
     def upload_chunk(self, address: str, offset: int, data: bytes, sha256_hex: str) -> HubBlob:
         check_address(address)
         with self.write():
-            self._lock_key(f"blob:{address}")
+            self.lock_key(f"blob:{address}")
             blob = HubBlob.get_or_none(HubBlob.address == address)
             if blob is None:
                 raise NotFound(what=f"材料 {address}")
@@ -313,7 +313,7 @@ class HubService:
 
     # -- events --------------------------------------------------------------
 
-    def _lock_key(self, key: str) -> None:
+    def lock_key(self, key: str) -> None:
         if is_postgres(self.db):
             self.db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
@@ -367,7 +367,7 @@ class HubService:
         forks: list[tuple[Envelope, str]] = []
         with self.write() as transaction:
             for node in sorted({e.node for e in outgoing}):
-                self._lock_key(f"node:{node}")
+                self.lock_key(f"node:{node}")
             ordered = batch_order(outgoing)
             decisions = decide_batch(ingest_sql.held_events(self.db, ordered), outgoing)
             staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sync.hub.desk import HubCore
 from sync.hub.models import HubUpdate, upsert
 from sync.problems import NotFound, UpdateOutdated
 from sync.updates import KINDS, Update, open_update
 
-if TYPE_CHECKING:
-    from sync.hub.service import HubService
-
 
 class UpdateDesk:
-    def __init__(self, hub: HubService) -> None:
+    def __init__(self, hub: HubCore) -> None:
         self.hub = hub
 
     def versions(self) -> dict[str, int]:
@@ -48,7 +46,7 @@ class UpdateDesk:
                                      self.hub.me.revocations)
         document = json.dumps(update.published["update"], sort_keys=True)
         with self.hub.write():
-            self.hub._lock_key(f"update:{kind}")
+            self.hub.lock_key(f"update:{kind}")
             row = HubUpdate.get_or_none(HubUpdate.kind == kind)
             held = int(row.version) if row else 0
             if update.version > held:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from station import users
 from station.app import Station
 from station.cases import case_state
 from station.cases.register import show_case
@@ -20,6 +19,7 @@ from station.casework import intake, progress, review, review_queue
 from station.errors import StationError
 from station.i18n import N_, _
 from station.store.models import User
+from station.trust import users
 from sync import lifecycle
 from sync.lifecycle import CaseView
 from sync.problems import AlreadyClaimed
