@@ -251,6 +251,17 @@ def material_pages(station: Station, case_no: str) -> list[tuple[str, int, str]]
             .where(CaseMaterial.case == case).order_by(CaseMaterial.name, CaseMaterial.page)]
 
 
+def materials_received(case_no: str) -> tuple[str, set[str]] | None:
+    """The matter of a case filed here and the names of the materials it holds (None
+    when it was not filed here).  Names only, nothing personal: no access is recorded."""
+    case = Case.get_or_none(Case.case_no == case_no)
+    if case is None:
+        return None
+    names = {m.name for m in CaseMaterial.select(CaseMaterial.name)
+             .where(CaseMaterial.case == case)}
+    return str(case.matter_code), names
+
+
 def read_material(station: Station, case_no: str, name: str, page: int) -> bytes:
     """One page's bytes, decrypted in memory, for the viewer (recorded as viewed)."""
     case = load_case(station, case_no)

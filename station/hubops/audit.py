@@ -25,6 +25,8 @@ from sync.audit import AuditReport, verify_hub
 from sync.hub.identity import open_database
 from sync.hub.models import HubPeer, HubSession
 
+HubDatabase = Database  # an open hub database: the audit screen holds it, these read it
+
 SESSION_LIMIT = 1000
 DIRECTIONS = ("up", "down", "both")
 RESULTS = ("ok", "error")

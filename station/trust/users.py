@@ -83,3 +83,11 @@ def private_key(station: Station, name: str) -> object:
 
 def public_key(name: str) -> object:
     return user_keys.public_key(name)
+
+
+def name_and_office(name: str) -> tuple[str, str | None] | None:
+    """The user as colleagues know them (real name, else login; office), if known here."""
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        return None
+    return str(user.display_name or user.name), user.office

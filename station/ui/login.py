@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -13,14 +12,12 @@ from station import i18n
 from station.app import Station
 from station.i18n import _
 from station.paths import DataLayout
+from station.ui.context import AppContext
 from station.ui.style import title_font
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
 
 
 class LoginView(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, padding=40)
         self.app = app
         box = ttk.Frame(self)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
+from station.ui.context import AppContext
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.review_data import can_review
@@ -21,11 +21,8 @@ from station.ui.screens.sync import SyncScreen
 from station.ui.status_bar import StatusBar
 from station.ui.wizard.screen import NewCaseScreen
 
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
-
 # (key, label, shortcut, screen class); each screen is a ttk.Frame(parent, app)
-Screen = Callable[[tk.Misc, "StationApp"], ttk.Frame]
+Screen = Callable[[tk.Misc, "AppContext"], ttk.Frame]
 Entry = tuple[str, str, str, Screen]
 SCREENS: tuple[Entry, ...] = (
     ("new_case", N_("新建办件"), "F1", NewCaseScreen),
@@ -40,7 +37,7 @@ REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
 
 
 class MainWindow(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.status_bar = StatusBar(self, app, on_open_case=self.open_case)

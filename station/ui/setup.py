@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tkinter as tk
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -13,15 +12,13 @@ from station.app import Station
 from station.errors import PassphraseMismatch, StationError
 from station.i18n import _
 from station.node import TIER_LABELS, TIERS, check_node
+from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.style import title_font
 
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
-
 
 class SetupView(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, padding=30)
         self.app = app
         box = ttk.Frame(self)

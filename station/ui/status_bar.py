@@ -13,11 +13,11 @@ import ttkbootstrap as ttk
 from station.cases import case_documents
 from station.i18n import _
 from station.network.sync_worker import FAILED, SYNCING, SyncStatus
+from station.ui.context import AppContext
 from station.ui.screens.case_results import RESULTS_SEEN
 from station.ui.sync_text import last_success_text, pending_text, state_text
 
 if TYPE_CHECKING:
-    from station.ui.app import StationApp
     from station.ui.sync_monitor import SyncMonitor
 
 
@@ -25,7 +25,7 @@ SURFACE = "@chrome"  # the bar and its labels share one neutral surface
 
 
 class StatusBar(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp,
+    def __init__(self, parent: tk.Misc, app: AppContext,
                  on_open_case: Callable[[str], None] | None = None) -> None:
         super().__init__(parent, padding=(10, 3), bootstyle=SURFACE)
         self.app = app

@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import tkinter as tk
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
-from peewee import Database
 
-from station.hubops.audit import HubAudit, open_hub_database
+from station.hubops.audit import HubAudit, HubDatabase, open_hub_database
 from station.hubops.report import make_audit_report
 from station.i18n import _
+from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.screens.audit_log import SessionLog
 from station.ui.screens.station_health import StationHealthView
 
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
-
 
 class AuditScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
-        self.db: Database | None = None
+        self.db: HubDatabase | None = None
         top = ttk.Frame(self)
         top.pack(fill=tk.X)
         ttk.Label(top, text=_("枢纽站数据库")).pack(side=tk.LEFT, padx=(0, 6))
@@ -60,7 +56,7 @@ class AuditScreen(ttk.Frame):
         station, url = self.app.opened, self.url.get().strip() or None
         self.message.configure(text="")
 
-        def opened(db: Database) -> None:
+        def opened(db: HubDatabase) -> None:
             if self.winfo_exists():
                 self.db = db
                 self.log.reload()

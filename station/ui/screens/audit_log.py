@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
-from peewee import Database
 
 from station.clock.calendar import parse_date
 from station.errors import StationError
-from station.hubops.audit import SessionFilter, SessionRow, read_sessions, session_peers
+from station.hubops.audit import (
+    HubDatabase,
+    SessionFilter,
+    SessionRow,
+    read_sessions,
+    session_peers,
+)
 from station.i18n import N_, _, translate
 from station.outbox import local_time
+from station.ui.context import AppContext
 from station.ui.sync_text import size_text
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
 
 EVERY = N_("全部")
 DIRECTIONS = (("", EVERY), ("up", N_("上报")), ("down", N_("下载")), ("both", N_("双向")),
@@ -36,8 +38,8 @@ def result_label(result: str) -> str:
 
 
 class SessionLog(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp,
-                 database: Callable[[], Database | None]) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext,
+                 database: Callable[[], HubDatabase | None]) -> None:
         super().__init__(parent, padding=8)
         self.app = app
         self.database = database

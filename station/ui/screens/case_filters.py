@@ -5,7 +5,6 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -15,9 +14,7 @@ from station.cases.status import LABELS as STATUS_LABELS
 from station.clock.calendar import parse_date
 from station.errors import StationError
 from station.i18n import N_, _, translate
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
+from station.ui.context import AppContext
 
 DEADLINE_LABELS = {
     "overdue": N_("已超期"),
@@ -28,7 +25,7 @@ DEADLINE_LABELS = {
 
 
 class FilterBar(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp, on_change: Callable[[], None]) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext, on_change: Callable[[], None]) -> None:
         super().__init__(parent)
         self.on_change = on_change
         everything = _("全部")

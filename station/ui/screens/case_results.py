@@ -20,12 +20,13 @@ import ttkbootstrap as ttk
 
 from station.app import Station
 from station.cases import case_documents, case_state
+from station.cases.register import materials_received
 from station.casework import delivery, progress
 from station.errors import StationError
 from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
 from station.outbox import local_time
-from station.store.models import Case, CaseMaterial
+from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.problems import describe
 from station.ui.screens.case_forms import (
@@ -40,7 +41,6 @@ from sync import lifecycle
 from sync.lifecycle import CaseView
 
 if TYPE_CHECKING:
-    from station.ui.app import StationApp
     from station.ui.sync_monitor import SyncMonitor
 
 # Generated on the root window when documents were opened: the 新结果 count is read again.
@@ -90,11 +90,10 @@ def load_results(station: Station, case_no: str) -> Results:
                  for d in case_documents.of_case(case_no)]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
                       case_state.allowed(station, view, ACTIONS))
-    case = Case.get_or_none(Case.case_no == case_no)
-    matter = station.catalogue.matters.get(case.matter_code) if case else None
-    if case is not None and matter is not None:
-        received = {m.name for m in CaseMaterial.select(CaseMaterial.name)
-                    .where(CaseMaterial.case == case)}
+    held = materials_received(case_no)
+    matter = station.catalogue.matters.get(held[0]) if held else None
+    if held is not None and matter is not None:
+        received = held[1]
         results.materials = [m.name for m in matter.materials]
         results.missing = [m.name for m in matter.materials
                            if m.required and m.name not in received]
@@ -128,7 +127,7 @@ def follow_up_text(follow: dict[str, Any] | None) -> str:
 
 
 class ResultsPanel(ttk.Labelframe):
-    def __init__(self, parent: tk.Misc, app: StationApp, case_no: str,
+    def __init__(self, parent: tk.Misc, app: AppContext, case_no: str,
                  on_state: Callable[[str], None] | None = None) -> None:
         super().__init__(parent, text=_("办理结果"), padding=8)
         self.app = app

@@ -28,6 +28,7 @@ from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
 from station.outbox import local_time
+from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases
@@ -36,7 +37,6 @@ from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle
 
 if TYPE_CHECKING:
-    from station.ui.app import StationApp
     from station.ui.sync_monitor import SyncMonitor
 
 PAGE = 50
@@ -63,7 +63,7 @@ def step_name(type_: str) -> str:
 
 
 class CasesScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.offset = 0
@@ -264,7 +264,7 @@ class CasesScreen(ttk.Frame):
 class CaseDetail(ttk.Frame):
     """One case: who, what, its 办理结果, materials, history; print again from here."""
 
-    def __init__(self, parent: tk.Misc, app: StationApp, details: dict[str, Any],
+    def __init__(self, parent: tk.Misc, app: AppContext, details: dict[str, Any],
                  on_close: Any) -> None:
         super().__init__(parent, padding=4)
         self.app = app

@@ -7,7 +7,7 @@ stay sealed.
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ttkbootstrap as ttk
 
@@ -15,15 +15,13 @@ from station.i18n import _
 from station.network import link
 from station.outbox import count_events, local_time, recent_events
 from station.outbox import label as event_label
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
+from station.ui.context import AppContext
 
 SHOWN = 200
 
 
 class OutboxList(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.count = ttk.Label(self, text="")

@@ -18,7 +18,6 @@ from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
 from station.errors import StationError
 from station.i18n import N_, _
-from station.store.models import User
 from station.trust import users
 from sync import lifecycle
 from sync.lifecycle import CaseView
@@ -74,11 +73,11 @@ def holder_name(station: Station, holder: str | None) -> str:
     if not holder:
         return ""
     node, _sep, name = holder.partition("/")
-    user = User.get_or_none(User.name == name) if node == station.node.code else None
-    if user is None:
+    known = users.name_and_office(name) if node == station.node.code else None
+    if known is None:
         return holder
-    shown = str(user.display_name or user.name)
-    return _("{name}（{office}）").format(name=shown, office=user.office) if user.office else shown
+    shown, office = known
+    return _("{name}（{office}）").format(name=shown, office=office) if office else shown
 
 
 def load_queue(station: Station) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ import ttkbootstrap as ttk
 from station.casework import review
 from station.casework.review import Verdict
 from station.i18n import N_, _, translate
+from station.ui.context import AppContext
 from station.ui.problems import describe
 from station.ui.screens import review_special
 from station.ui.screens.review_data import (
@@ -38,7 +39,6 @@ from sync import lifecycle
 from sync.lifecycle import CaseView
 
 if TYPE_CHECKING:
-    from station.ui.app import StationApp
     from station.ui.sync_monitor import SyncMonitor
 
 COLUMNS = (("case_no", N_("办件编号"), 230), ("matter", N_("事项"), 300),
@@ -77,7 +77,7 @@ def action_name(action: str) -> str:
 
 
 class ReviewDeskScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.rows: dict[str, dict[str, Any]] = {}

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import tkinter as tk
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
 from station.i18n import _
+from station.ui.context import AppContext
 from station.ui.problems import save_report
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
 
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each in its own language, as is customary
 REPORT_NAME = "问题报告-{date}.txt"  # a file name, the same in every interface language
 
 
 class SettingsScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, padding=10)
         self.app = app
         ttk.Label(self, text=_("界面语言")).grid(row=0, column=0, sticky="w", pady=6)

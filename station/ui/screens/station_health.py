@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
-from peewee import Database
 
-from station.hubops.audit import HubAudit, audit_hub
+from station.hubops.audit import HubAudit, HubDatabase, audit_hub
 from station.hubops.report import health_label, tier_label
 from station.i18n import _
 from station.outbox import local_time
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
+from station.ui.context import AppContext
 
 SILENT_DAYS = 7
 
 
 class StationHealthView(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp,
-                 database: Callable[[], Database | None]) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext,
+                 database: Callable[[], HubDatabase | None]) -> None:
         super().__init__(parent, padding=8)
         self.app = app
         self.database = database

@@ -16,16 +16,16 @@ from station import i18n
 from station.errors import StationError
 from station.i18n import _
 from station.network.sync_worker import FAILED, SYNCING, SyncStatus
+from station.ui.context import AppContext
 from station.ui.screens.outbox import OutboxList
 from station.ui.sync_text import count_text, state_text, success_time, upload_text
 
 if TYPE_CHECKING:
-    from station.ui.app import StationApp
     from station.ui.sync_monitor import SyncMonitor
 
 
 class SyncScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.monitor = app.sync

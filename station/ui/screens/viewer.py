@@ -11,7 +11,6 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
@@ -19,9 +18,7 @@ from PIL import Image, ImageTk
 from station.cases.register import material_pages, read_material
 from station.filing.pages import load_page_bytes, pdf_placeholder
 from station.i18n import _
-
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
+from station.ui.context import AppContext
 
 PDF = "application/pdf"
 SOURCE_MAX = (3000, 3000)  # the decoded page kept in memory for zooming
@@ -38,7 +35,7 @@ Token = tuple[int, tuple[int, int]]  # page generation, image size
 class MaterialViewer(ttk.Frame):
     """Placed over the case details; Esc closes it."""
 
-    def __init__(self, parent: tk.Misc, app: StationApp, case_no: str,
+    def __init__(self, parent: tk.Misc, app: AppContext, case_no: str,
                  start: tuple[str, int] | None = None,
                  on_close: Callable[[], None] | None = None) -> None:
         super().__init__(parent, padding=4)

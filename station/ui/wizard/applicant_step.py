@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -13,10 +12,7 @@ from forms.validate import validate_applicant
 from station import i18n
 from station.filing.new_case import VILLAGE_AGENT, Proxy
 from station.i18n import N_, _, translate
-from station.ui.wizard.step import StepFrame
-
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.ui.wizard.step import StepFrame, Wizard
 
 FIELDS = (("name", N_("姓名")), ("id_number", N_("身份证号码")), ("phone", N_("联系电话")),
           ("address", N_("住址")))
@@ -25,7 +21,7 @@ FIELDS = (("name", N_("姓名")), ("id_number", N_("身份证号码")), ("phone"
 class ApplicantStep(StepFrame):
     title = N_("申请人")
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
         self.entries: dict[str, ttk.Entry] = {}
         self.errors: dict[str, ttk.Label] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -12,16 +11,13 @@ from station.filing.matter_search import record_recent
 from station.filing.new_case import FilingResult, file_case
 from station.i18n import N_, _
 from station.ui.opener import open_file
-from station.ui.wizard.step import StepFrame
-
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.ui.wizard.step import StepFrame, Wizard
 
 
 class ConfirmStep(StepFrame):
     title = N_("确认提交")
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
         self.result: FilingResult | None = None
         draft = wizard.draft

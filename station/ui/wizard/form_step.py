@@ -7,7 +7,6 @@ appear next to the field they concern, in Chinese, all at once.
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -16,10 +15,7 @@ from forms.errors import FormInvalid
 from forms.validate import validate_form
 from station import i18n
 from station.i18n import N_, _
-from station.ui.wizard.step import StepFrame
-
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.ui.wizard.step import StepFrame, Wizard
 
 Widget = ttk.Entry | ttk.Combobox
 
@@ -27,7 +23,7 @@ Widget = ttk.Entry | ttk.Combobox
 class FormStep(StepFrame):
     title = N_("填写表单")
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
         matter = wizard.draft.matter
         assert matter is not None

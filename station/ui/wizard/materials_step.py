@@ -13,7 +13,6 @@ import tempfile
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
@@ -21,10 +20,7 @@ from PIL import Image, ImageTk
 from station.filing.hotfolder import HotFolder
 from station.filing.pages import rotate_file, thumbnail
 from station.i18n import N_, _, translate
-from station.ui.wizard.step import StepFrame
-
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.ui.wizard.step import StepFrame, Wizard
 
 THUMB = (120, 160)
 FILE_TYPES = [(N_("扫描件"), "*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.pdf")]
@@ -33,7 +29,7 @@ FILE_TYPES = [(N_("扫描件"), "*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.pdf")]
 class MaterialsStep(StepFrame):
     title = N_("材料")
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
         self.images: dict[Path, ImageTk.PhotoImage] = {}
         self.rotated = Path(tempfile.mkdtemp(prefix="bianmin-pages-"))

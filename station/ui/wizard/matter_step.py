@@ -7,17 +7,13 @@ limits, required materials) are shown before the agent goes on.
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
 from forms.catalogue import Matter
 from station.filing.matter_search import MatterIndex
 from station.i18n import N_, _, translate
-from station.ui.wizard.step import StepFrame
-
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.ui.wizard.step import StepFrame, Wizard
 
 TIERS = {"village": N_("村"), "township": N_("乡镇"), "county": N_("县")}
 
@@ -25,7 +21,7 @@ TIERS = {"village": N_("村"), "township": N_("乡镇"), "county": N_("县")}
 class MatterStep(StepFrame):
     title = N_("选择事项")
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
         self.index = MatterIndex(wizard.app.opened.catalogue)
         bar = ttk.Frame(self)

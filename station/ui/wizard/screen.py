@@ -6,12 +6,12 @@ import os
 import shutil
 import tkinter as tk
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
 from station.filing.new_case import FilingResult
 from station.i18n import _, translate
+from station.ui.context import AppContext
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.confirm_step import ConfirmStep
 from station.ui.wizard.draft import Draft
@@ -20,16 +20,13 @@ from station.ui.wizard.materials_step import MaterialsStep
 from station.ui.wizard.matter_step import MatterStep
 from station.ui.wizard.step import StepFrame
 
-if TYPE_CHECKING:
-    from station.ui.app import StationApp
-
 STEPS: tuple[type[StepFrame], ...] = (
     MatterStep, ApplicantStep, FormStep, MaterialsStep, ConfirmStep)
 SCAN_FOLDER = "扫描"
 
 
 class NewCaseScreen(ttk.Frame):
-    def __init__(self, parent: tk.Misc, app: StationApp) -> None:
+    def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.draft = Draft()

@@ -1,20 +1,41 @@
-"""What every wizard step is: a frame with a title, told when it is shown and left."""
+"""What every wizard step is: a frame with a title, told when it is shown and left.
+
+Steps see the wizard that holds them through ``Wizard``, so imports run one way:
+the wizard's screen → its steps → this module.
+"""
 
 from __future__ import annotations
 
 import tkinter as tk
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 import ttkbootstrap as ttk
 
-if TYPE_CHECKING:
-    from station.ui.wizard.screen import NewCaseScreen
+from station.filing.new_case import FilingResult
+from station.ui.context import AppContext
+from station.ui.wizard.draft import Draft
+
+
+class Wizard(Protocol):
+    """The new-case wizard as its steps use it."""
+
+    app: AppContext
+    draft: Draft  # what the agent entered so far
+    working: bool  # filing runs on the worker: no going back or forth
+    scan_folder: Path
+
+    def next(self) -> None:
+        """Leave this step for the next one (if the step agrees)."""
+
+    def finished(self, result: FilingResult) -> None:
+        """The case is filed: show the receipt and start again."""
 
 
 class StepFrame(ttk.Frame):
     title = ""
 
-    def __init__(self, parent: tk.Misc, wizard: NewCaseScreen) -> None:
+    def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent)
         self.wizard = wizard
 
