@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two set-up commands of README.md:
 #   bash run.sh demo   set up a demo station, file sample cases, print receipts
-#   bash run.sh test   the whole test suite (ruff, mypy, pytest)
+#   bash run.sh test   the whole test suite (ruff, mypy, lint-imports, pytest)
 # Each installs what it needs: Debian packages (with apt-get, as root or via
 # sudo), a virtual environment in .venv, and the Python packages.
 set -euo pipefail
@@ -55,6 +55,7 @@ case "${1:-}" in
     need_venv
     .venv/bin/ruff check station forms keys sync tests bench docs
     .venv/bin/mypy
+    .venv/bin/lint-imports --no-cache --no-logo
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)
