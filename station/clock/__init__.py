@@ -1,1 +1,12 @@
-"""TODO"""
+"""The statutory clock (法定时限), pure: working days and deadlines from event headers.
+
+Owns:
+- ``calendar``: working days (chinesecalendar plus the county's published days);
+- ``deadlines``: the clock of a case — the 5-day acceptance window, the legal and
+  promised limits, pauses for the one-time notice and special procedures, the
+  extension, yellow and red, the follow-up of a bad rating.
+
+Must not: read the store, the network or the system clock (the caller gives "today");
+so any node, and any test, computes the same deadline from the same headers.
+The policy a deployment sets is kept by ``station.casework.clock_policy``.
+"""
