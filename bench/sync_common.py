@@ -2,7 +2,7 @@
 
 A county root, a township hub and any number of villages, certified with
 ``keys/ca.py`` directly (no station stores: a few hundred villages take a
-second); their events built with ``sync/envelope.py`` as ``station/publish.py``
+second); their events built with ``sync/envelope.py`` as ``station/network/publish.py``
 builds them (sealed to two offices, signed, hash-chained); a hub served by
 the product's own waitress settings (``sync/hub/serve.py``) in its own
 process; fresh PostgreSQL databases; percentiles.

@@ -286,7 +286,7 @@ class FixDaysInvalid(ClockPolicyInvalid):
     exit_code = 4
 
 
-# Office seals and signed documents (station/seals.py, station/documents/sign.py,
+# Office seals and signed documents (station/trust/seals.py, station/documents/sign.py,
 # station/documents/verify.py, station verify-pdf):
 # StationError
 # ├── SealExists, SealMissing, SealNeedsIssuer, SealOfficeMismatch, NoTrustRoot

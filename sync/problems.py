@@ -226,7 +226,7 @@ def problem(error: SyncError, translate: Any = None, instance: str | None = None
     return body
 
 
-# Offline bundles (sync/bundle.py, sync/hub/bundle_import.py, station/bundle.py):
+# Offline bundles (sync/bundle.py, sync/hub/bundle_import.py, station/network/bundle.py):
 # client-side only, never sent by a hub.  Each says that nothing was imported.
 
 

@@ -10,7 +10,7 @@ Versions only go up: a node keeps the update with the highest version and
 ignores an older or equal one, so a hub cannot roll a station back to an
 old catalogue.  This module checks the envelope (signature, signer, fields,
 file names, sizes); what the files say is checked by the station that
-installs them (forms/ for a catalogue, station/calendar.py for a calendar).
+installs them (forms/ for a catalogue, station/clock/calendar.py for a calendar).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Background sync for the desktop (station/sync_worker.py): the backoff policy, its
+"""Background sync for the desktop (station/network/sync_worker.py): the backoff policy, its
 persistence across a restart, 立即同步, and real rounds against a running township hub
 and against a dead address."""
 

@@ -1,4 +1,4 @@
-"""The clock policy of this station, kept in Setting rows (the pure rules are station/clock.py).
+"""The clock policy of this station, kept in Setting rows (pure rules: station/clock/).
 
 A deployment configures the yellow share and the follow-up days with
 ``station clock policy``; an unset key means the default of ``ClockPolicy``.

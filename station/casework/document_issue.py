@@ -2,7 +2,7 @@
 
 The office acting on the case prints the document with the applicant's name
 and masked ID only, and seals it with its own seal (the county CA's
-certificate, ``station.seals``) through pyhanko; the sealed PDF is what
+certificate, ``station.trust.seals``) through pyhanko; the sealed PDF is what
 travels down to the village.
 """
 

@@ -1,7 +1,7 @@
 """station ca init, station enrol issue / request / approve / install / pending / fetch.
 
 Enrolment works with files (``--out``, ``install``) or through the parent's
-hub (``--hub``: station/enrolment_net.py).
+hub (``--hub``: station/network/enrolment_net.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Scanners write a page slowly, sometimes in several bursts, and some write it
 under a temporary name first.  A file is handed on only once it is complete:
 its size and modification time have not changed for ``settle_seconds`` and it
-starts with the signature of an image or a PDF (``station.media``).  Each new
+starts with the signature of an image or a PDF (``station.filing.media``).  Each new
 file is handed on once, in the order the files became complete; files that
 were in the folder when watching started are left alone.
 

@@ -30,7 +30,7 @@ from sync.client import HubClient
 from sync.signed import sign_document
 
 HUB_SETTING = "enrolment.hub"
-SYNC_HUB_SETTING = "sync.hub_url"  # station/network.py's setting: set once enrolled
+SYNC_HUB_SETTING = "sync.hub_url"  # station/network/link.py's setting: set once enrolled
 GRANT_KIND = "enrolment-grant"
 PENDING, APPROVED = "pending", "approved"
 

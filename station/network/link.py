@@ -379,7 +379,7 @@ def _signer(entry: dict[str, Any]) -> str:
     return str(json.loads(body)["node"])
 
 
-# Public names for offline bundles (station/bundle.py), which do a round's steps from a file.
+# Public names for offline bundles (station/network/bundle.py): a round's steps from a file.
 accept_receipt = _accept_receipt
 known_chains = _chains
 entry_signer = _signer

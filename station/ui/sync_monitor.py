@@ -1,4 +1,4 @@
-"""The Tk side of background sync (station/sync_worker.py).
+"""The Tk side of background sync (station/network/sync_worker.py).
 
 The sync thread puts only plain values into a queue (status snapshots,
 upload progress); the Tk thread drains it with ``after()`` and tells the

@@ -1,6 +1,6 @@
 """同步: the hub address, how sync stands, 立即同步, and the outbox below.
 
-Sync itself runs in the background (station/sync_worker.py); this screen
+Sync itself runs in the background (station/network/sync_worker.py); this screen
 only shows its reports and sends it two requests: a new hub address, and
 "sync now".
 """
