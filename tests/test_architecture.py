@@ -7,6 +7,8 @@ and `lint-imports` runs on the copy: it must name that contract as broken.
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -83,3 +85,28 @@ def test_a_forbidden_import_breaks_its_contract(copy: Path, contract: str) -> No
         path.write_text(original, encoding="utf-8")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "0 kept, 1 broken" in done.stdout, done.stdout + done.stderr
+
+
+def station_packages() -> list[str]:
+    return sorted(p.name for p in (ROOT / "station").iterdir() if (p / "__init__.py").exists())
+
+
+def test_the_architecture_page_matches_the_code() -> None:
+    """Every package and root module is on docs/architecture.md and on a floor of the
+    station-floors contract; the root stays small; each package says what it owns."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    floors = next(c for c in config["tool"]["importlinter"]["contracts"]
+                  if c["id"] == "station-floors")["layers"]
+    on_floors = {name.strip() for layer in floors for name in layer.replace("|", ":").split(":")}
+    for package in station_packages():
+        assert f"station.{package}" in doc, f"station.{package} is not on the page"
+        docstring = ast.get_docstring(ast.parse(
+            (ROOT / "station" / package / "__init__.py").read_text(encoding="utf-8")))
+        assert docstring and len(docstring) > 80, f"station/{package}/__init__.py: say what it owns"
+    root = sorted(p.stem for p in (ROOT / "station").glob("*.py") if p.stem != "__init__")
+    assert len(root) <= 12, root
+    for module in root:
+        assert re.search(rf"\b{module}\b", doc), f"station/{module}.py is not on the page"
+    expected = {f"station.{p}" for p in station_packages()} | {f"station.{m}" for m in root}
+    assert on_floors == expected, on_floors ^ expected
