@@ -40,6 +40,22 @@ def test_2026_vectors(start: date, n: int, expected: date) -> None:
     assert messages == []
 
 
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (date(2026, 12, 5), date(2026, 12, 7)),  # a Saturday: the Monday
+        (date(2026, 10, 3), date(2026, 10, 8)),  # National Day: the first day back
+        (date(2026, 12, 7), date(2026, 12, 7)),  # a working day: that day
+    ],
+)
+def test_zero_days_is_the_first_working_day_from_start(start: date, expected: date) -> None:
+    """即办件: nothing is promised for a day the office is closed."""
+    cal, messages = quiet()
+    assert cal.add_workdays(start, 0) == expected
+    assert cal.is_workday(expected)
+    assert messages == []
+
+
 def test_make_up_saturday_and_holiday() -> None:
     cal, _ = quiet()
     assert cal.is_workday(date(2026, 10, 10)) is True
@@ -189,11 +205,15 @@ def test_parse_date_rejects(text: str) -> None:
 def test_add_workdays_properties(start: date, n: int) -> None:
     cal, _ = quiet()
     end = cal.add_workdays(start, n)
+    assert cal.is_workday(end)
+    if n == 0:  # the first working day from start on
+        assert end >= start and cal.workdays_between(start, end) == (0 if end == start else 1)
+        assert all(not cal.is_workday(start + timedelta(days=d))
+                   for d in range((end - start).days))
+        return
     assert cal.workdays_between(start, end) == n
-    if n >= 1:
-        assert cal.is_workday(end)
-        # the earliest such date: one day less falls one working day short
-        assert cal.workdays_between(start, end - timedelta(days=1)) == n - 1
+    # the earliest such date: one day less falls one working day short
+    assert cal.workdays_between(start, end - timedelta(days=1)) == n - 1
 
 
 # -- message catalogue: every Chinese message of this module has an English entry

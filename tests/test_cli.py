@@ -175,6 +175,7 @@ def test_english_interface(env: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(("start", "days", "expected"), [
     ("2026-09-28", "5", "2026-10-10"), ("2026-02-13", "3", "2026-02-25"),
+    ("2026-10-03", "0", "2026-10-08"), ("2026-12-05", "0", "2026-12-07"),
 ])
 def test_calendar_vectors(start: str, days: str, expected: str) -> None:
     done = station("calendar", "add", start, days)

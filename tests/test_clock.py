@@ -427,6 +427,18 @@ def test_used_grows_with_time_and_yellow_comes_before_red(
     assert order.index(first.state) <= order.index(second.state)
 
 
+def test_a_same_day_matter_received_on_saturday_is_due_on_monday() -> None:
+    """即办件 (0 days) accepted on a Saturday: due the next working day, as
+    WorkCalendar.add_workdays counts 0 days."""
+    cal, _ = quiet()
+    saturday = date(2026, 12, 5)
+    d = deadline(accepted_on(saturday), MatterLimits(0, 1), cal, saturday)
+    assert d.due == cal.add_workdays(saturday, 0) == date(2026, 12, 7)
+    assert d.state == "yellow" and not d.overdue and d.yellow_on == saturday
+    after = deadline(accepted_on(saturday), MatterLimits(0, 1), cal, date(2026, 12, 8))
+    assert after.overdue and after.state == "red"
+
+
 # -- the policy ------------------------------------------------------------------------
 
 

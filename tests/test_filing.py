@@ -26,6 +26,9 @@ from station.filing.new_case import MaterialFile, file_case
 from station.store.models import Applicant, Case, CaseMaterial, Event
 
 NOW = datetime(2026, 9, 28, 10, 0, tzinfo=UTC)
+SAME_DAY_MATTER = "450981-WJ-001"  # 生育登记: promised_days = 0
+SAME_DAY_FORM = {"registration_stage": "怀孕期间", "expected_due_date": "2027-03-01",
+                 "child_order": 1}
 
 
 def text_of(pdf: Path) -> str:
@@ -52,6 +55,20 @@ def test_complete_case_is_filed_with_deadline_and_receipt(station, tmp_path: Pat
     types = [e.type for e in Event.select().order_by(Event.seq)]
     assert types[-2:] == [outbox.CASE_FILED, outbox.ACCESS_PRINTED]
     assert outbox.verify_chain(Event.select().order_by(Event.seq)) == []
+
+
+def test_a_same_day_matter_filed_on_saturday_is_promised_for_monday(station,
+                                                                   tmp_path: Path) -> None:
+    """即办件 (promised in 0 working days) received on Saturday 2026-12-05: the receipt
+    promises the next working day, never the Saturday."""
+    matter = station.catalogue.get(SAME_DAY_MATTER)
+    assert matter.promised_days == 0
+    files = scans(tmp_path, [m.name for m in matter.materials if m.required])
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    result = file_case(station, SAME_DAY_MATTER, APPLICANT, SAME_DAY_FORM, files, now=saturday)
+    assert result.status == "filed" and result.deadline == "2026-12-07"
+    text = "".join(text_of(result.receipt).split())
+    assert "2026年12月7日" in text and "2026年12月5日（" not in text
 
 
 def test_missing_materials_give_one_complete_notice(station, tmp_path: Path) -> None:

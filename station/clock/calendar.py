@@ -94,10 +94,19 @@ class WorkCalendar:
             return day.weekday() < 5
 
     def add_workdays(self, start: date, n: int) -> date:
-        """The date ``n`` working days after ``start`` (``start`` itself not counted)."""
+        """The date ``n`` working days after ``start`` (``start`` itself not counted).
+
+        0 days (即办件, done on the spot) is ``start`` when it is a working day, else the
+        next working day: papers received on a Saturday are dealt with on Monday, and
+        no promise falls on a day the office is closed.
+        """
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise DayCountInvalid(count=n)
         day = _as_date(start)
+        if n == 0:
+            while not self.is_workday(day):
+                day += timedelta(days=1)
+            return day
         remaining = n
         while remaining:
             day += timedelta(days=1)

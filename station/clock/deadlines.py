@@ -262,8 +262,13 @@ class _Counter:
         return self.calendar.is_workday(day) and not any(p.covers(day) for p in self.pauses)
 
     def nth(self, n: int) -> date:
-        """The day the n-th counted day is reached (the start day itself for 0)."""
+        """The day the n-th counted day is reached; for 0, the start day if it counts,
+        else the next day that does (as ``WorkCalendar.add_workdays``)."""
         day, remaining = self.start, n
+        if n == 0:
+            while not self.counts(day):
+                day += timedelta(days=1)
+            return day
         while remaining:
             day += timedelta(days=1)
             if self.counts(day):
@@ -428,7 +433,9 @@ def deadline(
         state = YELLOW
     else:
         state = RUNNING
-    return Deadline(state=state, due=due, legal_due=legal_due, yellow_on=counter.nth(threshold),
+    # a limit of 0 days (即办件) has nothing to spend: yellow from the start
+    yellow_on = counter.nth(threshold) if threshold else fold.started
+    return Deadline(state=state, due=due, legal_due=legal_due, yellow_on=yellow_on,
                     used=used, allowed=allowed, legal_allowed=legal_allowed, overdue=overdue,
                     legal_overdue=legal_overdue, **common)
 
