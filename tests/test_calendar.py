@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import logging
 import re
+import warnings
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 import station.clock.calendar as calendar_module
 from station import errors
-from station.clock.calendar import HolidaysUnpublished, WorkCalendar, load_overrides, parse_date
+from station.clock.calendar import WorkCalendar, load_overrides, parse_date
 from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid, StationError
 from station.i18n import LOCALE_DIR, render, set_language
 
@@ -94,12 +96,14 @@ def test_unpublished_year_counts_weekdays_and_warns_once() -> None:
     assert len(messages) == 2 and messages[1].startswith("2028 年")
 
 
-def test_default_warning_goes_through_warnings_module() -> None:
+def test_default_warning_is_one_clean_log_line(caplog: pytest.LogCaptureFixture) -> None:
     cal = WorkCalendar()
-    with pytest.warns(HolidaysUnpublished, match="2027") as record:
+    with warnings.catch_warnings(), caplog.at_level(logging.WARNING, logger="station.clock"):
+        warnings.simplefilter("error")  # never a raw Python warning
         cal.add_workdays(date(2027, 3, 1), 10)
         cal.is_workday(date(2027, 6, 1))
-    assert len(record) == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "station.clock"]
+    assert lines == ["2027 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。"]
 
 
 def test_overrides_in_an_unpublished_year() -> None:

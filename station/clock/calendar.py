@@ -25,9 +25,9 @@ Override file (TOML, published by the county)::
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
-import warnings
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -38,7 +38,6 @@ from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid
 from station.i18n import _
 
 __all__ = [
-    "HolidaysUnpublished",
     "WorkCalendar",
     "load_overrides",
     "parse_date",
@@ -47,6 +46,8 @@ __all__ = [
 _REST_WORDS = frozenset({"休", "holiday"})
 _WORK_WORDS = frozenset({"班", "workday"})
 
+log = logging.getLogger("station.clock")
+
 _DATE_FORMS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
@@ -54,12 +55,10 @@ _DATE_FORMS = (
 )
 
 
-class HolidaysUnpublished(UserWarning):
-    """A year's holiday schedule is unknown; Monday–Friday is assumed."""
-
-
 def _warn(message: str) -> None:
-    warnings.warn(message, HolidaysUnpublished, stacklevel=4)
+    """The default for a year whose schedule is unknown: one clean log line (no
+    Python warning with a source line on the agent's terminal)."""
+    log.warning("%s", message)
 
 
 class WorkCalendar:
