@@ -237,6 +237,7 @@ def test_documents_read_back_in_chinese_with_embedded_fonts_only(sealed: Sealed)
         text = pdf_text(path)
         assert_contains(text, CASE_NO, "黄秀英", MASKED_ID, *phrases)
         assert FULL_ID not in text
+        assert "你" not in text, f"{name}: one form of address, 您"
         assert_fonts_embedded(path)
     decision = pdf_text(sealed.documents["准予批准决定书"])
     assert_contains(decision, COUNTY_NAME + COUNTY_OFFICE, "2026年10月20日")

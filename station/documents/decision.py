@@ -67,13 +67,13 @@ def _addressee(info: DecisionInfo) -> Addressee:
 def _finding(info: DecisionInfo, approved: bool) -> str:
     if approved:
         text = _(
-            "你于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），本机关已依法受理。"
-            "经审查，你的申请符合法定条件和标准。根据{legal_basis}的规定，决定准予批准。"
+            "您于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），本机关已依法受理。"
+            "经审查，您的申请符合法定条件和标准。根据{legal_basis}的规定，决定准予批准。"
         )
     else:
         text = _(
-            "你于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），本机关已依法受理。"
-            "经审查，你的申请不符合法定条件和标准。根据{legal_basis}的规定，决定不予批准。"
+            "您于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），本机关已依法受理。"
+            "经审查，您的申请不符合法定条件和标准。根据{legal_basis}的规定，决定不予批准。"
         )
     return text.format(filed_at=format_datetime(info.filed_at), matter=info.matter_name,
                        case_no=info.case_no, legal_basis=info.legal_basis)
@@ -81,6 +81,6 @@ def _finding(info: DecisionInfo, approved: bool) -> str:
 
 def _result(info: DecisionInfo, approved: bool) -> str:
     if approved:
-        return _("本机关将出具{result}，由代办员通知你领取或送达给你。").format(
+        return _("本机关将出具{result}，由代办员通知您领取或送达给您。").format(
             result=info.result_document)
     return _("本机关不予出具{result}。").format(result=info.result_document)

@@ -66,7 +66,7 @@ def write_refusal(info: RefusalInfo, path: Path, *, title: str) -> Path:
 
 def _finding(info: RefusalInfo) -> str:
     return _(
-        "你于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），经审查，"
+        "您于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），经审查，"
         "不符合受理条件。根据{legal_basis}的规定，本机关决定不予受理。"
     ).format(filed_at=format_datetime(info.filed_at), matter=info.matter_name,
              case_no=info.case_no, legal_basis=info.legal_basis or translate(ART_32))

@@ -74,7 +74,7 @@ def write_special(info: SpecialInfo, path: Path, *, title: str) -> Path:
 
 def _opening(info: SpecialInfo) -> str:
     return _(
-        "你申请办理的“{matter}”（办件编号：{case_no}），需要依法进行{procedure}。"
+        "您申请办理的“{matter}”（办件编号：{case_no}），需要依法进行{procedure}。"
         "根据{legal_basis}的规定，{procedure}所需时间不计算在办理期限内，现书面告知如下："
     ).format(matter=info.matter_name, case_no=info.case_no, procedure=info.procedure,
              legal_basis=info.legal_basis or translate(ART_45))
