@@ -30,7 +30,6 @@ from station.throttle import LoginThrottle
 
 log = logging.getLogger("station")
 
-ROLES = ("agent", "reviewer", "signer", "admin", "auditor")
 RECOVERY_SHEET_NAME = "{code}-恢复密钥单.pdf"
 
 

@@ -34,13 +34,11 @@ def give_keys(vault: Vault, user: User) -> None:
     """Generate the user's sealing key pair (the user's passphrase is known now)."""
     private, public = generate_sealing_key(SEAL_X25519)
     user.sealing_public = public_bytes(public).hex()
-    user.sealing_private = _cipher(vault, user.name).encrypt(private_bytes(private),
-                                                             _aad(user.name))
-    user.save()
+    seal_again(vault, user, private)
 
 
 def seal_again(vault: Vault, user: User, private: object) -> None:
-    """Seal ``private`` under the user's (new) personal key, after a passphrase change."""
+    """Seal ``private`` under the user's personal key (new, or after a passphrase change)."""
     user.sealing_private = _cipher(vault, user.name).encrypt(private_bytes(private),
                                                              _aad(user.name))
     user.save()

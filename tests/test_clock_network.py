@@ -11,11 +11,13 @@ real case and for a case running into 2027.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli import station
 from conftest import PASSPHRASE
 
@@ -54,7 +56,7 @@ def desk_calendar_version(net: DemoNetwork) -> int:
 
 
 def test_a_calendar_update_arriving_over_sync_moves_a_deadline(
-        net: DemoNetwork, tmp_path: Path) -> None:
+        net: DemoNetwork, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     demo_network.start_hubs(net)
     with net.open(net.village) as village:
         case_no = file_samples(net, village, 1)[0].case_no
@@ -76,7 +78,9 @@ def test_a_calendar_update_arriving_over_sync_moves_a_deadline(
         first = calendar.add_workdays(received, 1)  # a working day inside the window
         return deadline(events, limits, calendar, received), later, first
 
-    before, before_2027, inside = at_desk(net, both)
+    with caplog.at_level(logging.WARNING, logger="station.clock"):
+        before, before_2027, inside = at_desk(net, both)
+    assert any("2027" in r.getMessage() for r in caplog.records if r.name == "station.clock")
     assert before.state == "running" and before.started_on == received
     assert before.due is not None and received < inside <= before.due
     assert before_2027.due == date(2027, 1, 25)  # Monday–Friday, 1 January counted

@@ -83,6 +83,3 @@ def withdraw(station: Station, case_no: str, reason: str, sync: bool = True) -> 
 
 def close_unrated(station: Station, case_no: str, sync: bool = True) -> CaseView:
     return _act(station, case_no, lifecycle.CLOSED_EVENT, {}, sync)
-
-
-

@@ -18,7 +18,7 @@ from keys.suites import (
     private_bytes,
     public_bytes,
 )
-from station import outbox
+from station import outbox, user_keys
 from station.app import Station
 from station.errors import NotAnOfficeMember, OfficeHasNoMembers
 from station.store.models import OfficeKey, OfficeMember, User
@@ -48,7 +48,7 @@ def recipient(station: Station, office: str) -> Recipient:
 
 
 def _wrap(office: str, version: int, private: bytes, member: str) -> None:
-    sealed = seal(private, [Recipient(_member_id(member), users.public_key(member))])
+    sealed = seal(private, [Recipient(_member_id(member), user_keys.public_key(member))])
     OfficeMember.replace(office=office, version=version, user=member, sealed=sealed).execute()
 
 
@@ -79,7 +79,7 @@ def create_office(station: Station, office: str) -> int:
 
 def _held(station: Station, office: str) -> dict[int, bytes]:
     """The versions of ``office``'s private key the logged-in user can open."""
-    mine = users.private_key(station, station.user)
+    mine = user_keys.private_key(station.vault, station.user)
     held = {}
     for row in OfficeMember.select().where((OfficeMember.office == office)
                                            & (OfficeMember.user == station.user)):

@@ -46,7 +46,8 @@ def change_passphrase(station: Station, new_passphrase: str) -> None:
     """The logged-in user's new passphrase: the vault slot is rewrapped, and so is
     the user's own key, which the old passphrase's personal key protected."""
     user = User.get_or_none(User.name == station.user)
-    held = private_key(station, station.user) if user and user.sealing_private else None
+    held = (user_keys.private_key(station.vault, station.user)
+            if user and user.sealing_private else None)
     station.vault.change_passphrase(station.user, new_passphrase)
     if user is not None and held is not None:
         with station.db.atomic("IMMEDIATE"):
@@ -74,15 +75,6 @@ def ensure_own_keys(station: Station) -> None:
     if user is not None and user.sealing_private is None:
         with station.db.atomic("IMMEDIATE"):
             user_keys.give_keys(station.vault, user)
-
-
-def private_key(station: Station, name: str) -> object:
-    """The user's private sealing key: only for the user who unlocked."""
-    return user_keys.private_key(station.vault, name)
-
-
-def public_key(name: str) -> object:
-    return user_keys.public_key(name)
 
 
 def name_and_office(name: str) -> tuple[str, str | None] | None:
