@@ -52,6 +52,7 @@ class ReceiptInfo:
     station_name: str
     station_code: str
     agent: str
+    provisional: bool = False  # the date depends on a year whose 调休 is not published
 
 
 def write_receipt(info: ReceiptInfo, path: Path) -> Path:
@@ -106,10 +107,12 @@ def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
         )
     if info.promised_date is None:
         promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
-    else:
-        promised = _("{date}（按工作日计算，不含法定节假日）").format(
-            date=format_date(info.promised_date)
-        )
+    else:  # the one clock (docs/clock.md): from the day the station received the papers
+        promised = (
+            _("{date}（自收件之日起按工作日计算，不含法定节假日；按法定节假日暂计，"
+              "以公布的安排为准）") if info.provisional
+            else _("{date}（自收件之日起按工作日计算，不含法定节假日）")
+        ).format(date=format_date(info.promised_date))
     rows += [
         (_("承诺办结日期"), promised),
         (_("收件站点"), station),

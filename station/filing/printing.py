@@ -14,6 +14,7 @@ from pathlib import Path
 from forms.identity import mask_id
 from station import outbox
 from station.app import Station
+from station.cases import case_state
 from station.cases.register import load_case
 from station.documents.notice import MissingItem, NoticeInfo, write_notice
 from station.documents.receipt import ReceiptInfo, write_receipt
@@ -42,6 +43,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
         received[material.name] = received.get(material.name, 0) + 1
     missing = [m for m in matter.materials if m.required and m.name not in received]
     node = station.node
+    clock = case_state.clock(station, case.case_no)
     printed = Printed()
     printed.receipt = write_receipt(
         ReceiptInfo(
@@ -54,10 +56,11 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
             materials=sorted(received.items()),
             missing=[m.name for m in missing],
             filed_at=filed_at,
-            promised_date=case.deadline,
+            promised_date=clock.due if clock else None,
             station_name=node.name,
             station_code=node.code,
             agent=station.display_name(case.agent),
+            provisional=bool(clock and clock.due and clock.provisional),
         ),
         folder / RECEIPT_NAME.format(case_no=case.case_no),
     )
