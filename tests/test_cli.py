@@ -191,8 +191,8 @@ def test_calendar_year_without_data_counts_the_statutory_holidays_and_warns(
         start: str, days: str, expected: str) -> None:
     done = station("calendar", "add", start, days)
     assert done.code == 0 and done.out.strip() == expected
-    assert done.err.strip() == ("2027 年的节假日安排尚未发布，暂按法定节假日计算工作日（调休未知），"
-                                "以公布的安排为准。")
+    assert done.err.strip() == ("2027 年的节假日安排尚未发布，"
+                                "暂按法定节假日计算工作日（调休未知），以公布的安排为准。")
     assert "Warning" not in done.err and ".py" not in done.err  # a clean line, no traceback
 
 

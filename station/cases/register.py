@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,6 +20,7 @@ from forms.identity import check_resident_id, mask_id, mask_name
 from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
+from station.cases import case_state
 from station.cases.status import label
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
@@ -39,6 +40,7 @@ class CaseSummary:
     filed_at: str
     deadline: str | None
     applicant: str  # masked name
+    deadline_provisional: bool = False  # the date depends on an unpublished year (暂计)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,7 +82,17 @@ def _summary(station: Station, case: Case) -> CaseSummary:
         filed_at=case.filed_at,
         deadline=case.deadline.isoformat() if case.deadline else None,
         applicant=mask_name(case.applicant.name),
+        deadline_provisional=case.deadline is not None and station.calendar.provisional(
+            datetime.fromisoformat(case.filed_at).date(), case.deadline),
     )
+
+
+def _clock(station: Station, case_no: str) -> dict[str, Any]:
+    """The case's promised date from the one clock (``case_state.clock``)."""
+    clock = case_state.clock(station, case_no)
+    due = clock.due if clock else None
+    return {"deadline": due.isoformat() if due else None,
+            "deadline_provisional": bool(clock and due and clock.provisional)}
 
 
 def load_case(station: Station, case_no: str) -> Case:
@@ -230,7 +242,7 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
             .order_by(CaseMaterial.name, CaseMaterial.page)
         ],
         "filed_at": case.filed_at,
-        "deadline": case.deadline.isoformat() if case.deadline else None,
+        **_clock(station, case.case_no),
         "promised_days": case.promised_days,
         "agent": case.agent,
         "agent_name": station.display_name(case.agent),

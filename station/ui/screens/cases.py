@@ -32,6 +32,7 @@ from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases
+from station.ui.screens.provisional import dated
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle
@@ -146,7 +147,8 @@ class CasesScreen(ttk.Frame):
             self.statuses[item.case_no] = status_name(item.status, item.status_label)
             self.tree.insert("", tk.END, iid=item.case_no, values=(
                 item.case_no, item.matter_name, item.applicant, self.statuses[item.case_no],
-                item.filed_at.replace("T", " ")[:16], item.deadline or "—"))
+                item.filed_at.replace("T", " ")[:16],
+                dated(item.deadline, item.deadline_provisional)))
         self.show_marks()
         children = self.tree.get_children()
         if children:
@@ -293,7 +295,8 @@ class CaseDetail(ttk.Frame):
             (_("身份证号"), person["id_number"]),
             (_("联系电话"), person["phone"]),
             (_("地址"), person["address"]),
-            (_("承诺办结日期"), details["deadline"] or _("待材料补齐后计算")),
+            (_("承诺办结日期"), dated(details["deadline"], details["deadline_provisional"],
+                                _("待材料补齐后计算"))),
             (_("代办员"), details["agent_name"]),
         ]
         if details.get("missing"):

@@ -21,6 +21,7 @@ from station.i18n import N_, _, translate
 from station.ui.context import AppContext
 from station.ui.problems import describe
 from station.ui.screens import review_special
+from station.ui.screens.provisional import dated
 from station.ui.screens.review_data import (
     DEADLINE_NAMES,
     STATE_NAMES,
@@ -55,7 +56,8 @@ def deadline_text(deadline: dict[str, Any] | None) -> str:
     if not deadline:
         return "—"
     state = translate(DEADLINE_NAMES.get(deadline["state"], deadline["state"]))
-    return f"{deadline['due']}  {state}" if deadline.get("due") else state
+    due = dated(deadline.get("due"), bool(deadline.get("provisional")), "")
+    return f"{due}  {state}" if due else state
 
 
 def row_clock(row: dict[str, Any]) -> tuple[str | None, str]:
@@ -349,7 +351,9 @@ class ReviewDeskScreen(ttk.Frame):
         tree.column("value", width=270)
         rows = [(_("申请人"), person["name"]), (_("身份证号"), person["id_number"]),
                 (_("联系电话"), person["phone"]), (_("住址"), person["address"]),
-                (_("收件时间"), details["filed_at"]), (_("承诺日期"), details["deadline"] or "—")]
+                (_("收件时间"), details["filed_at"]), (_("承诺日期"),
+                                            dated(details["deadline"],
+                                                  details["deadline_provisional"]))]
         rows += [(work.labels.get(key, key), value) for key, value in details["form"].items()]
         for name, value in rows:
             tree.insert("", tk.END, values=(name, "" if value is None else str(value)))
