@@ -174,12 +174,30 @@ class MatterRule:
     tier: str  # the deciding tier
     deciders: tuple[str, ...]  # offices that decide, at the deciding tier
     reviewers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tier -> offices
+    # Deciders act one after the other, in their order (残联 then 民政局): each passes
+    # the case on (case.forwarded at the same tier) and only the last one decides.
+    sequential: bool = False
 
     def offices_at(self, tier: str) -> tuple[str, ...]:
         listed = self.reviewers.get(tier, ())
         if tier == self.tier:
             listed = tuple(dict.fromkeys((*listed, *self.deciders)))
         return listed
+
+    def desks_at(self, tier: str) -> tuple[str, ...]:
+        """The offices a case arriving at ``tier`` waits for (the first one in turn)."""
+        if self.sequential and tier == self.tier:
+            return self.deciders[:1]
+        return self.offices_at(tier)
+
+    def passes_on(self, tier: str, office: str | None) -> str | None:
+        """In a sequential flow, the office after ``office`` at the deciding tier."""
+        if not self.sequential or tier != self.tier or office not in self.deciders[:-1]:
+            return None
+        return self.deciders[self.deciders.index(office) + 1]
+
+    def decides(self, office: str | None) -> bool:
+        return office == self.deciders[-1] if self.sequential else office in self.deciders
 
 
 @dataclass(frozen=True)
@@ -278,7 +296,7 @@ def _offices(matter: MatterRule | None, tier: str, filer: str) -> tuple[str, ...
     if matter is None:
         return ()
     node = node_at(tier, filer)
-    return tuple(f"{node}:{office}" for office in matter.offices_at(tier))
+    return tuple(f"{node}:{office}" for office in matter.desks_at(tier))
 
 
 def _desk(actor: Actor) -> str:
@@ -345,15 +363,17 @@ def _check_need(need: str, view: CaseView, actor: Actor, matter: MatterRule | No
     elif need == BELOW_DECIDER:
         if matter is None:
             raise refuse(N_("本站点的事项目录中没有该事项"))
-        if TIER_ORDER.index(actor.tier) >= TIER_ORDER.index(matter.tier):
+        if (TIER_ORDER.index(actor.tier) >= TIER_ORDER.index(matter.tier)
+                and matter.passes_on(actor.tier, actor.office) is None):
             raise refuse(N_("该事项由本级决定，无需上报"))
     elif need == DECIDER:
         if matter is None:
             raise refuse(N_("本站点的事项目录中没有该事项"))
         if actor.tier != matter.tier:
             raise refuse(f"该事项由{_tiers((matter.tier,))}决定")
-        if actor.office not in matter.deciders:
-            raise refuse(f"该事项由{'、'.join(matter.deciders)}决定")
+        if not matter.decides(actor.office):
+            deciders = matter.deciders[-1:] if matter.sequential else matter.deciders
+            raise refuse(f"该事项由{'、'.join(deciders)}决定")
     elif need == NOT_EXTENDED and view.extension:
         raise refuse(N_("办理期限已申请或批准过延长"))
     elif need == EXTENSION_PENDING and view.extension != "requested":
@@ -400,9 +420,14 @@ def apply(view: CaseView, fact: Fact, office: str | None,
         if not left:
             changes["state"] = REVIEW
     elif kind == FORWARDED:
-        level = next_tier(view.level or "township")
-        changes.update(level=level, holder=None, pending=(),
-                       offices=_offices(matter, level, view.filed_by or ""))
+        following = matter.passes_on(view.level or "", office) if matter else None
+        if following is not None:  # sequential: the next office at the same tier
+            node = node_at(view.level or "", view.filed_by or "")
+            changes.update(holder=None, pending=(), offices=(f"{node}:{following}",))
+        else:
+            level = next_tier(view.level or "township")
+            changes.update(level=level, holder=None, pending=(),
+                           offices=_offices(matter, level, view.filed_by or ""))
     elif kind == SPECIAL_STARTED:
         changes["resume"] = view.state
     elif kind == SPECIAL_ENDED:

@@ -206,9 +206,7 @@ def show_case(station: Station, case_no: str, reveal: bool = False) -> dict[str,
     details = _guard(lambda: _details(station, case, reveal))
     if matter is not None:
         received = {m["name"] for m in details["materials"]}
-        details["missing"] = [
-            m.name for m in matter.materials if m.required and m.name not in received
-        ]
+        details["missing"] = matter.missing_materials(details["form"] or {}, received)
     _record(station, outbox.ACCESS_VIEWED, {"reveal": reveal}, case)
     return details
 
@@ -272,6 +270,17 @@ def materials_received(case_no: str) -> tuple[str, set[str]] | None:
     names = {m.name for m in CaseMaterial.select(CaseMaterial.name)
              .where(CaseMaterial.case == case)}
     return str(case.matter_code), names
+
+
+def missing_materials(station: Station, case_no: str) -> list[str] | None:
+    """The required materials a case filed here lacks, for its form's values (None when
+    it was not filed here or its matter is unknown).  Names only; the form stays inside."""
+    held = materials_received(case_no)
+    matter = station.catalogue.matters.get(held[0]) if held else None
+    case = Case.get_or_none(Case.case_no == case_no)
+    if held is None or matter is None or case is None:
+        return None
+    return matter.missing_materials(case.form or {}, held[1])
 
 
 def read_material(station: Station, case_no: str, name: str, page: int) -> bytes:

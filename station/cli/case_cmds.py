@@ -241,8 +241,7 @@ def run_status(args: argparse.Namespace) -> int:
             matter = station.catalogue.matters.get(case.matter_code)
             have = {m.name for m in CaseMaterial.select(CaseMaterial.name).where(
                 CaseMaterial.case == case)}
-            missing = [m.name for m in matter.materials if m.required and m.name not in have] \
-                if matter else []
+            missing = matter.missing_materials(case.form or {}, have) if matter else []
     due = (document["deadline"] or {}).get("due")
     document.update(status=document["state"], status_label=translate(document["state_label"]),
                     missing=missing, due=due)

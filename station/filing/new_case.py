@@ -107,9 +107,11 @@ def read_head(path: Path) -> bytes:
         return handle.read(16)
 
 
-def missing_required(matter: Matter, files: Sequence[MaterialFile]) -> list[str]:
-    given = {item.name for item in files}
-    return [m.name for m in matter.materials if m.required and m.name not in given]
+def missing_required(
+    matter: Matter, form: Mapping[str, object], files: Sequence[MaterialFile]
+) -> list[str]:
+    """Required materials (for this form's values) of which no page was given."""
+    return matter.missing_materials(form, (item.name for item in files))
 
 
 def file_case(
@@ -139,7 +141,7 @@ def file_case(
         raise FormInvalid(problems=problems, count=len(problems))
 
     now = now or datetime.now().astimezone()
-    missing = missing_required(matter, materials)
+    missing = missing_required(matter, form, materials)
     blobs = station.blobs.put_files([item.path for item in materials])
     stored = list(zip(materials, blobs, strict=True))
     status = AWAITING_SUPPLEMENT if missing else FILED

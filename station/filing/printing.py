@@ -41,7 +41,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
     received: dict[str, int] = {}
     for material in CaseMaterial.select(CaseMaterial.name).where(CaseMaterial.case == case):
         received[material.name] = received.get(material.name, 0) + 1
-    missing = [m for m in matter.materials if m.required and m.name not in received]
+    missing = [m for m in matter.required_materials(case.form or {}) if m.name not in received]
     node = station.node
     clock = case_state.clock(station, case.case_no)
     printed = Printed()

@@ -143,7 +143,8 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     for item in details["materials"]:
         received[item["name"]] = received.get(item["name"], 0) + 1
     specs = list(matter.materials) if matter else []
-    materials = [Material(m.name, m.required, received.pop(m.name, 0)) for m in specs]
+    needed = {m.name for m in matter.required_materials(details["form"] or {})} if matter else set()
+    materials = [Material(m.name, m.name in needed, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
     labels = {f.name: f.label for f in matter.fields} if matter else {}
     known = case_state.steps(station, case_no)
