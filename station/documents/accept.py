@@ -81,7 +81,7 @@ def write_accept(info: AcceptInfo, path: Path, *, title: str) -> Path:
 
 def _opening(info: AcceptInfo) -> str:
     return _(
-        "您于{filed_at}在{station}提交的“{matter}”申请（办件编号：{case_no}），"
+        "您于{filed_at}在{station}申请办理的“{matter}”（办件编号：{case_no}），"
         "申请材料齐全、符合法定形式。{law}，本机关决定予以受理。"
     ).format(filed_at=format_datetime(info.filed_at), station=info.filed_where,
              matter=info.matter_name, case_no=info.case_no,

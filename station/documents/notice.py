@@ -98,7 +98,7 @@ def write_notice(info: NoticeInfo, path: Path, *, title: str | None = None) -> P
 
 def _opening(info: NoticeInfo) -> str:
     return _(
-        "您于{filed_at}在{station}提交的“{matter}”申请（办件编号：{case_no}），"
+        "您于{filed_at}在{station}申请办理的“{matter}”（办件编号：{case_no}），"
         "经本机关审查，申请材料不齐全或者不符合法定形式。{law}，"
         "现将需要补齐补正的全部材料一次性告知如下（共 {count} 项）："
     ).format(
