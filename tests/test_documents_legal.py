@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -55,47 +56,47 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def matters() -> dict[str, object]:
+def matters() -> dict[str, Any]:
     catalogue = load_catalogue()
     return {code: catalogue.get(code) for code in (DIBAO, LICENCE)}
 
 
-def notice(matter: object, **changes: object) -> NoticeInfo:
+def notice(matter: Any, **changes: object) -> NoticeInfo:
     info = dict(
-        case_no=CASE_NO, matter_name=matter.name, applicant_name="黄秀英",  # type: ignore[attr-defined]
+        case_no=CASE_NO, matter_name=matter.name, applicant_name="黄秀英",
         masked_id=MASKED_ID, missing=[MissingItem("居民户口簿", "原件及复印件", 1, "缺少")],
         filed_at=datetime(2026, 9, 28, 9, 35), station_name=TOWNSHIP,
         station_code=TOWNSHIP_CODE, agent="", filed_where=VILLAGE, office="民政办",
         notified_at=NOW, supplement_by=date(2026, 10, 29),
-        matter_type=matter.type, legal_basis=matter.legal_basis,  # type: ignore[attr-defined]
+        matter_type=matter.type, legal_basis=matter.legal_basis,
         phone="0775-3382110", number="示民政补〔2026〕1号")
     info.update(changes)
-    return NoticeInfo(**info)  # type: ignore[arg-type]
+    return NoticeInfo(**info)
 
 
-def every_document(matter: object) -> dict[str, object]:
+def every_document(matter: Any) -> dict[str, Any]:
     """One info per sealed template, for ``matter`` (type and basis from the catalogue)."""
     m = matter
-    kind = {"matter_type": m.type, "legal_basis": m.legal_basis}  # type: ignore[attr-defined]
+    kind = {"matter_type": m.type, "legal_basis": m.legal_basis}
     filed = datetime(2026, 9, 28, 9, 35)
     return {
         "补齐补正告知书": notice(m),
-        "受理通知书": AcceptInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, VILLAGE, NOW,  # type: ignore[attr-defined]
+        "受理通知书": AcceptInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, VILLAGE, NOW,
                             date(2026, 11, 5), "民政办", TOWNSHIP, TOWNSHIP_CODE,
                             promised_days=20, phone="0775-3382110",
                             number="示民政受〔2026〕1号", **kind),
-        "延期告知书": ExtendInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, "需入户核查家庭财产",  # type: ignore[attr-defined]
+        "延期告知书": ExtendInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, "需入户核查家庭财产",
                             10, date(2026, 11, 5), date(2026, 11, 19), NOW, "民政办",
                             TOWNSHIP, TOWNSHIP_CODE, filed_where=VILLAGE,
                             number="示民政延〔2026〕1号", **kind),
-        "不予受理通知书": RefusalInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, NOW,  # type: ignore[attr-defined]
+        "不予受理通知书": RefusalInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, NOW,
                                "户籍不在本乡镇。", "民政办", TOWNSHIP, TOWNSHIP_CODE,
                                filed_where=VILLAGE, number="示民政不受〔2026〕1号", **kind),
-        "特别程序告知书": SpecialInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, "现场勘查",  # type: ignore[attr-defined]
+        "特别程序告知书": SpecialInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, "现场勘查",
                                "核实住房情况", date(2026, 10, 9), 5, NOW, "民政办", TOWNSHIP,
                                TOWNSHIP_CODE, filed_where=VILLAGE, **kind),
-        "准予批准决定书": DecisionInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, NOW,  # type: ignore[attr-defined]
-                                "符合条件。", m.legal_basis, "《证》", "民政局", COUNTY,  # type: ignore[attr-defined]
+        "准予批准决定书": DecisionInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, filed, NOW,
+                                "符合条件。", m.legal_basis, "《证》", "民政局", COUNTY,
                                 COUNTY_CODE, filed_where=VILLAGE, number="桂民政准〔2026〕7号"),
         "送达回证": ServiceInfo(CASE_NO, "黄秀英", MASKED_ID, "准予批准决定书",
                             "桂民政准〔2026〕7号", "民政局", COUNTY, COUNTY_CODE, VILLAGE, NOW),
@@ -105,10 +106,10 @@ def every_document(matter: object) -> dict[str, object]:
 # -- the law follows the matter's type ------------------------------------------------
 
 
-def test_only_licences_cite_the_licensing_law(matters: dict[str, object],
+def test_only_licences_cite_the_licensing_law(matters: dict[str, Any],
                                               tmp_path: Path) -> None:
     dibao, licence = matters[DIBAO], matters[LICENCE]
-    assert not is_licence(dibao.type) and is_licence(licence.type)  # type: ignore[attr-defined]
+    assert not is_licence(dibao.type) and is_licence(licence.type)
     for name, info in every_document(dibao).items():
         text = flat(pdf_text(templates.render(name, info, tmp_path / f"dibao-{name}.pdf")))
         assert LICENCE_LAW not in text, name
@@ -136,7 +137,7 @@ def test_citations_by_type() -> None:
 
 
 def test_the_notice_is_dated_and_gives_a_deadline_with_its_consequence(
-        matters: dict[str, object], tmp_path: Path) -> None:
+        matters: dict[str, Any], tmp_path: Path) -> None:
     path = templates.render("补齐补正告知书", notice(matters[DIBAO]), tmp_path / "n.pdf")
     text = flat(pdf_text(path))
     for phrase in ("示民政补〔2026〕1号", f"在{VILLAGE}申请办理", "告知日期：2026年10月8日",
@@ -156,13 +157,14 @@ def test_the_notice_is_dated_and_gives_a_deadline_with_its_consequence(
 # -- the new documents ------------------------------------------------------------------
 
 
-def test_accept_extend_and_service_read_right(matters: dict[str, object],
+def test_accept_extend_and_service_read_right(matters: dict[str, Any],
                                               tmp_path: Path) -> None:
     documents = every_document(matters[LICENCE])
     accept = flat(pdf_text(templates.render("受理通知书", documents["受理通知书"],
                                             tmp_path / "a.pdf")))
-    for phrase in ("受理通知书", "示民政受〔2026〕1号", "本机关决定予以受理", "受理日期2026年10月8日",
-                   "承诺办结日期2026年11月5日", "20个工作日", "送达回证"):
+    for phrase in ("受理通知书", "示民政受〔2026〕1号", "本机关决定予以受理",
+                   "受理日期2026年10月8日", "承诺办结日期2026年11月5日", "20个工作日",
+                   "送达回证"):
         assert phrase in accept, phrase
     extend = flat(pdf_text(templates.render("延期告知书", documents["延期告知书"],
                                             tmp_path / "e.pdf")))
@@ -180,9 +182,9 @@ def test_accept_extend_and_service_read_right(matters: dict[str, object],
     assert "送达回证" in flat(pages[-2]) and "准予批准决定书" in flat(pages[0])
 
 
-def test_provisional_dates_say_so(matters: dict[str, object], tmp_path: Path) -> None:
+def test_provisional_dates_say_so(matters: dict[str, Any], tmp_path: Path) -> None:
     m = matters[DIBAO]
-    info = AcceptInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, NOW, VILLAGE, NOW,  # type: ignore[attr-defined]
+    info = AcceptInfo(CASE_NO, m.name, "黄秀英", MASKED_ID, NOW, VILLAGE, NOW,
                       date(2027, 2, 9), "民政办", TOWNSHIP, TOWNSHIP_CODE, provisional=True)
     text = flat(pdf_text(templates.render("受理通知书", info, tmp_path / "p.pdf")))
     assert "2027年2月9日（按法定节假日暂计，以公布的安排为准）" in text
@@ -250,12 +252,12 @@ def word_boxes(path: Path, page: int) -> list[tuple[str, Box]]:
     return words
 
 
-def test_the_seal_covers_no_text(matters: dict[str, object], tmp_path: Path) -> None:
+def test_the_seal_covers_no_text(matters: dict[str, Any], tmp_path: Path) -> None:
     root_key, root = ca.create_root(COUNTY_CODE, COUNTY)
     key, cert = office_seal.new_seal(COUNTY_CODE, "民政局", root_key, root)
     for name, info in every_document(matters[DIBAO]).items():
         plain = templates.render(name, info, tmp_path / f"plain-{name}.pdf")
-        office = getattr(info, "office")
+        office = info.office
         if office != "民政局":
             continue  # the township's documents have the same layout; one seal suffices
         signed = sign_pdf(plain, tmp_path / f"{name}.pdf", key, [cert, root], office=office,
@@ -267,7 +269,7 @@ def test_the_seal_covers_no_text(matters: dict[str, object], tmp_path: Path) -> 
         assert covered == [], f"{name}: the seal covers {covered}"
     # The township's layouts too, with the township's names.
     for name, info in every_document(matters[LICENCE]).items():
-        if getattr(info, "office") != "民政办":
+        if info.office != "民政办":
             continue
         township_key, township_cert = office_seal.new_seal(COUNTY_CODE, "民政办", root_key, root)
         plain = templates.render(name, info, tmp_path / f"plain-t-{name}.pdf")
