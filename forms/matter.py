@@ -112,7 +112,8 @@ class DocumentTemplates:
     """The document template of each kind of document a matter's cases get.
 
     Kinds: ``approve`` (准予决定), ``reject`` (不予批准决定), ``refuse``
-    (不予受理), ``supplement`` (补齐补正), ``special`` (特别程序).  Names are
+    (不予受理), ``supplement`` (补齐补正), ``special`` (特别程序), ``accept``
+    (受理), ``extend`` (延期), ``service`` (送达回证).  Names are
     those of ``forms.schema.DOCUMENT_TEMPLATES``.
     """
 
@@ -121,6 +122,9 @@ class DocumentTemplates:
     refuse: str = DEFAULT_TEMPLATES["refuse"]
     supplement: str = DEFAULT_TEMPLATES["supplement"]
     special: str = DEFAULT_TEMPLATES["special"]
+    accept: str = DEFAULT_TEMPLATES["accept"]
+    extend: str = DEFAULT_TEMPLATES["extend"]
+    service: str = DEFAULT_TEMPLATES["service"]
 
     def for_kind(self, kind: str) -> str:
         """The template name for ``kind`` (one of ``TEMPLATE_KEYS``)."""

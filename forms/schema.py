@@ -41,7 +41,8 @@ MATTER_KEYS = (
 )
 
 # The [matter.templates] table: which document template each kind of document uses.
-TEMPLATE_KEYS = ("approve", "reject", "refuse", "supplement", "special")
+TEMPLATE_KEYS = ("approve", "reject", "refuse", "supplement", "special", "accept", "extend",
+                 "service")
 
 # One [[matter.procedure]] step.
 PROCEDURE_KEYS = ("name", "tier", "office", "days")
@@ -143,6 +144,9 @@ DOCUMENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     "refuse": ("不予受理通知书",),
     "supplement": ("补齐补正告知书",),
     "special": ("特别程序告知书",),
+    "accept": ("受理通知书",),
+    "extend": ("延期告知书",),
+    "service": ("送达回证",),
 }
 # The template of each kind when a matter names none.
 DEFAULT_TEMPLATES: dict[str, str] = {kind: names[0] for kind, names in DOCUMENT_TEMPLATES.items()}

@@ -102,7 +102,8 @@ def reassign(station: Station, case_no: str, reason: str) -> CaseView:
 
 
 def accept(station: Station, case_no: str, opinion: str = "") -> CaseView:
-    return _act(station, case_no, lifecycle.ACCEPTED, {"opinion": opinion})
+    """受理, with the signed 受理通知书 stating the promised date."""
+    return _act(station, case_no, lifecycle.ACCEPTED, {"opinion": opinion}, "accept")
 
 
 def request_supplement(station: Station, case_no: str, verdicts: list[Verdict],
@@ -156,7 +157,10 @@ def request_extension(station: Station, case_no: str, reason: str) -> CaseView:
 
 
 def approve_extension(station: Station, case_no: str, note: str = "") -> CaseView:
-    return _act(station, case_no, lifecycle.EXTENSION_APPROVED, {"note": note})
+    """The head approves the extension; the applicant gets the signed 延期告知书 (``note``:
+    the reason told to them)."""
+    return _act(station, case_no, lifecycle.EXTENSION_APPROVED, {"note": note}, "extend",
+                {"reason": note})
 
 
 def decide(station: Station, case_no: str, approve: bool, opinion: str) -> CaseView:
