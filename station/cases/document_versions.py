@@ -64,6 +64,11 @@ class Version:
     current: bool  # the latest of its kind
     listed: tuple[Listed, ...] = ()  # what a notice asks for
 
+    @staticmethod
+    def words() -> tuple[str, str]:
+        """Both standings, in the user's language (to size a column)."""
+        return translate(CURRENT), translate(SUPERSEDED)
+
     @property
     def standing(self) -> str:
         """当前有效 or 已被新文书取代, in the user's language."""

@@ -13,6 +13,7 @@ outbox and the background sync takes it up to the hub (offline, it waits there).
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,12 @@ def unseen_cases() -> list[str]:
     return list(dict.fromkeys(str(item["case_no"]) for item in case_documents.unseen()))
 
 
+def standing_width() -> int:
+    """The 效力 column fits its longest word in the font in use (large-font mode too)."""
+    font = tkfont.nametofont("TkDefaultFont")
+    return max(font.measure(text) for text in (document_versions.Version.words())) + 24
+
+
 def follow_up_text(follow: dict[str, Any] | None) -> str:
     if not follow or follow.get("closed"):
         return ""
@@ -169,7 +176,8 @@ class ResultsPanel(ttk.Labelframe):
                                  height=4, selectmode="browse")
         for key, label, width in (("title", _("文书"), 160), ("number", _("文书编号"), 150),
                                   ("received", _("收到时间"), 150),
-                                  ("standing", _("效力"), 110), ("seen", _("阅读"), 50)):
+                                  ("standing", _("效力"), standing_width()),
+                                  ("seen", _("阅读"), 50)):
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key == "title")
         self.tree.tag_configure("unseen", background=UNSEEN)
