@@ -34,7 +34,7 @@ NODE_INITIALISED = "node.initialised"
 
 LABELS = {
     CASE_FILED: N_("收件登记"),
-    NOTICE_ISSUED: N_("一次性告知补正"),
+    NOTICE_ISSUED: N_("缺件提示（收件时）"),
     ACCESS_VIEWED: N_("查看"),
     ACCESS_SEARCHED: N_("查找"),
     ACCESS_LISTED: N_("浏览列表"),

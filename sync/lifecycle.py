@@ -63,7 +63,7 @@ STOPPED = (DECIDED, REFUSED, RETURNED, DELIVERED, FOLLOWUP, CLOSED, WITHDRAWN)
 # -- event types ---------------------------------------------------------------
 
 FILED = "case.filed"
-NOTICE_AT_FILING = "case.notice_issued"  # the village's notice printed at filing
+NOTICE_AT_FILING = "case.notice_issued"  # the 缺件提示 the filing station printed on its receipt
 CLAIMED = "case.claimed"
 RELEASED = "case.released"
 REASSIGNED = "case.reassigned"
@@ -119,7 +119,7 @@ class Rule:
 
 TABLE: dict[str, Rule] = {r.type: r for r in (
     Rule(FILED, N_("收件登记"), (NONE,), QUEUED, FILERS, ()),
-    Rule(NOTICE_AT_FILING, N_("一次性告知（收件时）"), (QUEUED, SUPPLEMENT), None, ANY_TIER, ()),
+    Rule(NOTICE_AT_FILING, N_("缺件提示（收件时）"), (QUEUED, SUPPLEMENT), None, ANY_TIER, ()),
     Rule(CLAIMED, N_("认领"), ON_DESK, None, UPPER, REVIEW_ROLES,
          (AT_LEVEL, CASE_OFFICE, UNCLAIMED)),
     Rule(RELEASED, N_("放回队列"), ON_DESK, None, UPPER, REVIEW_ROLES, (HOLDER,)),

@@ -54,7 +54,7 @@ def test_complete_case_is_filed_with_deadline_and_receipt(station, tmp_path: Pat
     text = text_of(result.receipt)
     assert result.case_no in text and "高龄津贴申领" in text
     assert "1101**********002X" in text and "11010519491231002X" not in text
-    assert result.notice is None
+    assert "缺件提示" not in text and result.printed == [result.receipt]
     flat = "".join(text.split())
     assert "自收件之日起按工作日计算" in flat and "以公布的安排为准" not in flat
     types = [e.type for e in Event.select().order_by(Event.seq)]
@@ -102,16 +102,27 @@ def test_a_promise_in_an_unpublished_year_counts_statutory_holidays_and_says_so(
     assert "2027 年的节假日安排尚未发布" in caplog.text
 
 
-def test_missing_materials_give_one_complete_notice(station, tmp_path: Path) -> None:
+def test_missing_materials_are_a_hint_on_the_receipt_and_no_notice_is_printed(
+        station, tmp_path: Path) -> None:
+    """The village receives papers for the office: what it saw missing is a 缺件提示 on
+    the receipt, with no legal finding and no promise; it prints no 补齐补正告知书."""
     files = scans(tmp_path, ("最低生活保障申请书", "居民身份证"))
     result = file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, files, now=NOW)
     assert result.status == "awaiting_supplement" and result.deadline is None
     assert result.missing == ["居民户口簿", "家庭经济状况核对授权书", "家庭收入情况说明"]
-    notice = text_of(result.notice)
-    for name in result.missing:
-        assert name in notice
-    assert "残疾人证" not in notice  # optional materials are not demanded
-    assert "第三十二条" in notice
+    assert result.printed == [result.receipt]
+    printed = [p.name for p in station.documents.iterdir() if p.name.startswith(result.case_no)]
+    assert printed == [result.receipt.name]
+    receipt = "".join(text_of(result.receipt).split())
+    assert "缺件提示" in receipt and "收件凭证" in receipt
+    hint = receipt[receipt.index("缺件提示"):]
+    for number, name in enumerate(result.missing, 1):
+        assert f"{number}.{name}" in hint
+    assert "残疾人证" not in receipt  # optional materials are not hinted
+    assert "审核机关将书面告知您" in receipt
+    for finding in ("经审查", "不会再要求", "除上述材料外", "材料不齐全", "补齐补正告知书",
+                    "第三十二条", "一次性告知"):
+        assert finding not in receipt, finding
     assert Event.select().where(Event.type == outbox.NOTICE_ISSUED).count() == 1
 
 

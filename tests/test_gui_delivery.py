@@ -100,8 +100,8 @@ def print_document(app: StationApp, panel: ResultsPanel, title: str) -> Path:
     assert document is not None
     panel.tree.selection_set(document.id)
     panel.print_button.invoke()
-    pump(app.root, lambda: panel.printed is not None and panel.printed.name.endswith(
-        f"{title}.pdf") and panel.tree.set(document.id, "seen") == "", timeout=WAIT,
+    pump(app.root, lambda: panel.printed is not None and f"-{title}-" in panel.printed.name
+         and panel.tree.set(document.id, "seen") == "", timeout=WAIT,
          what=f"{title} printed")
     assert panel.printed is not None and panel.printed.is_file()
     return panel.printed

@@ -1,5 +1,6 @@
 """A case's signed documents: made and sealed at the office that acts, carried down
-with the event, kept encrypted at every node, printed on demand.
+with the event, kept encrypted at every node, printed on demand.  Every version is
+kept and printed to its own file (``document_versions``): none replaces another.
 
 Kinds and their names in practice: ``supplement`` 补齐补正告知书, ``refuse``
 不予受理通知书, ``special`` 特别程序告知书, ``approve`` 准予批准决定书,
@@ -13,6 +14,7 @@ from typing import Any, BinaryIO
 
 from station import outbox
 from station.app import Station
+from station.cases import document_versions
 from station.errors import CaseNotFound
 from station.fileio import write_atomically
 from station.store.models import Case, CaseDocument
@@ -60,11 +62,12 @@ def unseen() -> list[dict[str, Any]]:
 
 
 def export(station: Station, document_id: str, folder: Path | None = None) -> Path:
-    """Write a document out as a PDF for printing (an access event records it)."""
+    """Write a document out as a PDF for printing, beside every other version of the
+    case (an access event records it)."""
     document = CaseDocument.get_or_none(CaseDocument.id == document_id)
     if document is None:
         raise CaseNotFound(case_no=document_id)
-    target = (folder or station.documents) / f"{document.case_no}-{document.title}.pdf"
+    target = (folder or station.documents) / document_versions.file_name(station, document)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = station.blobs.read(document.blob)
     write_atomically(target, lambda out: _write(out, data))

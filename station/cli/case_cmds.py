@@ -23,6 +23,7 @@ from station.errors import InputFileInvalid, MaterialSpecInvalid
 from station.filing.new_case import MaterialFile, file_case
 from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
+from station.outbox import local_time
 
 STATUSES = sorted(STATUS_LABELS)
 
@@ -109,7 +110,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_find)
 
-    p = cmds.add_parser("print", parents=[common], help=_("重新打印收件凭证（和补齐补正告知书）"))
+    p = cmds.add_parser("print", parents=[common], help=_("重新打印收件凭证"))
     p.add_argument("case_no")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_print)
@@ -163,12 +164,11 @@ def run_new(args: argparse.Namespace) -> int:
         "deadline": result.deadline,
         "missing": result.missing,
         "receipt": str(result.receipt) if result.receipt else None,
-        "notice": str(result.notice) if result.notice else None,
     }
     lines = [_("办件编号：{case_no}").format(case_no=result.case_no)]
     if result.missing:
-        lines.append(_("待补正，缺少：{items}").format(items="、".join(result.missing)))
-        lines.append(_("补齐补正告知书：{path}").format(path=result.notice))
+        lines.append(_("缺件提示：{items}（已列在收件凭证上）").format(
+            items="、".join(result.missing)))
     else:
         lines.append(_("承诺办结日期：{date}").format(date=result.deadline))
     if result.receipt:
@@ -209,8 +209,13 @@ def run_find(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from station.cases import document_versions
+
     with opened(args) as station:
         details = show_case(station, args.case_no, reveal=args.reveal)
+        notice = document_versions.current_notice(
+            document_versions.of_case(station, args.case_no))
+    details["asked"] = [item.name for item in notice.listed] if notice else None
     person = details["applicant"]
     lines = [
         _("办件编号：{case_no}").format(case_no=details["case_no"]),
@@ -221,7 +226,10 @@ def run_show(args: argparse.Namespace) -> int:
     ]
     lines += [f"  {m['name']} #{m['page']}" for m in details["materials"]]
     if details.get("missing"):
-        lines.append(_("待补正，缺少：{items}").format(items="、".join(details["missing"])))
+        lines.append(_("缺件提示（收件时）：{items}").format(items="、".join(details["missing"])))
+    if details["asked"]:
+        lines.append(_("待补材料（{title}所列）：{items}").format(
+            title=notice.title if notice else "", items="、".join(details["asked"])))
     emit(args, details, "\n".join(lines))
     return 0
 
@@ -299,18 +307,28 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 def run_documents(args: argparse.Namespace) -> int:
-    from station.cases import case_documents
+    from station.cases import case_documents, document_versions
 
     with opened(args) as station:
-        listed = [{"id": d.id, "case_no": d.case_no, "kind": d.kind, "title": d.title,
-                   "received_at": d.received_at, "seen": d.seen}
-                  for d in case_documents.of_case(args.case_no)]
+        versions = document_versions.of_case(station, args.case_no)
+        listed = [{"id": v.id, "case_no": v.case_no, "kind": v.kind, "title": v.title,
+                   "number": v.number, "received_at": v.received_at, "seen": v.seen,
+                   "current": v.current, "standing": v.standing,
+                   "listed": [item.name for item in v.listed]}
+                  for v in versions]
         if args.export:
             for item in listed:
                 item["path"] = str(case_documents.export(station, str(item["id"]), args.export))
-    emit(args, listed, "\n".join(f"{d['title']}  {d['received_at']}  {d.get('path', '')}"
-                                 for d in listed) or _("没有文书。"))
+    emit(args, listed, "\n".join(document_line(d) for d in listed) or _("没有文书。"))
     return 0
+
+
+def document_line(item: dict[str, Any]) -> str:
+    """One version as the listing prints it: title, number, when, standing, file."""
+    return _("{title}  {number}  {received}  【{standing}】  {path}").format(
+        title=item["title"], number=item["number"] or "—",
+        received=local_time(str(item["received_at"])), standing=item["standing"],
+        path=item.get("path", "")).rstrip()
 
 
 def run_print(args: argparse.Namespace) -> int:

@@ -289,8 +289,7 @@ def round_trip(net: DemoNetwork, cases: int | None = None) -> dict[str, Any]:
     return {"filed": len(filed), "at_township": at_township, "at_county": audit["at_county"],
             "returned_to_village": len(returned), "returned": returned,
             "cases": [{"case_no": r.case_no, "status": r.status, "deadline": r.deadline,
-                       "receipt": str(r.receipt) if r.receipt else None,
-                       "notice": str(r.notice) if r.notice else None} for r in results],
+                       "receipt": str(r.receipt) if r.receipt else None} for r in results],
             "audit_ok": audit["audit"]["ok"], "audit": audit["audit"],
             "nodes": [n.to_json() for n in net.nodes]}
 

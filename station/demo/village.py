@@ -71,8 +71,7 @@ class DemoResult:
             "station_created": self.created,
             "cases": [
                 {"case_no": c.case_no, "status": c.status, "deadline": c.deadline,
-                 "missing": c.missing, "receipt": str(c.receipt) if c.receipt else None,
-                 "notice": str(c.notice) if c.notice else None}
+                 "missing": c.missing, "receipt": str(c.receipt) if c.receipt else None}
                 for c in self.cases
             ],
         }

@@ -3,6 +3,10 @@
 It carries the case number (also as a QR code holding exactly that number),
 what was received, the promised completion date, and how to ask about
 progress.  The ID number is printed masked only.
+
+The station receives papers for the office and makes no legal finding: what
+it saw missing is printed as 缺件提示, and only the reviewing office issues the
+sealed 补齐补正告知书.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ class ReceiptInfo:
     applicant_name: str
     masked_id: str
     materials: Sequence[tuple[str, int]]  # (material name, pages received)
-    missing: Sequence[str]  # names still missing; empty when complete
+    missing: Sequence[str]  # 缺件提示: required names not handed in; empty when none
     filed_at: datetime
     promised_date: date | None  # None while awaiting supplement (补齐补正)
     station_name: str
@@ -71,6 +75,7 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
         field_table(_fields(info), style, CONTENT_WIDTH),
         heading(_("已收材料"), style),
         _materials_table(info, style),
+        *_missing_hint(info, style),
         heading(_("如何查询办理进度"), style),
         *_progress_help(info, style),
         signature_lines([_("代办员（签字）："), _("申请人（签字）：")], style),
@@ -98,13 +103,6 @@ def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
         (_("身份证号"), info.masked_id),
         (_("收件时间"), format_datetime(info.filed_at)),
     ]
-    if info.missing:
-        rows.append(
-            (
-                _("尚缺材料"),
-                _("{names}（具体要求见《补齐补正告知书》）").format(names="；".join(info.missing)),
-            )
-        )
     if info.promised_date is None:
         promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
     else:  # the one clock (docs/clock.md): from the day the station received the papers
@@ -130,6 +128,22 @@ def _materials_table(info: ReceiptInfo, style: Styles) -> Table:
         rows = [["—", _("（未收到材料）"), "—"]]
     widths = [14 * mm, CONTENT_WIDTH - 40 * mm, 26 * mm]
     return grid_table([_("序号"), _("材料名称"), _("页数")], rows, style, widths, centred=(0, 2))
+
+
+def _missing_hint(info: ReceiptInfo, style: Styles) -> list[Flowable]:
+    """缺件提示: what the agent saw missing against the catalogue's list, no finding.
+
+    A village station receives papers for the office; only the office reviews
+    them, so the hint states what was not handed in and who will decide.
+    """
+    if not info.missing:
+        return []
+    lines = [para(_("对照办事指南的材料清单，收件时未见下列材料："), style.body)]
+    lines += [para(f"{number}. {name}", style.body)
+              for number, name in enumerate(info.missing, 1)]
+    lines.append(para(_("以上为收件时的提示，不是审查结论。材料由审核机关审查；"
+                        "如需补充或更正材料，审核机关将书面告知您。"), style.small))
+    return [heading(_("缺件提示"), style), *lines]
 
 
 def _progress_help(info: ReceiptInfo, style: Styles) -> list[Flowable]:

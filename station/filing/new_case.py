@@ -4,9 +4,10 @@ Everything is checked before anything is stored: the applicant, every form
 field, every material name and file.  All problems are reported together
 (one complete message, never piecemeal).  Then the scans go into the
 encrypted material store, and the case, its materials and its events are
-written in one transaction.  The receipt (and, when required materials are
-missing, the one-time 补齐补正告知书) is printed after the commit, so a
-printing failure never loses a case: it can be printed again.
+written in one transaction.  The receipt (with a 缺件提示 when required
+materials were not handed in; the station makes no legal finding) is printed
+after the commit, so a printing failure never loses a case: it can be printed
+again.
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ class FilingResult:
     deadline: str | None
     missing: list[str]
     receipt: Path | None
-    notice: Path | None
     printed: list[Path] = field(default_factory=list)
 
 
@@ -207,11 +207,10 @@ def file_case(
         deadline=deadline.isoformat() if deadline else None,
         missing=missing,
         receipt=None,
-        notice=None,
     )
     if print_documents:
         printed = print_case_documents(station, case.case_no)
-        result.receipt, result.notice = printed.receipt, printed.notice
+        result.receipt = printed.receipt
         result.printed = printed.paths
     return result
 

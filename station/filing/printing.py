@@ -1,4 +1,8 @@
-"""Printing a case's documents: receipt, and the one-time notice if owed.
+"""Printing a case's documents at the station that filed it: the 收件凭证.
+
+The station receives papers for the office; it makes no legal finding, so it
+prints no 补齐补正告知书 (only the accepting office issues one, sealed).  What
+it saw missing goes on the receipt as 缺件提示.
 
 Printed files hold personal data in clear, so they go to the documents folder
 the agent chose (never the data directory), and every print is an access
@@ -16,23 +20,20 @@ from station import outbox
 from station.app import Station
 from station.cases import case_state
 from station.cases.register import load_case
-from station.documents.notice import MissingItem, NoticeInfo, write_notice
 from station.documents.receipt import ReceiptInfo, write_receipt
 from station.store.models import CaseMaterial
 
 RECEIPT_NAME = "{case_no}-收件凭证.pdf"
-NOTICE_NAME = "{case_no}-补齐补正告知书.pdf"
 
 
 @dataclass
 class Printed:
     receipt: Path | None = None
-    notice: Path | None = None
     paths: list[Path] = field(default_factory=list)
 
 
 def print_case_documents(station: Station, case_no: str, folder: Path | None = None) -> Printed:
-    """Write the receipt, and the notice when materials are missing."""
+    """Write the receipt (with the 缺件提示 when required materials were not handed in)."""
     folder = folder or station.documents
     case = load_case(station, case_no)
     matter = station.catalogue.get(case.matter_code)
@@ -65,22 +66,6 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
         folder / RECEIPT_NAME.format(case_no=case.case_no),
     )
     printed.paths.append(printed.receipt)
-    if missing:
-        printed.notice = write_notice(
-            NoticeInfo(
-                case_no=case.case_no,
-                matter_name=matter.name,
-                applicant_name=person.name,
-                masked_id=mask_id(person.id_number),
-                missing=[MissingItem(m.name, m.form, m.copies, m.note or "") for m in missing],
-                filed_at=filed_at,
-                station_name=node.name,
-                station_code=node.code,
-                agent=station.display_name(case.agent),
-            ),
-            folder / NOTICE_NAME.format(case_no=case.case_no),
-        )
-        printed.paths.append(printed.notice)
     with station.db.atomic("IMMEDIATE"):
         for path in printed.paths:
             outbox.append(

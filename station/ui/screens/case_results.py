@@ -1,8 +1,10 @@
 """办理结果: what came back for a case filed here, and what the agent records next.
 
-The case's signed documents (补齐补正告知书, 决定书 …) with the ones not yet opened
+The case's signed documents (补齐补正告知书, 决定书 …), every version kept: the
+latest of each kind 当前有效, older ones 已被新文书取代, the ones not yet opened
 marked 未读; 打印/打开 writes one out as a PDF (marking it seen) and hands it to the
-PDF viewer.  The buttons are the village's steps of the case's life — 补齐材料, 送达,
+PDF viewer.  The materials still asked for are the latest notice's list.  The
+buttons are the village's steps of the case's life — 补齐材料, 送达,
 评价 (好差评), 退件 — enabled only when the lifecycle table lets this user take them
 now.  Every service call runs on the station worker; the step is written to the
 outbox and the background sync takes it up to the hub (offline, it waits there).
@@ -11,6 +13,7 @@ outbox and the background sync takes it up to the hub (offline, it waits there).
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import ttkbootstrap as ttk
 
 from station.app import Station
-from station.cases import case_documents, case_state
+from station.cases import case_documents, case_state, document_versions
 from station.cases.register import materials_received, missing_materials
 from station.casework import delivery, progress
 from station.errors import StationError
@@ -63,6 +66,8 @@ class Document:
     title: str
     received_at: str
     seen: bool
+    number: str = ""
+    standing: str = ""  # 当前有效 / 已被新文书取代
 
 
 @dataclass
@@ -76,7 +81,8 @@ class Results:
     documents: list[Document]
     allowed: set[str] = field(default_factory=set)
     materials: list[str] = field(default_factory=list)  # the matter's checklist
-    missing: list[str] = field(default_factory=list)  # required, not received yet
+    missing: list[str] = field(default_factory=list)  # asked for now (latest notice first)
+    asked: str = ""  # the latest notice's list as shown, "" before any notice
 
 
 def load_results(station: Station, case_no: str) -> Results:
@@ -86,8 +92,9 @@ def load_results(station: Station, case_no: str) -> Results:
         status = progress.status(station, case_no, known=known)
     except StationError:  # no step known here (not filed here): nothing to time
         status = {"deadline": None, "follow_up": None}
-    documents = [Document(d.id, d.title, d.received_at, bool(d.seen))
-                 for d in case_documents.of_case(case_no)]
+    versions = document_versions.of_case(station, case_no)
+    documents = [Document(v.id, v.title, v.received_at, v.seen, v.number or "", v.standing)
+                 for v in versions]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
                       case_state.allowed(station, view, ACTIONS))
     held = materials_received(case_no)
@@ -95,7 +102,19 @@ def load_results(station: Station, case_no: str) -> Results:
     if held is not None and matter is not None:
         results.materials = [m.name for m in matter.materials]
         results.missing = missing_materials(station, case_no) or []
+    notice = document_versions.current_notice(versions)
+    if notice is not None and notice.listed:
+        results.missing = [item.name for item in notice.listed]
+        results.asked = asked_text(notice)
     return results
+
+
+def asked_text(notice: document_versions.Version) -> str:
+    """What the notice in force asks for, as the agent reads it."""
+    items = "、".join(item.name + (_("（不清晰）") if item.verdict == "unclear" else "")
+                     for item in notice.listed)
+    return _("{items}（依{title}{number}）").format(
+        items=items, title=notice.title, number=notice.number or "")
 
 
 def record_step(station: Station, case_no: str, action: str, values: dict[str, Any]) -> CaseView:
@@ -115,6 +134,12 @@ def record_step(station: Station, case_no: str, action: str, values: dict[str, A
 def unseen_cases() -> list[str]:
     """Cases with documents not yet opened, the oldest arrival first."""
     return list(dict.fromkeys(str(item["case_no"]) for item in case_documents.unseen()))
+
+
+def standing_width() -> int:
+    """The 效力 column fits its longest word in the font in use (large-font mode too)."""
+    font = tkfont.nametofont("TkDefaultFont")
+    return max(font.measure(text) for text in (document_versions.Version.words())) + 24
 
 
 def follow_up_text(follow: dict[str, Any] | None) -> str:
@@ -143,10 +168,14 @@ class ResultsPanel(ttk.Labelframe):
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
         self.deadline_label.pack(side=tk.LEFT, padx=12)
         self.follow_label = ttk.Label(self, text="", bootstyle="warning")
-        self.tree = ttk.Treeview(self, columns=("title", "received", "seen"), show="headings",
-                                 height=3, selectmode="browse")
-        for key, label, width in (("title", _("文书"), 200), ("received", _("收到时间"), 170),
-                                  ("seen", _("阅读"), 60)):
+        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
+        self.tree = ttk.Treeview(self, columns=("title", "number", "received", "standing",
+                                                "seen"), show="headings",
+                                 height=4, selectmode="browse")
+        for key, label, width in (("title", _("文书"), 160), ("number", _("文书编号"), 150),
+                                  ("received", _("收到时间"), 150),
+                                  ("standing", _("效力"), standing_width()),
+                                  ("seen", _("阅读"), 50)):
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key == "title")
         self.tree.tag_configure("unseen", background=UNSEEN)
@@ -205,11 +234,18 @@ class ResultsPanel(ttk.Labelframe):
             self.follow_label.pack(anchor="w", before=self.tree)
         else:
             self.follow_label.pack_forget()
+        self.asked_label.configure(text=_("待补材料：{asked}").format(asked=results.asked)
+                                   if results.asked else "")
+        if results.asked:
+            self.asked_label.pack(anchor="w", before=self.tree)
+        else:
+            self.asked_label.pack_forget()
         chosen = self.tree.selection()
         self.tree.delete(*self.tree.get_children())
         for document in results.documents:
             self.tree.insert("", tk.END, iid=document.id, tags=() if document.seen else (
-                "unseen",), values=(document.title, local_time(document.received_at),
+                "unseen",), values=(document.title, document.number or "—",
+                                    local_time(document.received_at), document.standing,
                                     "" if document.seen else _("未读")))
         if chosen and self.tree.exists(chosen[0]):
             self.tree.selection_set(chosen[0])

@@ -299,22 +299,25 @@ class CaseDetail(ttk.Frame):
                                 _("待材料补齐后计算"))),
             (_("代办员"), details["agent_name"]),
         ]
-        if details.get("missing"):
-            rows.append((_("缺少材料"), "、".join(details["missing"])))
+        missing_row = len(rows)  # 缺件提示 at filing, until a notice says what is asked now
+        rows.append((_("缺件提示（收件时）"), "、".join(details.get("missing") or []) or "—"))
         upper = ttk.Frame(self, padding=(0, 10))
         upper.pack(fill=tk.X)
         grid = ttk.Frame(upper)
         grid.pack(side=tk.LEFT, fill=tk.Y, anchor="n")
         values: list[ttk.Label] = []
+        names: list[ttk.Label] = []
         for i, (label, value) in enumerate(rows):
-            ttk.Label(grid, text=label, bootstyle="secondary").grid(row=i, column=0, sticky="ne",
-                                                                    padx=(0, 10), pady=2)
+            name = ttk.Label(grid, text=label, bootstyle="secondary")
+            name.grid(row=i, column=0, sticky="ne", padx=(0, 10), pady=2)
+            names.append(name)
             shown = ttk.Label(grid, text=value, wraplength=520)
             shown.grid(row=i, column=1, sticky="w", pady=2)
             values.append(shown)
         state = values[2]
+        self.missing_name, self.missing_value = names[missing_row], values[missing_row]
         self.results = ResultsPanel(upper, app, details["case_no"],
-                                    on_state=lambda text: state.configure(text=text))
+                                    on_state=lambda text: self.results_shown(state, text))
         self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(16, 0))
         lower = ttk.Frame(self)
         lower.pack(fill=tk.BOTH, expand=True)
@@ -340,6 +343,15 @@ class CaseDetail(ttk.Frame):
             history.insert("", tk.END, values=(local_time(event["at"]),
                                                 step_name(event["type"]), event["author"]))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
+
+    def results_shown(self, state: ttk.Label, text: str) -> None:
+        """The 办理结果 loaded: its state, and the latest notice's list replaces the
+        filing's 缺件提示 (the office decides what is asked for)."""
+        state.configure(text=text)
+        results = self.results.results
+        if results is not None and results.asked:
+            self.missing_name.configure(text=_("待补材料"))
+            self.missing_value.configure(text=results.asked)
 
     def view_selected(self) -> None:
         selected = self.materials.selection()

@@ -41,8 +41,8 @@ class ConfirmStep(StepFrame):
         missing = draft.missing()
         ttk.Label(self, text="\n".join(lines), justify="left", wraplength=900).pack(anchor="w")
         if missing:
-            ttk.Label(self, text=_("缺少必需材料：{items}。提交后将打印补齐补正告知书，一次告知。")
-                      .format(items="、".join(missing)), bootstyle="warning",
+            hint = _("缺件提示：{items}。收件凭证上将列出，是否需要补充由审核机关书面告知。")
+            ttk.Label(self, text=hint.format(items="、".join(missing)), bootstyle="warning",
                       wraplength=900).pack(anchor="w", pady=8)
         self.progress = ttk.Progressbar(self, mode="indeterminate")
         self.outcome = ttk.Label(self, text="", justify="left", wraplength=900,
@@ -89,10 +89,9 @@ class ConfirmStep(StepFrame):
         text = [_("已收件，办件编号：{case_no}").format(case_no=result.case_no)]
         if result.deadline:
             text.append(_("承诺办结日期：{date}").format(date=result.deadline))
-        if result.notice:
-            text.append(_("待补正：已生成补齐补正告知书，请打印交给申请人。"))
+        if result.missing:
+            text.append(_("收件凭证已列出缺件提示，请打印交给申请人。"))
         self.outcome.configure(text="\n".join(text))
-        for document in (result.receipt, result.notice):
-            if document is not None:
-                open_file(document)
+        if result.receipt is not None:
+            open_file(result.receipt)
         self.wizard.finished(result)
