@@ -34,7 +34,7 @@ def test_the_shipped_matters_are_the_ones_these_tests_name() -> None:
     assert names[DIBAO] == "农村最低生活保障申请"
     assert names[GAOLING] == "高龄津贴申领"
     assert "宅基地" in names[ZHAIJIDI]
-    assert len(INDEX) == len(CATALOGUE) == 10
+    assert len(INDEX) == len(CATALOGUE) >= 11  # the ten first ones and 人民调解申请
 
 
 @pytest.mark.parametrize("query", ["dbsq", "DBSQ", " db sq ", "ＤＢＳＱ", "低保", "低保申请"])
@@ -122,7 +122,7 @@ def test_rank_order() -> None:
 def test_limit() -> None:
     assert codes("申请", limit=2) == codes("申请")[:2]
     assert codes("申请", limit=-1) == []
-    assert len(codes("450981")) == 10
+    assert len(codes("450981")) == len(CATALOGUE)  # every shipped matter is this county's
 
 
 def test_polyphone_initials_are_bounded_and_searchable() -> None:
@@ -182,11 +182,9 @@ def test_search_never_calls_pypinyin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(matter_search, "pinyin", forbidden)
     for query in ("dbsq", "低保", "z", "nongcun", "450981-XX-09", "", "none-such"):
         index.search(query, recent=("450981-XX-0500",))
+    period = len(list(CATALOGUE))  # _many cycles through the shipped matters
     assert [m.code for m in index.search("dbsq", limit=3)] == [
-        "450981-XX-0000",
-        "450981-XX-0010",
-        "450981-XX-0020",
-    ]
+        f"450981-XX-{i * period:04d}" for i in range(3)]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -204,4 +202,5 @@ def test_search_never_raises_and_returns_catalogue_matters(
     if limit is not None:
         assert len(found) <= max(limit, 0)
     if not normalize(query):
-        assert len(found) == (10 if limit is None else min(max(limit, 0), 10))
+        every = len(CATALOGUE.matters)
+        assert len(found) == (every if limit is None else min(max(limit, 0), every))

@@ -239,7 +239,7 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         "history": [
             {"type": e.type, "at": e.at, "author": e.author,
              "note": history_notes.note(e.type, e.payload)}
-            for e in Event.select(Event.type, Event.at, Event.author, Event.payload)
+            for e in Event.select(Event.id, Event.type, Event.at, Event.author, Event.payload)
             .where(Event.case_no == case.case_no)
             .order_by(Event.seq)
         ],

@@ -54,6 +54,8 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
     view = current(station, case_no, sync)
     case_state.check(station, view, type_)
     actor = case_state.me(station)
+    if station.node.tier == "village":
+        document = None  # a village-level matter: papers signed and sealed by hand there
     if document is not None:
         case = intake.receive(station, case_no)
         ref = document_issue.issue(station, case, document, actor.office or "",
