@@ -32,6 +32,9 @@ REVIEW_ROLES = ("reviewer", "signer", "admin")
 SIGN_ROLES = ("signer",)
 APPROVE_ROLES = ("signer", "admin")
 TIER_ORDER = ("village", "township", "county")
+# Who may accept and decide: the township and the county, and a village for the matters
+# it decides itself (人民调解 …); AT_LEVEL and DECIDER keep each to its own cases.
+DESKS = ANY_TIER
 
 # -- states ------------------------------------------------------------------
 
@@ -69,6 +72,7 @@ RELEASED = "case.released"
 REASSIGNED = "case.reassigned"
 RETURNED_EVENT = "case.returned"
 RETURN_RECEIVED = "case.return_received"
+RESUBMITTED = "case.resubmitted"  # corrected at the village after a return, sent again
 SUPPLEMENT_REQUESTED = "case.supplement_requested"
 SUPPLEMENTED = "case.supplemented"
 ACCEPTED = "case.accepted"
@@ -128,11 +132,12 @@ TABLE: dict[str, Rule] = {r.type: r for r in (
     Rule(RETURNED_EVENT, N_("退回村站"), (QUEUED,), RETURNED, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
     Rule(RETURN_RECEIVED, N_("村站收到退回"), (RETURNED,), None, FILERS, (), (FILER,)),
-    Rule(SUPPLEMENT_REQUESTED, N_("一次性告知补齐补正"), (QUEUED,), SUPPLEMENT, UPPER,
+    Rule(RESUBMITTED, N_("更正后重新报送"), (RETURNED,), QUEUED, FILERS, (), (FILER,)),
+    Rule(SUPPLEMENT_REQUESTED, N_("一次性告知补齐补正"), (QUEUED,), SUPPLEMENT, DESKS,
          REVIEW_ROLES, (HOLDER, AT_LEVEL)),
     Rule(SUPPLEMENTED, N_("补齐材料"), (SUPPLEMENT,), QUEUED, FILERS, (), (FILER,)),
-    Rule(ACCEPTED, N_("受理"), (QUEUED,), REVIEW, UPPER, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
-    Rule(REFUSED_EVENT, N_("不予受理"), (QUEUED,), REFUSED, UPPER, REVIEW_ROLES,
+    Rule(ACCEPTED, N_("受理"), (QUEUED,), REVIEW, DESKS, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
+    Rule(REFUSED_EVENT, N_("不予受理"), (QUEUED,), REFUSED, DESKS, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
     Rule(JOINT_OPENED, N_("抄告相关科室联合审查"), (REVIEW,), JOINT, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL, JOINT_POSSIBLE)),
@@ -148,8 +153,8 @@ TABLE: dict[str, Rule] = {r.type: r for r in (
          REVIEW_ROLES, (HOLDER, AT_LEVEL, NOT_EXTENDED)),
     Rule(EXTENSION_APPROVED, N_("批准延长办理期限"), (REVIEW, JOINT, SPECIAL), None, UPPER,
          APPROVE_ROLES, (AT_LEVEL, CASE_OFFICE, EXTENSION_PENDING)),
-    Rule(APPROVED, N_("准予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
-    Rule(REJECTED, N_("不予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(APPROVED, N_("准予批准"), (REVIEW,), DECIDED, DESKS, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(REJECTED, N_("不予批准"), (REVIEW,), DECIDED, DESKS, SIGN_ROLES, (HOLDER, DECIDER)),
     Rule(WITHDRAWN_EVENT, N_("申请人撤回（退件）"), (*OPEN, RETURNED), WITHDRAWN, FILERS, (),
          (FILER,)),
     Rule(DELIVERED_EVENT, N_("送达"), (DECIDED, REFUSED), DELIVERED, FILERS, (), (FILER,)),
@@ -299,6 +304,17 @@ def _offices(matter: MatterRule | None, tier: str, filer: str) -> tuple[str, ...
     return tuple(f"{node}:{office}" for office in matter.desks_at(tier))
 
 
+def first_level(matter: MatterRule | None) -> str:
+    """Where a filed (or corrected and resent) case is accepted: a village-level matter at
+    the village itself, any other at the township first."""
+    return "village" if matter is not None and matter.tier == "village" else "township"
+
+
+def village_desk(view: CaseView, actor: Actor) -> bool:
+    """The filing village handles a village-level case itself: one desk, no claim."""
+    return view.level == "village" and actor.tier == "village" and actor.node == view.filed_by
+
+
 def _desk(actor: Actor) -> str:
     return f"{actor.node}:{actor.office}"
 
@@ -341,7 +357,7 @@ def _check_need(need: str, view: CaseView, actor: Actor, matter: MatterRule | No
                 refuse: Callable[[str], Exception]) -> None:
     if need == FILER and actor.node != view.filed_by:
         raise refuse(N_("只有收件的站点才能办理"))
-    elif need == HOLDER and view.holder != actor.holder:
+    elif need == HOLDER and view.holder != actor.holder and not village_desk(view, actor):
         raise NotClaimHolder(case_no=view.case_no, holder=view.holder or "-")
     elif need == AT_LEVEL and (actor.tier != view.level
                                or actor.node != node_at(view.level or "", view.filed_by or "")):
@@ -397,9 +413,13 @@ def apply(view: CaseView, fact: Fact, office: str | None,
         changes["state"] = rule.after
     kind = fact.type
     if kind == FILED:
-        level = "township"
+        level = first_level(matter)
         changes.update(filed_by=fact.node, matter=fact.matter, level=level,
                        offices=_offices(matter, level, fact.node))
+    elif kind == RESUBMITTED:  # the same case, on the first reviewing desk again
+        level = first_level(matter)
+        changes.update(level=level, holder=None, pending=(),
+                       offices=_offices(matter, level, view.filed_by or ""))
     elif kind in (CLAIMED, REASSIGNED):
         changes["holder"] = holder
     elif kind in (RELEASED, RETURNED_EVENT, REFUSED_EVENT):

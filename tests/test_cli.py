@@ -94,7 +94,7 @@ def test_recover_with_the_key_read_off_the_printed_sheet(tmp_path: Path, env) ->
     assert done.code == 0, done.err
     shown = station("case", "status", case_no, "--json",
                     env={**env, "STATION_PASSPHRASE": "重新设置的新口令2026"})
-    assert shown.code == 0 and shown.json()["status"] == "filed"
+    assert shown.code == 0 and shown.json()["status"] == "queued"
 
 
 def test_matters_json_has_the_contract_keys(env: dict[str, str]) -> None:

@@ -21,6 +21,7 @@ from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
 from station.cases import case_state
+from station.cases import history_notes
 from station.cases.status import label
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
@@ -246,8 +247,9 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         "agent_name": station.display_name(case.agent),
         "proxy": case.proxy,
         "history": [
-            {"type": e.type, "at": e.at, "author": e.author}
-            for e in Event.select(Event.type, Event.at, Event.author)
+            {"type": e.type, "at": e.at, "author": e.author,
+             "note": history_notes.note(e.type, e.payload)}
+            for e in Event.select(Event.id, Event.type, Event.at, Event.author, Event.payload)
             .where(Event.case_no == case.case_no)
             .order_by(Event.seq)
         ],

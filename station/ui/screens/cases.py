@@ -336,12 +336,15 @@ class CaseDetail(ttk.Frame):
         for widget in (self, materials):
             widget.bind("<v>", lambda _e: self.view_materials())
             widget.bind("<V>", lambda _e: self.view_materials())
-        history = ttk.Treeview(lower, columns=("at", "type", "author"), show="headings", height=6)
-        for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人"))):
+        self.history = history = ttk.Treeview(lower, columns=("at", "type", "author", "note"),
+                                              show="headings", height=6)
+        for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人")),
+                           ("note", _("说明"))):
             history.heading(key, text=label)
         for event in details["history"]:
             history.insert("", tk.END, values=(local_time(event["at"]),
-                                                step_name(event["type"]), event["author"]))
+                                                step_name(event["type"]), event["author"],
+                                                event.get("note", "")))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
 
     def results_shown(self, state: ttk.Label, text: str) -> None:
