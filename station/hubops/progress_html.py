@@ -33,7 +33,7 @@ PLAIN_STATES = {
     lifecycle.WITHDRAWN: N_("已撤回"),
 }
 OUTCOMES = {"approved": N_("准予"), "rejected": N_("不予批准"), "refused": N_("不予受理")}
-PROVISIONAL = N_("按法定节假日暂计，以公布的安排为准")
+PROVISIONAL = N_("日期按法定节假日暂计，以公布的安排为准")
 
 _STYLE = """
 body{margin:0;font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",
