@@ -79,7 +79,10 @@ def promise_text(progress: CaseProgress) -> str:
     if due.outcome:
         return _("已停止计时")
     if due.due is None:
-        return _("受理后按承诺时限计算（{days}个工作日）").format(days=due.allowed)
+        text = _("受理后按承诺时限计算（{days}个工作日）").format(days=due.allowed)
+        if due.accept_by and not due.paused:
+            text += _("；{day}前决定是否受理").format(day=_day(due.accept_by))
+        return text
     text = _("{day}前办结").format(day=_day(due.due))
     if due.paused:
         text += _("（补正或特别程序期间暂停计时，日期将顺延）")
