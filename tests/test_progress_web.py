@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cli import station as command
+from conftest import PASSPHRASE
 from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER, ELDER_REQUIRED, scans
 from PIL import Image
 from test_documents_pdf import pdf_text, qr_payloads, squeeze
@@ -95,6 +97,27 @@ def test_progress_address_must_be_a_web_address(station) -> None:
         with pytest.raises(StationError):
             progress_address.set_address(station, wrong)
     assert progress_address.own_address() is None
+
+
+def test_progress_commands(tmp_path: Path) -> None:
+    env = {"STATION_DATA": str(tmp_path / "data"), "STATION_PASSPHRASE": PASSPHRASE}
+    assert command("init", "--tier", "county", "--code", "450981000000", "--name",
+                   "桂平市政务服务中心", "--operator", "admin", env=env).code == 0
+    shown = command("progress", "address", "--json", env=env)
+    assert shown.code == 0 and shown.json() == {"own": None, "published": None, "used": None}
+    assert "不印二维码" in command("progress", "address", env=env).out
+    wrong = command("progress", "address", "jd.example.gov.cn", env=env)
+    assert wrong.code == 4 and "进度查询地址“jd.example.gov.cn”不对" in wrong.err
+    done = command("progress", "address", "https://jd.example.gov.cn/", "--json", env=env)
+    assert done.code == 0 and done.json()["used"] == "https://jd.example.gov.cn"
+    cleared = command("progress", "address", "--clear", "--json", env=env)
+    assert cleared.json()["own"] is None
+    # the page needs the county hub's database: none here yet, and a bad limit is usage
+    missing = command("progress", "serve", "--listen", "127.0.0.1:0", env=env)
+    assert missing.code == 5 and "找不到枢纽站数据库" in missing.err
+    usage = command("progress", "serve", "--listen", "127.0.0.1:0", "--per-minute", "0",
+                    env=env)
+    assert usage.code == 2 and "每分钟查询次数“0”不对" in usage.err
 
 
 # -- the page, end to end ----------------------------------------------------------------

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--listen", required=True, help=_("监听地址 HOST:PORT，例如 0.0.0.0:8480"))
     p.add_argument("--db", default=None,
                    help=_("枢纽站数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
-    p.add_argument("--per-minute", type=int, default=LIMIT, metavar="N",
+    p.add_argument("--per-minute", type=per_minute, default=LIMIT, metavar="N",
                    help=_("同一地址每分钟最多查询几次，超过则暂停查询（默认 {limit}）").format(
                        limit=LIMIT))
     p.set_defaults(handler=run_serve)
@@ -31,6 +31,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--clear", action="store_true", help=_("清除本站设置的地址"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_address)
+
+
+def per_minute(text: str) -> int:
+    """The rate limit: a whole number of lookups, at least 1 (else a usage error)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            _("每分钟查询次数“{value}”不对：应为正整数。").format(value=text))
+    return int(text)
 
 
 def run_serve(args: argparse.Namespace) -> int:
