@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from PIL import Image
 from test_documents_pdf import pdf_text, qr_payloads, squeeze
 
 from station.cases import check_code
+from station.casework import progress, review
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
 from station.demo.samples import RESIDENTS
@@ -259,6 +261,23 @@ def test_scanned_receipt_opens_the_case_page_in_chromium(progress_page: Served,
     # the form at the root finds it too
     status, body, _ = get(f"{progress_page.address}/p?n={filed.case_no}&c={code.lower()}")
     assert status == 200 and "已收件，等待受理" in body
+
+    # accepted at the township: the page follows, promising what `case status` promises
+    with net.open(net.township, demo_network.REVIEWERS[0][0]) as desk:
+        review.claim(desk, filed.case_no)
+        review.accept(desk, filed.case_no, "材料齐全，予以受理")
+        desk_head = link.acked_seq()
+    demo_network.wait_for_county(net, {net.township.code: desk_head})
+    with net.open(net.village) as village:
+        link.sync_once(village)
+        due = progress.status(village, filed.case_no)["deadline"]["due"]
+    assert due is not None
+    day = date.fromisoformat(due)
+    dom = chromium("--dump-dom", scanned)
+    state = re.search(r'<div class="state" id="state">(.*?)</div>', dom)
+    assert state is not None and state.group(1) == "已受理，正在审查", dom
+    assert f"{day.year}年{day.month}月{day.day}日前办结" in dom
+    assert "受理" in dom and "认领" not in dom  # a desk's claim is not the resident's business
 
 
 def test_a_thousand_lookups_in_a_minute_are_throttled(progress_page: Served) -> None:
