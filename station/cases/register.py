@@ -20,8 +20,7 @@ from forms.identity import check_resident_id, mask_id, mask_name
 from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
-from station.cases import case_state
-from station.cases import history_notes
+from station.cases import case_state, history_notes
 from station.cases.status import label
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
