@@ -332,7 +332,7 @@ def test_a_case_running_into_2027_counts_the_statutory_holidays_and_is_provision
     assert moved.due == date(2027, 1, 27) and moved.used == 4
     within_2026 = deadline(accepted_on(date(2026, 12, 1)), MatterLimits(5, 15), cal,
                            date(2026, 12, 2))
-    assert not within_2026.provisional  # due and legal due both in a published year
+    assert not within_2026.provisional  # its due date lies in a published year
 
 
 def test_the_default_calendar_logs_an_unpublished_year_and_never_crashes(

@@ -143,6 +143,7 @@ def test_the_receipt_promise_is_case_status_due_at_every_node(net: DemoNetwork) 
         assert link.sync_once(village).pending == 0
         village_head = link.acked_seq()
         matter = village.catalogue.get(filed_matter(village, case_no))
+    assert case_status(net, net.village.data, case_no)["due"] == promised
     wait_for_county(net, {net.village.code: village_head})
     headers = hub_headers(net, case_no, "county")  # what county supervision reads
     at_county_hub = deadline(clock_events(headers), MatterLimits.for_matter(matter),
@@ -170,8 +171,19 @@ def test_the_receipt_promise_is_case_status_due_at_every_node(net: DemoNetwork) 
 
     status = wait_until(at_county, 60, "the case at the county")
     assert status["deadline"]["due"] == promised
+    assert case_status(net, net.county.data, case_no, "mzqz")["due"] == promised
     received = clock_events(headers)[0].day  # the China day the village received the papers
     assert status["deadline"]["started_on"] == received.isoformat()
+
+
+def case_status(net: DemoNetwork, data: Path, case_no: str,
+                user: str | None = None) -> dict[str, Any]:
+    """``station case status --json`` run as the node's operator would run it."""
+    shown = station("case", "status", case_no, "--json", "--data", data,
+                    *(("--user", user) if user else ()),
+                    env={"STATION_PASSPHRASE": net.passphrase})
+    assert shown.code == 0, shown.err
+    return dict(shown.json())
 
 
 def filed_matter(station: Any, case_no: str) -> str:

@@ -102,6 +102,32 @@ def test_a_promise_in_an_unpublished_year_counts_statutory_holidays_and_says_so(
     assert "2027 年的节假日安排尚未发布" in caplog.text
 
 
+def test_the_case_list_and_detail_follow_the_clock_when_the_county_publishes(
+        station, tmp_path: Path) -> None:
+    """Filed 2026-12-31: 2027-01-04 (暂计) in the list and the detail; the county then
+    publishes 2027-01-04 as a rest day and the stored date moves to 2027-01-05, no
+    longer provisional where the county listed every day it depends on."""
+    from station.cases import case_state
+
+    matter = station.catalogue.get(YIBAO_MATTER)
+    files = scans(tmp_path, tuple(m.name for m in matter.materials if m.required))
+    case_no = file_case(station, YIBAO_MATTER, APPLICANT, YIBAO_FORM, files,
+                        now=datetime(2026, 12, 31, 2, 0, tzinfo=UTC)).case_no
+    listed = list_cases(station).items[0]
+    assert (listed.deadline, listed.deadline_provisional) == ("2027-01-04", True)
+    shown = show_case(station, case_no)
+    assert (shown["deadline"], shown["deadline_provisional"]) == ("2027-01-04", True)
+
+    days = "".join(f'"2027-01-0{d}" = "{"休" if d != 5 else "班"}"\n' for d in range(1, 6))
+    station.layout.calendar.write_text("[days]\n" + days, encoding="utf-8")
+    station.__dict__.pop("calendar", None)  # as an installed calendar update does
+    assert case_state.redate(station) == 1
+    listed = list_cases(station).items[0]
+    assert (listed.deadline, listed.deadline_provisional) == ("2027-01-05", False)
+    shown = show_case(station, case_no)
+    assert (shown["deadline"], shown["deadline_provisional"]) == ("2027-01-05", False)
+
+
 def test_missing_materials_are_a_hint_on_the_receipt_and_no_notice_is_printed(
         station, tmp_path: Path) -> None:
     """The village receives papers for the office: what it saw missing is a 缺件提示 on

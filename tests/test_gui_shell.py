@@ -177,3 +177,52 @@ def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
         pump(app.root, lambda: "找到 2 件" in cases.count.cget("text"), what="name search")
     finally:
         app.close()
+
+
+def test_a_provisional_date_is_marked_in_the_list_and_the_detail(
+        display: str, tmp_path: Path, data_dir: Path, documents: Path, no_open: None) -> None:
+    """Filed on 2026-12-31 with one working day promised: 2027-01-04, counted by the
+    statutory holidays of a year whose 调休 is not published — marked 暂计 where it shows."""
+    from datetime import UTC, datetime
+
+    station, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
+    matter = station.catalogue.get("450981-YB-001")
+    filed = file_case(station, matter.code, APPLICANT,
+                      {"insured_year": 2027, "person_category": "普通城乡居民",
+                       "household_size": 1},
+                      scans(tmp_path, tuple(m.name for m in matter.materials if m.required)),
+                      now=datetime(2026, 12, 31, 2, 0, tzinfo=UTC), print_documents=False)
+    assert filed.deadline == "2027-01-04" and filed.deadline_provisional
+    station.close()
+
+    app = make_app(tmp_path, data_dir, documents)
+    try:
+        login = app.view
+        assert isinstance(login, LoginView)
+        login.passphrase.insert(0, PASSPHRASE)
+        login.submit()
+        pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
+        main = app.view
+        assert isinstance(main, MainWindow)
+        cases = main.open("cases")
+        assert isinstance(cases, CasesScreen)
+        pump(app.root, lambda: cases.tree.get_children() == (filed.case_no,),
+             what="the case list")
+        assert cases.tree.item(filed.case_no)["values"][-1] == "2027-01-04（暂计）"
+        cases.open_selected()
+        pump(app.root, lambda: cases.detail is not None, what="the case details")
+        detail = cases.detail
+        assert detail is not None
+        labels: list[str] = []
+        stack: list[object] = [detail]
+        while stack:
+            widget = stack.pop()
+            stack.extend(widget.winfo_children())  # type: ignore[attr-defined]
+            if isinstance(widget, ttk.Label):
+                labels.append(str(widget.cget("text")))
+        assert "2027-01-04（暂计）" in labels  # the 承诺办结日期 row, exactly
+        pump(app.root, lambda: "2027-01-04（暂计）" in detail.results.deadline_label.cget("text"),
+             what="the 办结期限 of the results panel")
+        screenshot(app.root, "05b-case-detail-provisional")
+    finally:
+        app.close()

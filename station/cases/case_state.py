@@ -150,6 +150,19 @@ def refresh(station: Station, case_no: str) -> CaseView:
     return now
 
 
+def redate(station: Station) -> int:
+    """Store every case's deadline again from the clock (after a calendar update: the
+    county's published days may move a date counted provisionally); how many moved."""
+    moved = 0
+    for case in Case.select(Case.case_no, Case.deadline).where(Case.deadline.is_null(False)):
+        due = clock(station, case.case_no)
+        if due is not None and due.due != case.deadline:
+            with station.db.atomic("IMMEDIATE"):
+                Case.update(deadline=due.due).where(Case.case_no == case.case_no).execute()
+            moved += 1
+    return moved
+
+
 def china_today() -> date:
     return datetime.now(CHINA).date()
 

@@ -162,6 +162,7 @@ def run_new(args: argparse.Namespace) -> int:
         "case_no": result.case_no,
         "status": result.status,
         "deadline": result.deadline,
+        "deadline_provisional": result.deadline_provisional,
         "missing": result.missing,
         "receipt": str(result.receipt) if result.receipt else None,
     }

@@ -1,7 +1,8 @@
 """The statutory clock (法定时限), pure: working days and deadlines from event headers.
 
 Owns:
-- ``calendar``: working days (chinesecalendar plus the county's published days);
+- ``calendar``: working days (chinesecalendar plus the county's published days; for a
+  year neither knows, the statutory holidays, provisional until published);
 - ``deadlines``: the clock of a case — the 5-day acceptance window, the legal and
   promised limits, pauses for the one-time notice and special procedures, the
   extension, yellow and red, the follow-up of a bad rating.

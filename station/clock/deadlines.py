@@ -456,7 +456,7 @@ def deadline(
     return Deadline(state=state, due=due, legal_due=legal_due, yellow_on=yellow_on,
                     used=used, allowed=allowed, legal_allowed=legal_allowed, overdue=overdue,
                     legal_overdue=legal_overdue,
-                    provisional=calendar.provisional(start, max(due, legal_due)), **common)
+                    provisional=calendar.provisional(start, due), **common)
 
 
 # -- the follow-up of a bad rating ----------------------------------------------------

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from forms.catalogue import Matter
@@ -72,6 +72,7 @@ class FilingResult:
     missing: list[str]
     receipt: Path | None
     printed: list[Path] = field(default_factory=list)
+    deadline_provisional: bool = False  # the date depends on an unpublished year (暂计)
 
 
 def check_materials(matter: Matter, files: Sequence[MaterialFile]) -> list[Exception]:
@@ -145,7 +146,8 @@ def file_case(
     blobs = station.blobs.put_files([item.path for item in materials])
     stored = list(zip(materials, blobs, strict=True))
     status = AWAITING_SUPPLEMENT if missing else FILED
-    deadline = promised_due(station, matter, now, bool(missing))
+    promise = promised_due(station, matter, now, bool(missing))
+    deadline = promise.due
     node = station.node
 
     with station.db.atomic("IMMEDIATE"):
@@ -207,6 +209,7 @@ def file_case(
         deadline=deadline.isoformat() if deadline else None,
         missing=missing,
         receipt=None,
+        deadline_provisional=bool(deadline and promise.provisional),
     )
     if print_documents:
         printed = print_case_documents(station, case.case_no)
@@ -215,15 +218,16 @@ def file_case(
     return result
 
 
-def promised_due(station: Station, matter: Matter, now: datetime, missing: bool) -> date | None:
-    """The receipt's promise, from the one clock (``station.clock.deadlines``, as
-    ``case_state.clock`` reads it later): nothing while papers are missing."""
+def promised_due(station: Station, matter: Matter, now: datetime,
+                 missing: bool) -> deadlines.Deadline:
+    """The receipt's promise (``due``), from the one clock (``station.clock.deadlines``,
+    as ``case_state.clock`` reads it later): nothing while papers are missing."""
     day = now.astimezone(CHINA_TIME).date()
     events = [deadlines.ClockEvent(deadlines.FILED, day)]
     if missing:
         events.append(deadlines.ClockEvent(deadlines.MISSING_AT_FILING, day))
     return deadlines.deadline(events, deadlines.MatterLimits.for_matter(matter),
-                              station.calendar, day).due
+                              station.calendar, day)
 
 
 def add_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,

@@ -37,6 +37,7 @@ from keys import ca
 from keys.errors import KeysError
 from station import i18n, node_keys, outbox
 from station.app import Station
+from station.cases import case_state
 from station.clock.calendar import load_overrides
 from station.errors import NotPermitted, StationError
 from station.fileio import fsync_directory
@@ -186,6 +187,8 @@ def _install(station: Station, update: Update) -> Installed:
                       {"kind": update.kind, "version": update.version,
                        "files": len(update.files)})
     station.__dict__.pop(update.kind, None)  # Station.catalogue / .calendar read it again
+    if update.kind == CALENDAR:
+        case_state.redate(station)  # the published days may move a provisional date
     log.info("installed %s update version %s", update.kind, update.version)
     return Installed(update.kind, update.version, len(update.files))
 

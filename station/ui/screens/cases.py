@@ -30,9 +30,9 @@ from station.outbox import label as event_label
 from station.outbox import local_time
 from station.ui.context import AppContext
 from station.ui.opener import open_file
+from station.ui.provisional import dated
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases
-from station.ui.screens.provisional import dated
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle

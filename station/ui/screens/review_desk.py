@@ -20,8 +20,8 @@ from station.casework.review import Verdict
 from station.i18n import N_, _, translate
 from station.ui.context import AppContext
 from station.ui.problems import describe
+from station.ui.provisional import dated
 from station.ui.screens import review_special
-from station.ui.screens.provisional import dated
 from station.ui.screens.review_confirm import SEALS_OR_SENDS, Confirmation, summary
 from station.ui.screens.review_data import (
     DEADLINE_NAMES,

@@ -16,7 +16,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from station.i18n import N_, _, translate
-from station.ui.screens.provisional import dated
+from station.ui.provisional import dated
 from station.ui.screens.review_data import DEADLINE_NAMES, TIME_ACTIONS, CaseWork
 from sync import lifecycle
 

@@ -11,6 +11,7 @@ from station.filing.matter_search import record_recent
 from station.filing.new_case import FilingResult, file_case
 from station.i18n import N_, _
 from station.ui.opener import open_file
+from station.ui.provisional import dated
 from station.ui.wizard.step import StepFrame, Wizard
 
 
@@ -88,7 +89,8 @@ class ConfirmStep(StepFrame):
         app.config.save(app.config_dir)
         text = [_("已收件，办件编号：{case_no}").format(case_no=result.case_no)]
         if result.deadline:
-            text.append(_("承诺办结日期：{date}").format(date=result.deadline))
+            text.append(_("承诺办结日期：{date}").format(
+                date=dated(result.deadline, result.deadline_provisional)))
         if result.missing:
             text.append(_("收件凭证已列出缺件提示，请打印交给申请人。"))
         self.outcome.configure(text="\n".join(text))
