@@ -65,6 +65,10 @@ def test_the_proxy_letter_is_not_asked_of_a_resident_applying_in_person(
     status = station("case", "status", filed["case_no"], "--json", env=env)
     assert status.code == 0, status.err
     assert status.json()["missing"] == []
+    limits = status.json()["step_limits"]  # nothing runs before the township accepts
+    assert [(c["tier"], c["office"], c["days"], c["state"]) for c in limits] == [
+        ("township", None, 15, "not_started"), ("county", "残联", 5, "not_started"),
+        ("county", "民政局", 5, "not_started")]
 
 
 def test_the_proxy_letter_is_required_when_a_relative_applies(
