@@ -82,3 +82,14 @@ def test_each_office_in_turn_has_its_own_limit() -> None:
     events.append(APPROVED)
     assert states(events, date(2026, 12, 9)) == ["done", "done", "done"]
     assert not clocks(events, date(2026, 12, 9))[2]["overdue"]
+
+
+def test_the_desk_shows_each_begun_step_with_its_own_date() -> None:
+    from station.ui.screens.review_special import clock_text
+
+    limits = clocks([FILED, ACCEPTED, TO_COUNTY], date(2026, 11, 30))
+    text = clock_text({"deadline": None, "follow_up": None, "step_limits": limits})
+    assert text.splitlines() == [
+        "分环节：乡镇“受理、初审（含入户调查）”限 15 个工作日，2026-11-24 前（本环节已完成）",
+        "分环节：残联“审核残疾类别和等级，转县民政局”限 5 个工作日，2026-11-27 前（已超期）",
+    ]

@@ -150,7 +150,8 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     known = case_state.steps(station, case_no)
     view, allowed = allowed_actions(station, case_no, known)
     status = progress.status(station, case_no, known=known)
-    clock = {"deadline": status["deadline"], "follow_up": status["follow_up"]}
+    clock = {"deadline": status["deadline"], "follow_up": status["follow_up"],
+             "step_limits": status.get("step_limits") or []}
     procedures = tuple(matter.special_procedures) if matter else ()
     return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures)
 
