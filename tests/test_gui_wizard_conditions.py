@@ -88,6 +88,8 @@ def test_the_wizard_asks_for_the_proxy_letter_only_when_a_relative_applies(
     assert step.results.selection() == (MATTER,)
     details = step.details.cget("text")
     assert "视情况必需" in details and "委托书" in details
+    assert "办理顺序：残联 → 民政局（依次办理）" in details
+    assert "咨询电话：0775-3382110" in details
     wizard.next()
 
     step = wizard.step
@@ -111,6 +113,10 @@ def test_the_wizard_asks_for_the_proxy_letter_only_when_a_relative_applies(
         step.import_files([draw_scan(tmp_path / f"{i}.jpg", name, ["正面"], seed=i,
                                      size=(600, 800))])
     pump(app.root, lambda: wizard.draft.missing() == [], what="the four pages")
+    step.checklist.selection_set("第二代残疾人证")
+    pump(app.root, lambda: "县残疾人联合会" in step.requirement.cget("text"),
+         what="what the catalogue asks of the card")
+    assert step.requirement.cget("text").startswith("原件 1 份、复印件 1 份；纸质、电子均可")
     screenshot(app.root, "60-wizard-in-person-materials")
     wizard.back()
 
