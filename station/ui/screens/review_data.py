@@ -14,6 +14,7 @@ from typing import Any
 
 from station.app import Station
 from station.cases import case_state
+from station.cases.matter_rules import rule_of
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
 from station.errors import StationError
@@ -125,6 +126,7 @@ class CaseWork:
     allowed: set[str] = field(default_factory=set)
     clock: dict[str, Any] = field(default_factory=dict)  # progress.status: deadline, follow_up
     procedures: tuple[str, ...] = ()  # the matter's special procedures (catalogue)
+    passes_to: str | None = None  # sequential flow: the office this one passes the case to
 
 
 def allowed_actions(station: Station, case_no: str,
@@ -153,7 +155,10 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     clock = {"deadline": status["deadline"], "follow_up": status["follow_up"],
              "step_limits": status.get("step_limits") or []}
     procedures = tuple(matter.special_procedures) if matter else ()
-    return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures)
+    passes_to = (rule_of(matter).passes_on(station.node.tier, case_state.me(station).office)
+                 if matter else None)
+    return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures,
+                    passes_to)
 
 
 @dataclass(frozen=True)
