@@ -227,6 +227,10 @@ class SequentialOneOffice(CatalogueProblem):
     """为 sequential（各部门依次办理）时，offices 至少要列出两个部门，按办理先后排列。"""
 
 
+class SequentialOutOfOrder(CatalogueProblem):
+    """的顺序与办理流程（procedure）中这些部门的步骤顺序不一致；依次办理时按 offices 的顺序办理。"""
+
+
 class RequiredWithCondition(CatalogueProblem):
     """不能与 required_when 同时使用：按条件必需的材料只写 required_when。"""
 

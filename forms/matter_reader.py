@@ -22,6 +22,7 @@ from forms.errors import (
     OfficeNotInProcedure,
     PromisedOverLegal,
     SequentialOneOffice,
+    SequentialOutOfOrder,
     StepsOverLegal,
     UnknownTemplate,
 )
@@ -103,6 +104,10 @@ def read_matter(data: Mapping[str, object], filename: str, index: int = 1) -> Ma
     flow = table.one_of("flow", FLOWS, default=FLOWS[0])
     if flow == "sequential" and len(offices) < 2:
         table.fail("flow", SequentialOneOffice())
+    if flow == "sequential":
+        at_tier = [step.office for step in procedure if step.tier == tier]
+        if sorted(offices, key=at_tier.index) != list(offices):
+            table.fail("offices", SequentialOutOfOrder())
     fields = read_fields(where, table)
     return Matter(
         code=code,

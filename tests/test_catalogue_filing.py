@@ -12,6 +12,9 @@ from cli import station
 from conftest import PASSPHRASE, write_json
 from filing_samples import APPLICANT, scans
 
+from forms.catalogue import load_catalogue
+from station.filing.material_text import requirement
+
 MATTER = "450981-CL-001"  # 残疾人两项补贴 as the county's list has it
 ALWAYS = ("残疾人两项补贴申请审批表", "第二代残疾人证", "居民身份证", "居民户口簿")
 PROXY = ("委托书", "受托人居民身份证")
@@ -65,6 +68,10 @@ def test_the_proxy_letter_is_not_asked_of_a_resident_applying_in_person(
     status = station("case", "status", filed["case_no"], "--json", env=env)
     assert status.code == 0, status.err
     assert status.json()["missing"] == []
+    limits = status.json()["step_limits"]  # nothing runs before the township accepts
+    assert [(c["tier"], c["office"], c["days"], c["state"]) for c in limits] == [
+        ("township", None, 15, "not_started"), ("county", "残联", 5, "not_started"),
+        ("county", "民政局", 5, "not_started")]
 
 
 def test_the_proxy_letter_is_required_when_a_relative_applies(
@@ -82,3 +89,15 @@ def test_the_proxy_letter_is_required_when_a_relative_applies(
     assert shown.json()["missing"] == list(PROXY)
     complete = file_case(tmp_path, env, "村（居）委会代办", ALWAYS + PROXY)
     assert complete["status"] == "filed" and complete["missing"] == []
+
+
+def test_what_each_material_asks_for_is_said_in_full() -> None:
+    matter = load_catalogue().get(MATTER)
+    said = {m.name: requirement(m) for m in matter.materials}
+    assert said["残疾人两项补贴申请审批表"] == "原件 2 份"
+    assert said["第二代残疾人证"] == (
+        "原件 1 份、复印件 1 份；纸质、电子均可；出具单位：县残疾人联合会；"
+        "原件核对后当场退还；可出示电子残疾人证")
+    assert said["居民户口簿"] == "复印件 1 份；出具单位：户籍所在地公安派出所"
+    old = load_catalogue().get("450981-MZ-004").material("残疾人两项补贴申请审批表")
+    assert requirement(old) == "原件 2 份"  # an older file: copies = 2 of a 原件

@@ -3,6 +3,8 @@ materials, paper or electronic, originals and copies, sequential offices, contac
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from forms import errors
@@ -89,6 +91,8 @@ CASES = [
     ("days = 15", "days = 25", "procedure", errors.StepsOverLegal),
     ('flow = "sequential"', 'flow = "serial"', "flow", errors.NotOneOf),
     ('offices = ["残联", "民政局"]', 'offices = ["民政局"]', "flow", errors.SequentialOneOffice),
+    ('offices = ["残联", "民政局"]', 'offices = ["民政局", "残联"]', "offices",
+     errors.SequentialOutOfOrder),
     ('required_when = { applied_by = ["亲属代办", "村（居）委会代办"] }\nform = "原件"',
      'required_when = { applied_via = ["亲属代办"] }\nform = "原件"',
      "materials[委托书].required_when", errors.VisibleUnknownField),
@@ -137,3 +141,26 @@ def test_bad_values_name_file_matter_and_key(old: str, new: str, field: str,
     assert type(error.params["problem"]) is problem
     message = str(error)
     assert message.startswith(f"事项目录文件 bad.toml 有误：事项 {EXAMPLE} 的“{field}”")
+
+
+def test_the_documented_excerpt_matches_the_shipped_example() -> None:
+    """docs/catalogue.md's excerpt of a real list uses known keys with the values the
+    shipped file has, so the two cannot drift apart."""
+    import re
+
+    from forms import schema
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "catalogue.md").read_text("utf-8")
+    section = doc.split("## Real lists", 1)[1].split("### ", 1)[0]
+    known = {key for keys in schema.TABLES.values() for key in keys}
+    lines = [line.split("#", 1)[0].rstrip() for block in
+             re.findall(r"```text\n(.*?)```", section, flags=re.DOTALL)
+             for line in block.splitlines()]
+    assignments = [line for line in lines if re.match(r"[a-z_]+ = ", line)]
+    assert len(assignments) > 20
+    for line in assignments:
+        assert line.split(" = ", 1)[0] in known, line
+    shipped = {line.split("#", 1)[0].rstrip() for line in TEXT.splitlines()}
+    instant = {'kind = "即办件"', "legal_days = 20"}
+    for line in assignments:
+        assert line in shipped or line in instant, line

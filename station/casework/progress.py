@@ -13,7 +13,7 @@ from typing import Any
 from station.app import Station
 from station.cases import case_state, conflicts
 from station.casework import clock_policy
-from station.clock import deadlines
+from station.clock import deadlines, steps
 from station.errors import CaseNotFound
 from station.trust import directory
 from sync import lifecycle
@@ -57,12 +57,29 @@ def status(station: Station, case_no: str, today: date | None = None,
         "pending_opinions": [p.split(":", 1)[1] for p in view.pending],
         "claimed": view.holder is not None, "outcome": view.outcome,
         "deadline": _deadline_json(due), "follow_up": _follow_json(follow),
+        "step_limits": step_limits(station, view, known, today),
         "steps": [{"type": s.fact.type, "label": lifecycle.action_label(s.fact.type),
                    "node": s.fact.node, "day": s.day.isoformat()} for s in known],
         "not_applied": [{"type": c["type"], "label": lifecycle.action_label(c["type"]),
                          "state": c["state"], "state_label": lifecycle.label(c["state"]),
                          "at": c["at"]} for c in conflicts.of_case(case_no)],
     }
+
+
+def step_limits(station: Station, view: lifecycle.CaseView, known: list[case_state.Step],
+                today: date | None = None) -> list[dict[str, Any]]:
+    """The clock of each procedure stage with its own limit (catalogue ``days``)."""
+    matter = station.catalogue.matters.get(view.matter or "")
+    if matter is None:
+        return []
+    filer = view.filed_by or ""
+    tiers = {lifecycle.county_of(filer): "county", lifecycle.township_of(filer): "township"}
+    events = [steps.StepEvent(s.fact.type, s.day, tiers.get(s.fact.node, "village"), s.office)
+              for s in known]
+    flow = steps.Flow(matter.tier, matter.offices if matter.is_sequential else ())
+    return [c.to_json() for c in steps.step_clock(events, matter.procedure, flow,
+                                                  station.calendar, today or date.today(),
+                                                  _policy())]
 
 
 def _node_names() -> dict[str, str]:

@@ -43,7 +43,7 @@ ADMIN = "admin"
 REVIEWERS = (("mz", "王审核", "民政办"), ("mz2", "赵审核", "民政办"), ("cl", "李审核", "残联"))
 TOWNSHIP_SIGNERS = (("mzqf", "钱签发", "民政办"),)
 COUNTY_USERS = (("archivist", "auditor", "档案"), ("mzj", "reviewer", "民政局"),
-                ("mzqz", "signer", "民政局"))
+                ("mzqz", "signer", "民政局"), ("clj", "reviewer", "残联"))
 SEALED_OFFICES = {"county": ("民政局",), "township": ("民政办", "残联")}
 LISTENING = re.compile(r"hub listening on (http://\S+)")
 

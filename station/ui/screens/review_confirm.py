@@ -26,7 +26,7 @@ SEALS_OR_SENDS = {
     lifecycle.RETURNED_EVENT: "",
     lifecycle.JOINT_OPENED: "",
     lifecycle.SPECIAL_STARTED: "special",
-    lifecycle.EXTENSION_APPROVED: "extension",
+    lifecycle.EXTENSION_APPROVED: "extend",
 }
 
 
@@ -34,7 +34,7 @@ SEALS_OR_SENDS = {
 class Parties:
     """Who a case's papers go to, named as people know them (read on the worker)."""
 
-    seal: str  # the office whose seal a document carries: 示范镇便民服务中心民政办
+    seal: str  # the organ whose seal a document carries: 示范镇民政办
     filer: str  # the station that filed the case and hands papers to the resident
     applicant: str
     upper: str  # where 报上级 sends it

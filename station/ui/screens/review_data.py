@@ -14,9 +14,11 @@ from typing import Any
 
 from station.app import Station
 from station.cases import case_state
+from station.cases.matter_rules import rule_of
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
 from station.casework.review import Verdict
+from station.documents.organ import organ_name
 from station.errors import StationError
 from station.i18n import N_, _
 from station.trust import directory, users
@@ -129,6 +131,7 @@ class CaseWork:
     clock: dict[str, Any] = field(default_factory=dict)  # progress.status: deadline, follow_up
     procedures: tuple[str, ...] = ()  # the matter's special procedures (catalogue)
     parties: Parties = field(default_factory=lambda: Parties("", "", "", ""))
+    passes_to: str | None = None  # sequential flow: the office this one passes the case to
 
 
 def allowed_actions(station: Station, case_no: str,
@@ -154,10 +157,13 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     known = case_state.steps(station, case_no)
     view, allowed = allowed_actions(station, case_no, known)
     status = progress.status(station, case_no, known=known)
-    clock = {"deadline": status["deadline"], "follow_up": status["follow_up"]}
+    clock = {"deadline": status["deadline"], "follow_up": status["follow_up"],
+             "step_limits": status.get("step_limits") or []}
     procedures = tuple(matter.special_procedures) if matter else ()
+    passes_to = (rule_of(matter).passes_on(station.node.tier, case_state.me(station).office)
+                 if matter else None)
     return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures,
-                    parties_of(station, view, details["applicant"]["name"]))
+                    parties_of(station, view, details["applicant"]["name"]), passes_to)
 
 
 def parties_of(station: Station, view: CaseView, applicant: str) -> Parties:
@@ -167,7 +173,7 @@ def parties_of(station: Station, view: CaseView, applicant: str) -> Parties:
     filer = view.filed_by or view.case_no[:12]
     upper = lifecycle.node_at(lifecycle.next_tier(station.node.tier), filer)
     office = review_queue.my_office(station) or ""
-    return Parties(f"{station.node.name}{office}", names.get(filer, filer), applicant,
+    return Parties(organ_name(station.node.name, office, station.node.code), names.get(filer, filer), applicant,
                    names.get(upper, upper))
 
 

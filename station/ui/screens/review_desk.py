@@ -334,6 +334,8 @@ class ReviewDeskScreen(ttk.Frame):
             state="normal" if lifecycle.SUPPLEMENT_REQUESTED in work.allowed else "disabled")
         self.tabs.add(self.verdicts, text=_("材料核验"))
         self.opinion = OpinionPanel(self.tabs, work.allowed, self.do_action)
+        if work.passes_to:
+            self.opinion.pass_on_to(work.passes_to)
         self.tabs.add(self.opinion, text=_("审查意见"))
         self.times = TimePanel(self.tabs, work, self.do_action)
         self.tabs.add(self.times, text=_("期限与回访"))

@@ -66,6 +66,11 @@ class OpinionPanel(ttk.Frame):
             self.buttons[action] = button
         self.allow(allowed)
 
+    def pass_on_to(self, office: str) -> None:
+        """A sequential flow: this office's 报上级 hands the case to the next office."""
+        self.buttons[lifecycle.FORWARDED].configure(
+            text=_("转{office}").format(office=office))
+
     def clear_message(self) -> None:
         self.message.configure(text="")
 

@@ -56,6 +56,7 @@ def clock_text(clock: dict[str, Any]) -> str:
             used=due["used"], allowed=due["allowed"]))
         if due.get("extended"):
             lines.append(_("办理期限已延长。"))
+    lines += step_lines(clock.get("step_limits") or [])
     follow = clock.get("follow_up")
     if follow:
         state = translate(DEADLINE_NAMES.get(follow["state"], follow["state"]))
@@ -64,6 +65,25 @@ def clock_text(clock: dict[str, Any]) -> str:
         if follow.get("called"):
             lines.append(_("已回访，待整改完成。"))
     return "\n".join(lines)
+
+
+STEP_DONE = N_("本环节已完成")
+TIER_NAMES = {"village": N_("村级"), "township": N_("乡镇"), "county": N_("县级")}
+
+
+def step_lines(limits: list[dict[str, Any]]) -> list[str]:
+    """One line per procedure stage with its own limit (catalogue ``days``) that has begun."""
+    lines = []
+    for stage in limits:
+        if not stage.get("started_on"):
+            continue
+        state = (translate(STEP_DONE) if stage["state"] == "done"
+                 else translate(DEADLINE_NAMES.get(stage["state"], stage["state"])))
+        place = stage.get("office") or translate(TIER_NAMES.get(stage["tier"], stage["tier"]))
+        lines.append(_("分环节：{place}“{names}”限 {days} 个工作日，{due} 前（{state}）").format(
+            place=place, names="、".join(stage["names"]), days=stage["days"],
+            due=stage["due"], state=state))
+    return lines
 
 
 class TimePanel(ttk.Frame):

@@ -18,6 +18,7 @@ import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
 from station.filing.hotfolder import HotFolder
+from station.filing.material_text import requirement
 from station.filing.pages import rotate_file, thumbnail
 from station.i18n import N_, _, translate
 from station.ui.wizard.step import StepFrame, Wizard
@@ -152,9 +153,14 @@ class MaterialsStep(StepFrame):
         paths = self.wizard.draft.pages.get(material, [])
         ttk.Label(self.pages, text=_("{name}：{count} 页").format(name=material,
                   count=len(paths))).grid(row=0, column=0, columnspan=5, sticky="w")
+        matter = self.wizard.draft.matter
+        spec = next((m for m in matter.materials if m.name == material), None) if matter else None
+        self.requirement = ttk.Label(self.pages, text=requirement(spec) if spec else "",
+                                     bootstyle="secondary", wraplength=560)
+        self.requirement.grid(row=1, column=0, columnspan=5, sticky="w")
         for index, path in enumerate(paths):
             cell = ttk.Frame(self.pages, padding=4)
-            cell.grid(row=1 + index // 4, column=index % 4, sticky="n")
+            cell.grid(row=2 + index // 4, column=index % 4, sticky="n")
             image = self.images.get(path)
             ttk.Label(cell, image=image if image else "", text="" if image else path.name,
                       width=0 if image else 16).pack()

@@ -85,14 +85,24 @@ class MatterStep(StepFrame):
             _("决定层级：{tier}　办理部门：{offices}").format(
                 tier=translate(TIERS.get(matter.tier, matter.tier)),
                 offices="、".join(matter.offices)),
-            _("承诺 {promised} 个工作日（法定 {legal} 个工作日）").format(
-                promised=matter.promised_days, legal=matter.legal_days),
+            (_("即办件：当场办结（法定 {legal} 个工作日）").format(legal=matter.legal_days)
+             if matter.is_instant else
+             _("承诺 {promised} 个工作日（法定 {legal} 个工作日）").format(
+                 promised=matter.promised_days, legal=matter.legal_days)),
             _("必需材料：{items}").format(items="、".join(required) or "—"),
             _("可选材料：{items}").format(items="、".join(optional) or "—"),
         ]
         if conditional:
             lines.insert(-1, _("视情况必需：{items}（按填写的情况确定）").format(
                 items="、".join(conditional)))
+        if matter.is_sequential:
+            lines.insert(2, _("办理顺序：{offices}（依次办理）").format(
+                offices=" → ".join(matter.offices)))
+        for label, value in ((_("办理地点：{value}"), matter.place),
+                             (_("办理时间：{value}"), matter.hours),
+                             (_("咨询电话：{value}"), matter.phone)):
+            if value:
+                lines.append(label.format(value=value))
         self.details.configure(text="\n".join(lines))
 
     def leave(self) -> bool:
