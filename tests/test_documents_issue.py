@@ -99,7 +99,7 @@ def test_documents_are_numbered_dated_and_travel_with_their_events(
     with net.open(net.township, "mz") as desk:
         review.request_extension(desk, case_no, "需入户核查家庭收入")
     with net.open(net.township, "mzqf") as head:
-        review.approve_extension(head, case_no, "需入户核查家庭收入")
+        review.approve_extension(head, case_no, "同意延长")  # the reason is the request's
     documents = village_documents(net, case_no, tmp_path)
     ((extended, text),) = [(d, t) for d, t in documents if d.kind == "extend"]
     assert extended.title == "延期告知书"

@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from forms.catalogue import load_catalogue
 from keys import ca, office_seal
+from station.casework.document_numbers import next_number
 from station.documents import templates
 from station.documents.accept import AcceptInfo
 from station.documents.decision import DecisionInfo
@@ -202,13 +203,25 @@ def test_the_organ_is_named_from_the_area_and_the_office() -> None:
                            TOWNSHIP_CODE) == "示民政补〔2026〕3号"
 
 
-def test_the_seal_ring_names_the_organ(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("node", "office", "code", "organ"), [
+    (COUNTY, "民政局", COUNTY_CODE, "桂平市民政局"),
+    (TOWNSHIP, "民政办", TOWNSHIP_CODE, "示范镇民政办"),
+])
+def test_the_seal_ring_names_the_organ(tmp_path: Path, node: str, office: str, code: str,
+                                       organ: str) -> None:
     picture = tmp_path / "seal.pdf"
-    picture.write_bytes(stamp_pdf(COUNTY, "民政局", COUNTY_CODE))
+    picture.write_bytes(stamp_pdf(node, office, code))
     text = flat(pdf_text(picture))
-    for char in "桂平市民政局":
-        assert char in text
-    assert "政务服务中心" not in text and "服务" not in text
+    ring = "".join(char for char in text if not char.isdigit())
+    assert sorted(ring) == sorted(organ), "the ring holds the organ's name and nothing else"
+
+
+def test_document_numbers_count_per_office_kind_and_year(station: Any) -> None:
+    taken = [next_number(station, "民政办", "supplement", 2026) for _ in range(3)]
+    assert taken == ["示民政补〔2026〕1号", "示民政补〔2026〕2号", "示民政补〔2026〕3号"]
+    assert next_number(station, "民政办", "accept", 2026) == "示民政受〔2026〕1号"
+    assert next_number(station, "民政办", "supplement", 2027) == "示民政补〔2027〕1号"
+    assert next_number(station, "民政办", "supplement", 2026) == "示民政补〔2026〕4号"
 
 
 @dataclass(frozen=True)

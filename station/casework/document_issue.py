@@ -43,8 +43,9 @@ from station.documents.service import ServiceInfo
 from station.documents.sign import sign_pdf
 from station.documents.special import SpecialInfo
 from station.i18n import _
-from station.store.models import Case, User
+from station.store.models import Case, Event, User
 from station.trust import directory, seals
+from sync import lifecycle
 
 REASONS = {"supplement": "一次性告知补齐补正", "refuse": "不予受理", "special": "特别程序告知",
            "approve": "准予批准", "reject": "不予批准", "accept": "受理",
@@ -84,6 +85,14 @@ def due_after(station: Station, case_no: str, event_type: str, day: date,
     after = deadlines.deadline([*known, deadlines.ClockEvent(event_type, day)], limits,
                                station.calendar, day, policy)
     return before.due, after.due
+
+
+def requested_reason(case_no: str) -> str:
+    """The reason given when the extension was asked for here (the latest request)."""
+    asked = (Event.select().where((Event.case_no == case_no)
+                                  & (Event.type == lifecycle.EXTENSION_REQUESTED))
+             .order_by(Event.seq.desc()).first())
+    return str((asked.payload or {}).get("reason") or "") if asked else ""
 
 
 def provisional(day: date | None) -> bool:
@@ -130,8 +139,9 @@ def info_for(station: Station, case: Case, kind: str, office: str,
     if kind == "extend":
         old, new = due_after(station, case.case_no, deadlines.EXTENSION_APPROVED, today, matter)
         days = deadlines.MatterLimits.for_matter(matter).extension_days
-        return ExtendInfo(case.case_no, matter.name, name, masked,
-                          str(details.get("reason", "")), days, old, new, now, office,
+        reason = requested_reason(case.case_no) or str(details.get("reason", ""))
+        return ExtendInfo(case.case_no, matter.name, name, masked, reason, days, old, new, now,
+                          office,
                           node.name, node.code, filed_where=where, phone=matter.phone,
                           provisional=provisional(new), **common)
     if kind == "service":

@@ -57,7 +57,7 @@ def service_page(info: ServiceInfo, style: Styles) -> list[Flowable]:
     served = _("《{title}》").format(title=info.document_title)
     if info.document_number:
         served += _("（{number}）").format(number=info.document_number)
-    blank = "          "
+    blank = "\n\n"  # room to sign by hand
     rows = [
         (_("送达文书"), served),
         (_("办件编号"), info.case_no),
