@@ -176,7 +176,6 @@ class ResultsPanel(ttk.Labelframe):
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
         self.deadline_label.pack(side=tk.LEFT, padx=12)
         self.follow_label = ttk.Label(self, text="", bootstyle="warning")
-        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
         self.tree = ttk.Treeview(self, columns=("title", "number", "received", "standing",
                                                 "seen"), show="headings",
                                  height=4, selectmode="browse")
@@ -191,6 +190,7 @@ class ResultsPanel(ttk.Labelframe):
         self.tree.bind("<Double-1>", lambda _e: self.print_selected())
         self.tree.bind("<Return>", lambda _e: self.print_selected())
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self.update_buttons())
+        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X)
         self.print_button = ttk.Button(bar, text=_("打印/打开"), bootstyle="info",
@@ -242,13 +242,6 @@ class ResultsPanel(ttk.Labelframe):
             self.follow_label.pack(anchor="w", before=self.tree)
         else:
             self.follow_label.pack_forget()
-        asked = asked_text(results.notice)
-        self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
-                                   if asked else "")
-        if asked:
-            self.asked_label.pack(anchor="w", before=self.tree)
-        else:
-            self.asked_label.pack_forget()
         chosen = self.tree.selection()
         self.tree.delete(*self.tree.get_children())
         for document in results.documents:
@@ -261,6 +254,13 @@ class ResultsPanel(ttk.Labelframe):
         elif results.documents:
             first = next((d for d in results.documents if not d.seen), results.documents[-1])
             self.tree.selection_set(first.id)
+        asked = asked_text(results.notice)
+        self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
+                                   if asked else "")
+        if asked:
+            self.asked_label.pack(anchor="w", before=self.tree)
+        else:
+            self.asked_label.pack_forget()
         if self.form_action is not None and self.form_action not in results.allowed:
             self.close_form()
         self.update_buttons()
