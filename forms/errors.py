@@ -10,7 +10,8 @@ FormsError                      any problem with the catalogue or a form; the ro
 │   ├── CatalogueEmpty          a folder without *.toml files
 │   └── CatalogueNoMatters      a file without any [[matter]]
 ├── CatalogueProblem            what is wrong with one key (the ``problem`` of CatalogueInvalid)
-│   └── KeyUnknown, KeyMissing, NotText, NotInteger, NotOneOf, DuplicateValue, ...
+│   └── KeyUnknown, KeyMissing, NotText, NotInteger, NotOneOf, DuplicateValue,
+│       KindNotInstant, StepsOverLegal, SequentialOneOffice, ConditionNotChoice, ...
 ├── UnknownMatter               no matter with this code in the catalogue
 ├── UnknownMaterial             the matter asks for no material of this name
 ├── FormInvalid                 a filled form or applicant has one or more bad values
@@ -208,6 +209,50 @@ class OfficeNotInProcedure(CatalogueProblem):
 
 class UnknownTemplate(CatalogueProblem):
     """的值“{value}”不是这类文书可用的模板；可用的模板：{valid}。"""
+
+
+class KindNotInstant(CatalogueProblem):
+    """为“即办件”（当场办结），promised_days 应为 0，现为 {days} 个工作日。"""
+
+
+class KindNotPromised(CatalogueProblem):
+    """为“承诺件”，promised_days 应大于 0；当场办结的事项请写 kind = "即办件"。"""
+
+
+class StepsOverLegal(CatalogueProblem):
+    """中各步骤的时限 days 合计 {total} 个工作日，超过法定办结时限 legal_days（{legal} 个工作日）。"""  # noqa: E501
+
+
+class SequentialOneOffice(CatalogueProblem):
+    """为 sequential（各部门依次办理）时，offices 至少要列出两个部门，按办理先后排列。"""
+
+
+class RequiredWithCondition(CatalogueProblem):
+    """不能与 required_when 同时使用：按条件必需的材料只写 required_when。"""
+
+
+class ConditionNotChoice(CatalogueProblem):
+    """引用的字段 {name} 不是 choice 类型；只能按选择字段的值决定材料是否必需。"""
+
+
+class OriginalsFormMismatch(CatalogueProblem):
+    """与 form（“{form}”）不符：含原件的材料至少 1 份原件，不含原件的材料原件份数应为 0。"""
+
+
+class CopiesFormMismatch(CatalogueProblem):
+    """与 form（“{form}”）不符：只交原件的材料复印件份数应为 0，其余材料至少 1 份。"""
+
+
+class ElectronicNotAllowed(CatalogueProblem):
+    """与 form（“电子件”）不符：电子件必须能以电子方式提交（media 中要有“电子”）。"""
+
+
+class BadNationalCode(CatalogueProblem):
+    """不是有效的国家基本目录事项编码：只能用英文字母、数字和“-”，4 至 64 个字符。"""
+
+
+class BadOfficePhone(CatalogueProblem):
+    """不是有效的电话号码（固定电话请带区号，如 0775-3312345）。"""
 
 
 # --- looking things up -----------------------------------------------------

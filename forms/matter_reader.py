@@ -7,31 +7,39 @@ from collections.abc import Mapping
 
 from forms.errors import (
     BadCode,
+    BadNationalCode,
+    BadOfficePhone,
     CatalogueFileKey,
     CatalogueNoMatters,
     DuplicateCode,
-    DuplicateValue,
+    InvalidPhone,
     KeyUnknown,
+    KindNotInstant,
+    KindNotPromised,
     NotInteger,
     NotOneOf,
     NotTableList,
     OfficeNotInProcedure,
     PromisedOverLegal,
+    SequentialOneOffice,
+    StepsOverLegal,
     UnknownTemplate,
 )
 from forms.fields_reader import read_fields
-from forms.matter import DocumentTemplates, MaterialSpec, Matter, ProcedureStep
+from forms.identity import check_phone
+from forms.materials_reader import read_materials
+from forms.matter import DocumentTemplates, Matter, ProcedureStep
 from forms.schema import (
     CODE_PATTERN,
     DEFAULT_TEMPLATES,
     DOCUMENT_TEMPLATES,
     FILE_KEYS,
+    FLOWS,
     FORMAT_VERSION,
-    MATERIAL_FORMS,
-    MATERIAL_KEYS,
-    MATERIAL_SOURCES,
     MATTER_KEYS,
+    MATTER_KINDS,
     MATTER_TYPES,
+    NATIONAL_CODE_PATTERN,
     PROCEDURE_KEYS,
     TEMPLATE_KEYS,
     TIERS,
@@ -82,13 +90,20 @@ def read_matter(data: Mapping[str, object], filename: str, index: int = 1) -> Ma
     tier = table.one_of("tier", TIERS)
     offices = table.text_list("offices")
     legal_days = table.integer("legal_days", minimum=0)
-    promised_days = table.integer("promised_days", minimum=0)
+    kind, promised_days = _kind_and_promise(table)
     if promised_days > legal_days:
         table.fail("promised_days", PromisedOverLegal(promised=promised_days, legal=legal_days))
     procedure = _read_procedure(where, table)
+    limited = sum(step.days or 0 for step in procedure)
+    if limited > legal_days:
+        table.fail("procedure", StepsOverLegal(total=limited, legal=legal_days))
     for office in offices:
         if not any(step.tier == tier and step.office == office for step in procedure):
             table.fail("offices", OfficeNotInProcedure(office=office, tier=tier))
+    flow = table.one_of("flow", FLOWS, default=FLOWS[0])
+    if flow == "sequential" and len(offices) < 2:
+        table.fail("flow", SequentialOneOffice())
+    fields = read_fields(where, table)
     return Matter(
         code=code,
         name=table.text("name"),
@@ -104,11 +119,52 @@ def read_matter(data: Mapping[str, object], filename: str, index: int = 1) -> Ma
         visits=table.integer("visits", minimum=0),
         special_procedures=table.text_list("special_procedures", required=False),
         procedure=procedure,
-        materials=_read_materials(where, table),
-        fields=read_fields(where, table),
+        materials=read_materials(where, table, fields),
+        fields=fields,
         source=filename,
         templates=_read_templates(where, table),
+        kind=kind,
+        flow=flow,
+        fee_basis=table.optional_text("fee_basis"),
+        place=table.optional_text("place"),
+        hours=table.optional_text("hours"),
+        phone=_phone(table),
+        national_code=_national_code(table),
     )
+
+
+def _kind_and_promise(table: Table) -> tuple[str, int]:
+    """办件类型 and 承诺时限: a 即办件 is promised 0 days (and may leave promised_days out);
+    without ``kind`` it follows from promised_days."""
+    kind = table.one_of("kind", MATTER_KINDS) if table.has("kind") else None
+    if kind == "即办件" and not table.has("promised_days"):
+        return kind, 0
+    promised = table.integer("promised_days", minimum=0)
+    if kind == "即办件" and promised != 0:
+        table.fail("kind", KindNotInstant(days=promised))
+    if kind == "承诺件" and promised == 0:
+        table.fail("kind", KindNotPromised())
+    return kind or ("即办件" if promised == 0 else "承诺件"), promised
+
+
+def _phone(table: Table) -> str | None:
+    """咨询电话: a landline with its area code or a mobile, as residents dial it."""
+    if not table.has("phone"):
+        return None
+    text = table.text("phone")
+    try:
+        return check_phone(text)
+    except InvalidPhone:
+        table.fail("phone", BadOfficePhone())
+
+
+def _national_code(table: Table) -> str | None:
+    if not table.has("national_code"):
+        return None
+    code = table.text("national_code")
+    if not re.fullmatch(NATIONAL_CODE_PATTERN, code):
+        table.fail("national_code", BadNationalCode())
+    return code
 
 
 def _read_templates(where: Where, matter: Table) -> DocumentTemplates:
@@ -135,28 +191,10 @@ def _read_procedure(where: Where, matter: Table) -> tuple[ProcedureStep, ...]:
         step.check_keys(PROCEDURE_KEYS)
         steps.append(
             ProcedureStep(
-                name=step.text("name"), tier=step.one_of("tier", TIERS), office=step.text("office")
+                name=step.text("name"),
+                tier=step.one_of("tier", TIERS),
+                office=step.text("office"),
+                days=step.integer("days", minimum=0) if step.has("days") else None,
             )
         )
     return tuple(steps)
-
-
-def _read_materials(where: Where, matter: Table) -> tuple[MaterialSpec, ...]:
-    materials: list[MaterialSpec] = []
-    for index, data in enumerate(matter.tables("materials", required=False), 1):
-        name = data.get("name")
-        label = name.strip() if isinstance(name, str) and name.strip() else f"#{index}"
-        table = Table(where, data, f"materials[{label}]")
-        table.check_keys(MATERIAL_KEYS)
-        material = MaterialSpec(
-            name=table.text("name"),
-            required=table.boolean("required"),
-            form=table.one_of("form", MATERIAL_FORMS),
-            copies=table.integer("copies", minimum=1, default=1),
-            source=table.one_of("source", MATERIAL_SOURCES, default=MATERIAL_SOURCES[0]),
-            note=table.optional_text("note"),
-        )
-        if any(m.name == material.name for m in materials):
-            matter.fail("materials", DuplicateValue(value=material.name))
-        materials.append(material)
-    return tuple(materials)

@@ -31,16 +31,35 @@ MATTER_KEYS = (
     "materials",
     "fields",
     "templates",
+    "kind",
+    "flow",
+    "fee_basis",
+    "place",
+    "hours",
+    "phone",
+    "national_code",
 )
 
 # The [matter.templates] table: which document template each kind of document uses.
-TEMPLATE_KEYS = ("approve", "reject", "refuse", "supplement", "special")
+TEMPLATE_KEYS = ("approve", "reject", "refuse", "supplement", "special", "accept", "extend",
+                 "service")
 
 # One [[matter.procedure]] step.
-PROCEDURE_KEYS = ("name", "tier", "office")
+PROCEDURE_KEYS = ("name", "tier", "office", "days")
 
 # One [[matter.materials]] entry (申请材料).
-MATERIAL_KEYS = ("name", "required", "form", "copies", "source", "note")
+MATERIAL_KEYS = (
+    "name",
+    "required",
+    "required_when",
+    "form",
+    "media",
+    "originals",
+    "copies",
+    "source",
+    "issuer",
+    "note",
+)
 
 # One [[matter.fields]] entry: a value the agent types into the form.
 FIELD_KEYS = (
@@ -85,6 +104,21 @@ MATTER_TYPES = (
 )
 
 MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "电子件")
+# Forms that include an original (原件), for the default of ``originals``.
+ORIGINAL_FORMS = ("原件", "原件及复印件")
+
+# How a material may be handed in: on paper and/or electronically.
+MATERIAL_MEDIA = ("纸质", "电子")
+
+# 办件类型: 即办件 is decided on the spot (promised 0 days), 承诺件 within promised_days.
+MATTER_KINDS = ("即办件", "承诺件")
+
+# How two or more deciding offices work: together (联合审批) or one after the other,
+# in the order of ``offices``.
+FLOWS = ("joint", "sequential")
+
+# 国家基本目录事项编码: letters and digits as the national catalogue prints them.
+NATIONAL_CODE_PATTERN = r"[0-9A-Za-z][0-9A-Za-z-]{3,63}"
 
 # 可复用: the station looks it up from an earlier approval instead of asking again.
 MATERIAL_SOURCES = ("申请人提供", "其他部门核发", "可复用")
@@ -110,6 +144,9 @@ DOCUMENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     "refuse": ("不予受理通知书",),
     "supplement": ("补齐补正告知书",),
     "special": ("特别程序告知书",),
+    "accept": ("受理通知书",),
+    "extend": ("延期告知书",),
+    "service": ("送达回证",),
 }
 # The template of each kind when a matter names none.
 DEFAULT_TEMPLATES: dict[str, str] = {kind: names[0] for kind, names in DOCUMENT_TEMPLATES.items()}

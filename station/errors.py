@@ -384,3 +384,16 @@ class RatingInvalid(StationError):
     """评价“{rating}”无效，应为：{levels}。"""
 
     exit_code = 4
+
+
+class AcceptBlocked(StationError):
+    """办件 {case_no} 还有必交材料缺少或不清晰（{materials}），不能受理。
+    请先发出补齐补正告知；确需受理的，请填写受理理由。"""
+
+    exit_code = 4
+
+
+class ReasonRequired(StationError):
+    """“{action}”必须填写理由。"""
+
+    exit_code = 4

@@ -32,6 +32,9 @@ REVIEW_ROLES = ("reviewer", "signer", "admin")
 SIGN_ROLES = ("signer",)
 APPROVE_ROLES = ("signer", "admin")
 TIER_ORDER = ("village", "township", "county")
+# Who may accept and decide: the township and the county, and a village for the matters
+# it decides itself (人民调解 …); AT_LEVEL and DECIDER keep each to its own cases.
+DESKS = ANY_TIER
 
 # -- states ------------------------------------------------------------------
 
@@ -69,6 +72,7 @@ RELEASED = "case.released"
 REASSIGNED = "case.reassigned"
 RETURNED_EVENT = "case.returned"
 RETURN_RECEIVED = "case.return_received"
+RESUBMITTED = "case.resubmitted"  # corrected at the village after a return, sent again
 SUPPLEMENT_REQUESTED = "case.supplement_requested"
 SUPPLEMENTED = "case.supplemented"
 ACCEPTED = "case.accepted"
@@ -128,11 +132,12 @@ TABLE: dict[str, Rule] = {r.type: r for r in (
     Rule(RETURNED_EVENT, N_("退回村站"), (QUEUED,), RETURNED, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
     Rule(RETURN_RECEIVED, N_("村站收到退回"), (RETURNED,), None, FILERS, (), (FILER,)),
-    Rule(SUPPLEMENT_REQUESTED, N_("一次性告知补齐补正"), (QUEUED,), SUPPLEMENT, UPPER,
+    Rule(RESUBMITTED, N_("更正后重新报送"), (RETURNED,), QUEUED, FILERS, (), (FILER,)),
+    Rule(SUPPLEMENT_REQUESTED, N_("一次性告知补齐补正"), (QUEUED,), SUPPLEMENT, DESKS,
          REVIEW_ROLES, (HOLDER, AT_LEVEL)),
     Rule(SUPPLEMENTED, N_("补齐材料"), (SUPPLEMENT,), QUEUED, FILERS, (), (FILER,)),
-    Rule(ACCEPTED, N_("受理"), (QUEUED,), REVIEW, UPPER, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
-    Rule(REFUSED_EVENT, N_("不予受理"), (QUEUED,), REFUSED, UPPER, REVIEW_ROLES,
+    Rule(ACCEPTED, N_("受理"), (QUEUED,), REVIEW, DESKS, REVIEW_ROLES, (HOLDER, AT_LEVEL)),
+    Rule(REFUSED_EVENT, N_("不予受理"), (QUEUED,), REFUSED, DESKS, REVIEW_ROLES,
          (HOLDER, AT_LEVEL)),
     Rule(JOINT_OPENED, N_("抄告相关科室联合审查"), (REVIEW,), JOINT, UPPER, REVIEW_ROLES,
          (HOLDER, AT_LEVEL, JOINT_POSSIBLE)),
@@ -148,8 +153,8 @@ TABLE: dict[str, Rule] = {r.type: r for r in (
          REVIEW_ROLES, (HOLDER, AT_LEVEL, NOT_EXTENDED)),
     Rule(EXTENSION_APPROVED, N_("批准延长办理期限"), (REVIEW, JOINT, SPECIAL), None, UPPER,
          APPROVE_ROLES, (AT_LEVEL, CASE_OFFICE, EXTENSION_PENDING)),
-    Rule(APPROVED, N_("准予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
-    Rule(REJECTED, N_("不予批准"), (REVIEW,), DECIDED, UPPER, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(APPROVED, N_("准予批准"), (REVIEW,), DECIDED, DESKS, SIGN_ROLES, (HOLDER, DECIDER)),
+    Rule(REJECTED, N_("不予批准"), (REVIEW,), DECIDED, DESKS, SIGN_ROLES, (HOLDER, DECIDER)),
     Rule(WITHDRAWN_EVENT, N_("申请人撤回（退件）"), (*OPEN, RETURNED), WITHDRAWN, FILERS, (),
          (FILER,)),
     Rule(DELIVERED_EVENT, N_("送达"), (DECIDED, REFUSED), DELIVERED, FILERS, (), (FILER,)),
@@ -174,12 +179,30 @@ class MatterRule:
     tier: str  # the deciding tier
     deciders: tuple[str, ...]  # offices that decide, at the deciding tier
     reviewers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tier -> offices
+    # Deciders act one after the other, in their order (残联 then 民政局): each passes
+    # the case on (case.forwarded at the same tier) and only the last one decides.
+    sequential: bool = False
 
     def offices_at(self, tier: str) -> tuple[str, ...]:
         listed = self.reviewers.get(tier, ())
         if tier == self.tier:
             listed = tuple(dict.fromkeys((*listed, *self.deciders)))
         return listed
+
+    def desks_at(self, tier: str) -> tuple[str, ...]:
+        """The offices a case arriving at ``tier`` waits for (the first one in turn)."""
+        if self.sequential and tier == self.tier:
+            return self.deciders[:1]
+        return self.offices_at(tier)
+
+    def passes_on(self, tier: str, office: str | None) -> str | None:
+        """In a sequential flow, the office after ``office`` at the deciding tier."""
+        if not self.sequential or tier != self.tier or office not in self.deciders[:-1]:
+            return None
+        return self.deciders[self.deciders.index(office) + 1]
+
+    def decides(self, office: str | None) -> bool:
+        return office == self.deciders[-1] if self.sequential else office in self.deciders
 
 
 @dataclass(frozen=True)
@@ -278,7 +301,18 @@ def _offices(matter: MatterRule | None, tier: str, filer: str) -> tuple[str, ...
     if matter is None:
         return ()
     node = node_at(tier, filer)
-    return tuple(f"{node}:{office}" for office in matter.offices_at(tier))
+    return tuple(f"{node}:{office}" for office in matter.desks_at(tier))
+
+
+def first_level(matter: MatterRule | None) -> str:
+    """Where a filed (or corrected and resent) case is accepted: a village-level matter at
+    the village itself, any other at the township first."""
+    return "village" if matter is not None and matter.tier == "village" else "township"
+
+
+def village_desk(view: CaseView, actor: Actor) -> bool:
+    """The filing village handles a village-level case itself: one desk, no claim."""
+    return view.level == "village" and actor.tier == "village" and actor.node == view.filed_by
 
 
 def _desk(actor: Actor) -> str:
@@ -323,7 +357,7 @@ def _check_need(need: str, view: CaseView, actor: Actor, matter: MatterRule | No
                 refuse: Callable[[str], Exception]) -> None:
     if need == FILER and actor.node != view.filed_by:
         raise refuse(N_("只有收件的站点才能办理"))
-    elif need == HOLDER and view.holder != actor.holder:
+    elif need == HOLDER and view.holder != actor.holder and not village_desk(view, actor):
         raise NotClaimHolder(case_no=view.case_no, holder=view.holder or "-")
     elif need == AT_LEVEL and (actor.tier != view.level
                                or actor.node != node_at(view.level or "", view.filed_by or "")):
@@ -345,15 +379,17 @@ def _check_need(need: str, view: CaseView, actor: Actor, matter: MatterRule | No
     elif need == BELOW_DECIDER:
         if matter is None:
             raise refuse(N_("本站点的事项目录中没有该事项"))
-        if TIER_ORDER.index(actor.tier) >= TIER_ORDER.index(matter.tier):
+        if (TIER_ORDER.index(actor.tier) >= TIER_ORDER.index(matter.tier)
+                and matter.passes_on(actor.tier, actor.office) is None):
             raise refuse(N_("该事项由本级决定，无需上报"))
     elif need == DECIDER:
         if matter is None:
             raise refuse(N_("本站点的事项目录中没有该事项"))
         if actor.tier != matter.tier:
             raise refuse(f"该事项由{_tiers((matter.tier,))}决定")
-        if actor.office not in matter.deciders:
-            raise refuse(f"该事项由{'、'.join(matter.deciders)}决定")
+        if not matter.decides(actor.office):
+            deciders = matter.deciders[-1:] if matter.sequential else matter.deciders
+            raise refuse(f"该事项由{'、'.join(deciders)}决定")
     elif need == NOT_EXTENDED and view.extension:
         raise refuse(N_("办理期限已申请或批准过延长"))
     elif need == EXTENSION_PENDING and view.extension != "requested":
@@ -377,9 +413,13 @@ def apply(view: CaseView, fact: Fact, office: str | None,
         changes["state"] = rule.after
     kind = fact.type
     if kind == FILED:
-        level = "township"
+        level = first_level(matter)
         changes.update(filed_by=fact.node, matter=fact.matter, level=level,
                        offices=_offices(matter, level, fact.node))
+    elif kind == RESUBMITTED:  # the same case, on the first reviewing desk again
+        level = first_level(matter)
+        changes.update(level=level, holder=None, pending=(),
+                       offices=_offices(matter, level, view.filed_by or ""))
     elif kind in (CLAIMED, REASSIGNED):
         changes["holder"] = holder
     elif kind in (RELEASED, RETURNED_EVENT, REFUSED_EVENT):
@@ -400,9 +440,14 @@ def apply(view: CaseView, fact: Fact, office: str | None,
         if not left:
             changes["state"] = REVIEW
     elif kind == FORWARDED:
-        level = next_tier(view.level or "township")
-        changes.update(level=level, holder=None, pending=(),
-                       offices=_offices(matter, level, view.filed_by or ""))
+        following = matter.passes_on(view.level or "", office) if matter else None
+        if following is not None:  # sequential: the next office at the same tier
+            node = node_at(view.level or "", view.filed_by or "")
+            changes.update(holder=None, pending=(), offices=(f"{node}:{following}",))
+        else:
+            level = next_tier(view.level or "township")
+            changes.update(level=level, holder=None, pending=(),
+                           offices=_offices(matter, level, view.filed_by or ""))
     elif kind == SPECIAL_STARTED:
         changes["resume"] = view.state
     elif kind == SPECIAL_ENDED:

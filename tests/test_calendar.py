@@ -22,9 +22,9 @@ from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid, St
 from station.i18n import LOCALE_DIR, render, set_language
 
 
-def quiet() -> tuple[WorkCalendar, list[str]]:
+def quiet(overrides: dict[date, bool] | None = None) -> tuple[WorkCalendar, list[str]]:
     messages: list[str] = []
-    return WorkCalendar(on_warning=messages.append), messages
+    return WorkCalendar(overrides, on_warning=messages.append), messages
 
 
 @pytest.mark.parametrize(
@@ -85,15 +85,52 @@ def test_bad_day_count(n: object) -> None:
     assert str(n) in str(caught.value)
 
 
-def test_unpublished_year_counts_weekdays_and_warns_once() -> None:
+WARNING_2027 = ("2027 年的节假日安排尚未发布，暂按法定节假日计算工作日（调休未知），"
+                "以公布的安排为准。")
+# 《全国年节及纪念日放假办法》 (2024) in 2027: 元旦; 除夕 to 初三; 清明; 劳动节 two days;
+# 端午; 中秋; 国庆 three days (lunar dates from the ``holidays`` package).
+STATUTORY_2027 = [date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7),
+                  date(2027, 2, 8), date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2),
+                  date(2027, 6, 9), date(2027, 9, 15), date(2027, 10, 1), date(2027, 10, 2),
+                  date(2027, 10, 3)]
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),  # 元旦 (Fri), then the weekend
+        (date(2027, 2, 4), 1, date(2027, 2, 9)),  # 除夕 02-05, the weekend, 初三 02-08
+        (date(2027, 9, 30), 1, date(2027, 10, 4)),  # 国庆 1-3 Oct (Fri-Sun), no 调休 invented
+        (date(2027, 1, 1), 0, date(2027, 1, 4)),
+    ],
+)
+def test_unpublished_year_counts_the_statutory_holidays(start: date, n: int,
+                                                        expected: date) -> None:
     cal, messages = quiet()
-    # 2027-01-01 is a Friday; without data it is counted as a working day.
-    assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
-    assert cal.add_workdays(date(2027, 1, 1), 5) == date(2027, 1, 8)
-    assert cal.workdays_between(date(2027, 1, 1), date(2027, 12, 31)) == 260
-    assert messages == ["2027 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。"]
+    assert cal.add_workdays(start, n) == expected
+    assert messages == [WARNING_2027]
+
+
+def test_unpublished_year_rests_on_every_statutory_day_and_invents_no_swap() -> None:
+    cal, messages = quiet()
+    year = [date(2027, 1, 1) + timedelta(days=i) for i in range(365)]
+    rest = [d for d in year if not cal.is_workday(d)]
+    assert [d for d in rest if d.weekday() < 5] == [d for d in STATUTORY_2027
+                                                    if d.weekday() < 5]
+    assert all(not cal.is_workday(d) for d in year if d.weekday() >= 5)  # no 调休 Saturday
+    assert cal.workdays_between(date(2027, 1, 1), date(2027, 12, 31)) == 261 - 7
+    assert messages == [WARNING_2027]  # once per year
     cal.add_workdays(date(2028, 3, 1), 2)
     assert len(messages) == 2 and messages[1].startswith("2028 年")
+
+
+def test_provisional_tells_whether_a_date_depends_on_an_unpublished_year() -> None:
+    cal, _ = quiet({date(2027, 1, 1): False})
+    assert not cal.provisional(date(2026, 12, 1), date(2026, 12, 31))
+    assert cal.provisional(date(2026, 12, 31), date(2027, 1, 4))  # 2 and 3 Jan not listed
+    assert not cal.is_provisional(date(2027, 1, 1))  # the county listed it
+    assert cal.is_provisional(date(2027, 2, 5)) and not cal.is_provisional(date(2026, 2, 16))
+    assert cal.provisional(date(2027, 1, 4), date(2026, 12, 31))  # either order
 
 
 def test_default_warning_is_one_clean_log_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -103,7 +140,7 @@ def test_default_warning_is_one_clean_log_line(caplog: pytest.LogCaptureFixture)
         cal.add_workdays(date(2027, 3, 1), 10)
         cal.is_workday(date(2027, 6, 1))
     lines = [r.getMessage() for r in caplog.records if r.name == "station.clock"]
-    assert lines == ["2027 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。"]
+    assert lines == [WARNING_2027]
 
 
 def test_overrides_in_an_unpublished_year() -> None:
@@ -125,7 +162,7 @@ def test_warning_in_english() -> None:
         WorkCalendar(on_warning=messages.append).is_workday(date(2027, 1, 4))
     finally:
         set_language("zh")
-    assert "2027" in messages[0] and "Monday" in messages[0]
+    assert "2027" in messages[0] and "statutory holidays" in messages[0]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -244,8 +281,8 @@ def _calendar_messages() -> set[str]:
 
 
 def test_catalogue_has_every_calendar_message() -> None:
-    po = polib.pofile(str(LOCALE_DIR / "en" / "calendar.po"))
-    english = {entry.msgid: entry.msgstr for entry in po}
+    english = {entry.msgid: entry.msgstr for path in sorted((LOCALE_DIR / "en").glob("*.po"))
+               for entry in polib.pofile(str(path))}
     for message in _calendar_messages():
         assert english.get(message), f"no English for {message!r}"
         assert _placeholders(english[message]) == _placeholders(message), message

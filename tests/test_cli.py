@@ -94,7 +94,7 @@ def test_recover_with_the_key_read_off_the_printed_sheet(tmp_path: Path, env) ->
     assert done.code == 0, done.err
     shown = station("case", "status", case_no, "--json",
                     env={**env, "STATION_PASSPHRASE": "重新设置的新口令2026"})
-    assert shown.code == 0 and shown.json()["status"] == "filed"
+    assert shown.code == 0 and shown.json()["status"] == "queued"
 
 
 def test_matters_json_has_the_contract_keys(env: dict[str, str]) -> None:
@@ -182,10 +182,18 @@ def test_calendar_vectors(start: str, days: str, expected: str) -> None:
     assert done.code == 0 and done.out.strip() == expected
 
 
-def test_calendar_year_without_data_warns_and_counts_weekdays() -> None:
-    done = station("calendar", "add", "2027-03-05", "1")
-    assert done.code == 0 and done.out.strip() == "2027-03-08"
-    assert "2027" in done.err
+@pytest.mark.parametrize(("start", "days", "expected"), [
+    ("2027-03-05", "1", "2027-03-08"),
+    ("2026-12-31", "1", "2027-01-04"),  # 元旦 2027-01-01 (a Friday) is a statutory holiday
+    ("2027-02-04", "1", "2027-02-09"),  # 除夕 02-05, the weekend, 初三 02-08; no 调休
+])
+def test_calendar_year_without_data_counts_the_statutory_holidays_and_warns(
+        start: str, days: str, expected: str) -> None:
+    done = station("calendar", "add", start, days)
+    assert done.code == 0 and done.out.strip() == expected
+    assert done.err.strip() == ("2027 年的节假日安排尚未发布，"
+                                "暂按法定节假日计算工作日（调休未知），以公布的安排为准。")
+    assert "Warning" not in done.err and ".py" not in done.err  # a clean line, no traceback
 
 
 def test_calendar_bad_input() -> None:

@@ -108,13 +108,46 @@ def test_a_supplement_before_acceptance_restarts_the_acceptance_window() -> None
     events.append(E("case.supplemented", date(2026, 11, 16)))
     restarted = deadline(events, LIMITS, cal, date(2026, 11, 20))
     assert restarted.accept_by == date(2026, 11, 23) and restarted.state == "not_started"
+    # the clock runs from the day the materials were complete, accepted or not yet
+    assert restarted.due == date(2026, 11, 23) and restarted.acceptance is None
     implied = deadline(events, LIMITS, cal, date(2026, 11, 24))
     assert (implied.acceptance, implied.started_on) == ("implied", date(2026, 11, 16))
     assert implied.due == date(2026, 11, 23) and implied.state == "red"
     explicit = deadline([*events, E("case.accepted", date(2026, 11, 18))], LIMITS, cal,
-                        date(2026, 11, 24))
-    assert (explicit.acceptance, explicit.started_on) == ("explicit", date(2026, 11, 18))
-    assert explicit.due == date(2026, 11, 25) and explicit.state == "yellow"
+                        date(2026, 11, 20))
+    assert (explicit.acceptance, explicit.started_on) == ("explicit", date(2026, 11, 16))
+    assert explicit.due == restarted.due and explicit.state == "yellow"
+
+
+def test_the_clock_runs_from_receipt_and_acceptance_does_not_move_it() -> None:
+    """One promise: the receipt's date (5 working days after the village received complete
+    papers on Monday 2026-11-02) is ``due`` before, at and after the office's acceptance."""
+    cal, _ = quiet()
+    filed = [E("case.filed", date(2026, 11, 2))]
+    promised = cal.add_workdays(date(2026, 11, 2), 5)
+    assert promised == date(2026, 11, 9)
+    before = deadline(filed, LIMITS, cal, date(2026, 11, 3))
+    assert (before.state, before.due, before.started_on) == ("not_started", promised, None)
+    for accepted in (date(2026, 11, 2), date(2026, 11, 4), date(2026, 11, 9)):
+        after = deadline([*filed, E("case.accepted", accepted)], LIMITS, cal, accepted)
+        assert (after.due, after.started_on, after.acceptance) == (
+            promised, date(2026, 11, 2), "explicit")
+    # a 即办件 still not accepted the next working day is overdue, accepted or not
+    late = deadline(filed, MatterLimits(0, 0), cal, date(2026, 11, 3))
+    assert late.due == date(2026, 11, 2) and late.overdue and late.state == "red"
+
+
+def test_papers_incomplete_at_the_village_promise_nothing_until_complete() -> None:
+    cal, _ = quiet()
+    events = [E("case.filed", date(2026, 11, 2)), E("case.notice_issued", date(2026, 11, 2))]
+    waiting = deadline(events, LIMITS, cal, date(2026, 11, 5))
+    assert waiting.due is None and waiting.state == "paused"
+    done = deadline([*events, E("case.supplemented", date(2026, 11, 5))], LIMITS, cal,
+                    date(2026, 11, 5))
+    assert done.due == date(2026, 11, 12) and done.accept_by == date(2026, 11, 12)
+    accepted = deadline([*events, E("case.accepted", date(2026, 11, 6))], LIMITS, cal,
+                        date(2026, 11, 6))  # the office accepts: complete that day
+    assert (accepted.started_on, accepted.due) == (date(2026, 11, 6), date(2026, 11, 13))
 
 
 def test_a_special_procedure_is_not_counted() -> None:
@@ -224,7 +257,7 @@ def test_no_answer_within_five_working_days_counts_as_accepted_from_receipt() ->
     events = [E("case.filed", filed)]
     last = deadline(events, LIMITS, cal, date(2026, 10, 10))  # the fifth working day
     assert last.accept_by == date(2026, 10, 10) and last.state == "not_started"
-    assert last.started_on is None and last.due is None
+    assert last.started_on is None and last.due == date(2026, 10, 10)  # as the receipt said
     implied = deadline(events, LIMITS, cal, date(2026, 10, 11))
     assert (implied.acceptance, implied.started_on) == ("implied", filed)
     assert implied.due == date(2026, 10, 10) and implied.state == "red"
@@ -235,10 +268,11 @@ def test_no_answer_within_five_working_days_counts_as_accepted_from_receipt() ->
     notice = deadline([*events, E("case.supplement_requested", date(2026, 10, 12))], LIMITS, cal,
                       date(2026, 10, 14))
     assert (notice.acceptance, notice.started_on, notice.paused) == ("implied", filed, True)
-    # Within the window the explicit acceptance day is the start.
+    # Within the window an explicit acceptance does not move the start either.
     early = deadline([*events, E("case.accepted", date(2026, 10, 9))], LIMITS, cal,
                      date(2026, 10, 9))
-    assert (early.acceptance, early.started_on) == ("explicit", date(2026, 10, 9))
+    assert (early.acceptance, early.started_on) == ("explicit", filed)
+    assert early.due == implied.due == cal.add_workdays(filed, 5)
 
 
 def test_a_decision_without_an_acceptance_event_counts_from_receipt() -> None:
@@ -281,19 +315,24 @@ def test_red_the_calendar_day_after_the_due_day() -> None:
 # -- a year without holiday data ---------------------------------------------------------
 
 
-def test_a_case_running_into_2027_warns_and_counts_monday_to_friday() -> None:
+def test_a_case_running_into_2027_counts_the_statutory_holidays_and_is_provisional() -> None:
     cal, messages = quiet()
     events = accepted_on(date(2026, 12, 28))
     result = deadline(events, MatterLimits(20, 20), cal, date(2027, 1, 5))
-    assert result.due == date(2027, 1, 25)  # 29-31 Dec, 1 Jan (a Friday), then 16 weekdays
-    assert result.used == 6 and result.state == "running"
-    assert messages == ["2027 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。"]
+    assert result.due == date(2027, 1, 26)  # 29-31 Dec, 元旦 1 Jan rests, then 17 weekdays
+    assert result.used == 5 and result.state == "running" and result.provisional
+    assert result.to_json()["provisional"] is True
+    assert messages == ["2027 年的节假日安排尚未发布，暂按法定节假日计算工作日（调休未知），"
+                        "以公布的安排为准。"]
     weekdays = [date(2026, 12, 28) + timedelta(days=i) for i in range(1, 40)]
-    assert result.due == [d for d in weekdays if d.weekday() < 5][19]
+    assert result.due == [d for d in weekdays if d.weekday() < 5 and d != date(2027, 1, 1)][19]
 
     county, _ = quiet({date(2027, 1, 1): False, date(2027, 1, 4): False})
     moved = deadline(events, MatterLimits(20, 20), county, date(2027, 1, 5))
     assert moved.due == date(2027, 1, 27) and moved.used == 4
+    within_2026 = deadline(accepted_on(date(2026, 12, 1)), MatterLimits(5, 15), cal,
+                           date(2026, 12, 2))
+    assert not within_2026.provisional  # due and legal due both in a published year
 
 
 def test_the_default_calendar_logs_an_unpublished_year_and_never_crashes(

@@ -97,7 +97,10 @@ def notice_info() -> NoticeInfo:
         case_no=CASE_NO, matter_name="农村最低生活保障申请", applicant_name="黄秀英",
         masked_id=MASKED_ID, filed_at=datetime(2026, 9, 28, 9, 35),
         missing=[MissingItem("户口簿", "原件及复印件", 1, "需包含全部家庭成员页")],
-        station_name="桂平市示范镇示范村便民服务站", station_code="450981104201", agent="韦丽华")
+        station_name=TOWNSHIP_NAME, station_code="450981104000", agent="韦丽华",
+        filed_where="桂平市示范镇示范村便民服务站", office=TOWNSHIP_OFFICE,
+        notified_at=datetime(2026, 10, 8, 10, 0), supplement_by=date(2026, 10, 29),
+        matter_type="行政给付", legal_basis="《社会救助暂行办法》第九条至第十一条")
 
 
 @dataclass
@@ -213,9 +216,9 @@ def test_township_documents_of_every_template_verify(sealed: Sealed) -> None:
         assert result.ok, (name, result.to_json())
         assert result.last.office == TOWNSHIP_OFFICE and result.last.node_code == "450981104000"
         assert pyhanko_status(path, sealed.root).bottom_line, name
-    # The notice has no seal field of its own: the seal gets a new one.
+    # The notice keeps a place for its seal like every other sealed document.
     notice = verify_pdf(sealed.documents["补齐补正告知书"], sealed.root, None)
-    assert notice.last.field == f"{SEAL_FIELD}-1"
+    assert notice.last.field == SEAL_FIELD
     done = verify_cli(sealed.net, sealed.documents["不予受理通知书"], "--json")
     assert done.code == 0, done.err
     assert done.json()["seals"][0]["node_name"] == TOWNSHIP_NAME
@@ -240,7 +243,7 @@ def test_documents_read_back_in_chinese_with_embedded_fonts_only(sealed: Sealed)
         assert "你" not in text, f"{name}: one form of address, 您"
         assert_fonts_embedded(path)
     decision = pdf_text(sealed.documents["准予批准决定书"])
-    assert_contains(decision, COUNTY_NAME + COUNTY_OFFICE, "2026年10月20日")
+    assert_contains(decision, "桂平市民政局", "2026年10月20日")
 
 
 # -- what must fail --------------------------------------------------------------

@@ -119,9 +119,15 @@ def notice_info(missing: list[MissingItem]) -> NoticeInfo:
         masked_id=MASKED_ID,
         missing=missing,
         filed_at=datetime(2026, 9, 28, 9, 35),
-        station_name="容县灵山镇六王村便民服务站",
-        station_code="450981104201",
+        station_name="容县灵山镇便民服务中心",
+        station_code="450921104000",
         agent="韦丽华",
+        filed_where="容县灵山镇六王村便民服务站",
+        office="民政办",
+        notified_at=datetime(2026, 10, 8, 10, 0),
+        supplement_by=date(2026, 10, 29),
+        matter_type="行政许可",
+        phone="0775-5321234",
     )
 
 
@@ -226,14 +232,20 @@ def test_notice_lists_everything_missing(tmp_path: Path) -> None:
         "次日起重新计算",
         "原复印件不清晰，请重新复印",
         "需加盖村委会公章",
-        "代办员（签字）",
-        "申请人（签收）",
-        "韦丽华",
+        "六王村便民服务站（代办员：韦丽华）",
+        "告知日期：2026年10月8日",
+        "请于2026年10月29日前",
+        "视为撤回",
+        "咨询电话：0775-5321234",
+        "灵山镇民政办",
+        "送达回证",
+        "受送达人（签收）",
     )
     assert_contains(text, *(item.name for item in missing))
     numbers = {line.strip() for line in text.splitlines()}
     assert {str(n) for n in range(1, 31)} <= numbers
-    assert "共2页" in squeeze(text) or "共3页" in squeeze(text)  # 30 items run over a page
+    # 30 items run over a page; the 送达回证 is a page of its own
+    assert "共3页" in squeeze(text) or "共4页" in squeeze(text)
     assert FULL_ID not in squeeze(text)
     assert_fonts_embedded(path)
     assert qr_payloads(path, tmp_path) == [CASE_NO]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ from station.store.models import Applicant, Case, CaseMaterial, Event
 
 NOW = datetime(2026, 9, 28, 10, 0, tzinfo=UTC)
 SAME_DAY_MATTER = "450981-WJ-001"  # 生育登记: promised_days = 0
+YIBAO_MATTER = "450981-YB-001"  # 城乡居民基本医疗保险参保登记: promised in 1 working day
+YIBAO_FORM = {"insured_year": 2027, "person_category": "普通城乡居民", "household_size": 1}
 SAME_DAY_FORM = {"registration_stage": "怀孕期间", "expected_due_date": "2027-03-01",
                  "child_order": 1}
 
@@ -52,6 +55,8 @@ def test_complete_case_is_filed_with_deadline_and_receipt(station, tmp_path: Pat
     assert result.case_no in text and "高龄津贴申领" in text
     assert "1101**********002X" in text and "11010519491231002X" not in text
     assert "缺件提示" not in text and result.printed == [result.receipt]
+    flat = "".join(text.split())
+    assert "自收件之日起按工作日计算" in flat and "以公布的安排为准" not in flat
     types = [e.type for e in Event.select().order_by(Event.seq)]
     assert types[-2:] == [outbox.CASE_FILED, outbox.ACCESS_PRINTED]
     assert outbox.verify_chain(Event.select().order_by(Event.seq)) == []
@@ -69,6 +74,32 @@ def test_a_same_day_matter_filed_on_saturday_is_promised_for_monday(station,
     assert result.status == "filed" and result.deadline == "2026-12-07"
     text = "".join(text_of(result.receipt).split())
     assert "2026年12月7日" in text and "2026年12月5日（" not in text
+
+
+@pytest.mark.parametrize(("filed", "due", "printed"), [
+    (datetime(2026, 12, 31, 2, 0, tzinfo=UTC), "2027-01-04", "2027年1月4日"),
+    (datetime(2027, 2, 4, 2, 0, tzinfo=UTC), "2027-02-09", "2027年2月9日"),
+])
+def test_a_promise_in_an_unpublished_year_counts_statutory_holidays_and_says_so(
+        station, tmp_path: Path, caplog: pytest.LogCaptureFixture, filed: datetime, due: str,
+        printed: str) -> None:
+    """2027's schedule is not published: the receipt counts 元旦 and 除夕–初三 as holidays,
+    invents no 调休, says the date is provisional, and agrees with ``case status``."""
+    from station.casework import progress
+
+    matter = station.catalogue.get(YIBAO_MATTER)
+    assert matter.promised_days == 1
+    files = scans(tmp_path, tuple(m.name for m in matter.materials if m.required))
+    with caplog.at_level(logging.WARNING, logger="station.clock"):
+        result = file_case(station, YIBAO_MATTER, APPLICANT, YIBAO_FORM, files, now=filed)
+    assert result.status == "filed" and result.deadline == due
+    text = "".join(subprocess.run(["pdftotext", str(result.receipt), "-"], check=True,
+                                  capture_output=True, text=True).stdout.split())
+    assert (f"{printed}（自收件之日起按工作日计算，不含法定节假日；"
+            "按法定节假日暂计，以公布的安排为准）") in text
+    status = progress.status(station, result.case_no)  # what `station case status` reads
+    assert status["deadline"]["due"] == due and status["deadline"]["provisional"] is True
+    assert "2027 年的节假日安排尚未发布" in caplog.text
 
 
 def test_missing_materials_are_a_hint_on_the_receipt_and_no_notice_is_printed(

@@ -455,10 +455,20 @@ def test_to_json_is_json_ready(shipped: Catalogue) -> None:
             "materials",
             "fields",
             "templates",
+            "kind",
+            "flow",
+            "fee_basis",
+            "place",
+            "hours",
+            "phone",
+            "national_code",
         ]
         assert data["code"] == matter.code and data["offices"] == list(matter.offices)
         for material in data["materials"]:
-            assert set(material) == {"name", "required", "form", "copies", "source", "note"}
+            assert set(material) == {"name", "required", "required_when", "form", "media",
+                                     "originals", "copies", "source", "issuer", "note"}
+        for step in data["procedure"]:
+            assert set(step) == {"name", "tier", "office", "days"}
         for field in data["fields"]:
             assert {
                 "name",

@@ -60,6 +60,9 @@ def test_every_field_type_and_allowed_value_is_documented() -> None:
         *schema.TIERS,
         *schema.MATERIAL_FORMS,
         *schema.MATERIAL_SOURCES,
+        *schema.MATERIAL_MEDIA,
+        *schema.MATTER_KINDS,
+        *schema.FLOWS,
     ):
         assert f"`{value}`" in TEXT, value
     for kind in schema.MATTER_TYPES:

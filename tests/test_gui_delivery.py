@@ -190,7 +190,7 @@ def test_village_prints_supplements_delivers_and_rates(
         main = main_window(app)
         assert app.sync is not None
         app.sync.sync_now()  # 立即同步: the last round was a moment ago
-        wait_for_results(app, 1)
+        wait_for_results(app, 2)  # the 受理通知书 and the decision
         panel = open_from_notice(app, case_no)
         pump(app.root, lambda: text_of(panel.state_label) == "当前状态：已决定",
              what="the decided case")
@@ -202,7 +202,8 @@ def test_village_prints_supplements_delivers_and_rates(
         keep(app.root, "14-village-results")
 
         path = print_document(app, panel, "准予批准决定书")
-        assert "准予批准决定书" in pdf_text(path)
+        assert "准予批准决定书" in pdf_text(path) and "送达回证" in pdf_text(path)
+        assert "受理通知书" in pdf_text(print_document(app, panel, "受理通知书"))
         pump(app.root, lambda: main.status_bar.unseen_count == 0
              and main.status_bar.results.winfo_manager() == "",
              timeout=WAIT, what="新结果 gone once the decision was printed")

@@ -25,6 +25,9 @@ TITLES = {
     "special": "特别程序告知书",
     "approve": "准予批准决定书",
     "reject": "不予批准决定书",
+    "accept": "受理通知书",
+    "extend": "延期告知书",
+    "service": "送达回证",
 }
 
 

@@ -17,6 +17,7 @@ from station import outbox
 from station.app import Station
 from station.cases import conflicts
 from station.cases.matter_rules import rule_of
+from station.clock import deadlines
 from station.errors import StationError
 from station.store.models import Case, Event, InboxEvent, User
 from station.trust import directory
@@ -137,10 +138,48 @@ def check(station: Station, current: CaseView, type_: str) -> None:
 
 def refresh(station: Station, case_no: str) -> CaseView:
     """Store the case's state and deadline as its events now say."""
-    now = view(station, case_no)
+    known = steps(station, case_no)
+    now = view(station, case_no, known)
     case = Case.get_or_none(Case.case_no == case_no)
     if case is not None and now.state != lifecycle.NONE:
+        due = clock(station, case_no, known=known)
         with station.db.atomic("IMMEDIATE"):
-            Case.update(status=now.state, updated_at=outbox.utc_now()).where(
+            Case.update(status=now.state, updated_at=outbox.utc_now(),
+                        deadline=due.due if due else case.deadline).where(
                 Case.case_no == case_no).execute()
     return now
+
+
+def china_today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def clock_events(station: Station, case_no: str, known: list[Step]) -> list[deadlines.ClockEvent]:
+    """The clock's events from the steps known here.  The receipt day of a case filed
+    here is the day on its receipt (the Case row's ``filed_at``), as printed."""
+    case = Case.get_or_none(Case.case_no == case_no)
+    received = (datetime.fromisoformat(case.filed_at).astimezone(CHINA).date()
+                if case is not None and case.node_code == station.node.code else None)
+    return [deadlines.ClockEvent(s.fact.type,
+                                 received if received and s.own and s.fact.type == lifecycle.FILED
+                                 else s.day)
+            for s in known]
+
+
+def clock(station: Station, case_no: str, today: date | None = None,
+          known: list[Step] | None = None,
+          policy: deadlines.ClockPolicy | None = None) -> deadlines.Deadline | None:
+    """THE clock of a case (docs/clock.md): every promise — the receipt's 承诺办结日期,
+    ``case status``, the case detail, the review desk, every document — reads ``due``
+    from here.  None when the matter is not in this node's catalogue."""
+    known = steps(station, case_no) if known is None else known
+    code = next((s.fact.matter for s in known if s.fact.matter), None)
+    if code is None:
+        case = Case.get_or_none(Case.case_no == case_no)
+        code = case.matter_code if case is not None else None
+    matter = station.catalogue.matters.get(code or "")
+    if matter is None:
+        return None
+    return deadlines.deadline(clock_events(station, case_no, known),
+                              deadlines.MatterLimits.for_matter(matter), station.calendar,
+                              today or china_today(), policy)

@@ -17,7 +17,8 @@ def rule_of(matter: Matter) -> MatterRule:
             if step.office not in listed:
                 listed.append(step.office)
     return MatterRule(matter.code, matter.tier, tuple(matter.offices),
-                      {tier: tuple(offices) for tier, offices in reviewers.items()})
+                      {tier: tuple(offices) for tier, offices in reviewers.items()},
+                      sequential=matter.is_sequential)
 
 
 def lookup(catalogue: Callable[[], Catalogue]) -> Callable[[str], MatterRule | None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,6 +20,7 @@ from forms.identity import check_resident_id, mask_id, mask_name
 from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
+from station.cases import case_state, history_notes
 from station.cases.status import label
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
@@ -39,6 +40,7 @@ class CaseSummary:
     filed_at: str
     deadline: str | None
     applicant: str  # masked name
+    deadline_provisional: bool = False  # the date depends on an unpublished year (暂计)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,7 +82,17 @@ def _summary(station: Station, case: Case) -> CaseSummary:
         filed_at=case.filed_at,
         deadline=case.deadline.isoformat() if case.deadline else None,
         applicant=mask_name(case.applicant.name),
+        deadline_provisional=case.deadline is not None and station.calendar.provisional(
+            datetime.fromisoformat(case.filed_at).date(), case.deadline),
     )
+
+
+def _clock(station: Station, case_no: str) -> dict[str, Any]:
+    """The case's promised date from the one clock (``case_state.clock``)."""
+    clock = case_state.clock(station, case_no)
+    due = clock.due if clock else None
+    return {"deadline": due.isoformat() if due else None,
+            "deadline_provisional": bool(clock and due and clock.provisional)}
 
 
 def load_case(station: Station, case_no: str) -> Case:
@@ -194,9 +206,7 @@ def show_case(station: Station, case_no: str, reveal: bool = False) -> dict[str,
     details = _guard(lambda: _details(station, case, reveal))
     if matter is not None:
         received = {m["name"] for m in details["materials"]}
-        details["missing"] = [
-            m.name for m in matter.materials if m.required and m.name not in received
-        ]
+        details["missing"] = matter.missing_materials(details["form"] or {}, received)
     _record(station, outbox.ACCESS_VIEWED, {"reveal": reveal}, case)
     return details
 
@@ -230,14 +240,15 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
             .order_by(CaseMaterial.name, CaseMaterial.page)
         ],
         "filed_at": case.filed_at,
-        "deadline": case.deadline.isoformat() if case.deadline else None,
+        **_clock(station, case.case_no),
         "promised_days": case.promised_days,
         "agent": case.agent,
         "agent_name": station.display_name(case.agent),
         "proxy": case.proxy,
         "history": [
-            {"type": e.type, "at": e.at, "author": e.author}
-            for e in Event.select(Event.type, Event.at, Event.author)
+            {"type": e.type, "at": e.at, "author": e.author,
+             "note": history_notes.note(e.type, e.payload)}
+            for e in Event.select(Event.id, Event.type, Event.at, Event.author, Event.payload)
             .where(Event.case_no == case.case_no)
             .order_by(Event.seq)
         ],
@@ -260,6 +271,17 @@ def materials_received(case_no: str) -> tuple[str, set[str]] | None:
     names = {m.name for m in CaseMaterial.select(CaseMaterial.name)
              .where(CaseMaterial.case == case)}
     return str(case.matter_code), names
+
+
+def missing_materials(station: Station, case_no: str) -> list[str] | None:
+    """The required materials a case filed here lacks, for its form's values (None when
+    it was not filed here or its matter is unknown).  Names only; the form stays inside."""
+    held = materials_received(case_no)
+    matter = station.catalogue.matters.get(held[0]) if held else None
+    case = Case.get_or_none(Case.case_no == case_no)
+    if held is None or matter is None or case is None:
+        return None
+    return matter.missing_materials(case.form or {}, held[1])
 
 
 def read_material(station: Station, case_no: str, name: str, page: int) -> bytes:

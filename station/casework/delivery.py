@@ -8,16 +8,18 @@ sync round (``station.network.arrivals``).  Here the agent records the supplemen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from forms.validate import validate_form
 from station import outbox
 from station.app import Station
 from station.cases import case_state
-from station.errors import MaterialProblem, RatingInvalid
+from station.errors import MaterialProblem, RatingInvalid, ReasonRequired
 from station.filing.new_case import MaterialFile, add_material, check_materials, read_head
+from station.i18n import translate
 from station.network import link
-from station.store.models import Case
+from station.store.models import Case, Event
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -58,6 +60,48 @@ def supplement(station: Station, case_no: str, materials: Sequence[MaterialFile]
                                     item.path.name, outbox.utc_now())
             refs.append({"name": item.name, "page": material.page, "blob": blob.address})
     return _act(station, case_no, lifecycle.SUPPLEMENTED, {"materials": refs}, sync)
+
+
+def return_reason(case_no: str) -> str:
+    """Why the office sent the case back (the latest return received here), or ""."""
+    event = (Event.select().where((Event.case_no == case_no)
+                                  & (Event.type == lifecycle.RETURN_RECEIVED))
+             .order_by(Event.seq.desc()).first())
+    return str((event.payload or {}).get("reason") or "") if event else ""
+
+
+def resubmit(station: Station, case_no: str, note: str,
+             materials: Sequence[MaterialFile] = (), form: Mapping[str, Any] | None = None,
+             sync: bool = True) -> CaseView:
+    """A returned case corrected (form values, materials) and sent again AS THE SAME CASE:
+    the office takes in the corrections and the case waits on its desk again."""
+    case = Case.get_or_none(Case.case_no == case_no)
+    view = case_state.view(station, case_no)
+    case_state.check(station, view, lifecycle.RESUBMITTED)
+    if not note.strip():
+        raise ReasonRequired(action=translate(lifecycle.action_label(lifecycle.RESUBMITTED)))
+    if case is None:
+        raise MaterialProblem(detail=case_no)
+    matter = station.catalogue.get(case.matter_code)
+    changed = validate_form(matter, {**case.form, **form}) if form else None
+    if materials:
+        problems = check_materials(matter, materials)
+        if problems:
+            raise problems[0]
+    blobs = station.blobs.put_files([m.path for m in materials])
+    refs = []
+    with station.db.atomic("IMMEDIATE"):
+        for item, blob in zip(materials, blobs, strict=True):
+            material = add_material(case, item.name, blob, read_head(item.path),
+                                    item.path.name, outbox.utc_now())
+            refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        if changed is not None:
+            case.form = changed
+            case.save()
+    payload: dict[str, Any] = {"materials": refs, "note": note.strip()}
+    if changed is not None:
+        payload["form"] = changed
+    return _act(station, case_no, lifecycle.RESUBMITTED, payload, sync)
 
 
 def deliver(station: Station, case_no: str, method: str = "当面送达", note: str = "",

@@ -4,7 +4,8 @@ The filing arrives as a sealed event addressed to the offices that review
 the matter; a reviewer of one of them opens it with the office key, and the
 case is stored here as if filed here (encrypted fields, encrypted blobs),
 so the viewer, the search and the printed documents work the same at every
-tier.  Materials sent later with a supplement are added the same way.
+tier.  Materials sent later with a supplement are added the same way, and so are the
+corrections of a returned case sent again (form values, materials).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from station.network.transfer import envelope_of, fetch_blob, open_payload
 from station.store.models import Case, InboxEvent, Setting
 from sync.client import HubClient
 from sync.hlc import Timestamp
-from sync.lifecycle import FILED, SUPPLEMENTED
+from sync.lifecycle import FILED, RESUBMITTED, SUPPLEMENTED
 
 TAKEN = "intake.taken."
 
@@ -32,7 +33,8 @@ def receive(station: Station, case_no: str, client: HubClient | None = None) -> 
     """The case stored here, taking in its filing and supplements when first needed."""
     case = Case.get_or_none(Case.case_no == case_no)
     rows = list(InboxEvent.select().where((InboxEvent.case_no == case_no)
-                                          & InboxEvent.type.in_((FILED, SUPPLEMENTED)))
+                                          & InboxEvent.type.in_((FILED, SUPPLEMENTED,
+                                                                 RESUBMITTED)))
                 .order_by(InboxEvent.hub_index))
     if case is not None and case.node_code == station.node.code:
         return case  # filed here
@@ -53,8 +55,12 @@ def receive(station: Station, case_no: str, client: HubClient | None = None) -> 
         if row.type == FILED:
             case = _take_filing(station, case_no, envelope.header.matter or "", row, payload,
                                 client)
-        else:
+        else:  # a supplement, or a returned case corrected and sent again
             assert case is not None
+            if isinstance(payload.get("form"), dict):
+                with station.db.atomic("IMMEDIATE"):
+                    case.form = payload["form"]
+                    case.save()
             _take_materials(station, case, payload.get("materials") or [], client)
         taken.add(row.digest)
         with station.db.atomic("IMMEDIATE"):

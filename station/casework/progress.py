@@ -27,16 +27,13 @@ def deadline_of(station: Station, case_no: str, known: list[case_state.Step] | N
                 today: date | None = None) -> tuple[deadlines.Deadline | None,
                                                     deadlines.FollowUp | None]:
     known = case_state.steps(station, case_no) if known is None else known
-    code = next((s.fact.matter for s in known if s.fact.matter), None)
-    matter = station.catalogue.matters.get(code or "")
-    events = [deadlines.ClockEvent(s.fact.type, s.day) for s in known]
-    day = today or date.today()
-    if matter is None:
-        return None, None
-    limits = deadlines.MatterLimits.for_matter(matter)
+    day = today or case_state.china_today()
     policy = _policy()
-    return (deadlines.deadline(events, limits, station.calendar, day, policy),
-            deadlines.followup(events, station.calendar, day, policy))
+    due = case_state.clock(station, case_no, day, known, policy)
+    if due is None:
+        return None, None
+    events = case_state.clock_events(station, case_no, known)
+    return due, deadlines.followup(events, station.calendar, day, policy)
 
 
 def status(station: Station, case_no: str, today: date | None = None,
@@ -80,7 +77,8 @@ def _deadline_json(due: deadlines.Deadline | None) -> dict[str, Any] | None:
             "accept_by": _day(due.accept_by), "started_on": _day(due.started_on),
             "used": due.used, "allowed": due.allowed, "paused": due.paused,
             "paused_days": due.paused_days, "extended": due.extended,
-            "overdue": due.overdue, "legal_overdue": due.legal_overdue}
+            "overdue": due.overdue, "legal_overdue": due.legal_overdue,
+            "provisional": due.provisional}
 
 
 def _follow_json(follow: deadlines.FollowUp | None) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from typing import Any
 from station import outbox
 from station.app import Station
 from station.cases import case_documents, case_state
-from station.casework import document_issue, intake, review_queue
+from station.casework import accept_guard, document_issue, intake, review_queue
 from station.errors import NothingMissing, VerdictInvalid
 from station.network import link
 from station.trust import users
@@ -54,6 +54,8 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
     view = current(station, case_no, sync)
     case_state.check(station, view, type_)
     actor = case_state.me(station)
+    if station.node.tier == "village":
+        document = None  # a village-level matter: papers signed and sealed by hand there
     if document is not None:
         case = intake.receive(station, case_no)
         ref = document_issue.issue(station, case, document, actor.office or "",
@@ -101,8 +103,13 @@ def reassign(station: Station, case_no: str, reason: str) -> CaseView:
 # -- acceptance -------------------------------------------------------------------
 
 
-def accept(station: Station, case_no: str, opinion: str = "") -> CaseView:
-    return _act(station, case_no, lifecycle.ACCEPTED, {"opinion": opinion})
+def accept(station: Station, case_no: str, opinion: str = "",
+           verdicts: list[Verdict] | None = None, override: str = "") -> CaseView:
+    """受理: refused while a required material is 缺少 or 不清晰 (by ``verdicts`` or
+    not received), unless ``override`` says why; the reason goes into the event."""
+    marks = {v.name: (v.verdict, v.reason) for v in verdicts or []}
+    body = accept_guard.payload(station, case_no, opinion, marks, override)
+    return _act(station, case_no, lifecycle.ACCEPTED, body, "accept")
 
 
 def request_supplement(station: Station, case_no: str, verdicts: list[Verdict],
@@ -156,7 +163,10 @@ def request_extension(station: Station, case_no: str, reason: str) -> CaseView:
 
 
 def approve_extension(station: Station, case_no: str, note: str = "") -> CaseView:
-    return _act(station, case_no, lifecycle.EXTENSION_APPROVED, {"note": note})
+    """The head approves the extension; the applicant gets the signed 延期告知书 (``note``:
+    the reason told to them)."""
+    return _act(station, case_no, lifecycle.EXTENSION_APPROVED, {"note": note}, "extend",
+                {"reason": note})
 
 
 def decide(station: Station, case_no: str, approve: bool, opinion: str) -> CaseView:

@@ -242,15 +242,13 @@ def run_status(args: argparse.Namespace) -> int:
         document = progress.status(station, args.case_no.strip())
         case = Case.get_or_none(Case.case_no == document["case_no"])
         missing: list[str] = []
+        # The state is the lifecycle's fold, the same at every node once synced; the
+        # filing station adds what it knows of its own papers (缺件提示), never a state.
         if case is not None and document["state"] in ("queued", "supplement"):
-            if case.node_code == station.node.code and document["state"] == "queued":
-                document["state"] = case.status  # filed here, nobody has acted on it yet
-                document["state_label"] = STATUS_LABELS.get(case.status, case.status)
             matter = station.catalogue.matters.get(case.matter_code)
             have = {m.name for m in CaseMaterial.select(CaseMaterial.name).where(
                 CaseMaterial.case == case)}
-            missing = [m.name for m in matter.materials if m.required and m.name not in have] \
-                if matter else []
+            missing = matter.missing_materials(case.form or {}, have) if matter else []
     due = (document["deadline"] or {}).get("due")
     document.update(status=document["state"], status_label=translate(document["state_label"]),
                     missing=missing, due=due)
@@ -258,6 +256,8 @@ def run_status(args: argparse.Namespace) -> int:
     text = _("{case_no}：{label}；当前办理：{offices}；承诺办结日期 {date}").format(
         case_no=document["case_no"], label=document["status_label"], offices=offices,
         date=due or "—")
+    if missing:
+        text += "\n" + _("缺件提示：{names}").format(names="、".join(missing))
     follow = document.get("follow_up")
     if follow:
         text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(

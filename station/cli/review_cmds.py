@@ -28,7 +28,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     action("release", _("放回队列"))
     action("reassign", _("接手同科室同事的办件（AB岗）")).add_argument(
         "--reason", required=True, help=_("原因，例如：原经办人休假"))
-    action("accept", _("受理")).add_argument("--opinion", default="", help=_("受理意见"))
+    p = action("accept", _("受理（必交材料缺少或不清晰时拒绝，除非填写受理理由）"))
+    p.add_argument("--opinion", default="", help=_("受理意见"))
+    p.add_argument("--missing", action="append", default=[], metavar="NAME[=REASON]",
+                   help=_("核验为缺少的材料；可重复"))
+    p.add_argument("--unclear", action="append", default=[], metavar="NAME[=REASON]",
+                   help=_("核验为不清晰的材料；可重复"))
+    p.add_argument("--override-reason", default="",
+                   help=_("材料缺少或不清晰仍予受理的理由（记入办理记录和审计）"))
     p = action("notice", _("一次性告知补齐补正（自动列出缺少或不清晰的材料）"))
     p.add_argument("--missing", action="append", default=[], metavar="NAME[=REASON]",
                    help=_("缺少的材料；可重复"))
@@ -90,7 +97,8 @@ def _do(station: Any, args: argparse.Namespace) -> CaseView:
     if name == "reassign":
         return review.reassign(station, case_no, args.reason)
     if name == "accept":
-        return review.accept(station, case_no, args.opinion)
+        verdicts = _named(args.missing, "missing") + _named(args.unclear, "unclear")
+        return review.accept(station, case_no, args.opinion, verdicts, args.override_reason)
     if name == "notice":
         verdicts = _named(args.missing, "missing") + _named(args.unclear, "unclear")
         return review.request_supplement(station, case_no, verdicts, args.note)

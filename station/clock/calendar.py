@@ -9,11 +9,15 @@ Order of authority for a day:
 1. the override table the county publishes (``True`` = 班 working day,
    ``False`` = 休 rest day);
 2. ``chinesecalendar``;
-3. for a year neither knows, Monday to Friday, with a warning once per year.
+3. for a year neither knows, the statutory holidays of 《全国年节及纪念日放假办法》
+   (as amended in 2024; lunar dates from the ``holidays`` package, its statutory days
+   only, never its guessed 调休) and otherwise Monday to Friday, with a warning once
+   per year.  Such a day is *provisional*: the make-up working days (调休) are not
+   known until the State Council publishes them (``WorkCalendar.provisional``).
 
 The override table counts as published only for the dates it lists: in a year
 ``chinesecalendar`` has no data for, every date the table does not list falls
-back to Monday–Friday and triggers the (once per year) warning.  A county
+back to the statutory rule and triggers the (once per year) warning.  A county
 file therefore should list every holiday and every make-up working day.
 
 Override file (TOML, published by the county)::
@@ -33,6 +37,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import chinese_calendar
+import holidays
+from holidays.constants import PUBLIC
 
 from station.errors import CalendarFileInvalid, DateInvalid, DayCountInvalid
 from station.i18n import _
@@ -47,6 +53,13 @@ _REST_WORDS = frozenset({"休", "holiday"})
 _WORK_WORDS = frozenset({"班", "workday"})
 
 log = logging.getLogger("station.clock")
+
+# The statutory holidays of 《全国年节及纪念日放假办法》 (2024): the names the
+# ``holidays`` China calendar gives them; its other entries (休息日（由 … 调休）) are
+# a published year's make-up swaps, never counted for a year without data.
+_STATUTORY = frozenset({"元旦", "农历除夕", "春节", "清明节", "劳动节", "端午节", "中秋节",
+                        "国庆节"})
+_ESTIMATED = "（推定）"
 
 _DATE_FORMS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
@@ -72,6 +85,7 @@ class WorkCalendar:
         self._overrides = dict(overrides or {})
         self._on_warning = on_warning or _warn
         self._warned_years: set[int] = set()
+        self._statutory: dict[int, frozenset[date]] = {}
 
     @classmethod
     def from_file(
@@ -90,7 +104,26 @@ class WorkCalendar:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             self._warn_once(day.year)
-            return day.weekday() < 5
+            return day.weekday() < 5 and day not in self._statutory_days(day.year)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` is counted by the statutory rule, its year's schedule (调休)
+        not yet published (neither the county's table nor ``chinesecalendar`` has it)."""
+        day = _as_date(day)
+        if day in self._overrides:
+            return False
+        try:
+            chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return True
+        return False
+
+    def provisional(self, start: date, end: date) -> bool:
+        """Whether a date counted from ``start`` to ``end`` depends on a provisional day:
+        one of the days from ``start`` to ``end`` (both included) is provisional."""
+        first, last = sorted((_as_date(start), _as_date(end)))
+        return any(self.is_provisional(first + timedelta(days=i))
+                   for i in range((last - first).days + 1))
 
     def add_workdays(self, start: date, n: int) -> date:
         """The date ``n`` working days after ``start`` (``start`` itself not counted).
@@ -129,12 +162,24 @@ class WorkCalendar:
             count += self.is_workday(day)
         return count
 
+    def _statutory_days(self, year: int) -> frozenset[date]:
+        known = self._statutory.get(year)
+        if known is None:
+            found = holidays.China(years=year, observed=False, categories=(PUBLIC,),
+                                   language="zh_CN")
+            known = frozenset(day for day, name in found.items()
+                              if all(part.removesuffix(_ESTIMATED).strip() in _STATUTORY
+                                     for part in name.split(";")))
+            self._statutory[year] = known
+        return known
+
     def _warn_once(self, year: int) -> None:
         if year in self._warned_years:
             return
         self._warned_years.add(year)
         self._on_warning(
-            _("{year} 年的法定节假日安排尚未发布，暂按周一至周五计算工作日。").format(year=year)
+            _("{year} 年的节假日安排尚未发布，暂按法定节假日计算工作日（调休未知），"
+              "以公布的安排为准。").format(year=year)
         )
 
 

@@ -9,6 +9,12 @@ conventions and worked examples are in ``docs/clock.md``; in short:
   (``WorkCalendar.add_workdays``): the start day itself never counts
   (行政许可法 Art. 82 counts working days; the day of acceptance is not
   counted, as for every period in Chinese law).
+- One clock for every promise: the decision clock runs from receipt (收件), the
+  day the station received complete papers for the organ (代办), or after a
+  one-time notice the day the materials were complete (``started_on``).  The
+  receipt's promised date, ``case status`` and every document read ``due``.
+  Acceptance does not move the start; before it ``due`` is what the receipt
+  promised.
 - Acceptance (Art. 32): a refusal or a one-time notice must come within
   ``ACCEPTANCE_DAYS`` working days after receipt (``accept_by``).  After a
   notice, the window starts again from the day the materials are complete.
@@ -59,6 +65,7 @@ __all__ = [
 
 # Event types the clock reads (the lifecycle's names); every other type is ignored.
 FILED = "case.filed"
+MISSING_AT_FILING = "case.notice_issued"  # papers incomplete when received: nothing promised
 SUPPLEMENT_REQUESTED = "case.supplement_requested"
 SUPPLEMENTED = "case.supplemented"
 ACCEPTED = "case.accepted"
@@ -73,8 +80,8 @@ RATED_POOR = "case.rated_poor"
 FOLLOWUP_CALLED = "case.followup_called"
 FOLLOWUP_CLOSED = "case.followup_closed"
 CLOCK_TYPES = frozenset({
-    FILED, SUPPLEMENT_REQUESTED, SUPPLEMENTED, ACCEPTED, REFUSED, SPECIAL_STARTED,
-    SPECIAL_ENDED, EXTENSION_APPROVED, APPROVED, REJECTED, WITHDRAWN, RATED_POOR,
+    FILED, MISSING_AT_FILING, SUPPLEMENT_REQUESTED, SUPPLEMENTED, ACCEPTED, REFUSED,
+    SPECIAL_STARTED, SPECIAL_ENDED, EXTENSION_APPROVED, APPROVED, REJECTED, WITHDRAWN, RATED_POOR,
     FOLLOWUP_CALLED, FOLLOWUP_CLOSED,
 })
 
@@ -197,7 +204,7 @@ class Deadline:
     received_on: date | None = None
     accept_by: date | None = None  # Art. 32 window (restarted after a supplement)
     acceptance: str | None = None  # "explicit", "implied" or None (not yet)
-    started_on: date | None = None  # the day of acceptance, or counted as such
+    started_on: date | None = None  # receipt of complete papers: the clock runs from here
     due: date | None = None  # promised limit (+ extension)
     legal_due: date | None = None  # legal limit (+ extension)
     yellow_on: date | None = None  # the day the yellow share is reached
@@ -212,6 +219,7 @@ class Deadline:
     outcome: str | None = None  # "approved", "rejected", "refused", "withdrawn"
     decided_on: date | None = None  # approved or rejected on
     stopped_on: date | None = None  # decided, refused or withdrawn on
+    provisional: bool = False  # ``due`` depends on a year whose 调休 is not published
 
     def to_json(self) -> dict[str, Any]:
         return {name: value.isoformat() if isinstance(value, date) else value
@@ -331,10 +339,11 @@ class _Fold:
         """Art. 32: no refusal and no notice by ``accept_by`` -> accepted from receipt."""
         if (self.started is None and _SUPPLEMENT not in self.open
                 and day > self.accept_by):
-            self.accept(self.window_start, IMPLIED)
+            self.accept(IMPLIED)
 
-    def accept(self, day: date, how: str) -> None:
-        self.started, self.acceptance = day, how
+    def accept(self, how: str) -> None:
+        """Accepted: the clock runs from receipt of complete papers, whatever the day."""
+        self.started, self.acceptance = self.window_start, how
 
     def pause(self, kind: str, day: date) -> None:
         self.open.setdefault(kind, day)
@@ -353,7 +362,7 @@ class _Fold:
         day = max(event.day, self.received)  # a wrong PC clock cannot go before receipt
         self.imply_acceptance(day)
         kind = event.type
-        if kind == SUPPLEMENT_REQUESTED:
+        if kind in (SUPPLEMENT_REQUESTED, MISSING_AT_FILING):
             self.pause(_SUPPLEMENT, day)
         elif kind == SUPPLEMENTED:
             if self.started is None and _SUPPLEMENT in self.open:
@@ -365,13 +374,15 @@ class _Fold:
             self.resume(_SPECIAL, day)
         elif kind == ACCEPTED:
             if self.started is None:
-                self.resume(_SUPPLEMENT, day)  # accepting ends a notice still open
-                self.accept(day, EXPLICIT)
+                if _SUPPLEMENT in self.open:  # accepting ends a notice: papers complete today
+                    self.window_start = day
+                self.resume(_SUPPLEMENT, day)
+                self.accept(EXPLICIT)
         elif kind == EXTENSION_APPROVED:
             self.extended = True  # the law allows one extension; a second adds nothing
         elif kind in (APPROVED, REJECTED):
             if self.started is None:  # a decision implies acceptance, counted from receipt
-                self.accept(self.window_start, IMPLIED)
+                self.accept(IMPLIED)
             self.stop(kind.removeprefix("case."), day)
         elif kind in (REFUSED, WITHDRAWN):
             self.stop(kind.removeprefix("case."), day)
@@ -415,10 +426,15 @@ def deadline(
     }
     extension = limits.extension_days if fold.extended else 0
     allowed, legal_allowed = limits.promised_days + extension, limits.legal_days + extension
-    if fold.started is None:
+    # Before acceptance the clock already runs from receipt of complete papers (the
+    # receipt's promise); while they are incomplete nothing is promised.
+    start = fold.started
+    if start is None and _SUPPLEMENT not in fold.open and fold.outcome is None:
+        start = fold.window_start
+    if start is None:
         state = STOPPED if fold.outcome else PAUSED if paused else NOT_STARTED
         return Deadline(state=state, allowed=allowed, legal_allowed=legal_allowed, **common)
-    counter = _Counter(calendar, fold.started, pauses)
+    counter = _Counter(calendar, start, pauses)
     due, legal_due = counter.nth(allowed), counter.nth(legal_allowed)
     threshold = policy.yellow_threshold(allowed)
     used = counter.through(end)
@@ -429,15 +445,18 @@ def deadline(
         state = RED
     elif paused:
         state = PAUSED
+    elif fold.started is None:
+        state = NOT_STARTED
     elif used >= threshold:
         state = YELLOW
     else:
         state = RUNNING
     # a limit of 0 days (即办件) has nothing to spend: yellow from the start
-    yellow_on = counter.nth(threshold) if threshold else fold.started
+    yellow_on = counter.nth(threshold) if threshold else start
     return Deadline(state=state, due=due, legal_due=legal_due, yellow_on=yellow_on,
                     used=used, allowed=allowed, legal_allowed=legal_allowed, overdue=overdue,
-                    legal_overdue=legal_overdue, **common)
+                    legal_overdue=legal_overdue,
+                    provisional=calendar.provisional(start, max(due, legal_due)), **common)
 
 
 # -- the follow-up of a bad rating ----------------------------------------------------

@@ -4,7 +4,9 @@
 tells the applicant of the right to administrative reconsideration (60 days,
 行政复议法 Art. 20) or to sue (6 months, 行政诉讼法 Art. 46).  The approval
 names the result the applicant receives (办理结果).  The title is the
-template's name (准予批准决定书, 准予行政许可决定书 …, see ``templates``).
+template's name (准予批准决定书, 准予行政许可决定书 …, see ``templates``).  It cites
+the matter's own basis (设定依据), whatever its type, and ends with a
+送达回证 page for the resident to sign (``service``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from station.documents.layout import (
     styles,
 )
 from station.documents.sealplace import Addressee, rights_text, write_sealed
+from station.documents.service import served_page
 from station.i18n import _
 
 __all__ = ["DecisionInfo", "write_decision"]
@@ -42,6 +45,8 @@ class DecisionInfo:
     station_code: str
     reconsideration_body: str = ""  # 行政复议机关, e.g. 桂平市人民政府; empty: "依法"
     court: str = ""  # e.g. 桂平市人民法院; both or neither
+    filed_where: str = ""  # where the resident filed (the 送达回证's place); empty: no 回证
+    number: str = ""  # 文书编号
 
 
 def write_decision(info: DecisionInfo, path: Path, *, title: str, approved: bool) -> Path:
@@ -56,12 +61,14 @@ def write_decision(info: DecisionInfo, path: Path, *, title: str, approved: bool
         heading(_("救济途径"), style),
         para(rights_text(info.reconsideration_body, info.court), style.paragraph),
     ]
-    return write_sealed(path, title, _addressee(info), info.decided_at, body, style)
+    to = _addressee(info)
+    after = served_page(to, title, info.filed_where, info.decided_at, style)
+    return write_sealed(path, title, to, info.decided_at, body, style, after)
 
 
 def _addressee(info: DecisionInfo) -> Addressee:
     return Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
-                     info.station_name, info.station_code)
+                     info.station_name, info.station_code, info.number)
 
 
 def _finding(info: DecisionInfo, approved: bool) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "MARGIN",
     "PAGE_SIZE",
     "RULE",
+    "ProgressLink",
     "Styles",
     "case_number_block",
     "field_table",
@@ -180,29 +181,58 @@ def qr_code(value: str, font: str, size: float = 34 * mm) -> Drawing:
     return drawing
 
 
-def case_number_block(case_no: str, hint: str, style: Styles) -> Table:
-    """The case number in large type beside a QR code holding exactly it."""
+@dataclass(frozen=True)
+class ProgressLink:
+    """How a resident looks a case up: its check code (查询码), and the public
+    progress page's address holding both, or None when no address is known."""
+
+    code: str
+    url: str | None = None
+
+
+def case_number_block(case_no: str, hint: str, style: Styles,
+                      progress: ProgressLink | None = None) -> Table:
+    """The case number in large type beside a QR code.
+
+    Without ``progress``, the QR holds exactly the case number (for a window's
+    scanner).  With it, the check code is printed under the number; the QR holds
+    the progress page's address, printed too; with no address known there is no
+    QR, and the text says where to ask instead of promising a page.
+    """
     qr_size = 30 * mm
-    text = [
+    text: list[Flowable] = [
         para(_("办件编号"), style.label),
         gap(1 * mm),
         para(case_no, style.big),
-        gap(2 * mm),
-        para(hint, style.small),
     ]
+    if progress is not None:
+        text += [gap(1 * mm), para(_("查询码"), style.label), gap(1 * mm),
+                 para(progress.code, style.big)]
+        if progress.url is None:
+            hint = _("本县尚未开通网上进度查询。请凭办件编号和查询码到收件站点、乡镇便民服务中心"
+                     "或县政务服务中心窗口查询，或联系代办员。")
+        else:
+            hint = _("用手机扫描右侧二维码，即可查看办理进度；也可在浏览器中打开：{url}").format(
+                url=progress.url)
+    text += [gap(2 * mm), para(hint, style.small)]
+    if progress is not None and progress.url is None:
+        return table([[text]], [CONTENT_WIDTH], style, _BLOCK)
+    held = case_no if progress is None or progress.url is None else progress.url
     return table(
-        [[text, qr_code(case_no, style.font, qr_size)]],
+        [[text, qr_code(held, style.font, qr_size)]],
         [CONTENT_WIDTH - qr_size - 8 * mm, qr_size + 8 * mm],
         style,
-        [
-            ("BOX", (0, 0), (-1, -1), 1, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (0, 0), 5 * mm),
-            ("ALIGN", (1, 0), (1, 0), "CENTER"),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.5 * mm),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 * mm),
-        ],
+        [*_BLOCK, ("ALIGN", (1, 0), (1, 0), "CENTER")],
     )
+
+
+_BLOCK: tuple[tuple[Any, ...], ...] = (
+    ("BOX", (0, 0), (-1, -1), 1, RULE),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("LEFTPADDING", (0, 0), (0, 0), 5 * mm),
+    ("TOPPADDING", (0, 0), (-1, -1), 1.5 * mm),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 * mm),
+)
 
 
 def signature_lines(labels: Sequence[str], style: Styles) -> Table:

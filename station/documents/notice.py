@@ -1,34 +1,39 @@
 """补齐补正告知书: the one-time notice of everything a case still lacks.
 
-行政许可法 Art. 32 asks for *one* notice listing *all* that is missing, so
-that a resident never comes back to learn of one more paper.  The case clock
-restarts the day after the materials are complete.
+Only the accepting office issues it, under its seal: a village station
+receives papers and makes no finding (its 收件凭证 is ``receipt``).  The
+notice lists *all* that is missing at once, so that a resident never comes
+back to learn of one more paper; it says where the resident filed (the
+village station, with its agent when known), by when to bring the papers
+and what happens otherwise, and whom to call.  The law it cites follows the
+matter's type (``legal``): 行政许可法 Art. 32 for licences only.  The case
+clock restarts the day after the materials are complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Table
+from reportlab.platypus import Flowable, Table
 
 from station.documents.fonts import cjk_font
 from station.documents.layout import (
     CONTENT_WIDTH,
     Styles,
-    case_number_block,
+    format_date,
     format_datetime,
     gap,
     grid_table,
     para,
-    require_masked,
-    signature_lines,
     styles,
 )
-from station.documents.pdf import build_pdf
+from station.documents.legal import citation, supplement_consequence
+from station.documents.sealplace import Addressee, write_sealed
+from station.documents.service import served_page
 from station.i18n import _
 
 __all__ = ["MissingItem", "NoticeInfo", "write_notice"]
@@ -50,69 +55,85 @@ class NoticeInfo:
     masked_id: str
     missing: Sequence[MissingItem]
     filed_at: datetime
-    station_name: str
+    station_name: str  # the accepting node
     station_code: str
-    agent: str
+    agent: str  # the agent who filed, by name; empty when not known here (never an office)
+    filed_where: str = ""  # the station where the resident filed; empty: ``station_name``
+    office: str = ""  # the accepting office, whose seal the notice carries
+    notified_at: datetime | None = None  # 告知日期 (China time); None: ``filed_at``
+    supplement_by: date | None = None  # the last day to bring the papers
+    matter_type: str = "行政许可"
+    legal_basis: str = ""
+    phone: str | None = None  # the office's phone, from the catalogue
+    place: str | None = None  # where to bring the papers, if not the filing station
+    hours: str | None = None
+    number: str = ""  # 文书编号
+
+    @property
+    def where(self) -> str:
+        return self.filed_where or self.station_name
+
+    @property
+    def dated(self) -> datetime:
+        return self.notified_at or self.filed_at
 
 
-def write_notice(info: NoticeInfo, path: Path) -> Path:
-    """Print the one-time notice to ``path`` (PDF, written atomically); return ``path``."""
-    require_masked(info.masked_id)
+def write_notice(info: NoticeInfo, path: Path, *, title: str | None = None) -> Path:
+    """Print the one-time notice to ``path`` (PDF with a seal field, written atomically)."""
     style = styles(cjk_font())
-    title = _("补齐补正告知书")
-    story: list[Flowable] = [
-        para(title, style.title),
-        para(_("（一次性告知）"), style.subtitle),
-        gap(5 * mm),
-        case_number_block(info.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
-        gap(5 * mm),
-        para(
-            _("{name}（身份证号：{masked_id}）：").format(
-                name=info.applicant_name, masked_id=info.masked_id
-            ),
-            style.body,
-        ),
-        gap(1.5 * mm),
+    title = title or _("补齐补正告知书")
+    to = Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
+                   info.station_name, info.station_code, info.number)
+    body: list[Flowable] = [
         para(_opening(info), style.paragraph),
         gap(3 * mm),
         _missing_table(info.missing, style),
         gap(3 * mm),
         *(para(text, style.paragraph) for text in _closing(info)),
-        KeepTogether(_sign_off(info, style)),
     ]
-    return build_pdf(
-        path,
-        story,
-        title=title,
-        station_name=info.station_name,
-        station_code=info.station_code,
-        subject=info.case_no,
-        font=style.font,
-    )
+    after = served_page(to, title, info.where, info.dated, style)
+    return write_sealed(path, title, to, info.dated, body, style, after,
+                        date_label=_("告知日期"))
 
 
 def _opening(info: NoticeInfo) -> str:
     return _(
         "您于{filed_at}在{station}申请办理的“{matter}”（办件编号：{case_no}），"
-        "经审查，申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》"
-        "第三十二条的规定，现将需要补齐补正的全部材料一次性告知如下（共 {count} 项）："
+        "经本机关审查，申请材料不齐全或者不符合法定形式。{law}，"
+        "现将需要补齐补正的全部材料一次性告知如下（共 {count} 项）："
     ).format(
         filed_at=format_datetime(info.filed_at),
-        station=info.station_name,
+        station=_filed_where(info),
         matter=info.matter_name,
         case_no=info.case_no,
+        law=citation("supplement", info.matter_type, info.legal_basis),
         count=len(info.missing),
     )
 
 
+def _filed_where(info: NoticeInfo) -> str:
+    if info.agent:
+        return _("{station}（代办员：{agent}）").format(station=info.where, agent=info.agent)
+    return info.where
+
+
 def _closing(info: NoticeInfo) -> list[str]:
-    return [
-        _("请将上述材料一次补齐后，交到{station}（代办员：{agent}）。").format(
-            station=info.station_name, agent=info.agent
-        ),
+    place = info.place or info.where
+    if info.supplement_by:
+        bring = _("请于{date}前将上述材料一次补齐，交到{place}。{consequence}").format(
+            date=format_date(info.supplement_by), place=place,
+            consequence=supplement_consequence(info.matter_type))
+    else:
+        bring = _("请将上述材料一次补齐后，交到{place}。").format(place=place)
+    lines = [
+        bring,
         _("办理时限自材料补齐之日的次日起重新计算，届时另行告知承诺办结日期。"),
         _("本告知书已列明需要补齐补正的全部材料，除上述材料外，不会再要求您补充其他材料。"),
+        _("咨询电话：{phone}").format(phone=info.phone or "—"),
     ]
+    if info.hours:
+        lines.append(_("办公时间：{hours}").format(hours=info.hours))
+    return lines
 
 
 def _missing_table(items: Sequence[MissingItem], style: Styles) -> Table:
@@ -129,13 +150,3 @@ def _missing_table(items: Sequence[MissingItem], style: Styles) -> Table:
     widths = [12 * mm, 56 * mm, 30 * mm, 16 * mm, CONTENT_WIDTH - 114 * mm]
     header = [_("序号"), _("材料名称"), _("要求"), _("份数"), _("说明")]
     return grid_table(header, rows, style, widths, centred=(0, 2, 3))
-
-
-def _sign_off(info: NoticeInfo, style: Styles) -> list[Flowable]:
-    return [
-        gap(6 * mm),
-        para(info.station_name, style.right),
-        para(_("告知日期：        年    月    日"), style.right),
-        signature_lines([_("代办员（签字）："), _("日期：")], style),
-        signature_lines([_("申请人（签收）："), _("日期：")], style),
-    ]

@@ -1,6 +1,7 @@
 """收件凭证: the receipt a resident takes home when a case is filed.
 
-It carries the case number (also as a QR code holding exactly that number),
+It carries the case number with its check code and a QR code holding the
+public progress page's address (see ``layout.case_number_block``),
 what was received, the promised completion date, and how to ask about
 progress.  The ID number is printed masked only.
 
@@ -22,6 +23,7 @@ from reportlab.platypus import Flowable, Table
 from station.documents.fonts import cjk_font
 from station.documents.layout import (
     CONTENT_WIDTH,
+    ProgressLink,
     Styles,
     case_number_block,
     field_table,
@@ -56,6 +58,8 @@ class ReceiptInfo:
     station_name: str
     station_code: str
     agent: str
+    provisional: bool = False  # the date depends on a year whose 调休 is not published
+    progress: ProgressLink | None = None  # check code and progress page; None: bare number
 
 
 def write_receipt(info: ReceiptInfo, path: Path) -> Path:
@@ -68,7 +72,8 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
         para(_("请妥善保管本凭证，凭办件编号查询办理进度"), style.subtitle),
         gap(5 * mm),
         case_number_block(
-            info.case_no, _("扫描右侧二维码或报出办件编号，即可查询办理进度。"), style
+            info.case_no, _("扫描右侧二维码或报出办件编号，即可查询办理进度。"), style,
+            info.progress,
         ),
         heading(_("申请事项"), style),
         field_table(_fields(info), style, CONTENT_WIDTH),
@@ -104,10 +109,12 @@ def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
     ]
     if info.promised_date is None:
         promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
-    else:
-        promised = _("{date}（按工作日计算，不含法定节假日）").format(
-            date=format_date(info.promised_date)
-        )
+    else:  # the one clock (docs/clock.md): from the day the station received the papers
+        promised = (
+            _("{date}（自收件之日起按工作日计算，不含法定节假日；按法定节假日暂计，"
+              "以公布的安排为准）") if info.provisional
+            else _("{date}（自收件之日起按工作日计算，不含法定节假日）")
+        ).format(date=format_date(info.promised_date))
     rows += [
         (_("承诺办结日期"), promised),
         (_("收件站点"), station),

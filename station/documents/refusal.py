@@ -1,7 +1,8 @@
 """不予受理通知书: the written refusal to accept an application, sealed by the office.
 
-行政许可法 Art. 32: an application outside the office's powers, or not
-meeting the conditions, is refused in writing with the reasons, telling the
+An application outside the office's powers, or not meeting the conditions,
+is refused in writing with the reasons (行政许可法 Art. 32 for licences; other
+types cite their own basis, ``legal``), telling the
 applicant where to apply instead when another office is competent; the
 refusal is a decision and carries the remedies (复议 60 days, 诉讼 6 months).
 """
@@ -22,12 +23,12 @@ from station.documents.layout import (
     para,
     styles,
 )
+from station.documents.legal import citation
 from station.documents.sealplace import Addressee, rights_text, write_sealed
-from station.i18n import N_, _, translate
+from station.documents.service import served_page
+from station.i18n import _
 
-__all__ = ["ART_32", "RefusalInfo", "write_refusal"]
-
-ART_32 = N_("《中华人民共和国行政许可法》第三十二条")
+__all__ = ["RefusalInfo", "write_refusal"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,13 @@ class RefusalInfo:
     office: str  # the refusing office, whose seal the document carries
     station_name: str  # the refusing node
     station_code: str
-    legal_basis: str = ""  # empty: 行政许可法 Art. 32
+    legal_basis: str = ""  # the matter's 设定依据 (cited unless it is a licence)
     redirect_to: str = ""  # the competent office to apply to instead, if any
     reconsideration_body: str = ""
     court: str = ""
+    matter_type: str = "行政许可"
+    filed_where: str = ""  # where the resident filed (the 送达回证's place); empty: no 回证
+    number: str = ""
 
 
 def write_refusal(info: RefusalInfo, path: Path, *, title: str) -> Path:
@@ -60,16 +64,18 @@ def write_refusal(info: RefusalInfo, path: Path, *, title: str) -> Path:
         para(rights_text(info.reconsideration_body, info.court, notice=True), style.paragraph),
     ]
     to = Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
-                   info.station_name, info.station_code)
-    return write_sealed(path, title, to, info.refused_at, body, style)
+                   info.station_name, info.station_code, info.number)
+    after = served_page(to, title, info.filed_where, info.refused_at, style)
+    return write_sealed(path, title, to, info.refused_at, body, style, after)
 
 
 def _finding(info: RefusalInfo) -> str:
     return _(
         "您于{filed_at}申请办理的“{matter}”（办件编号：{case_no}），经审查，"
-        "不符合受理条件。根据{legal_basis}的规定，本机关决定不予受理。"
+        "不符合受理条件。{law}，本机关决定不予受理。"
     ).format(filed_at=format_datetime(info.filed_at), matter=info.matter_name,
-             case_no=info.case_no, legal_basis=info.legal_basis or translate(ART_32))
+             case_no=info.case_no,
+             law=citation("refuse", info.matter_type, info.legal_basis))
 
 
 def _redirect(info: RefusalInfo, style: Styles) -> list[Flowable]:

@@ -1,8 +1,9 @@
 """Where an office's seal goes on a document, and the parts official documents share.
 
-A decision or notice ends with the issuing office's sign-off (机关署名 and
-成文日期); the seal is stamped over it.  ``SealPlace`` draws the sign-off and
-remembers the square its seal covers; ``build_sealable`` writes the PDF and
+A decision or notice ends with the issuing organ's sign-off (机关署名 and
+成文日期, the organ named as its seal names it: ``organ.organ_name``), under a
+square kept empty for the seal, so that the seal covers no text.
+``SealPlace`` draws the sign-off and remembers that square; ``build_sealable`` writes the PDF and
 then adds an empty signature field named ``SEAL_FIELD`` on that square, so
 ``station.documents.sign`` knows where to put the visible seal.  A PDF
 without that field (e.g. the one-time notice) is sealed at ``FALLBACK_BOX``,
@@ -22,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, PageBreak
 
 from station.documents.layout import (
     MARGIN,
@@ -34,6 +35,7 @@ from station.documents.layout import (
     para,
     require_masked,
 )
+from station.documents.organ import organ_name
 from station.documents.pdf import build_pdf
 from station.fileio import write_atomically
 from station.i18n import _
@@ -41,14 +43,18 @@ from station.i18n import _
 __all__ = [
     "FALLBACK_BOX",
     "SEAL_FIELD",
+    "SEAL_GAP",
     "SEAL_SIZE",
+    "Addressee",
     "SealPlace",
     "build_sealable",
     "rights_text",
+    "write_sealed",
 ]
 
 SEAL_FIELD = "office-seal"
 SEAL_SIZE = 40 * mm  # the usual diameter of an office seal
+SEAL_GAP = 2 * mm  # between the seal's square and the sign-off lines under it
 Box = tuple[float, float, float, float]
 FALLBACK_BOX: Box = (
     PAGE_SIZE[0] - MARGIN - SEAL_SIZE - 8 * mm,
@@ -59,7 +65,11 @@ FALLBACK_BOX: Box = (
 
 
 class SealPlace(Flowable):
-    """The sign-off lines, centred on each other at the right, under the seal's square."""
+    """The sign-off lines at the right, under an empty square kept for the seal.
+
+    The seal covers no text: the square above the lines is reserved for it and
+    nothing else is drawn there (the flowable spans the full width).
+    """
 
     def __init__(self, lines: Sequence[str], style: Styles) -> None:
         super().__init__()
@@ -70,7 +80,7 @@ class SealPlace(Flowable):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
-        self.height = SEAL_SIZE + 4 * mm
+        self.height = SEAL_SIZE + SEAL_GAP + len(self.lines) * self.style.body.leading
         return self.width, self.height
 
     def draw(self) -> None:
@@ -78,16 +88,16 @@ class SealPlace(Flowable):
         body = self.style.body
         widest = max(stringWidth(line, self.style.font, body.fontSize) for line in self.lines)
         centre_x = self.width - max(widest, SEAL_SIZE) / 2 - 6 * mm
-        centre_y = self.height / 2
-        first = centre_y + (len(self.lines) - 1) * body.leading / 2 - body.fontSize / 3
+        seal_bottom = self.height - SEAL_SIZE
+        first = seal_bottom - SEAL_GAP - body.fontSize
         canvas.saveState()
         canvas.setFont(self.style.font, body.fontSize)
         for index, line in enumerate(self.lines):
             canvas.drawCentredString(centre_x, first - index * body.leading, line)
         canvas.restoreState()
         half = SEAL_SIZE / 2
-        left, bottom = canvas.absolutePosition(centre_x - half, centre_y - half)
-        right, top = canvas.absolutePosition(centre_x + half, centre_y + half)
+        left, bottom = canvas.absolutePosition(centre_x - half, seal_bottom)
+        right, top = canvas.absolutePosition(centre_x + half, self.height)
         self.page = canvas.getPageNumber() - 1
         self.box = (left, bottom, right, top)
 
@@ -102,16 +112,27 @@ class Addressee:
     office: str  # the issuing office, whose seal the document carries
     station_name: str
     station_code: str
+    number: str = ""  # 文书编号, printed under the title
+
+    @property
+    def organ(self) -> str:
+        """The issuing organ as its seal names it, e.g. 桂平市民政局."""
+        return organ_name(self.station_name, self.office, self.station_code)
 
 
 def write_sealed(path: Path, title: str, to: Addressee, dated: date | datetime,
-                 body: Sequence[Flowable], style: Styles) -> Path:
-    """A letter to the applicant: title, case number with its QR code, salutation, ``body``,
-    the issuing office and date with the place for its seal; written atomically."""
+                 body: Sequence[Flowable], style: Styles,
+                 after: Sequence[Flowable] = (), date_label: str = "") -> Path:
+    """A letter to the applicant: title and number, case number with its QR code,
+    salutation, ``body``, the issuing organ and date under the space kept for its
+    seal; then ``after`` on a new page (the 送达回证); written atomically.
+    ``date_label`` names the date line, e.g. 告知日期."""
     require_masked(to.masked_id)
-    place = SealPlace([f"{to.station_name}{to.office}", format_date(dated)], style)
+    day = format_date(dated)
+    place = SealPlace([to.organ, f"{date_label}：{day}" if date_label else day], style)
     story: list[Flowable] = [
         para(title, style.title),
+        *([para(to.number, style.subtitle)] if to.number else []),
         gap(4 * mm),
         case_number_block(to.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
         gap(5 * mm),
@@ -121,6 +142,8 @@ def write_sealed(path: Path, title: str, to: Addressee, dated: date | datetime,
         *body,
         KeepTogether([gap(8 * mm), place]),
     ]
+    if after:
+        story += [PageBreak(), *after]
     return build_sealable(path, story, place, title=title, station_name=to.station_name,
                           station_code=to.station_code, subject=to.case_no, font=style.font)
 

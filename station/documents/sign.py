@@ -31,6 +31,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from keys.office_seal import seal_name
+from station.documents.organ import organ_name
 from station.documents.sealplace import FALLBACK_BOX, SEAL_FIELD
 from station.documents.stamp import stamp_pdf
 from station.errors import InputFileInvalid, PdfUnreadable, SealOfficeMismatch
@@ -83,7 +84,7 @@ def sign_pdf(
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
-        name=f"{name.node_name}{name.office}",
+        name=organ_name(name.node_name, name.office, name.code),
         reason=reason,
         location=location,
         subfilter=fields.SigSeedSubFilter.PADES,

@@ -1,6 +1,7 @@
 """特别程序告知书: the applicant is told in writing that a special procedure runs.
 
-行政许可法 Art. 45: time for a hearing, tendering, auction, inspection,
+行政许可法 Art. 45 (for licences; other types cite their own basis,
+``legal``): time for a hearing, tendering, auction, inspection,
 testing, quarantine or expert review is not counted in the time limit, and
 the office tells the applicant in writing how long it will take.  The case
 clock stops while it runs and goes on afterwards (``station.clock``).
@@ -23,12 +24,12 @@ from station.documents.layout import (
     para,
     styles,
 )
+from station.documents.legal import citation
 from station.documents.sealplace import Addressee, write_sealed
-from station.i18n import N_, _, translate
+from station.documents.service import served_page
+from station.i18n import _
 
-__all__ = ["ART_45", "SpecialInfo", "write_special"]
-
-ART_45 = N_("《中华人民共和国行政许可法》第四十五条")
+__all__ = ["SpecialInfo", "write_special"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ class SpecialInfo:
     office: str  # the office running the case, whose seal the document carries
     station_name: str
     station_code: str
-    legal_basis: str = ""  # empty: 行政许可法 Art. 45
+    legal_basis: str = ""  # the matter's 设定依据 (cited unless it is a licence)
+    matter_type: str = "行政许可"
+    filed_where: str = ""  # where the resident filed (the 送达回证's place); empty: no 回证
+    number: str = ""
 
 
 def write_special(info: SpecialInfo, path: Path, *, title: str) -> Path:
@@ -68,13 +72,14 @@ def write_special(info: SpecialInfo, path: Path, *, title: str) -> Path:
              style.paragraph),
     ]
     to = Addressee(info.case_no, info.applicant_name, info.masked_id, info.office,
-                   info.station_name, info.station_code)
-    return write_sealed(path, title, to, info.notified_at, body, style)
+                   info.station_name, info.station_code, info.number)
+    after = served_page(to, title, info.filed_where, info.notified_at, style)
+    return write_sealed(path, title, to, info.notified_at, body, style, after)
 
 
 def _opening(info: SpecialInfo) -> str:
     return _(
         "您申请办理的“{matter}”（办件编号：{case_no}），需要依法进行{procedure}。"
-        "根据{legal_basis}的规定，{procedure}所需时间不计算在办理期限内，现书面告知如下："
+        "{law}，{procedure}所需时间不计算在办理期限内，现书面告知如下："
     ).format(matter=info.matter_name, case_no=info.case_no, procedure=info.procedure,
-             legal_basis=info.legal_basis or translate(ART_45))
+             law=citation("special", info.matter_type, info.legal_basis))

@@ -1,10 +1,10 @@
 """The visible seal: a red round office seal, drawn as a one-page PDF.
 
-Like a paper 公章: the node's name runs along the upper rim, a five-pointed
-star in the middle, the office's name below it and the node code at the
-bottom.  It is drawn in the embedded Chinese font (``fonts``), so the sealed
-document still references no unembedded font.  The picture is only what a
-person sees; the proof is the PDF signature under it.
+Like a paper 公章: the organ's name (``organ.organ_name``: 桂平市民政局,
+示范镇民政办) runs along the upper rim, a five-pointed star fills the middle
+and the node code is at the bottom.  It is drawn in the embedded Chinese
+font (``fonts``), so the sealed document still references no unembedded font.
+The picture is only what a person sees; the proof is the PDF signature under it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
 from station.documents.fonts import cjk_font
+from station.documents.organ import organ_name
 from station.documents.sealplace import SEAL_SIZE
 
 __all__ = ["SEAL_RED", "stamp_pdf"]
@@ -26,7 +27,7 @@ ARC_DEGREES = 240.0  # the most of the rim the name may cover
 
 
 def stamp_pdf(node_name: str, office: str, code: str, font: str | None = None) -> bytes:
-    """A square PDF page, ``SEAL_SIZE`` wide, holding the seal picture."""
+    """A square PDF page, ``SEAL_SIZE`` wide, holding the seal of ``office`` at the node."""
     font_name = font or cjk_font()
     out = BytesIO()
     canvas = Canvas(out, pagesize=(SEAL_SIZE, SEAL_SIZE), initialFontName=font_name,
@@ -37,11 +38,9 @@ def stamp_pdf(node_name: str, office: str, code: str, font: str | None = None) -
     canvas.setFillColor(SEAL_RED)
     canvas.setLineWidth(RIM)
     canvas.circle(centre, centre, radius - RIM / 2, stroke=1, fill=0)
-    _rim_text(canvas, font_name, node_name, centre, radius - RIM - 1)
-    _star(canvas, centre, centre + 3, radius * 0.26)
-    size = _fit(canvas, font_name, office, radius * 1.3, 12.0)
-    canvas.setFont(font_name, size)
-    canvas.drawCentredString(centre, centre - radius * 0.42, office)
+    _rim_text(canvas, font_name, organ_name(node_name, office, code), centre,
+              radius - RIM - 1)
+    _star(canvas, centre, centre, radius * 0.34)
     canvas.setFont(font_name, 5.5)
     canvas.drawCentredString(centre, centre - radius * 0.78, code)
     canvas.showPage()
@@ -80,10 +79,3 @@ def _star(canvas: Canvas, x: float, y: float, radius: float) -> None:
         path.lineTo(*point)
     path.close()
     canvas.drawPath(path, stroke=0, fill=1)
-
-
-def _fit(canvas: Canvas, font: str, text: str, width: float, largest: float) -> float:
-    size = largest
-    while size > 5 and canvas.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size

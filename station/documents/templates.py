@@ -4,9 +4,10 @@ The names and kinds are ``forms.schema.DOCUMENT_TEMPLATES`` (the catalogue
 loader refuses any other); this module maps each to the writer that prints
 it.  ``render(name, info, path)`` prints any of them; the info dataclass must
 be the template's (``DecisionInfo`` for decisions, ``RefusalInfo``,
-``NoticeInfo``, ``SpecialInfo``).  Every template except the one-time notice
-carries a seal field where the office's seal goes; the notice is sealed at
-the lower right of its last page (``station.documents.sign``).
+``NoticeInfo``, ``SpecialInfo``, ``AcceptInfo``, ``ExtendInfo``,
+``ServiceInfo``).  Every template carries a seal field, a square kept empty
+for the office's seal above the issuing organ's name (``sealplace``); the
+letters to the resident end with a 送达回证 page (``service``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from forms.matter import Matter
+from station.documents.accept import AcceptInfo, write_accept
 from station.documents.decision import DecisionInfo, write_decision
+from station.documents.extend import ExtendInfo, write_extend
 from station.documents.notice import NoticeInfo, write_notice
 from station.documents.refusal import RefusalInfo, write_refusal
+from station.documents.service import ServiceInfo, write_service
 from station.documents.special import SpecialInfo, write_special
 from station.i18n import N_, translate
 
@@ -29,7 +33,7 @@ __all__ = ["TEMPLATES", "Template", "for_matter", "render"]
 @dataclass(frozen=True)
 class Template:
     name: str  # as the catalogue names it (Chinese), also the printed title
-    kind: str  # approve / reject / refuse / supplement / special
+    kind: str  # approve / reject / refuse / supplement / special / accept / extend / service
     info_type: type
     write: Callable[[Any, Path, str], Path]  # (info, path, translated title)
 
@@ -41,7 +45,7 @@ def _decision(approved: bool) -> Callable[[Any, Path, str], Path]:
 
 
 def _notice(info: NoticeInfo, path: Path, title: str) -> Path:
-    return write_notice(info, path)
+    return write_notice(info, path, title=title)
 
 
 def _refusal(info: RefusalInfo, path: Path, title: str) -> Path:
@@ -50,6 +54,18 @@ def _refusal(info: RefusalInfo, path: Path, title: str) -> Path:
 
 def _special(info: SpecialInfo, path: Path, title: str) -> Path:
     return write_special(info, path, title=title)
+
+
+def write_accept_as(info: AcceptInfo, path: Path, title: str) -> Path:
+    return write_accept(info, path, title=title)
+
+
+def write_extend_as(info: ExtendInfo, path: Path, title: str) -> Path:
+    return write_extend(info, path, title=title)
+
+
+def write_service_as(info: ServiceInfo, path: Path, title: str) -> Path:
+    return write_service(info, path, title=title)
 
 
 TEMPLATES: dict[str, Template] = {
@@ -62,6 +78,9 @@ TEMPLATES: dict[str, Template] = {
         Template(N_("不予受理通知书"), "refuse", RefusalInfo, _refusal),
         Template(N_("补齐补正告知书"), "supplement", NoticeInfo, _notice),
         Template(N_("特别程序告知书"), "special", SpecialInfo, _special),
+        Template(N_("受理通知书"), "accept", AcceptInfo, write_accept_as),
+        Template(N_("延期告知书"), "extend", ExtendInfo, write_extend_as),
+        Template(N_("送达回证"), "service", ServiceInfo, write_service_as),
     )
 }
 

@@ -16,16 +16,18 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from forms.catalogue import Matter
 from forms.errors import FormInvalid, FormsError
 from forms.validate import Applicant as ApplicantDetails
 from forms.validate import validate_applicant, validate_form
+from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
 from station.cases.status import AWAITING_SUPPLEMENT, FILED
+from station.clock import deadlines
 from station.errors import MaterialProblem
 from station.filing.media import detect_media_type
 from station.filing.numbering import next_case_no
@@ -105,9 +107,11 @@ def read_head(path: Path) -> bytes:
         return handle.read(16)
 
 
-def missing_required(matter: Matter, files: Sequence[MaterialFile]) -> list[str]:
-    given = {item.name for item in files}
-    return [m.name for m in matter.materials if m.required and m.name not in given]
+def missing_required(
+    matter: Matter, form: Mapping[str, object], files: Sequence[MaterialFile]
+) -> list[str]:
+    """Required materials (for this form's values) of which no page was given."""
+    return matter.missing_materials(form, (item.name for item in files))
 
 
 def file_case(
@@ -137,11 +141,11 @@ def file_case(
         raise FormInvalid(problems=problems, count=len(problems))
 
     now = now or datetime.now().astimezone()
-    missing = missing_required(matter, materials)
+    missing = missing_required(matter, form, materials)
     blobs = station.blobs.put_files([item.path for item in materials])
     stored = list(zip(materials, blobs, strict=True))
     status = AWAITING_SUPPLEMENT if missing else FILED
-    deadline = None if missing else station.calendar.add_workdays(now.date(), matter.promised_days)
+    deadline = promised_due(station, matter, now, bool(missing))
     node = station.node
 
     with station.db.atomic("IMMEDIATE"):
@@ -209,6 +213,17 @@ def file_case(
         result.receipt = printed.receipt
         result.printed = printed.paths
     return result
+
+
+def promised_due(station: Station, matter: Matter, now: datetime, missing: bool) -> date | None:
+    """The receipt's promise, from the one clock (``station.clock.deadlines``, as
+    ``case_state.clock`` reads it later): nothing while papers are missing."""
+    day = now.astimezone(CHINA_TIME).date()
+    events = [deadlines.ClockEvent(deadlines.FILED, day)]
+    if missing:
+        events.append(deadlines.ClockEvent(deadlines.MISSING_AT_FILING, day))
+    return deadlines.deadline(events, deadlines.MatterLimits.for_matter(matter),
+                              station.calendar, day).due
 
 
 def add_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,

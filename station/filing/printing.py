@@ -18,9 +18,13 @@ from pathlib import Path
 from forms.identity import mask_id
 from station import outbox
 from station.app import Station
+from station.cases import case_state
+from station.cases.check_code import own_check_code, page_url
 from station.cases.register import load_case
+from station.documents.layout import ProgressLink
 from station.documents.receipt import ReceiptInfo, write_receipt
 from station.store.models import CaseMaterial
+from station.trust import directory, progress_address
 
 RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 
@@ -29,6 +33,16 @@ RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 class Printed:
     receipt: Path | None = None
     paths: list[Path] = field(default_factory=list)
+
+
+def progress_link(station: Station, case_no: str) -> ProgressLink | None:
+    """The receipt's check code and progress page (None for a case not filed here)."""
+    code = own_check_code(case_no)
+    if code is None:
+        return None
+    base = progress_address.own_address() or progress_address.published_address(
+        directory.stored_entries(), station.node)
+    return ProgressLink(code, page_url(base, case_no, code) if base else None)
 
 
 def print_case_documents(station: Station, case_no: str, folder: Path | None = None) -> Printed:
@@ -41,8 +55,9 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
     received: dict[str, int] = {}
     for material in CaseMaterial.select(CaseMaterial.name).where(CaseMaterial.case == case):
         received[material.name] = received.get(material.name, 0) + 1
-    missing = [m for m in matter.materials if m.required and m.name not in received]
+    missing = [m for m in matter.required_materials(case.form or {}) if m.name not in received]
     node = station.node
+    clock = case_state.clock(station, case.case_no)
     printed = Printed()
     printed.receipt = write_receipt(
         ReceiptInfo(
@@ -55,10 +70,12 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
             materials=sorted(received.items()),
             missing=[m.name for m in missing],
             filed_at=filed_at,
-            promised_date=case.deadline,
+            promised_date=clock.due if clock else None,
             station_name=node.name,
             station_code=node.code,
             agent=station.display_name(case.agent),
+            provisional=bool(clock and clock.due and clock.provisional),
+            progress=progress_link(station, case.case_no),
         ),
         folder / RECEIPT_NAME.format(case_no=case.case_no),
     )

@@ -29,7 +29,7 @@ from keys.suites import (
 from station import node_keys, outbox
 from station.app import Station
 from station.store.models import NodeKey, OfficeKey, Setting, User
-from station.trust import offices, revocations
+from station.trust import offices, progress_address, revocations
 from sync.signed import open_document, sign_document, signer_of
 
 INBOX = "inbox"
@@ -78,6 +78,9 @@ def own_entry(station: Station) -> dict[str, str]:
              "issued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
              "inbox": {"id": rid, "suite": SEAL_X25519, "public": public_bytes(public).hex()},
              "offices": listed, "staff": staff_list()}
+    address = progress_address.own_address()
+    if address:  # the county's public progress page, for its villages' receipts
+        value[progress_address.DIRECTORY_KEY] = address
     signing = node_keys.ensure_signing_key()
     assert isinstance(signing, ed25519.Ed25519PrivateKey)
     return sign_document(value, signing, node.code)

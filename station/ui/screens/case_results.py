@@ -24,7 +24,7 @@ import ttkbootstrap as ttk
 
 from station.app import Station
 from station.cases import case_documents, case_state, document_versions
-from station.cases.register import materials_received
+from station.cases.register import materials_received, missing_materials
 from station.casework import delivery, progress
 from station.errors import StationError
 from station.filing.new_case import MaterialFile
@@ -102,10 +102,8 @@ def load_results(station: Station, case_no: str) -> Results:
     held = materials_received(case_no)
     matter = station.catalogue.matters.get(held[0]) if held else None
     if held is not None and matter is not None:
-        received = held[1]
         results.materials = [m.name for m in matter.materials]
-        results.missing = [m.name for m in matter.materials
-                           if m.required and m.name not in received]
+        results.missing = missing_materials(station, case_no) or []
     return results
 
 

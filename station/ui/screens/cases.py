@@ -32,6 +32,7 @@ from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
+from station.ui.screens.provisional import dated
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle
@@ -146,7 +147,8 @@ class CasesScreen(ttk.Frame):
             self.statuses[item.case_no] = status_name(item.status, item.status_label)
             self.tree.insert("", tk.END, iid=item.case_no, values=(
                 item.case_no, item.matter_name, item.applicant, self.statuses[item.case_no],
-                item.filed_at.replace("T", " ")[:16], item.deadline or "—"))
+                item.filed_at.replace("T", " ")[:16],
+                dated(item.deadline, item.deadline_provisional)))
         self.show_marks()
         children = self.tree.get_children()
         if children:
@@ -293,7 +295,8 @@ class CaseDetail(ttk.Frame):
             (_("身份证号"), person["id_number"]),
             (_("联系电话"), person["phone"]),
             (_("地址"), person["address"]),
-            (_("承诺办结日期"), details["deadline"] or _("待材料补齐后计算")),
+            (_("承诺办结日期"), dated(details["deadline"], details["deadline_provisional"],
+                                _("待材料补齐后计算"))),
             (_("代办员"), details["agent_name"]),
         ]
         missing_row = len(rows)  # 缺件提示 at filing, until a notice says what is asked now
@@ -333,12 +336,15 @@ class CaseDetail(ttk.Frame):
         for widget in (self, materials):
             widget.bind("<v>", lambda _e: self.view_materials())
             widget.bind("<V>", lambda _e: self.view_materials())
-        history = ttk.Treeview(lower, columns=("at", "type", "author"), show="headings", height=6)
-        for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人"))):
+        self.history = history = ttk.Treeview(lower, columns=("at", "type", "author", "note"),
+                                              show="headings", height=6)
+        for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人")),
+                           ("note", _("说明"))):
             history.heading(key, text=label)
         for event in details["history"]:
             history.insert("", tk.END, values=(local_time(event["at"]),
-                                                step_name(event["type"]), event["author"]))
+                                                step_name(event["type"]), event["author"],
+                                                event.get("note", "")))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
 
     def results_shown(self, state: ttk.Label, text: str) -> None:

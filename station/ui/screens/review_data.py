@@ -16,17 +16,20 @@ from station.app import Station
 from station.cases import case_state
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
+from station.casework.review import Verdict
 from station.errors import StationError
 from station.i18n import N_, _
-from station.trust import users
+from station.trust import directory, users
+from station.ui.screens.review_confirm import Parties
 from sync import lifecycle
 from sync.lifecycle import CaseView
 from sync.problems import AlreadyClaimed
 
 REVIEW_TIERS = ("township", "county")
 # The actions offered in the opinion panel, in button order.
-ACTIONS = (lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT, lifecycle.JOINT_OPENED,
-           lifecycle.OPINION, lifecycle.FORWARDED, lifecycle.APPROVED, lifecycle.REJECTED)
+ACTIONS = (lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT, lifecycle.RETURNED_EVENT,
+           lifecycle.JOINT_OPENED, lifecycle.OPINION, lifecycle.FORWARDED, lifecycle.APPROVED,
+           lifecycle.REJECTED)
 # The actions of the 期限与回访 tab: special procedure, extension, follow-up of a bad rating.
 TIME_ACTIONS = (lifecycle.SPECIAL_STARTED, lifecycle.SPECIAL_ENDED,
                 lifecycle.EXTENSION_REQUESTED, lifecycle.EXTENSION_APPROVED,
@@ -125,6 +128,7 @@ class CaseWork:
     allowed: set[str] = field(default_factory=set)
     clock: dict[str, Any] = field(default_factory=dict)  # progress.status: deadline, follow_up
     procedures: tuple[str, ...] = ()  # the matter's special procedures (catalogue)
+    parties: Parties = field(default_factory=lambda: Parties("", "", "", ""))
 
 
 def allowed_actions(station: Station, case_no: str,
@@ -143,7 +147,8 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     for item in details["materials"]:
         received[item["name"]] = received.get(item["name"], 0) + 1
     specs = list(matter.materials) if matter else []
-    materials = [Material(m.name, m.required, received.pop(m.name, 0)) for m in specs]
+    needed = {m.name for m in matter.required_materials(details["form"] or {})} if matter else set()
+    materials = [Material(m.name, m.name in needed, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
     labels = {f.name: f.label for f in matter.fields} if matter else {}
     known = case_state.steps(station, case_no)
@@ -151,7 +156,32 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     status = progress.status(station, case_no, known=known)
     clock = {"deadline": status["deadline"], "follow_up": status["follow_up"]}
     procedures = tuple(matter.special_procedures) if matter else ()
-    return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures)
+    return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures,
+                    parties_of(station, view, details["applicant"]["name"]))
+
+
+def parties_of(station: Station, view: CaseView, applicant: str) -> Parties:
+    """Whose seal, which station, which upper node: named from the trust directory."""
+    names = {code: str(entry.get("name") or code)
+             for code, entry in directory.stored_entries().items()}
+    filer = view.filed_by or view.case_no[:12]
+    upper = lifecycle.node_at(lifecycle.next_tier(station.node.tier), filer)
+    office = review_queue.my_office(station) or ""
+    return Parties(f"{station.node.name}{office}", names.get(filer, filer), applicant,
+                   names.get(upper, upper))
+
+
+def accept(station: Station, case_no: str, opinion: str, verdicts: list[Verdict],
+           override: str) -> CaseView:
+    """受理 with the desk's material verdicts (the service refuses it again when a
+    required one is 缺少 or 不清晰 and no reason is given)."""
+    return review.accept(station, case_no, opinion, verdicts, override)
+
+
+def return_case(station: Station, case_no: str, reason: str) -> CaseView:
+    """退回村站 with the reason (the village reads it and may correct and resend)."""
+    review_queue.return_to_village(station, case_no, reason)
+    return case_state.view(station, case_no)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from station.i18n import N_, _, translate
 from station.ui.context import AppContext
 from station.ui.problems import describe
 from station.ui.screens import review_special
+from station.ui.screens.provisional import dated
+from station.ui.screens.review_confirm import SEALS_OR_SENDS, Confirmation, summary
 from station.ui.screens.review_data import (
     DEADLINE_NAMES,
     STATE_NAMES,
@@ -29,7 +31,9 @@ from station.ui.screens.review_data import (
     act,
     load_queue,
     open_case,
+    return_case,
 )
+from station.ui.screens.review_data import accept as accept_case
 from station.ui.screens.review_data import claim as claim_case
 from station.ui.screens.review_opinion import BUTTONS, OpinionPanel
 from station.ui.screens.review_special import TimePanel
@@ -55,7 +59,8 @@ def deadline_text(deadline: dict[str, Any] | None) -> str:
     if not deadline:
         return "—"
     state = translate(DEADLINE_NAMES.get(deadline["state"], deadline["state"]))
-    return f"{deadline['due']}  {state}" if deadline.get("due") else state
+    due = dated(deadline.get("due"), bool(deadline.get("provisional")), "")
+    return f"{due}  {state}" if due else state
 
 
 def row_clock(row: dict[str, Any]) -> tuple[str | None, str]:
@@ -84,6 +89,7 @@ class ReviewDeskScreen(ttk.Frame):
         self.loaded = 0  # queue loads shown (tests wait on it)
         self.work: CaseWork | None = None
         self.opening: str | None = None
+        self.confirmation: Confirmation | None = None  # open while an action waits for 确认
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X, pady=(0, 6))
         self.claim_button = ttk.Button(bar, text=_("认领"), bootstyle="primary",
@@ -349,7 +355,9 @@ class ReviewDeskScreen(ttk.Frame):
         tree.column("value", width=270)
         rows = [(_("申请人"), person["name"]), (_("身份证号"), person["id_number"]),
                 (_("联系电话"), person["phone"]), (_("住址"), person["address"]),
-                (_("收件时间"), details["filed_at"]), (_("承诺日期"), details["deadline"] or "—")]
+                (_("收件时间"), details["filed_at"]), (_("承诺日期"),
+                                            dated(details["deadline"],
+                                                  details["deadline_provisional"]))]
         rows += [(work.labels.get(key, key), value) for key, value in details["form"].items()]
         for name, value in rows:
             tree.insert("", tk.END, values=(name, "" if value is None else str(value)))
@@ -361,15 +369,88 @@ class ReviewDeskScreen(ttk.Frame):
             return
         case_no, station = self.work.case_no, self.app.opened
         self.verdicts.send_button.configure(state="disabled")
-        self.run(lambda: review.request_supplement(station, case_no, verdicts, note),
-                 self.changed)
+
+        def send(_reason: str) -> None:
+            self.run(lambda: review.request_supplement(station, case_no, verdicts, note),
+                     self.changed)
+
+        self.ask(lifecycle.SUPPLEMENT_REQUESTED, send)
 
     def do_action(self, action: str, opinion: str, procedure: str = "", days: int = 0) -> None:
-        """One action of the opinion panel or the 期限与回访 tab, on the worker."""
+        """One action of the opinion panel or the 期限与回访 tab, on the worker; those
+        that seal or send are confirmed first (取消 changes nothing)."""
         if self.work is None:
             return
+        if action not in SEALS_OR_SENDS:
+            self.perform(action, opinion, procedure, days)
+            return
+        if action == lifecycle.ACCEPTED:
+            blocking = self.blocking()
+            if blocking:
+                extra = [_("以下必交材料缺少或不清晰：{materials}").format(
+                    materials="、".join(blocking))]
+                self.ask(action, lambda reason: self.perform(action, opinion, override=reason),
+                         extra, _("受理理由（必填：为何仍予受理，记入办理记录和审计）"),
+                         N_("请填写受理理由，否则不能受理。"))
+                return
+        if action == lifecycle.RETURNED_EVENT:
+            self.ask(action, lambda reason: self.perform(action, reason), [],
+                     _("退回原因（必填，村站代办员将看到）"), N_("请填写退回原因。"), opinion)
+            return
+        self.ask(action, lambda _reason: self.perform(action, opinion, procedure, days))
+
+    def blocking(self) -> list[str]:
+        """The required materials the verdicts mark 缺少 or 不清晰 (受理 needs a reason)."""
+        if self.work is None or self.verdicts is None:
+            return []
+        required = {m.name for m in self.work.materials if m.required}
+        return [v.name for v in self.verdicts.verdicts()
+                if v.name in required and v.verdict != "ok"]
+
+    def ask(self, action: str, go: Any, extra: list[str] | None = None,
+            reason_label: str | None = None, reason_missing: str = "",
+            reason: str = "") -> None:
+        """The confirmation: what is sealed, to whom; 确认 runs ``go(reason)``."""
+        assert self.work is not None
+        lines = summary(action, action_name(action), self.work.parties)
+        lines[1:1] = extra or []
+
+        def ok(given: str) -> None:
+            self.confirmation = None
+            go(given)
+
+        def cancelled() -> None:
+            self.confirmation = None
+            self.say(_("已取消，办件未作改动。"))
+            self.enable_actions()
+
+        self.confirmation = Confirmation(self, lines, ok, reason_label, reason_missing,
+                                         cancelled)
+        if reason:
+            self.confirmation.set_reason(reason)
+
+    def enable_actions(self) -> None:
+        if self.work is None:
+            return
+        if self.opinion is not None:
+            self.opinion.allow(self.work.allowed)
+        if self.times is not None:
+            self.times.allow(self.work.allowed)
+        if self.verdicts is not None and lifecycle.SUPPLEMENT_REQUESTED in self.work.allowed:
+            self.verdicts.send_button.configure(state="normal")
+
+    def perform(self, action: str, opinion: str, procedure: str = "", days: int = 0,
+                override: str = "") -> None:
+        assert self.work is not None
         case_no, station = self.work.case_no, self.app.opened
+        verdicts = self.verdicts.verdicts() if self.verdicts is not None else []
         self.say(_("正在办理“{action}”…").format(action=action_name(action)))
-        self.app.dispatcher.submit(lambda: act(station, case_no, action, opinion, procedure,
-                                               days),
-                                   on_done=self.changed, on_error=self.failed)
+
+        def work() -> CaseView:
+            if action == lifecycle.ACCEPTED:
+                return accept_case(station, case_no, opinion, verdicts, override)
+            if action == lifecycle.RETURNED_EVENT:
+                return return_case(station, case_no, opinion)
+            return act(station, case_no, action, opinion, procedure, days)
+
+        self.app.dispatcher.submit(work, on_done=self.changed, on_error=self.failed)

@@ -1,5 +1,6 @@
 """审查意见: opinion text with standard sentences, and the actions the case's state allows
-(受理 / 不予受理 / 联合审查 / 出具意见 / 报上级 / 准予 / 不予批准); the rest are disabled."""
+(受理 / 不予受理 / 退回村站 / 联合审查 / 出具意见 / 报上级 / 准予 / 不予批准); the rest are
+disabled."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ TEMPLATES = (
 BUTTONS = {
     lifecycle.ACCEPTED: (N_("受理"), "success"),
     lifecycle.REFUSED_EVENT: (N_("不予受理"), "danger-outline"),
+    lifecycle.RETURNED_EVENT: (N_("退回村站"), "warning-outline"),
     lifecycle.JOINT_OPENED: (N_("联合审查"), "info"),
     lifecycle.OPINION: (N_("出具意见"), "info"),
     lifecycle.FORWARDED: (N_("报上级"), "primary"),

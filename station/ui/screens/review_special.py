@@ -16,6 +16,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from station.i18n import N_, _, translate
+from station.ui.screens.provisional import dated
 from station.ui.screens.review_data import DEADLINE_NAMES, TIME_ACTIONS, CaseWork
 from sync import lifecycle
 
@@ -51,7 +52,8 @@ def clock_text(clock: dict[str, Any]) -> str:
     if due and due.get("due"):
         state = translate(DEADLINE_NAMES.get(due["state"], due["state"]))
         lines.append(_("办结期限 {due}（{state}），已用 {used}/{allowed} 个工作日").format(
-            due=due["due"], state=state, used=due["used"], allowed=due["allowed"]))
+            due=dated(due["due"], bool(due.get("provisional"))), state=state,
+            used=due["used"], allowed=due["allowed"]))
         if due.get("extended"):
             lines.append(_("办理期限已延长。"))
     follow = clock.get("follow_up")

@@ -46,4 +46,11 @@ class Draft:
     def missing(self) -> list[str]:
         if self.matter is None:
             return []
-        return [m.name for m in self.matter.materials if m.required and not self.pages.get(m.name)]
+        given = (name for name, pages in self.pages.items() if pages)
+        return self.matter.missing_materials(self.form, given)
+
+    def required(self) -> set[str]:
+        """Names of the materials this application needs, for the form filled so far."""
+        if self.matter is None:
+            return set()
+        return {m.name for m in self.matter.required_materials(self.form)}

@@ -56,9 +56,10 @@ class MaterialsStep(StepFrame):
         self.pages.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         matter = wizard.draft.matter
         assert matter is not None
+        required = wizard.draft.required()
         for material in matter.materials:
             self.checklist.insert("", tk.END, iid=material.name, values=(
-                material.name, _("必需") if material.required else _("可选"), 0))
+                material.name, _("必需") if material.name in required else _("可选"), 0))
         self.refresh_counts()
         self.checklist.selection_set(matter.materials[0].name)
         self.bind_all("<Control-o>", lambda _e: self.choose_files())

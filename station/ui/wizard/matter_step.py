@@ -77,8 +77,9 @@ class MatterStep(StepFrame):
         if matter is None:
             self.details.configure(text=_("没有找到匹配的事项。"))
             return
-        required = [m.name for m in matter.materials if m.required]
-        optional = [m.name for m in matter.materials if not m.required]
+        required = [m.name for m in matter.required_materials({})]
+        conditional = [m.name for m in matter.materials if m.conditional]
+        optional = [m.name for m in matter.materials if not m.required and not m.conditional]
         lines = [
             matter.name,
             _("决定层级：{tier}　办理部门：{offices}").format(
@@ -89,6 +90,9 @@ class MatterStep(StepFrame):
             _("必需材料：{items}").format(items="、".join(required) or "—"),
             _("可选材料：{items}").format(items="、".join(optional) or "—"),
         ]
+        if conditional:
+            lines.insert(-1, _("视情况必需：{items}（按填写的情况确定）").format(
+                items="、".join(conditional)))
         self.details.configure(text="\n".join(lines))
 
     def leave(self) -> bool:
