@@ -189,7 +189,7 @@ def test_receipt_awaiting_supplement(tmp_path: Path) -> None:
     info = receipt_info(missing=["村委会出具的家庭收入证明", "银行卡复印件"], promised_date=None)
     text = pdf_text(write_receipt(info, tmp_path / "receipt.pdf"))
     assert_contains(
-        text, "待材料补齐后计算", "尚缺材料", "村委会出具的家庭收入证明", "银行卡复印件"
+        text, "待材料补齐后计算", "缺件提示", "村委会出具的家庭收入证明", "银行卡复印件"
     )
 
 

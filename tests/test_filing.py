@@ -146,6 +146,9 @@ def test_missing_materials_are_a_hint_on_the_receipt_and_no_notice_is_printed(
         assert f"{number}.{name}" in hint
     assert "残疾人证" not in receipt  # optional materials are not hinted
     assert "审核机关将书面告知您" in receipt
+    pages = subprocess.run(["pdfinfo", str(result.receipt)], check=True, capture_output=True,
+                           text=True).stdout
+    assert pages.split("Pages:")[1].split()[0] == "1", "agent and applicant sign on one page"
     for finding in ("经审查", "不会再要求", "除上述材料外", "材料不齐全", "补齐补正告知书",
                     "第三十二条", "一次性告知"):
         assert finding not in receipt, finding

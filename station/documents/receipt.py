@@ -142,11 +142,11 @@ def _missing_hint(info: ReceiptInfo, style: Styles) -> list[Flowable]:
     """
     if not info.missing:
         return []
-    lines = [para(_("对照办事指南的材料清单，收件时未见下列材料："), style.body)]
-    lines += [para(f"{number}. {name}", style.body)
-              for number, name in enumerate(info.missing, 1)]
-    lines.append(para(_("以上为收件时的提示，不是审查结论。材料由审核机关审查；"
-                        "如需补充或更正材料，审核机关将书面告知您。"), style.small))
+    items = "；".join(f"{number}. {name}" for number, name in enumerate(info.missing, 1))
+    lines = [para(_("对照办事指南的材料清单，收件时未见下列材料：{items}。").format(items=items),
+                  style.body),
+             para(_("以上为收件时的提示，不是审查结论。材料由审核机关审查；"
+                    "如需补充或更正材料，审核机关将书面告知您。"), style.small)]
     return [heading(_("缺件提示"), style), *lines]
 
 

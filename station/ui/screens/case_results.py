@@ -1,13 +1,14 @@
 """办理结果: what came back for a case filed here, and what the agent records next.
 
-The case's signed documents (补齐补正告知书, 决定书 …), every version kept: the
-latest of each kind 当前有效, older ones 已被新文书取代, the ones not yet opened
+The case's signed documents (补齐补正告知书, 决定书 …) with the ones not yet opened
 marked 未读; 打印/打开 writes one out as a PDF (marking it seen) and hands it to the
-PDF viewer.  The materials still asked for are the latest notice's list.  The
-buttons are the village's steps of the case's life — 补齐材料, 送达,
+PDF viewer.  The buttons are the village's steps of the case's life — 补齐材料, 送达,
 评价 (好差评), 退件 — enabled only when the lifecycle table lets this user take them
 now.  Every service call runs on the station worker; the step is written to the
 outbox and the background sync takes it up to the hub (offline, it waits there).
+
+Every version of a document is kept and listed: the latest of each kind 当前有效,
+older ones 已被新文书取代.  The materials asked for are the latest notice's list.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ class Results:
     follow_up: dict[str, Any] | None
     documents: list[Document]
     allowed: set[str] = field(default_factory=set)
+    notice: document_versions.Version | None = None  # the 补齐补正告知书 in force
     materials: list[str] = field(default_factory=list)  # the matter's checklist
-    missing: list[str] = field(default_factory=list)  # asked for now (latest notice first)
-    asked: str = ""  # the latest notice's list as shown, "" before any notice
+    missing: list[str] = field(default_factory=list)  # required, not received yet
 
 
 def load_results(station: Station, case_no: str) -> Results:
@@ -97,24 +98,29 @@ def load_results(station: Station, case_no: str) -> Results:
                  for v in versions]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
                       case_state.allowed(station, view, ACTIONS))
+    results.notice = document_versions.current_notice(versions)
     held = materials_received(case_no)
     matter = station.catalogue.matters.get(held[0]) if held else None
     if held is not None and matter is not None:
         results.materials = [m.name for m in matter.materials]
         results.missing = missing_materials(station, case_no) or []
-    notice = document_versions.current_notice(versions)
-    if notice is not None and notice.listed:
-        results.missing = [item.name for item in notice.listed]
-        results.asked = asked_text(notice)
     return results
 
 
-def asked_text(notice: document_versions.Version) -> str:
-    """What the notice in force asks for, as the agent reads it."""
+def asked_text(notice: document_versions.Version | None) -> str:
+    """What the notice in force asks for, as the agent reads it ("" before any)."""
+    if notice is None or not notice.listed:
+        return ""
     items = "、".join(item.name + (_("（不清晰）") if item.verdict == "unclear" else "")
                      for item in notice.listed)
     return _("{items}（依{title}{number}）").format(
         items=items, title=notice.title, number=notice.number or "")
+
+
+def asked_names(results: Results) -> list[str]:
+    """The materials to hand in first: the latest notice's, else those not received."""
+    notice = results.notice
+    return [item.name for item in notice.listed] if notice and notice.listed else results.missing
 
 
 def record_step(station: Station, case_no: str, action: str, values: dict[str, Any]) -> CaseView:
@@ -168,7 +174,6 @@ class ResultsPanel(ttk.Labelframe):
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
         self.deadline_label.pack(side=tk.LEFT, padx=12)
         self.follow_label = ttk.Label(self, text="", bootstyle="warning")
-        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
         self.tree = ttk.Treeview(self, columns=("title", "number", "received", "standing",
                                                 "seen"), show="headings",
                                  height=4, selectmode="browse")
@@ -183,6 +188,7 @@ class ResultsPanel(ttk.Labelframe):
         self.tree.bind("<Double-1>", lambda _e: self.print_selected())
         self.tree.bind("<Return>", lambda _e: self.print_selected())
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self.update_buttons())
+        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X)
         self.print_button = ttk.Button(bar, text=_("打印/打开"), bootstyle="info",
@@ -234,12 +240,6 @@ class ResultsPanel(ttk.Labelframe):
             self.follow_label.pack(anchor="w", before=self.tree)
         else:
             self.follow_label.pack_forget()
-        self.asked_label.configure(text=_("待补材料：{asked}").format(asked=results.asked)
-                                   if results.asked else "")
-        if results.asked:
-            self.asked_label.pack(anchor="w", before=self.tree)
-        else:
-            self.asked_label.pack_forget()
         chosen = self.tree.selection()
         self.tree.delete(*self.tree.get_children())
         for document in results.documents:
@@ -252,6 +252,13 @@ class ResultsPanel(ttk.Labelframe):
         elif results.documents:
             first = next((d for d in results.documents if not d.seen), results.documents[-1])
             self.tree.selection_set(first.id)
+        asked = asked_text(results.notice)
+        self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
+                                   if asked else "")
+        if asked:
+            self.asked_label.pack(anchor="w", before=self.tree)
+        else:
+            self.asked_label.pack_forget()
         if self.form_action is not None and self.form_action not in results.allowed:
             self.close_form()
         self.update_buttons()
@@ -311,7 +318,7 @@ class ResultsPanel(ttk.Labelframe):
         form: ActionForm
         if action == lifecycle.SUPPLEMENTED:
             form = SupplementForm(self.form_area, self.submit, self.close_form,
-                                  self.results.materials, self.results.missing)
+                                  self.results.materials, asked_names(self.results))
         elif action == lifecycle.DELIVERED_EVENT:
             form = DeliverForm(self.form_area, self.submit, self.close_form)
         elif action == lifecycle.RATED:

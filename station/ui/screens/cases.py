@@ -32,7 +32,7 @@ from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.provisional import dated
 from station.ui.screens.case_filters import FilterBar
-from station.ui.screens.case_results import UNSEEN, ResultsPanel, unseen_cases
+from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
 from sync import lifecycle
@@ -352,9 +352,10 @@ class CaseDetail(ttk.Frame):
         filing's 缺件提示 (the office decides what is asked for)."""
         state.configure(text=text)
         results = self.results.results
-        if results is not None and results.asked:
+        asked = asked_text(results.notice) if results is not None else ""
+        if asked:
             self.missing_name.configure(text=_("待补材料"))
-            self.missing_value.configure(text=results.asked)
+            self.missing_value.configure(text=asked)
 
     def view_selected(self) -> None:
         selected = self.materials.selection()
