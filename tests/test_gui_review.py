@@ -66,6 +66,21 @@ def claim(app: StationApp, screen: ReviewDeskScreen, case_no: str) -> None:
     assert str(screen.release_button.cget("state")) == "normal"
 
 
+def confirm(app: StationApp, screen: ReviewDeskScreen, *expected: str) -> str:
+    """The confirmation that opens before an action that seals or sends: it names what
+    is sealed and to whom (``expected`` lines among them); 确认.  Returns its text."""
+    pump(app.root, lambda: screen.confirmation is not None
+         and screen.confirmation.winfo_viewable(), what="the confirmation")
+    dialog = screen.confirmation
+    assert dialog is not None
+    for line in expected:
+        assert line in dialog.text, dialog.text
+    text = dialog.text
+    dialog.ok.invoke()
+    assert screen.confirmation is None
+    return text
+
+
 def claim_and_accept(app: StationApp, screen: ReviewDeskScreen, case_no: str) -> None:
     """Claim the case on the desk and accept it with the first standard sentence."""
     claim(app, screen, case_no)
@@ -73,6 +88,7 @@ def claim_and_accept(app: StationApp, screen: ReviewDeskScreen, case_no: str) ->
     assert opinion is not None
     opinion.use_template(0)  # 材料齐全，符合法定形式，予以受理。
     opinion.buttons[lifecycle.ACCEPTED].invoke()
+    confirm(app, screen, "即将办理：受理")
     wait_state(app, screen, case_no, lifecycle.REVIEW)
 
 
@@ -120,7 +136,8 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
         assert work is not None and opinion is not None and verdicts is not None
         # A queued case may be accepted, refused or sent a notice; nothing else yet.
         enabled = {a for a, b in opinion.buttons.items() if str(b.cget("state")) == "normal"}
-        assert enabled == {lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT}
+        assert enabled == {lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT,
+                           lifecycle.RETURNED_EVENT}
         assert str(verdicts.send_button.cget("state")) == "normal"
         form = screen.tabs.tab(0, "text") if screen.tabs else ""
         assert form == "申请信息"
@@ -137,6 +154,8 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
         keep(app.root, "12-review-verdicts")
 
         verdicts.send_button.invoke()
+        confirm(app, screen, "将出具《补齐补正告知书》，加盖“桂平市示范镇便民服务中心民政办”",
+                "送达：桂平市示范镇示范村便民服务站，转交申请人")
         wait_state(app, screen, case_no, lifecycle.SUPPLEMENT)
         assert "待补正" in str(screen.message.cget("text"))
         assert screen.tree.set(case_no, "state") == "待补正"
@@ -195,6 +214,7 @@ def test_signer_accepts_and_approves_a_township_matter(
              what="the first page beside the opinion")
         keep(app.root, "13-review-decide")
         opinion.buttons[lifecycle.APPROVED].invoke()
+        confirm(app, screen, "将出具《准予批准决定书》")
         pump(app.root, lambda: "已决定" in str(screen.message.cget("text")), timeout=WAIT,
              what="the decision")
         pump(app.root, lambda: case_no not in screen.rows and screen.work is None,

@@ -24,6 +24,7 @@ from test_gui_review import (
     WAIT,
     claim,
     claim_and_accept,
+    confirm,
     documents_at_village,
     file_temporary_aid,
     open_desk,
@@ -327,6 +328,7 @@ def test_special_procedure_and_an_extension(
         assert str(times.message.cget("text")) == ""  # cleared as the person types
         keep(app.root, "16-review-special")
         times.buttons[lifecycle.SPECIAL_STARTED].invoke()
+        confirm(app, screen, "将出具《特别程序告知书》")
         wait_state(app, screen, case_no, lifecycle.SPECIAL)
         assert screen.tree.set(case_no, "state") == "特别程序中"
         assert "暂停计时" in screen.tree.set(case_no, "deadline")
@@ -376,6 +378,7 @@ def test_special_procedure_and_an_extension(
         assert enabled(screen.opinion.buttons if screen.opinion else {}) == set()
         times.extension.insert(0, "同意延长十个工作日")
         times.buttons[lifecycle.EXTENSION_APPROVED].invoke()
+        confirm(app, screen, "即将办理：批准延期")
         pump(app.root, lambda: (screen.rows[case_no].get("deadline") or {}).get("extended")
              is True, timeout=WAIT, what="the extended deadline")
         after = screen.rows[case_no]["deadline"]

@@ -78,7 +78,7 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
 def claim(station: Station, case_no: str) -> CaseView:
     """Claim at the hub (exactly one reviewer wins), take the case in, record the claim."""
     view = current(station, case_no, sync=False)
-    if view.state == lifecycle.NONE:  # not pulled yet: the hub decides anyway
+    if view.state not in lifecycle.ON_DESK:  # not pulled yet (or sent again): sync first
         view = current(station, case_no)
     case_state.check(station, view, lifecycle.CLAIMED)
     review_queue.claim(station, case_no)

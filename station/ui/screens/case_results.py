@@ -2,8 +2,9 @@
 
 The case's signed documents (补齐补正告知书, 决定书 …) with the ones not yet opened
 marked 未读; 打印/打开 writes one out as a PDF (marking it seen) and hands it to the
-PDF viewer.  The buttons are the village's steps of the case's life — 补齐材料, 送达,
-评价 (好差评), 退件 — enabled only when the lifecycle table lets this user take them
+PDF viewer.  The buttons are the village's steps of the case's life — 补齐材料, 更正后
+重新报送 (a case the office returned, with its reason shown), 送达, 评价 (好差评), 退件 —
+enabled only when the lifecycle table lets this user take them
 now.  Every service call runs on the station worker; the step is written to the
 outbox and the background sync takes it up to the hub (offline, it waits there).
 
@@ -40,6 +41,7 @@ from station.ui.screens.case_forms import (
     SupplementForm,
     WithdrawForm,
 )
+from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.review_desk import deadline_text, state_name
 from sync import lifecycle
 from sync.lifecycle import CaseView
@@ -51,10 +53,11 @@ if TYPE_CHECKING:
 RESULTS_SEEN = "<<CaseResultsSeen>>"
 UNSEEN = "#fff3cd"  # the background of a row with a document nobody opened yet
 # The village's steps, in button order (评价 stands for both 满意 and 差评).
-ACTIONS = (lifecycle.SUPPLEMENTED, lifecycle.DELIVERED_EVENT, lifecycle.RATED,
-           lifecycle.WITHDRAWN_EVENT)
+ACTIONS = (lifecycle.SUPPLEMENTED, lifecycle.RESUBMITTED, lifecycle.DELIVERED_EVENT,
+           lifecycle.RATED, lifecycle.WITHDRAWN_EVENT)
 BUTTONS = {
     lifecycle.SUPPLEMENTED: (N_("补齐材料"), "primary"),
+    lifecycle.RESUBMITTED: (N_("更正后重新报送"), "primary"),
     lifecycle.DELIVERED_EVENT: (N_("送达"), "success"),
     lifecycle.RATED: (N_("评价"), "info"),
     lifecycle.WITHDRAWN_EVENT: (N_("退件"), "danger-outline"),
@@ -84,6 +87,8 @@ class Results:
     notice: document_versions.Version | None = None  # the 补齐补正告知书 in force
     materials: list[str] = field(default_factory=list)  # the matter's checklist
     missing: list[str] = field(default_factory=list)  # required, not received yet
+    returned_because: str = ""  # the office's reason, while the case is back here
+    fields: dict[str, str] = field(default_factory=dict)  # form field label -> name
 
 
 def load_results(station: Station, case_no: str) -> Results:
@@ -104,6 +109,9 @@ def load_results(station: Station, case_no: str) -> Results:
     if held is not None and matter is not None:
         results.materials = [m.name for m in matter.materials]
         results.missing = missing_materials(station, case_no) or []
+        results.fields = {f.label: f.name for f in matter.fields}
+    if view.state == lifecycle.RETURNED:
+        results.returned_because = delivery.return_reason(case_no)
     return results
 
 
@@ -134,6 +142,10 @@ def record_step(station: Station, case_no: str, action: str, values: dict[str, A
         return delivery.rate(station, case_no, values["rating"], values["comment"], sync=False)
     if action == lifecycle.WITHDRAWN_EVENT:
         return delivery.withdraw(station, case_no, values["reason"], sync=False)
+    if action == lifecycle.RESUBMITTED:
+        files = [MaterialFile(values["material"], Path(p)) for p in values["files"]]
+        return delivery.resubmit(station, case_no, values["note"], files,
+                                 values["form"] or None, sync=False)
     raise ValueError(action)
 
 
@@ -174,6 +186,7 @@ class ResultsPanel(ttk.Labelframe):
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
         self.deadline_label.pack(side=tk.LEFT, padx=12)
         self.follow_label = ttk.Label(self, text="", bootstyle="warning")
+        self.returned_label = ttk.Label(self, text="", bootstyle="danger", wraplength=560)
         self.tree = ttk.Treeview(self, columns=("title", "number", "received", "standing",
                                                 "seen"), show="headings",
                                  height=4, selectmode="browse")
@@ -240,6 +253,14 @@ class ResultsPanel(ttk.Labelframe):
             self.follow_label.pack(anchor="w", before=self.tree)
         else:
             self.follow_label.pack_forget()
+        returned = results.returned_because
+        self.returned_label.configure(
+            text=_("审核机关退回，原因：{reason}。请更正后重新报送。").format(reason=returned)
+            if returned else "")
+        if returned:
+            self.returned_label.pack(anchor="w", before=self.tree)
+        else:
+            self.returned_label.pack_forget()
         chosen = self.tree.selection()
         self.tree.delete(*self.tree.get_children())
         for document in results.documents:
@@ -323,6 +344,10 @@ class ResultsPanel(ttk.Labelframe):
             form = DeliverForm(self.form_area, self.submit, self.close_form)
         elif action == lifecycle.RATED:
             form = RateForm(self.form_area, self.submit, self.close_form)
+        elif action == lifecycle.RESUBMITTED:
+            form = ResubmitForm(self.form_area, self.submit, self.close_form,
+                                self.results.materials, self.results.fields,
+                                self.results.returned_because)
         else:
             form = WithdrawForm(self.form_area, self.submit, self.close_form)
         form.pack(fill=tk.X)
@@ -375,4 +400,7 @@ class ResultsPanel(ttk.Labelframe):
             return _("已记录送达，请申请人评价。现为“{state}”。").format(state=state)
         if action == lifecycle.SUPPLEMENTED:
             return _("补齐材料已记录，同步后送审核机关；现为“{state}”。").format(state=state)
+        if action == lifecycle.RESUBMITTED:
+            return _("已更正并重新报送（同一办件），同步后送审核机关；现为“{state}”。").format(
+                state=state)
         return _("已退件，现为“{state}”。").format(state=state)
