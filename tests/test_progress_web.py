@@ -16,8 +16,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,11 +30,15 @@ from test_documents_pdf import pdf_text, qr_payloads, squeeze
 
 from station.cases import check_code
 from station.casework import progress, review
+from station.clock import deadlines
+from station.clock.calendar import WorkCalendar
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
 from station.demo.samples import RESIDENTS
 from station.errors import StationError
 from station.filing.new_case import file_case
+from station.hubops.progress_html import case_page
+from station.hubops.progress_read import CaseProgress, Step
 from station.network import link
 from station.store.models import Event
 from station.trust import directory, progress_address
@@ -59,6 +63,28 @@ def test_check_code_is_short_unambiguous_and_bound_to_the_filing_event() -> None
     assert not check_code.matches(case_no, "a" * 32, "")
     assert check_code.page_url("https://jd.example.cn/", case_no, first) == \
         f"https://jd.example.cn/p/{case_no}?c={first}"
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+def test_case_page_says_when_a_date_is_provisional_and_escapes_every_value() -> None:
+    limits = deadlines.MatterLimits(15, 20)
+    events = [deadlines.ClockEvent("case.filed", date(2027, 3, 1)),
+              deadlines.ClockEvent("case.accepted", date(2027, 3, 2))]
+    due = deadlines.deadline(events, limits, WorkCalendar(), date(2027, 3, 3))
+    page = CaseProgress("450981104201-20270301-0001", "<b>高龄津贴申领</b>", "review", None,
+                        ["桂平市示范镇便民服务中心 民政办"], due, True,
+                        [Step(date(2027, 3, 1), "case.filed", "示范村<便民服务站>")])
+    html = case_page(page, datetime(2027, 3, 3, 9, 30))
+    assert "已受理，正在审查" in html and "桂平市示范镇便民服务中心 民政办" in html
+    assert due.due is not None
+    assert f"{due.due.year}年{due.due.month}月{due.due.day}日前办结" in html
+    assert "日期按法定节假日暂计，以公布的安排为准" in html
+    assert "<b>" not in html and "&lt;b&gt;高龄津贴申领&lt;/b&gt;" in html
+    assert "示范村&lt;便民服务站&gt;" in html
+    settled = case_page(replace(page, provisional=False), datetime(2027, 3, 3, 9, 30))
+    assert "暂计" not in settled
 
 
 # -- the receipt -----------------------------------------------------------------------
