@@ -312,13 +312,14 @@ def test_a_thousand_lookups_in_a_minute_are_throttled(progress_page: Served) -> 
     started = time.monotonic()
     answers = []
     for number in range(1000):
-        sent = time.monotonic() - started
         status, body, headers = get(
             f"{progress_page.address}/p/450981104201-20261205-{number:04d}?c=ABCDEF", conn=conn)
-        answers.append((sent, status, body, headers))
+        # answered this long after the first request was sent: the server counted both
+        # within that span, so below 60 s both lie in one window of its sliding minute
+        answers.append((time.monotonic() - started, status, body, headers))
     conn.close()
     assert [status for _, status, _, _ in answers[:PER_MINUTE]] == [404] * PER_MINUTE
-    within_the_minute = [a for a in answers[PER_MINUTE:] if a[0] < 59]
+    within_the_minute = [a for a in answers[PER_MINUTE:] if a[0] < 60]
     assert within_the_minute, "the lookups took more than a minute"
     assert {status for _, status, _, _ in within_the_minute} == {429}
     _, _, body, headers = within_the_minute[0]
