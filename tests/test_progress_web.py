@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -157,47 +158,54 @@ class Served:
     address: str
 
 
-@pytest.fixture
-def progress_page(hubs: DemoNetwork) -> Iterator[Served]:
+@contextmanager
+def serve(net: DemoNetwork, *options: str) -> Iterator[Served]:
     """``station progress serve`` on the county's data directory, on an ephemeral port."""
     argv = [sys.executable, "-m", "station.cli.main", "progress", "serve",
-            "--data", str(hubs.county.data), "--listen", "127.0.0.1:0",
-            "--per-minute", str(PER_MINUTE)]
+            "--data", str(net.county.data), "--listen", "127.0.0.1:0",
+            "--per-minute", str(PER_MINUTE), *options]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    assert process.stderr is not None
-    lines: list[str] = []
-    while True:
-        line = process.stderr.readline().decode("utf-8", "replace")
-        if not line:
-            raise AssertionError(f"progress serve exited {process.wait()}: {''.join(lines)}")
-        lines.append(line)
-        found = LISTENING.search(line)
-        if found:
-            break
-    stderr = process.stderr
-
-    def drain() -> None:  # keep its pipe from filling
-        for _line in stderr:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
     try:
+        assert process.stderr is not None
+        lines: list[str] = []
+        while True:
+            line = process.stderr.readline().decode("utf-8", "replace")
+            if not line:
+                raise AssertionError(f"progress serve exited {process.wait()}: {lines}")
+            lines.append(line)
+            found = LISTENING.search(line)
+            if found:
+                break
+        stderr = process.stderr
+
+        def drain() -> None:  # keep its pipe from filling
+            for _line in stderr:
+                pass
+
+        threading.Thread(target=drain, daemon=True).start()
         yield Served(process, found.group(1))
     finally:
         process.terminate()
         process.wait(10)
 
 
-def get(url: str, source: str = "127.0.0.1",
-        conn: http.client.HTTPConnection | None = None) -> tuple[int, str, dict[str, str]]:
+@pytest.fixture
+def progress_page(hubs: DemoNetwork) -> Iterator[Served]:
+    with serve(hubs) as served:
+        yield served
+
+
+def get(url: str, source: str = "127.0.0.1", conn: http.client.HTTPConnection | None = None,
+        forwarded: str | None = None) -> tuple[int, str, dict[str, str]]:
     parts = urlsplit(url)
     own = conn is None
     conn = conn or http.client.HTTPConnection(parts.hostname, parts.port, timeout=30,
                                               source_address=(source, 0))
     try:
-        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                     headers={"X-Forwarded-For": forwarded} if forwarded else {})
         answer = conn.getresponse()
         body = answer.read().decode("utf-8")
         return answer.status, body, {k.lower(): v for k, v in answer.getheaders()}
@@ -327,3 +335,27 @@ def test_a_thousand_lookups_in_a_minute_are_throttled(progress_page: Served) -> 
     # another address is not held up by this one
     status, body, _ = get(f"{progress_page.address}/", source="127.0.0.2")
     assert status == 200 and "办件进度查询" in body
+
+
+def lookups(page: Served, count: int, forwarded: list[str]) -> list[int]:
+    """``count`` lookups on one connection, each claiming the next forwarded address;
+    the statuses, all answered within one minute of the first being sent."""
+    parts = urlsplit(page.address)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    started = time.monotonic()
+    statuses = [get(f"{page.address}/p/450981104201-20261205-0001?c=ABCDEF", conn=conn,
+                    forwarded=forwarded[i % len(forwarded)])[0] for i in range(count)]
+    conn.close()
+    assert time.monotonic() - started < 60, "the lookups took more than a minute"
+    return statuses
+
+
+def test_forwarded_addresses_count_only_behind_the_trusted_proxy(hubs: DemoNetwork) -> None:
+    # from a peer that is no trusted proxy, a made-up X-Forwarded-For changes nothing
+    with serve(hubs) as page:
+        spoofed = [f"203.0.113.{n}" for n in range(1, 250)]
+        assert lookups(page, PER_MINUTE + 1, spoofed) == [404] * PER_MINUTE + [429]
+    # behind the proxy, each resident it forwards is counted on their own
+    with serve(hubs, "--trusted-proxy", "127.0.0.1") as page:
+        assert lookups(page, PER_MINUTE + 1, ["203.0.113.7"]) == [404] * PER_MINUTE + [429]
+        assert lookups(page, 1, ["203.0.113.8"]) == [404]
