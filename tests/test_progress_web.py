@@ -40,6 +40,7 @@ from station.errors import StationError
 from station.filing.new_case import file_case
 from station.hubops.progress_html import case_page
 from station.hubops.progress_read import CaseProgress, Step
+from station.i18n import set_language
 from station.network import link
 from station.store.models import Event
 from station.trust import directory, progress_address
@@ -86,6 +87,13 @@ def test_case_page_says_when_a_date_is_provisional_and_escapes_every_value() -> 
     assert "示范村&lt;便民服务站&gt;" in html
     settled = case_page(replace(page, provisional=False), datetime(2027, 3, 3, 9, 30))
     assert "暂计" not in settled
+    set_language("en")  # station progress serve --lang en
+    try:
+        english = case_page(page, datetime(2027, 3, 3, 9, 30))
+    finally:
+        set_language("zh")
+    assert '<html lang="en">' in english and "Accepted, under review" in english
+    assert '<html lang="zh-CN">' in html
 
 
 # -- the receipt -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from html import escape
 
 from station.cases.check_code import LENGTH
 from station.hubops.progress_read import CaseProgress
-from station.i18n import N_, _, translate
+from station.i18n import N_, _, language, translate
 from sync import lifecycle
 
 # Each state as a resident would say it (the desk's labels are for staff).
@@ -51,7 +51,8 @@ padding:.4em}button{font-size:1em;margin-top:1em;padding:.5em 1.5em}
 
 
 def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    lang = "zh-CN" if language() == "zh" else language()
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             "<meta name=\"robots\" content=\"noindex\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
