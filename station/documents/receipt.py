@@ -9,7 +9,7 @@ progress.  The ID number is printed masked only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -42,6 +42,8 @@ __all__ = ["ReceiptInfo", "write_receipt"]
 @dataclass(frozen=True)
 class ReceiptInfo:
     case_no: str
+    # check code and progress page (layout.case_number_block); None: a QR of the bare number
+    progress: ProgressLink | None = field(default=None, kw_only=True)
     matter_code: str
     matter_name: str
     deciding_office: str
@@ -54,7 +56,6 @@ class ReceiptInfo:
     station_name: str
     station_code: str
     agent: str
-    progress: ProgressLink | None = None  # check code and progress page; None: bare number
 
 
 def write_receipt(info: ReceiptInfo, path: Path) -> Path:
