@@ -96,6 +96,18 @@ def test_case_page_says_when_a_date_is_provisional_and_escapes_every_value() -> 
     assert '<html lang="zh-CN">' in html
 
 
+def test_case_page_promises_nothing_while_papers_are_incomplete() -> None:
+    events = [deadlines.ClockEvent("case.filed", date(2026, 12, 1)),
+              deadlines.ClockEvent("case.supplement_requested", date(2026, 12, 2))]
+    due = deadlines.deadline(events, deadlines.MatterLimits(15, 20), WorkCalendar(),
+                             date(2026, 12, 3))
+    page = CaseProgress("450981104201-20261201-0001", "高龄津贴申领", "supplement", None,
+                        ["桂平市示范镇便民服务中心 民政办"], due, False, [])
+    html = case_page(page, datetime(2026, 12, 3, 9, 30))
+    assert "需要补正材料，请联系代办员" in html
+    assert "材料补齐后计算（承诺15个工作日内办结）" in html and "前办结" not in html
+
+
 # -- the receipt -----------------------------------------------------------------------
 
 

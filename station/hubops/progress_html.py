@@ -79,9 +79,11 @@ def promise_text(progress: CaseProgress) -> str:
         return _("已于{day}作出决定").format(day=_day(due.decided_on))
     if due.outcome:
         return _("已停止计时")
+    if due.due is None and due.paused:  # papers incomplete: nothing is promised yet
+        return _("材料补齐后计算（承诺{days}个工作日内办结）").format(days=due.allowed)
     if due.due is None:
         text = _("受理后按承诺时限计算（{days}个工作日）").format(days=due.allowed)
-        if due.accept_by and not due.paused:
+        if due.accept_by:
             text += _("；{day}前决定是否受理").format(day=_day(due.accept_by))
         return text
     text = _("{day}前办结").format(day=_day(due.due))
