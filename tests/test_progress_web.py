@@ -16,8 +16,9 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,11 +31,16 @@ from test_documents_pdf import pdf_text, qr_payloads, squeeze
 
 from station.cases import check_code
 from station.casework import progress, review
+from station.clock import deadlines
+from station.clock.calendar import WorkCalendar
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
 from station.demo.samples import RESIDENTS
 from station.errors import StationError
 from station.filing.new_case import file_case
+from station.hubops.progress_html import case_page
+from station.hubops.progress_read import CaseProgress, Step
+from station.i18n import set_language
 from station.network import link
 from station.store.models import Event
 from station.trust import directory, progress_address
@@ -59,6 +65,47 @@ def test_check_code_is_short_unambiguous_and_bound_to_the_filing_event() -> None
     assert not check_code.matches(case_no, "a" * 32, "")
     assert check_code.page_url("https://jd.example.cn/", case_no, first) == \
         f"https://jd.example.cn/p/{case_no}?c={first}"
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+def test_case_page_says_when_a_date_is_provisional_and_escapes_every_value() -> None:
+    limits = deadlines.MatterLimits(15, 20)
+    events = [deadlines.ClockEvent("case.filed", date(2027, 3, 1)),
+              deadlines.ClockEvent("case.accepted", date(2027, 3, 2))]
+    due = deadlines.deadline(events, limits, WorkCalendar(), date(2027, 3, 3))
+    page = CaseProgress("450981104201-20270301-0001", "<b>高龄津贴申领</b>", "review", None,
+                        ["桂平市示范镇便民服务中心 民政办"], due, True,
+                        [Step(date(2027, 3, 1), "case.filed", "示范村<便民服务站>")])
+    html = case_page(page, datetime(2027, 3, 3, 9, 30))
+    assert "已受理，正在审查" in html and "桂平市示范镇便民服务中心 民政办" in html
+    assert due.due is not None
+    assert f"{due.due.year}年{due.due.month}月{due.due.day}日前办结" in html
+    assert "日期按法定节假日暂计，以公布的安排为准" in html
+    assert "<b>" not in html and "&lt;b&gt;高龄津贴申领&lt;/b&gt;" in html
+    assert "示范村&lt;便民服务站&gt;" in html
+    settled = case_page(replace(page, provisional=False), datetime(2027, 3, 3, 9, 30))
+    assert "暂计" not in settled
+    set_language("en")  # station progress serve --lang en
+    try:
+        english = case_page(page, datetime(2027, 3, 3, 9, 30))
+    finally:
+        set_language("zh")
+    assert '<html lang="en">' in english and "Accepted, under review" in english
+    assert '<html lang="zh-CN">' in html
+
+
+def test_case_page_promises_nothing_while_papers_are_incomplete() -> None:
+    events = [deadlines.ClockEvent("case.filed", date(2026, 12, 1)),
+              deadlines.ClockEvent("case.supplement_requested", date(2026, 12, 2))]
+    due = deadlines.deadline(events, deadlines.MatterLimits(15, 20), WorkCalendar(),
+                             date(2026, 12, 3))
+    page = CaseProgress("450981104201-20261201-0001", "高龄津贴申领", "supplement", None,
+                        ["桂平市示范镇便民服务中心 民政办"], due, False, [])
+    html = case_page(page, datetime(2026, 12, 3, 9, 30))
+    assert "需要补正材料，请联系代办员" in html
+    assert "材料补齐后计算（承诺15个工作日内办结）" in html and "前办结" not in html
 
 
 # -- the receipt -----------------------------------------------------------------------
@@ -131,47 +178,54 @@ class Served:
     address: str
 
 
-@pytest.fixture
-def progress_page(hubs: DemoNetwork) -> Iterator[Served]:
+@contextmanager
+def serve(net: DemoNetwork, *options: str) -> Iterator[Served]:
     """``station progress serve`` on the county's data directory, on an ephemeral port."""
     argv = [sys.executable, "-m", "station.cli.main", "progress", "serve",
-            "--data", str(hubs.county.data), "--listen", "127.0.0.1:0",
-            "--per-minute", str(PER_MINUTE)]
+            "--data", str(net.county.data), "--listen", "127.0.0.1:0",
+            "--per-minute", str(PER_MINUTE), *options]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    assert process.stderr is not None
-    lines: list[str] = []
-    while True:
-        line = process.stderr.readline().decode("utf-8", "replace")
-        if not line:
-            raise AssertionError(f"progress serve exited {process.wait()}: {''.join(lines)}")
-        lines.append(line)
-        found = LISTENING.search(line)
-        if found:
-            break
-    stderr = process.stderr
-
-    def drain() -> None:  # keep its pipe from filling
-        for _line in stderr:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
     try:
+        assert process.stderr is not None
+        lines: list[str] = []
+        while True:
+            line = process.stderr.readline().decode("utf-8", "replace")
+            if not line:
+                raise AssertionError(f"progress serve exited {process.wait()}: {lines}")
+            lines.append(line)
+            found = LISTENING.search(line)
+            if found:
+                break
+        stderr = process.stderr
+
+        def drain() -> None:  # keep its pipe from filling
+            for _line in stderr:
+                pass
+
+        threading.Thread(target=drain, daemon=True).start()
         yield Served(process, found.group(1))
     finally:
         process.terminate()
         process.wait(10)
 
 
-def get(url: str, source: str = "127.0.0.1",
-        conn: http.client.HTTPConnection | None = None) -> tuple[int, str, dict[str, str]]:
+@pytest.fixture
+def progress_page(hubs: DemoNetwork) -> Iterator[Served]:
+    with serve(hubs) as served:
+        yield served
+
+
+def get(url: str, source: str = "127.0.0.1", conn: http.client.HTTPConnection | None = None,
+        forwarded: str | None = None) -> tuple[int, str, dict[str, str]]:
     parts = urlsplit(url)
     own = conn is None
     conn = conn or http.client.HTTPConnection(parts.hostname, parts.port, timeout=30,
                                               source_address=(source, 0))
     try:
-        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                     headers={"X-Forwarded-For": forwarded} if forwarded else {})
         answer = conn.getresponse()
         body = answer.read().decode("utf-8")
         return answer.status, body, {k.lower(): v for k, v in answer.getheaders()}
@@ -286,13 +340,14 @@ def test_a_thousand_lookups_in_a_minute_are_throttled(progress_page: Served) -> 
     started = time.monotonic()
     answers = []
     for number in range(1000):
-        sent = time.monotonic() - started
         status, body, headers = get(
             f"{progress_page.address}/p/450981104201-20261205-{number:04d}?c=ABCDEF", conn=conn)
-        answers.append((sent, status, body, headers))
+        # answered this long after the first request was sent: the server counted both
+        # within that span, so below 60 s both lie in one window of its sliding minute
+        answers.append((time.monotonic() - started, status, body, headers))
     conn.close()
     assert [status for _, status, _, _ in answers[:PER_MINUTE]] == [404] * PER_MINUTE
-    within_the_minute = [a for a in answers[PER_MINUTE:] if a[0] < 59]
+    within_the_minute = [a for a in answers[PER_MINUTE:] if a[0] < 60]
     assert within_the_minute, "the lookups took more than a minute"
     assert {status for _, status, _, _ in within_the_minute} == {429}
     _, _, body, headers = within_the_minute[0]
@@ -300,3 +355,27 @@ def test_a_thousand_lookups_in_a_minute_are_throttled(progress_page: Served) -> 
     # another address is not held up by this one
     status, body, _ = get(f"{progress_page.address}/", source="127.0.0.2")
     assert status == 200 and "办件进度查询" in body
+
+
+def lookups(page: Served, count: int, forwarded: list[str]) -> list[int]:
+    """``count`` lookups on one connection, each claiming the next forwarded address;
+    the statuses, all answered within one minute of the first being sent."""
+    parts = urlsplit(page.address)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    started = time.monotonic()
+    statuses = [get(f"{page.address}/p/450981104201-20261205-0001?c=ABCDEF", conn=conn,
+                    forwarded=forwarded[i % len(forwarded)])[0] for i in range(count)]
+    conn.close()
+    assert time.monotonic() - started < 60, "the lookups took more than a minute"
+    return statuses
+
+
+def test_forwarded_addresses_count_only_behind_the_trusted_proxy(hubs: DemoNetwork) -> None:
+    # from a peer that is no trusted proxy, a made-up X-Forwarded-For changes nothing
+    with serve(hubs) as page:
+        spoofed = [f"203.0.113.{n}" for n in range(1, 250)]
+        assert lookups(page, PER_MINUTE + 1, spoofed) == [404] * PER_MINUTE + [429]
+    # behind the proxy, each resident it forwards is counted on their own
+    with serve(hubs, "--trusted-proxy", "127.0.0.1") as page:
+        assert lookups(page, PER_MINUTE + 1, ["203.0.113.7"]) == [404] * PER_MINUTE + [429]
+        assert lookups(page, 1, ["203.0.113.8"]) == [404]

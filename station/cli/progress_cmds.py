@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--per-minute", type=per_minute, default=LIMIT, metavar="N",
                    help=_("同一地址每分钟最多查询几次，超过则暂停查询（默认 {limit}）").format(
                        limit=LIMIT))
+    p.add_argument("--trusted-proxy", default=None, metavar="ADDRESS",
+                   help=_("前置反向代理（如 nginx）的地址：按它转发的 X-Forwarded-For 计数"))
     p.set_defaults(handler=run_serve)
     p = cmds.add_parser("address", parents=[common],
                         help=_("查看或设置进度查询网页的公开地址（县级设置后随目录下发到各村站）"))
@@ -42,7 +44,8 @@ def per_minute(text: str) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    running = progress_runner.start(data_dir(args), args.listen, args.db, args.per_minute)
+    running = progress_runner.start(data_dir(args), args.listen, args.db, args.per_minute,
+                                    args.trusted_proxy)
     progress_runner.run(running)
     return 0
 

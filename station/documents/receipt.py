@@ -13,7 +13,7 @@ sealed 补齐补正告知书.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -46,6 +46,8 @@ __all__ = ["ReceiptInfo", "write_receipt"]
 @dataclass(frozen=True)
 class ReceiptInfo:
     case_no: str
+    # check code and progress page (layout.case_number_block); None: a QR of the bare number
+    progress: ProgressLink | None = field(default=None, kw_only=True)
     matter_code: str
     matter_name: str
     deciding_office: str
@@ -59,7 +61,6 @@ class ReceiptInfo:
     station_code: str
     agent: str
     provisional: bool = False  # the date depends on a year whose 调休 is not published
-    progress: ProgressLink | None = None  # check code and progress page; None: bare number
 
 
 def write_receipt(info: ReceiptInfo, path: Path) -> Path:

@@ -19,12 +19,10 @@ from forms.identity import mask_id
 from station import outbox
 from station.app import Station
 from station.cases import case_state
-from station.cases.check_code import own_check_code, page_url
 from station.cases.register import load_case
-from station.documents.layout import ProgressLink
 from station.documents.receipt import ReceiptInfo, write_receipt
+from station.filing.progress_link import progress_link
 from station.store.models import CaseMaterial
-from station.trust import directory, progress_address
 
 RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 
@@ -33,16 +31,6 @@ RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 class Printed:
     receipt: Path | None = None
     paths: list[Path] = field(default_factory=list)
-
-
-def progress_link(station: Station, case_no: str) -> ProgressLink | None:
-    """The receipt's check code and progress page (None for a case not filed here)."""
-    code = own_check_code(case_no)
-    if code is None:
-        return None
-    base = progress_address.own_address() or progress_address.published_address(
-        directory.stored_entries(), station.node)
-    return ProgressLink(code, page_url(base, case_no, code) if base else None)
 
 
 def print_case_documents(station: Station, case_no: str, folder: Path | None = None) -> Printed:
@@ -62,6 +50,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
     printed.receipt = write_receipt(
         ReceiptInfo(
             case_no=case.case_no,
+            progress=progress_link(station, case.case_no),
             matter_code=matter.code,
             matter_name=matter.name,
             deciding_office="、".join(matter.offices),
@@ -75,7 +64,6 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
             station_code=node.code,
             agent=station.display_name(case.agent),
             provisional=bool(clock and clock.due and clock.provisional),
-            progress=progress_link(station, case.case_no),
         ),
         folder / RECEIPT_NAME.format(case_no=case.case_no),
     )

@@ -14,7 +14,7 @@ from html import escape
 
 from station.cases.check_code import LENGTH
 from station.hubops.progress_read import CaseProgress
-from station.i18n import N_, _, translate
+from station.i18n import N_, _, language, translate
 from sync import lifecycle
 
 # Each state as a resident would say it (the desk's labels are for staff).
@@ -51,7 +51,8 @@ padding:.4em}button{font-size:1em;margin-top:1em;padding:.5em 1.5em}
 
 
 def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    lang = "zh-CN" if language() == "zh" else language()
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             "<meta name=\"robots\" content=\"noindex\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
@@ -78,9 +79,11 @@ def promise_text(progress: CaseProgress) -> str:
         return _("已于{day}作出决定").format(day=_day(due.decided_on))
     if due.outcome:
         return _("已停止计时")
+    if due.due is None and due.paused:  # papers incomplete: nothing is promised yet
+        return _("材料补齐后计算（承诺{days}个工作日内办结）").format(days=due.allowed)
     if due.due is None:
         text = _("受理后按承诺时限计算（{days}个工作日）").format(days=due.allowed)
-        if due.accept_by and not due.paused:
+        if due.accept_by:
             text += _("；{day}前决定是否受理").format(day=_day(due.accept_by))
         return text
     text = _("{day}前办结").format(day=_day(due.due))

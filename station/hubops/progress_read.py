@@ -80,8 +80,7 @@ def read_progress(db: Database, case_no: str, code: str, catalogue: Catalogue,
                                            HubEvent.hlc)
                 .where(HubEvent.case_no == case_no) if (r.node, r.seq) not in flagged]
         names = {p.node: p.name for p in HubPeer.select(HubPeer.node, HubPeer.name)}
-    view = lifecycle.CaseView.from_json(json.loads(case.view)) if case and case.view != "{}" \
-        else lifecycle.CaseView(case_no, lifecycle.QUEUED, filed_by=case_no[:12])
+    view = _view(case_no, case)
     matter = catalogue.matters.get(view.matter or (case.matter if case else "") or "")
     warned: list[str] = []
     calendar = WorkCalendar(holidays, warned.append)
@@ -94,6 +93,18 @@ def read_progress(db: Database, case_no: str, code: str, catalogue: Catalogue,
              for r in ordered if lifecycle.is_case_event(r.type) and r.type not in HIDDEN_STEPS]
     return CaseProgress(case_no, matter.name if matter else "", view.state, view.outcome,
                         _handled_by(view, names), due, bool(warned), steps)
+
+
+def _view(case_no: str, case: HubCase | None) -> lifecycle.CaseView:
+    """The folded view; from the plain columns for a row an older hub wrote."""
+    if case is None:  # the filing arrived, its fold not yet: it waits to be accepted
+        return lifecycle.CaseView(case_no, lifecycle.QUEUED, filed_by=case_no[:12])
+    stored = json.loads(case.view or "{}")
+    if stored:
+        return lifecycle.CaseView.from_json(stored)
+    offices = json.loads(case.offices or "[]")
+    return lifecycle.CaseView(case_no, case.state, filed_by=case.filed_by, matter=case.matter,
+                              level=case.level, offices=tuple(str(o) for o in offices))
 
 
 def _handled_by(view: lifecycle.CaseView, names: dict[str, str]) -> list[str]:

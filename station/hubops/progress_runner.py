@@ -78,7 +78,8 @@ def open_hub(data: Path, url: str | None) -> Database:
     return open_database(url, path)
 
 
-def start(data: Path, listen: str, db_url: str | None, per_minute: int = LIMIT) -> RunningProgress:
+def start(data: Path, listen: str, db_url: str | None, per_minute: int = LIMIT,
+          trusted_proxy: str | None = None) -> RunningProgress:
     """Open the hub's database and bind the page's socket (serve with ``run``)."""
     db = open_hub(data, db_url)
     sources = Sources(DataLayout(data))
@@ -91,7 +92,7 @@ def start(data: Path, listen: str, db_url: str | None, per_minute: int = LIMIT) 
 
     host, _, port = listen.rpartition(":")
     server, bound = bind(ProgressPages(read, china_now), host or "127.0.0.1", int(port),
-                         AddressLimit(per_minute, 60.0))
+                         AddressLimit(per_minute, 60.0), trusted_proxy)
     return RunningProgress(server, bound, db)
 
 

@@ -9,8 +9,9 @@ Read-only, no login, no JavaScript.  What each page says is the caller's
                                 for an unknown case and for a wrong code alike
     anything else               the unknown-case page (404)
 
-Every request counts against its client address: more than ``limit`` in
-``window`` seconds gets 429 with a page saying when to try again.  Pages are
+Every request counts against its client address (the peer's, or behind a
+trusted reverse proxy the one it forwards): more than ``limit`` in ``window``
+seconds gets 429 with a page saying when to try again.  Pages are
 never cached (the address holds the check code) and never sent as a referrer.
 """
 
@@ -133,9 +134,17 @@ def create_app(pages: Pages, limit: AddressLimit | None = None) -> falcon.App:
 
 
 def bind(pages: Pages, host: str, port: int, limit: AddressLimit | None = None,
-         threads: int = 4) -> tuple[Any, str]:
-    """The server (call ``.run()``) and the address it listens on."""
+         trusted_proxy: str | None = None, threads: int = 4) -> tuple[Any, str]:
+    """The server (call ``.run()``) and the address it listens on.
+
+    Behind a reverse proxy (``trusted_proxy``: its address), the client address is the
+    last one the proxy adds to ``X-Forwarded-For``; from anyone else that header is
+    dropped, so a client cannot pick the address it is counted under."""
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-for"}}
     server: Any = create_server(create_app(pages, limit), host=host, port=port,
                                 threads=threads, channel_timeout=30,
-                                clear_untrusted_proxy_headers=True)
+                                clear_untrusted_proxy_headers=True, **proxy)
     return server, f"http://{host}:{server.effective_port}"

@@ -173,8 +173,8 @@ def parties_of(station: Station, view: CaseView, applicant: str) -> Parties:
     filer = view.filed_by or view.case_no[:12]
     upper = lifecycle.node_at(lifecycle.next_tier(station.node.tier), filer)
     office = review_queue.my_office(station) or ""
-    return Parties(organ_name(station.node.name, office, station.node.code), names.get(filer, filer), applicant,
-                   names.get(upper, upper))
+    return Parties(organ_name(station.node.name, office, station.node.code),
+                   names.get(filer, filer), applicant, names.get(upper, upper))
 
 
 def accept(station: Station, case_no: str, opinion: str, verdicts: list[Verdict],
