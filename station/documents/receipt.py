@@ -80,7 +80,6 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
         field_table(_fields(info), style, CONTENT_WIDTH),
         heading(_("已收材料"), style),
         _materials_table(info, style),
-        *_missing_hint(info, style),
         heading(_("如何查询办理进度"), style),
         *_progress_help(info, style),
         signature_lines([_("代办员（签字）："), _("申请人（签字）：")], style),
@@ -108,6 +107,8 @@ def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
         (_("身份证号"), info.masked_id),
         (_("收件时间"), format_datetime(info.filed_at)),
     ]
+    if info.missing:
+        rows.append((_("缺件提示"), missing_hint(info.missing)))
     if info.promised_date is None:
         promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
     else:  # the one clock (docs/clock.md): from the day the station received the papers
@@ -135,20 +136,15 @@ def _materials_table(info: ReceiptInfo, style: Styles) -> Table:
     return grid_table([_("序号"), _("材料名称"), _("页数")], rows, style, widths, centred=(0, 2))
 
 
-def _missing_hint(info: ReceiptInfo, style: Styles) -> list[Flowable]:
-    """缺件提示: what the agent saw missing against the catalogue's list, no finding.
+def missing_hint(missing: Sequence[str]) -> str:
+    """缺件提示: what the agent saw missing against the catalogue's list, and no finding.
 
     A village station receives papers for the office; only the office reviews
-    them, so the hint states what was not handed in and who will decide.
+    them, so the hint says what was not handed in and who will decide.
     """
-    if not info.missing:
-        return []
-    items = "；".join(f"{number}. {name}" for number, name in enumerate(info.missing, 1))
-    lines = [para(_("对照办事指南的材料清单，收件时未见下列材料：{items}。").format(items=items),
-                  style.body),
-             para(_("以上为收件时的提示，不是审查结论。材料由审核机关审查；"
-                    "如需补充或更正材料，审核机关将书面告知您。"), style.small)]
-    return [heading(_("缺件提示"), style), *lines]
+    items = "；".join(f"{number}. {name}" for number, name in enumerate(missing, 1))
+    return _("收件时对照办事指南的材料清单，未见：{items}。此为提示，不是审查结论；"
+             "材料由审核机关审查，如需补充或更正，审核机关将书面告知您。").format(items=items)
 
 
 def _progress_help(info: ReceiptInfo, style: Styles) -> list[Flowable]:
