@@ -103,6 +103,14 @@ def test_accept_is_refused_while_a_required_material_is_missing(
     assert notes == [f"材料缺少或不清晰仍予受理（{REVIEW_MISSING}）：{reason}"]
     synced_everywhere(net)
     assert set(states(net, case_no).values()) == {lifecycle.REVIEW}
+    # The county's auditor sees who accepted what was missing, and why.
+    audit = cli(net, net.county.data, "audit", "overrides", user="archivist")
+    assert [(o["case_no"], o["node"], o["author"], o["office"], o["reason"],
+             [m["name"] for m in o["materials"]]) for o in audit["overrides"]] == [
+        (case_no, net.township.code, "mz", "民政办", reason, [REVIEW_MISSING])]
+    shown = station_cli("audit", "overrides", "--data", net.county.data, "--user",
+                        "archivist", env={"STATION_PASSPHRASE": net.passphrase})
+    assert f"理由：{reason}" in shown.out and "共 1 件材料缺少或不清晰仍予受理。" in shown.out
 
 
 def test_returned_corrected_and_sent_again_as_the_same_case(
