@@ -132,9 +132,15 @@ def test_returned_corrected_and_sent_again_as_the_same_case(
         assert report.returned == [case_no]
         assert delivery.return_reason(case_no) == reason
         assert review.current(village, case_no, sync=False).state == lifecycle.RETURNED
-        again = delivery.resubmit(village, case_no, "已更正残疾等级并补交户口簿", held,
-                                  {"disability_level": "一级"})
-        assert again.state == lifecycle.QUEUED and again.case_no == case_no
+    shown = station_cli("case", "status", case_no, "--data", net.village.data,
+                        env={"STATION_PASSPHRASE": net.passphrase})
+    assert "已退回村站" in shown.out and f"退回原因：{reason}" in shown.out
+    again = cli(net, net.village.data, "case", "resubmit", case_no, "--note",
+                "已更正残疾等级并补交户口簿", "--set", "disability_level=一级", "--material",
+                f"{REVIEW_MISSING}={held[0].path}")
+    assert again["state"] == lifecycle.QUEUED and again["case_no"] == case_no
+    assert again["returned_because"] == reason
+    with net.open(net.village) as village:
         history = show_case(village, case_no)["history"]
         kinds = [h["type"] for h in history if h["type"].startswith("case.")]
         assert kinds.count(lifecycle.FILED) == 1  # the same case, not a new one
