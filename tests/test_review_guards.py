@@ -103,6 +103,14 @@ def test_accept_is_refused_while_a_required_material_is_missing(
     assert notes == [f"材料缺少或不清晰仍予受理（{REVIEW_MISSING}）：{reason}"]
     synced_everywhere(net)
     assert set(states(net, case_no).values()) == {lifecycle.REVIEW}
+    # The county's auditor sees who accepted what was missing, and why.
+    audit = cli(net, net.county.data, "audit", "overrides", user="archivist")
+    assert [(o["case_no"], o["node"], o["author"], o["office"], o["reason"],
+             [m["name"] for m in o["materials"]]) for o in audit["overrides"]] == [
+        (case_no, net.township.code, "mz", "民政办", reason, [REVIEW_MISSING])]
+    shown = station_cli("audit", "overrides", "--data", net.county.data, "--user",
+                        "archivist", env={"STATION_PASSPHRASE": net.passphrase})
+    assert f"理由：{reason}" in shown.out and "共 1 件材料缺少或不清晰仍予受理。" in shown.out
 
 
 def test_returned_corrected_and_sent_again_as_the_same_case(
@@ -124,9 +132,15 @@ def test_returned_corrected_and_sent_again_as_the_same_case(
         assert report.returned == [case_no]
         assert delivery.return_reason(case_no) == reason
         assert review.current(village, case_no, sync=False).state == lifecycle.RETURNED
-        again = delivery.resubmit(village, case_no, "已更正残疾等级并补交户口簿", held,
-                                  {"disability_level": "一级"})
-        assert again.state == lifecycle.QUEUED and again.case_no == case_no
+    shown = station_cli("case", "status", case_no, "--data", net.village.data,
+                        env={"STATION_PASSPHRASE": net.passphrase})
+    assert "已退回村站" in shown.out and f"退回原因：{reason}" in shown.out
+    again = cli(net, net.village.data, "case", "resubmit", case_no, "--note",
+                "已更正残疾等级并补交户口簿", "--set", "disability_level=一级", "--material",
+                f"{REVIEW_MISSING}={held[0].path}")
+    assert again["state"] == lifecycle.QUEUED and again["case_no"] == case_no
+    assert again["returned_because"] == reason
+    with net.open(net.village) as village:
         history = show_case(village, case_no)["history"]
         kinds = [h["type"] for h in history if h["type"].startswith("case.")]
         assert kinds.count(lifecycle.FILED) == 1  # the same case, not a new one

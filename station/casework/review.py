@@ -108,6 +108,7 @@ def accept(station: Station, case_no: str, opinion: str = "",
     """受理: refused while a required material is 缺少 or 不清晰 (by ``verdicts`` or
     not received), unless ``override`` says why; the reason goes into the event."""
     marks = {v.name: (v.verdict, v.reason) for v in verdicts or []}
+    current(station, case_no)  # take in what the village sent meanwhile (a supplement)
     body = accept_guard.payload(station, case_no, opinion, marks, override)
     return _act(station, case_no, lifecycle.ACCEPTED, body, "accept")
 

@@ -18,6 +18,7 @@ from station.cases.register import (
     show_case,
 )
 from station.cases.status import LABELS as STATUS_LABELS
+from station.casework import delivery
 from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
 from station.filing.new_case import MaterialFile, file_case
@@ -74,6 +75,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    required=True, help=_("材料：材料名称=扫描件路径；可重复"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_supplement)
+
+    p = cmds.add_parser("resubmit", parents=[common],
+                        help=_("退回的办件更正后重新报送（同一办件）"))
+    p.add_argument("case_no")
+    p.add_argument("--note", required=True, help=_("更正说明：更正了什么"))
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help=_("更正申请表：字段=新内容；可重复"))
+    p.add_argument("--material", action="append", default=[], metavar="NAME=PATH",
+                   help=_("补交材料：材料名称=扫描件路径；可重复"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_resubmit)
 
     p = cmds.add_parser("deliver", parents=[common], help=_("记录送达（送达回执）"))
     p.add_argument("case_no")
@@ -250,6 +262,8 @@ def run_status(args: argparse.Namespace) -> int:
             have = {m.name for m in CaseMaterial.select(CaseMaterial.name).where(
                 CaseMaterial.case == case)}
             missing = matter.missing_materials(case.form or {}, have) if matter else []
+        if document["state"] == "returned" and case is not None:
+            document["returned_because"] = delivery.return_reason(case.case_no)
     due = (document["deadline"] or {}).get("due")
     document.update(status=document["state"], status_label=translate(document["state_label"]),
                     missing=missing, due=due)
@@ -259,6 +273,8 @@ def run_status(args: argparse.Namespace) -> int:
         date=due or "—")
     if missing:
         text += "\n" + _("缺件提示：{names}").format(names="、".join(missing))
+    if document.get("returned_because"):
+        text += "\n" + _("退回原因：{reason}").format(reason=document["returned_because"])
     follow = document.get("follow_up")
     if follow:
         text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(
@@ -277,6 +293,19 @@ def run_supplement(args: argparse.Namespace) -> int:
         view = delivery.supplement(station, args.case_no,
                                    [parse_material(m) for m in args.material])
     emit(args, view.to_json(), _("已补齐材料并上报：{case_no}").format(case_no=view.case_no))
+    return 0
+
+
+def run_resubmit(args: argparse.Namespace) -> int:
+    from station.casework import delivery
+
+    form = dict(item.partition("=")[::2] for item in args.set)
+    with opened(args) as station:
+        reason = delivery.return_reason(args.case_no)
+        view = delivery.resubmit(station, args.case_no, args.note,
+                                 [parse_material(m) for m in args.material], form or None)
+    emit(args, {**view.to_json(), "returned_because": reason},
+         _("已更正并重新报送：{case_no}").format(case_no=view.case_no))
     return 0
 
 

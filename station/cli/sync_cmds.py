@@ -46,6 +46,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_audit_report)
+    p = acmds.add_parser("overrides", parents=[common],
+                         help=_("材料缺少或不清晰仍予受理的办件及其理由"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_audit_overrides)
 
     p = sub.add_parser("sync", parents=[common], help=_("与枢纽站同步"))
     p.add_argument("--hub", default=None, help=_("枢纽站地址（记住供以后使用）"))
@@ -95,6 +99,23 @@ def run_audit_report(args: argparse.Namespace) -> int:
     emit(args, {**audit.to_json(), "path": str(path)},
          _("审计报告已保存：{path}").format(path=path))
     return 0 if audit.report.ok else 1
+
+
+def run_audit_overrides(args: argparse.Namespace) -> int:
+    from station.casework.override_audit import overrides
+
+    with opened(args) as station:
+        link.sync_once(station)
+        found = overrides(station)
+    lines = [_("{at}  {case_no}  {node}/{author}（{office}）：{materials}；理由：{reason}").format(
+        at=item["at"], case_no=item["case_no"], node=item["node"], author=item["author"],
+        office=item["office"] or "—", reason=item["reason"],
+        materials="、".join(m["name"] for m in item["materials"]))
+        for item in found["overrides"]]
+    lines.append(_("共 {count} 件材料缺少或不清晰仍予受理。").format(
+        count=len(found["overrides"])))
+    emit(args, found, "\n".join(lines))
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -121,10 +121,16 @@ class Confirmation(tk.Toplevel):
             self.message.configure(text=translate(self.reason_missing))
             self.reason.focus_set()
             return
-        self.destroy()
+        self.close()
         self.on_ok(reason)
 
-    def dismiss(self) -> None:
+    def close(self) -> None:
+        """Gone, and the keyboard back with the window that asked."""
+        owner = self.master.winfo_toplevel()
         self.destroy()
+        owner.focus_force()
+
+    def dismiss(self) -> None:
+        self.close()
         if self.on_cancel is not None:
             self.on_cancel()
