@@ -21,8 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar
-
 from forms.identity import mask_id
 from forms.matter import Matter
 from keys.ca import CHINA_TIME
@@ -76,15 +74,16 @@ def agent_name(station: Station, case: Case) -> str:
 
 
 def due_after(station: Station, case_no: str, event_type: str, day: date,
-              matter: Matter) -> tuple[date | None, date | None]:
-    """The case clock's due date before and after an event of ``event_type`` on ``day``."""
-    known = [deadlines.ClockEvent(s.fact.type, s.day) for s in case_state.steps(station, case_no)]
+              matter: Matter) -> tuple[deadlines.Deadline, deadlines.Deadline]:
+    """The case clock (``case_state.clock``'s events and rules) before and after an
+    event of ``event_type`` on ``day``: the same promise every other place prints."""
+    known = case_state.clock_events(station, case_no, case_state.steps(station, case_no))
     limits = deadlines.MatterLimits.for_matter(matter)
     policy = clock_policy.policy_from_settings()
     before = deadlines.deadline(known, limits, station.calendar, day, policy)
     after = deadlines.deadline([*known, deadlines.ClockEvent(event_type, day)], limits,
                                station.calendar, day, policy)
-    return before.due, after.due
+    return before, after
 
 
 def requested_reason(case_no: str) -> str:
@@ -93,17 +92,6 @@ def requested_reason(case_no: str) -> str:
                                   & (Event.type == lifecycle.EXTENSION_REQUESTED))
              .order_by(Event.seq.desc()).first())
     return str((asked.payload or {}).get("reason") or "") if asked else ""
-
-
-def provisional(day: date | None) -> bool:
-    """Whether ``day`` rests on a year whose holiday schedule is not yet published."""
-    if day is None:
-        return False
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return True
-    return False
 
 
 def info_for(station: Station, case: Case, kind: str, office: str,
@@ -131,19 +119,20 @@ def info_for(station: Station, case: Case, kind: str, office: str,
                            today, int(details.get("expected_days", 0)), now, office,
                            node.name, node.code, filed_where=where, **common)
     if kind == "accept":
-        _before, due = due_after(station, case.case_no, deadlines.ACCEPTED, today, matter)
+        _before, clock = due_after(station, case.case_no, deadlines.ACCEPTED, today, matter)
         return AcceptInfo(case.case_no, matter.name, name, masked, _filed_at(case), where, now,
-                          due, office, node.name, node.code,
+                          clock.due, office, node.name, node.code,
                           promised_days=matter.promised_days, phone=matter.phone,
-                          provisional=provisional(due), **common)
+                          provisional=clock.provisional, **common)
     if kind == "extend":
-        old, new = due_after(station, case.case_no, deadlines.EXTENSION_APPROVED, today, matter)
+        before, after = due_after(station, case.case_no, deadlines.EXTENSION_APPROVED, today,
+                                  matter)
         days = deadlines.MatterLimits.for_matter(matter).extension_days
         reason = requested_reason(case.case_no) or str(details.get("reason", ""))
-        return ExtendInfo(case.case_no, matter.name, name, masked, reason, days, old, new, now,
-                          office,
+        return ExtendInfo(case.case_no, matter.name, name, masked, reason, days, before.due,
+                          after.due, now, office,
                           node.name, node.code, filed_where=where, phone=matter.phone,
-                          provisional=provisional(new), **common)
+                          provisional=after.provisional, **common)
     if kind == "service":
         return ServiceInfo(case.case_no, name, masked, str(details.get("document", "")),
                            str(details.get("document_number", "")), office, node.name,
