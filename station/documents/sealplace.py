@@ -134,7 +134,8 @@ def write_sealed(path: Path, title: str, to: Addressee, dated: date | datetime,
         para(title, style.title),
         *([para(to.number, style.subtitle)] if to.number else []),
         gap(4 * mm),
-        case_number_block(to.case_no, _("扫描二维码或报出办件编号，可查询办理进度。"), style),
+        case_number_block(to.case_no, _(
+            "查询办理进度：请扫描收件凭证上的二维码，或凭办件编号和查询码到窗口查询。"), style),
         gap(5 * mm),
         para(_("{name}（身份证号：{masked_id}）：").format(
             name=to.applicant_name, masked_id=to.masked_id), style.body),
