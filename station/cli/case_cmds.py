@@ -228,6 +228,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     from station.casework import progress
+    from station.casework.step_text import step_lines
     from station.store.models import Case, CaseMaterial
 
     with opened(args) as station:
@@ -249,6 +250,8 @@ def run_status(args: argparse.Namespace) -> int:
     text = _("{case_no}：{label}；当前办理：{offices}；承诺办结日期 {date}").format(
         case_no=document["case_no"], label=document["status_label"], offices=offices,
         date=due or "—")
+    for line in step_lines(document.get("step_limits") or []):
+        text += "\n" + line
     follow = document.get("follow_up")
     if follow:
         text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(
