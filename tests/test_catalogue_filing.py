@@ -13,7 +13,7 @@ from conftest import PASSPHRASE, write_json
 from filing_samples import APPLICANT, scans
 
 from forms.catalogue import load_catalogue
-from station.filing.material_text import requirement
+from station.filing.material_text import condition, requirement
 
 MATTER = "450981-CL-001"  # 残疾人两项补贴 as the county's list has it
 ALWAYS = ("残疾人两项补贴申请审批表", "第二代残疾人证", "居民身份证", "居民户口簿")
@@ -101,3 +101,11 @@ def test_what_each_material_asks_for_is_said_in_full() -> None:
     assert said["居民户口簿"] == "复印件 1 份；出具单位：户籍所在地公安派出所"
     old = load_catalogue().get("450981-MZ-004").material("残疾人两项补贴申请审批表")
     assert requirement(old) == "原件 2 份"  # an older file: copies = 2 of a 原件
+
+
+def test_when_a_conditional_material_is_needed_is_said_with_the_field_label() -> None:
+    matter = load_catalogue().get(MATTER)
+    assert condition(matter.material("委托书"), matter) == (
+        "申请方式为“亲属代办”或“村（居）委会代办”")
+    assert condition(matter.material("最低生活保障证"), matter) == "家庭困难情况为“低保家庭”"
+    assert condition(matter.material("居民户口簿"), matter) == ""

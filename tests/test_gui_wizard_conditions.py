@@ -87,7 +87,8 @@ def test_the_wizard_asks_for_the_proxy_letter_only_when_a_relative_applies(
     type_into(step.query, MATTER)
     assert step.results.selection() == (MATTER,)
     details = step.details.cget("text")
-    assert "视情况必需" in details and "委托书" in details
+    assert "视情况必需：最低生活保障证（家庭困难情况为“低保家庭”时）；" in details
+    assert "；委托书（申请方式为“亲属代办”或“村（居）委会代办”时）；" in details
     assert "办理顺序：残联 → 民政局（依次办理）" in details
     assert "咨询电话：0775-3382110" in details
     wizard.next()

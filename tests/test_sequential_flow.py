@@ -6,6 +6,7 @@ at the village."""
 from __future__ import annotations
 
 import pytest
+from cli import station as station_cli
 
 from station.casework import progress, review
 from station.demo.demo_network import DemoNetwork, start_hubs, wait_for_county, wait_until
@@ -80,3 +81,8 @@ def test_the_offices_act_in_turn_and_each_step_has_its_own_clock(net: DemoNetwor
 
     status = wait_until(at_village, 90, "the decision at the village")
     assert status["step_limits"] == at_county["step_limits"]
+    shown = station_cli("case", "status", case_no, "--data", net.village.data,
+                        env={"STATION_PASSPHRASE": net.passphrase})
+    assert shown.code == 0, shown.err
+    assert "分环节：残联“审核残疾类别和等级，转县民政局”限 5 个工作日" in shown.out
+    assert "分环节：民政局“审定补贴对象和标准”限 5 个工作日" in shown.out

@@ -249,6 +249,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     from station.casework import progress
+    from station.casework.step_text import step_lines
     from station.store.models import Case, CaseMaterial
 
     with opened(args) as station:
@@ -275,6 +276,8 @@ def run_status(args: argparse.Namespace) -> int:
         text += "\n" + _("缺件提示：{names}").format(names="、".join(missing))
     if document.get("returned_because"):
         text += "\n" + _("退回原因：{reason}").format(reason=document["returned_because"])
+    for line in step_lines(document.get("step_limits") or []):
+        text += "\n" + line
     follow = document.get("follow_up")
     if follow:
         text += "\n" + _("差评跟进：{by} 前回访，{fix} 前整改").format(

@@ -3,7 +3,7 @@ how many originals and copies, on paper or electronically, and who issues it."""
 
 from __future__ import annotations
 
-from forms.matter import MaterialSpec
+from forms.matter import MaterialSpec, Matter
 from station.i18n import _
 
 
@@ -26,3 +26,16 @@ def requirement(material: MaterialSpec) -> str:
     if material.note:
         parts.append(material.note)
     return "；".join(p for p in parts if p)
+
+
+def condition(material: MaterialSpec, matter: Matter) -> str:
+    """When a conditional material is needed, e.g. "申请方式为“亲属代办”或“村（居）委会代办”"."""
+    if material.required_when is None:
+        return ""
+    parts = []
+    for name, values in material.required_when.items():
+        spec = matter.field_spec(name)
+        label = spec.label if spec else name
+        parts.append(_("{label}为{values}").format(
+            label=label, values=_("或").join(f"“{v}”" for v in values)))
+    return _("，且").join(parts)

@@ -15,6 +15,7 @@ from typing import Any
 
 import ttkbootstrap as ttk
 
+from station.casework.step_text import step_lines
 from station.i18n import N_, _, translate
 from station.ui.provisional import dated
 from station.ui.screens.review_data import DEADLINE_NAMES, TIME_ACTIONS, CaseWork
@@ -65,25 +66,6 @@ def clock_text(clock: dict[str, Any]) -> str:
         if follow.get("called"):
             lines.append(_("已回访，待整改完成。"))
     return "\n".join(lines)
-
-
-STEP_DONE = N_("本环节已完成")
-TIER_NAMES = {"village": N_("村级"), "township": N_("乡镇"), "county": N_("县级")}
-
-
-def step_lines(limits: list[dict[str, Any]]) -> list[str]:
-    """One line per procedure stage with its own limit (catalogue ``days``) that has begun."""
-    lines = []
-    for stage in limits:
-        if not stage.get("started_on"):
-            continue
-        state = (translate(STEP_DONE) if stage["state"] == "done"
-                 else translate(DEADLINE_NAMES.get(stage["state"], stage["state"])))
-        place = stage.get("office") or translate(TIER_NAMES.get(stage["tier"], stage["tier"]))
-        lines.append(_("分环节：{place}“{names}”限 {days} 个工作日，{due} 前（{state}）").format(
-            place=place, names="、".join(stage["names"]), days=stage["days"],
-            due=stage["due"], state=state))
-    return lines
 
 
 class TimePanel(ttk.Frame):

@@ -11,6 +11,7 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from forms.catalogue import Matter
+from station.filing.material_text import condition
 from station.filing.matter_search import MatterIndex
 from station.i18n import N_, _, translate
 from station.ui.wizard.step import StepFrame, Wizard
@@ -78,7 +79,8 @@ class MatterStep(StepFrame):
             self.details.configure(text=_("没有找到匹配的事项。"))
             return
         required = [m.name for m in matter.required_materials({})]
-        conditional = [m.name for m in matter.materials if m.conditional]
+        conditional = [_("{name}（{when}时）").format(name=m.name, when=condition(m, matter))
+                       for m in matter.materials if m.conditional]
         optional = [m.name for m in matter.materials if not m.required and not m.conditional]
         lines = [
             matter.name,
@@ -93,8 +95,7 @@ class MatterStep(StepFrame):
             _("可选材料：{items}").format(items="、".join(optional) or "—"),
         ]
         if conditional:
-            lines.insert(-1, _("视情况必需：{items}（按填写的情况确定）").format(
-                items="、".join(conditional)))
+            lines.insert(-1, _("视情况必需：{items}").format(items="；".join(conditional)))
         if matter.is_sequential:
             lines.insert(2, _("办理顺序：{offices}（依次办理）").format(
                 offices=" → ".join(matter.offices)))
