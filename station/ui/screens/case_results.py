@@ -22,7 +22,7 @@ import ttkbootstrap as ttk
 from station.app import Station
 from station.cases import case_documents, case_state
 from station.cases.register import materials_received
-from station.casework import delivery, progress
+from station.casework import delivery, progress, village_desk
 from station.errors import StationError
 from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
@@ -39,6 +39,7 @@ from station.ui.screens.case_forms import (
 )
 from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.review_desk import deadline_text, state_name
+from station.ui.screens.village_desk_form import DESK_ACTIONS, DESK_BUTTONS, VillageDeskForm
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -82,6 +83,7 @@ class Results:
     missing: list[str] = field(default_factory=list)  # required, not received yet
     returned_because: str = ""  # the office's reason, while the case is back here
     fields: dict[str, str] = field(default_factory=dict)  # form field label -> name
+    village_desk: bool = False  # a village-level matter: accepted and decided here
 
 
 def load_results(station: Station, case_no: str) -> Results:
@@ -94,7 +96,7 @@ def load_results(station: Station, case_no: str) -> Results:
     documents = [Document(d.id, d.title, d.received_at, bool(d.seen))
                  for d in case_documents.of_case(case_no)]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
-                      case_state.allowed(station, view, ACTIONS))
+                      case_state.allowed(station, view, (*ACTIONS, *DESK_ACTIONS)))
     held = materials_received(case_no)
     matter = station.catalogue.matters.get(held[0]) if held else None
     if held is not None and matter is not None:
@@ -103,6 +105,7 @@ def load_results(station: Station, case_no: str) -> Results:
         results.missing = [m.name for m in matter.materials
                            if m.required and m.name not in received]
         results.fields = {f.label: f.name for f in matter.fields}
+        results.village_desk = matter.tier == "village"
     if view.state == lifecycle.RETURNED:
         results.returned_because = delivery.return_reason(case_no)
     return results
@@ -123,6 +126,13 @@ def record_step(station: Station, case_no: str, action: str, values: dict[str, A
         files = [MaterialFile(values["material"], Path(p)) for p in values["files"]]
         return delivery.resubmit(station, case_no, values["note"], files,
                                  values["form"] or None, sync=False)
+    if action == lifecycle.ACCEPTED:
+        return village_desk.accept(station, case_no, values["opinion"], values["override"])
+    if action == lifecycle.REFUSED_EVENT:
+        return village_desk.refuse(station, case_no, values["opinion"])
+    if action in (lifecycle.APPROVED, lifecycle.REJECTED):
+        return village_desk.decide(station, case_no, action == lifecycle.APPROVED,
+                                   values["opinion"])
     raise ValueError(action)
 
 
@@ -178,6 +188,15 @@ class ResultsPanel(ttk.Labelframe):
         for action in ACTIONS:
             label, style = BUTTONS[action]
             button = ttk.Button(bar, text=translate(label), bootstyle=style,
+                                command=lambda a=action: self.start(a))
+            button.pack(side=tk.LEFT, padx=(0, 6))
+            self.buttons[action] = button
+        # A village-level matter's own desk (shown for such matters only).
+        self.desk_bar = ttk.Frame(self)
+        ttk.Label(self.desk_bar, text=_("本村办理")).pack(side=tk.LEFT, padx=(0, 8))
+        for action in DESK_ACTIONS:
+            label, style = DESK_BUTTONS[action]
+            button = ttk.Button(self.desk_bar, text=translate(label), bootstyle=style,
                                 command=lambda a=action: self.start(a))
             button.pack(side=tk.LEFT, padx=(0, 6))
             self.buttons[action] = button
@@ -239,6 +258,10 @@ class ResultsPanel(ttk.Labelframe):
         elif results.documents:
             first = next((d for d in results.documents if not d.seen), results.documents[-1])
             self.tree.selection_set(first.id)
+        if results.village_desk:
+            self.desk_bar.pack(fill=tk.X, pady=(6, 0), before=self.form_area)
+        else:
+            self.desk_bar.pack_forget()
         if self.form_action is not None and self.form_action not in results.allowed:
             self.close_form()
         self.update_buttons()
@@ -303,6 +326,9 @@ class ResultsPanel(ttk.Labelframe):
             form = DeliverForm(self.form_area, self.submit, self.close_form)
         elif action == lifecycle.RATED:
             form = RateForm(self.form_area, self.submit, self.close_form)
+        elif action in DESK_ACTIONS:
+            form = VillageDeskForm(self.form_area, self.submit, self.close_form, action,
+                                   self.results.missing)
         elif action == lifecycle.RESUBMITTED:
             form = ResubmitForm(self.form_area, self.submit, self.close_form,
                                 self.results.materials, self.results.fields,
@@ -362,4 +388,7 @@ class ResultsPanel(ttk.Labelframe):
         if action == lifecycle.RESUBMITTED:
             return _("已更正并重新报送（同一办件），同步后送审核机关；现为“{state}”。").format(
                 state=state)
+        if action in DESK_ACTIONS:
+            return _("已办理“{action}”，现为“{state}”。").format(
+                action=translate(DESK_BUTTONS[action][0]), state=state)
         return _("已退件，现为“{state}”。").format(state=state)
