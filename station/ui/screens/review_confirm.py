@@ -26,7 +26,7 @@ SEALS_OR_SENDS = {
     lifecycle.RETURNED_EVENT: "",
     lifecycle.JOINT_OPENED: "",
     lifecycle.SPECIAL_STARTED: "special",
-    lifecycle.EXTENSION_APPROVED: "extension",
+    lifecycle.EXTENSION_APPROVED: "extend",
 }
 
 
