@@ -2,7 +2,8 @@
 loopback, real Tk under Xvfb): 受理 with a required material 缺少 is blocked, then
 allowed with a reason; a confirmation names what is sealed and to whom before sealing,
 and 取消 leaves the case as it was; 退回村站 with a reason → the village sees it →
-corrects the case → sends it again as the same case → the office accepts it."""
+corrects the case → sends it again as the same case → the office accepts it; and a
+village-level matter (人民调解) accepted and decided on the village's own desk."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ from test_gui_delivery import enabled as village_enabled
 from test_gui_delivery import main_window, text_of, wait_until_sent
 from test_gui_review import WAIT, claim, confirm, documents_at_village, open_desk, wait_state
 from test_gui_sync import log_in
+from test_review_guards import MEDIATOR, file_mediation
 
 from station.cases.register import show_case
 from station.casework import review
 from station.demo.demo_network import REVIEW_MISSING, TOWNSHIP, VILLAGE, DemoNetwork, review_sample
 from station.demo.village import DEMO_AGENT
 from station.network import link
+from station.trust import users
 from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.review_desk import ReviewDeskScreen
+from station.ui.screens.village_desk_form import VillageDeskForm
 from sync import lifecycle
 
 MZ = "mz"
@@ -202,3 +206,48 @@ def test_returned_to_the_village_corrected_resent_and_accepted(
     with net.open(net.township, MZ) as desk:
         details = show_case(desk, case_no)
     assert details["form"]["disability_level"] == "一级"
+
+
+def test_a_village_level_matter_is_accepted_and_decided_at_the_village_desk(
+        display: str, net: DemoNetwork, tmp_path: Path, no_open: None) -> None:
+    """Offline (no hub running): 人民调解 is the village's own; its 调委会 decides it."""
+    with net.open(net.village) as village:
+        users.add_user(village, MEDIATOR, "signer", net.passphrase, "调委会主任",
+                       "人民调解委员会")
+        case_no = file_mediation(net, village).case_no
+    app = log_in(net, tmp_path, net.village.data, VILLAGE[1], MEDIATOR)
+    try:
+        cases = main_window(app).open("cases")
+        assert isinstance(cases, CasesScreen)
+        cases.open_case(case_no)
+        pump(app.root, lambda: cases.detail is not None and cases.detail.results.loaded > 0,
+             timeout=WAIT, what="the case's details")
+        assert cases.detail is not None
+        panel = cases.detail.results
+        assert panel.desk_bar.winfo_manager() == "pack"  # the village's own desk
+        assert village_enabled(panel) == {lifecycle.ACCEPTED, lifecycle.REFUSED_EVENT,
+                                          lifecycle.WITHDRAWN_EVENT}
+        form = panel.start(lifecycle.ACCEPTED)
+        assert isinstance(form, VillageDeskForm) and form.override is None  # nothing missing
+        form.opinion.insert(0, "属于民间纠纷，双方同意调解，予以受理。")
+        form.submit_button.invoke()
+        pump(app.root, lambda: "审查中" in text_of(panel.state_label), timeout=WAIT,
+             what="accepted at the village")
+        assert village_enabled(panel) == {lifecycle.APPROVED, lifecycle.REJECTED,
+                                          lifecycle.WITHDRAWN_EVENT}
+        form = panel.start(lifecycle.APPROVED)
+        assert isinstance(form, VillageDeskForm)
+        form.submit_button.invoke()
+        assert text_of(form.message) == "请填写办理意见或理由。"
+        form.opinion.insert(0, "经调解，双方达成协议，已签订人民调解协议书。")
+        screenshot(app.root, "guards-village-desk")
+        form.submit_button.invoke()
+        pump(app.root, lambda: "已决定" in text_of(panel.state_label), timeout=WAIT,
+             what="decided at the village")
+        assert village_enabled(panel) == {lifecycle.DELIVERED_EVENT}
+    finally:
+        app.close()
+    with net.open(net.village) as village:
+        view = review.current(village, case_no, sync=False)
+    assert (view.state, view.level, view.outcome, view.decided_by) == (
+        lifecycle.DECIDED, "village", "approved", f"{net.village.code}:人民调解委员会")

@@ -26,7 +26,7 @@ import ttkbootstrap as ttk
 from station.app import Station
 from station.cases import case_documents, case_state, document_versions
 from station.cases.register import materials_received, missing_materials
-from station.casework import delivery, progress
+from station.casework import delivery, progress, village_desk
 from station.errors import StationError
 from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
@@ -43,6 +43,7 @@ from station.ui.screens.case_forms import (
 )
 from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.review_desk import deadline_text, state_name
+from station.ui.screens.village_desk_form import DESK_ACTIONS, DESK_BUTTONS, VillageDeskForm
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -89,6 +90,7 @@ class Results:
     missing: list[str] = field(default_factory=list)  # required, not received yet
     returned_because: str = ""  # the office's reason, while the case is back here
     fields: dict[str, str] = field(default_factory=dict)  # form field label -> name
+    village_desk: bool = False  # a village-level matter: accepted and decided here
 
 
 def load_results(station: Station, case_no: str) -> Results:
@@ -102,7 +104,7 @@ def load_results(station: Station, case_no: str) -> Results:
     documents = [Document(v.id, v.title, v.received_at, v.seen, v.number or "", v.standing)
                  for v in versions]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
-                      case_state.allowed(station, view, ACTIONS))
+                      case_state.allowed(station, view, (*ACTIONS, *DESK_ACTIONS)))
     results.notice = document_versions.current_notice(versions)
     held = materials_received(case_no)
     matter = station.catalogue.matters.get(held[0]) if held else None
@@ -110,6 +112,7 @@ def load_results(station: Station, case_no: str) -> Results:
         results.materials = [m.name for m in matter.materials]
         results.missing = missing_materials(station, case_no) or []
         results.fields = {f.label: f.name for f in matter.fields}
+        results.village_desk = matter.tier == "village"
     if view.state == lifecycle.RETURNED:
         results.returned_because = delivery.return_reason(case_no)
     return results
@@ -146,6 +149,13 @@ def record_step(station: Station, case_no: str, action: str, values: dict[str, A
         files = [MaterialFile(values["material"], Path(p)) for p in values["files"]]
         return delivery.resubmit(station, case_no, values["note"], files,
                                  values["form"] or None, sync=False)
+    if action == lifecycle.ACCEPTED:
+        return village_desk.accept(station, case_no, values["opinion"], values["override"])
+    if action == lifecycle.REFUSED_EVENT:
+        return village_desk.refuse(station, case_no, values["opinion"])
+    if action in (lifecycle.APPROVED, lifecycle.REJECTED):
+        return village_desk.decide(station, case_no, action == lifecycle.APPROVED,
+                                   values["opinion"])
     raise ValueError(action)
 
 
@@ -214,6 +224,15 @@ class ResultsPanel(ttk.Labelframe):
                                 command=lambda a=action: self.start(a))
             button.pack(side=tk.LEFT, padx=(0, 6))
             self.buttons[action] = button
+        # A village-level matter's own desk (shown for such matters only).
+        self.desk_bar = ttk.Frame(self)
+        ttk.Label(self.desk_bar, text=_("本村办理")).pack(side=tk.LEFT, padx=(0, 8))
+        for action in DESK_ACTIONS:
+            label, style = DESK_BUTTONS[action]
+            button = ttk.Button(self.desk_bar, text=translate(label), bootstyle=style,
+                                command=lambda a=action: self.start(a))
+            button.pack(side=tk.LEFT, padx=(0, 6))
+            self.buttons[action] = button
         self.form_area = ttk.Frame(self)
         self.form_area.pack(fill=tk.X)
         self.message = ttk.Label(self, text="", wraplength=560)
@@ -273,6 +292,10 @@ class ResultsPanel(ttk.Labelframe):
         elif results.documents:
             first = next((d for d in results.documents if not d.seen), results.documents[-1])
             self.tree.selection_set(first.id)
+        if results.village_desk:
+            self.desk_bar.pack(fill=tk.X, pady=(6, 0), before=self.form_area)
+        else:
+            self.desk_bar.pack_forget()
         asked = asked_text(results.notice)
         self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
                                    if asked else "")
@@ -344,6 +367,9 @@ class ResultsPanel(ttk.Labelframe):
             form = DeliverForm(self.form_area, self.submit, self.close_form)
         elif action == lifecycle.RATED:
             form = RateForm(self.form_area, self.submit, self.close_form)
+        elif action in DESK_ACTIONS:
+            form = VillageDeskForm(self.form_area, self.submit, self.close_form, action,
+                                   self.results.missing)
         elif action == lifecycle.RESUBMITTED:
             form = ResubmitForm(self.form_area, self.submit, self.close_form,
                                 self.results.materials, self.results.fields,
@@ -403,4 +429,7 @@ class ResultsPanel(ttk.Labelframe):
         if action == lifecycle.RESUBMITTED:
             return _("已更正并重新报送（同一办件），同步后送审核机关；现为“{state}”。").format(
                 state=state)
+        if action in DESK_ACTIONS:
+            return _("已办理“{action}”，现为“{state}”。").format(
+                action=translate(DESK_BUTTONS[action][0]), state=state)
         return _("已退件，现为“{state}”。").format(state=state)
