@@ -24,6 +24,7 @@ from station.demo.demo_network import (
     start_hubs,
 )
 from station.demo.village import DEMO_AGENT
+from station.filing.new_case import MaterialFile
 from station.network import link
 from station.ui.main_window import MainWindow
 from station.ui.screens.case_forms import SupplementForm
@@ -122,6 +123,15 @@ def test_two_notices_are_both_kept_listed_and_printed_side_by_side(
     shown = station_cli("case", "show", case_no, "--data", net.village.data, env=env)
     assert shown.code == 0, shown.err
     assert f"待补材料（补齐补正告知书所列）：{CERTIFICATE}" in shown.out
+
+    # Once the village hands in what the notice asked for, nothing is asked any more;
+    # both notices stay listed.
+    with net.open(net.village) as village:
+        scan = sorted((net.workdir / "scans").glob("review-*.jpg"))[1]  # the certificate
+        delivery.supplement(village, case_no, [MaterialFile(CERTIFICATE, scan)])
+        assert len(document_versions.of_case(village, case_no)) == 2
+    shown = station_cli("case", "show", case_no, "--data", net.village.data, env=env)
+    assert shown.code == 0 and "待补材料" not in shown.out, shown.err
 
 
 @pytest.mark.slow

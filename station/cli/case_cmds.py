@@ -222,12 +222,14 @@ def run_find(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from station.cases import document_versions
+    from station.cases import case_state, document_versions
+    from sync import lifecycle
 
     with opened(args) as station:
         details = show_case(station, args.case_no, reveal=args.reveal)
+        awaited = case_state.view(station, args.case_no).state == lifecycle.SUPPLEMENT
         notice = document_versions.current_notice(
-            document_versions.of_case(station, args.case_no))
+            document_versions.of_case(station, args.case_no)) if awaited else None
     details["asked"] = [item.name for item in notice.listed] if notice else None
     person = details["applicant"]
     lines = [

@@ -85,7 +85,7 @@ class Results:
     follow_up: dict[str, Any] | None
     documents: list[Document]
     allowed: set[str] = field(default_factory=set)
-    notice: document_versions.Version | None = None  # the 补齐补正告知书 in force
+    notice: document_versions.Version | None = None  # the 补齐补正告知书 awaited (待补正)
     materials: list[str] = field(default_factory=list)  # the matter's checklist
     missing: list[str] = field(default_factory=list)  # required, not received yet
     returned_because: str = ""  # the office's reason, while the case is back here
@@ -105,7 +105,8 @@ def load_results(station: Station, case_no: str) -> Results:
                  for v in versions]
     results = Results(case_no, view.state, status["deadline"], status["follow_up"], documents,
                       case_state.allowed(station, view, (*ACTIONS, *DESK_ACTIONS)))
-    results.notice = document_versions.current_notice(versions)
+    if view.state == lifecycle.SUPPLEMENT:  # the notice's list, while it is awaited
+        results.notice = document_versions.current_notice(versions)
     held = materials_received(case_no)
     matter = station.catalogue.matters.get(held[0]) if held else None
     if held is not None and matter is not None:
