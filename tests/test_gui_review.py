@@ -154,7 +154,7 @@ def test_claim_mark_missing_and_send_the_one_time_notice(
         keep(app.root, "12-review-verdicts")
 
         verdicts.send_button.invoke()
-        confirm(app, screen, "将出具《补齐补正告知书》，加盖“桂平市示范镇便民服务中心民政办”",
+        confirm(app, screen, "将出具《补齐补正告知书》，加盖“示范镇民政办”",
                 "送达：桂平市示范镇示范村便民服务站，转交申请人")
         wait_state(app, screen, case_no, lifecycle.SUPPLEMENT)
         assert "待补正" in str(screen.message.cget("text"))

@@ -56,7 +56,7 @@ def test_accept_over_a_missing_material_needs_a_reason_and_sealing_is_confirmed(
         pump(app.root, lambda: screen.confirmation is not None, what="the confirmation")
         dialog = screen.confirmation
         assert dialog is not None
-        assert ("将出具《补齐补正告知书》，加盖“桂平市示范镇便民服务中心民政办”电子印章。"
+        assert ("将出具《补齐补正告知书》，加盖“示范镇民政办”电子印章。"
                 in dialog.text)
         assert "送达：桂平市示范镇示范村便民服务站，转交申请人" in dialog.text
         screenshot(app.root, "guards-confirm-notice")
