@@ -148,6 +148,7 @@ def test_missing_materials_are_a_hint_on_the_receipt_and_no_notice_is_printed(
         assert f"{number}.{name}" in hint
     assert "残疾人证" not in receipt  # optional materials are not hinted
     assert "审核机关将书面告知您" in receipt
+    assert "待材料补齐后计算" in receipt  # papers incomplete: nothing promised yet
     pages = subprocess.run(["pdfinfo", str(result.receipt)], check=True, capture_output=True,
                            text=True).stdout
     assert pages.split("Pages:")[1].split()[0] == "1", "agent and applicant sign on one page"

@@ -169,12 +169,14 @@ def china_today() -> date:
 
 def clock_events(station: Station, case_no: str, known: list[Step]) -> list[deadlines.ClockEvent]:
     """The clock's events from the steps known here.  The receipt day of a case filed
-    here is the day on its receipt (the Case row's ``filed_at``), as printed."""
+    here is the day on its receipt (the Case row's ``filed_at``), as printed; so is the
+    day of the 缺件提示 written with it."""
     case = Case.get_or_none(Case.case_no == case_no)
     received = (datetime.fromisoformat(case.filed_at).astimezone(CHINA).date()
                 if case is not None and case.node_code == station.node.code else None)
+    at_filing = (lifecycle.FILED, deadlines.MISSING_AT_FILING)  # both written as it was filed
     return [deadlines.ClockEvent(s.fact.type,
-                                 received if received and s.own and s.fact.type == lifecycle.FILED
+                                 received if received and s.own and s.fact.type in at_filing
                                  else s.day)
             for s in known]
 
