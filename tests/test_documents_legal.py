@@ -153,6 +153,11 @@ def test_the_notice_is_dated_and_gives_a_deadline_with_its_consequence(
     text = flat(pdf_text(templates.render("补齐补正告知书", named, tmp_path / "l.pdf")))
     assert f"{VILLAGE}（代办员：韦丽华）" in text
     assert "视为撤回本次申请" in text and "咨询电话：—" in text
+    assert "暂计" not in text
+
+    later = notice(matters[DIBAO], supplement_by=date(2027, 1, 8), provisional=True)
+    text = flat(pdf_text(templates.render("补齐补正告知书", later, tmp_path / "p.pdf")))
+    assert "请于2027年1月8日（按法定节假日暂计，以公布的安排为准）前" in text
 
 
 # -- the new documents ------------------------------------------------------------------

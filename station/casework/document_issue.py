@@ -152,11 +152,13 @@ def _notice_info(station: Station, case: Case, matter: Matter, office: str,
         missing.append(MissingItem(item["name"], spec.form if spec else "",
                                    spec.copies if spec else 1, note))
     days = int(details.get("days") or SUPPLEMENT_DAYS)
+    supplement_by = station.calendar.add_workdays(now.date(), days)
     return NoticeInfo(case.case_no, matter.name, case.applicant.name,
                       mask_id(case.applicant.id_number), missing, _filed_at(case),
                       node.name, node.code, agent_name(station, case),
                       filed_where=filed_where(station, case), office=office, notified_at=now,
-                      supplement_by=station.calendar.add_workdays(now.date(), days),
+                      supplement_by=supplement_by,
+                      provisional=station.calendar.provisional(now.date(), supplement_by),
                       matter_type=matter.type, legal_basis=matter.legal_basis,
                       phone=matter.phone, place=matter.place, hours=matter.hours,
                       number=number)

@@ -68,6 +68,7 @@ class NoticeInfo:
     place: str | None = None  # where to bring the papers, if not the filing station
     hours: str | None = None
     number: str = ""  # 文书编号
+    provisional: bool = False  # ``supplement_by`` rests on an unpublished holiday schedule
 
     @property
     def where(self) -> str:
@@ -120,8 +121,11 @@ def _filed_where(info: NoticeInfo) -> str:
 def _closing(info: NoticeInfo) -> list[str]:
     place = info.place or info.where
     if info.supplement_by:
+        by = format_date(info.supplement_by)
+        if info.provisional:
+            by += _("（按法定节假日暂计，以公布的安排为准）")
         bring = _("请于{date}前将上述材料一次补齐，交到{place}。{consequence}").format(
-            date=format_date(info.supplement_by), place=place,
+            date=by, place=place,
             consequence=supplement_consequence(info.matter_type))
     else:
         bring = _("请将上述材料一次补齐后，交到{place}。").format(place=place)
