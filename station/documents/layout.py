@@ -205,9 +205,9 @@ def case_number_block(case_no: str, hint: str, style: Styles,
         gap(1 * mm),
         para(case_no, style.big),
     ]
-    if progress is not None:
-        text += [gap(1 * mm), para(_("查询码"), style.label), gap(1 * mm),
-                 para(progress.code, style.big)]
+    if progress is not None:  # on the number's line: a receipt must keep to one page
+        text[-1] = Paragraph(f"{escape(case_no)}<font size=\"12\">　　{escape(_('查询码'))}"
+                             f"</font> {escape(progress.code)}", style.big)
         if progress.url is None:
             hint = _("本县尚未开通网上进度查询。请凭办件编号和查询码到收件站点、乡镇便民服务中心"
                      "或县政务服务中心窗口查询，或联系代办员。")

@@ -71,7 +71,7 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
     story: list[Flowable] = [
         para(title, style.title),
         para(_("请妥善保管本凭证，凭办件编号查询办理进度"), style.subtitle),
-        gap(5 * mm),
+        gap(3 * mm),
         case_number_block(
             info.case_no, _("扫描右侧二维码或报出办件编号，即可查询办理进度。"), style,
             info.progress,
@@ -149,11 +149,9 @@ def missing_hint(missing: Sequence[str]) -> str:
 
 def _progress_help(info: ReceiptInfo, style: Styles) -> list[Flowable]:
     steps = [
-        _("1. 到{station}或联系代办员{agent}，出示本凭证或报出办件编号查询。").format(
-            station=info.station_name, agent=info.agent
-        ),
-        _("2. 到乡镇便民服务中心、县政务服务中心任一窗口，凭办件编号查询。"),
-        _("3. 办结后代办员会通知您领取结果，并请您对本次服务作出评价。"),
+        _("1. 到{station}或联系代办员{agent}，也可到乡镇便民服务中心、县政务服务中心任一窗口，"
+          "凭本凭证或办件编号查询。").format(station=info.station_name, agent=info.agent),
+        _("2. 办结后代办员会通知您领取结果，并请您对本次服务作出评价。"),
     ]
     note = _(
         "承诺办结时限按工作日计算，不含法定节假日；听证、现场勘验、专家评审、公示等"
