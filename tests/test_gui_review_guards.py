@@ -158,8 +158,9 @@ def test_returned_to_the_village_corrected_resent_and_accepted(
         panel = cases.detail.results if cases.detail else None
         assert panel is not None
         pump(app.root, lambda: panel.results is not None
-             and panel.results.state == lifecycle.RETURNED, timeout=WAIT,
-             what="the return at the village")
+             and panel.results.state == lifecycle.RETURNED
+             and reason in text_of(panel.returned_label), timeout=WAIT,
+             what="the return and its reason at the village")
         assert text_of(panel.state_label) == "当前状态：已退回村站"
         assert reason in text_of(panel.returned_label)
         assert village_enabled(panel) == {lifecycle.RESUBMITTED, lifecycle.WITHDRAWN_EVENT}
