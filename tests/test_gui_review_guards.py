@@ -14,14 +14,22 @@ from test_gui_delivery import enabled as village_enabled
 from test_gui_delivery import main_window, text_of, wait_until_sent
 from test_gui_review import WAIT, claim, confirm, documents_at_village, open_desk, wait_state
 from test_gui_sync import log_in
-from test_review_guards import MEDIATOR, file_mediation
+from test_review_guards import MEDIATOR, file_mediation, synced_everywhere
 
 from station.cases.register import show_case
 from station.casework import review
-from station.demo.demo_network import REVIEW_MISSING, TOWNSHIP, VILLAGE, DemoNetwork, review_sample
+from station.demo.demo_network import (
+    COUNTY,
+    REVIEW_MISSING,
+    TOWNSHIP,
+    VILLAGE,
+    DemoNetwork,
+    review_sample,
+)
 from station.demo.village import DEMO_AGENT
 from station.network import link
 from station.trust import users
+from station.ui.screens.audit import AuditScreen
 from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.review_desk import ReviewDeskScreen
@@ -111,6 +119,25 @@ def test_accept_over_a_missing_material_needs_a_reason_and_sealing_is_confirmed(
     assert [h["note"] for h in history if h["type"] == lifecycle.ACCEPTED] == [
         f"材料缺少或不清晰仍予受理（{REVIEW_MISSING}）：{reason}"]
 
+    # The county's auditor finds it in the 审计 screen, with the reviewer and the reason.
+    synced_everywhere(net)
+    app = log_in(net, tmp_path, net.county.data, COUNTY[1], "archivist")
+    try:
+        main = main_window(app)
+        pump(app.root, lambda: "audit" in main.buttons, what="the 审计 button")
+        audit = main.open("audit")
+        assert isinstance(audit, AuditScreen)
+        listed = audit.overrides
+        pump(app.root, lambda: listed.loaded > 0, timeout=WAIT, what="the overrides")
+        audit.tabs.select(listed)
+        rows = [listed.tree.item(i, "values") for i in listed.tree.get_children()]
+        assert [row[1:] for row in rows] == [
+            (case_no, f"{net.township.code}/{MZ}（民政办）", REVIEW_MISSING, reason)]
+        assert text_of(listed.count) == "共 1 件材料缺少或不清晰仍予受理。"
+        screenshot(app.root, "guards-audit-overrides")
+    finally:
+        app.close()
+
 
 def test_returned_to_the_village_corrected_resent_and_accepted(
         display: str, hubs: DemoNetwork, tmp_path: Path, no_open: None) -> None:
@@ -158,8 +185,9 @@ def test_returned_to_the_village_corrected_resent_and_accepted(
         panel = cases.detail.results if cases.detail else None
         assert panel is not None
         pump(app.root, lambda: panel.results is not None
-             and panel.results.state == lifecycle.RETURNED, timeout=WAIT,
-             what="the return at the village")
+             and panel.results.state == lifecycle.RETURNED
+             and reason in text_of(panel.returned_label), timeout=WAIT,
+             what="the return and its reason at the village")
         assert text_of(panel.state_label) == "当前状态：已退回村站"
         assert reason in text_of(panel.returned_label)
         assert village_enabled(panel) == {lifecycle.RESUBMITTED, lifecycle.WITHDRAWN_EVENT}

@@ -307,7 +307,7 @@ def test_catalogue_and_calendar_updates_reach_the_village_through_both_hubs(
     published = as_admin(net, net.county.data, "publish", "catalogue", folder, "--hub",
                          net.county.address or "", "--json")
     assert published.code == 0, published.err
-    shipped = len(list(DATA_DIR.glob("*.toml")))
+    shipped = len(list(DATA_DIR.glob("*.toml")))  # every shipped matter file
     assert published.json()["version"] == 1 and published.json()["files"] == shipped
     published = as_admin(net, net.county.data, "publish", "calendar", holidays, "--hub",
                          net.county.address or "", "--json")

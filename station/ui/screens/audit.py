@@ -1,5 +1,5 @@
-"""审计 (county admins and auditors): the hub's sync log, each station's health,
-and the printed audit report.
+"""审计 (county admins and auditors): the hub's sync log, each station's health, the
+acceptances that overrode missing materials, and the printed audit report.
 
 Reads the county hub's database beside this node's store (the one
 ``station hub serve`` writes), or the database address given; all reading
@@ -19,6 +19,7 @@ from station.i18n import _
 from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.screens.audit_log import SessionLog
+from station.ui.screens.audit_overrides import OverrideList
 from station.ui.screens.station_health import StationHealthView
 
 
@@ -48,6 +49,8 @@ class AuditScreen(ttk.Frame):
         self.health = StationHealthView(self.tabs, app, lambda: self.db)
         self.tabs.add(self.log, text=_("同步日志"))
         self.tabs.add(self.health, text=_("站点状况"))
+        self.overrides = OverrideList(self.tabs, app)
+        self.tabs.add(self.overrides, text=_("材料缺项受理"))
         self.health.tree.bind("<Double-1>", lambda _e: self.show_station_log())
         self.connect()
 
@@ -61,6 +64,7 @@ class AuditScreen(ttk.Frame):
                 self.db = db
                 self.log.reload()
                 self.health.reload()
+                self.overrides.reload()
 
         self.app.dispatcher.submit(lambda: open_hub_database(station, url), on_done=opened)
 

@@ -101,10 +101,19 @@ class Confirmation(tk.Toplevel):
         self.cancel.pack(side=tk.LEFT)
         self.protocol("WM_DELETE_WINDOW", self.dismiss)
         self.bind("<Escape>", lambda _e: self.dismiss())
+        self.centre()
         if self.reason is not None:
             self.reason.focus_set()
         else:
             self.ok.focus_set()
+
+    def centre(self) -> None:
+        """Over the middle of the window that asked."""
+        owner = self.master.winfo_toplevel()
+        self.update_idletasks()
+        x = owner.winfo_rootx() + max((owner.winfo_width() - self.winfo_reqwidth()) // 2, 0)
+        y = owner.winfo_rooty() + max((owner.winfo_height() - self.winfo_reqheight()) // 3, 0)
+        self.geometry(f"+{x}+{y}")
 
     def set_reason(self, text: str) -> None:
         """Type the reason, as a person would."""

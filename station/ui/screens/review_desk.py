@@ -402,12 +402,13 @@ class ReviewDeskScreen(ttk.Frame):
         self.ask(action, lambda _reason: self.perform(action, opinion, procedure, days))
 
     def blocking(self) -> list[str]:
-        """The required materials the verdicts mark 缺少 or 不清晰 (受理 needs a reason)."""
+        """The required materials the verdicts mark 缺少 or 不清晰, or never received (受理
+        needs a reason; the service checks the same)."""
         if self.work is None or self.verdicts is None:
             return []
-        required = {m.name for m in self.work.materials if m.required}
+        required = {m.name: m.pages for m in self.work.materials if m.required}
         return [v.name for v in self.verdicts.verdicts()
-                if v.name in required and v.verdict != "ok"]
+                if v.name in required and (v.verdict != "ok" or not required[v.name])]
 
     def ask(self, action: str, go: Any, extra: list[str] | None = None,
             reason_label: str | None = None, reason_missing: str = "",
