@@ -35,9 +35,7 @@ def blocking(station: Station, case_no: str,
             .where(CaseMaterial.case == case)}
     given = dict(verdicts or {})
     found = []
-    for material in matter.materials:
-        if not material.required:
-            continue
+    for material in matter.required_materials(case.form or {}):  # conditional ones too
         verdict, reason = given.get(material.name, ("ok", ""))
         if verdict not in BLOCKING and material.name not in have:
             verdict, reason = "missing", reason or translate(NOT_RECEIVED)
