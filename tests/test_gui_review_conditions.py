@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gui import keep, pump
-from test_gui_review import WAIT, claim, open_desk
+from test_gui_review import WAIT, claim, confirm, open_desk
 from test_gui_sync import log_in
 
 from station.casework import review
@@ -98,6 +98,7 @@ def test_the_county_disability_federation_passes_the_case_to_civil_affairs(
         keep(app.root, "63-review-sequential-pass-on")
         opinion.text.insert("1.0", "残疾类别、等级属实，转县民政局审定")
         forward.invoke()
+        confirm(app, screen, "办件将报送：桂平市民政局。")
         pump(app.root, lambda: case_no not in screen.rows, timeout=WAIT,
              what="the case gone from 残联's queue")
     finally:

@@ -9,7 +9,7 @@ with ``show_case`` and checked against the same table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from station.app import Station
@@ -162,8 +162,12 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     procedures = tuple(matter.special_procedures) if matter else ()
     passes_to = (rule_of(matter).passes_on(station.node.tier, case_state.me(station).office)
                  if matter else None)
+    parties = parties_of(station, view, details["applicant"]["name"])
+    if passes_to:  # sequential flow: 转 the next office at this tier, not 报上级
+        parties = replace(parties, upper=organ_name(station.node.name, passes_to,
+                                                    station.node.code))
     return CaseWork(case_no, view, details, labels, materials, allowed, clock, procedures,
-                    parties_of(station, view, details["applicant"]["name"]), passes_to)
+                    parties, passes_to)
 
 
 def parties_of(station: Station, view: CaseView, applicant: str) -> Parties:
