@@ -160,7 +160,7 @@ def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
         assert isinstance(cases, CasesScreen)
         pump(app.root, lambda: cases.tree.get_children() == (waiting, complete))
         status = cases.filters.choices["status"]
-        status.set("待补正")
+        status.set("已收件，缺件待补")
         status.event_generate("<<ComboboxSelected>>")
         pump(app.root, lambda: cases.tree.get_children() == (waiting,), what="the filter")
         screenshot(app.root, "08-list-filtered")

@@ -10,7 +10,7 @@ RETURNED = "returned"
 
 LABELS = {
     FILED: N_("已收件，待受理"),
-    AWAITING_SUPPLEMENT: N_("待补正"),
+    AWAITING_SUPPLEMENT: N_("已收件，缺件待补"),  # not the office's 待补正: nothing reviewed yet
     RETURNED: N_("已退回村站"),
 }
 
