@@ -19,6 +19,7 @@ from station.errors import MaterialProblem, RatingInvalid, ReasonRequired
 from station.filing.new_case import MaterialFile, add_material, check_materials, read_head
 from station.i18n import translate
 from station.network import link
+from station.store.blobs import StoredBlob
 from station.store.models import Case, Event
 from sync import lifecycle
 from sync.lifecycle import CaseView
@@ -53,13 +54,20 @@ def supplement(station: Station, case_no: str, materials: Sequence[MaterialFile]
     if problems:
         raise problems[0]
     blobs = station.blobs.put_files([m.path for m in materials])
-    refs = []
     with station.db.atomic("IMMEDIATE"):
-        for item, blob in zip(materials, blobs, strict=True):
-            material = add_material(case, item.name, blob, read_head(item.path),
-                                    item.path.name, outbox.utc_now())
-            refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        refs = _add_materials(case, materials, blobs)
     return _act(station, case_no, lifecycle.SUPPLEMENTED, {"materials": refs}, sync)
+
+
+def _add_materials(case: Case, materials: Sequence[MaterialFile],
+                   blobs: Sequence[StoredBlob]) -> list[dict[str, Any]]:
+    """Record scans already kept as blobs (call inside a transaction); their references."""
+    refs = []
+    for item, blob in zip(materials, blobs, strict=True):
+        material = add_material(case, item.name, blob, read_head(item.path),
+                                item.path.name, outbox.utc_now())
+        refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+    return refs
 
 
 def return_reason(case_no: str) -> str:
@@ -89,12 +97,8 @@ def resubmit(station: Station, case_no: str, note: str,
         if problems:
             raise problems[0]
     blobs = station.blobs.put_files([m.path for m in materials])
-    refs = []
     with station.db.atomic("IMMEDIATE"):
-        for item, blob in zip(materials, blobs, strict=True):
-            material = add_material(case, item.name, blob, read_head(item.path),
-                                    item.path.name, outbox.utc_now())
-            refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        refs = _add_materials(case, materials, blobs)
         if changed is not None:
             case.form = changed
             case.save()
