@@ -41,6 +41,7 @@ __all__ = [
     "gap",
     "grid_table",
     "heading",
+    "paired_field_table",
     "para",
     "qr_code",
     "require_masked",
@@ -147,6 +148,29 @@ def field_table(rows: Sequence[tuple[str, str]], style: Styles, width: float) ->
     )
 
 
+def paired_field_table(rows: Sequence[Sequence[tuple[str, str]]], style: Styles,
+                       width: float) -> Table:
+    """Like ``field_table``, but a row may hold two label / value pairs side by side
+    (a one-pair row spans the width): a one-page document keeps short values paired."""
+    pairs = [pair for row in rows for pair in row]
+    longest = max((stringWidth(label, style.font, style.label.fontSize)
+                   for label, _value in pairs), default=0)
+    label_width = min(max(longest + 14, 22 * mm), 40 * mm)
+    value_width = (width - 2 * label_width) / 2
+    data: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = [*_RULED, ("BACKGROUND", (0, 0), (0, -1), SHADE)]
+    for index, row in enumerate(rows):
+        cells = [cell for label, value in row
+                 for cell in (para(label, style.label), para(value, style.cell))]
+        if len(row) == 1:
+            cells += ["", ""]
+            commands.append(("SPAN", (1, index), (3, index)))
+        else:
+            commands.append(("BACKGROUND", (2, index), (2, index), SHADE))
+        data.append(cells)
+    return table(data, [label_width, value_width, label_width, value_width], style, commands)
+
+
 def grid_table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -207,7 +231,7 @@ def case_number_block(case_no: str, hint: str, style: Styles,
     ]
     if progress is not None:  # on the number's line: a receipt must keep to one page
         text[-1] = Paragraph(f"{escape(case_no)}<font size=\"12\">　　{escape(_('查询码'))}"
-                             f"</font> {escape(progress.code)}", style.big)
+                             f"</font>&nbsp;{escape(progress.code)}", style.big)
         if progress.url is None:
             hint = _("本县尚未开通网上进度查询。请凭办件编号和查询码到收件站点、乡镇便民服务中心"
                      "或县政务服务中心窗口查询，或联系代办员。")

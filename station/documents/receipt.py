@@ -26,12 +26,12 @@ from station.documents.layout import (
     ProgressLink,
     Styles,
     case_number_block,
-    field_table,
     format_date,
     format_datetime,
     gap,
     grid_table,
     heading,
+    paired_field_table,
     para,
     require_masked,
     signature_lines,
@@ -41,6 +41,8 @@ from station.documents.pdf import build_pdf
 from station.i18n import _
 
 __all__ = ["ReceiptInfo", "write_receipt"]
+
+LONG_LIST = 6  # received materials listed one per row up to this many
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
             info.progress,
         ),
         heading(_("申请事项"), style),
-        field_table(_fields(info), style, CONTENT_WIDTH),
+        paired_field_table(_fields(info), style, CONTENT_WIDTH),
         heading(_("已收材料"), style),
         _materials_table(info, style),
         heading(_("如何查询办理进度"), style),
@@ -95,20 +97,18 @@ def write_receipt(info: ReceiptInfo, path: Path) -> Path:
     )
 
 
-def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
+def _fields(info: ReceiptInfo) -> list[list[tuple[str, str]]]:
     station = _("{station}（站点编码 {code}）").format(
         station=info.station_name, code=info.station_code
     )
-    rows = [
-        (_("事项名称"), info.matter_name),
-        (_("事项编码"), info.matter_code),
-        (_("办理部门"), info.deciding_office),
-        (_("申请人"), info.applicant_name),
-        (_("身份证号"), info.masked_id),
-        (_("收件时间"), format_datetime(info.filed_at)),
+    rows: list[list[tuple[str, str]]] = [
+        [(_("事项名称"), info.matter_name)],
+        [(_("事项编码"), info.matter_code), (_("办理部门"), info.deciding_office)],
+        [(_("申请人"), info.applicant_name), (_("身份证号"), info.masked_id)],
+        [(_("收件时间"), format_datetime(info.filed_at)), (_("代办员"), info.agent)],
     ]
     if info.missing:
-        rows.append((_("缺件提示"), missing_hint(info.missing)))
+        rows.append([(_("缺件提示"), missing_hint(info.missing))])
     if info.promised_date is None:
         promised = _("待材料补齐后计算（办理时限从材料补齐之日的次日起计算）")
     else:  # the one clock (docs/clock.md): from the day the station received the papers
@@ -118,22 +118,31 @@ def _fields(info: ReceiptInfo) -> list[tuple[str, str]]:
             else _("{date}（自收件之日起按工作日计算，不含法定节假日）")
         ).format(date=format_date(info.promised_date))
     rows += [
-        (_("承诺办结日期"), promised),
-        (_("收件站点"), station),
-        (_("代办员"), info.agent),
+        [(_("承诺办结日期"), promised)],
+        [(_("收件站点"), station)],
     ]
     return rows
 
 
 def _materials_table(info: ReceiptInfo, style: Styles) -> Table:
+    """What was received, numbered; side by side in two halves when the list is long, so
+    that the receipt stays one page to sign."""
     rows = [
         [str(number), name, _("{pages} 页").format(pages=pages)]
         for number, (name, pages) in enumerate(info.materials, 1)
     ]
     if not rows:
         rows = [["—", _("（未收到材料）"), "—"]]
-    widths = [14 * mm, CONTENT_WIDTH - 40 * mm, 26 * mm]
-    return grid_table([_("序号"), _("材料名称"), _("页数")], rows, style, widths, centred=(0, 2))
+    header = [_("序号"), _("材料名称"), _("页数")]
+    if len(rows) <= LONG_LIST:
+        widths = [14 * mm, CONTENT_WIDTH - 40 * mm, 26 * mm]
+        return grid_table(header, rows, style, widths, centred=(0, 2))
+    half = (len(rows) + 1) // 2
+    paired = [left + (rows[half + i] if half + i < len(rows) else ["", "", ""])
+              for i, left in enumerate(rows[:half])]
+    column = CONTENT_WIDTH / 2
+    widths = [12 * mm, column - 30 * mm, 18 * mm] * 2
+    return grid_table(header * 2, paired, style, widths, centred=(0, 2, 3, 5))
 
 
 def missing_hint(missing: Sequence[str]) -> str:
@@ -153,8 +162,5 @@ def _progress_help(info: ReceiptInfo, style: Styles) -> list[Flowable]:
           "凭本凭证或办件编号查询。").format(station=info.station_name, agent=info.agent),
         _("2. 办结后代办员会通知您领取结果，并请您对本次服务作出评价。"),
     ]
-    note = _(
-        "承诺办结时限按工作日计算，不含法定节假日；听证、现场勘验、专家评审、公示等"
-        "特别程序所需时间不计算在内，如需要将书面告知您。"
-    )
+    note = _("听证、现场勘验、专家评审、公示等特别程序所需时间不计入办理时限，如需要将书面告知您。")
     return [*(para(step, style.body) for step in steps), gap(1.5 * mm), para(note, style.small)]
