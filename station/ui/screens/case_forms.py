@@ -71,7 +71,24 @@ class ActionForm(ttk.Frame, abc.ABC):
         self.submit_button.configure(state="normal")
 
 
-class SupplementForm(ActionForm):
+class PicksScans(ActionForm):
+    """A form that takes scans: ``files`` chosen so far, shown in ``chosen``."""
+
+    files: list[Path]
+    chosen: ttk.Label
+
+    def choose_files(self) -> None:
+        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"),
+                                            filetypes=[(translate(n), p) for n, p in FILE_TYPES])
+        self.add_files([Path(n) for n in names])
+
+    def add_files(self, paths: Sequence[Path]) -> None:
+        self.files.extend(paths)
+        self.chosen.configure(text=_("已选择 {count} 个文件：{names}").format(
+            count=len(self.files), names="、".join(p.name for p in self.files)))
+
+
+class SupplementForm(PicksScans):
     """补齐材料: the scans the resident brought, for the material the notice listed."""
 
     title = N_("补齐材料")
@@ -93,16 +110,6 @@ class SupplementForm(ActionForm):
         self.chosen = ttk.Label(self.body, text=_("尚未选择文件"), bootstyle="secondary",
                                 wraplength=520)
         self.chosen.pack(anchor="w", pady=(4, 0))
-
-    def choose_files(self) -> None:
-        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"),
-                                            filetypes=[(translate(n), p) for n, p in FILE_TYPES])
-        self.add_files([Path(n) for n in names])
-
-    def add_files(self, paths: Sequence[Path]) -> None:
-        self.files.extend(paths)
-        self.chosen.configure(text=_("已选择 {count} 个文件：{names}").format(
-            count=len(self.files), names="、".join(p.name for p in self.files)))
 
     def values(self) -> dict[str, Any] | None:
         if not self.material.get():

@@ -8,20 +8,18 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from tkinter import filedialog
 from typing import Any
 
 import ttkbootstrap as ttk
 
 from station.i18n import N_, _, translate
-from station.ui.screens.case_forms import ActionForm, Submit
-from station.ui.wizard.materials_step import FILE_TYPES
+from station.ui.screens.case_forms import PicksScans, Submit
 
 NO_FIELD = N_("（不更改申请表）")
 NO_MATERIAL = N_("（不补交材料）")
 
 
-class ResubmitForm(ActionForm):
+class ResubmitForm(PicksScans):
     title = N_("更正后重新报送")
     confirm = N_("重新报送")
 
@@ -59,16 +57,6 @@ class ResubmitForm(ActionForm):
         ttk.Label(line, text=_("更正说明")).pack(side=tk.LEFT)
         self.note = ttk.Entry(line, width=44)
         self.note.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=6)
-
-    def choose_files(self) -> None:
-        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"),
-                                            filetypes=[(translate(n), p) for n, p in FILE_TYPES])
-        self.add_files([Path(n) for n in names])
-
-    def add_files(self, paths: Sequence[Path]) -> None:
-        self.files.extend(paths)
-        self.chosen.configure(text=_("已选择 {count} 个文件：{names}").format(
-            count=len(self.files), names="、".join(p.name for p in self.files)))
 
     def correct(self, label: str, value: str) -> None:
         """Choose a form field and type its new value, as a person would."""
