@@ -68,7 +68,9 @@ class Station:
             throttle.failed(name)
             raise
         throttle.succeeded(name)
-        return cls(layout, vault, name, documents)
+        station = cls(layout, vault, name, documents)
+        station.give_keys_if_missing()
+        return station
 
     @classmethod
     def init(
@@ -126,6 +128,14 @@ class Station:
 
     def close(self) -> None:
         self.db.close()
+
+    def give_keys_if_missing(self) -> None:
+        """A user from before schema 5 gets a sealing key pair at their next login (the
+        passphrase is known only then), so that they can join an office."""
+        user = User.get_or_none(User.name == self.user)
+        if user is not None and user.sealing_private is None:
+            with self.db.atomic("IMMEDIATE"):
+                user_keys.give_keys(self.vault, user)
 
     def __enter__(self) -> Station:
         return self

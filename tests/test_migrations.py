@@ -9,11 +9,12 @@ from pathlib import Path
 from filing_samples import APPLICANT, DIBAO_FORM
 from peewee import SqliteDatabase
 
+from station import user_keys
 from station.app import Station
 from station.cases.register import export_material, find_by_name, show_case
 from station.store import migrations
 from station.store.database import open_database
-from station.store.models import MODELS
+from station.store.models import MODELS, User
 
 FROZEN = Path(__file__).parent / "data" / "store-v1"
 
@@ -52,5 +53,10 @@ def test_a_version_1_store_opens_after_the_upgrade(tmp_path: Path) -> None:
             details["case_no"]]
         out = export_material(station, details["case_no"], "居民身份证", 1, tmp_path / "p.jpg")
         assert out.read_bytes() == (FROZEN / "scan.jpg").read_bytes()
+        # Release 1's user had no sealing key (schema 5): the login gave one, so the user
+        # can be made a member of an office (keys sealed to it).
+        user = User.get(User.name == station.user)
+        assert user.sealing_private is not None
+        assert user_keys.private_key(station.vault, user.name) is not None
     finally:
         station.close()

@@ -69,14 +69,6 @@ def renew_after_recovery(station: Station) -> int:
     return int(dropped)
 
 
-def ensure_own_keys(station: Station) -> None:
-    """A user from before schema 5 gets keys at their next login."""
-    user = User.get_or_none(User.name == station.user)
-    if user is not None and user.sealing_private is None:
-        with station.db.atomic("IMMEDIATE"):
-            user_keys.give_keys(station.vault, user)
-
-
 def name_and_office(name: str) -> tuple[str, str | None] | None:
     """The user as colleagues know them (real name, else login; office), if known here."""
     user = User.get_or_none(User.name == name)
