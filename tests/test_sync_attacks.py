@@ -206,6 +206,29 @@ def test_same_seq_other_content_is_kept_as_fork_evidence(net: DemoNetwork) -> No
     assert not report.ok
 
 
+def test_broken_chain_link_is_kept_as_fork_evidence(net: DemoNetwork) -> None:
+    """An event at the next seq whose ``prev`` is not the held head: 409 ``fork``, not stored,
+    not receipted, the envelope kept as fork evidence (issue 15, item 4)."""
+    key = village_key(net)
+    held_before = hub_holdings(net, net.township, net.township_db)
+    high = max(seq for node, seq in held_before.events if node == net.village.code)
+    with net.open(net.village):
+        last = parse_envelope(bytes(SyncEnvelope.get_by_id(high).envelope)).header
+    _, public = generate_sealing_key()
+    recipient = f"node:{net.village.code}:9"
+    payload = seal(b'{"broken": "link"}', [Recipient(recipient, public)])
+    broken = Header(**{**last.__dict__, "seq": high + 1, "prev": "ab" * 32,
+                       "event_id": "f" * 32, "case_no": None, "matter": None,
+                       "type": "node.note", "recipients": (recipient,), "materials": ()})
+    forged = build_envelope(broken, payload, key, net.village.code)
+    with pytest.raises(Exception) as caught:
+        network_client(net).push([forged])
+    assert getattr(caught.value, "status", None) == 409
+    assert getattr(caught.value, "slug", None) == "fork"
+    held = hub_holdings(net, net.township, net.township_db)
+    assert held.events == held_before.events and held.forks == held_before.forks + 1
+
+
 def test_village_may_not_claim_a_case(net: DemoNetwork) -> None:
     with net.open(net.village):  # the case the fixture filed and synced
         case_no = str(Case.select(Case.case_no).order_by(Case.case_no).first().case_no)
@@ -241,4 +264,5 @@ def _serial(chain_pem: str) -> int:
     from keys import ca
 
     return ca.chain_from_pem(chain_pem.encode())[0].serial_number
+
 
