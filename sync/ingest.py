@@ -6,6 +6,8 @@ stored receipt again, a 409 with both digests, or its high-water mark).
 
 Events are keyed by (node, seq):
   * ``seq == high_water + 1``                 -> ``Accept``
+  * ``seq == high_water + 1`` but ``prev`` is not the digest held at
+    ``high_water``                            -> ``BrokenLink`` (409, kept as a fork)
   * known seq, same digest                    -> ``Duplicate`` (idempotent)
   * known seq, different digest               -> ``Fork`` (409, both kept)
   * ``seq > high_water + 1``                  -> ``Gap`` (answer the mark)
@@ -72,7 +74,18 @@ class BehindFork:
     fork_seq: int
 
 
-Decision = Accept | Duplicate | Fork | Gap | BehindFork
+@dataclass(frozen=True)
+class BrokenLink:
+    """Next in seq, but its ``prev`` names another event at ``seq - 1`` than the one held
+    (``head_digest``): the sender's history forked at ``seq - 1``.  Refused like a
+    ``Fork``; the envelope is kept as evidence."""
+
+    seq: int
+    head_digest: str
+    prev: str
+
+
+Decision = Accept | Duplicate | Fork | Gap | BehindFork | BrokenLink
 
 
 def decide(view: HubView, event: OutgoingEvent) -> Decision:
@@ -84,6 +97,10 @@ def decide(view: HubView, event: OutgoingEvent) -> Decision:
         return Fork(event.seq, existing, event.digest)
     high_water = view.high_water(event.node)
     if event.seq == high_water + 1:
+        if event.prev is not None and high_water > 0:
+            head = view.digest_at(event.node, high_water)
+            if head is not None and head != event.prev:
+                return BrokenLink(event.seq, head, event.prev)
         return Accept(event.seq)
     return Gap(event.seq, high_water)
 
@@ -135,7 +152,8 @@ def decide_batch(view: HubView, events: Iterable[OutgoingEvent]) -> list[Decisio
     accepted in order; an exact repeat within the batch collapses into one
     decision; later events see the ones accepted before them.  Two different
     digests for one seq in the same batch: the first that arrived is decided
-    as usual, the other is a ``Fork`` against it.
+    as usual, the other is a ``Fork`` against it.  An event whose ``prev`` is not
+    the digest before it (held, or accepted earlier in the batch) is a ``BrokenLink``.
     """
     batch = _BatchView(view)
     forked: dict[str, int] = {}
@@ -147,7 +165,7 @@ def decide_batch(view: HubView, events: Iterable[OutgoingEvent]) -> list[Decisio
         decision = decide(batch, event)
         if isinstance(decision, Accept):
             batch.accept(event)
-        elif isinstance(decision, Fork):
+        elif isinstance(decision, Fork | BrokenLink):
             forked[event.node] = event.seq
         decisions.append(decision)
     return decisions

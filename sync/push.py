@@ -29,6 +29,7 @@ class OutgoingEvent:
     digest: str  # sha256 hex of the event's bytes
     materials: tuple[str, ...]  # content addresses of the materials it cites
     size: int
+    prev: str | None = None  # the digest of seq - 1 it names; None: not checked (the sender)
 
 
 @dataclass(frozen=True)

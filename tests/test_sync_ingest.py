@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sync.ingest import (
     Accept,
     BehindFork,
+    BrokenLink,
     Duplicate,
     Fork,
     Gap,
@@ -111,3 +112,17 @@ def test_batch_order_pairs_events_with_decisions() -> None:
     log = Log()
     log.commit(batch)
     assert (log.high_water(A), log.high_water(B)) == (1, 2)
+
+
+def linked(seq: int, prev: str, version: str = "") -> OutgoingEvent:
+    return OutgoingEvent(A, seq, f"{A}-{seq}{version}", (), 10, prev)
+
+
+def test_next_event_must_name_the_held_head() -> None:
+    log = Log({(A, 1): f"{A}-1"})
+    assert decide(log, linked(2, f"{A}-1")) == Accept(2)
+    assert decide(log, linked(2, "elsewhere")) == BrokenLink(2, f"{A}-1", "elsewhere")
+    # within a batch the link is to the event accepted just before; after a break, nothing
+    assert decide_batch(log, [linked(2, f"{A}-1"), linked(3, "elsewhere"),
+                              linked(4, f"{A}-3")]) == [
+        Accept(2), BrokenLink(3, f"{A}-2", "elsewhere"), BehindFork(4, 3)]

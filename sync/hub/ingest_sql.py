@@ -87,7 +87,7 @@ class HeldEvents:
 
 
 def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
-    """The digests held at the batch's (node, seq) and each node's highest seq.
+    """The digests held at the batch's (node, seq), each node's highest seq and its digest.
 
     Read inside the push's transaction, before anything is written, this is
     exactly what ``decide_batch`` would have asked event by event."""
@@ -99,9 +99,11 @@ def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
         rows = _select_in(db, f"SELECT seq, digest FROM hub_event WHERE node = {db.param} "
                               "AND seq IN", sorted(wanted), before=(node,))
         held.digests.update({(node, int(seq)): digest for seq, digest in rows})
-        top = db.execute_sql(f"SELECT MAX(seq) FROM hub_event WHERE node = {db.param}",
-                             (node,)).fetchone()
-        held.high[node] = int(top[0] or 0)
+        top = db.execute_sql(f"SELECT seq, digest FROM hub_event WHERE node = {db.param} "
+                             "ORDER BY seq DESC LIMIT 1", (node,)).fetchone()
+        held.high[node] = int(top[0]) if top else 0
+        if top:  # the head, whose digest the next event's prev must name
+            held.digests[(node, int(top[0]))] = top[1]
     return held
 
 

@@ -58,7 +58,16 @@ from sync.hub.models import (
     upsert,
 )
 from sync.hub.updates import UpdateDesk
-from sync.ingest import Accept, BehindFork, Duplicate, Fork, Gap, batch_order, decide_batch
+from sync.ingest import (
+    Accept,
+    BehindFork,
+    BrokenLink,
+    Duplicate,
+    Fork,
+    Gap,
+    batch_order,
+    decide_batch,
+)
 from sync.problems import (
     ActionOutOfState,
     AlreadyClaimed,
@@ -362,9 +371,10 @@ class HubService:
         downward = is_under(self.me.code, requester)  # our parent hands down its events
         by_key = {(e.header.node, e.header.seq, e.hash): e for e in envelopes}
         outgoing = [OutgoingEvent(e.header.node, e.header.seq, e.hash, e.header.materials,
-                                  len(e.raw)) for e in envelopes]
+                                  len(e.raw), e.header.prev) for e in envelopes]
         answer = PushAnswer()
         forks: list[tuple[Envelope, str]] = []
+        broken: list[BrokenLink] = []
         with self.write() as transaction:
             for node in sorted({e.node for e in outgoing}):
                 self.lock_key(f"node:{node}")
@@ -385,6 +395,9 @@ class HubService:
                     dup_nodes.add(event.node)
                 elif isinstance(decision, Fork):
                     forks.append((envelope, decision.existing_digest))
+                elif isinstance(decision, BrokenLink):  # kept as a fork at seq - 1
+                    forks.append((envelope, decision.head_digest))
+                    broken.append(decision)
                 elif isinstance(decision, Gap) and downward:
                     keep.append(envelope)  # a partial copy of an ancestor's log
                     answer.accepted += 1
@@ -411,6 +424,10 @@ class HubService:
         if forks:
             self._keep_forks(forks, requester)
             first, existing = forks[0]
+            link = next((b for b in broken if b.seq == first.header.seq), None)
+            if link is not None:  # the sender's seq - 1 is not ours: name both digests there
+                raise EventForked(node=first.header.node, seq=link.seq - 1,
+                                  existing=link.head_digest, received=link.prev)
             raise EventForked(node=first.header.node, seq=first.header.seq,
                               existing=existing, received=first.hash)
         return answer
