@@ -229,6 +229,29 @@ def test_broken_chain_link_is_kept_as_fork_evidence(net: DemoNetwork) -> None:
     assert held.events == held_before.events and held.forks == held_before.forks + 1
 
 
+def test_case_number_of_another_node_is_refused(net: DemoNetwork) -> None:
+    """A village files a case in the township's case-number space: 403
+    ``case-number-not-own``, nothing stored (issue 15, item 2)."""
+    key = village_key(net)
+    held_before = hub_holdings(net, net.township, net.township_db)
+    high = max(seq for node, seq in held_before.events if node == net.village.code)
+    with net.open(net.village):
+        filed = next(e for e in (parse_envelope(bytes(row.envelope)) for row in
+                                 SyncEnvelope.select().order_by(SyncEnvelope.seq))
+                     if e.header.type == "case.filed")
+    foreign = Header(**{**filed.header.__dict__, "seq": high + 1,
+                        "prev": held_before.events[(net.village.code, high)],
+                        "event_id": "e" * 32,
+                        "case_no": f"{net.township.code}-20261205-0901"})
+    forged = build_envelope(foreign, filed.payload, key, net.village.code)
+    with pytest.raises(Exception) as caught:
+        network_client(net).push([forged])
+    assert getattr(caught.value, "status", None) == 403
+    assert getattr(caught.value, "slug", None) == "case-number-not-own"
+    held = hub_holdings(net, net.township, net.township_db)
+    assert held.events == held_before.events and held.forks == held_before.forks
+
+
 def test_village_may_not_claim_a_case(net: DemoNetwork) -> None:
     with net.open(net.village):  # the case the fixture filed and synced
         case_no = str(Case.select(Case.case_no).order_by(Case.case_no).first().case_no)
