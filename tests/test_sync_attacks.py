@@ -141,6 +141,27 @@ def test_malformed_json_and_bodies(net: DemoNetwork) -> None:
     assert snapshot(net) == before
 
 
+def test_deeply_nested_or_wide_bodies_are_refused_before_parsing(net: DemoNetwork) -> None:
+    """Issue 15 item 5: 100,000 nested ``[`` (or far too many members) is a 400 problem on
+    every endpoint, the unsigned-key ones included, never a 500 from a RecursionError."""
+    before = snapshot(net)
+    deep, wide = b"[" * 100_000, b"[" + b"0," * 300_000 + b"0]"
+    base = net.reviewer.address or ""
+    for body in (deep, b'{"chain": ' + deep, wide):
+        response = requests.post(base + "/v1/hello", data=body,
+                                 headers={"Content-Type": "application/json"})
+        problem_of(response, 400, "body-too-complex")
+    # the enrolment route takes 64 KiB at most: 60,000 levels fit
+    for body in (b"[" * 60_000, b'{"request": ' + b"{" * 60_000):
+        response = requests.post(base + "/v1/enrolment/requests", data=body,
+                                 headers={"Content-Type": "application/json"})
+        problem_of(response, 400, "body-too-complex")
+    for body in (deep, wide):
+        url, headers = signed(net, "POST", "/v1/events", body)
+        problem_of(requests.post(url, data=body, headers=headers), 400, "body-too-complex")
+    assert snapshot(net) == before
+
+
 def test_path_traversal_and_oversized_uploads(net: DemoNetwork) -> None:
     before = snapshot(net)
     for address in ("..%2F..%2Fetc%2Fpasswd", "0" * 63 + "G", "a" * 65):
@@ -241,4 +262,5 @@ def _serial(chain_pem: str) -> int:
     from keys import ca
 
     return ca.chain_from_pem(chain_pem.encode())[0].serial_number
+
 
