@@ -21,7 +21,7 @@ from typing import Any
 import falcon
 
 from keys.errors import BadSignature, KeysError
-from sync import httpsig
+from sync import boundedjson, httpsig
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.service import DbNonces, HubService
@@ -44,11 +44,10 @@ ENROLMENT_REQUESTS = "/v1/enrolment/requests"
 
 
 def _json(req: falcon.Request) -> Any:
-    body: bytes = req.context.body
-    try:
-        return json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, ValueError):
-        raise RequestMalformed(reason="请求内容不是 JSON") from None
+    """The body's JSON value, its depth and size bounded before it is parsed."""
+    if not hasattr(req.context, "json"):
+        req.context.json = boundedjson.loads(req.context.body)
+    return req.context.json
 
 
 def _field(value: Any, name: str, kind: type) -> Any:
