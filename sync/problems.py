@@ -35,6 +35,12 @@ class BodyTooComplex(SyncError):
     status, slug = 400, "body-too-complex"
 
 
+class TooManyUnproven(SyncError):
+    """来自 {address} 的未经证实的请求过多，请约 {retry_after} 秒后重试。本次请求未作任何更改。"""
+
+    status, slug = 429, "too-many-unproven"
+
+
 class NodeNotServed(SyncError):
     """站点 {node} 不归本枢纽站（{hub}）管辖，请求被拒绝。"""
 

@@ -191,6 +191,10 @@ def test_forged_enrolments_under_a_village_code_store_no_nonces_for_it(net: Demo
             url, headers = signed(net, "POST", "/v1/enrolment/requests", body, key=stranger)
             statuses[session.post(url, data=body, headers=headers).status_code] += 1
     assert set(statuses) <= {403, 429}, statuses
+    url, headers = signed(net, "POST", "/v1/enrolment/requests", body, key=stranger)
+    refused = requests.post(url, data=body, headers=headers)
+    problem_of(refused, 429, "too-many-unproven")
+    assert int(refused.headers["Retry-After"]) >= 1
     assert nonce_rows(net, net.village.code) == rows_before
     url, headers = signed(net, "GET", "/v1/events?after=0&limit=1")
     assert requests.get(url, headers=headers).status_code == 200
