@@ -29,6 +29,18 @@ class RequestMalformed(SyncError):
     status, slug = 400, "malformed-request"
 
 
+class BodyTooComplex(SyncError):
+    """请求内容嵌套超过 {depth} 层或成员超过 {members} 个（{reason}），未解析，已拒收。"""
+
+    status, slug = 400, "body-too-complex"
+
+
+class TooManyUnproven(SyncError):
+    """来自 {address} 的未经证实的请求过多，请约 {retry_after} 秒后重试。本次请求未作任何更改。"""
+
+    status, slug = 429, "too-many-unproven"
+
+
 class NodeNotServed(SyncError):
     """站点 {node} 不归本枢纽站（{hub}）管辖，请求被拒绝。"""
 

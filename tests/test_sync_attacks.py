@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from network import copy_network, hub_holdings
 
+from keys import ca
 from keys.seal import Recipient, seal
 from keys.suites import generate_sealing_key
 from station import node_keys, outbox
@@ -29,6 +32,7 @@ from station.trust import revocations
 from sync import httpsig
 from sync.client import HubClient
 from sync.envelope import Header, build_envelope, parse_envelope
+from sync.hub.enrolments import REQUEST_FORMAT
 from sync.problems import PROBLEM_BASE
 
 
@@ -138,6 +142,62 @@ def test_malformed_json_and_bodies(net: DemoNetwork) -> None:
         response = requests.post(url, data=body, headers=headers)
         assert response.status_code == 400, response.text
         assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert snapshot(net) == before
+
+
+def test_deeply_nested_or_wide_bodies_are_refused_before_parsing(net: DemoNetwork) -> None:
+    """Issue 15 item 5: 100,000 nested ``[`` (or far too many members) is a 400 problem on
+    every endpoint, the unsigned-key ones included, never a 500 from a RecursionError."""
+    before = snapshot(net)
+    deep, wide = b"[" * 100_000, b"[" + b"0," * 300_000 + b"0]"
+    base = net.reviewer.address or ""
+    for body in (deep, b'{"chain": ' + deep, wide):
+        response = requests.post(base + "/v1/hello", data=body,
+                                 headers={"Content-Type": "application/json"})
+        problem_of(response, 400, "body-too-complex")
+    # the enrolment route takes 64 KiB at most: 60,000 levels fit
+    for body in (b"[" * 60_000, b'{"request": ' + b"{" * 60_000):
+        response = requests.post(base + "/v1/enrolment/requests", data=body,
+                                 headers={"Content-Type": "application/json"})
+        problem_of(response, 400, "body-too-complex")
+    for body in (deep, wide):
+        url, headers = signed(net, "POST", "/v1/events", body)
+        problem_of(requests.post(url, data=body, headers=headers), 400, "body-too-complex")
+    assert snapshot(net) == before
+
+
+FORGED_ENROLMENTS = 20_000
+
+
+def nonce_rows(net: DemoNetwork, key_id: str) -> int:
+    with sqlite3.connect(f"file:{net.township.data / 'hub.db'}?mode=ro", uri=True) as db:
+        return int(db.execute("SELECT count(*) FROM hub_nonce WHERE key_id = ?",
+                              (key_id,)).fetchone()[0])
+
+
+def test_forged_enrolments_under_a_village_code_store_no_nonces_for_it(net: DemoNetwork) -> None:
+    """Issue 15 item 1: a request signed with the key inside an enrolment request proves
+    nothing about the node it names.  20,000 of them under the village's key id (without
+    its key) record no nonce under that key id, and the village syncs at once after."""
+    before, rows_before = snapshot(net), nonce_rows(net, net.village.code)
+    stranger = ed25519.Ed25519PrivateKey.generate()
+    csr = ca.to_pem(ca.node_csr(stranger, net.village.code, "village", "冒名村")).decode()
+    body = json.dumps({"request": {
+        "format": REQUEST_FORMAT, "node_code": net.village.code, "tier": "village",
+        "csrs": csr, "proof": "x", "screen": "x"}}).encode()
+    statuses: Counter[int] = Counter()
+    with requests.Session() as session:  # one keep-alive connection
+        for _ in range(FORGED_ENROLMENTS):
+            url, headers = signed(net, "POST", "/v1/enrolment/requests", body, key=stranger)
+            statuses[session.post(url, data=body, headers=headers).status_code] += 1
+    assert set(statuses) <= {403, 429}, statuses
+    url, headers = signed(net, "POST", "/v1/enrolment/requests", body, key=stranger)
+    refused = requests.post(url, data=body, headers=headers)
+    problem_of(refused, 429, "too-many-unproven")
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert nonce_rows(net, net.village.code) == rows_before
+    url, headers = signed(net, "GET", "/v1/events?after=0&limit=1")
+    assert requests.get(url, headers=headers).status_code == 200
     assert snapshot(net) == before
 
 

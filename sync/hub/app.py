@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
+import threading
 import time
 from importlib import resources
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 import falcon
 
 from keys.errors import BadSignature, KeysError
-from sync import httpsig
+from sync import boundedjson, httpsig
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.service import DbNonces, HubService
@@ -31,6 +33,7 @@ from sync.problems import (
     NotFound,
     RequestMalformed,
     RequestTooLarge,
+    TooManyUnproven,
     UploadTooLarge,
     problem,
 )
@@ -44,11 +47,10 @@ ENROLMENT_REQUESTS = "/v1/enrolment/requests"
 
 
 def _json(req: falcon.Request) -> Any:
-    body: bytes = req.context.body
-    try:
-        return json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, ValueError):
-        raise RequestMalformed(reason="请求内容不是 JSON") from None
+    """The body's JSON value, its depth and size bounded before it is parsed."""
+    if not hasattr(req.context, "json"):
+        req.context.json = boundedjson.loads(req.context.body)
+    return req.context.json
 
 
 def _field(value: Any, name: str, kind: type) -> Any:
@@ -67,12 +69,66 @@ def _b64(text: Any) -> bytes:
         raise RequestMalformed(reason="base64 编码不正确") from None
 
 
+# Requests whose key the hub does not already trust (a node enrolling signs with the key
+# it asks to have certified): at most UNPROVEN_BURST at once per source address, then one
+# more every UNPROVEN_EVERY seconds; beyond that 429 with Retry-After.
+UNPROVEN_BURST = 60
+UNPROVEN_EVERY = 10.0
+UNPROVEN_ADDRESSES = 10_000  # addresses remembered at most
+
+
+class UnprovenBudget:
+    """A token bucket per source address for requests signed with a key nobody vouches
+    for, so that the work (and the replay records) they cost stay bounded."""
+
+    def __init__(self, burst: int = UNPROVEN_BURST, every: float = UNPROVEN_EVERY) -> None:
+        self.burst, self.every = burst, every
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, address: str, now: float) -> None:
+        """Spend one token of ``address``; TooManyUnproven (429) if it has none."""
+        with self._lock:
+            tokens, at = self._buckets.get(address, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) / self.every)
+            if tokens < 1:
+                self._buckets[address] = (tokens, now)
+                raise TooManyUnproven(address=address,
+                                      retry_after=max(1, int((1 - tokens) * self.every) + 1))
+            if address not in self._buckets and len(self._buckets) >= UNPROVEN_ADDRESSES:
+                self._forget_full(now)
+                if len(self._buckets) >= UNPROVEN_ADDRESSES:
+                    raise TooManyUnproven(address=address, retry_after=int(self.every) + 1)
+            self._buckets[address] = (tokens - 1, now)
+
+    def _forget_full(self, now: float) -> None:
+        for address, (tokens, at) in list(self._buckets.items()):
+            if tokens + (now - at) / self.every >= self.burst:
+                del self._buckets[address]
+
+
+class _Nonces:
+    """The hub's replay memory as one request sees it: a request signed with a key the
+    hub does not already trust for its key id (an enrolling node's own key) is recorded
+    under that key's fingerprint, never under the node code it claims."""
+
+    def __init__(self, store: DbNonces, req: falcon.Request) -> None:
+        self.store, self.req = store, req
+
+    def seen(self, key_id: str, nonce: str, expires: int, now: int) -> bool:
+        key = getattr(self.req.context, "unproven_key", None)
+        if key is not None:
+            key_id = "key:" + hashlib.sha256(key.public_bytes_raw()).hexdigest()[:32]
+        return self.store.seen(key_id, nonce, expires, now)
+
+
 class Auth:
     """Read the body with a limit, then verify the request signature."""
 
     def __init__(self, hub: HubService) -> None:
         self.hub = hub
         self.nonces = DbNonces()
+        self.unproven = UnprovenBudget()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.monotonic()
@@ -104,7 +160,7 @@ class Auth:
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
             req.method, req.url, headers, req.context.body, resolve,
-            now=int(time.time()), nonces=self.nonces)
+            now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
             self.hub.register_chain(chain)
 
@@ -126,22 +182,28 @@ class Auth:
         (a hub relaying, an approver) signs with its registered key.  Requests signed
         with such a key are not entered in the sync log under that node's code: nothing
         proves yet that they come from it."""
+        document: dict[str, Any] = {}
         if req.method == "POST" and req.path == ENROLMENT_REQUESTS:
-            request = parse_request(_field(_json(req), "request", dict))
-            node, key = request.node, request.signing_key
+            document = _field(_json(req), "request", dict)
+            node = str(document.get("node_code"))
         elif req.path.startswith(ENROLMENT_REQUESTS + "/"):
             node = req.path.rsplit("/", 1)[-1]
-            try:
-                key = self.hub.enrolments.key_of(node)
-            except KeyError:
-                return registered
         else:
             return registered
 
         def resolve(key_id: str) -> Any:
             if key_id != node:
                 return registered(key_id)
+            self.unproven.take(str(req.remote_addr or ""), time.monotonic())
+            if document:
+                key = parse_request(document).signing_key
+            else:
+                try:
+                    key = self.hub.enrolments.key_of(node)
+                except KeyError:
+                    return registered(key_id)
             req.context.enrolling = True
+            req.context.unproven_key = key
             return key
         return resolve
 
@@ -171,6 +233,8 @@ def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Excepti
     resp.status = falcon.code_to_http_status(body["status"])
     resp.content_type = MEDIA_TYPE
     resp.data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if isinstance(body.get("retry_after"), int):
+        resp.set_header("Retry-After", str(body["retry_after"]))
     log.info("%s %s -> %s %s", req.method, req.path, body["status"], body["type"])
 
 
