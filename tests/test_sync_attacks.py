@@ -274,3 +274,12 @@ def test_request_signed_for_another_hub_is_refused(net: DemoNetwork) -> None:
     before = county_rows(net)
     problem_of(requests.get(county + path, headers=headers), 403, "wrong-authority")
     assert county_rows(net) == before
+
+
+def test_a_hub_on_every_interface_must_be_given_its_public_names() -> None:
+    from station.errors import HubPublicNameNeeded
+    from station.hubops import hub_runner
+
+    for listen in ("0.0.0.0:8470", "[::]:8470"):
+        with pytest.raises(HubPublicNameNeeded):
+            hub_runner.start(None, listen, None, None)  # type: ignore[arg-type]
