@@ -256,6 +256,12 @@ class HubNotSet(StationError):
     exit_code = 4
 
 
+class HubPublicNameNeeded(StationError):
+    """枢纽站监听所有网卡（{listen}），须用 --public-name 给出客户端使用的地址。"""
+
+    exit_code = 2
+
+
 class BundleNeedsEnrolment(StationError):
     """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（station enrol request）。"""
 

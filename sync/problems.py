@@ -131,6 +131,12 @@ class MaterialDigestMismatch(SyncError):
     status, slug = 422, "material-digest"
 
 
+class WrongAuthority(SyncError):
+    """请求是为 {authority} 签发的，不是发给本枢纽站（{names}）的，已拒收。"""
+
+    status, slug = 403, "wrong-authority"
+
+
 class NotFound(SyncError):
     """找不到 {what}。"""
 

@@ -349,3 +349,43 @@ def _serial(chain_pem: str) -> int:
     return ca.chain_from_pem(chain_pem.encode())[0].serial_number
 
 
+
+def county_rows(net: DemoNetwork) -> dict[str, int]:
+    from station.hubops import hub_runner
+    from sync.hub import models
+    from sync.hub.identity import open_database
+
+    db = open_database(net.county_db, net.county.data / hub_runner.DB_NAME)
+    try:
+        with db.connection_context():
+            return {model.__name__: model.select().count()
+                    for model in (models.HubEvent, models.HubNonce, models.HubSession,
+                                  models.HubPeer, models.HubReceipt)}
+    finally:
+        db.close()
+
+
+def test_request_signed_for_another_hub_is_refused(net: DemoNetwork) -> None:
+    """A pull the township signed for its own hub, replayed to the county with the
+    township's Host header: the county is not the authority it was signed for."""
+    with net.open(net.township):
+        key = node_keys.ensure_signing_key()
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    township = net.reviewer.address or ""
+    county = net.county.address or ""
+    path = "/v1/events?after=0&limit=1"
+    headers = httpsig.sign_request("GET", township + path, {}, b"", key, net.township.code,
+                                   created=int(time.time()))
+    headers["Host"] = township.split("://", 1)[1]
+    before = county_rows(net)
+    problem_of(requests.get(county + path, headers=headers), 403, "wrong-authority")
+    assert county_rows(net) == before
+
+
+def test_a_hub_on_every_interface_must_be_given_its_public_names() -> None:
+    from station.errors import HubPublicNameNeeded
+    from station.hubops import hub_runner
+
+    for listen in ("0.0.0.0:8470", "[::]:8470"):
+        with pytest.raises(HubPublicNameNeeded):
+            hub_runner.start(None, listen, None, None)  # type: ignore[arg-type]

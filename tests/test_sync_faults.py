@@ -54,15 +54,21 @@ def file_big_case(net: DemoNetwork, station: Station, size: int = BIG) -> str:
     return result.case_no
 
 
-def restart_township(net: DemoNetwork, kill: bool = False) -> None:
-    """Stop the township hub (SIGKILL or SIGTERM) and start it again on the same port."""
+def restart_township(net: DemoNetwork, kill: bool = False, proxy: str | None = None) -> None:
+    """Stop the township hub (SIGKILL or SIGTERM) and start it again on the same port;
+    with a `proxy` in front of it, the proxy's address is one of its public names too."""
     process = net.township.process
     assert process is not None and net.township.address
     process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
     process.wait(30)
     listen = net.township.address.removeprefix("http://")
+    names: tuple[str, ...] = ()
+    if proxy:
+        port = listen.rsplit(":", 1)[1]
+        names = (listen, f"localhost:{port}", proxy.removeprefix("http://"))
     assert net.county.address
-    demo_network.start_hub(net, net.township, upstream=net.county.address, listen=listen)
+    demo_network.start_hub(net, net.township, upstream=net.county.address, listen=listen,
+                           public_names=names)
 
 
 # -- the township hub killed with SIGKILL mid-upload --------------------------
@@ -178,6 +184,7 @@ def test_connection_cut_mid_chunk_resends_at_most_that_chunk(net: DemoNetwork) -
     assert net.township.address
     host, port = net.township.address.removeprefix("http://").split(":")
     proxy = CuttingProxy((host, int(port)), nth=3, after=CHUNK // 2)
+    restart_township(net, proxy=proxy.address)
     try:
         acknowledged: list[int] = []
         with net.open(net.village) as village:

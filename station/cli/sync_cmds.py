@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--db", default=None,
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--upstream", default=None, help=_("上级枢纽站地址（县级不填）"))
+    p.add_argument("--public-name", action="append", default=[], dest="public_names",
+                   metavar="HOST:PORT",
+                   help=_("客户端使用的本站地址（可重复）；默认为监听地址"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
 
@@ -120,7 +123,8 @@ def run_audit_overrides(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     with opened(args) as station:
-        running = hub_runner.start(station, args.listen, args.db, args.upstream)
+        running = hub_runner.start(station, args.listen, args.db, args.upstream,
+                                   args.public_names)
     hub_runner.run(running)
     return 0
 

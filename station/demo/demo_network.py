@@ -167,9 +167,11 @@ def setup(workdir: Path, passphrase: str | None = None) -> DemoNetwork:
 
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
               db: str | None = None, timeout: float = 60.0,
-              listen: str = "127.0.0.1:0") -> str:
+              listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = ()) -> str:
     argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
             "--user", ADMIN, "--listen", listen]
+    for name in public_names:
+        argv += ["--public-name", name]
     if upstream:
         argv += ["--upstream", upstream]
     if db:

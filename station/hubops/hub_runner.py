@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import HubNotSet
+from station.errors import HubNotSet, HubPublicNameNeeded
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync.hub.forward import Forwarder
@@ -31,6 +32,7 @@ from sync.hub.service import HubService
 log = logging.getLogger("bianmin.hub")
 UPSTREAM_SETTING = "hub.upstream"
 DB_NAME = "hub.db"
+WILDCARD = ("0.0.0.0", "::")  # every interface: the public names must be given
 
 
 @dataclass
@@ -64,17 +66,19 @@ def upstream_of(station: Station, given: str | None) -> str | None:
 
 
 def start(station: Station, listen: str, db_url: str | None,
-          upstream: str | None) -> RunningHub:
+          upstream: str | None, public_names: Sequence[str] = ()) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``)."""
 
+    host, _, port = listen.rpartition(":")
+    if host.strip("[]") in WILDCARD and not public_names:
+        raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
     db = open_database(db_url, Path(data) / DB_NAME)
     with db.connection_context():
         service = HubService(identity, db)
     service.matters = matter_rules.lookup(lambda: station.catalogue)
-    host, _, port = listen.rpartition(":")
-    server, bound = bind(service, host or "127.0.0.1", int(port))
+    server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names)
     forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
     return RunningHub(service, server, forwarder, bound)
 

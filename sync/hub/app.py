@@ -35,6 +35,7 @@ from sync.problems import (
     RequestTooLarge,
     TooManyUnproven,
     UploadTooLarge,
+    WrongAuthority,
     problem,
 )
 
@@ -145,6 +146,7 @@ class Auth:
             raise self._too_large(req, limit)
         if req.path in UNSIGNED:
             return
+        self._check_authority(req)
         resolve = self._resolve
         chain = None
         if req.path.startswith(ENROLMENT_REQUESTS):
@@ -163,6 +165,18 @@ class Auth:
             now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
             self.hub.register_chain(chain)
+
+    def _check_authority(self, req: falcon.Request) -> None:
+        """The signature covers ``@authority``, the Host the client sent; it must be
+        one of this hub's public names, or a request signed for another hub (sent here
+        with that hub's Host) would pass.  Checked before the signature, so nothing
+        about a misdirected request is stored."""
+        names = self.hub.public_names
+        if not names:
+            return
+        authority = req.netloc.lower()
+        if authority not in names:
+            raise WrongAuthority(authority=authority, names="、".join(sorted(names)))
 
     def _resolve(self, key_id: str) -> Any:
         try:

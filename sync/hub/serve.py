@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from waitress import create_server
@@ -9,9 +10,21 @@ from waitress import create_server
 from sync.hub.app import create_app
 from sync.hub.service import HubService
 
+LOOPBACK = ("127.0.0.1", "localhost")
 
-def bind(service: HubService, host: str, port: int, threads: int = 8) -> tuple[Any, str]:
-    """The server (call ``.run()``) and the address it listens on."""
+
+def bind(service: HubService, host: str, port: int, threads: int = 8,
+         public_names: Iterable[str] = ()) -> tuple[Any, str]:
+    """The server (call ``.run()``) and the address it listens on.
+
+    ``public_names`` are the authorities clients (or a reverse proxy in front)
+    use for this hub; by default the listen address HOST:PORT (on loopback both
+    127.0.0.1 and localhost).  Signed requests for any other authority are refused."""
     server: Any = create_server(create_app(service), host=host, port=port, threads=threads,
                                 channel_timeout=120, clear_untrusted_proxy_headers=True)
+    names = {name.strip().lower() for name in public_names if name.strip()}
+    if not names:
+        hosts = LOOPBACK if host in LOOPBACK else (host,)
+        names = {f"{h}:{server.effective_port}" for h in hosts}
+    service.public_names = frozenset(names)
     return server, f"http://{host}:{server.effective_port}"

@@ -132,6 +132,10 @@ class HubService:
     def __init__(self, identity: HubIdentity, db: Database) -> None:
         self.me = identity
         self.db = db
+        # The authorities (HOST or HOST:PORT, lower case) clients address this hub by;
+        # a signed request for any other is refused.  Empty: not checked (a hub object
+        # used without serving HTTP, e.g. importing a bundle); ``serve.bind`` fills it.
+        self.public_names: frozenset[str] = frozenset()
         self._keys: dict[str, tuple[ed25519.Ed25519PublicKey, frozenset[int]]] = {}
         self._lock = threading.Lock()
         # The catalogue's rules for a matter code (set by the station that runs the hub).
