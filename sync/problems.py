@@ -89,6 +89,12 @@ class EventForked(SyncError):
     status, slug = 409, "fork"
 
 
+class CaseNumberNotOwn(SyncError):
+    """案件编号 {case_no} 不属于站点 {node}：立案的案件编号须以立案站点的代码开头，已拒收。"""
+
+    status, slug = 403, "case-number-not-own"
+
+
 class MaterialMissing(SyncError):
     """事件引用的材料 {address} 尚未上传完整，请先上传材料。"""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sync import lifecycle
 from sync.envelope import Header
-from sync.problems import EventNotPermitted
+from sync.problems import CaseNumberNotOwn, EventNotPermitted
 
 ANY = lifecycle.ANY_TIER
 UPPER = lifecycle.UPPER
@@ -41,6 +41,15 @@ def check_author(header: Header, tier: str) -> None:
     if tier not in allowed_tiers(header.type):
         raise EventNotPermitted(tier=TIER_NAMES.get(tier, tier), node=header.node,
                                 event_type=header.type)
+
+
+def check_case_number(header: Header) -> None:
+    """CaseNumberNotOwn unless a ``case.filed`` carries a case number of its author's node:
+    the part before the first '-' is the node code (a township desk files a walk-in
+    resident's case under the township's own code, so it is the author there too)."""
+    if header.type == lifecycle.FILED and header.case_no is not None \
+            and header.case_no.split("-", 1)[0] != header.node:
+        raise CaseNumberNotOwn(case_no=header.case_no, node=header.node)
 
 
 def fact_of(header: Header) -> lifecycle.Fact:

@@ -383,3 +383,13 @@ if __name__ == "__main__":
     VECTOR.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(build_vector(), ensure_ascii=False, indent=2, sort_keys=True)
     VECTOR.write_text(text + "\n", encoding="utf-8")
+
+
+def test_a_case_number_belongs_to_its_node() -> None:
+    from sync.problems import CaseNumberNotOwn
+    from sync.rules import check_case_number
+
+    check_case_number(make_header(case_no=f"{NODE}-20261205-0001"))  # its own: fine
+    check_case_number(make_header(type="case.claimed", case_no="450981104000-20261205-0901"))
+    with pytest.raises(CaseNumberNotOwn):
+        check_case_number(make_header(case_no="450981104000-20261205-0901"))

@@ -40,8 +40,9 @@ from station.store.models import (
 from station.trust import directory, revocations
 from sync.client import HubClient
 from sync.envelope import parse_envelope, verify_envelope
-from sync.problems import MaterialMissing
+from sync.problems import CaseNumberNotOwn, MaterialMissing
 from sync.push import OutgoingEvent, PushState, Receipt, apply_high_water, apply_receipt, plan_batch
+from sync.rules import check_case_number
 from sync.signed import open_document
 
 log = logging.getLogger("bianmin.sync")
@@ -261,8 +262,9 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
             for index, raw in events:
                 envelope = parse_envelope(raw)
                 try:
+                    check_case_number(envelope.header)  # a case number belongs to its node
                     _check_author(station, client, envelope, authors)
-                except KeysError as error:  # e.g. its author's certificate was revoked since
+                except (KeysError, CaseNumberNotOwn) as error:  # e.g. a revoked author
                     log.warning("pulled event %s/%s not kept: %s", envelope.header.node,
                                 envelope.header.seq, error)
                     report.refused += 1

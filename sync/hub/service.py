@@ -366,6 +366,7 @@ class HubService:
                 raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
             verify_envelope(envelope, key)
             rules.check_author(envelope.header, tier_of(node))
+            rules.check_case_number(envelope.header)
         return envelopes
 
     def push(self, raws: Sequence[bytes], requester: str) -> PushAnswer:
