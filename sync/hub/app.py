@@ -196,10 +196,10 @@ class Auth:
         (a hub relaying, an approver) signs with its registered key.  Requests signed
         with such a key are not entered in the sync log under that node's code: nothing
         proves yet that they come from it."""
-        document: dict[str, Any] = {}
+        request = None
         if req.method == "POST" and req.path == ENROLMENT_REQUESTS:
-            document = _field(_json(req), "request", dict)
-            node = str(document.get("node_code"))
+            request = parse_request(_field(_json(req), "request", dict))
+            node = request.node
         elif req.path.startswith(ENROLMENT_REQUESTS + "/"):
             node = req.path.rsplit("/", 1)[-1]
         else:
@@ -209,8 +209,8 @@ class Auth:
             if key_id != node:
                 return registered(key_id)
             self.unproven.take(str(req.remote_addr or ""), time.monotonic())
-            if document:
-                key = parse_request(document).signing_key
+            if request is not None:
+                key = request.signing_key
             else:
                 try:
                     key = self.hub.enrolments.key_of(node)
