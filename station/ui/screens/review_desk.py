@@ -18,6 +18,7 @@ import ttkbootstrap as ttk
 from station.casework import review
 from station.casework.review import Verdict
 from station.i18n import N_, _, translate
+from station.outbox import local_time
 from station.ui.context import AppContext
 from station.ui.problems import describe
 from station.ui.provisional import dated
@@ -53,6 +54,11 @@ COLOURS = {"red": "#f5c2c7", "yellow": "#ffe69c"}
 
 def state_name(state: str) -> str:
     return translate(STATE_NAMES.get(state, state))
+
+
+def deadline_date(deadline: dict[str, Any] | None) -> str:
+    """The clock's promised date (case_state.clock, as the receipt printed it), or —."""
+    return dated((deadline or {}).get("due"), bool((deadline or {}).get("provisional")))
 
 
 def deadline_text(deadline: dict[str, Any] | None) -> str:
@@ -357,9 +363,8 @@ class ReviewDeskScreen(ttk.Frame):
         tree.column("value", width=270)
         rows = [(_("申请人"), person["name"]), (_("身份证号"), person["id_number"]),
                 (_("联系电话"), person["phone"]), (_("住址"), person["address"]),
-                (_("收件时间"), details["filed_at"]), (_("承诺日期"),
-                                            dated(details["deadline"],
-                                                  details["deadline_provisional"]))]
+                (_("收件时间"), local_time(details["filed_at"])),
+                (_("承诺日期"), deadline_date(work.clock.get("deadline")))]
         rows += [(work.labels.get(key, key), value) for key, value in details["form"].items()]
         for name, value in rows:
             tree.insert("", tk.END, values=(name, "" if value is None else str(value)))
