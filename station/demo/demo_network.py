@@ -165,6 +165,16 @@ def setup(workdir: Path, passphrase: str | None = None) -> DemoNetwork:
     return net
 
 
+def add_village(net: DemoNetwork, code: str, name: str) -> DemoNode:
+    """Create and enrol one more village under the demo township (offline, by files),
+    e.g. a neighbour whose data another village must not read."""
+    data = _init(net.workdir, ("village", code, name), DEMO_AGENT, net.passphrase,
+                 DEMO_AGENT_NAME)
+    node = DemoNode(code, "village", data, DEMO_AGENT, net.passphrase)
+    _enrol(net, net.township, node, "village")
+    return node
+
+
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
               db: str | None = None, timeout: float = 60.0,
               listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = ()) -> str:
