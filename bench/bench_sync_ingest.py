@@ -139,6 +139,7 @@ def prepare(url: str | None, path: Path, net: common.Network, materials: list[st
     with common.hub_database(url, path) as db:
         service = HubService(net.identity(), db)
         common.register_materials(materials)
+        common.register_directory()
         if register:
             for village in net.villages:
                 service.register_chain(village.chain_pem)

@@ -269,6 +269,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
         with common.hub_database(url, path) as db:
             HubService(net.identity(), db)
             common.register_materials(a for log in logs for a in log.materials)
+            common.register_directory()
         argv = common.hub_argv(network_file, "127.0.0.1:0", url, path)
         with common.serving(argv, work / "hub.log") as hub:
             progress(f"{args.single} stations alone, one after another")

@@ -47,7 +47,7 @@ from keys.suites import generate_sealing_key
 from sync.envelope import ZERO_HASH, Header, build_envelope, envelope_hash
 from sync.hlc import HybridClock
 from sync.hub.identity import HubIdentity, open_database
-from sync.hub.models import HubBlob
+from sync.hub.models import HubBlob, HubDirectory, upsert
 
 COUNTY = ("450981000000", "桂平市政务服务中心")
 TOWNSHIP = ("450981104000", "桂平市示范镇便民服务中心")
@@ -252,6 +252,22 @@ def register_materials(addresses: Iterable[str], peer: str = "setup") -> int:
     for start in range(0, len(rows), 500):
         HubBlob.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()
     return len(rows)
+
+
+def register_directory() -> int:
+    """Give the hub the directory entries the events' recipients name (the county's
+    archive, the township's 民政办), directly in its table (setup, not measured: the push
+    path reads the offices of each recipient's entry; the signature was checked when a
+    real entry was stored, and is not read again)."""
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+    for recipient in (ARCHIVE, OFFICE):
+        _, node, office, _version = recipient.split(":")
+        body = {"kind": "directory", "node": node, "issued_at": stamp,
+                "offices": [{"id": recipient, "office": office}]}
+        document = {"body": base64.b64encode(json.dumps(body).encode()).decode(),
+                    "signature": ""}
+        upsert(HubDirectory, node=node, document=json.dumps(document), issued_at=stamp)
+    return 2
 
 
 def sqlite_target(path: Path) -> list[str]:

@@ -59,6 +59,18 @@ class NodeRevoked(SyncError):
     status, slug = 403, "revoked"
 
 
+class ReadNotPermitted(SyncError):
+    """站点 {node} 无权读取{what}，请求被拒绝。"""
+
+    status, slug = 403, "read-not-permitted"
+
+
+class RecipientUnknown(SyncError):
+    """事件的接收方 {recipient} 不在本县的站点目录中（站点或科室不存在），整批未收。"""
+
+    status, slug = 403, "recipient-unknown"
+
+
 class EventNotPermitted(SyncError):
     """{tier}站点 {node} 无权产生“{event_type}”事件，整批未收。"""
 

@@ -159,3 +159,30 @@ def test_every_problem_slug_is_in_the_protocol_doc() -> None:
 def test_every_openapi_path_is_in_the_protocol_doc() -> None:
     text = PROTOCOL.read_text(encoding="utf-8")
     assert sorted(p for p in openapi()["paths"] if p not in text) == []
+
+
+def who_may_table() -> dict[tuple[str, str], str]:
+    """(path, method) -> rule, from the table under "Appendix: who may read what"."""
+    text = PROTOCOL.read_text(encoding="utf-8")
+    section = text[text.index("## Appendix: who may read what"):]
+    rows: dict[tuple[str, str], str] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[1].startswith("`/v1/"):
+            key = (cells[1].strip("`"), cells[0].lower())
+            assert key not in rows, f"{key} is in the table twice"
+            rows[key] = cells[3]
+    return rows
+
+
+def test_every_route_has_one_read_rule_in_the_doc_and_in_the_code() -> None:
+    """docs/protocol.md's table of who may read what names every route of openapi.json
+    once, with the rule sync/hub/scope.py enforces for it."""
+    from sync.hub.scope import RULES
+
+    table = who_may_table()
+    assert set(table) == documented_routes(), "routes in openapi.json but not in the table " \
+        f"{sorted(documented_routes() - set(table))}; in the table only " \
+        f"{sorted(set(table) - documented_routes())}"
+    in_code = {(path, method.lower()): str(rule) for (method, path), rule in RULES.items()}
+    assert table == in_code

@@ -25,12 +25,15 @@ import falcon
 from keys.errors import BadSignature, KeysError
 from sync import boundedjson, httpsig
 from sync.errors import SignatureInvalid, SyncError
+from sync.hub import scope
 from sync.hub.enrolments import MAX_REQUEST, parse_request
+from sync.hub.scope import Rule
 from sync.hub.service import DbNonces, HubService
 from sync.problems import (
     MEDIA_TYPE,
     NodeNotEnrolled,
     NotFound,
+    ReadNotPermitted,
     RequestMalformed,
     RequestTooLarge,
     TooManyUnproven,
@@ -43,6 +46,8 @@ log = logging.getLogger("bianmin.hub")
 MAX_JSON = 16 << 20
 MAX_CHUNK_BODY = (1 << 20) + 1024
 UNSIGNED = ("/v1/health", "/v1/openapi.json")
+# What a refused reader was asking for, as the problem's message names it.
+_HUB_READS = {"/v1/queue": "本枢纽站的待办队列", "/v1/sessions": "本枢纽站的同步记录"}
 HELLO = "/v1/hello"
 ENROLMENT_REQUESTS = "/v1/enrolment/requests"
 
@@ -165,6 +170,27 @@ class Auth:
             now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
             self.hub.register_chain(chain)
+
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         params: dict[str, Any]) -> None:
+        """Who may call this route (``sync.hub.scope``): the one place reads are scoped.
+        A route the hub serves with no rule is refused, never open by default."""
+        if resource is None or not hasattr(resource, "on_" + req.method.lower()):
+            return  # Falcon answers 404 / 405 itself
+        rule = scope.rule_of(req.method, req.uri_template or "")
+        peer = str(req.context.peer or "")
+        if rule is None:
+            raise ReadNotPermitted(node=peer or "?", what=req.path[:80])
+        if rule is Rule.NODE and not scope.may_read_node(peer, params.get("node", "")):
+            raise ReadNotPermitted(node=peer, what=f"站点 {params.get('node', '')[:12]} 的同步进度")
+        if rule is Rule.HUB and not scope.may_read_hub(peer, self.hub.me.code):
+            raise ReadNotPermitted(node=peer, what=_HUB_READS.get(req.uri_template or "", ""))
+        if rule is Rule.LINE:
+            node = req.get_param("node")
+            if node is not None and not scope.on_line(peer, node):
+                raise ReadNotPermitted(node=peer, what=f"站点 {node[:12]} 的目录条目")
+        if rule is Rule.MATERIAL:
+            self.hub.check_material_reader(peer, params.get("address", ""))
 
     def _check_authority(self, req: falcon.Request) -> None:
         """The signature covers ``@authority``, the Host the client sent; it must be
@@ -323,7 +349,7 @@ class Directory:
         self.hub = hub
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _send(resp, {"entries": self.hub.directory()})
+        _send(resp, {"entries": self.hub.directory(req.context.peer, req.get_param("node"))})
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         documents = _field(_json(req), "documents", list)

@@ -224,7 +224,7 @@ def _answer(service: HubService, bundle: Bundle, report: HubImport, out: BinaryI
         "chain": service.me.chain_pem, "answers": bundle.digest,
         "receipts": [json.loads(r.document) for r in rows],
         "high_water": service.high_water(node), "cursor": cursor,
-        "directory": service.directory(),
+        "directory": service.directory(node),
         "revocations": base64.b64encode(listed).decode("ascii") if listed else None,
         "proofs_held": [[p.hub, p.up_to_seq] for p in
                         HubProof.select().where(HubProof.node == node)

@@ -14,6 +14,7 @@ from playhouse.db_url import connect
 
 from keys import ca
 from keys.revocation import RevocationList
+from sync.hub.ingest_sql import backfill_citations
 from sync.hub.models import MODELS, SCHEMA_VERSION, HubState, add_missing_columns, database, upsert
 
 
@@ -55,6 +56,7 @@ def open_database(url: str | None, default_path: Path) -> Database:
             # write lock first (a read upgraded to a write cannot wait for a running hub)
             with db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic():
                 add_missing_columns(db)
+                backfill_citations(db)
                 upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
     return db
 

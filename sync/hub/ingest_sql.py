@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from peewee import Database
 
 from sync import lifecycle
-from sync.envelope import Envelope
+from sync.envelope import Envelope, parse_envelope
 from sync.push import OutgoingEvent
 
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
@@ -154,6 +154,29 @@ def insert_addresses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
     _insert(db, "hub_address", ("event", "node"), rows)
 
 
+def insert_citations(db: Database, rows: Sequence[tuple[str, int]]) -> None:
+    """Insert ``hub_citation`` rows: (material address, event index)."""
+    _insert(db, "hub_citation", ("address", "event"), rows)
+
+
+def backfill_citations(db: Database, batch: int = 500) -> int:
+    """Fill ``hub_citation`` for events stored by a hub older than the table (schema 3);
+    returns how many rows were added.  Run once, inside the upgrade's transaction."""
+    if db.execute_sql("SELECT 1 FROM hub_citation LIMIT 1").fetchone():
+        return 0
+    added, after = 0, 0
+    while True:
+        rows = db.execute_sql(f"SELECT id, envelope FROM hub_event WHERE id > {db.param} "
+                              f"ORDER BY id LIMIT {int(batch)}", (after,)).fetchall()
+        if not rows:
+            return added
+        cited = [(address, int(index)) for index, raw in rows
+                 for address in dict.fromkeys(parse_envelope(bytes(raw)).header.materials)]
+        insert_citations(db, cited)
+        added += len(cited)
+        after = int(rows[-1][0])
+
+
 def upsert_cases(db: Database, folded: dict[str, lifecycle.CaseView]) -> None:
     """Write each case's folded state, inserting or overwriting its ``hub_case`` row."""
     rows = [(case_no, view.state, view.holder, view.filed_by, view.matter,
@@ -223,6 +246,9 @@ class PushBatch:
         indexes = insert_events(db, [_event_row(e, self.peer, at) for e, at, _ in self.events])
         insert_addresses(db, [(indexes[(e.header.node, e.header.seq)], node)
                               for e, _, addressed in self.events for node in addressed])
+        insert_citations(db, [(address, indexes[(e.header.node, e.header.seq)])
+                              for e, _, _ in self.events
+                              for address in dict.fromkeys(e.header.materials)])
         delete_claims(db, self.released)
         _insert(db, "hub_claim", ("case_no", "holder", "claimed_at"),
                 [(case_no, holder, received) for case_no, holder in self.taken.items()

@@ -23,7 +23,7 @@ from peewee import (
 )
 
 database = DatabaseProxy()
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class HubModel(Model):
@@ -60,6 +60,17 @@ class HubAddress(HubModel):
 
     class Meta:
         primary_key = CompositeKey("event", "node")
+
+
+class HubCitation(HubModel):
+    """Which events cite each material (their header's content addresses), so that a
+    material's bytes go only to those events' parties (``sync.hub.scope``)."""
+
+    address = TextField(index=True)
+    event = BigIntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("address", "event")
 
 
 class HubFork(HubModel):
@@ -254,7 +265,7 @@ class HubUpdate(HubModel):
 
 MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
           HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState, HubGrant,
-          HubEnrolment, HubUpdate, HubFlag)
+          HubEnrolment, HubUpdate, HubFlag, HubCitation)
 
 
 def add_missing_columns(db: Any) -> list[str]:

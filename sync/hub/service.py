@@ -36,7 +36,7 @@ from sync.chunks import (
 )
 from sync.envelope import Envelope, parse_envelope, verify_envelope
 from sync.errors import ReplayCacheFull
-from sync.hub import ingest_sql
+from sync.hub import ingest_sql, scope
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
 from sync.hub.models import (
@@ -44,6 +44,7 @@ from sync.hub.models import (
     HubBlob,
     HubCase,
     HubChunk,
+    HubCitation,
     HubClaim,
     HubDirectory,
     HubEvent,
@@ -83,6 +84,8 @@ from sync.problems import (
     NodeRevoked,
     NotClaimHolder,
     NotFound,
+    ReadNotPermitted,
+    RecipientUnknown,
     RequestMalformed,
     UploadOffsetWrong,
     UploadSizeConflict,
@@ -110,6 +113,13 @@ def scope_prefix(code: str) -> str:
     """Codes starting with this prefix are the node itself or under it."""
     tier = tier_of(code)
     return {"county": code[:6], "township": code[:9]}.get(tier, code)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    listed: bool  # the node has an entry in the directory
+    staff: dict[str, tuple[str | None, str | None]]  # user -> (role, office)
+    offices: frozenset[str]  # the offices it seals to
 
 
 @dataclass
@@ -140,7 +150,7 @@ class HubService:
         self._lock = threading.Lock()
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
-        self._staff: dict[str, tuple[str, dict[str, tuple[str | None, str | None]]]] = {}
+        self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
         stored = HubState.get_or_none(HubState.key == "revocations")
@@ -240,9 +250,18 @@ class HubService:
                 stored += 1
         return stored
 
-    def directory(self) -> list[dict[str, Any]]:
-        rows = HubDirectory.select().order_by(HubDirectory.node)
-        chains = {p.node: p.chain for p in HubPeer.select()}
+    def directory(self, reader: str | None = None,
+                  node: str | None = None) -> list[dict[str, Any]]:
+        """The entries ``reader`` may read: those on its line (itself, its ancestors and
+        its descendants: the keys it seals to and the staff its cases' steps name); all
+        when ``reader`` is None (the hub itself).  ``node``: that one entry only (the
+        hub's Scope step refuses a node off the reader's line)."""
+        query = HubDirectory.select().order_by(HubDirectory.node)
+        if node is not None:
+            query = query.where(HubDirectory.node == node)
+        rows = [r for r in query if reader is None or scope.on_line(reader, r.node)]
+        chains = {p.node: p.chain for p in HubPeer.select()
+                  .where(HubPeer.node.in_([r.node for r in rows]))} if rows else {}
         return [{"document": json.loads(r.document), "chain": chains.get(r.node, "")}
                 for r in rows]
 
@@ -313,6 +332,30 @@ class HubService:
                 continue
             yield data[max(0, start - row.offset):]
 
+    def citations(self, address: str) -> list[scope.Citation]:
+        """The events held here that cite a material: author and addressed nodes."""
+        events = [row.event for row in HubCitation.select(HubCitation.event)
+                  .where(HubCitation.address == address)]
+        if not events:
+            return []
+        authors = {row.id: row.node for row in HubEvent.select(HubEvent.id, HubEvent.node)
+                   .where(HubEvent.id.in_(events))}
+        addressed: dict[int, list[str]] = {}
+        for row in HubAddress.select().where(HubAddress.event.in_(events)):
+            addressed.setdefault(row.event, []).append(row.node)
+        return [scope.Citation(author, tuple(addressed.get(event, ())))
+                for event, author in authors.items()]
+
+    def check_material_reader(self, reader: str, address: str) -> None:
+        """NotFound when the hub holds nothing under ``address``; ReadNotPermitted when
+        ``reader`` is not one of the material's parties (``scope.may_read_material``)."""
+        blob = HubBlob.get_or_none(HubBlob.address == check_address(address))
+        if blob is None:
+            raise NotFound(what=f"材料 {address}")
+        if reader != self.me.code and not scope.may_read_material(
+                reader, blob.peer, self.citations(address)):
+            raise ReadNotPermitted(node=reader, what=f"材料 {address[:12]}…")
+
     def read_material(self, address: str, start: int, length: int) -> bytes:
         blob = self.upload_status(address)
         if blob is None or not blob.complete:
@@ -348,6 +391,9 @@ class HubService:
         return row.digest if row else None
 
     def node_head(self, node: str) -> dict[str, Any]:
+        """A node's high-water mark, head digest and newest receipt (0 and nothing for a
+        node the hub holds nothing of); the hub's Scope step lets only the node itself
+        and its ancestors ask."""
         high = self.high_water(node)
         receipt = (HubReceipt.select().where(HubReceipt.node == node)
                    .order_by(HubReceipt.up_to_seq.desc()).first())
@@ -411,6 +457,8 @@ class HubService:
                         answer.gaps.append(Gapped(event.node, decision.high_water))
                 elif isinstance(decision, BehindFork):
                     pass
+            if not downward:  # what a parent hands down was checked there
+                self.check_recipients(keep)
             for envelope in arrival_order(keep, envelopes):
                 self._store(staged, envelope, downward, requester)
             indexes = staged.write(self.db)
@@ -482,10 +530,15 @@ class HubService:
         return lifecycle.Actor(node, tier_of(node), user, role, office)
 
     def staff(self, node: str) -> dict[str, tuple[str | None, str | None]]:
+        return self._entry(node).staff
+
+    def _entry(self, node: str) -> _Entry:
+        """What the hub reads from a node's newest directory entry (verified when it was
+        stored), parsed once per version."""
         row = HubDirectory.get_or_none(HubDirectory.node == node)
         if row is None:
-            return {}
-        cached = self._staff.get(node)
+            return _Entry(False, {}, frozenset())
+        cached = self._entries.get(node)
         if cached is not None and cached[0] == row.issued_at:
             return cached[1]
         try:
@@ -493,10 +546,36 @@ class HubService:
             listed = body.get("staff") or {}
             staff = {str(name): (entry.get("role"), entry.get("office"))
                      for name, entry in listed.items() if isinstance(entry, dict)}
+            offices = frozenset(str(o.get("office")) for o in body.get("offices") or ()
+                                if isinstance(o, dict))
         except (ValueError, KeyError, TypeError, AttributeError):
-            staff = {}
-        self._staff[node] = (row.issued_at, staff)
-        return staff
+            staff, offices = {}, frozenset()
+        entry = _Entry(True, staff, offices)
+        self._entries[node] = (row.issued_at, entry)
+        return entry
+
+    def check_recipients(self, envelopes: Sequence[Envelope]) -> None:
+        """Every recipient is a node (inbox) or an office the directory knows, under the
+        author's county; RecipientUnknown for the first that is not.  This hub's own
+        ancestors are known before their entries arrive (a hub that has not yet heard from
+        its county, a USB bundle imported first, still takes a village's events sealed to
+        the county's offices); once their entry is here, it is checked like any other."""
+        for envelope in envelopes:
+            county = envelope.header.node[:6]
+            for recipient in envelope.header.recipients:
+                parts = recipient.split(":")
+                node = _recipient_node(recipient)
+                known = node is not None and node[:6] == county \
+                    and ((parts[0] == "node" and len(parts) == 3)
+                         or (parts[0] == "office" and len(parts) == 4))
+                if known and node is not None:
+                    entry = self._entry(node)
+                    if entry.listed:
+                        known = parts[0] == "node" or parts[2] in entry.offices
+                    else:
+                        known = is_under(self.me.code, node)
+                if not known:
+                    raise RecipientUnknown(recipient=recipient[:80])
 
     def _advance_case(self, staged: ingest_sql.PushBatch, envelope: Envelope,
                       enforce: bool) -> None:
