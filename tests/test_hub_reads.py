@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +36,7 @@ from station.store.models import OutgoingMaterial, SyncEnvelope
 from sync import httpsig
 from sync.client import HubClient
 from sync.envelope import Header, build_envelope, parse_envelope
+from sync.hub.identity import open_database
 from sync.problems import PROBLEM_BASE
 
 NEIGHBOUR = ("450981104202", "桂平市示范镇邻村便民服务站")
@@ -194,3 +197,21 @@ def test_recipients_must_be_in_the_directory(net: tuple[DemoNetwork, DemoNode],
     assert getattr(caught.value, "slug", None) == "recipient-unknown", caught.value
     after = hub_holdings(network, network.township, network.township_db)
     assert after.events == before.events and after.forks == before.forks
+
+
+def test_an_older_hub_learns_which_events_cite_each_material(
+        net: tuple[DemoNetwork, DemoNode], tmp_path: Path) -> None:
+    """A hub database from before ``hub_citation`` (schema 2) gets the table filled from
+    its stored envelopes when it opens, so material reads are scoped there too."""
+    network, _ = net
+    copy = tmp_path / "hub.db"
+    with sqlite3.connect(f"file:{network.township.data / 'hub.db'}?mode=ro", uri=True) as live, \
+            sqlite3.connect(copy) as old:
+        live.backup(old)
+        held = set(old.execute("SELECT address, event FROM hub_citation"))
+        old.execute("DROP TABLE hub_citation")
+        old.execute("UPDATE hub_state SET value = '2' WHERE key = 'schema'")
+    assert len(held) >= 6, "the two villages' scans are cited"
+    open_database(None, copy).close()
+    with sqlite3.connect(copy) as upgraded:
+        assert set(upgraded.execute("SELECT address, event FROM hub_citation")) == held
