@@ -560,22 +560,28 @@ class HubService:
         ancestors are known before their entries arrive (a hub that has not yet heard from
         its county, a USB bundle imported first, still takes a village's events sealed to
         the county's offices); once their entry is here, it is checked like any other."""
+        entries: dict[str, _Entry] = {}  # one directory read per node and batch
+        judged: set[tuple[str, str]] = set()  # (author's county, recipient) found known
         for envelope in envelopes:
             county = envelope.header.node[:6]
             for recipient in envelope.header.recipients:
+                if (county, recipient) in judged:
+                    continue
                 parts = recipient.split(":")
                 node = _recipient_node(recipient)
                 known = node is not None and node[:6] == county \
                     and ((parts[0] == "node" and len(parts) == 3)
                          or (parts[0] == "office" and len(parts) == 4))
                 if known and node is not None:
-                    entry = self._entry(node)
-                    if entry.listed:
-                        known = parts[0] == "node" or parts[2] in entry.offices
+                    if node not in entries:
+                        entries[node] = self._entry(node)
+                    if entries[node].listed:
+                        known = parts[0] == "node" or parts[2] in entries[node].offices
                     else:
                         known = is_under(self.me.code, node)
                 if not known:
                     raise RecipientUnknown(recipient=recipient[:80])
+                judged.add((county, recipient))
 
     def _advance_case(self, staged: ingest_sql.PushBatch, envelope: Envelope,
                       enforce: bool) -> None:
