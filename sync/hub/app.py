@@ -42,6 +42,7 @@ from sync.problems import (
 log = logging.getLogger("bianmin.hub")
 MAX_JSON = 16 << 20
 MAX_CHUNK_BODY = (1 << 20) + 1024
+MAX_INDEX = (1 << 63) - 1  # the largest SQL INTEGER: a larger cursor is a 400, never a 500
 UNSIGNED = ("/v1/health", "/v1/openapi.json")
 HELLO = "/v1/hello"
 ENROLMENT_REQUESTS = "/v1/enrolment/requests"
@@ -405,7 +406,7 @@ class Events:
                      "conflicts": answer.conflicts})
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        after = req.get_param_as_int("after", min_value=0) or 0
+        after = req.get_param_as_int("after", min_value=0, max_value=MAX_INDEX) or 0
         limit = req.get_param_as_int("limit", min_value=1, max_value=500) or 200
         events, cursor = self.hub.pull(req.context.peer, after, limit)
         req.context.counts = {"events_out": len(events), "direction": "down"}
