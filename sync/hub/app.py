@@ -55,6 +55,16 @@ def _json(req: falcon.Request) -> Any:
     return req.context.json
 
 
+def _sent_url(req: falcon.Request) -> str:
+    """The URL as the client sent and signed it.  Falcon's ``req.url`` is rebuilt from
+    the percent-decoded path, so a signed path with escapes (``%2C``, non-ASCII) would
+    not verify; waitress keeps the request target as it came (``REQUEST_URI``)."""
+    target = req.env.get("REQUEST_URI")
+    if isinstance(target, str) and target.startswith("/"):
+        return f"{req.scheme}://{req.netloc}{target}"
+    return req.url
+
+
 def _field(value: Any, name: str, kind: type) -> Any:
     if not isinstance(value, dict) or not isinstance(value.get(name), kind) \
             or (isinstance(value.get(name), bool) and kind is int):
@@ -162,7 +172,7 @@ class Auth:
                 return identity.public_key
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
-            req.method, req.url, headers, req.context.body, resolve,
+            req.method, _sent_url(req), headers, req.context.body, resolve,
             now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
             self.hub.register_chain(chain)
