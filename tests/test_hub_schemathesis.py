@@ -207,6 +207,13 @@ def test_a_cursor_beyond_sql_integers_is_a_400(net: DemoNetwork,
     problem_of(as_village.get(hub(net) + f"/v1/events?after={1 << 80}"), 400)
 
 
+def test_a_signed_path_with_escapes_verifies(net: DemoNetwork,
+                                             as_village: SigningSession) -> None:
+    """The signature covers the path as sent, escapes and all; the hub checks that one,
+    not the path Falcon decoded (which was a 401 signature-invalid)."""
+    problem_of(as_village.get(hub(net) + "/v1/updates/%E6%97%A5%E5%8E%86%2C"), 404, "not-found")
+
+
 # -- generated requests -----------------------------------------------------------------
 
 
