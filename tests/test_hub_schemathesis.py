@@ -43,7 +43,8 @@ from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork, DemoNode
 from station.network import link
 from sync import httpsig
-from sync.hub.app import create_app
+from sync.hub.app import MAX_JSON, create_app
+from sync.hub.enrolments import MAX_REQUEST
 from sync.hub.service import HubService
 from sync.problems import PROBLEM_BASE
 
@@ -183,6 +184,7 @@ def test_every_problem_answer_is_the_shared_problem() -> None:
                 if int(status) >= 400:
                     assert response == {"$ref": f"#/components/responses/P{status}"}, \
                         (path, method, status)
+            assert "413" in operation["responses"], (path, method)  # the body limit
             if operation.get("security") != []:
                 assert {"400", "401", "403", "503"} <= set(operation["responses"]), (path, method)
 
@@ -219,6 +221,15 @@ def test_a_signed_path_with_escapes_verifies(net: DemoNetwork,
     """The signature covers the path as sent, escapes and all; the hub checks that one,
     not the path Falcon decoded (which was a 401 signature-invalid)."""
     problem_of(as_village.get(hub(net) + "/v1/updates/%E6%97%A5%E5%8E%86%2C"), 404, "not-found")
+
+
+def test_an_oversized_body_is_a_413_on_any_route(net: DemoNetwork,
+                                                 unsigned: SigningSession) -> None:
+    """The body limit comes before routing, signatures and parsing: a GET too."""
+    problem_of(unsigned.get(hub(net) + "/v1/enrolment/requests", data=b" " * (MAX_REQUEST + 1)),
+               413, "request-too-large")
+    problem_of(unsigned.get(hub(net) + "/v1/health", data=b" " * (MAX_JSON + 1)), 413,
+               "too-large")
 
 
 # -- generated requests -----------------------------------------------------------------
