@@ -196,8 +196,10 @@ def test_the_three_callers_are_told_apart(net: DemoNetwork, as_village: SigningS
                                           as_township: SigningSession,
                                           unsigned: SigningSession) -> None:
     url = hub(net) + "/v1/events?after=0&limit=1"
-    assert as_village.get(url).status_code == 200
-    assert as_township.get(hub(net) + "/v1/queue").status_code == 200
+    answer = as_village.get(url)
+    assert answer.status_code == 200, answer.text
+    answer = as_township.get(hub(net) + "/v1/queue")
+    assert answer.status_code == 200, answer.text
     problem_of(unsigned.get(url), 401, "signature-missing")
 
 
