@@ -45,6 +45,7 @@ from sync.problems import (
 log = logging.getLogger("bianmin.hub")
 MAX_JSON = 16 << 20
 MAX_CHUNK_BODY = (1 << 20) + 1024
+MAX_INDEX = (1 << 63) - 1  # the largest SQL INTEGER: a larger cursor is a 400, never a 500
 UNSIGNED = ("/v1/health", "/v1/openapi.json")
 # What a refused reader was asking for, as the problem's message names it.
 _HUB_READS = {"/v1/queue": "本枢纽站的待办队列", "/v1/sessions": "本枢纽站的同步记录"}
@@ -57,6 +58,16 @@ def _json(req: falcon.Request) -> Any:
     if not hasattr(req.context, "json"):
         req.context.json = boundedjson.loads(req.context.body)
     return req.context.json
+
+
+def _sent_url(req: falcon.Request) -> str:
+    """The URL as the client sent and signed it.  Falcon's ``req.url`` is rebuilt from
+    the percent-decoded path, so a signed path with escapes (``%2C``, non-ASCII) would
+    not verify; waitress keeps the request target as it came (``REQUEST_URI``)."""
+    target = req.env.get("REQUEST_URI")
+    if isinstance(target, str) and target.startswith("/"):
+        return f"{req.scheme}://{req.netloc}{target}"
+    return req.url
 
 
 def _field(value: Any, name: str, kind: type) -> Any:
@@ -166,7 +177,7 @@ class Auth:
                 return identity.public_key
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
-            req.method, req.url, headers, req.context.body, resolve,
+            req.method, _sent_url(req), headers, req.context.body, resolve,
             now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
             self.hub.register_chain(chain)
@@ -431,7 +442,7 @@ class Events:
                      "conflicts": answer.conflicts})
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        after = req.get_param_as_int("after", min_value=0) or 0
+        after = req.get_param_as_int("after", min_value=0, max_value=MAX_INDEX) or 0
         limit = req.get_param_as_int("limit", min_value=1, max_value=500) or 200
         events, cursor = self.hub.pull(req.context.peer, after, limit)
         req.context.counts = {"events_out": len(events), "direction": "down"}
