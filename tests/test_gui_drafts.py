@@ -109,7 +109,7 @@ def test_a_draft_survives_kill_9_and_is_resumed_with_its_values_and_scans(
         [row] = listing.tree.get_children()
         matter, applicant, saved_at = listing.tree.item(row, "values")
         assert (matter, applicant) == ("高龄津贴申领", ELDER["name"]) and saved_at
-        keep(app.root, "70-drafts-list")
+        keep(app.root, "40-drafts-list")
         listing.resume_selected()
         main = app.view
         assert isinstance(main, MainWindow)
@@ -124,7 +124,7 @@ def test_a_draft_survives_kill_9_and_is_resumed_with_its_values_and_scans(
             k: v for k, v in FORM.items() if k != key}
         assert wizard.draft.matter is not None and wizard.draft.matter.code == MATTER
         assert wizard.draft.applicant == ELDER
-        keep(app.root, "71-draft-resumed")
+        keep(app.root, "41-draft-resumed")
         wizard.next()
         step = wizard.step
         assert isinstance(step, MaterialsStep)
@@ -156,7 +156,7 @@ def test_leaving_the_wizard_asks_and_both_answers_keep_the_draft(
     assert "草稿" in question.text
     assert question.yes.cget("text") == "保存草稿并离开"
     assert question.no.cget("text") == "继续办件"
-    keep(app.root, "72-leave-wizard-question")
+    keep(app.root, "42-leave-wizard-question")
     question.no.invoke()  # 继续办件: still here, nothing lost
     assert main.screen is wizard and main.current == "new_case"
     assert wizard.step.entries["name"].get() == ELDER["name"]  # type: ignore[union-attr]
@@ -187,7 +187,7 @@ def test_closing_the_window_asks_and_both_answers_keep_the_draft(
         application.root.protocol("WM_DELETE_WINDOW")  # the ✕ is wired to ask first
         application.request_close()
         question = asked(application)
-        keep(application.root, "73-close-window-question")
+        keep(application.root, "43-close-window-question")
         question.no.invoke()  # 继续办件
         assert application.root.winfo_exists() and application.station is not None
         application.request_close()
@@ -238,7 +238,7 @@ def test_drafts_are_listed_and_deleted_after_a_confirmation(app: StationApp,  # 
     listing.ask_delete()
     question = asked(app)
     assert who in question.text and "不能恢复" in question.text
-    keep(app.root, "74-delete-draft-question")
+    keep(app.root, "44-delete-draft-question")
     question.no.invoke()  # 取消: nothing deleted
     assert len(on_worker(app, lambda: list_drafts(station))) == 2  # type: ignore[arg-type]
     listing.ask_delete()
