@@ -83,8 +83,8 @@ class MaterialsStep(StepFrame):
     def enter(self) -> None:
         self.checklist.focus_set()
 
-    def leave(self) -> bool:
-        return True
+    def taking_in(self) -> bool:
+        return self.importing > 0
 
     def destroy(self) -> None:
         self.hot.stop()
@@ -112,7 +112,7 @@ class MaterialsStep(StepFrame):
 
     def stored(self, material: str, source: Path, page: DraftPage) -> None:
         if not self.winfo_exists():
-            return  # the step was left meanwhile
+            return  # the wizard was closed meanwhile
         self.importing -= 1
         self.wizard.draft.add_page(material, page)
         self.sources[page.blob] = source

@@ -76,7 +76,7 @@ class NewCaseScreen(ttk.Frame):
         self.step.enter()
 
     def next(self) -> None:
-        if self.working or self.step is None or not self.step.leave():
+        if self.working or self.step is None or self.step.taking_in() or not self.step.leave():
             return
         if self.index < len(STEPS) - 1:
             self.show(self.index + 1)
@@ -84,7 +84,7 @@ class NewCaseScreen(ttk.Frame):
             self.saver.save()
 
     def back(self) -> None:
-        if self.working or self.index == 0:
+        if self.working or self.index == 0 or (self.step is not None and self.step.taking_in()):
             return
         if self.step is not None:
             self.step.leave()  # keep what was typed, even if incomplete

@@ -51,6 +51,10 @@ class StepFrame(ttk.Frame):
         """Save what was entered into the draft; False keeps the agent here."""
         return True
 
+    def taking_in(self) -> bool:
+        """Still taking something in (files being sealed): no going back or forth."""
+        return False
+
     def collect(self) -> None:
         """Put what is shown into the draft as it is, unchecked (to keep it)."""
 
