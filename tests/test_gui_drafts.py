@@ -1,7 +1,8 @@
-"""草稿 in the window, under Xvfb: the wizard's work survives kill -9 of the app and
-is resumed from 办件 with the same values and scans; leaving the wizard or closing
-the window asks first (both answers keep the draft); drafts are listed and deleted
-(after a confirmation) in 办件; filing a resumed draft removes it."""
+"""草稿 in the window, under Xvfb: the wizard's work survives kill -9 of the app (sealed:
+nothing typed and no scan in plaintext on disk) and is resumed from 办件 with the same
+values and scans; leaving the wizard or closing the window asks first (both answers
+keep the draft); drafts are listed and deleted (after a confirmation) in 办件; filing
+a resumed draft removes it."""
 
 from __future__ import annotations
 
@@ -67,6 +68,22 @@ def drafts_shown(window: StationApp) -> DraftList:
     return listing
 
 
+def assert_sealed(data: Path, scans: list[bytes]) -> None:
+    """The data directory as the killed app left it (WAL and all) holds no value typed
+    into the wizard and no run of a scan's bytes in plaintext."""
+    needles = {f"{key} {codec}": value.encode(codec) for key, value in ELDER.items()
+               for codec in ("utf-8", "gbk", "utf-16-le")}
+    needles[CORRECTED[0]] = CORRECTED[1].encode()
+    for i, scan in enumerate(scans):
+        needles[f"scan {i}"] = scan[len(scan) // 2:len(scan) // 2 + 64]
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert any(p.name == "station.db-wal" for p in files)
+    for path in files:
+        content = path.read_bytes()
+        for what, needle in needles.items():
+            assert needle not in content, f"{what} in plaintext in {path}"
+
+
 def start_wizard(window: StationApp) -> NewCaseScreen:
     main = window.view
     assert isinstance(main, MainWindow)
@@ -101,6 +118,7 @@ def test_a_draft_survives_kill_9_and_is_resumed_with_its_values_and_scans(
             if stream is not None:
                 stream.close()
     assert child.returncode == -signal.SIGKILL
+    assert_sealed(data_dir, [(scans / f"draft-{i}.jpg").read_bytes() for i in range(2)])
     blobs_before = sorted(p.name for p in (data_dir / "materials").iterdir())
 
     app = log_in(data_dir, documents, config, PASSPHRASE)  # noqa: F811 - started again
