@@ -119,6 +119,9 @@ def test_a_draft_survives_kill_9_and_is_resumed_with_its_values_and_scans(
                 stream.close()
     assert child.returncode == -signal.SIGKILL
     assert_sealed(data_dir, [(scans / f"draft-{i}.jpg").read_bytes() for i in range(2)])
+    originals = [(scans / f"draft-{i}.jpg").read_bytes() for i in range(2)]
+    for i in range(2):
+        (scans / f"draft-{i}.jpg").unlink()  # resuming must not need the imported files
     blobs_before = sorted(p.name for p in (data_dir / "materials").iterdir())
 
     app = log_in(data_dir, documents, config, PASSPHRASE)  # noqa: F811 - started again
@@ -149,15 +152,26 @@ def test_a_draft_survives_kill_9_and_is_resumed_with_its_values_and_scans(
         pump(app.root, lambda: len(step.images) == 2, what="the scans' thumbnails")
         for i, name in enumerate(SCANNED):
             [page] = wizard.draft.pages[name]
-            assert app.opened.blobs.read(page.blob) == (scans / f"draft-{i}.jpg").read_bytes()
+            assert app.opened.blobs.read(page.blob) == originals[i]
         assert sorted(p.name for p in (data_dir / "materials").iterdir()) == blobs_before
         assert str(step.checklist.set(SCANNED[0], "pages")) == "1"
+        step.checklist.selection_set(SCANNED[0])
+        pump(app.root, lambda: step.material() == SCANNED[0], what="the ID card selected")
+        [upright] = wizard.draft.pages[SCANNED[0]]
+        step.rotate(0)  # turned from the sealed copy: the file it came from is not needed
+        pump(app.root, lambda: wizard.draft.pages[SCANNED[0]][0] != upright and app.images.busy
+             is False and wizard.saver.idle, what="the page turned and the draft saved")
+        turned = wizard.draft.pages[SCANNED[0]][0]
+        assert turned.name == upright.name and turned.blob != upright.blob
         wizard.next()
         confirm = wizard.step
         assert isinstance(confirm, ConfirmStep)
         wizard.next()  # 提交: the case is filed, and the draft goes with it
         pump(app.root, lambda: confirm.result is not None, timeout=60, what="filing")
         assert on_worker(app, lambda: list_drafts(app.opened)) == []
+        blobs = app.opened.blobs
+        assert not blobs.path_of(upright.blob).exists()  # replaced by its turned page
+        assert blobs.path_of(turned.blob).exists()  # the case's page
         listing = drafts_shown(app)
         assert listing.tree.get_children() == ()
     finally:
