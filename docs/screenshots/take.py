@@ -179,7 +179,8 @@ def capture_network(work: Path) -> None:
 # The review desk's and the village results' screenshots come from the GUI tests that
 # drive those scenes; they copy them here only when asked (tests/gui.py's keep()).
 REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
-                "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension"]
+                "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension",
+                "tests/test_gui_drafts.py"]  # 40-44: the wizard's drafts
 
 
 def review_shots() -> None:

@@ -6,6 +6,8 @@ Owns:
 - ``numbering``: case numbers unique across the network;
 - ``pages``, ``media``, ``hotfolder``: scans — checking and normalising pages, what a
   file is, the scanner's folder watched for new pages;
+- ``drafts``: 草稿, the wizard's unfinished work, sealed as it goes, with its scans
+  already in the material store; filing deletes the draft in the case's transaction;
 - ``printing``: the receipt (收件凭证) and the one-time notice, as access events;
 - ``matter_search``: finding a matter by Chinese, pinyin or initials.
 

@@ -34,7 +34,7 @@ from station.filing.numbering import next_case_no
 from station.filing.printing import print_case_documents
 from station.i18n import _
 from station.store.blobs import StoredBlob
-from station.store.models import Applicant, Case, CaseMaterial, MatterSnapshot
+from station.store.models import Applicant, Case, CaseDraft, CaseMaterial, MatterSnapshot
 from station.store.names import normalise_name
 
 log = logging.getLogger("station.filing")
@@ -45,7 +45,8 @@ class MaterialFile:
     """One page or file handed in for a material named in the catalogue."""
 
     name: str
-    path: Path
+    path: Path  # a file to store, or only its name when ``blob`` is already stored
+    blob: StoredBlob | None = None  # a scan a draft already put in the material store
 
 
 VILLAGE_AGENT = "村代办员"  # stored data, not interface text
@@ -83,13 +84,14 @@ def check_materials(matter: Matter, files: Sequence[MaterialFile]) -> list[Excep
         except FormsError as error:
             problems.append(error)
             continue
-        reason = _file_problem(item.path)
+        reason = file_problem(item.path) if item.blob is None else None
         if reason:
             problems.append(MaterialProblem(name=item.name, path=item.path, reason=reason))
     return problems
 
 
-def _file_problem(path: Path) -> str | None:
+def file_problem(path: Path) -> str | None:
+    """Why a file cannot be a scanned page, or None."""
     if not path.is_file():
         return _("文件不存在。")
     try:
@@ -108,6 +110,13 @@ def read_head(path: Path) -> bytes:
         return handle.read(16)
 
 
+def head_of(station: Station, item: MaterialFile) -> bytes:
+    """The first bytes of a page: from its file, or from the material store."""
+    if item.blob is None:
+        return read_head(item.path)
+    return next(station.blobs.iter_plaintext(item.blob.address), b"")[:16]
+
+
 def missing_required(
     matter: Matter, form: Mapping[str, object], files: Sequence[MaterialFile]
 ) -> list[str]:
@@ -124,7 +133,9 @@ def file_case(
     now: datetime | None = None,
     print_documents: bool = True,
     proxy: Proxy | None = None,
+    draft: str | None = None,
 ) -> FilingResult:
+    """File a case; ``draft`` (a 草稿's id) is deleted in the same transaction."""
     matter = station.catalogue.get(matter_code)
     problems: list[Exception] = []
     applicant: ApplicantDetails | None = None
@@ -143,8 +154,8 @@ def file_case(
 
     now = now or datetime.now().astimezone()
     missing = missing_required(matter, form, materials)
-    blobs = station.blobs.put_files([item.path for item in materials])
-    stored = list(zip(materials, blobs, strict=True))
+    fresh = iter(station.blobs.put_files([m.path for m in materials if m.blob is None]))
+    stored = [(item, item.blob or next(fresh)) for item in materials]
     status = AWAITING_SUPPLEMENT if missing else FILED
     promise = promised_due(station, matter, now, bool(missing))
     deadline = promise.due
@@ -174,7 +185,7 @@ def file_case(
         refs = []
         for item, blob in stored:
             pages[item.name] = pages.get(item.name, 0) + 1
-            material = add_material(case, item.name, blob, read_head(item.path), item.path.name,
+            material = add_material(case, item.name, blob, head_of(station, item), item.path.name,
                                     now.isoformat(timespec="seconds"), pages[item.name])
             refs.append({"name": item.name, "page": material.page, "blob": blob.address})
         outbox.append(
@@ -201,6 +212,8 @@ def file_case(
                 case_no=case.case_no,
                 matter_code=matter.code,
             )
+        if draft is not None:
+            CaseDraft.delete().where(CaseDraft.id == draft).execute()
     log.info("case %s filed (%s), %d material file(s)", case.case_no, status, len(stored))
 
     result = FilingResult(

@@ -120,6 +120,10 @@ class BlobStore:
             tmp_path.unlink(missing_ok=True)
             raise
 
+    def remove(self, address: str) -> None:
+        """Delete a blob nothing refers to any more (the caller checked)."""
+        self.path_of(address).unlink(missing_ok=True)
+
     def iter_plaintext(self, address: str) -> Iterator[bytes]:
         """Yield the plaintext in chunks; raise DecryptionFailed on any damage."""
         what = f"材料 {address[:12]}"

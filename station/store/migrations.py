@@ -134,6 +134,14 @@ def _v7_case_documents(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE UNIQUE INDEX case_document_event_kind ON case_document (event, kind)")
 
 
+def _v8_case_drafts(db: SqliteDatabase) -> None:
+    """草稿: the new-case wizard's unfinished work, sealed, kept across a crash."""
+    db.execute_sql(
+        "CREATE TABLE case_draft (id TEXT NOT NULL PRIMARY KEY, user TEXT NOT NULL,"
+        " saved_at TEXT NOT NULL, content BLOB NOT NULL)")
+    db.execute_sql("CREATE INDEX case_draft_user ON case_draft (user)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -144,6 +152,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     5: _v5_users_and_offices,
     6: _v6_sync,
     7: _v7_case_documents,
+    8: _v8_case_drafts,
 }
 LATEST = max(MIGRATIONS)
 

@@ -262,6 +262,22 @@ class CaseDocument(BaseModel):
         table_name = "case_document"
 
 
+class CaseDraft(BaseModel):
+    """新建办件's unfinished work (草稿): everything typed and the scans' addresses, sealed.
+
+    Clear columns say only whose draft it is and when it was saved; the matter, the
+    applicant, the form and the pages are in ``content``.
+    """
+
+    id = TextField(primary_key=True, default=new_id)
+    user = TextField(index=True)  # the agent who started it
+    saved_at = TextField()
+    content = EncryptedJSONField()
+
+    class Meta:
+        table_name = "case_draft"
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     User,
@@ -279,4 +295,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     SyncReceipt,
     InboxEvent,
     CaseDocument,
+    CaseDraft,
 )

@@ -41,7 +41,7 @@ class StationApp:
         i18n.set_language(self.config.language)
         self.root = ttk.Window(title=_("便民站"), themename=THEME, size=WINDOW_SIZE,
                                minsize=MIN_SIZE)
-        self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.root.protocol("WM_DELETE_WINDOW", self.request_close)
         fit_small_screen(self.root)
         self.font_size = apply_fonts(self.root, self.config.large_font)
         self._gc_was_enabled = gc.isenabled()
@@ -137,6 +137,12 @@ class StationApp:
     # -- running -------------------------------------------------------------
     def run(self) -> None:
         self.root.mainloop()
+
+    def request_close(self) -> None:
+        """The window's ✕: the screen shown may ask first (an unfinished draft)."""
+        guard = getattr(self.view, "leave_guard", None)
+        if guard is None or guard(self.close):
+            self.close()
 
     def close(self) -> None:
         if self.sync is not None:

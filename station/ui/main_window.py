@@ -79,6 +79,8 @@ class MainWindow(ttk.Frame):
 
     def open(self, key: str) -> ttk.Frame:
         screen_class = next(cls for k, _l, _s, cls in self.screens if k == key)
+        if not self.leave_guard(partial(self.open, key)):
+            return self.screen  # type: ignore[return-value]  # asked; opens once answered
         if self.screen is not None:
             self.screen.destroy()
         self.app.clear_error()
@@ -90,6 +92,12 @@ class MainWindow(ttk.Frame):
         if self.app.sync is not None:
             self.app.sync.poke()  # the pending count may have changed on the last screen
         return self.screen
+
+    def leave_guard(self, proceed: Callable[[], object]) -> bool:
+        """May the screen shown be left now?  A screen with unfinished work (the
+        wizard's draft) asks first and calls ``proceed`` once the agent chose to go."""
+        guard = getattr(self.screen, "leave_guard", None)
+        return guard is None or bool(guard(proceed))
 
     def open_case(self, case_no: str) -> None:
         """Show one case in 办件 (新结果 in the status bar opens the case it names)."""

@@ -24,6 +24,7 @@ from station.cases.register import (
     list_cases,
     show_case,
 )
+from station.filing.drafts import list_drafts
 from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
@@ -31,6 +32,7 @@ from station.outbox import local_time
 from station.ui.context import AppContext
 from station.ui.opener import open_file
 from station.ui.provisional import dated
+from station.ui.screens.case_drafts import DraftList
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
 from station.ui.screens.review_data import STATE_NAMES
@@ -78,6 +80,10 @@ class CasesScreen(ttk.Frame):
         ttk.Button(bar, text=_("查找（Enter）"), command=self.search).pack(side=tk.LEFT)
         ttk.Button(bar, text=_("全部办件（Esc）"), bootstyle="secondary-outline",
                    command=self.reload).pack(side=tk.LEFT, padx=6)
+        self.drafts_button = ttk.Button(bar, text=_("草稿"), bootstyle="warning-outline",
+                                        command=self.show_drafts)
+        self.drafts_button.pack(side=tk.LEFT)
+        self.draft_list: DraftList | None = None
         self.message = ttk.Label(bar, text="", bootstyle="danger")
         self.message.pack(side=tk.LEFT, padx=10)
         self.sort, self.descending = "filed", True
@@ -123,11 +129,31 @@ class CasesScreen(ttk.Frame):
     def reload(self) -> None:
         self.message.configure(text="")
         station, offset = self.app.opened, self.offset
+        self.app.dispatcher.submit(lambda: len(list_drafts(station)), on_done=self.count_drafts)
         filters, sort, descending = self.filters.value(), SORT_KEYS[self.sort], self.descending
         self.app.dispatcher.submit(
             lambda: list_cases(station, limit=PAGE, offset=offset, filters=filters, sort=sort,
                                descending=descending),
             on_done=self.show_page)
+
+    # -- 草稿 ----------------------------------------------------------------
+    def count_drafts(self, count: int) -> None:
+        if self.winfo_exists():
+            self.drafts_button.configure(
+                text=_("草稿（{count}）").format(count=count) if count else _("草稿"))
+
+    def show_drafts(self) -> None:
+        """The wizard's unfinished work, over the list (Esc returns)."""
+        self.close_drafts()
+        self.draft_list = DraftList(self, self.app, on_close=self.close_drafts)
+        self.draft_list.place(relx=0, rely=0, relwidth=1, relheight=1)
+
+    def close_drafts(self) -> None:
+        if self.draft_list is not None:
+            self.draft_list.destroy()
+            self.draft_list = None
+            self.tree.focus_set()
+            self.reload()
 
     def show_page(self, page: CaseList) -> None:
         if not self.winfo_exists():

@@ -51,6 +51,9 @@ class ApplicantStep(StepFrame):
         self.proxy_error = ttk.Label(box, text="", bootstyle="danger")
         self.proxy_error.grid(row=1, column=0, columnspan=2, sticky="w")
         self.check_id()
+        self.watch(*self.entries.values())
+        self.is_proxy.trace_add("write", lambda *_a: self.wizard.changed())
+        self.consent.trace_add("write", lambda *_a: self.wizard.changed())
 
     def enter(self) -> None:
         self.entries["name"].focus_set()
@@ -89,7 +92,10 @@ class ApplicantStep(StepFrame):
         if self.is_proxy.get() and not self.consent.get():
             self.proxy_error.configure(text=_("代办须经申请人同意：请确认后勾选。"))
             ok = False
-        self.wizard.draft.applicant = self.values()
-        self.wizard.draft.proxy = (Proxy(consent=True, relation=VILLAGE_AGENT)
-                                   if self.is_proxy.get() else None)
+        self.collect()
         return ok
+
+    def collect(self) -> None:
+        self.wizard.draft.applicant = self.values()
+        self.wizard.draft.proxy = (Proxy(consent=self.consent.get(), relation=VILLAGE_AGENT)
+                                   if self.is_proxy.get() else None)

@@ -7,6 +7,7 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from forms.identity import mask_id
+from station.filing.drafts import file_draft
 from station.filing.matter_search import record_recent
 from station.filing.new_case import FilingResult, file_case
 from station.i18n import N_, _
@@ -57,6 +58,8 @@ class ConfirmStep(StepFrame):
         """Submitting: file the case (once)."""
         if self.result is not None or self.wizard.working:
             return False
+        self.wizard.saver.save()  # anything still waiting for a pause in typing
+        self.wizard.saver.paused = True
         self.wizard.working = True
         self.progress.pack(fill=tk.X, pady=6)
         self.progress.start(10)
@@ -66,13 +69,16 @@ class ConfirmStep(StepFrame):
         assert matter is not None
         files, applicant, form, proxy = draft.files(), dict(draft.applicant), dict(draft.form), \
             draft.proxy
+        draft_id = draft.id
         app.dispatcher.submit(
-            lambda: file_case(station, matter.code, applicant, form, files, proxy=proxy),
+            lambda: file_draft(station, draft_id, matter.code, applicant, form, files, proxy)
+            if draft_id else file_case(station, matter.code, applicant, form, files, proxy=proxy),
             on_done=self.filed, on_error=self.failed)
         return False
 
     def failed(self, error: BaseException) -> None:
         self.wizard.working = False
+        self.wizard.saver.paused = False  # not filed: the draft is kept again
         self.progress.stop()
         self.progress.pack_forget()
         self.wizard.app.show_error(error)

@@ -36,6 +36,7 @@ class FormStep(StepFrame):
         for spec in self.fields:
             self._build(spec, wizard.draft.form.get(spec.name))
         self.layout()
+        self.watch(*self.widgets.values())
 
     def _build(self, spec: FieldSpec, value: object) -> None:
         mark = " *" if spec.required else ""
@@ -87,6 +88,9 @@ class FormStep(StepFrame):
     def values(self) -> dict[str, object]:
         return {spec.name: self.widgets[spec.name].get().strip() for spec in self.fields
                 if self.visible(spec) and self.widgets[spec.name].get().strip()}
+
+    def collect(self) -> None:
+        self.wizard.draft.form = self.values()
 
     def leave(self) -> bool:
         matter = self.wizard.draft.matter

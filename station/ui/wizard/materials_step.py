@@ -3,23 +3,26 @@
 A document camera or scanner drops files into the scan folder; each complete
 file becomes the next page of the material selected in the checklist.
 Thumbnails are made on a worker; pages can be reordered, rotated, deleted.
-Nothing is copied or encrypted here: the pages are stored when the case is
-filed, so an abandoned draft leaves nothing behind.
+Each imported file is sealed into the material store at once and the draft
+keeps its address (station.filing.drafts), so a crash loses no scan and a
+resumed draft never imports again; a deleted draft takes its scans with it.
 """
 
 from __future__ import annotations
 
 import tempfile
 import tkinter as tk
+from functools import partial
 from pathlib import Path
 from tkinter import filedialog
 
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
+from station.filing.drafts import DraftPage, store_scan
 from station.filing.hotfolder import HotFolder
 from station.filing.material_text import requirement
-from station.filing.pages import rotate_file, thumbnail
+from station.filing.pages import load_page_bytes, rotate_file, thumbnail
 from station.i18n import N_, _, translate
 from station.ui.wizard.step import StepFrame, Wizard
 
@@ -32,7 +35,9 @@ class MaterialsStep(StepFrame):
 
     def __init__(self, parent: tk.Misc, wizard: Wizard) -> None:
         super().__init__(parent, wizard)
-        self.images: dict[Path, ImageTk.PhotoImage] = {}
+        self.images: dict[str, ImageTk.PhotoImage] = {}  # by the page's blob
+        self.sources: dict[str, Path] = {}  # files imported in this session, by blob
+        self.importing = 0  # files being sealed into the material store
         self.rotated = Path(tempfile.mkdtemp(prefix="bianmin-pages-"))
         left = ttk.Frame(self)
         left.pack(side=tk.LEFT, fill=tk.Y)
@@ -66,6 +71,9 @@ class MaterialsStep(StepFrame):
         self.bind_all("<Control-o>", lambda _e: self.choose_files())
         self.hot = HotFolder(folder, self._scanned)
         self.hot.start()
+        for pages in wizard.draft.pages.values():  # a resumed draft's pages
+            for page in pages:
+                self.make_thumbnail(page)
 
     # -- which material is being captured ------------------------------------
     def material(self) -> str:
@@ -75,8 +83,8 @@ class MaterialsStep(StepFrame):
     def enter(self) -> None:
         self.checklist.focus_set()
 
-    def leave(self) -> bool:
-        return True
+    def taking_in(self) -> bool:
+        return self.importing > 0
 
     def destroy(self) -> None:
         self.hot.stop()
@@ -90,27 +98,54 @@ class MaterialsStep(StepFrame):
         self.import_files([Path(n) for n in names])
 
     def import_files(self, paths: list[Path], material: str | None = None) -> None:
+        """Each file is checked and sealed in the material store on the worker, then
+        becomes a page of the draft (saved at once): nothing is imported twice."""
         target = material or self.material()
+        station = self.wizard.app.opened
         for path in paths:
-            self.wizard.draft.add_page(target, path)
-            self.make_thumbnail(path)
+            self.waiting += 1
+            self.importing += 1
+            self.wizard.app.dispatcher.submit(
+                partial(store_scan, station, path), on_done=partial(self.stored, target, path),
+                on_error=self.import_failed)
+        self.show_progress()
+
+    def stored(self, material: str, source: Path, page: DraftPage) -> None:
+        if not self.winfo_exists():
+            return  # the wizard was closed meanwhile
+        self.importing -= 1
+        self.wizard.draft.add_page(material, page)
+        self.sources[page.blob] = source
+        self.wizard.saver.save()
+        self.make_thumbnail(page, counted=True)
         self.refresh_counts()
         self.show_pages()
+
+    def import_failed(self, error: BaseException) -> None:
+        if self.winfo_exists():
+            self.importing -= 1
+            self.waiting -= 1
+            self.show_progress()
+        self.wizard.app.show_error(error)
 
     def _scanned(self, path: Path) -> None:
         """From the hot folder's thread: hop to the Tk thread."""
         self.wizard.app.dispatcher.post(lambda p: self.import_files([p]), path)
 
     # -- thumbnails and page tools ----------------------------------------------
-    def make_thumbnail(self, path: Path) -> None:
-        self.waiting += 1
+    def make_thumbnail(self, page: DraftPage, counted: bool = False) -> None:
+        """A small picture of the page, from the file just imported or else from the
+        material store (a resumed draft), made on the image worker."""
+        if not counted:
+            self.waiting += 1
         self.show_progress()
+        source, blobs = self.sources.get(page.blob), self.wizard.app.opened.blobs
 
         def shown(image: Image.Image) -> None:
             if not self.winfo_exists():
                 return  # the step was left: the result is simply dropped
             self.waiting -= 1
-            self.images[path] = ImageTk.PhotoImage(image, master=self)
+            self.images[page.blob] = ImageTk.PhotoImage(image, master=self)
             self.show_progress()
             self.show_pages()
 
@@ -120,12 +155,16 @@ class MaterialsStep(StepFrame):
                 self.show_progress()
             self.wizard.app.show_error(error)
 
-        self.wizard.app.images.submit(lambda: thumbnail(path, THUMB), on_done=shown,
-                                      on_error=failed)
+        def make() -> Image.Image:
+            if source is not None and source.is_file():
+                return thumbnail(source, THUMB)
+            return load_page_bytes(blobs.read(page.blob), THUMB, page.name)
+
+        self.wizard.app.images.submit(make, on_done=shown, on_error=failed)
 
     def show_progress(self) -> None:
         """Importing many pages shows how far it has got."""
-        total = sum(len(p) for p in self.wizard.draft.pages.values())
+        total = sum(len(p) for p in self.wizard.draft.pages.values()) + self.importing
         if self.waiting <= 0:
             self.progress.pack_forget()
             self.progress_text.pack_forget()
@@ -150,19 +189,19 @@ class MaterialsStep(StepFrame):
         for child in self.pages.winfo_children():
             child.destroy()
         material = self.material()
-        paths = self.wizard.draft.pages.get(material, [])
+        pages = self.wizard.draft.pages.get(material, [])
         ttk.Label(self.pages, text=_("{name}：{count} 页").format(name=material,
-                  count=len(paths))).grid(row=0, column=0, columnspan=5, sticky="w")
+                  count=len(pages))).grid(row=0, column=0, columnspan=5, sticky="w")
         matter = self.wizard.draft.matter
         spec = next((m for m in matter.materials if m.name == material), None) if matter else None
         self.requirement = ttk.Label(self.pages, text=requirement(spec) if spec else "",
                                      bootstyle="secondary", wraplength=560)
         self.requirement.grid(row=1, column=0, columnspan=5, sticky="w")
-        for index, path in enumerate(paths):
+        for index, page in enumerate(pages):
             cell = ttk.Frame(self.pages, padding=4)
             cell.grid(row=2 + index // 4, column=index % 4, sticky="n")
-            image = self.images.get(path)
-            ttk.Label(cell, image=image if image else "", text="" if image else path.name,
+            image = self.images.get(page.blob)
+            ttk.Label(cell, image=image if image else "", text="" if image else page.name,
                       width=0 if image else 16).pack()
             tools = ttk.Frame(cell)
             tools.pack()
@@ -175,20 +214,40 @@ class MaterialsStep(StepFrame):
 
     def move(self, index: int, delta: int) -> None:
         self.wizard.draft.move_page(self.material(), index, delta)
+        self.wizard.saver.save()
         self.show_pages()
 
     def remove(self, index: int) -> None:
         self.wizard.draft.remove_page(self.material(), index)
+        self.wizard.saver.save()
         self.refresh_counts()
         self.show_pages()
 
     def rotate(self, index: int) -> None:
+        """Turn a page: the sealed scan is read back, turned in the temp folder and
+        sealed again as a new page (the old one goes when the draft is done)."""
         material = self.material()
-        source = self.wizard.draft.pages[material][index]
-        out = self.rotated / f"{len(list(self.rotated.iterdir()))}-{source.name}"
+        page = self.wizard.draft.pages[material][index]
+        station, folder = self.wizard.app.opened, self.rotated
+        out = folder / f"{len(list(folder.iterdir()))}-{page.name}"
 
-        def done(path: Path) -> None:
-            self.wizard.draft.replace_page(material, index, path)
-            self.make_thumbnail(path)
+        def turn() -> DraftPage:
+            source = self.sources.get(page.blob)
+            if source is None or not source.is_file():
+                source = folder / f"{out.name}.in"
+                source.write_bytes(station.blobs.read(page.blob))
+            rotate_file(source, 90, out)
+            if source.parent == folder and source != out:
+                source.unlink()
+            turned = store_scan(station, out)
+            return DraftPage(turned.blob, turned.size, page.name)
 
-        self.wizard.app.images.submit(lambda: rotate_file(source, 90, out), on_done=done)
+        def done(turned: DraftPage) -> None:
+            if not self.winfo_exists():
+                return
+            self.wizard.draft.replace_page(material, index, turned)
+            self.sources[turned.blob] = out
+            self.wizard.saver.save()
+            self.make_thumbnail(turned)
+
+        self.wizard.app.images.submit(turn, on_done=done)

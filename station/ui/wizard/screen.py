@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 
 import ttkbootstrap as ttk
 
 from station.filing.new_case import FilingResult
 from station.i18n import _, translate
+from station.ui.ask import Ask
 from station.ui.context import AppContext
 from station.ui.wizard.applicant_step import ApplicantStep
+from station.ui.wizard.autosave import AutoSaver
 from station.ui.wizard.confirm_step import ConfirmStep
 from station.ui.wizard.draft import Draft
 from station.ui.wizard.form_step import FormStep
@@ -30,6 +33,9 @@ class NewCaseScreen(ttk.Frame):
         super().__init__(parent)
         self.app = app
         self.draft = Draft()
+        self.saver = AutoSaver(app, lambda: self.draft, self.collect)
+        self.asking: Ask | None = None  # 保存草稿并离开？
+        self.released = False  # the agent chose to leave: do not ask again
         self.working = False
         self.index = 0
         self.step: StepFrame | None = None
@@ -70,17 +76,65 @@ class NewCaseScreen(ttk.Frame):
         self.step.enter()
 
     def next(self) -> None:
-        if self.working or self.step is None or not self.step.leave():
+        if self.working or self.step is None or self.step.taking_in() or not self.step.leave():
             return
         if self.index < len(STEPS) - 1:
             self.show(self.index + 1)
+            self.draft.step = self.index
+            self.saver.save()
 
     def back(self) -> None:
-        if self.working or self.index == 0:
+        if self.working or self.index == 0 or (self.step is not None and self.step.taking_in()):
             return
         if self.step is not None:
             self.step.leave()  # keep what was typed, even if incomplete
         self.show(self.index - 1)
+        self.draft.step = self.index
+        self.saver.save()
+
+    def resume(self, draft: Draft) -> None:
+        """Go on with a saved draft, at the step where the agent left it."""
+        self.draft = draft
+        step = draft.step if draft.matter is not None else 0
+        self.show(max(0, min(step, len(STEPS) - 1)))
+
+    def collect(self) -> None:
+        """What the step shows, into the draft (unchecked: it is only kept)."""
+        if self.step is not None and not self.working:
+            self.step.collect()
+
+    def changed(self) -> None:
+        self.saver.changed()
+
+    def leave_guard(self, proceed: Callable[[], None]) -> bool:
+        """Leaving with unfinished work asks first; either way the draft stays.
+
+        True: nothing to ask, go on.  False: the agent is asked, and ``proceed`` runs
+        once they chose to leave and the draft is written."""
+        if self.released or self.saver.paused:
+            return True
+        self.collect()
+        if self.draft.is_empty():
+            return True
+        if self.asking is None or not self.asking.winfo_exists():
+            lines = [_("这件还没有提交。"),
+                     _("已填写的内容和已导入的材料会保存为草稿，"
+                       "以后可以在“办件 → 草稿”中继续办理。")]
+            self.asking = Ask(self, _("离开新建办件"), lines, yes=_("保存草稿并离开"),
+                              no=_("继续办件"), on_yes=lambda: self._leave(proceed),
+                              on_no=self._stay)
+        return False
+
+    def _leave(self, proceed: Callable[[], None]) -> None:
+        def saved() -> None:
+            self.released = True
+            proceed()
+
+        self.saver.save(on_saved=saved)
+
+    def _stay(self) -> None:
+        if self.step is not None:
+            self.step.enter()
 
     def finished(self, result: FilingResult) -> None:
         self.next_button.configure(state="disabled")
@@ -93,6 +147,9 @@ class NewCaseScreen(ttk.Frame):
         self.app.view.open("new_case")  # type: ignore[union-attr]
 
     def destroy(self) -> None:
+        self.saver.cancel()
+        if self.asking is not None and self.asking.winfo_exists():
+            self.asking.destroy()
         for sequence in ("<Alt-Left>", "<Alt-Right>", "<Control-n>"):
             self.unbind_all(sequence)
         step = self.step

@@ -14,6 +14,7 @@ import ttkbootstrap as ttk
 
 from station.filing.new_case import FilingResult
 from station.ui.context import AppContext
+from station.ui.wizard.autosave import AutoSaver
 from station.ui.wizard.draft import Draft
 
 
@@ -24,12 +25,16 @@ class Wizard(Protocol):
     draft: Draft  # what the agent entered so far
     working: bool  # filing runs on the worker: no going back or forth
     scan_folder: Path
+    saver: AutoSaver  # keeps the draft on disk as the agent goes
 
     def next(self) -> None:
         """Leave this step for the next one (if the step agrees)."""
 
     def finished(self, result: FilingResult) -> None:
         """The case is filed: show the receipt and start again."""
+
+    def changed(self) -> None:
+        """Something was typed or ticked: the draft is saved once typing pauses."""
 
 
 class StepFrame(ttk.Frame):
@@ -45,3 +50,16 @@ class StepFrame(ttk.Frame):
     def leave(self) -> bool:
         """Save what was entered into the draft; False keeps the agent here."""
         return True
+
+    def taking_in(self) -> bool:
+        """Still taking something in (files being sealed): no going back or forth."""
+        return False
+
+    def collect(self) -> None:
+        """Put what is shown into the draft as it is, unchecked (to keep it)."""
+
+    def watch(self, *widgets: tk.Misc) -> None:
+        """Typing or choosing in these widgets changes the draft."""
+        for widget in widgets:
+            for sequence in ("<KeyRelease>", "<<ComboboxSelected>>"):
+                widget.bind(sequence, lambda _e: self.wizard.changed(), add="+")
