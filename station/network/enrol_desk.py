@@ -24,7 +24,9 @@ from station.trust import enrolment
 from sync.client import HubClient
 from sync.errors import SyncError
 
-SHEET_NAME = "{code}-入网注册单.pdf"  # a file name, the same in every interface language
+# file names, the same in every interface language
+SHEET_NAME = "{code}-入网注册单.pdf"
+REQUEST_FILE = "入网申请-{code}.json"
 
 
 @dataclass(frozen=True)

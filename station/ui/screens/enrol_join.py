@@ -33,7 +33,6 @@ from sync.problems import EnrolmentUnknown, HubUnreachable
 
 FIRST_POLL_MS = 2000
 MAX_POLL_MS = 30000
-REQUEST_FILE = "入网申请-{code}.json"  # a file name, the same in every interface language
 FILE_TYPES = [(_("入网文件"), "*.json"), (_("所有文件"), "*")]
 
 
@@ -191,7 +190,7 @@ class JoinPanel(ttk.Frame):
             return
         chosen = filedialog.asksaveasfilename(
             parent=self, title=_("把入网申请写到U盘"), filetypes=FILE_TYPES,
-            initialfile=REQUEST_FILE.format(code=self.station.node.code))
+            initialfile=enrol_desk.REQUEST_FILE.format(code=self.station.node.code))
         if chosen:
             self.write_request_to(Path(chosen))
 
