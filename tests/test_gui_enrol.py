@@ -108,7 +108,8 @@ def issue_in_county_window(net: DemoNetwork, tmp_path: Path) -> str:
         assert main.current == "settings"  # home by role: the admin, no 管理 screen yet
         screen = enrol_screen(app, main)
         issue = screen.issue
-        assert issue is not None
+        assert issue is not None and screen.tabs is not None
+        screen.tabs.select(issue)
         issue.child.delete(0, tk.END)
         issue.child.insert(0, NEW)
         issue.tier.set("村便民服务站")

@@ -154,8 +154,15 @@ class RecoverView(ttk.Frame):
 
     def recovered(self, result: tuple[Station, int]) -> None:
         station, dropped = result
-        self.app.logged_in(station)
+        if not self.winfo_exists():
+            return
         text = _("已用恢复密钥设置新口令，请记住新口令。")
         if dropped:
             text += _("您的科室密钥需要由本科室其他成员重新授予。")
-        self.app.show_message(text)
+        for entry in self.entries.values():
+            entry.delete(0, tk.END)
+        self.error.configure(text=text, bootstyle="success")
+        self.button.configure(text=_("开始使用（Enter）"), state="normal",
+                              command=lambda: self.app.logged_in(station))
+        self.button.focus_set()
+        self.button.bind("<Return>", lambda _e: self.app.logged_in(station))

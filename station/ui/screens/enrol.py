@@ -25,6 +25,7 @@ class EnrolScreen(ttk.Frame):
         self.join: JoinPanel | None = None
         self.issue: IssuePanel | None = None
         self.approve: ApprovePanel | None = None
+        self.tabs: ttk.Notebook | None = None
         station = app.opened
         app.dispatcher.submit(lambda: landing(station), on_done=self._build)
 
@@ -35,7 +36,7 @@ class EnrolScreen(ttk.Frame):
             self.join = JoinPanel(self, self.app, self.app.opened, self._enrolled)
             self.join.pack(fill=tk.BOTH, expand=True)
         elif found.enrol:
-            tabs = ttk.Notebook(self)
+            self.tabs = tabs = ttk.Notebook(self)
             tabs.pack(fill=tk.BOTH, expand=True)
             self.issue = IssuePanel(tabs, self.app)
             self.approve = ApprovePanel(tabs, self.app)

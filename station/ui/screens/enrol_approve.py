@@ -10,6 +10,7 @@ on the worker.  The hub is the station's sync hub.
 from __future__ import annotations
 
 import tkinter as tk
+from datetime import datetime
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -23,6 +24,14 @@ from station.ui.problems import describe
 
 COLUMNS = (("node", _("站点编码")), ("name", _("站点名称")), ("tier", _("层级")),
            ("received_at", _("收到时间")))
+
+
+def local_time(stamp: str) -> str:
+    """The hub's UTC stamp as the clock on the wall shows it."""
+    try:
+        return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"
+    except ValueError:
+        return stamp
 
 
 class ApprovePanel(ttk.Frame):
@@ -68,9 +77,11 @@ class ApprovePanel(ttk.Frame):
         for row in rows:
             tier = i18n.translate(TIER_LABELS.get(row.get("tier", ""), row.get("tier", "")))
             self.tree.insert("", tk.END, iid=row["node"], values=(
-                row["node"], row.get("name", ""), tier, row.get("received_at", "")[:19]))
+                row["node"], row.get("name", ""), tier, local_time(row.get("received_at", ""))))
         if rows:
             self.tree.selection_set(rows[0]["node"])
+            if "secondary" in str(self.message.cget("style")):
+                self.message.configure(text="")
         elif not str(self.message.cget("text")):
             self.message.configure(text=_("没有等候批准的入网申请。"), bootstyle="secondary")
 
