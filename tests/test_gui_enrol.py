@@ -27,9 +27,12 @@ from gui import find_widget, keep, pump, screenshot
 from network import copy_network
 
 from keys.enrolment import new_code
+from station.app import Station
 from station.demo import demo_network
 from station.demo.demo_network import ADMIN, COUNTY, DemoNetwork, wait_until
 from station.hubops import hub_runner
+from station.network.enrol_desk import is_enrolled
+from station.trust import enrolment
 from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow
@@ -243,11 +246,8 @@ def test_an_unreachable_hub_is_said_plainly(display: str, net: DemoNetwork,
     """Also: a village PC set up earlier without enrolling is told so at 立即同步,
     not sent to a command line."""
     with net.open(net.township, ADMIN) as township:
-        from station.trust import enrolment
-
         code = enrolment.issue_code(township, NEW, "village").code
     data = net.workdir / NEW
-    from station.app import Station
 
     Station.init(data, "village", NEW, NEW_NAME, ADMIN, PASSPHRASE,
                  net.workdir / "documents" / NEW)[0].close()
@@ -278,3 +278,66 @@ def test_an_unreachable_hub_is_said_plainly(display: str, net: DemoNetwork,
         screenshot(app.root, "enrol-unreachable")
     finally:
         app.close()
+
+
+def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
+                                               tmp_path: Path) -> None:
+    """No network: the village writes its request to a stick, the township admin
+    approves the file in the township's window, the village reads the approval back."""
+
+    with net.open(net.township, ADMIN) as township:  # the sheet handed over in person
+        code = enrolment.issue_code(township, NEW, "village").code
+    data = net.workdir / NEW
+    Station.init(data, "village", NEW, NEW_NAME, ADMIN, PASSPHRASE,
+                 net.workdir / "documents" / NEW)[0].close()
+    stick = tmp_path / "usb"
+    stick.mkdir()
+
+    app = open_app(net, tmp_path, data, NEW)
+    try:
+        main = log_in(app)
+        pump(app.root, lambda: main.current == "enrol", what="home: 入网")
+        screen = main.screen
+        assert isinstance(screen, EnrolScreen)
+        pump(app.root, lambda: screen.join is not None, what="the request panel")
+        join = screen.join
+        assert join is not None
+        join.code.insert(0, code)
+        join.write_request_to(stick / "入网申请-450981104202.json")
+        pump(app.root, lambda: "已写到" in text_of(join.status) or bool(text_of(join.error)),
+             what="the request written")
+        assert "已写到" in text_of(join.status), text_of(join.error)
+    finally:
+        app.close()
+    assert (stick / "入网申请-450981104202.json").exists()
+
+    app = open_app(net, tmp_path, net.township.data, "township")
+    try:
+        screen = enrol_screen(app, log_in(app))
+        panel = screen.approve
+        assert panel is not None
+        panel.approve_file_from(stick / "入网申请-450981104202.json")
+        pump(app.root, lambda: "已批准" in text_of(panel.message), timeout=WAIT,
+             what="the file approved")
+    finally:
+        app.close()
+    approval = stick / "入网批准-450981104202.json"
+    assert approval.exists()
+
+    app = open_app(net, tmp_path, data, NEW)
+    try:
+        main = log_in(app)
+        pump(app.root, lambda: main.current == "enrol", what="home: 入网")
+        screen = main.screen
+        assert isinstance(screen, EnrolScreen)
+        pump(app.root, lambda: screen.join is not None, what="the request panel")
+        join = screen.join
+        assert join is not None
+        join.read_approval_from(approval)
+        pump(app.root, lambda: "已入网" in text_of(join.status) or bool(text_of(join.error)),
+             what="the certificates installed")
+        assert "已入网" in text_of(join.status), text_of(join.error)
+    finally:
+        app.close()
+    with Station.open(data, ADMIN, PASSPHRASE) as village:
+        assert village.node.code == NEW and is_enrolled()

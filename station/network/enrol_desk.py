@@ -27,6 +27,7 @@ from sync.errors import SyncError
 # file names, the same in every interface language
 SHEET_NAME = "{code}-入网注册单.pdf"
 REQUEST_FILE = "入网申请-{code}.json"
+REQUEST_WORD, APPROVAL_WORD = "入网申请", "入网批准"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,15 @@ def pending_requests(station: Station) -> list[dict[str, Any]]:
 def approve_request(station: Station, node: str) -> str:
     enrolment_net.approve(station, _hub(station), node)
     return node
+
+
+def approve_file(station: Station, request: Path) -> Path:
+    """Offline: approve a request file brought on a USB stick; the approval file is
+    written next to it (``入网申请-…`` becomes ``入网批准-…``)."""
+    stem = request.stem
+    name = stem.replace(REQUEST_WORD, APPROVAL_WORD) if REQUEST_WORD in stem \
+        else f"{stem}-{APPROVAL_WORD}"
+    return enrolment.approve_request(station, request, request.with_name(f"{name}.json"))
 
 
 def issue_sheet(station: Station, child_code: str, tier: str) -> IssuedSheet:

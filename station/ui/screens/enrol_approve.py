@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import tkinter as tk
 from datetime import datetime
+from pathlib import Path
+from tkinter import filedialog
 from typing import Any
 
 import ttkbootstrap as ttk
 
 from station import i18n
 from station.i18n import _
-from station.network.enrol_desk import approve_request, pending_requests
+from station.network.enrol_desk import approve_file, approve_request, pending_requests
 from station.node import TIER_LABELS
 from station.ui.context import AppContext
 from station.ui.problems import describe
+from station.ui.screens.enrol_join import FILE_TYPES
 
 COLUMNS = (("node", _("站点编码")), ("name", _("站点名称")), ("tier", _("层级")),
            ("received_at", _("收到时间")))
@@ -57,6 +60,9 @@ class ApprovePanel(ttk.Frame):
         self.refresh_button = ttk.Button(buttons, text=_("刷新"), bootstyle="secondary-outline",
                                          command=self.reload)
         self.refresh_button.pack(side=tk.LEFT, padx=8)
+        self.file_button = ttk.Button(buttons, text=_("批准U盘上的申请文件"),
+                                      bootstyle="secondary-outline", command=self.approve_file)
+        self.file_button.pack(side=tk.LEFT, padx=(24, 0))
         self.message = ttk.Label(self, text="", wraplength=900, justify=tk.LEFT)
         self.message.pack(anchor="w")
         self.reload()
@@ -110,3 +116,21 @@ class ApprovePanel(ttk.Frame):
         self.message.configure(text=_("已批准站点 {node} 入网，证书已交枢纽站，新站点会自动取回。")
                                .format(node=node), bootstyle="success")
         self.reload()
+
+    # -- offline ---------------------------------------------------------------------
+    def approve_file(self) -> None:
+        chosen = filedialog.askopenfilename(parent=self, title=_("批准U盘上的申请文件"),
+                                            filetypes=FILE_TYPES)
+        if chosen:
+            self.approve_file_from(Path(chosen))
+
+    def approve_file_from(self, path: Path) -> None:
+        station = self.app.opened
+        self.message.configure(text=_("正在批准……"), bootstyle="default")
+        self.app.dispatcher.submit(lambda: approve_file(station, path),
+                                   on_done=self._file_approved, on_error=self._failed)
+
+    def _file_approved(self, out: Path) -> None:
+        if self.winfo_exists():
+            self.message.configure(text=_("已批准，批准文件已写到 {path}，请把U盘交还新站点。")
+                                   .format(path=out), bootstyle="success")
