@@ -177,3 +177,41 @@ def test_login_names_the_station_and_each_role_lands_at_home(
             assert ("enrol" in main.buttons) == (user == ADMIN)
         finally:
             app.close()
+
+
+def test_new_screens_fit_1366x768_in_large_font_mode(display: str, net: DemoNetwork,
+                                                     tmp_path: Path) -> None:
+    """修改口令 in 设置 and the 入网 screens show every button whole on a village screen."""
+    app = open_app(net, tmp_path, net.township.data, TOWNSHIP[1], ADMIN)
+    try:
+        app.config.large_font = True
+        app.restyle()
+        main = log_in(app)
+        assert app.root.winfo_height() <= 768
+        settings = main.open("settings")
+        assert isinstance(settings, SettingsScreen)
+        settle_and_check(app, [settings.passphrase.button, *settings.passphrase.entries.values()])
+        pump(app.root, lambda: "enrol" in main.buttons, what="the 入网 entry")
+        enrol = main.open("enrol")
+        pump(app.root, lambda: getattr(enrol, "approve", None) is not None, what="the panels")
+        approve, issue = enrol.approve, enrol.issue  # type: ignore[attr-defined]
+        settle_and_check(app, [approve.approve_button, approve.refresh_button,
+                               approve.file_button])
+        enrol.tabs.select(issue)  # type: ignore[attr-defined]
+        settle_and_check(app, [issue.button, issue.child, issue.tier])
+        keep(app.root, "enrol-large-font")
+    finally:
+        app.close()
+
+
+def settle_and_check(app: StationApp, widgets: list[tk.Misc]) -> None:
+    from gui import settle
+
+    settle(app.root)
+    bottom = app.root.winfo_rooty() + app.root.winfo_height()
+    right = app.root.winfo_rootx() + app.root.winfo_width()
+    for widget in widgets:
+        assert widget.winfo_ismapped(), widget
+        assert widget.winfo_rooty() + widget.winfo_height() <= bottom, widget
+        assert widget.winfo_rootx() + widget.winfo_width() <= right, widget
+        assert widget.winfo_width() >= widget.winfo_reqwidth(), widget
