@@ -167,7 +167,7 @@ def test_login_names_the_station_and_each_role_lands_at_home(
                  what="the station on the login screen")
             assert name in text_of(login.station_label)
             if user == DEMO_AGENT:
-                keep(app.root, "login")
+                keep(app.root, "login-station")
             main = log_in(app)
             pump(app.root, lambda: main.current == home and main.opened >= 1,  # noqa: B023
                  what=f"{user}'s home")
@@ -199,7 +199,7 @@ def test_new_screens_fit_1366x768_in_large_font_mode(display: str, net: DemoNetw
                                approve.file_button])
         enrol.tabs.select(issue)  # type: ignore[attr-defined]
         settle_and_check(app, [issue.button, issue.child, issue.tier])
-        keep(app.root, "enrol-large-font")
+        screenshot(app.root, "enrol-large-font")
     finally:
         app.close()
 
