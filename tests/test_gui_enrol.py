@@ -216,9 +216,8 @@ def test_a_new_village_enrols_from_the_windows_and_syncs(
         pump(app.root, lambda: NEW in text_of(login.station_label), what="the station named")
         assert NEW_NAME in text_of(login.station_label)
         main = log_in(app)
-        pump(app.root, lambda: main.current == "enrol", what="home: 入网, not enrolled yet")
-        screen = main.screen
-        assert isinstance(screen, EnrolScreen)
+        screen = enrol_screen(app, main)  # F8, offered while not enrolled
+        assert main.current == "enrol"
         pump(app.root, lambda: screen.join is not None, what="the request panel")
         join = screen.join
         assert join is not None
@@ -295,10 +294,7 @@ def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
 
     app = open_app(net, tmp_path, data, NEW)
     try:
-        main = log_in(app)
-        pump(app.root, lambda: main.current == "enrol", what="home: 入网")
-        screen = main.screen
-        assert isinstance(screen, EnrolScreen)
+        screen = enrol_screen(app, log_in(app))
         pump(app.root, lambda: screen.join is not None, what="the request panel")
         join = screen.join
         assert join is not None
@@ -326,10 +322,7 @@ def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
 
     app = open_app(net, tmp_path, data, NEW)
     try:
-        main = log_in(app)
-        pump(app.root, lambda: main.current == "enrol", what="home: 入网")
-        screen = main.screen
-        assert isinstance(screen, EnrolScreen)
+        screen = enrol_screen(app, log_in(app))
         pump(app.root, lambda: screen.join is not None, what="the request panel")
         join = screen.join
         assert join is not None

@@ -2,8 +2,8 @@
 
 Home by role: at a township or county, reviewers and signers land on 审核,
 auditors on 审计, admins on 管理 (or 设置 while there is no 管理 screen);
-everyone at a village, and agents anywhere, on 新建办件.  A station not yet
-enrolled lands on 入网: nothing else can reach the network before it.
+everyone at a village, and agents anywhere, on 新建办件 (filing works before
+enrolment too).  A station not yet enrolled gets the 入网 entry.
 Runs on the worker (it reads the store).
 """
 
@@ -29,10 +29,6 @@ def landing(station: Station) -> Landing:
     role = role_of(station)
     joined = is_enrolled()
     admin_here = role == "admin" and station.node.tier in ENROL_TIERS
-    if not joined and station.node.tier != "county":  # the county makes its own root
-        home = "enrol"
-    elif station.node.tier in ENROL_TIERS:
-        home = BY_ROLE.get(role, "new_case")
-    else:
-        home = "new_case"
-    return Landing(home, enrol=home == "enrol" or admin_here, enrolled=joined)
+    home = BY_ROLE.get(role, "new_case") if station.node.tier in ENROL_TIERS else "new_case"
+    may_join = not joined and station.node.tier != "county"  # the county makes its own root
+    return Landing(home, enrol=may_join or admin_here, enrolled=joined)
