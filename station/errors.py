@@ -251,7 +251,13 @@ class RoleRequired(StationError):
 
 
 class HubNotSet(StationError):
-    """本站尚未入网或还没有设置枢纽站地址；请先入网，再用 station sync --hub 地址 设置。"""
+    """还没有填写上级枢纽站的地址，请先填写地址再同步。"""
+
+    exit_code = 4
+
+
+class NotEnrolled(StationError):
+    """本站尚未入网（还没有上级签发的证书），还不能同步。请先办理入网：输入入网注册单上的注册码。"""
 
     exit_code = 4
 

@@ -180,7 +180,9 @@ def capture_network(work: Path) -> None:
 # drive those scenes; they copy them here only when asked (tests/gui.py's keep()).
 REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
                 "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension",
-                "tests/test_gui_drafts.py"]  # 40-44: the wizard's drafts
+                "tests/test_gui_drafts.py",  # 40-44: the wizard's drafts
+                "tests/test_gui_enrol.py::test_a_new_village_enrols_from_the_windows_and_syncs",
+                "tests/test_gui_passphrase.py"]
 
 
 def review_shots() -> None:

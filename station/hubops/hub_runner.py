@@ -21,7 +21,7 @@ from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import HubNotSet, HubPublicNameNeeded
+from station.errors import HubPublicNameNeeded, NotEnrolled
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync.hub.forward import Forwarder
@@ -47,7 +47,7 @@ def identity_of(station: Station, upstream: str | None) -> HubIdentity:
     chain = node_keys.certificate(node_keys.SIGNING)
     root = Setting.get_or_none(Setting.key == "root_certificate")
     if not chain or root is None:
-        raise HubNotSet()
+        raise NotEnrolled()
     key = node_keys.ensure_signing_key()
     assert isinstance(key, ed25519.Ed25519PrivateKey)
     node = station.node

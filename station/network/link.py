@@ -27,7 +27,7 @@ from keys.seal import open_sealed
 from station import node_keys, outbox
 from station.app import Station
 from station.cases import conflicts, status
-from station.errors import HubNotSet
+from station.errors import HubNotSet, NotEnrolled
 from station.network import arrivals, publish, updates
 from station.store.models import (
     Case,
@@ -136,7 +136,7 @@ def connect(station: Station, client: HubClient) -> ed25519.Ed25519PublicKey:
     client.health()
     chain_pem = node_keys.certificate(node_keys.SIGNING)
     if not chain_pem:
-        raise HubNotSet()
+        raise NotEnrolled()
     answer = client.hello(chain_pem)
     chain = ca.chain_from_pem(str(answer["chain"]).encode())
     identity = ca.verify_node(chain[0], chain[1:], _root(), revocations.current(station),

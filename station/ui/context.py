@@ -7,6 +7,7 @@ window → screens → this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +37,9 @@ class AppContext(Protocol):
     @property
     def opened(self) -> Station:
         """The station the user logged in to."""
+
+    def show(self, view: Callable[[ttk.Frame, AppContext], ttk.Frame]) -> ttk.Frame:
+        """Replace the whole window's view (before login: 登录, 忘记口令)."""
 
     def logged_in(self, station: Station) -> None:
         """Show the main window for ``station``."""

@@ -12,8 +12,10 @@ import ttkbootstrap as ttk
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
 from station.ui.context import AppContext
+from station.ui.landing import Landing, landing
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
+from station.ui.screens.enrol import EnrolScreen
 from station.ui.screens.review_data import can_review
 from station.ui.screens.review_desk import ReviewDeskScreen
 from station.ui.screens.settings import SettingsScreen
@@ -34,6 +36,8 @@ SCREENS: tuple[Entry, ...] = (
 AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 # Shown only to reviewers, signers and admins at township and county nodes.
 REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
+# Shown to a station not yet enrolled, and to the admins of townships and counties.
+ENROL_SCREEN: Entry = ("enrol", N_("入网"), "F8", EnrolScreen)
 
 
 class MainWindow(ttk.Frame):
@@ -50,12 +54,14 @@ class MainWindow(ttk.Frame):
         self.screens: list[Entry] = []
         self.screen: ttk.Frame | None = None
         self.current = ""
+        self.opened = 0  # screens opened: after the first, the user chose where to be
         for entry in SCREENS:
             self.add_screen(entry)
         self.open(SCREENS[0][0])
         station = app.opened
         app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
         app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
+        app.dispatcher.submit(lambda: landing(station), on_done=self._land)
 
     def add_screen(self, entry: Entry) -> None:
         key, label, shortcut, _cls = entry
@@ -74,6 +80,17 @@ class MainWindow(ttk.Frame):
         if allowed and self.winfo_exists() and REVIEW_SCREEN[0] not in self.buttons:
             self.add_screen(REVIEW_SCREEN)
 
+    def _land(self, found: Landing) -> None:
+        """Home by role (after the entries above were added), unless the user moved on."""
+        if not self.winfo_exists():
+            return
+        if found.enrol and ENROL_SCREEN[0] not in self.buttons:
+            self.add_screen(ENROL_SCREEN)
+        home = found.home if found.home in self.buttons else (
+            "settings" if found.home == "admin" else self.current)
+        if self.opened == 1 and home != self.current:
+            self.open(home)
+
     def _shortcut(self, key: str, _event: tk.Event) -> None:
         self.open(key)
 
@@ -87,6 +104,7 @@ class MainWindow(ttk.Frame):
         for k, button in self.buttons.items():
             button.configure(bootstyle="light" if k == key else "secondary")
         self.current = key
+        self.opened += 1
         self.screen = screen_class(self.content, self.app)
         self.screen.pack(fill=tk.BOTH, expand=True)
         if self.app.sync is not None:

@@ -1,4 +1,5 @@
-"""首次建站: the first run walks through ``station init`` in the window."""
+"""首次建站: the first run walks through ``station init`` in the window, then 入网
+(``enrol_join``) with the station just created."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from station.i18n import _
 from station.node import TIER_LABELS, TIERS, check_node
 from station.ui.context import AppContext
 from station.ui.opener import open_file
+from station.ui.screens.enrol_join import JoinPanel
 from station.ui.style import title_font
 
 
@@ -97,8 +99,33 @@ class SetupView(ttk.Frame):
                   justify="left").pack(pady=10)
         ttk.Button(box, text=_("打开恢复密钥单"), bootstyle="info-outline",
                    command=lambda: open_file(sheet)).pack(fill=tk.X, pady=4)
-        go = ttk.Button(box, text=_("开始使用（Enter）"), bootstyle="primary",
-                        command=lambda: self.app.logged_in(station))
+        if station.node.tier == "county":  # the county makes the network's root itself
+            self._start_button(box, station, _("开始使用（Enter）"), "primary")
+            return
+        go = ttk.Button(box, text=_("下一步：入网（Enter）"), bootstyle="primary",
+                        command=lambda: self.enrol(station))
         go.pack(fill=tk.X, pady=4)
         go.focus_set()
-        go.bind("<Return>", lambda _e: self.app.logged_in(station))
+        go.bind("<Return>", lambda _e: self.enrol(station))
+        self._start_button(box, station, _("以后再入网，先开始使用"), "secondary-outline")
+
+    def _start_button(self, box: tk.Misc, station: Station, text: str, style: str) -> ttk.Button:
+        button = ttk.Button(box, text=text, bootstyle=style,
+                            command=lambda: self.app.logged_in(station))
+        button.pack(fill=tk.X, pady=4)
+        if style == "primary":
+            button.focus_set()
+            button.bind("<Return>", lambda _e: self.app.logged_in(station))
+        return button
+
+    def enrol(self, station: Station) -> None:
+        """入网 right after setup: the station is open already."""
+        for child in self.winfo_children():
+            child.destroy()
+        box = ttk.Frame(self)
+        box.place(relx=0.5, rely=0.45, anchor="center")
+        self.join = JoinPanel(box, self.app, station,
+                              lambda _identity: self._start_button(
+                                  box, station, _("开始使用（Enter）"), "primary"))
+        self.join.pack(fill=tk.X)
+        self._start_button(box, station, _("以后再入网，先开始使用"), "secondary-outline")
