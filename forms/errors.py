@@ -284,11 +284,11 @@ class FormNotObject(FormsError):
 
 
 class FieldProblem(FormsError):
-    """“{label}”（{field}）填写有误。"""
+    """“{label}”填写有误。"""
 
 
 class FieldRequired(FieldProblem):
-    """“{label}”（{field}）必须填写。"""
+    """“{label}”必须填写。"""
 
 
 class FieldUnknown(FieldProblem):
@@ -296,80 +296,80 @@ class FieldUnknown(FieldProblem):
 
 
 class FieldPattern(FieldProblem):
-    """“{label}”（{field}）的格式不对。"""
+    """“{label}”的格式不对。"""
 
 
 class FieldChoice(FieldProblem):
-    """“{label}”（{field}）只能选：{valid}。"""
+    """“{label}”只能选：{valid}。"""
 
 
 class FieldMismatch(FieldProblem):
-    """“{label}”（{field}）与身份证号码不一致。"""
+    """“{label}”与身份证号码不一致。"""
 
 
 class FieldRange(FieldProblem):
-    """“{label}”（{field}）超出允许的范围。"""
+    """“{label}”超出允许的范围。"""
 
 
 class FieldTooSmall(FieldRange):
-    """“{label}”（{field}）不能小于 {min}。"""
+    """“{label}”不能小于 {min}。"""
 
 
 class FieldTooLarge(FieldRange):
-    """“{label}”（{field}）不能大于 {max}。"""
+    """“{label}”不能大于 {max}。"""
 
 
 class FieldTooShort(FieldRange):
-    """“{label}”（{field}）至少要 {min} 个字。"""
+    """“{label}”至少要 {min} 个字。"""
 
 
 class FieldTooLong(FieldRange):
-    """“{label}”（{field}）最多 {max} 个字。"""
+    """“{label}”最多 {max} 个字。"""
 
 
 class FieldType(FieldProblem):
-    """“{label}”（{field}）的值类型不对。"""
+    """“{label}”的值类型不对。"""
 
 
 class FieldNotText(FieldType):
-    """“{label}”（{field}）应填写文字。"""
+    """“{label}”应填写文字。"""
 
 
 class FieldNotNumber(FieldType):
-    """“{label}”（{field}）应填写数字。"""
+    """“{label}”应填写数字。"""
 
 
 class FieldNotDate(FieldType):
-    """“{label}”（{field}）应填写有效日期，格式如 2024-05-01。"""
+    """“{label}”应填写有效日期，格式如 2024-05-01。"""
 
 
 class InvalidResidentId(FieldProblem):
-    """“{label}”（{field}）不是有效的居民身份证号码。"""
+    """“{label}”不是有效的居民身份证号码。"""
 
 
 class ResidentIdLength(InvalidResidentId):
-    """“{label}”（{field}）应为 18 位（17 位数字加 1 位校验码），现在是 {length} 位。"""
+    """“{label}”应为 18 位（17 位数字加 1 位校验码），现在是 {length} 位。"""
 
 
 class ResidentIdFormat(InvalidResidentId):
-    """“{label}”（{field}）前 17 位只能是数字，最后一位是数字或 X。"""
+    """“{label}”前 17 位只能是数字，最后一位是数字或 X。"""
 
 
 class ResidentIdChecksum(InvalidResidentId):
-    """“{label}”（{field}）校验码不对，请逐位核对号码。"""
+    """“{label}”校验码不对，请逐位核对号码。"""
 
 
 class ResidentIdBirthDate(InvalidResidentId):
-    """“{label}”（{field}）中的出生日期（第 7 至 14 位）不是有效日期。"""
+    """“{label}”中的出生日期（第 7 至 14 位）不是有效日期。"""
 
 
 class ResidentIdFutureBirth(InvalidResidentId):
-    """“{label}”（{field}）中的出生日期晚于今天。"""
+    """“{label}”中的出生日期晚于今天。"""
 
 
 class ResidentIdProvince(InvalidResidentId):
-    """“{label}”（{field}）的前两位不是有效的省级行政区划代码。"""
+    """“{label}”的前两位不是有效的省级行政区划代码。"""
 
 
 class InvalidPhone(FieldProblem):
-    """“{label}”（{field}）不是有效的中国大陆手机号码或固定电话号码（固定电话请带区号，如 0775-1234567）。"""  # noqa: E501
+    """“{label}”不是有效的中国大陆手机号码或固定电话号码（固定电话请带区号，如 0775-1234567）。"""

@@ -269,7 +269,7 @@ class HubPublicNameNeeded(StationError):
 
 
 class BundleNeedsEnrolment(StationError):
-    """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（station enrol request）。"""
+    """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（“入网”页面）。"""
 
     exit_code = 4
 
@@ -315,7 +315,7 @@ class SealExists(StationError):
 
 
 class SealMissing(StationError):
-    """本站没有“{office}”的印章，请本站管理员先制作（station seal create --office {office}）。"""
+    """本站没有“{office}”的印章，请本站管理员先在“管理”中制作该科室的印章。"""
 
     exit_code = 5
 

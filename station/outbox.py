@@ -19,6 +19,7 @@ from peewee import fn
 
 from station.i18n import N_, translate
 from station.store.models import Event
+from sync import lifecycle
 
 GENESIS = "0" * 64
 
@@ -44,9 +45,25 @@ LABELS = {
 }
 
 
+# Records of a kind without a label of its own, by the part before the dot.
+KIND_LABELS = {
+    "access": N_("查阅记录"),
+    "node": N_("站点信息"),
+    "trust": N_("密钥与证书"),
+    "user": N_("人员变动"),
+    "office": N_("科室变动"),
+    "case": N_("办件步骤"),
+}
+
+
 def label(type_: str) -> str:
-    """The name people read for an event type."""
-    return translate(LABELS[type_]) if type_ in LABELS else type_
+    """The name people read for an event type: its own label, the case step's (the
+    lifecycle table's), or its kind's; never the code name."""
+    if type_ in LABELS:
+        return translate(LABELS[type_])
+    if type_ in lifecycle.TABLE:
+        return translate(lifecycle.action_label(type_))
+    return translate(KIND_LABELS.get(type_.split(".", 1)[0], N_("其他记录")))
 
 
 def utc_now() -> str:

@@ -195,7 +195,7 @@ class Bundle:
         """A kind-specific manifest field of the expected type; BundleMalformed if not."""
         value = self.manifest.get(name)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-            raise BundleMalformed(path=self.label, field=name)
+            raise BundleMalformed(path=self.label, part=name)
         return value
 
 
@@ -289,33 +289,33 @@ def _manifest(raw: bytes, label: str) -> dict[str, Any]:
         raise NotABundle(path=label)
     version = value.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise BundleMalformed(path=label, field="version")
+        raise BundleMalformed(path=label, part="version")
     if version > VERSION:
         raise BundleTooNew(path=label, version=version)
     if value.get("kind") not in KINDS:
-        raise BundleMalformed(path=label, field="kind")
+        raise BundleMalformed(path=label, part="kind")
     for name in ("from", "to"):
         code = value.get(name)
         if not isinstance(code, str) or len(code) != 12 or not code.isdigit():
-            raise BundleMalformed(path=label, field=name)
+            raise BundleMalformed(path=label, part=name)
     for name in ("created_at", "chain"):
         if not isinstance(value.get(name), str):
-            raise BundleMalformed(path=label, field=name)
+            raise BundleMalformed(path=label, part=name)
     return value
 
 
 def _parts(manifest: dict[str, Any], label: str) -> dict[str, Part]:
     listed = manifest.get("parts")
     if not isinstance(listed, list):
-        raise BundleMalformed(path=label, field="parts")
+        raise BundleMalformed(path=label, part="parts")
     parts: dict[str, Part] = {}
     for item in listed:
         if not isinstance(item, dict):
-            raise BundleMalformed(path=label, field="parts")
+            raise BundleMalformed(path=label, part="parts")
         name, digest, size = item.get("name"), item.get("sha256"), item.get("size")
         if not isinstance(name, str) or not PART_NAME.match(name) or name in parts \
                 or not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest) \
                 or not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise BundleMalformed(path=label, field="parts")
+            raise BundleMalformed(path=label, part="parts")
         parts[name] = Part(name, digest, size)
     return parts

@@ -59,6 +59,20 @@ class PushResult:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
+def unreachable_reason(error: requests.RequestException) -> str:
+    """Why a request did not get an answer, in words a village agent can act on (never
+    the exception's class name)."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return "安全连接（证书）校验失败"
+    if isinstance(error, requests.Timeout):
+        return "等待答复超时，网络可能很慢"
+    if isinstance(error, requests.ConnectionError):
+        return "网络不通，或枢纽站没有开机"
+    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "地址写法不对"
+    return "网络出错"
+
+
 class HubClient:
     def __init__(self, base_url: str, private_key: Ed25519PrivateKey, key_id: str,
                  timeout: float = 30.0, session_id: str | None = None) -> None:
@@ -92,7 +106,7 @@ class HubClient:
             response = self.http.request(method, url, data=body or None, headers=all_headers,
                                          timeout=self.timeout)
         except requests.RequestException as error:
-            raise HubUnreachable(address=self.base, reason=type(error).__name__) from None
+            raise HubUnreachable(address=self.base, reason=unreachable_reason(error)) from None
         self.bytes_sent += len(body)
         self.bytes_received += len(response.content)
         if response.status_code >= 400:

@@ -72,13 +72,13 @@ class RecipientUnknown(SyncError):
 
 
 class EventNotPermitted(SyncError):
-    """{tier}站点 {node} 无权产生“{event_type}”事件，整批未收。"""
+    """{tier}站点 {node} 无权做“{action}”这一步，整批未收。"""
 
     status, slug = 403, "event-not-permitted"
 
 
 class EventOutOfState(SyncError):
-    """案件 {case_no} 当前状态为“{state}”，不能接受“{event_type}”事件，整批未收。"""
+    """案件 {case_no} 当前状态为“{state}”，不能做“{action}”这一步，整批未收。"""
 
     status, slug = 409, "event-out-of-state"
 
@@ -214,7 +214,7 @@ class EnrolmentScreenFailed(SyncError):
 
 
 class EnrolmentUnknown(SyncError):
-    """枢纽站没有站点 {node} 的入网申请；请先在新站点上运行 station enrol request --hub。"""
+    """枢纽站没有站点 {node} 的入网申请；请先在新站点上提交入网申请（“入网”页面）。"""
 
     status, slug = 404, "enrolment-unknown"
 
@@ -232,13 +232,13 @@ class ApprovalMismatch(SyncError):
 
 
 class UpdateOutdated(SyncError):
-    """更新 {kind} 的第 {version} 版不比已有的第 {held} 版新，未采用（旧版本不能覆盖新版本）。"""
+    """{what}更新的第 {version} 版不比已有的第 {held} 版新，未采用（旧版本不能覆盖新版本）。"""
 
     status, slug = 409, "update-outdated"
 
 
 class UpdateSignerInvalid(SyncError):
-    """更新 {kind} 的签发者 {node} 不是本县的县级站点，或其证书无效，未采用。"""
+    """{what}更新的签发者 {node} 不是本县的县级站点，或其证书无效，未采用。"""
 
     status, slug = 403, "update-signer"
 
@@ -279,7 +279,7 @@ class BundleDamaged(BundleInvalid):
 
 
 class BundleMalformed(BundleInvalid):
-    """离线数据包 {path} 的清单格式不正确（{field}），未导入任何内容。"""
+    """离线数据包 {path} 的清单格式不正确（数据不完整或被改动），未导入任何内容。"""
 
     slug = "bundle-malformed"
 
@@ -321,7 +321,7 @@ class BundleFromAnotherHub(BundleInvalid):
 
 
 class BundleWrongKind(BundleInvalid):
-    """离线数据包 {path} 不能在这里导入：站点导出的同步包在枢纽站用 station hub import 导入，枢纽站发回的回执包在站点用 station sync import 导入。未导入任何内容。"""  # noqa: E501
+    """离线数据包 {path} 不能在这里导入：站点导出的同步包在枢纽站的“管理”中导入，枢纽站发回的回执包在站点的“同步”页面导入。未导入任何内容。"""  # noqa: E501
 
     slug = "bundle-wrong-kind"
 

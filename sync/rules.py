@@ -40,7 +40,7 @@ def check_author(header: Header, tier: str) -> None:
     """EventNotPermitted unless a node of ``tier`` may emit ``header.type``."""
     if tier not in allowed_tiers(header.type):
         raise EventNotPermitted(tier=TIER_NAMES.get(tier, tier), node=header.node,
-                                event_type=header.type)
+                                action=lifecycle.action_label(header.type))
 
 
 def check_case_number(header: Header) -> None:

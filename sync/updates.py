@@ -32,6 +32,12 @@ from sync.signed import open_document, sign_document, signer_of
 
 CATALOGUE, CALENDAR = "catalogue", "calendar"
 KINDS = (CATALOGUE, CALENDAR)
+KIND_NAMES = {CATALOGUE: "事项目录", CALENDAR: "节假日安排"}
+
+
+def kind_name(kind: str) -> str:
+    """What people call an update of ``kind``."""
+    return KIND_NAMES.get(kind, "未知")
 CALENDAR_FILE = "calendar.toml"
 MAX_FILES = 200
 MAX_TOTAL = 2 << 20  # characters of file text in one update (fits the hub's body limit)
@@ -95,13 +101,13 @@ def open_update(published: object, kind: str, root: x509.Certificate,
         chain = ca.chain_from_pem(str(published["chain"]).encode())
         identity = ca.verify_node(chain[0], chain[1:], root, revocations, at)
     except KeysError:
-        raise UpdateSignerInvalid(kind=kind, node=signer[:40]) from None
+        raise UpdateSignerInvalid(kind=kind, what=kind_name(kind), node=signer[:40]) from None
     if identity.tier != "county" or identity.code != signer:
-        raise UpdateSignerInvalid(kind=kind, node=signer[:40])
+        raise UpdateSignerInvalid(kind=kind, what=kind_name(kind), node=signer[:40])
     value = open_document(wire, identity.public_key, _WHAT)
     check_fields(value, kind)
     if value["county"] != identity.code:
-        raise UpdateSignerInvalid(kind=kind, node=str(value["county"])[:40])
+        raise UpdateSignerInvalid(kind=kind, what=kind_name(kind), node=str(value["county"])[:40])
     assert isinstance(wire, Mapping)
     return Update(kind, int(value["version"]), identity.code, str(value["issued_at"]),
                   dict(value["files"]), {"update": dict(wire), "chain": published["chain"]})

@@ -204,7 +204,7 @@ def _envelope(bundle: Bundle, name: str) -> Envelope:
     try:
         return parse_envelope(bundle.read(name))
     except SyncError:
-        raise BundleMalformed(path=bundle.label, field=name) from None
+        raise BundleMalformed(path=bundle.label, part=name) from None
 
 
 def _apply(station: Station, bundle: Bundle, hub_key: object,
@@ -214,10 +214,10 @@ def _apply(station: Station, bundle: Bundle, hub_key: object,
         try:
             revocations.install(station, base64.b64decode(str(listed), validate=True))
         except (binascii.Error, ValueError):
-            raise BundleMalformed(path=bundle.label, field="revocations") from None
+            raise BundleMalformed(path=bundle.label, part="revocations") from None
     entries = bundle.field_of("directory", list)
     if not all(isinstance(e, dict) for e in entries):
-        raise BundleMalformed(path=bundle.label, field="directory")
+        raise BundleMalformed(path=bundle.label, part="directory")
     directory.accept_entries(station, entries)
     chains = link.known_chains()
     chains.update({link.entry_signer(e): e["chain"] for e in entries
@@ -231,7 +231,7 @@ def _apply(station: Station, bundle: Bundle, hub_key: object,
     for held in bundle.field_of("proofs_held", list):
         if not (isinstance(held, list) and len(held) == 2 and isinstance(held[0], str)
                 and isinstance(held[1], int)):
-            raise BundleMalformed(path=bundle.label, field="proofs_held")
+            raise BundleMalformed(path=bundle.label, part="proofs_held")
         SyncReceipt.update(reported=True).where(
             (SyncReceipt.hub == held[0]) & (SyncReceipt.node == station.node.code)
             & (SyncReceipt.up_to_seq == held[1])).execute()

@@ -53,7 +53,7 @@ Random = Callable[[], float]  # uniform in [0, 1)
 
 
 class SyncRoundFailed(StationError):
-    """同步意外中断（{kind}），已记入日志。办件仍安全保存在本机，稍后会自动重试。"""
+    """同步意外中断，已记入日志。办件仍安全保存在本机，稍后会自动重试。"""
 
 
 class HubAddressInvalid(StationError):

@@ -55,6 +55,7 @@ from sync.updates import (
     FILE_NAME,
     KINDS,
     Update,
+    kind_name,
     make_update,
     open_update,
 )
@@ -66,7 +67,7 @@ INCOMING = "incoming"
 
 
 class UpdateRefused(StationError):
-    """县里发布的更新 {kind} 第 {version} 版未通过校验，未安装，仍使用原来的版本：{reason}"""
+    """县里发布的{what}更新第 {version} 版未通过校验，未安装，仍使用原来的版本：{reason}"""
 
     exit_code = 4
 
@@ -147,7 +148,7 @@ def install(station: Station, published: object, kind: str,
     try:
         update = open_update(published, kind, root, revocations.current(station), at)
     except (SyncError, KeysError) as error:
-        raise UpdateRefused(kind=kind, version="?", reason=error) from None
+        raise UpdateRefused(kind=kind, what=kind_name(kind), version="?", reason=error) from None
     if update.version <= installed_version(kind):
         return None
     return _install(station, update)
@@ -163,10 +164,12 @@ def _install(station: Station, update: Update) -> Installed:
     except (FormsError, StationError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         _refused(station, update.kind, update.version, error)
-        raise UpdateRefused(kind=update.kind, version=update.version, reason=error) from None
+        raise UpdateRefused(kind=update.kind, what=kind_name(update.kind), version=update.version,
+                            reason=error) from None
     except OSError as error:  # e.g. a full disk: not the update's fault, try it again later
         shutil.rmtree(staging, ignore_errors=True)
-        raise UpdateRefused(kind=update.kind, version=update.version, reason=error) from None
+        raise UpdateRefused(kind=update.kind, what=kind_name(update.kind), version=update.version,
+                            reason=error) from None
     if update.kind == CALENDAR:
         os.replace(staged, layout.calendar)
         fsync_directory(layout.root)

@@ -136,7 +136,7 @@ def _import(service: HubService, bundle: Bundle, report: HubImport) -> None:
     materials = bundle.names("materials/")
     for name in materials:
         if check_address(part_address(name)) != bundle.parts[name].sha256:
-            raise BundleMalformed(path=label, field=name)
+            raise BundleMalformed(path=label, part=name)
     raws = [bundle.read(name) for name in bundle.names("events/")]
     report.events = len(raws)
     # What the hub needs to check the envelopes: the chain (verified to the root
@@ -146,13 +146,13 @@ def _import(service: HubService, bundle: Bundle, report: HubImport) -> None:
     key = service.public_key(source)
     if entry is not None:
         if signer_of(entry, "目录") != source:
-            raise BundleMalformed(path=label, field="directory")
+            raise BundleMalformed(path=label, part="directory")
         open_document(entry, key, "目录")
     envelopes = service.verify(raws, source)
     carried = {part_address(n) for n in materials}
     for envelope in envelopes:
         if envelope.header.node != source:
-            raise BundleMalformed(path=label, field=event_part(envelope.header.seq))
+            raise BundleMalformed(path=label, part=event_part(envelope.header.seq))
         for address in envelope.header.materials:
             blob = service.upload_status(address)
             if address not in carried and (blob is None or not blob.complete):

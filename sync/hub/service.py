@@ -696,7 +696,7 @@ class HubService:
         actor = self.actor(node, user)
         if actor.tier not in rules.allowed_tiers(lifecycle.CLAIMED):
             raise EventNotPermitted(tier=rules.TIER_NAMES.get(actor.tier, actor.tier),
-                                    node=node, event_type=lifecycle.CLAIMED)
+                                    node=node, action=lifecycle.action_label(lifecycle.CLAIMED))
         lifecycle.check(view, lifecycle.Fact(lifecycle.CLAIMED, node, user, case_no,
                                              view.matter),
                         actor, self.matters(view.matter or ""), self._holder_office)

@@ -17,7 +17,7 @@ from typing import Any
 from sync.hub.desk import HubCore
 from sync.hub.models import HubUpdate, upsert
 from sync.problems import NotFound, UpdateOutdated
-from sync.updates import KINDS, Update, open_update
+from sync.updates import KINDS, Update, kind_name, open_update
 
 
 class UpdateDesk:
@@ -56,7 +56,8 @@ class UpdateDesk:
                 return update.version
             same = row is not None and update.version == held and row.document == document
         if strict and not same:
-            raise UpdateOutdated(kind=kind, version=update.version, held=held)
+            raise UpdateOutdated(kind=kind, what=kind_name(kind), version=update.version,
+                                 held=held)
         return held
 
     @staticmethod
