@@ -17,6 +17,8 @@ from sync.hub.bundle_import import HubImport, import_file
 from sync.hub.identity import open_database
 from sync.hub.service import HubService
 
+__all__ = ["HubImport", "import_bundle", "receipts_path"]
+
 
 def receipts_path(source: Path) -> Path:
     """Where the receipts go by default: ``name.receipts.zip`` beside the bundle."""

@@ -11,7 +11,9 @@ import ttkbootstrap as ttk
 
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
+from station.trust.users import is_admin
 from station.ui.context import AppContext
+from station.ui.screens.admin import AdminScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.review_data import can_review
@@ -34,6 +36,8 @@ SCREENS: tuple[Entry, ...] = (
 AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 # Shown only to reviewers, signers and admins at township and county nodes.
 REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
+# Shown only to admins at township and county nodes.
+ADMIN_SCREEN: Entry = ("admin", N_("管理"), "F7", AdminScreen)
 
 
 class MainWindow(ttk.Frame):
@@ -56,6 +60,7 @@ class MainWindow(ttk.Frame):
         station = app.opened
         app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
         app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
+        app.dispatcher.submit(lambda: is_admin(station), on_done=self._admin_allowed)
 
     def add_screen(self, entry: Entry) -> None:
         key, label, shortcut, _cls = entry
@@ -73,6 +78,10 @@ class MainWindow(ttk.Frame):
     def _review_allowed(self, allowed: bool) -> None:
         if allowed and self.winfo_exists() and REVIEW_SCREEN[0] not in self.buttons:
             self.add_screen(REVIEW_SCREEN)
+
+    def _admin_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and ADMIN_SCREEN[0] not in self.buttons:
+            self.add_screen(ADMIN_SCREEN)
 
     def _shortcut(self, key: str, _event: tk.Event) -> None:
         self.open(key)

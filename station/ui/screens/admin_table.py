@@ -1,0 +1,42 @@
+"""A list for the 管理 tabs whose columns are as wide as their text needs, in either
+font size (measured from the font, never fixed pixels)."""
+
+from __future__ import annotations
+
+import tkinter as tk
+import tkinter.font as tkfont
+
+import ttkbootstrap as ttk
+
+# (key, heading, widest value expected, in characters of the heading font)
+Column = tuple[str, str, int]
+
+
+class Table(ttk.Treeview):
+    def __init__(self, parent: tk.Misc, columns: tuple[Column, ...], height: int = 8) -> None:
+        super().__init__(parent, columns=[c[0] for c in columns], show="headings",
+                         height=height, selectmode="browse")
+        self.specs = columns
+        self.fit()
+
+    def fit(self) -> None:
+        """Width from the heading font: the heading, or ``chars`` wide characters."""
+        font = tkfont.nametofont("TkHeadingFont", root=self)
+        for key, heading, chars in self.specs:
+            self.heading(key, text=heading)
+            width = max(font.measure(heading), font.measure("中" * chars)) + 16
+            self.column(key, width=width, minwidth=width, stretch=False, anchor="w")
+
+    def fill(self, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+        """Replace the rows: (row id, values); the selection stays if its row does."""
+        chosen = self.selection()
+        self.delete(*self.get_children())
+        for iid, values in rows:
+            self.insert("", tk.END, iid=iid, values=values)
+        kept = [iid for iid in chosen if self.exists(iid)]
+        if kept:
+            self.selection_set(kept)
+
+    def chosen(self) -> str | None:
+        selected = self.selection()
+        return selected[0] if selected else None
