@@ -20,8 +20,6 @@ from station.trust.seals import SealInfo
 from station.ui.context import AppContext
 from station.ui.screens.admin_panel import Panel
 
-LIST_NAME = "吊销名单-第{number}号.bin"  # a file name, the same in every interface language
-
 
 def consequences(serial: int, known: list[SealInfo]) -> str:
     """What stops working when ``serial`` is revoked, in plain words."""
@@ -38,7 +36,8 @@ def consequences(serial: int, known: list[SealInfo]) -> str:
 def revoke_and_keep(station: Station, serial: int) -> Path:
     """Sign the new list (it goes out with the next sync) and keep a copy for USB."""
     data = revocations.revoke(station, {serial})
-    target = station.documents / LIST_NAME.format(number=revocations.number_of(data))
+    target = station.documents / _("吊销名单-第{number}号.bin").format(
+        number=revocations.number_of(data))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target

@@ -9,6 +9,7 @@ import tkinter.font as tkfont
 import ttkbootstrap as ttk
 
 # (key, heading, widest value expected, in characters of the heading font)
+WIDE_CHARACTER = chr(0x4E2D)  # a CJK character: the widest a column's text has
 Column = tuple[str, str, int]
 
 
@@ -24,7 +25,7 @@ class Table(ttk.Treeview):
         font = tkfont.nametofont("TkHeadingFont", root=self)
         for key, heading, chars in self.specs:
             self.heading(key, text=heading)
-            width = max(font.measure(heading), font.measure("中" * chars)) + 16
+            width = max(font.measure(heading), font.measure(WIDE_CHARACTER * chars)) + 16
             self.column(key, width=width, minwidth=width, stretch=False, anchor="w")
 
     def fill(self, rows: list[tuple[str, tuple[object, ...]]]) -> None:

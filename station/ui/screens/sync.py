@@ -141,14 +141,13 @@ def _outbox_key(status: SyncStatus | None) -> tuple[int, str | None] | None:
     return (status.pending, status.last_success) if status else None
 
 
-BUNDLE_NAME = "便民站-{code}-{stamp}.zip"  # a file name, the same in every interface language
 BUNDLE_TYPES = ((_("离线数据包"), "*.zip"), (_("所有文件"), "*"))
 
 
 def size_text(size: int) -> str:
     if size >= 1024 * 1024:
-        return _("{size} MB").format(size=f"{size / 1024 / 1024:.1f}")
-    return _("{size} KB").format(size=max(1, round(size / 1024)))
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def exported_text(report: ExportReport) -> str:
@@ -190,7 +189,8 @@ class UsbBox(ttk.Labelframe):
 
     def choose_export(self) -> None:
         code = self.app.opened.node.code
-        name = BUNDLE_NAME.format(code=code, stamp=f"{datetime.now():%Y%m%d-%H%M}")
+        name = _("便民站-{code}-{stamp}.zip").format(code=code,
+                                                   stamp=f"{datetime.now():%Y%m%d-%H%M}")
         path = ask_save(self, self.app, _("离线数据包保存到"), name, BUNDLE_TYPES)
         if path is not None:
             self.export_to(path)
