@@ -11,22 +11,27 @@
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 from pathlib import Path
 
 import ttkbootstrap as ttk
-from gui import find_widget, keep, pump
+from gui import find_widget, keep, pump, settle
 from test_gui_sync import log_in, text_of
 
 from station.app import Station
+from station.casework.clock_policy import POLICY_SET, policy_from_settings
 from station.demo.demo_network import ADMIN, COUNTY, REVIEWERS, TOWNSHIP, DemoNetwork
 from station.network import updates
 from station.store.models import Event, User
-from station.trust import seals
+from station.trust import revocations, seals
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
+from station.ui.screens.admin_clock import ClockPanel
 from station.ui.screens.admin_publish import PublishPanel
+from station.ui.screens.admin_revoke import RevokePanel
 from station.ui.screens.admin_seals import SealsPanel
+from station.ui.screens.admin_table import Table
 from station.ui.screens.admin_users import UsersPanel
 from sync.updates import CATALOGUE
 
@@ -156,3 +161,113 @@ def test_a_malformed_catalogue_is_shown_by_file_and_line_and_nothing_changes(
         app.close()
 
     assert published_state(net) == before
+
+
+def all_widgets(root: tk.Misc) -> list[tk.Misc]:
+    found, stack = [], [root]
+    while stack:
+        widget = stack.pop()
+        stack.extend(widget.winfo_children())
+        found.append(widget)
+    return found
+
+
+def shown_widgets(root: tk.Misc) -> list[tk.Misc]:
+    """Every mapped label and button under ``root``."""
+    return [w for w in all_widgets(root)
+            if isinstance(w, (ttk.Label, ttk.Button)) and w.winfo_ismapped()]
+
+
+def test_every_admin_tab_fits_1366x768_in_large_font(
+        display: str, net: DemoNetwork, tmp_path: Path) -> None:
+    app = log_in(net, tmp_path, net.county.data, COUNTY[1], ADMIN)
+    try:
+        app.config.large_font = True
+        app.restyle()
+        pump(app.root, lambda: isinstance(app.view, MainWindow), what="the large-font window")
+        screen = open_admin(app)
+        assert app.root.winfo_width() <= 1366 and app.root.winfo_height() <= 768
+        right, bottom = app.root.winfo_rootx() + 1366, app.root.winfo_rooty() + 768
+        for key in screen.panels:
+            panel = screen.show(key)
+            pump(app.root, lambda: checks_done(app), what=f"the {key} tab's data")
+            settle(app.root)
+            tables = [w for w in all_widgets(panel) if isinstance(w, Table)]
+            for table in tables:
+                assert cut_cells(table) == [], key
+                assert table.winfo_reqwidth() <= table.winfo_width() + 1, key
+                assert table.winfo_rootx() + table.winfo_width() <= panel.winfo_rootx() + \
+                    panel.winfo_width(), key
+            for widget in shown_widgets(panel):
+                label = text_of(widget)
+                assert widget.winfo_reqwidth() <= widget.winfo_width() + 1, (key, label)
+                assert widget.winfo_reqheight() <= widget.winfo_height() + 1, (key, label)
+                assert widget.winfo_rootx() + widget.winfo_width() <= right, (key, label)
+                assert widget.winfo_rooty() + widget.winfo_height() <= bottom, (key, label)
+            keep(app.root, f"admin-large-{key}")
+    finally:
+        app.close()
+
+
+def cut_cells(table: Table) -> list[str]:
+    """Cells of ``table`` narrower than their text (headings in the heading font)."""
+    heading_font = tkfont.nametofont("TkHeadingFont", root=table)
+    row_font = table.row_font()
+    cut = []
+    for index, (key, heading, _chars) in enumerate(table.specs):
+        width = int(table.column(key, "width"))
+        texts = [(heading_font, heading)] + [
+            (row_font, str(table.item(i)["values"][index])) for i in table.get_children()]
+        cut += [text for font, text in texts if font.measure(text) > width]
+    return cut
+
+
+def test_county_revokes_a_seal_after_a_confirmation_and_sets_the_clock_policy(
+        display: str, net: DemoNetwork, tmp_path: Path) -> None:
+    app = log_in(net, tmp_path, net.county.data, COUNTY[1], ADMIN)
+    try:
+        screen = open_admin(app)
+        panel = screen.show("revoke")
+        assert isinstance(panel, RevokePanel)
+        pump(app.root, lambda: "民政局" in panel.table.get_children(), what="the county's seals")
+        serial = next(s.serial for s in panel.known if s.office == "民政局")
+        panel.table.selection_set("民政局")
+        pump(app.root, lambda: panel.serial.get() == str(serial), what="the serial filled in")
+        find_widget(panel, ttk.Button, "吊销…").invoke()  # type: ignore[attr-defined]
+        settle(app.root)
+        assert panel.confirm.winfo_ismapped()
+        warning = text_of(panel.warning)
+        assert "民政局" in warning and "不能再盖章" in warning and "不能撤回" in warning
+        keep(app.root, "23-admin-revoke-confirm")
+        find_widget(panel, ttk.Button, "确认吊销").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: "已吊销序列号" in message_of(panel)
+             and panel.table.item("民政局")["values"][1] == "已吊销", what="the seal revoked")
+        assert not panel.confirm.winfo_ismapped()
+
+        clock = screen.show("clock")
+        assert isinstance(clock, ClockPanel)
+        pump(app.root, lambda: clock.fields["yellow"].get() != "", what="the clock policy")
+        clock.fields["yellow"].delete(0, tk.END)
+        clock.fields["yellow"].insert(0, "1.5")
+        find_widget(clock, ttk.Button, "保存时限规则").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: "黄牌比例“1.5”不正确" in message_of(clock), what="the refusal")
+        clock.fields["yellow"].delete(0, tk.END)
+        clock.fields["yellow"].insert(0, "70%")
+        clock.fields["callback"].delete(0, tk.END)
+        clock.fields["callback"].insert(0, "2")
+        find_widget(clock, ttk.Button, "保存时限规则").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: "已保存" in message_of(clock)
+             and clock.fields["yellow"].get() == "0.7", what="the saved policy")
+    finally:
+        app.close()
+
+    with net.open(net.county) as county:
+        states = {info.office: info.state for info in seals.list_seals(county)}
+        assert states["民政局"] == seals.REVOKED
+        listed = revocations.current(county)
+        assert listed is not None and serial in listed.revoked
+        policy = policy_from_settings()
+        assert (policy.yellow_share, policy.followup_callback_days) == (0.7, 2)
+        kinds = [e.type for e in Event.select().where(Event.author == ADMIN)]
+    assert "trust.revocations" in kinds and POLICY_SET in kinds
+    assert list((net.workdir / "documents" / COUNTY[1]).glob("吊销名单-第*号.bin"))

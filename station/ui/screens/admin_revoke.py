@@ -19,6 +19,7 @@ from station.trust import revocations, seals
 from station.trust.seals import SealInfo
 from station.ui.context import AppContext
 from station.ui.screens.admin_panel import Panel
+from station.ui.screens.admin_seals import fill_seals, seal_table
 
 
 def consequences(serial: int, known: list[SealInfo]) -> str:
@@ -47,11 +48,14 @@ class RevokePanel(Panel):
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, app)
         self.known: list[SealInfo] = []
-        ttk.Label(self, text=_("要吊销的证书序列号（本站印章的序列号见“科室与印章”）")).grid(
-            row=0, column=0, sticky="w")
+        self.table = seal_table(self, height=4)
+        self.table.grid(row=0, column=0, sticky="w")
+        self.table.bind("<<TreeviewSelect>>", lambda _e: self.pick())
+        ttk.Label(self, text=_("选中上面的印章，或输入站点证书的序列号：")).grid(
+            row=1, column=0, sticky="w", pady=(8, 0))
         row = ttk.Frame(self)
-        row.grid(row=1, column=0, sticky="w", pady=6)
-        self.serial = ttk.Entry(row, width=44)
+        row.grid(row=2, column=0, sticky="w", pady=6)
+        self.serial = ttk.Entry(row, width=50)
         self.serial.pack(side=tk.LEFT)
         self.button(row, _("吊销…"), self.ask, "danger-outline").pack(side=tk.LEFT, padx=10)
         self.confirm = ttk.Labelframe(self, text=_("请确认"), padding=10, bootstyle="danger")
@@ -62,13 +66,20 @@ class RevokePanel(Panel):
         self.button(buttons, _("确认吊销"), self.revoke, "danger").pack(side=tk.LEFT)
         ttk.Button(buttons, text=_("取消"), bootstyle="secondary",
                    command=self.confirm.grid_remove).pack(side=tk.LEFT, padx=8)
-        self.confirm.grid(row=2, column=0, sticky="ew", pady=6)
+        self.confirm.grid(row=3, column=0, sticky="ew", pady=6)
         self.confirm.grid_remove()
-        self.message.grid(row=3, column=0, sticky="w", pady=(8, 0))
+        self.message.grid(row=4, column=0, sticky="w", pady=(8, 0))
         self.load(seals.list_seals, self.keep_seals)
 
     def keep_seals(self, found: list[SealInfo]) -> None:
         self.known = found
+        fill_seals(self.table, found)
+
+    def pick(self) -> None:
+        seal = next((s for s in self.known if s.office == self.table.chosen()), None)
+        if seal is not None:
+            self.serial.delete(0, tk.END)
+            self.serial.insert(0, str(seal.serial))
 
     def chosen(self) -> int | None:
         text = self.serial.get().strip()
@@ -93,4 +104,5 @@ class RevokePanel(Panel):
         self.run(lambda s: revoke_and_keep(s, serial),
                  lambda path: _("已吊销序列号 {serial}，新的吊销名单随下次同步发往各站；"
                                 "离线的站点可用U盘带去这份名单：{path}").format(
-                     serial=serial, path=path))
+                     serial=serial, path=path),
+                 lambda: self.load(seals.list_seals, self.keep_seals))

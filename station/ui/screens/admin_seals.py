@@ -21,14 +21,26 @@ from station.ui.screens.admin_panel import Panel
 from station.ui.screens.admin_table import Table
 
 
+def seal_table(parent: tk.Misc, height: int = 8) -> Table:
+    return Table(parent, (("office", _("科室"), 5), ("state", _("状态"), 3),
+                          ("serial", _("序列号"), 14), ("from", _("有效期自"), 5),
+                          ("until", _("有效至"), 5)), height=height)
+
+
+def fill_seals(table: Table, found: list[SealInfo]) -> None:
+    """One row per office; validity as dates in local time (the hour is in the CLI)."""
+    table.fill([(info.office, (info.office, translate(STATE_LABELS[info.state]), info.serial,
+                               info.not_before.astimezone().date().isoformat(),
+                               info.not_after.astimezone().date().isoformat()))
+                for info in found])
+
+
 class SealsPanel(Panel):
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, app)
         self.found: dict[str, SealInfo] = {}
-        self.table = Table(self, (("office", _("科室"), 5), ("state", _("状态"), 3),
-                                  ("serial", _("序列号"), 14), ("from", _("有效期自"), 8),
-                                  ("until", _("有效至"), 8)), height=8)
-        self.table.grid(row=0, column=0, columnspan=2, sticky="nsew")
+        self.table = seal_table(self)
+        self.table.grid(row=0, column=0, columnspan=2, sticky="nsw")
         self.table.bind("<<TreeviewSelect>>", lambda _e: self.pick())
         form = ttk.Frame(self)
         form.grid(row=1, column=0, sticky="w", pady=(10, 0))
@@ -52,9 +64,7 @@ class SealsPanel(Panel):
 
     def show(self, found: list[SealInfo]) -> None:
         self.found = {info.office: info for info in found}
-        self.table.fill([(info.office, (info.office, translate(STATE_LABELS[info.state]),
-                                        info.serial, shown_time(info.not_before),
-                                        shown_time(info.not_after))) for info in found])
+        fill_seals(self.table, found)
         if not found:
             self.say(_("本站还没有科室印章。"))
 

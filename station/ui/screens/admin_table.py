@@ -29,14 +29,29 @@ class Table(ttk.Treeview):
             self.column(key, width=width, minwidth=width, stretch=False, anchor="w")
 
     def fill(self, rows: list[tuple[str, tuple[object, ...]]]) -> None:
-        """Replace the rows: (row id, values); the selection stays if its row does."""
+        """Replace the rows: (row id, values); the selection stays if its row does.
+        A column widens to its longest value (a seal's serial number is long)."""
         chosen = self.selection()
         self.delete(*self.get_children())
+        self.fit()
+        font = self.row_font()
         for iid, values in rows:
             self.insert("", tk.END, iid=iid, values=values)
+            for (key, _heading, _chars), value in zip(self.specs, values, strict=False):
+                needed = font.measure(str(value)) + 16
+                if needed > int(self.column(key, "width")):
+                    self.column(key, width=needed, minwidth=needed)
         kept = [iid for iid in chosen if self.exists(iid)]
         if kept:
             self.selection_set(kept)
+
+    def row_font(self) -> tkfont.Font:
+        named = ttk.Style().lookup("Treeview", "font")
+        try:
+            return tkfont.Font(root=self, font=named) if named else \
+                tkfont.nametofont("TkDefaultFont", root=self)
+        except tk.TclError:
+            return tkfont.nametofont("TkDefaultFont", root=self)
 
     def chosen(self) -> str | None:
         selected = self.selection()
