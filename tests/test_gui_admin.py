@@ -13,11 +13,14 @@ from __future__ import annotations
 import tkinter as tk
 import tkinter.font as tkfont
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 import ttkbootstrap as ttk
 from gui import find_widget, keep, pump, settle
 from test_gui_sync import log_in, text_of
 
+from keys.errors import UnknownUser
 from station.app import Station
 from station.casework.clock_policy import POLICY_SET, policy_from_settings
 from station.demo.demo_network import ADMIN, COUNTY, REVIEWERS, TOWNSHIP, DemoNetwork
@@ -28,6 +31,7 @@ from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
 from station.ui.screens.admin_clock import ClockPanel
+from station.ui.screens.admin_files import speak_chinese, start_folder, usb_stick
 from station.ui.screens.admin_publish import PublishPanel
 from station.ui.screens.admin_revoke import RevokePanel
 from station.ui.screens.admin_seals import SealsPanel
@@ -271,3 +275,60 @@ def test_county_revokes_a_seal_after_a_confirmation_and_sets_the_clock_policy(
         kinds = [e.type for e in Event.select().where(Event.author == ADMIN)]
     assert "trust.revocations" in kinds and POLICY_SET in kinds
     assert list((net.workdir / "documents" / COUNTY[1]).glob("吊销名单-第*号.bin"))
+
+
+def test_file_dialogs_speak_chinese_and_start_in_the_documents_folder(
+        display: str, tmp_path: Path) -> None:
+    """Tk's own dialog takes its words from Tcl's catalogue; the folder it opens in is
+    the USB stick when one is mounted, else the documents folder, never the program's."""
+    root = tk.Tk()
+    try:
+        speak_chinese(root, "zh")
+        assert root.tk.eval('namespace eval ::tk {::msgcat::mc "File &name:"}') == "文件&名："
+        assert root.tk.eval('namespace eval ::tk {::msgcat::mc "&Save"}') == "&保存"
+        speak_chinese(root, "en")
+        assert root.tk.eval('namespace eval ::tk {::msgcat::mc "&Save"}') == "&Save"
+    finally:
+        root.destroy()
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    app = SimpleNamespace(documents=documents)
+    start = start_folder(app)  # type: ignore[arg-type]
+    assert start == (usb_stick() or documents)
+    assert Path.cwd() not in (start, *start.parents)
+
+
+def test_admin_resets_a_forgotten_passphrase_and_disables_a_user(
+        display: str, net: DemoNetwork, tmp_path: Path) -> None:
+    app = log_in(net, tmp_path, net.township.data, TOWNSHIP[1], ADMIN)
+    try:
+        users_tab = open_admin(app).show("users")
+        assert isinstance(users_tab, UsersPanel)
+        pump(app.root, lambda: "mz2" in users_tab.listed, what="the list of users")
+        users_tab.table.selection_set("mz2")
+        pump(app.root, lambda: users_tab.fields["name"].get() == "mz2", what="the form filled")
+        users_tab.fields["secret"].insert(0, NEW_SECRET)
+        users_tab.fields["again"].insert(0, NEW_SECRET + "x")
+        find_widget(users_tab, ttk.Button, "重设口令").invoke()  # type: ignore[attr-defined]
+        assert "两次输入的口令不一致" in message_of(users_tab)
+        users_tab.fields["secret"].insert(0, NEW_SECRET)  # typed by mz2 herself
+        users_tab.fields["again"].insert(0, NEW_SECRET)
+        find_widget(users_tab, ttk.Button, "重设口令").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: "已为 mz2 重设口令" in message_of(users_tab), what="the reset")
+        assert users_tab.fields["secret"].get() == users_tab.fields["again"].get() == ""
+
+        users_tab.table.selection_set("cl")
+        pump(app.root, lambda: users_tab.fields["name"].get() == "cl", what="the form filled")
+        find_widget(users_tab, ttk.Button, "停用").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: users_tab.table.item("cl")["values"][-1] == "已停用",
+             what="cl disabled in the list")
+    finally:
+        app.close()
+    with Station.open(net.township.data, "mz2", NEW_SECRET) as theirs:
+        assert theirs.user == "mz2"
+    with pytest.raises(UnknownUser):
+        Station.open(net.township.data, "cl", net.passphrase).close()
+    with net.open(net.township):
+        kinds = [(e.type, e.payload["user"]) for e in Event.select().where(Event.author == ADMIN)
+                 if e.type.startswith("user.")]
+    assert ("user.passphrase_reset", "mz2") in kinds and ("user.disabled", "cl") in kinds
