@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 import ttkbootstrap as ttk
-from gui import find_widget, keep, pump, settle
+from gui import find_widget, keep, pump, screenshot, settle
 from test_gui_sync import log_in, text_of
 
 from keys.errors import UnknownUser
@@ -97,7 +97,7 @@ def test_admin_adds_a_user_and_makes_a_seal_in_the_window(
              and NEW_USER in users_tab.listed, what="the new user in the list")
         assert users_tab.fields["secret"].get() == ""  # the passphrase leaves the form
         assert users_tab.table.item(NEW_USER)["values"][1:] == [NEW_NAME, "代办员", "—", "可登录"]
-        keep(app.root, "17-admin-users")
+        keep(app.root, "admin-users")
 
         seals_tab = screen.show("seals")
         assert isinstance(seals_tab, SealsPanel)
@@ -107,7 +107,7 @@ def test_admin_adds_a_user_and_makes_a_seal_in_the_window(
         pump(app.root, lambda: NEW_OFFICE in seals_tab.found, what="the new seal in the list")
         assert "已制作“农业农村办”的印章" in message_of(seals_tab)
         assert seals_tab.table.item(NEW_OFFICE)["values"][1] == "有效"
-        keep(app.root, "18-admin-seals")
+        keep(app.root, "admin-seals")
 
         find_widget(seals_tab, ttk.Button, "制作印章").invoke()  # type: ignore[attr-defined]
         pump(app.root, lambda: "已经有“农业农村办”的印章" in message_of(seals_tab),
@@ -160,7 +160,7 @@ def test_a_malformed_catalogue_is_shown_by_file_and_line_and_nothing_changes(
         assert "nongye.toml" in shown and "第 3 行" in shown, shown
         assert "danger" in str(panel.message.cget("style")), "the mistake is shown in red"
         assert not panel.progress.winfo_ismapped()
-        keep(app.root, "19-admin-publish-error")
+        keep(app.root, "admin-publish-error")
     finally:
         app.close()
 
@@ -208,7 +208,7 @@ def test_every_admin_tab_fits_1366x768_in_large_font(
                 assert widget.winfo_reqheight() <= widget.winfo_height() + 1, (key, label)
                 assert widget.winfo_rootx() + widget.winfo_width() <= right, (key, label)
                 assert widget.winfo_rooty() + widget.winfo_height() <= bottom, (key, label)
-            keep(app.root, f"admin-large-{key}")
+            screenshot(app.root, f"admin-large-{key}")
     finally:
         app.close()
 
@@ -242,7 +242,7 @@ def test_county_revokes_a_seal_after_a_confirmation_and_sets_the_clock_policy(
         assert panel.confirm.winfo_ismapped()
         warning = text_of(panel.warning)
         assert "民政局" in warning and "不能再盖章" in warning and "不能撤回" in warning
-        keep(app.root, "23-admin-revoke-confirm")
+        keep(app.root, "admin-revoke-confirm")
         find_widget(panel, ttk.Button, "确认吊销").invoke()  # type: ignore[attr-defined]
         pump(app.root, lambda: "已吊销序列号" in message_of(panel)
              and panel.table.item("民政局")["values"][1] == "已吊销", what="the seal revoked")

@@ -68,7 +68,7 @@ def test_usb_round_trip_from_the_windows(display: str, net: DemoNetwork,
         summary = text_of(screen.usb.message)
         assert (stick / "cases.zip").is_file()
         assert not screen.usb.progress.winfo_ismapped()
-        keep(app.root, "20-sync-usb-export")
+        keep(app.root, "sync-usb-export")
     finally:
         app.close()
     with net.open(net.village):
@@ -84,7 +84,7 @@ def test_usb_round_trip_from_the_windows(display: str, net: DemoNetwork,
              what="the hub import's summary")
         shown = message_of(panel)
         assert VILLAGE[1] in shown and "cases.receipts.zip" in shown, shown
-        keep(app.root, "21-admin-usb-import")
+        keep(app.root, "admin-usb-import")
     finally:
         app.close()
     assert (stick / "cases.receipts.zip").is_file()
@@ -109,7 +109,7 @@ def test_usb_round_trip_from_the_windows(display: str, net: DemoNetwork,
         bar = main.status_bar
         pump(app.root, lambda: text_of(bar.pending) == "待上报 0 条", timeout=WAIT,
              what="nothing left to send in the status bar")
-        keep(app.root, "22-sync-usb-receipts")
+        keep(app.root, "sync-usb-receipts")
     finally:
         app.close()
     with net.open(net.village):
