@@ -182,32 +182,41 @@ def shown_widgets(root: tk.Misc) -> list[tk.Misc]:
             if isinstance(w, (ttk.Label, ttk.Button)) and w.winfo_ismapped()]
 
 
+def large_font(app: StationApp) -> None:
+    app.config.large_font = True
+    app.restyle()
+    pump(app.root, lambda: isinstance(app.view, MainWindow), what="the large-font window")
+
+
+def assert_fits(app: StationApp, screen: tk.Misc, what: str) -> None:
+    """Every label and button under ``screen`` shows its whole text inside 1366×768."""
+    settle(app.root)
+    right, bottom = app.root.winfo_rootx() + 1366, app.root.winfo_rooty() + 768
+    for widget in shown_widgets(screen):
+        label = (what, text_of(widget))
+        assert widget.winfo_reqwidth() <= widget.winfo_width() + 1, label
+        assert widget.winfo_reqheight() <= widget.winfo_height() + 1, label
+        assert widget.winfo_rootx() + widget.winfo_width() <= right, label
+        assert widget.winfo_rooty() + widget.winfo_height() <= bottom, label
+
+
 def test_every_admin_tab_fits_1366x768_in_large_font(
         display: str, net: DemoNetwork, tmp_path: Path) -> None:
     app = log_in(net, tmp_path, net.county.data, COUNTY[1], ADMIN)
     try:
-        app.config.large_font = True
-        app.restyle()
-        pump(app.root, lambda: isinstance(app.view, MainWindow), what="the large-font window")
+        large_font(app)
         screen = open_admin(app)
         assert app.root.winfo_width() <= 1366 and app.root.winfo_height() <= 768
-        right, bottom = app.root.winfo_rootx() + 1366, app.root.winfo_rooty() + 768
         for key in screen.panels:
             panel = screen.show(key)
             pump(app.root, lambda: checks_done(app), what=f"the {key} tab's data")
             settle(app.root)
-            tables = [w for w in all_widgets(panel) if isinstance(w, Table)]
-            for table in tables:
+            for table in [w for w in all_widgets(panel) if isinstance(w, Table)]:
                 assert cut_cells(table) == [], key
                 assert table.winfo_reqwidth() <= table.winfo_width() + 1, key
                 assert table.winfo_rootx() + table.winfo_width() <= panel.winfo_rootx() + \
                     panel.winfo_width(), key
-            for widget in shown_widgets(panel):
-                label = text_of(widget)
-                assert widget.winfo_reqwidth() <= widget.winfo_width() + 1, (key, label)
-                assert widget.winfo_reqheight() <= widget.winfo_height() + 1, (key, label)
-                assert widget.winfo_rootx() + widget.winfo_width() <= right, (key, label)
-                assert widget.winfo_rooty() + widget.winfo_height() <= bottom, (key, label)
+            assert_fits(app, panel, key)
             screenshot(app.root, f"admin-large-{key}")
     finally:
         app.close()

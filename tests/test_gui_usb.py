@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui import keep, pump, screenshot, settle
+from gui import keep, pump, screenshot
 from network import hub_holdings
-from test_gui_admin import message_of, open_admin, shown_widgets
+from test_gui_admin import assert_fits, large_font, message_of, open_admin
 from test_gui_sync import log_in, text_of
 from test_sync_bundles import bootstrap
 
@@ -122,21 +122,12 @@ def test_the_sync_screen_with_its_usb_box_fits_in_large_font(
         display: str, net: DemoNetwork, tmp_path: Path) -> None:
     app = log_in(net, tmp_path, net.village.data, VILLAGE[1], DEMO_AGENT)
     try:
-        app.config.large_font = True
-        app.restyle()
-        pump(app.root, lambda: isinstance(app.view, MainWindow), what="the large-font window")
+        large_font(app)
         screen = sync_screen(app)
         screen.usb.message.configure(text=exported_text(ExportReport(
             str(tmp_path / "U盘" / "便民站-450981104201-20261206-0930.zip"), VILLAGE[1],
             TOWNSHIP[1], events=1234, materials=56, size=78 * 1024 * 1024)))
-        settle(app.root)
-        right, bottom = app.root.winfo_rootx() + 1366, app.root.winfo_rooty() + 768
-        for widget in shown_widgets(screen):
-            label = text_of(widget)
-            assert widget.winfo_reqwidth() <= widget.winfo_width() + 1, label
-            assert widget.winfo_reqheight() <= widget.winfo_height() + 1, label
-            assert widget.winfo_rootx() + widget.winfo_width() <= right, label
-            assert widget.winfo_rooty() + widget.winfo_height() <= bottom, label
+        assert_fits(app, screen, "同步")
         assert screen.outbox.winfo_height() > 100, "the outbox keeps room for its rows"
         screenshot(app.root, "sync-usb-large")
     finally:
