@@ -2,7 +2,7 @@
 Chinese, normal and large font; then on a demo network (hubs on loopback) the
 village's 同步 screen and the county admin's 审计 screens.
 Run: .venv/bin/python docs/screenshots/take.py [network|review]  (network: only those;
-review: 11-16, made by the GUI tests that drive the review desk and the village's results)
+review: 11-16 and the 管理 and USB screens, made by the GUI tests that drive those scenes)
 
 Starts its own Xvfb when DISPLAY is not set.  Writes PNGs beside this file.
 """
@@ -176,13 +176,13 @@ def capture_network(work: Path) -> None:
         net.stop()
 
 
-# The review desk's and the village results' screenshots come from the GUI tests that
-# drive those scenes; they copy them here only when asked (tests/gui.py's keep()).
+# The review desk's, the village results', 管理's and the USB screenshots come from the
+# GUI tests that drive those scenes; they copy them here only when asked (tests/gui.py's keep()).
 REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
                 "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension",
                 "tests/test_gui_drafts.py",  # 40-44: the wizard's drafts
                 "tests/test_gui_enrol.py::test_a_new_village_enrols_from_the_windows_and_syncs",
-                "tests/test_gui_passphrase.py"]
+                "tests/test_gui_passphrase.py", "tests/test_gui_admin.py", "tests/test_gui_usb.py"]
 
 
 def review_shots() -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from station import outbox
 from station.clock.deadlines import ClockPolicy
-from station.errors import StationError
+from station.errors import CallbackDaysInvalid, FixDaysInvalid, StationError, YellowShareInvalid
 from station.store.models import Setting
 from station.trust import users
 
@@ -47,6 +47,39 @@ def policy_from_settings() -> ClockPolicy:
 def _with(policy: ClockPolicy, name: str, value: object) -> ClockPolicy:
     values = policy.to_json()
     values[name] = value
+    return ClockPolicy(**values)
+
+
+def parse_share(text: str) -> float:
+    """0.8, 80% or 1: a share in (0, 1]; YellowShareInvalid otherwise."""
+    cleaned = text.strip()
+    try:
+        value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
+    except ValueError:
+        raise YellowShareInvalid(value=text) from None
+    if not 0 < value <= 1:  # also NaN
+        raise YellowShareInvalid(value=text)
+    return value
+
+
+def parse_days(text: str, error: type[CallbackDaysInvalid | FixDaysInvalid]) -> int:
+    """A count of working days: 0 or a positive whole number."""
+    cleaned = text.strip()
+    if not cleaned.isascii() or not cleaned.isdigit():
+        raise error(value=text)
+    return int(cleaned)
+
+
+def changed_policy(policy: ClockPolicy, yellow: str | None = None,
+                   callback_days: str | None = None, fix_days: str | None = None) -> ClockPolicy:
+    """``policy`` with the values typed (None: unchanged); the Invalid errors otherwise."""
+    values = policy.to_json()
+    if yellow is not None:
+        values["yellow_share"] = parse_share(yellow)
+    if callback_days is not None:
+        values["followup_callback_days"] = parse_days(callback_days, CallbackDaysInvalid)
+    if fix_days is not None:
+        values["followup_fix_days"] = parse_days(fix_days, FixDaysInvalid)
     return ClockPolicy(**values)
 
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station.cases import matter_rules
 from station.cli.context import emit, opened
-from station.hubops import hub_runner
+from station.hubops.usb_import import import_bundle
 from station.i18n import _
 from station.network import bundle
-from sync.hub.bundle_import import import_file
-from sync.hub.identity import open_database
-from sync.hub.service import HubService
 
 
 def register_sync(sync: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -62,23 +58,9 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def receipts_path(source: Path) -> Path:
-    return source.with_name(source.stem + ".receipts.zip")
-
-
 def run_hub_import(args: argparse.Namespace) -> int:
-    target = args.receipts_to or receipts_path(args.file)
     with opened(args) as station:
-        identity = hub_runner.identity_of(station, None)
-        db = open_database(args.db, station.layout.root / hub_runner.DB_NAME)
-        catalogue = station.catalogue
-    try:
-        with db.connection_context():
-            service = HubService(identity, db)
-            service.matters = matter_rules.lookup(lambda: catalogue)
-            report = import_file(service, args.file, target)
-    finally:
-        db.close()
+        report = import_bundle(station, args.file, args.receipts_to, args.db)
     emit(args, report.to_json(), _(
         "已导入站点 {node} 的离线数据包：新收事件 {accepted} 条（重复 {duplicates} 条），"
         "材料 {materials} 份；回执包已写到 {path}，请带回站点用 station sync import 导入。").format(

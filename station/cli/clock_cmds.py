@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
-from station.casework.clock_policy import policy_from_settings, save_policy
+from station.casework.clock_policy import changed_policy, policy_from_settings, save_policy
 from station.cli.context import emit, opened
 from station.clock.deadlines import ClockPolicy
-from station.errors import CallbackDaysInvalid, FixDaysInvalid, YellowShareInvalid
 from station.i18n import _
 
 
@@ -27,38 +25,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=run_policy)
 
 
-def parse_share(text: str) -> float:
-    """0.8, 80% or 1: a share in (0, 1]; YellowShareInvalid otherwise."""
-    cleaned = text.strip()
-    try:
-        value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
-    except ValueError:
-        raise YellowShareInvalid(value=text) from None
-    if not 0 < value <= 1:  # also NaN
-        raise YellowShareInvalid(value=text)
-    return value
-
-
-def parse_days(text: str, error: type[CallbackDaysInvalid | FixDaysInvalid]) -> int:
-    """A count of working days: 0 or a positive whole number."""
-    cleaned = text.strip()
-    if not cleaned.isascii() or not cleaned.isdigit():
-        raise error(value=text)
-    return int(cleaned)
-
-
 def run_policy(args: argparse.Namespace) -> int:
-    changes: dict[str, object] = {}
-    if args.yellow is not None:
-        changes["yellow_share"] = parse_share(args.yellow)
-    if args.callback_days is not None:
-        changes["followup_callback_days"] = parse_days(args.callback_days, CallbackDaysInvalid)
-    if args.fix_days is not None:
-        changes["followup_fix_days"] = parse_days(args.fix_days, FixDaysInvalid)
     with opened(args) as station:
         policy = policy_from_settings()
-        if changes:
-            policy = save_policy(station, replace(policy, **changes))  # type: ignore[arg-type]
+        if (args.yellow, args.callback_days, args.fix_days) != (None, None, None):
+            policy = save_policy(station, changed_policy(policy, args.yellow,
+                                                         args.callback_days, args.fix_days))
     emit(args, policy.to_json(), describe(policy))
     return 0
 

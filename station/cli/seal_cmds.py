@@ -8,15 +8,9 @@ from pathlib import Path
 from keys.ca import shown_time
 from station.cli.context import emit, opened
 from station.documents.verify import PdfVerification, verify_pdf
-from station.i18n import N_, _, translate
+from station.i18n import _, translate
 from station.trust import revocations, seals
-
-STATE_LABELS = {
-    seals.VALID: N_("有效"),
-    seals.REVOKED: N_("已吊销"),
-    seals.EXPIRED: N_("已过期"),
-    seals.INVALID: N_("无效"),
-}
+from station.trust.seals import STATE_LABELS
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -299,9 +299,10 @@ def check_publisher(station: Station, kind: str) -> None:
     users.require_role(station, f"publish {kind}", "admin")
 
 
-def publish(station: Station, client: HubClient, kind: str, source: Path) -> Installed:
-    """County admin: validate, sign with the next version, post to the hub, install here."""
-    node = station.node
+def check_source(station: Station, kind: str, source: Path) -> dict[str, str]:
+    """What ``publish`` would send, checked as every station will check it, with no
+    network and no change here: FormsError / CalendarFileInvalid name the file
+    (and the line, for a TOML mistake)."""
     check_publisher(station, kind)
     files = read_source(kind, source)
     staging = station.layout.root / INCOMING / f"{kind}-publish"
@@ -309,6 +310,13 @@ def publish(station: Station, client: HubClient, kind: str, source: Path) -> Ins
         validate(kind, files, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return files
+
+
+def publish(station: Station, client: HubClient, kind: str, source: Path) -> Installed:
+    """County admin: validate, sign with the next version, post to the hub, install here."""
+    node = station.node
+    files = check_source(station, kind, source)
     held = client.update_versions().get(kind, 0)
     version = max(installed_version(kind), held) + 1
     key = node_keys.load_key(node_keys.SIGNING)

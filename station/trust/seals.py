@@ -34,6 +34,7 @@ from keys.office_seal import SealIdentity
 from station import node_keys, outbox
 from station.app import Station
 from station.errors import NotAnOfficeMember, NoTrustRoot, SealExists, SealMissing, SealNeedsIssuer
+from station.i18n import N_
 from station.store.models import NodeKey, Setting, User
 from station.trust import revocations, users
 
@@ -46,6 +47,8 @@ SEAL_CREATED = "trust.seal_created"
 
 # States of a seal as list_seals reports them.
 VALID, REVOKED, EXPIRED, INVALID = "valid", "revoked", "expired", "invalid"
+STATE_LABELS = {VALID: N_("有效"), REVOKED: N_("已吊销"), EXPIRED: N_("已过期"),
+                INVALID: N_("无效")}
 
 
 @dataclass(frozen=True)

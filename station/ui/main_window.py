@@ -11,8 +11,10 @@ import ttkbootstrap as ttk
 
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
+from station.trust.users import is_admin
 from station.ui.context import AppContext
 from station.ui.landing import Landing, landing
+from station.ui.screens.admin import AdminScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
@@ -36,6 +38,8 @@ SCREENS: tuple[Entry, ...] = (
 AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 # Shown only to reviewers, signers and admins at township and county nodes.
 REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
+# Shown only to admins at township and county nodes.
+ADMIN_SCREEN: Entry = ("admin", N_("管理"), "F7", AdminScreen)
 # Shown to a station not yet enrolled, and to the admins of townships and counties.
 ENROL_SCREEN: Entry = ("enrol", N_("入网"), "F8", EnrolScreen)
 
@@ -61,6 +65,7 @@ class MainWindow(ttk.Frame):
         station = app.opened
         app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
         app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
+        app.dispatcher.submit(lambda: is_admin(station), on_done=self._admin_allowed)
         app.dispatcher.submit(lambda: landing(station), on_done=self._land)
 
     def add_screen(self, entry: Entry) -> None:
@@ -80,10 +85,16 @@ class MainWindow(ttk.Frame):
         if allowed and self.winfo_exists() and REVIEW_SCREEN[0] not in self.buttons:
             self.add_screen(REVIEW_SCREEN)
 
+    def _admin_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and ADMIN_SCREEN[0] not in self.buttons:
+            self.add_screen(ADMIN_SCREEN)
+
     def _land(self, found: Landing) -> None:
         """Home by role (after the entries above were added), unless the user moved on."""
         if not self.winfo_exists():
             return
+        if found.home == ADMIN_SCREEN[0]:  # an admin: 管理 may not have been added yet
+            self._admin_allowed(True)
         if found.enrol and ENROL_SCREEN[0] not in self.buttons:
             self.add_screen(ENROL_SCREEN)
         home = found.home if found.home in self.buttons else (

@@ -1,13 +1,18 @@
-"""同步: the hub address, how sync stands, 立即同步, and the outbox below.
+"""同步: the hub address, how sync stands, 立即同步, the USB stick for a village
+without a link (导出离线数据包, 导入回执), and the outbox below.
 
 Sync itself runs in the background (station/network/sync_worker.py); this screen
 only shows its reports and sends it two requests: a new hub address, and
-"sync now".
+"sync now".  Bundles are written and read on the store worker
+(``station.network.bundle``, as ``station sync export`` / ``import``).
 """
 
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
@@ -15,8 +20,12 @@ import ttkbootstrap as ttk
 from station import i18n
 from station.errors import StationError
 from station.i18n import _
+from station.network import bundle
+from station.network.bundle import ExportReport, ReceiptsReport
 from station.network.sync_worker import FAILED, SYNCING, SyncStatus
 from station.ui.context import AppContext
+from station.ui.problems import describe
+from station.ui.screens.admin_files import ask_open, ask_save
 from station.ui.screens.outbox import OutboxList
 from station.ui.sync_text import count_text, state_text, success_time, upload_text
 
@@ -63,6 +72,8 @@ class SyncScreen(ttk.Frame):
         self.bar.grid(row=len(rows) + 1, column=0, columnspan=2, sticky="ew")
         box.columnconfigure(1, weight=1)
 
+        self.usb = UsbBox(self, app, self.exchanged)
+        self.usb.pack(fill=tk.X, pady=(0, 6))
         self.outbox = OutboxList(self, app)
         self.outbox.pack(fill=tk.BOTH, expand=True)
         if self.monitor is not None:
@@ -113,6 +124,12 @@ class SyncScreen(ttk.Frame):
             self.hub_message.configure(text=_("枢纽站地址已保存：{url}，正在同步。").format(url=url),
                                        bootstyle="success")
 
+    def exchanged(self) -> None:
+        """Receipts came in by USB: the counts and the outbox changed."""
+        self.outbox.reload()
+        if self.monitor is not None:
+            self.monitor.poke()
+
     def destroy(self) -> None:
         if self.monitor is not None:
             self.monitor.forget(self)
@@ -122,3 +139,107 @@ class SyncScreen(ttk.Frame):
 def _outbox_key(status: SyncStatus | None) -> tuple[int, str | None] | None:
     """What, when it changes, changes the outbox list."""
     return (status.pending, status.last_success) if status else None
+
+
+BUNDLE_TYPES = ((_("离线数据包"), "*.zip"), (_("所有文件"), "*"))
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def exported_text(report: ExportReport) -> str:
+    return _("已导出离线数据包 {path}：事件 {events} 条，材料 {materials} 份，共 {size}。"
+             "请带到枢纽站，由管理员在“管理 → 离线数据包”中导入，再把回执包带回来导入。").format(
+        path=report.path, events=report.events, materials=report.materials,
+        size=size_text(report.size))
+
+
+def receipts_text(report: ReceiptsReport) -> str:
+    return _("已导入回执：枢纽站已确认收到第 {acked} 条及以前的记录，带回 {pulled} 条消息"
+             "（退回 {returned} 件），还有 {pending} 条待上报。").format(
+        acked=report.acked, pulled=report.pulled, returned=len(report.returned),
+        pending=report.pending)
+
+
+class UsbBox(ttk.Labelframe):
+    """没有网络时用U盘: export the pending sync to a bundle, import the hub's receipts."""
+
+    def __init__(self, parent: tk.Misc, app: AppContext, exchanged: Callable[[], None]) -> None:
+        super().__init__(parent, text=_("没有网络时用U盘同步"), padding=8)
+        self.app = app
+        self.exchanged = exchanged
+        row = ttk.Frame(self)
+        row.pack(fill=tk.X)
+        self.export_button = ttk.Button(row, text=_("导出离线数据包…"), bootstyle="secondary",
+                                        command=self.choose_export)
+        self.export_button.pack(side=tk.LEFT)
+        self.import_button = ttk.Button(row, text=_("导入回执…"), bootstyle="secondary",
+                                        command=self.choose_receipts)
+        self.import_button.pack(side=tk.LEFT, padx=8)
+        self.progress = ttk.Progressbar(row, mode="indeterminate", bootstyle="info-striped")
+        self.message = ttk.Label(self, text="", justify=tk.LEFT)
+        self.message.pack(anchor="w", fill=tk.X, pady=(4, 0))
+        self.bind("<Configure>", self._wrap, add="+")
+
+    def _wrap(self, event: tk.Event) -> None:
+        self.message.configure(wraplength=max(300, event.width - 30))
+
+    def choose_export(self) -> None:
+        code = self.app.opened.node.code
+        name = _("便民站-{code}-{stamp}.zip").format(code=code,
+                                                   stamp=f"{datetime.now():%Y%m%d-%H%M}")
+        path = ask_save(self, self.app, _("离线数据包保存到"), name, BUNDLE_TYPES)
+        if path is not None:
+            self.export_to(path)
+
+    def choose_receipts(self) -> None:
+        path = ask_open(self, self.app, _("选择枢纽站发回的回执包"), BUNDLE_TYPES)
+        if path is not None:
+            self.import_from(path)
+
+    def export_to(self, path: Path) -> None:
+        """What the save dialog calls with the chosen file (tests call it too)."""
+        station = self.app.opened
+        self._start(_("正在导出离线数据包……"))
+        self.app.dispatcher.submit(lambda: bundle.export(station, path),
+                                   on_done=lambda r: self._done(exported_text(r)),
+                                   on_error=self._failed)
+
+    def import_from(self, path: Path) -> None:
+        """What the open dialog calls with the chosen receipts bundle (tests call it too)."""
+        station = self.app.opened
+        self._start(_("正在导入回执……"))
+
+        def imported(report: ReceiptsReport) -> None:
+            self._done(receipts_text(report))
+            if self.winfo_exists():
+                self.exchanged()
+
+        self.app.dispatcher.submit(lambda: bundle.import_receipts(station, path),
+                                   on_done=imported, on_error=self._failed)
+
+    def _start(self, text: str) -> None:
+        for button in (self.export_button, self.import_button):
+            button.configure(state="disabled")
+        self.progress.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=8)
+        self.progress.start()
+        self.message.configure(text=text, bootstyle="default")
+
+    def _finish(self) -> None:
+        for button in (self.export_button, self.import_button):
+            button.configure(state="normal")
+        self.progress.stop()
+        self.progress.pack_forget()
+
+    def _done(self, text: str) -> None:
+        if self.winfo_exists():
+            self._finish()
+            self.message.configure(text=text, bootstyle="success")
+
+    def _failed(self, error: BaseException) -> None:
+        if self.winfo_exists():
+            self._finish()
+            self.message.configure(text=describe(error), bootstyle="danger")
