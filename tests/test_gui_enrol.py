@@ -108,7 +108,7 @@ def issue_in_county_window(net: DemoNetwork, tmp_path: Path) -> str:
     app = open_app(net, tmp_path, net.county.data, COUNTY[1])
     try:
         main = log_in(app)
-        assert main.current == "settings"  # home by role: the admin, no 管理 screen yet
+        assert main.current == "admin"  # home by role: an admin lands on 管理
         screen = enrol_screen(app, main)
         issue = screen.issue
         assert issue is not None and screen.tabs is not None

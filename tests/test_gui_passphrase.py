@@ -155,7 +155,7 @@ def test_login_names_the_station_and_each_role_lands_at_home(
     cases = (
         (net.village.data, VILLAGE, DEMO_AGENT, "new_case"),
         (net.township.data, TOWNSHIP, REVIEWERS[0][0], "review"),
-        (net.township.data, TOWNSHIP, ADMIN, "settings"),  # 管理 when there is one
+        (net.township.data, TOWNSHIP, ADMIN, "admin"),  # an admin lands on 管理
         (net.county.data, COUNTY, "archivist", "audit"),
     )
     for data, (_tier, code, name), user, home in cases:
