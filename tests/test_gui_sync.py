@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import ttkbootstrap as ttk
 from cli import station as run_station
-from gui import find_widget, pump, screenshot
+from gui import find_widget, pump, screenshot, settle
 from network import copy_network, postgres_databases
 
 from station.app import Station
@@ -134,9 +134,15 @@ def test_village_syncs_from_the_window_and_the_status_bar_follows(
         cases = main.open("cases")  # the status bar stays under every screen…
         assert isinstance(cases, CasesScreen)
         assert main.status_bar.winfo_ismapped()
-        # …and follows new local records: listing cases is itself recorded (阅览留痕).
-        pump(app.root, lambda: text_of(bar.pending) == "待上报 1 条", timeout=WAIT,
-             what="the new access record in the status bar")
+        # Listing cases is itself recorded (阅览留痕) and travels, but 待上报 counts cases
+        # and their steps only: browsing must not make cases look unsent.
+        pump(app.root, lambda: app.dispatcher.submit(
+            lambda: Event.select().where(Event.type == "access.listed").count()).result() > 0,
+            timeout=WAIT, what="the access record of the list")
+        assert app.dispatcher.submit(link.pending_count).result() == 0
+        app.sync.poke()  # type: ignore[union-attr]
+        settle(app.root)
+        assert text_of(bar.pending) == "待上报 0 条"
     finally:
         app.close()
     with net.open(net.village) as village:

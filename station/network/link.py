@@ -97,10 +97,13 @@ def set_hub(station: Station, url: str) -> None:
 
 
 def pending_count() -> int:
-    """Events not yet confirmed by the hub (published or not)."""
+    """Cases and case steps not yet confirmed by the hub (published or not): what an
+    agent means by 待上报.  Access records (阅览留痕) and other bookkeeping travel too,
+    but are not counted: browsing the list must not make six cases look unsent."""
     acked = int(_setting(ACKED_SETTING, "0") or 0)
     from station.store.models import Event
-    return int(Event.select().where(Event.seq > acked).count())
+    return int(Event.select().where((Event.seq > acked)
+                                    & Event.type.startswith("case.")).count())
 
 
 def acked_seq() -> int:
