@@ -21,7 +21,7 @@ from network import copy_network, postgres_databases
 from station.app import Station
 from station.demo import demo_network
 from station.demo.demo_network import ADMIN, COUNTY, TOWNSHIP, VILLAGE, DemoNetwork
-from station.demo.village import DEMO_AGENT
+from station.demo.village import DEMO_AGENT, DEMO_AGENT_NAME
 from station.hubops.audit import audit_hub, open_hub_database
 from station.hubops.report import AuditReportInfo, write_audit_report
 from station.network import link
@@ -129,6 +129,9 @@ def test_village_syncs_from_the_window_and_the_status_bar_follows(
         pump(app.root, lambda: screen.outbox.tree.get_children() != () and all(
             screen.outbox.tree.item(i)["values"][-1] == "已上报"
             for i in screen.outbox.tree.get_children()), what="the outbox marked sent")
+        authors = {str(screen.outbox.tree.item(i)["values"][4])
+                   for i in screen.outbox.tree.get_children()}
+        assert DEMO_AGENT_NAME in authors and DEMO_AGENT not in authors  # 操作人: real names
         screenshot(app.root, "07-sync")
 
         cases = main.open("cases")  # the status bar stays under every screen…

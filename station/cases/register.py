@@ -247,6 +247,7 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         "proxy": case.proxy,
         "history": [
             {"type": e.type, "at": e.at, "author": e.author,
+             "author_name": station.display_name(e.author),
              "note": history_notes.note(e.type, e.payload)}
             for e in Event.select(Event.id, Event.type, Event.at, Event.author, Event.payload)
             .where(Event.case_no == case.case_no)

@@ -369,7 +369,8 @@ class CaseDetail(ttk.Frame):
             history.heading(key, text=label)
         for event in details["history"]:
             history.insert("", tk.END, values=(local_time(event["at"]),
-                                                step_name(event["type"]), event["author"],
+                                                step_name(event["type"]),
+                                                event.get("author_name") or event["author"],
                                                 event.get("note", "")))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
 

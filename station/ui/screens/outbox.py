@@ -37,8 +37,10 @@ class OutboxList(ttk.Frame):
         self.reload()
 
     def reload(self) -> None:
+        station = self.app.opened
         self.app.dispatcher.submit(
-            lambda: (count_events(), recent_events(SHOWN), link.acked_seq()),
+            lambda: (count_events(), [{**e, "author": station.display_name(e["author"])}
+                                      for e in recent_events(SHOWN)], link.acked_seq()),
             on_done=self.show)
 
     def show(self, result: tuple[int, list[dict[str, Any]], int]) -> None:
