@@ -138,7 +138,7 @@ def test_invalid_id_number_names_the_field_and_stores_nothing(tmp_path: Path, en
     before = snapshot(data / "materials") if (data / "materials").exists() else {}
     done = station("case", "new", "--matter", ELDER_MATTER, "--applicant", applicant,
                    "--form", form, env=env)
-    assert done.code == 4 and "id_number" in done.err and done.out == ""
+    assert done.code == 4 and "“身份证号码”" in done.err and done.out == ""
     assert station("case", "list", "--json", env=env).json()["total"] == 0
     assert (snapshot(data / "materials") if (data / "materials").exists() else {}) == before
 
