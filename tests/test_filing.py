@@ -169,9 +169,10 @@ def test_bad_values_are_all_reported_and_nothing_is_stored(station, tmp_path: Pa
         file_case(station, ELDER_MATTER, bad_applicant, bad_form, files, now=NOW)
     message = str(caught.value)
     problems = caught.value.params["problems"]
-    fields = " ".join(str(p) for p in problems)
-    for fragment in ("id_number", "phone", "age", "account_type", "colour", "身份证",
-                     "absent.jpg"):
+    named = {p.params.get("field") for p in problems}
+    assert {"id_number", "phone", "age", "account_type", "colour"} <= named
+    fields = " ".join(str(p) for p in problems)  # as people read them: labels, not keys
+    for fragment in ("“身份证号码”", "“联系电话”", "colour", "身份证", "absent.jpg"):
         assert fragment in fields, fragment
     assert str(len(problems)) in message
     assert stored_counts() == before
