@@ -268,7 +268,7 @@ def test_viewer_reads_pages_in_memory_and_records_the_view(station, tmp_path: Pa
 def test_list_filters_sorting_and_name_search(station, tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from station.cases.register import CaseFilter, find_by_name
+    from station.cases.register import CaseFilter, find_by_case_tail, find_by_name
 
     days = [NOW - timedelta(days=d) for d in (0, 10, 40)]
     elder = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
@@ -300,3 +300,9 @@ def test_list_filters_sorting_and_name_search(station, tmp_path: Path) -> None:
     assert {c.case_no for c in find_by_name(station, "韦建国")} == {waiting.case_no, old.case_no}
     assert [c.case_no for c in find_by_name(station, "黄秀英")] == [elder.case_no]
     assert find_by_name(station, "黄秀") == []
+    # The last 4 digits of a case number, as read off a receipt: cases of the last year.
+    tail = elder.case_no[-4:]
+    found = {c.case_no for c in find_by_case_tail(station, tail, today)}
+    assert elder.case_no in found and all(n.endswith("-" + tail) for n in found)
+    assert find_by_case_tail(station, tail, today + timedelta(days=400)) == []
+    assert find_by_case_tail(station, "12") == []

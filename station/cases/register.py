@@ -188,6 +188,20 @@ def find_by_id_number(station: Station, id_number: str) -> list[CaseSummary]:
                  "id_number")
 
 
+CASE_TAIL_DAYS = 366  # how far back the last digits of a case number are looked for
+
+
+def find_by_case_tail(station: Station, digits: str,
+                      today: date | None = None) -> list[CaseSummary]:
+    """Cases of the last year whose number ends in ``digits`` (the day's serial, e.g.
+    0007): what an agent reads off a receipt over the phone."""
+    if not digits.isdigit() or len(digits) != 4:
+        return []
+    since = (today or date.today()) - timedelta(days=CASE_TAIL_DAYS)
+    return _find(station, Case.case_no.endswith("-" + digits)
+                 & (Case.filed_at >= since.isoformat()), "case_tail")
+
+
 def _find(station: Station, condition: Any, by: str) -> list[CaseSummary]:
     rows = (
         Case.select(Case, Applicant)

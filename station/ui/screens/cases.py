@@ -19,6 +19,7 @@ import ttkbootstrap as ttk
 from station.cases.register import (
     CaseList,
     CaseSummary,
+    find_by_case_tail,
     find_by_id_number,
     find_by_name,
     list_cases,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 PAGE = 50
 CASE_NO = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+CASE_TAIL = re.compile(r"^\d{4}$")  # the last 4 digits of a case number
 # Column → the list service's sort key (the applicant's name is sealed: not sortable).
 SORT_KEYS = {"case_no": "case_no", "matter": "matter", "status": "status",
              "filed": "filed_at", "deadline": "deadline"}
@@ -245,11 +247,15 @@ class CasesScreen(ttk.Frame):
                                        on_done=self.show_found)
         elif CASE_NO.match(text):
             self.open_case(text)
+        elif CASE_TAIL.match(text):
+            self.app.dispatcher.submit(lambda: find_by_case_tail(station, text),
+                                       on_done=self.show_found)
         elif len(text) >= 2 and not any(ch.isdigit() for ch in text):
             self.app.dispatcher.submit(lambda: find_by_name(station, text),
                                        on_done=self.show_found)
         else:
-            self.message.configure(text=_("请输入完整的办件编号、18 位身份证号码或完整姓名。"))
+            self.message.configure(text=_("可以查找：完整的办件编号，或其末 4 位（一年内的办件）；"
+                                          "18 位身份证号码；完整姓名。"))
 
     def show_found(self, items: list[CaseSummary]) -> None:
         if not self.winfo_exists():
