@@ -175,6 +175,15 @@ def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
         cases.query.insert(0, APPLICANT["name"])
         cases.search()
         pump(app.root, lambda: "找到 2 件" in cases.count.cget("text"), what="name search")
+        cases.query.delete(0, "end")
+        cases.query.insert(0, complete[-4:])  # the last 4 digits, read off the receipt
+        cases.search()
+        pump(app.root, lambda: complete in cases.tree.get_children()
+             and "找到" in cases.count.cget("text"), what="search by the last 4 digits")
+        cases.query.delete(0, "end")
+        cases.query.insert(0, "12")
+        cases.search()
+        assert "末 4 位" in cases.message.cget("text")  # says what search accepts
     finally:
         app.close()
 
