@@ -28,10 +28,10 @@ from station.network import updates
 from station.store.models import Event, User
 from station.trust import revocations, seals
 from station.ui.app import StationApp
+from station.ui.file_dialogs import speak_chinese, start_folder, usb_stick
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
 from station.ui.screens.admin_clock import ClockPanel
-from station.ui.screens.admin_files import speak_chinese, start_folder, usb_stick
 from station.ui.screens.admin_publish import PublishPanel
 from station.ui.screens.admin_revoke import RevokePanel
 from station.ui.screens.admin_seals import SealsPanel

@@ -20,7 +20,7 @@ from station.i18n import _
 from station.network import link, updates
 from station.network.updates import Installed
 from station.ui.context import AppContext
-from station.ui.screens.admin_files import ask_folder, ask_open
+from station.ui.file_dialogs import ask_folder, ask_open
 from station.ui.screens.admin_panel import Panel
 from sync.updates import CALENDAR, CATALOGUE
 

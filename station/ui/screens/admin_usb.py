@@ -15,7 +15,7 @@ import ttkbootstrap as ttk
 from station.hubops.usb_import import HubImport, import_bundle
 from station.i18n import _
 from station.ui.context import AppContext
-from station.ui.screens.admin_files import ask_open
+from station.ui.file_dialogs import ask_open
 from station.ui.screens.admin_panel import Panel
 
 BUNDLE_TYPES = ((_("离线数据包"), "*.zip"), (_("所有文件"), "*"))

@@ -24,8 +24,8 @@ from station.network import bundle
 from station.network.bundle import ExportReport, ReceiptsReport
 from station.network.sync_worker import FAILED, SYNCING, SyncStatus
 from station.ui.context import AppContext
+from station.ui.file_dialogs import ask_open, ask_save
 from station.ui.problems import describe
-from station.ui.screens.admin_files import ask_open, ask_save
 from station.ui.screens.outbox import OutboxList
 from station.ui.sync_text import count_text, state_text, success_time, upload_text
 

@@ -14,7 +14,6 @@ import tempfile
 import tkinter as tk
 from functools import partial
 from pathlib import Path
-from tkinter import filedialog
 
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
@@ -24,6 +23,7 @@ from station.filing.hotfolder import HotFolder
 from station.filing.material_text import requirement
 from station.filing.pages import load_page_bytes, rotate_file, thumbnail
 from station.i18n import N_, _, translate
+from station.ui.file_dialogs import ask_scans
 from station.ui.wizard.step import StepFrame, Wizard
 
 THUMB = (120, 160)
@@ -93,9 +93,8 @@ class MaterialsStep(StepFrame):
 
     # -- adding pages -----------------------------------------------------------
     def choose_files(self) -> None:
-        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"),
-                                            filetypes=[(translate(n), p) for n, p in FILE_TYPES])
-        self.import_files([Path(n) for n in names])
+        self.import_files(ask_scans(self, self.wizard.app, _("选择扫描件"), self.wizard.scan_folder,
+                                    [(translate(n), p) for n, p in FILE_TYPES]))
 
     def import_files(self, paths: list[Path], material: str | None = None) -> None:
         """Each file is checked and sealed in the material store on the worker, then

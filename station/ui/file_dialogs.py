@@ -1,4 +1,5 @@
-"""File dialogs for 管理 and 同步: in Chinese, starting where the file is likely to be.
+"""File dialogs for 管理, 同步 and the scans of a case: in Chinese, starting where the
+file is likely to be.
 
 Tk's own dialog (X11) takes its words from Tcl's message catalogue; it speaks
 Chinese once the catalogue's locale is ``zh_cn``.  It starts on a USB stick
@@ -43,6 +44,16 @@ def start_folder(app: AppContext) -> Path:
         if folder is not None and folder.is_dir():
             return folder
     return Path.home()
+
+
+def ask_scans(parent: tk.Misc, app: AppContext, title: str, folder: Path,
+              types: list[tuple[str, str]]) -> list[Path]:
+    """Scans to add: the dialog opens in the scan folder (else the documents folder)."""
+    speak_chinese(parent, app.config.language)
+    start = folder if folder.is_dir() else start_folder(app)
+    names = filedialog.askopenfilenames(parent=parent, title=title, filetypes=types,
+                                        initialdir=str(start))
+    return [Path(name) for name in names]
 
 
 def ask_open(parent: tk.Misc, app: AppContext, title: str,
