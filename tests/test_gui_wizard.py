@@ -155,3 +155,40 @@ def test_file_a_case_through_the_wizard(app: StationApp, tmp_path: Path, data_di
     assert stored["proxy"]["consent"] is True
     assert sorted(m["name"] for m in stored["materials"]) == sorted(
         ["高龄津贴申请表", "居民户口簿", "社会保障卡或银行卡", "居民身份证"])
+
+
+def test_enter_works_on_the_matter_step_and_fixed_fields_lose_their_error(
+        app: StationApp) -> None:
+    """The button says 下一步（Enter）: Enter in the search box takes the first matter found.
+    An error shown under a field goes as soon as the field is fixed, without 下一步."""
+    main = app.view
+    assert isinstance(main, MainWindow)
+    wizard = main.open("new_case")
+    assert isinstance(wizard, NewCaseScreen)
+    step = wizard.step
+    assert isinstance(step, MatterStep)
+    type_into(step.query, "gljt")
+    step.query.event_generate("<Return>", when="now")
+    pump(app.root, lambda: isinstance(wizard.step, ApplicantStep), what="Enter on the matter")
+
+    step = wizard.step
+    assert isinstance(step, ApplicantStep)
+    type_into(step.entries["id_number"], ELDER["id_number"])
+    wizard.next()  # the name is missing: shown under the field, the wizard stays
+    assert isinstance(wizard.step, ApplicantStep)
+    assert "必须填写" in step.errors["name"].cget("text")
+    assert "name" not in step.errors["name"].cget("text")  # the label, never the key
+    type_into(step.entries["name"], ELDER["name"])
+    assert step.errors["name"].cget("text") == ""  # fixed: the red goes at once
+    for key in ("phone", "address"):
+        type_into(step.entries[key], ELDER[key])
+    wizard.next()
+    pump(app.root, lambda: isinstance(wizard.step, FormStep), what="the form step")
+
+    step = wizard.step
+    assert isinstance(step, FormStep)
+    type_into(step.widgets["age"], "abc")
+    wizard.next()
+    assert isinstance(wizard.step, FormStep) and step.errors["age"].cget("text")
+    type_into(step.widgets["age"], "85")
+    assert step.errors["age"].cget("text") == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
@@ -32,6 +33,8 @@ class ApplicantStep(StepFrame):
             entry.insert(0, wizard.draft.applicant.get(key, ""))
             entry.grid(row=row * 2, column=1, sticky="w", pady=(8, 0))
             entry.bind("<Return>", lambda _e: self.wizard.next())
+            if key != "id_number":  # the ID number is checked live already
+                entry.bind("<KeyRelease>", self.rechecks(key), add="+")
             self.entries[key] = entry
             error = ttk.Label(self, text="", bootstyle="danger")
             error.grid(row=row * 2 + 1, column=1, sticky="w")
@@ -76,6 +79,23 @@ class ApplicantStep(StepFrame):
 
     def values(self) -> dict[str, str]:
         return {key: entry.get().strip() for key, entry in self.entries.items()}
+
+    def rechecks(self, name: str) -> Callable[[tk.Event], None]:
+        return lambda _event: self.recheck(name)
+
+    def recheck(self, name: str) -> None:
+        """A field shown in error is checked again as it is edited: fixed, the red goes."""
+        shown = self.errors[name]
+        if not shown.cget("text"):
+            return
+        try:
+            validate_applicant(self.values())
+        except FormInvalid as error:
+            for problem in error.params["problems"]:  # type: ignore[attr-defined]
+                if getattr(problem, "params", {}).get("field", "") == name:
+                    shown.configure(text=i18n.render(problem))
+                    return
+        shown.configure(text="")
 
     def leave(self) -> bool:
         for label in (*self.errors.values(), self.proxy_error):

@@ -53,6 +53,8 @@ class FormStep(StepFrame):
         elif value is not None:
             widget.insert(0, str(value))
         widget.bind("<Return>", lambda _e: self.wizard.next())
+        for sequence in ("<KeyRelease>", "<<ComboboxSelected>>"):
+            widget.bind(sequence, lambda _e, name=spec.name: self.recheck(name), add="+")
         hint = spec.help or (_("格式：2026-01-31") if spec.type == "date" else "")
         helper = ttk.Label(self.area, text=hint, bootstyle="secondary")
         error = ttk.Label(self.area, text="", bootstyle="danger")
@@ -91,6 +93,21 @@ class FormStep(StepFrame):
 
     def collect(self) -> None:
         self.wizard.draft.form = self.values()
+
+    def recheck(self, name: str) -> None:
+        """A field shown in error is checked again as it is edited: fixed, the red goes."""
+        shown = self.errors.get(name)
+        matter = self.wizard.draft.matter
+        if shown is None or matter is None or not shown.cget("text"):
+            return
+        try:
+            validate_form(matter, self.values())
+        except FormInvalid as error:
+            for problem in error.params["problems"]:  # type: ignore[attr-defined]
+                if getattr(problem, "params", {}).get("field", "") == name:
+                    shown.configure(text=i18n.render(problem))
+                    return
+        shown.configure(text="")
 
     def leave(self) -> bool:
         matter = self.wizard.draft.matter

@@ -32,6 +32,7 @@ class MatterStep(StepFrame):
         self.query.pack(side=tk.LEFT, padx=8)
         self.query.bind("<KeyRelease>", lambda _e: self.refresh())
         self.query.bind("<Down>", self.focus_results)
+        self.query.bind("<Return>", lambda _e: self.accept())
         body = ttk.Frame(self)
         body.pack(fill=tk.BOTH, expand=True, pady=8)
         self.results = ttk.Treeview(body, columns=("name", "tier", "days"), show="headings",
@@ -42,10 +43,19 @@ class MatterStep(StepFrame):
             self.results.column(key, width=width, stretch=key == "name")
         self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         self.results.bind("<<TreeviewSelect>>", lambda _e: self.describe())
+        self.results.bind("<Return>", lambda _e: self.accept())
         self.details = ttk.Label(body, text="", justify="left", wraplength=420, padding=(12, 0),
                                  anchor="nw")
         self.details.pack(side=tk.LEFT, fill=tk.BOTH)
         self.refresh()
+
+    def accept(self) -> None:
+        """Enter (as the button says): the selected matter, else the first found."""
+        found = self.results.get_children()
+        if found and not self.results.selection():
+            self.results.selection_set(found[0])
+            self.describe()
+        self.wizard.next()
 
     def focus_results(self, _event: tk.Event) -> None:
         self.results.focus_set()
