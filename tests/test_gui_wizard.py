@@ -137,6 +137,11 @@ def test_file_a_case_through_the_wizard(app: StationApp, tmp_path: Path, data_di
     pump(app.root, lambda: step.result is not None, timeout=60, what="filing")
     result = step.result
     assert result is not None and result.status == "filed" and result.receipt.is_file()
+    assert str(result.receipt) in step.outcome.cget("text")  # where the receipt is
+    assert step.print_button.winfo_ismapped()
+    # No PDF viewer here (STATION_NO_OPEN): the agent is told, with the folder.
+    assert "没有可以打开 PDF" in step.print_note.cget("text")
+    assert str(result.receipt.parent) in step.print_note.cget("text")
     screenshot(app.root, "16-wizard-filed")
 
     cases = main.open("cases")

@@ -50,6 +50,10 @@ class ConfirmStep(StepFrame):
         self.outcome = ttk.Label(self, text="", justify="left", wraplength=900,
                                  bootstyle="success")
         self.outcome.pack(anchor="w", pady=8)
+        self.print_button = ttk.Button(self, text=_("打印／预览收件凭证"), bootstyle="primary",
+                                       command=self.print_receipt)
+        self.print_note = ttk.Label(self, text="", justify="left", wraplength=900,
+                                    bootstyle="warning")
 
     def enter(self) -> None:
         self.focus_set()
@@ -99,7 +103,23 @@ class ConfirmStep(StepFrame):
                 date=dated(result.deadline, result.deadline_provisional)))
         if result.missing:
             text.append(_("收件凭证已列出缺件提示，请打印交给申请人。"))
+        if result.receipt is not None:
+            text.append(_("收件凭证已保存：{path}").format(path=result.receipt))
         self.outcome.configure(text="\n".join(text))
         if result.receipt is not None:
-            open_file(result.receipt)
+            self.print_button.pack(anchor="w", pady=(0, 6))
+            self.print_note.pack(anchor="w")
+            self.print_receipt()
         self.wizard.finished(result)
+
+    def print_receipt(self) -> None:
+        """Open the receipt in the PC's PDF viewer to print it; say so when there is none."""
+        receipt = self.result.receipt if self.result is not None else None
+        if receipt is None:
+            return
+        if open_file(receipt):
+            self.print_note.configure(text="")
+        else:
+            self.print_note.configure(text=_(
+                "本机没有可以打开 PDF 文件的程序，收件凭证未能自动打开。请在文件夹 {folder} 中"
+                "找到它打印，或请管理员安装 PDF 阅读器。").format(folder=receipt.parent))
