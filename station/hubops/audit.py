@@ -9,7 +9,7 @@ headers and the session log are read: nothing here opens a payload.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -142,6 +142,33 @@ def read_sessions(db: Database, chosen: SessionFilter,
         return [SessionRow(s.started_at, s.peer, names.get(s.peer, ""), s.direction,
                            s.events_in, s.events_out, s.blobs_in, s.bytes_in, s.bytes_out,
                            s.duration_ms, s.requests, s.result, s.error) for s in rows]
+
+
+POLL = "poll"  # direction of a folded row: sessions that moved nothing
+
+
+def fold_empty_polls(rows: list[SessionRow]) -> list[SessionRow]:
+    """Successful sessions that moved nothing (a station asking "anything new?") folded
+    into one row per station and hour, newest first, its ``requests`` the number of
+    sessions; every other row as it was.  Pure: the screen calls it on what it read."""
+    out: list[SessionRow] = []
+    folded: dict[tuple[str, str], int] = {}  # (peer, hour) -> index in out
+    for row in rows:
+        empty = row.result == "ok" and not (row.events_in or row.events_out or row.blobs_in)
+        if not empty:
+            out.append(row)
+            continue
+        key = (row.peer, row.started_at[:13])
+        if key in folded:
+            kept = out[folded[key]]
+            out[folded[key]] = replace(kept, requests=kept.requests + 1,
+                                       bytes_in=kept.bytes_in + row.bytes_in,
+                                       bytes_out=kept.bytes_out + row.bytes_out,
+                                       duration_ms=kept.duration_ms + row.duration_ms)
+        else:
+            folded[key] = len(out)
+            out.append(replace(row, direction=POLL, requests=1))
+    return out
 
 
 def session_peers(db: Database) -> list[tuple[str, str]]:

@@ -10,9 +10,11 @@ import ttkbootstrap as ttk
 from station.clock.calendar import parse_date
 from station.errors import StationError
 from station.hubops.audit import (
+    POLL,
     HubDatabase,
     SessionFilter,
     SessionRow,
+    fold_empty_polls,
     read_sessions,
     session_peers,
 )
@@ -24,12 +26,19 @@ from station.ui.sync_text import size_text
 EVERY = N_("全部")
 DIRECTIONS = (("", EVERY), ("up", N_("上报")), ("down", N_("下载")), ("both", N_("双向")),
               ("import", N_("离线导入")))
+POLL_LABEL = N_("空轮询")
+# The log's words, each with one line for a county admin who is not an engineer.
+LEGEND = N_("上报：站点把办件和步骤送到本枢纽站　下载：站点取回结果和通知　"
+            "空轮询：站点来问有没有新内容，没有收发任何东西（同一站点每小时合并为一行，"
+            "“结果”栏写次数）　收到事件／发出事件：办件步骤的条数　收到材料：收齐的扫描件份数")
 RESULTS = (("", EVERY), ("ok", N_("成功")), ("error", N_("失败")))
 
 
 def direction_label(direction: str) -> str:
     if not direction:  # a session of control requests only (hello, directory …)
         return "—"
+    if direction == POLL:
+        return translate(POLL_LABEL)
     return translate(dict(DIRECTIONS).get(direction, direction))
 
 
@@ -73,6 +82,9 @@ class SessionLog(ttk.Frame):
             self.tree.column(key, width=width, stretch=key in ("peer", "error"))
         self.tree.tag_configure("error", foreground="#b02a37")
         self.tree.pack(fill=tk.BOTH, expand=True, pady=6)
+        self.legend = ttk.Label(self, text=translate(LEGEND), bootstyle="secondary",
+                                wraplength=1000, justify="left")
+        self.legend.pack(anchor="w")
         self.rows: list[SessionRow] = []
 
     def _choice(self, bar: ttk.Frame, label: str, values: list[str],
@@ -122,7 +134,7 @@ class SessionLog(ttk.Frame):
             self.station.current(codes.index(chosen) + 1 if chosen in codes else 0)
         self.rows = rows
         self.tree.delete(*self.tree.get_children())
-        for row in rows:
+        for row in fold_empty_polls(rows):
             self.tree.insert("", tk.END, tags=("error",) if row.result == "error" else (),
                              values=(local_time(row.started_at), f"{row.peer} {row.name}".strip(),
                                      direction_label(row.direction), row.events_in,
@@ -130,7 +142,9 @@ class SessionLog(ttk.Frame):
                                      size_text(row.bytes_out),
                                      _("{seconds} 秒").format(
                                          seconds=f"{row.duration_ms / 1000:.1f}"),
-                                     result_label(row.result), row.error or ""))
+                                     _("{count} 次").format(count=row.requests)
+                                     if row.direction == POLL else result_label(row.result),
+                                     row.error or ""))
         failed = sum(1 for r in rows if r.result == "error")
         self.count.configure(text=_("同步会话 {count} 次，其中失败 {failed} 次").format(
             count=len(rows), failed=failed))
