@@ -67,8 +67,9 @@ def write_enrolment_sheet(info: EnrolmentSheetInfo, path: Path) -> Path:
         gap(4 * mm),
         field_table(rows, style, CONTENT_WIDTH),
         heading(_("使用方法"), style),
-        para(_("在新站点的电脑上运行 station enrol request，输入上面的注册码，"
-               "把生成的申请文件交给上级站点审批。注册码只能用一次，过期后请向上级站点重新申请。"),
+        para(_("在新站点的电脑上打开便民站，建站后进入“入网”页面，输入（或用扫码枪扫描）"
+               "上面的注册码和上级枢纽站地址，发送申请，等待上级站点批准；没有网络时可把申请"
+               "写到U盘交给上级站点。注册码只能用一次，过期后请向上级站点重新申请。"),
              style.body),
         gap(6 * mm),
         signature_lines([_("签发人（签字）："), _("领取人（签字）：")], style),
