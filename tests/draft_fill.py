@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from gui import pump
+from gui import pump, type_into
 
 from station.demo.samples import draw_scan, resident_id
 from station.ui.app import StationApp
@@ -33,15 +33,6 @@ def log_in(data: Path, documents: Path, config: Path, passphrase: str) -> Statio
     app.view.submit()  # type: ignore[union-attr]
     pump(app.root, lambda: isinstance(app.view, MainWindow), timeout=60, what="login")
     return app
-
-
-def type_into(widget, text: str) -> None:
-    widget.focus_force()
-    widget.update()
-    widget.delete(0, "end")
-    widget.insert(0, text)
-    widget.event_generate("<KeyRelease>", when="now")
-    widget.update()
 
 
 def choose(widget, value: str) -> None:

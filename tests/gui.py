@@ -10,6 +10,7 @@ import time
 import tkinter as tk
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,32 @@ def find_widget(root: tk.Misc, kind: type, text: str | None = None) -> tk.Misc:
                 return widget
         stack.extend(widget.winfo_children())
     raise AssertionError(f"no {kind.__name__} with text {text!r} on screen")
+
+
+def text_of(widget: tk.Misc) -> str:
+    """What a label or button says."""
+    return str(widget.cget("text"))
+
+
+def type_into(widget, text: str) -> None:
+    """Type as a person would: focus the field, enter the text, release a key."""
+    widget.focus_force()
+    widget.update()
+    widget.delete(0, "end")
+    widget.insert(0, text)
+    widget.event_generate("<KeyRelease>", when="now")
+    widget.update()
+
+
+def sign_in(app: Any, passphrase: str) -> Any:
+    """Type the passphrase on ``app``'s login screen; the main window once it shows."""
+    from station.ui.login import LoginView
+    from station.ui.main_window import MainWindow
+
+    login = app.view
+    assert isinstance(login, LoginView)
+    login.passphrase.insert(0, passphrase)
+    login.submit()
+    pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
+    assert isinstance(app.view, MainWindow)
+    return app.view

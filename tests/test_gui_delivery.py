@@ -11,7 +11,7 @@ from concurrent.futures import Future
 from datetime import date, timedelta
 from pathlib import Path
 
-from gui import keep, pump
+from gui import keep, pump, text_of
 from test_gui_review import TEMPORARY_AID, pdf_text
 from test_gui_sync import log_in
 
@@ -63,10 +63,6 @@ def main_window(app: StationApp) -> MainWindow:
     main = app.view
     assert isinstance(main, MainWindow)
     return main
-
-
-def text_of(widget: object) -> str:
-    return str(widget.cget("text"))  # type: ignore[attr-defined]
 
 
 def wait_for_results(app: StationApp, count: int) -> None:

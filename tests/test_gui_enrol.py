@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import ttkbootstrap as ttk
 from conftest import PASSPHRASE
-from gui import find_widget, keep, pump, screenshot
+from gui import find_widget, keep, pump, screenshot, sign_in, text_of
 from network import copy_network
 
 from keys.enrolment import new_code
@@ -58,22 +58,8 @@ def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
         running.stop()
 
 
-def text_of(widget: tk.Misc) -> str:
-    return str(widget.cget("text"))
-
-
 def open_app(net: DemoNetwork, tmp_path: Path, data: Path, name: str) -> StationApp:
     return StationApp(data, net.workdir / "documents" / name, config_dir=tmp_path / f"cfg-{name}")
-
-
-def log_in(app: StationApp, passphrase: str = PASSPHRASE) -> MainWindow:
-    login = app.view
-    assert isinstance(login, LoginView)
-    login.passphrase.insert(0, passphrase)
-    login.submit()
-    pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
-    assert isinstance(app.view, MainWindow)
-    return app.view
 
 
 def enrol_screen(app: StationApp, main: MainWindow) -> EnrolScreen:
@@ -107,7 +93,7 @@ def grant_at_township(net: DemoNetwork) -> bool:
 def issue_in_county_window(net: DemoNetwork, tmp_path: Path) -> str:
     app = open_app(net, tmp_path, net.county.data, COUNTY[1])
     try:
-        main = log_in(app)
+        main = sign_in(app, PASSPHRASE)
         assert main.current == "admin"  # home by role: an admin lands on 管理
         screen = enrol_screen(app, main)
         issue = screen.issue
@@ -180,7 +166,7 @@ def _has_button(root: tk.Misc, text: str) -> bool:
 def approve_in_county_window(net: DemoNetwork, tmp_path: Path) -> None:
     app = open_app(net, tmp_path, net.county.data, COUNTY[1])
     try:
-        screen = enrol_screen(app, log_in(app))
+        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
         panel = screen.approve
         assert panel is not None
 
@@ -215,7 +201,7 @@ def test_a_new_village_enrols_from_the_windows_and_syncs(
         assert isinstance(login, LoginView)
         pump(app.root, lambda: NEW in text_of(login.station_label), what="the station named")
         assert NEW_NAME in text_of(login.station_label)
-        main = log_in(app)
+        main = sign_in(app, PASSPHRASE)
         screen = enrol_screen(app, main)  # F8, offered while not enrolled
         assert main.current == "enrol"
         pump(app.root, lambda: screen.join is not None, what="the request panel")
@@ -252,7 +238,7 @@ def test_an_unreachable_hub_is_said_plainly(display: str, net: DemoNetwork,
                  net.workdir / "documents" / NEW)[0].close()
     app = open_app(net, tmp_path, data, NEW)
     try:
-        main = log_in(app)
+        main = sign_in(app, PASSPHRASE)
         sync = main.open("sync")
         assert isinstance(sync, SyncScreen)
         sync.hub.insert(0, net.township.address or "")
@@ -294,7 +280,7 @@ def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
 
     app = open_app(net, tmp_path, data, NEW)
     try:
-        screen = enrol_screen(app, log_in(app))
+        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
         pump(app.root, lambda: screen.join is not None, what="the request panel")
         join = screen.join
         assert join is not None
@@ -309,7 +295,7 @@ def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
 
     app = open_app(net, tmp_path, net.township.data, "township")
     try:
-        screen = enrol_screen(app, log_in(app))
+        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
         panel = screen.approve
         assert panel is not None
         panel.approve_file_from(stick / "入网申请-450981104202.json")
@@ -322,7 +308,7 @@ def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
 
     app = open_app(net, tmp_path, data, NEW)
     try:
-        screen = enrol_screen(app, log_in(app))
+        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
         pump(app.root, lambda: screen.join is not None, what="the request panel")
         join = screen.join
         assert join is not None

@@ -10,7 +10,7 @@ import tkinter as tk
 from pathlib import Path
 
 from conftest import PASSPHRASE
-from gui import keep, pump, screenshot
+from gui import keep, pump, screenshot, sign_in, text_of
 
 from keys.errors import WrongPassphrase
 from keys.vault import Vault
@@ -27,24 +27,10 @@ NEW_PASSPHRASE = "新的口令 2026 秋"
 RECOVERED = "重新设置的新口令 2027"
 
 
-def text_of(widget: tk.Misc) -> str:
-    return str(widget.cget("text"))
-
-
 def open_app(net: DemoNetwork, tmp_path: Path, data: Path, code: str,
              user: str) -> StationApp:
     return StationApp(data, net.workdir / "documents" / code,
                       config_dir=tmp_path / f"cfg-{code}-{user}", user=user)
-
-
-def log_in(app: StationApp, passphrase: str = PASSPHRASE) -> MainWindow:
-    login = app.view
-    assert isinstance(login, LoginView)
-    login.passphrase.insert(0, passphrase)
-    login.submit()
-    pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
-    assert isinstance(app.view, MainWindow)
-    return app.view
 
 
 def unlocks(data: Path, user: str, passphrase: str) -> bool:
@@ -72,7 +58,7 @@ def test_change_the_passphrase_in_settings(display: str, net: DemoNetwork,
     data = net.village.data
     app = open_app(net, tmp_path, data, VILLAGE[1], DEMO_AGENT)
     try:
-        main = log_in(app)
+        main = sign_in(app, PASSPHRASE)
         screen = main.open("settings")
         assert isinstance(screen, SettingsScreen)
         box = screen.passphrase
@@ -105,7 +91,7 @@ def test_change_the_passphrase_in_settings(display: str, net: DemoNetwork,
     assert not unlocks(data, DEMO_AGENT, PASSPHRASE)
     app = open_app(net, tmp_path, data, VILLAGE[1], DEMO_AGENT)
     try:
-        log_in(app, NEW_PASSPHRASE)  # and the data opens with it
+        sign_in(app, NEW_PASSPHRASE)  # and the data opens with it
     finally:
         app.close()
 
@@ -168,7 +154,7 @@ def test_login_names_the_station_and_each_role_lands_at_home(
             assert name in text_of(login.station_label)
             if user == DEMO_AGENT:
                 keep(app.root, "login-station")
-            main = log_in(app)
+            main = sign_in(app, PASSPHRASE)
             pump(app.root, lambda: main.current == home and main.opened >= 1,  # noqa: B023
                  what=f"{user}'s home")
             if home == "new_case":  # the village stays where it started
@@ -186,7 +172,7 @@ def test_new_screens_fit_1366x768_in_large_font_mode(display: str, net: DemoNetw
     try:
         app.config.large_font = True
         app.restyle()
-        main = log_in(app)
+        main = sign_in(app, PASSPHRASE)
         assert app.root.winfo_height() <= 768
         settings = main.open("settings")
         assert isinstance(settings, SettingsScreen)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import ttkbootstrap as ttk
 from cli import station as run_station
-from gui import find_widget, pump, screenshot, settle
+from gui import find_widget, pump, screenshot, settle, text_of
 from network import copy_network, postgres_databases
 
 from station.app import Station
@@ -67,10 +67,6 @@ def log_in(net: DemoNetwork, tmp_path: Path, data: Path, code: str, user: str) -
     login.submit()
     pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
     return app
-
-
-def text_of(widget: tk.Misc) -> str:
-    return str(widget.cget("text"))
 
 
 def pdf_text(path: Path) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, VILLAGE
-from gui import pump, screenshot
+from gui import pump, screenshot, type_into
 
 from station.app import Station
 from station.cases.register import show_case
@@ -48,16 +48,6 @@ def app(display: str, tmp_path: Path, data_dir: Path, documents: Path,
     pump(application.root, lambda: isinstance(application.view, MainWindow), what="login")
     yield application
     application.close()
-
-
-def type_into(widget, text: str) -> None:
-    """Type as a person would: focus the field, enter the text, release a key."""
-    widget.focus_force()
-    widget.update()
-    widget.delete(0, "end")
-    widget.insert(0, text)
-    widget.event_generate("<KeyRelease>", when="now")
-    widget.update()
 
 
 def test_file_a_case_through_the_wizard(app: StationApp, tmp_path: Path, data_dir: Path,

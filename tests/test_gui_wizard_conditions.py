@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, VILLAGE
-from gui import pump, screenshot
+from gui import pump, screenshot, type_into
 
 from station.app import Station
 from station.demo.samples import draw_scan, resident_id
@@ -45,15 +45,6 @@ def app(display: str, tmp_path: Path, data_dir: Path, documents: Path,
     pump(application.root, lambda: isinstance(application.view, MainWindow), what="login")
     yield application
     application.close()
-
-
-def type_into(widget, text: str) -> None:
-    widget.focus_force()
-    widget.update()
-    widget.delete(0, "end")
-    widget.insert(0, text)
-    widget.event_generate("<KeyRelease>", when="now")
-    widget.update()
 
 
 def choose(widget, value: str) -> None:
