@@ -225,7 +225,7 @@ def test_every_admin_tab_fits_1366x768_in_large_font(
 def cut_cells(table: Table) -> list[str]:
     """Cells of ``table`` narrower than their text (headings in the heading font)."""
     heading_font = tkfont.nametofont("TkHeadingFont", root=table)
-    row_font = table.row_font()
+    row_font = table.row_font
     cut = []
     for index, (key, heading, _chars) in enumerate(table.specs):
         width = int(table.column(key, "width"))

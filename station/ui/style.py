@@ -38,3 +38,9 @@ def apply_fonts(root: tk.Misc, large: bool) -> int:
 
 def title_font(root: tk.Misc, large: bool) -> tuple[str, int, str]:
     return (family(root), (LARGE_SIZE if large else NORMAL_SIZE) + 6, "bold")
+
+
+def chars_wide(root: tk.Misc, count: int) -> int:
+    """Pixels of ``count`` Chinese characters in the window's font (either size), for a
+    text's wrap width that grows with large-font mode instead of cutting it."""
+    return int(tkfont.nametofont("TkDefaultFont", root=root).measure("中" * count))

@@ -1,19 +1,20 @@
-"""A list for the 管理 tabs whose columns are as wide as their text needs, in either
-font size (measured from the font, never fixed pixels)."""
+"""A list for the 管理 tabs: columns given as a heading and how many characters their
+values usually take, in either font size (measured from the font, never fixed
+pixels); like every list, a column widens to its longest value."""
 
 from __future__ import annotations
 
 import tkinter as tk
 import tkinter.font as tkfont
 
-import ttkbootstrap as ttk
+from station.ui.table import List
 
 # (key, heading, widest value expected, in characters of the heading font)
 WIDE_CHARACTER = chr(0x4E2D)  # a CJK character: the widest a column's text has
 Column = tuple[str, str, int]
 
 
-class Table(ttk.Treeview):
+class Table(List):
     def __init__(self, parent: tk.Misc, columns: tuple[Column, ...], height: int = 8) -> None:
         super().__init__(parent, columns=[c[0] for c in columns], show="headings",
                          height=height, selectmode="browse")
@@ -33,25 +34,11 @@ class Table(ttk.Treeview):
         A column widens to its longest value (a seal's serial number is long)."""
         chosen = self.selection()
         self.delete(*self.get_children())
-        self.fit()
-        font = self.row_font()
         for iid, values in rows:
             self.insert("", tk.END, iid=iid, values=values)
-            for (key, _heading, _chars), value in zip(self.specs, values, strict=False):
-                needed = font.measure(str(value)) + 16
-                if needed > int(self.column(key, "width")):
-                    self.column(key, width=needed, minwidth=needed)
         kept = [iid for iid in chosen if self.exists(iid)]
         if kept:
             self.selection_set(kept)
-
-    def row_font(self) -> tkfont.Font:
-        named = ttk.Style().lookup("Treeview", "font")
-        try:
-            return tkfont.Font(root=self, font=named) if named else \
-                tkfont.nametofont("TkDefaultFont", root=self)
-        except tk.TclError:
-            return tkfont.nametofont("TkDefaultFont", root=self)
 
     def chosen(self) -> str | None:
         selected = self.selection()

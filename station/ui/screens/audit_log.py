@@ -21,7 +21,9 @@ from station.hubops.audit import (
 from station.i18n import N_, _, translate
 from station.outbox import local_time
 from station.ui.context import AppContext
+from station.ui.flow import wrapping
 from station.ui.sync_text import size_text
+from station.ui.table import List
 
 EVERY = N_("全部")
 DIRECTIONS = (("", EVERY), ("up", N_("上报")), ("down", N_("下载")), ("both", N_("双向")),
@@ -76,15 +78,15 @@ class SessionLog(ttk.Frame):
                    ("bytes_in", _("收到数据"), 80), ("bytes_out", _("发出数据"), 80),
                    ("duration", _("用时"), 60), ("result", _("结果"), 50),
                    ("error", _("错误"), 160))
-        self.tree = ttk.Treeview(self, columns=[c[0] for c in columns], show="headings")
+        self.tree = List(self, columns=[c[0] for c in columns], show="headings")
         for key, label, width in columns:
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key in ("peer", "error"))
         self.tree.tag_configure("error", foreground="#b02a37")
+        self.legend = wrapping(ttk.Label(self, text=translate(LEGEND), bootstyle="secondary",
+                                         justify="left"))
+        self.legend.pack(side=tk.BOTTOM, fill=tk.X)  # before the list: it keeps its lines
         self.tree.pack(fill=tk.BOTH, expand=True, pady=6)
-        self.legend = ttk.Label(self, text=translate(LEGEND), bootstyle="secondary",
-                                wraplength=1000, justify="left")
-        self.legend.pack(anchor="w")
         self.rows: list[SessionRow] = []
 
     def _choice(self, bar: ttk.Frame, label: str, values: list[str],

@@ -13,6 +13,7 @@ from station.casework.override_audit import overrides
 from station.i18n import _
 from station.outbox import local_time
 from station.ui.context import AppContext
+from station.ui.table import List
 
 COLUMNS = (("at", 150), ("case_no", 210), ("who", 220), ("materials", 220), ("reason", 320))
 
@@ -27,7 +28,7 @@ class OverrideList(ttk.Frame):
         self.count.pack(anchor="w")
         heads = {"at": _("受理时间"), "case_no": _("办件编号"), "who": _("受理人"),
                  "materials": _("缺少或不清晰的材料"), "reason": _("受理理由")}
-        self.tree = ttk.Treeview(self, columns=[c for c, _w in COLUMNS], show="headings")
+        self.tree = List(self, columns=[c for c, _w in COLUMNS], show="headings")
         for key, width in COLUMNS:
             self.tree.heading(key, text=heads[key])
             self.tree.column(key, width=width, stretch=key == "reason")

@@ -19,6 +19,7 @@ from station.i18n import _
 from station.outbox import local_time
 from station.ui.ask import Ask
 from station.ui.context import AppContext
+from station.ui.table import List
 from station.ui.wizard.draft import Draft
 from station.ui.wizard.screen import NewCaseScreen
 
@@ -42,7 +43,7 @@ class DraftList(ttk.Frame):
         self.delete_button.pack(side=tk.LEFT)
         ttk.Label(self, text=_("没有提交的办件会自动保存为草稿，可在这里继续办理。"),
                   bootstyle="secondary").pack(anchor="w", pady=(0, 6))
-        self.tree = ttk.Treeview(self, columns=("matter", "applicant", "saved"),
+        self.tree = List(self, columns=("matter", "applicant", "saved"),
                                  show="headings", height=14, selectmode="browse")
         for key, label, stretch in (("matter", _("事项"), True), ("applicant", _("申请人"), False),
                                     ("saved", _("保存时间"), False)):

@@ -32,6 +32,7 @@ from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
 from station.outbox import local_time
 from station.ui.context import AppContext
+from station.ui.flow import Flow
 from station.ui.opener import open_file
 from station.ui.problems import describe
 from station.ui.screens.case_forms import (
@@ -44,6 +45,7 @@ from station.ui.screens.case_forms import (
 from station.ui.screens.case_resubmit import ResubmitForm
 from station.ui.screens.review_desk import deadline_text, state_name
 from station.ui.screens.village_desk_form import DESK_ACTIONS, DESK_BUTTONS, VillageDeskForm
+from station.ui.table import List
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -190,15 +192,15 @@ class ResultsPanel(ttk.Labelframe):
         self.printed: Path | None = None  # the document last written out
         self.form: ActionForm | None = None
         self.form_action: str | None = None
-        head = ttk.Frame(self)
+        head = Flow(self, gap=12)  # the deadline goes under the state when both do not fit
         head.pack(fill=tk.X)
-        self.state_label = ttk.Label(head, text=_("读取中…"), font="-weight bold")
-        self.state_label.pack(side=tk.LEFT)
+        self.state_label = ttk.Label(head, text=_("读取中…"), font="TkHeadingFont")
+        head.add(self.state_label)
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
-        self.deadline_label.pack(side=tk.LEFT, padx=12)
+        head.add(self.deadline_label)
         self.follow_label = ttk.Label(self, text="", bootstyle="warning")
         self.returned_label = ttk.Label(self, text="", bootstyle="danger", wraplength=560)
-        self.tree = ttk.Treeview(self, columns=("title", "number", "received", "standing",
+        self.tree = List(self, columns=("title", "number", "received", "standing",
                                                 "seen"), show="headings",
                                  height=4, selectmode="browse")
         for key, label, width in (("title", _("文书"), 160), ("number", _("文书编号"), 150),
@@ -213,17 +215,17 @@ class ResultsPanel(ttk.Labelframe):
         self.tree.bind("<Return>", lambda _e: self.print_selected())
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self.update_buttons())
         self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
-        bar = ttk.Frame(self)
+        bar = Flow(self)
         bar.pack(fill=tk.X)
         self.print_button = ttk.Button(bar, text=_("打印/打开"), bootstyle="info",
                                        command=self.print_selected)
-        self.print_button.pack(side=tk.LEFT, padx=(0, 12))
+        bar.add(self.print_button)
         self.buttons: dict[str, ttk.Button] = {}
         for action in ACTIONS:
             label, style = BUTTONS[action]
             button = ttk.Button(bar, text=translate(label), bootstyle=style,
                                 command=lambda a=action: self.start(a))
-            button.pack(side=tk.LEFT, padx=(0, 6))
+            bar.add(button, space_before=6 if action == ACTIONS[0] else 0)
             self.buttons[action] = button
         # A village-level matter's own desk (shown for such matters only).
         self.desk_bar = ttk.Frame(self)

@@ -38,6 +38,7 @@ from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
+from station.ui.table import List
 from sync import lifecycle
 
 if TYPE_CHECKING:
@@ -91,19 +92,21 @@ class CasesScreen(ttk.Frame):
         self.sort, self.descending = "filed", True
         self.filters = FilterBar(self, app, on_change=self.filter_changed)
         self.filters.pack(fill=tk.X, pady=(0, 8))
-        self.tree = ttk.Treeview(self, columns=[c[0] for c in COLUMNS], show="headings",
+        self.tree = List(self, columns=[c[0] for c in COLUMNS], show="headings",
                                  height=14, selectmode="browse")
         for key, label, width in COLUMNS:
             self.tree.heading(key, text=translate(label))
             self.tree.column(key, width=width, stretch=key == "matter")
             if key in SORT_KEYS:
                 self.tree.heading(key, command=partial(self.sort_by, key))
+        # The long matter name last: the state and the dates stay in sight when it
+        # needs the sideways scroll bar (large font, 两项补贴's 30 characters).
+        self.tree["displaycolumns"] = [k for k, _l, _w in COLUMNS if k != "matter"] + ["matter"]
         self.show_sort()
-        self.tree.pack(fill=tk.BOTH, expand=True)
         self.tree.bind("<Double-1>", lambda _e: self.open_selected())
         self.tree.bind("<Return>", lambda _e: self.open_selected())
-        pager = ttk.Frame(self)
-        pager.pack(fill=tk.X, pady=6)
+        pager = ttk.Frame(self)  # packed first: the list gives up rows, not the pager
+        pager.pack(side=tk.BOTTOM, fill=tk.X, pady=6)
         self.previous = ttk.Button(pager, text=_("上一页（PgUp）"), command=self.page_up,
                                    bootstyle="secondary-outline")
         self.previous.pack(side=tk.LEFT)
@@ -112,6 +115,7 @@ class CasesScreen(ttk.Frame):
         self.next.pack(side=tk.LEFT, padx=6)
         self.count = ttk.Label(pager, text="")
         self.count.pack(side=tk.LEFT, padx=10)
+        self.tree.pack(fill=tk.BOTH, expand=True)
         for widget in (self.tree, self.query):
             widget.bind("<Prior>", lambda _e: self.page_up())
             widget.bind("<Next>", lambda _e: self.page_down())
@@ -353,7 +357,7 @@ class CaseDetail(ttk.Frame):
         self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(16, 0))
         lower = ttk.Frame(self)
         lower.pack(fill=tk.BOTH, expand=True)
-        self.materials = materials = ttk.Treeview(lower, columns=("name", "page"),
+        self.materials = materials = List(lower, columns=("name", "page"),
                                                   show="headings", height=6, selectmode="browse")
         self.material_rows: dict[str, tuple[str, int]] = {}
         materials.heading("name", text=_("材料"))
@@ -368,7 +372,7 @@ class CaseDetail(ttk.Frame):
         for widget in (self, materials):
             widget.bind("<v>", lambda _e: self.view_materials())
             widget.bind("<V>", lambda _e: self.view_materials())
-        self.history = history = ttk.Treeview(lower, columns=("at", "type", "author", "note"),
+        self.history = history = List(lower, columns=("at", "type", "author", "note"),
                                               show="headings", height=6)
         for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人")),
                            ("note", _("说明"))):

@@ -24,6 +24,7 @@ from station.node import TIER_LABELS
 from station.ui.context import AppContext
 from station.ui.problems import describe
 from station.ui.screens.enrol_join import FILE_TYPES
+from station.ui.table import List
 
 COLUMNS = (("node", _("站点编码")), ("name", _("站点名称")), ("tier", _("层级")),
            ("received_at", _("收到时间")))
@@ -46,7 +47,7 @@ class ApprovePanel(ttk.Frame):
         ttk.Label(self, text=_("下级站点用本站签发的注册码发来的入网申请。"
                                "核对站点编码和名称后批准；批准后新站点会自动装上证书。"),
                   wraplength=900, justify=tk.LEFT).pack(anchor="w", pady=(0, 8))
-        self.tree = ttk.Treeview(self, columns=[k for k, _l in COLUMNS], show="headings",
+        self.tree = List(self, columns=[k for k, _l in COLUMNS], show="headings",
                                  height=8, selectmode="browse")
         for key, label in COLUMNS:
             self.tree.heading(key, text=label, anchor="w")

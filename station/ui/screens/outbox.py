@@ -16,6 +16,7 @@ from station.network import link
 from station.outbox import count_events, local_time, recent_events
 from station.outbox import label as event_label
 from station.ui.context import AppContext
+from station.ui.table import List
 
 SHOWN = 200
 
@@ -29,7 +30,7 @@ class OutboxList(ttk.Frame):
         columns = (("seq", _("序号"), 70), ("type", _("记录类型"), 180),
                    ("case_no", _("办件编号"), 240), ("at", _("时间"), 200),
                    ("author", _("操作人"), 100), ("sent", _("上报情况"), 110))
-        self.tree = ttk.Treeview(self, columns=[c[0] for c in columns], show="headings")
+        self.tree = List(self, columns=[c[0] for c in columns], show="headings")
         for key, label, width in columns:
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key == "case_no")

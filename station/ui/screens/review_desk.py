@@ -40,6 +40,7 @@ from station.ui.screens.review_opinion import BUTTONS, OpinionPanel
 from station.ui.screens.review_special import TimePanel
 from station.ui.screens.review_verdicts import VerdictList
 from station.ui.screens.viewer import MaterialViewer
+from station.ui.table import List
 from sync import lifecycle
 from sync.lifecycle import CaseView
 
@@ -124,11 +125,13 @@ class ReviewDeskScreen(ttk.Frame):
 
         self.queue = ttk.Frame(self)
         self.queue.pack(fill=tk.X)
-        self.tree = ttk.Treeview(self.queue, columns=[c[0] for c in COLUMNS], show="headings",
+        self.tree = List(self.queue, columns=[c[0] for c in COLUMNS], show="headings",
                                  height=4, selectmode="browse")
         for key, label, width in COLUMNS:
             self.tree.heading(key, text=translate(label))
             self.tree.column(key, width=width, stretch=key == "matter")
+        # The long matter name last: state, holder and deadline stay in sight.
+        self.tree["displaycolumns"] = [c[0] for c in COLUMNS if c[0] != "matter"] + ["matter"]
         for tag, colour in COLOURS.items():
             self.tree.tag_configure(tag, background=colour)
         self.tree.pack(fill=tk.X)
@@ -327,10 +330,7 @@ class ReviewDeskScreen(ttk.Frame):
         self.work = work
         panes = ttk.Panedwindow(self.workspace, orient=tk.HORIZONTAL)
         panes.pack(fill=tk.BOTH, expand=True, pady=(6, 0))
-        self.viewer = MaterialViewer(panes, self.app, work.case_no)
-        self.viewer.buttons[0].pack_forget()  # 关闭: the viewer stays beside the form
-        self.viewer.heading.pack_forget()  # the page's name above the tools, not cut off
-        self.viewer.heading.pack(side=tk.TOP, anchor="w", before=self.viewer.buttons[1])
+        self.viewer = MaterialViewer(panes, self.app, work.case_no, docked=True)
         panes.add(self.viewer, weight=1)
         self.tabs = ttk.Notebook(panes)
         panes.add(self.tabs, weight=0)
@@ -356,7 +356,7 @@ class ReviewDeskScreen(ttk.Frame):
         title = "    ".join((work.case_no, details["matter"]["name"],
                                 state_name(work.view.state)))
         ttk.Label(frame, text=title, wraplength=420).pack(anchor="w", pady=(0, 4))
-        tree = ttk.Treeview(frame, columns=("field", "value"), show="headings", height=12)
+        tree = List(frame, columns=("field", "value"), show="headings", height=12)
         tree.heading("field", text=_("项目"))
         tree.heading("value", text=_("内容"))
         tree.column("field", width=150, stretch=False)

@@ -7,9 +7,11 @@ import tkinter as tk
 from collections.abc import Callable
 
 import ttkbootstrap as ttk
+from ttkbootstrap.widgets.scrolled import ScrolledFrame
 
 from station.casework.review import Verdict
 from station.i18n import N_, _, translate
+from station.ui.flow import wrapping
 from station.ui.screens.review_data import Material
 
 VERDICTS = (("ok", N_("齐全")), ("missing", N_("缺少")), ("unclear", N_("不清晰")))
@@ -54,7 +56,14 @@ class VerdictList(ttk.Frame):
                  on_send: Callable[[list[Verdict], str], None]) -> None:
         super().__init__(parent, padding=6)
         self.on_send = on_send
-        table = ttk.Frame(self)
+        # 发出补正告知 stays in sight at the bottom; the materials scroll above it (a
+        # matter with seven or nine materials does not fit 768 pixels in large font).
+        self.send_button = ttk.Button(self, text=_("发出补正告知"), bootstyle="warning",
+                                      command=self.send_notice)
+        self.send_button.pack(side=tk.BOTTOM, anchor="w", pady=(6, 0))
+        self.scroll = ScrolledFrame(self, padding=0, height=160)
+        self.scroll.pack(fill=tk.BOTH, expand=True)
+        table = ttk.Frame(self.scroll)
         table.pack(fill=tk.X)
         for column, text in enumerate((_("材料"), _("已收"), _("结论"), _("原因"))):
             ttk.Label(table, text=text, bootstyle="secondary").grid(row=0, column=column,
@@ -64,16 +73,13 @@ class VerdictList(ttk.Frame):
         for row in self.rows:
             row.choice.bind("<<ComboboxSelected>>", lambda _e: self.preview())
             row.reason.bind("<KeyRelease>", lambda _e: self.preview())
-        line = ttk.Frame(self)
+        line = ttk.Frame(self.scroll)
         line.pack(fill=tk.X, pady=(8, 0))
         ttk.Label(line, text=_("补充说明")).pack(side=tk.LEFT)
         self.note = ttk.Entry(line)
         self.note.pack(side=tk.LEFT, fill=tk.X, expand=True, padx=6)
-        self.notice = ttk.Label(self, text="", wraplength=420, justify=tk.LEFT)
+        self.notice = wrapping(ttk.Label(self.scroll, text="", justify=tk.LEFT))
         self.notice.pack(fill=tk.X, pady=6)
-        self.send_button = ttk.Button(self, text=_("发出补正告知"), bootstyle="warning",
-                                      command=self.send_notice)
-        self.send_button.pack(anchor="w")
         self.preview()
 
     def row(self, name: str) -> VerdictRow:

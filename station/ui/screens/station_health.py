@@ -12,6 +12,7 @@ from station.hubops.report import health_label, tier_label
 from station.i18n import _
 from station.outbox import local_time
 from station.ui.context import AppContext
+from station.ui.table import List
 
 SILENT_DAYS = 7
 
@@ -39,7 +40,7 @@ class StationHealthView(ttk.Frame):
                    ("gaps", _("缺口"), 50), ("bad", _("签名无效"), 85),
                    ("lost", _("途中丢失"), 85), ("flagged", _("不合流程"), 85),
                    ("health", _("状况"), 100))
-        self.tree = ttk.Treeview(self, columns=[c[0] for c in columns], show="headings")
+        self.tree = List(self, columns=[c[0] for c in columns], show="headings")
         for key, label, width in columns:
             self.tree.heading(key, text=label)
             self.tree.column(key, width=width, stretch=key == "name",

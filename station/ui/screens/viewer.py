@@ -19,6 +19,7 @@ from station.cases.register import material_pages, read_material
 from station.filing.pages import load_page_bytes, pdf_placeholder
 from station.i18n import _
 from station.ui.context import AppContext
+from station.ui.flow import Flow, wrapping
 
 PDF = "application/pdf"
 SOURCE_MAX = (3000, 3000)  # the decoded page kept in memory for zooming
@@ -37,7 +38,9 @@ class MaterialViewer(ttk.Frame):
 
     def __init__(self, parent: tk.Misc, app: AppContext, case_no: str,
                  start: tuple[str, int] | None = None,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None, docked: bool = False) -> None:
+        """``docked``: shown beside a form for good (the review desk), so no 关闭, and the
+        page's name on a line of its own above the tools."""
         super().__init__(parent, padding=4)
         self.app, self.case_no, self.on_close = app, case_no, on_close
         self.pages: list[Page] = []
@@ -53,7 +56,10 @@ class MaterialViewer(ttk.Frame):
         self.shown: Token | None = None
         self.middle = (0.5, 0.5)  # the point of the page kept in the middle when zooming
         self._resize_job: str | None = None
-        bar = ttk.Frame(self)
+        self.heading = ttk.Label(self, text="")
+        if docked:
+            self.heading.pack(anchor="w")
+        bar = Flow(self)
         bar.pack(fill=tk.X)
         tools: list[tuple[str, Callable[[], None], str]] = [
             (_("关闭（Esc）"), self.close, "secondary-outline"),
@@ -66,11 +72,12 @@ class MaterialViewer(ttk.Frame):
         ]
         self.buttons = [ttk.Button(bar, text=text, command=command, bootstyle=style)
                         for text, command, style in tools]
-        for button in self.buttons:
-            button.pack(side=tk.LEFT, padx=(0, 6))
-        self.heading = ttk.Label(bar, text="")
-        self.heading.pack(side=tk.LEFT, padx=10)
-        self.note = ttk.Label(self, text="", bootstyle="warning")
+        for button in self.buttons[1:] if docked else self.buttons:
+            bar.add(button)
+        if not docked:
+            self.heading = ttk.Label(bar, text="")
+            bar.add(self.heading, space_before=4)
+        self.note = wrapping(ttk.Label(self, text="", bootstyle="warning"))
         self.note.pack(fill=tk.X, pady=(4, 0))
         area = ttk.Frame(self)
         area.pack(fill=tk.BOTH, expand=True, pady=(4, 0))
@@ -85,8 +92,8 @@ class MaterialViewer(ttk.Frame):
         area.rowconfigure(0, weight=1)
         area.columnconfigure(0, weight=1)
         self.item = self.canvas.create_image(0, 0, anchor="center")
-        ttk.Label(self, text=_("放大后可用鼠标拖动或方向键移动页面；PgUp、PgDn 翻页。"),
-                  bootstyle="secondary").pack(fill=tk.X, pady=(4, 0))
+        wrapping(ttk.Label(self, text=_("放大后可用鼠标拖动或方向键移动页面；PgUp、PgDn 翻页。"),
+                           bootstyle="secondary")).pack(fill=tk.X, pady=(4, 0))
         self._bind_keys()
         self.canvas.bind("<ButtonPress-1>", lambda e: self.canvas.scan_mark(e.x, e.y))
         self.canvas.bind("<B1-Motion>", lambda e: self.canvas.scan_dragto(e.x, e.y, gain=1))

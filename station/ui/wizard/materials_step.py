@@ -24,6 +24,7 @@ from station.filing.material_text import requirement
 from station.filing.pages import load_page_bytes, rotate_file, thumbnail
 from station.i18n import N_, _, translate
 from station.ui.file_dialogs import ask_scans
+from station.ui.table import List
 from station.ui.wizard.step import StepFrame, Wizard
 
 THUMB = (120, 160)
@@ -41,7 +42,7 @@ class MaterialsStep(StepFrame):
         self.rotated = Path(tempfile.mkdtemp(prefix="bianmin-pages-"))
         left = ttk.Frame(self)
         left.pack(side=tk.LEFT, fill=tk.Y)
-        self.checklist = ttk.Treeview(left, columns=("name", "need", "pages"), show="headings",
+        self.checklist = List(left, columns=("name", "need", "pages"), show="headings",
                                       selectmode="browse", height=10)
         for key, label, width in (("name", _("材料名称"), 230), ("need", _("要求"), 60),
                                   ("pages", _("页数"), 60)):

@@ -14,6 +14,8 @@ from forms.catalogue import Matter
 from station.filing.material_text import condition
 from station.filing.matter_search import MatterIndex
 from station.i18n import N_, _, translate
+from station.ui.style import chars_wide
+from station.ui.table import List
 from station.ui.wizard.step import StepFrame, Wizard
 
 TIERS = {"village": N_("村"), "township": N_("乡镇"), "county": N_("县")}
@@ -35,8 +37,13 @@ class MatterStep(StepFrame):
         self.query.bind("<Return>", lambda _e: self.accept())
         body = ttk.Frame(self)
         body.pack(fill=tk.BOTH, expand=True, pady=8)
-        self.results = ttk.Treeview(body, columns=("name", "tier", "days"), show="headings",
-                                    selectmode="browse", height=12)
+        # The details keep a fixed share on the right (wider in large font); the list
+        # takes the rest and scrolls sideways if the longest name needs it.
+        self.details = ttk.Label(body, text="", justify="left", wraplength=chars_wide(self, 24),
+                                 padding=(12, 0), anchor="nw")
+        self.details.pack(side=tk.RIGHT, fill=tk.Y)
+        self.results = List(body, columns=("name", "tier", "days"), show="headings",
+                            selectmode="browse", height=12)
         for key, label, width in (("name", _("事项名称"), 330), ("tier", _("决定层级"), 80),
                                   ("days", _("承诺时限"), 110)):
             self.results.heading(key, text=label)
@@ -44,9 +51,6 @@ class MatterStep(StepFrame):
         self.results.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
         self.results.bind("<<TreeviewSelect>>", lambda _e: self.describe())
         self.results.bind("<Return>", lambda _e: self.accept())
-        self.details = ttk.Label(body, text="", justify="left", wraplength=420, padding=(12, 0),
-                                 anchor="nw")
-        self.details.pack(side=tk.LEFT, fill=tk.BOTH)
         self.refresh()
 
     def accept(self) -> None:
