@@ -208,6 +208,13 @@ def walk_village(app: StationApp, found: Findings, cases_to_open: dict[str, str]
         pump(app.root, lambda: cases.detail is not None and cases.detail.results.loaded > 0,
              what="the case's details and results")
         found.check(f"case details {what}")
+        detail = cases.detail
+        assert detail is not None
+        detail.view_materials()
+        pump(app.root, lambda: detail.viewer is not None and detail.viewer.settled,
+             timeout=WAIT, what="the material viewer with its first page")
+        found.check(f"materials {what}")
+        detail.close_viewer()
         cases.close_detail()
     cases.show_drafts()
     found.check("drafts")
@@ -278,6 +285,9 @@ def walk_county(app: StationApp, found: Findings) -> None:
     for tab in audit.tabs.tabs():
         audit.tabs.select(tab)
         found.check(f"audit {audit.tabs.tab(tab, 'text')}")
+    for key in ("cases", "sync", "settings"):
+        main.open(key)
+        found.check(key)
     enrol = main.open("enrol")
     assert isinstance(enrol, EnrolScreen)
     pump(app.root, lambda: enrol.tabs is not None, what="the 入网 tabs")

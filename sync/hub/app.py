@@ -51,6 +51,7 @@ UNSIGNED = ("/v1/health", "/v1/openapi.json")
 _HUB_READS = {"/v1/queue": "本枢纽站的待办队列", "/v1/sessions": "本枢纽站的同步记录"}
 HELLO = "/v1/hello"
 ENROLMENT_REQUESTS = "/v1/enrolment/requests"
+MATERIAL_STATUS = "/v1/materials/{address}"
 
 
 def _json(req: falcon.Request) -> Any:
@@ -201,6 +202,11 @@ class Auth:
             if node is not None and not scope.on_line(peer, node):
                 raise ReadNotPermitted(node=peer, what=f"站点 {node[:12]} 的目录条目")
         if rule is Rule.MATERIAL:
+            if req.method == "GET" and req.uri_template == MATERIAL_STATUS:
+                # Asked before every upload; "not here yet" (404) is the usual answer,
+                # not a failure of the sync session (the audit's 同步日志 showed each as
+                # an error).
+                req.context.expected_answer = True  # (a refusal is still logged)
             self.hub.check_material_reader(peer, params.get("address", ""))
 
     def _check_authority(self, req: falcon.Request) -> None:
@@ -280,7 +286,8 @@ def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Excepti
         error = RequestMalformed(reason=str(error))
     assert isinstance(error, SyncError)
     body = problem(error, instance=req.path)
-    req.context.error = body["detail"]
+    if not (isinstance(error, NotFound) and getattr(req.context, "expected_answer", False)):
+        req.context.error = body["detail"]
     resp.status = falcon.code_to_http_status(body["status"])
     resp.content_type = MEDIA_TYPE
     resp.data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -570,7 +577,7 @@ def create_app(hub: HubService) -> falcon.App:
     app.add_route("/v1/certificates", Certificates(hub))
     app.add_route("/v1/directory", Directory(hub))
     app.add_route("/v1/revocations", Revocations(hub))
-    app.add_route("/v1/materials/{address}", Material(hub))
+    app.add_route(MATERIAL_STATUS, Material(hub))
     app.add_route("/v1/materials/{address}/data", MaterialData(hub))
     app.add_route("/v1/events", Events(hub))
     app.add_route("/v1/nodes/{node}", NodeHead(hub))

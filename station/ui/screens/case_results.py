@@ -272,7 +272,7 @@ class ResultsPanel(ttk.Labelframe):
         follow = follow_up_text(results.follow_up)
         self.follow_label.configure(text=follow)
         if follow:
-            self.follow_label.pack(anchor="w", before=self.tree)
+            self.follow_label.pack(anchor="w", before=self.tree.box)
         else:
             self.follow_label.pack_forget()
         returned = results.returned_because
@@ -280,7 +280,7 @@ class ResultsPanel(ttk.Labelframe):
             text=_("审核机关退回，原因：{reason}。请更正后重新报送。").format(reason=returned)
             if returned else "")
         if returned:
-            self.returned_label.pack(anchor="w", before=self.tree)
+            self.returned_label.pack(anchor="w", before=self.tree.box)
         else:
             self.returned_label.pack_forget()
         chosen = self.tree.selection()
@@ -303,7 +303,7 @@ class ResultsPanel(ttk.Labelframe):
         self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
                                    if asked else "")
         if asked:
-            self.asked_label.pack(anchor="w", before=self.tree)
+            self.asked_label.pack(anchor="w", before=self.tree.box)
         else:
             self.asked_label.pack_forget()
         if self.form_action is not None and self.form_action not in results.allowed:
