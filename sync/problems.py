@@ -232,7 +232,7 @@ class ApprovalMismatch(SyncError):
 
 
 class RefusalInvalid(SyncError):
-    """拒绝入网的通知无法核验（签名不符，或签署的站点未在本枢纽站登记），未保存；入网申请的状态没有改变。"""  # noqa: E501
+    """拒绝入网的通知无法核验（签名不符，或签署的站点未在本枢纽站登记），未保存；入网申请的状态没有改变。"""
 
     status, slug = 403, "refusal-invalid"
 

@@ -7,8 +7,9 @@ a request made without the code.  The new station sends its request
 (``send_request``), the admin lists and approves it through the hub
 (``pending``, ``approve``) or refuses it with a reason (``refuse``), and the
 new station fetches and installs its certificates (``fetch``), or learns of
-the refusal (``EnrolmentRefused``) and asks again with a new code.  The files path (``enrolment.write_request`` …)
-keeps working; both make the same documents.
+the refusal (``EnrolmentRefused``) and asks again with a new code.  The
+files path (``enrolment.write_request`` …) keeps working; both make the same
+documents.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class RequestNotPending(StationError):
 
 
 class EnrolmentRefused(StationError):
-    """上级站点拒绝了本站的入网申请，理由是：{reason}。请联系上级站点的管理员，重新领取注册码后再申请。"""  # noqa: E501
+    """上级站点拒绝了本站的入网申请，理由是：{reason}。请联系上级站点的管理员，重新领取注册码后再申请。"""
 
     exit_code = 1
 

@@ -235,7 +235,7 @@ class EnrolmentDesk:
             "received_at": row.received_at, "via": row.peer,
             "certificates": json.loads(row.certificates) if row.certificates else None}
         if row.state == REFUSED:
-            value.update(refusal=json.loads(row.refusal), reason=row.reason,
+            value.update(refusal=json.loads(row.refusal or "null"), reason=row.reason,
                          refused_at=row.refused_at)
         if with_request:
             value["request"] = request
