@@ -176,6 +176,8 @@ def send_request(station: Station, client: HubClient, typed_code: str) -> dict[s
     answer = client.submit_enrolment(document)
     with station.db.atomic("IMMEDIATE"):
         Setting.replace(key=HUB_SETTING, value=client.base).execute()
+    if answer.get("state") == REFUSED:  # this very request (the same code) was refused
+        _check_refused(station, client.enrolment_state(station.node.code))
     return answer
 
 
@@ -184,8 +186,7 @@ def fetch(station: Station, client: HubClient) -> ca.NodeIdentity:
     node = station.node.code
     client.health()
     state = client.enrolment_state(node)
-    if state.get("state") == REFUSED:
-        raise EnrolmentRefused(node=node, reason=str(state.get("reason") or "").strip("。"))
+    _check_refused(station, state)
     certificates = state.get("certificates")
     if state.get("state") != APPROVED or not isinstance(certificates, dict):
         raise EnrolmentPending(node=node, hub=client.base)
@@ -196,6 +197,12 @@ def fetch(station: Station, client: HubClient) -> ca.NodeIdentity:
         if Setting.get_or_none(Setting.key == SYNC_HUB_SETTING) is None:
             Setting.replace(key=SYNC_HUB_SETTING, value=client.base).execute()
     return identity
+
+
+def _check_refused(station: Station, state: dict[str, Any]) -> None:
+    if state.get("state") == REFUSED:
+        raise EnrolmentRefused(node=station.node.code,
+                               reason=str(state.get("reason") or "").rstrip("。."))
 
 
 def _certifies_our_key(certificates: dict[str, Any]) -> bool:
