@@ -138,8 +138,10 @@ class ApprovePanel(ttk.Frame):
             self.message.configure(text=_("请先在上面的列表中选一个申请。"), bootstyle="danger")
             return
         node = chosen[0]
-        name = next((str(r.get("name") or "") for r in self.rows if r["node"] == node), "")
-        lines = [_("即将拒绝站点 {name}（{node}）的入网申请。").format(name=name, node=node),
+        name = next((str(r.get("name") or "") for r in self.rows if r["node"] == node), "") \
+            or _("站点")
+        lines = [_("即将拒绝以下站点的入网申请："),
+                 _("{name}（站点编码 {code}）").format(name=name, code=node),
                  _("拒绝后，它这次用的注册码作废；新站点须向本站重新领取注册码后再申请。"),
                  _("确认后立即生效，不能撤回。")]
         self.refuse_button.configure(state="disabled")
