@@ -291,7 +291,6 @@ class EnrolmentDesk:
             if not _issued_by(cert, signing[1:], self.hub.me.root):
                 raise ApprovalInvalid(node=node)
 
-
     # -- refusals ------------------------------------------------------------
 
     def refuse(self, wire: object, requester: str) -> dict[str, str]:
