@@ -257,6 +257,12 @@ class HubClient:
                                             {"certificates": certificates})
         return result
 
+    def refuse_enrolment(self, refusal: dict[str, str]) -> dict[str, Any]:
+        """Post the approver's signed refusal of a pending request."""
+        result: dict[str, Any] = self._json("POST", "/v1/enrolment/refusals",
+                                            {"refusal": refusal})
+        return result
+
     # -- catalogue and calendar updates (sync/updates.py) ---------------------------
 
     def update_versions(self) -> dict[str, int]:

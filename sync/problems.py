@@ -231,6 +231,24 @@ class ApprovalMismatch(SyncError):
     status, slug = 409, "approval-mismatch"
 
 
+class RefusalInvalid(SyncError):
+    """拒绝入网的通知无法核验（签名不符，或签署的站点未在本枢纽站登记），未保存；入网申请的状态没有改变。"""
+
+    status, slug = 403, "refusal-invalid"
+
+
+class RefusalNotApprover(SyncError):
+    """站点 {signer} 不是站点 {node} 入网申请的审批站点，无权拒绝；拒绝通知未保存，入网申请的状态没有改变。"""  # noqa: E501
+
+    status, slug = 403, "refusal-not-approver"
+
+
+class RefusalMismatch(SyncError):
+    """拒绝通知与枢纽站上站点 {node} 的入网申请不符（申请已重新提交，或已获批准），未保存。"""
+
+    status, slug = 409, "refusal-mismatch"
+
+
 class UpdateOutdated(SyncError):
     """{what}更新的第 {version} 版不比已有的第 {held} 版新，未采用（旧版本不能覆盖新版本）。"""
 

@@ -1,4 +1,4 @@
-"""station ca init, station enrol issue / request / approve / install / pending / fetch.
+"""station ca init, station enrol issue / request / approve / refuse / install / pending / fetch.
 
 Enrolment works with files (``--out``, ``install``) or through the parent's
 hub (``--hub``: station/network/enrolment_net.py).
@@ -65,6 +65,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--hub", help=_("本站枢纽站地址：审批在枢纽站等候的申请"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_approve, parser=p)
+
+    p = cmds.add_parser("refuse", parents=[common],
+                        help=_("上级站点：拒绝在枢纽站等候的入网申请，并说明理由"))
+    p.add_argument("node", help=_("新站点的 12 位区划代码"))
+    p.add_argument("--reason", required=True, help=_("拒绝的理由（新站点会看到）"))
+    p.add_argument("--hub", help=_("本站枢纽站地址（默认：同步用的地址）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_refuse)
 
     p = cmds.add_parser("pending", parents=[common],
                         help=_("上级站点：列出在枢纽站等候审批的入网申请"))
@@ -165,6 +173,17 @@ def run_approve(args: argparse.Namespace) -> int:
             value = {"certificates": str(out)}
             text = _("已签发证书：{path}，请交给新站点安装。").format(path=out)
     emit(args, value, text)
+    return 0
+
+
+def run_refuse(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        client = link.client_for(station, args.hub)
+        link.connect(station, client)
+        enrolment_net.refuse(station, client, args.node, args.reason)
+    emit(args, {"node": args.node, "state": enrolment_net.REFUSED, "hub": client.base},
+         _("已拒绝站点 {node} 的入网申请，理由已交枢纽站 {hub}，新站点会看到。").format(
+             node=args.node, hub=client.base))
     return 0
 
 

@@ -1,7 +1,7 @@
 """入网 in the window: the services the enrolment screens call (on the worker).
 
 Each is the CLI's own steps (``station enrol request --hub`` / ``fetch`` /
-``pending`` / ``approve --hub`` / ``issue --hub``), gathered so the window holds
+``pending`` / ``approve --hub`` / ``refuse`` / ``issue --hub``), gathered so the window holds
 no store or HTTP object: a request under way is an opaque ``HubLink``.
 """
 
@@ -102,6 +102,12 @@ def pending_requests(station: Station) -> list[dict[str, Any]]:
 
 def approve_request(station: Station, node: str) -> str:
     enrolment_net.approve(station, _hub(station), node)
+    return node
+
+
+def refuse_request(station: Station, node: str, reason: str) -> str:
+    """拒绝: the hub keeps this station's signed refusal; the new station reads the reason."""
+    enrolment_net.refuse(station, _hub(station), node, reason)
     return node
 
 

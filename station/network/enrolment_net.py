@@ -5,9 +5,11 @@ code's grant goes to the parent's hub (``publish_grants``: at ``issue
 --hub``, and at every sync of the parent's stations), so the hub can refuse
 a request made without the code.  The new station sends its request
 (``send_request``), the admin lists and approves it through the hub
-(``pending``, ``approve``), and the new station fetches and installs its
-certificates (``fetch``).  The files path (``enrolment.write_request`` …)
-keeps working; both make the same documents.
+(``pending``, ``approve``) or refuses it with a reason (``refuse``), and the
+new station fetches and installs its certificates (``fetch``), or learns of
+the refusal (``EnrolmentRefused``) and asks again with a new code.  The
+files path (``enrolment.write_request`` …) keeps working; both make the same
+documents.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from station.errors import StationError
 from station.store.models import Setting
 from station.trust import enrolment, users
 from sync.client import HubClient
+from sync.refusal import MAX_REASON, REFUSAL_KIND, clean_reason, reason_fits, request_digest
 from sync.signed import sign_document
 
 HUB_SETTING = "enrolment.hub"
 SYNC_HUB_SETTING = "sync.hub_url"  # station/network/link.py's setting: set once enrolled
 GRANT_KIND = "enrolment-grant"
-PENDING, APPROVED = "pending", "approved"
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 
 
 class EnrolmentHubNotSet(StationError):
@@ -51,6 +54,18 @@ class RequestNotPending(StationError):
     """枢纽站 {hub} 上没有站点 {node} 待本站批准的入网申请（注册码须由本站签发）。"""
 
     exit_code = 5
+
+
+class EnrolmentRefused(StationError):
+    """上级站点拒绝了本站的入网申请，理由是：{reason}。请联系上级站点的管理员，重新领取注册码后再申请。"""
+
+    exit_code = 1
+
+
+class RefusalReasonNeeded(StationError):
+    """请写明拒绝的理由（不超过 {limit} 个字）：新站点会看到这段话。"""
+
+    exit_code = 4
 
 
 class CertificatesNotOurs(StationError):
@@ -128,6 +143,29 @@ def approve(station: Station, client: HubClient, node_code: str,
     return certificates
 
 
+def refuse(station: Station, client: HubClient, node_code: str, reason: str,
+           now: datetime | None = None) -> dict[str, str]:
+    """Refuse a pending request held at the hub, with a reason the new node will read:
+    a refusal this node signs, naming the very request it refuses."""
+    users.require_role(station, "enrol refuse", "admin")
+    reason = clean_reason(reason)
+    if not reason_fits(reason):
+        raise RefusalReasonNeeded(limit=MAX_REASON)
+    waiting = {item["node"]: item for item in client.enrolment_requests()}
+    if node_code not in waiting:
+        raise RequestNotPending(hub=client.base, node=node_code)
+    request = waiting[node_code]["request"]
+    key = node_keys.load_key(node_keys.SIGNING)
+    assert isinstance(key, ed25519.Ed25519PrivateKey)  # an approver is enrolled
+    code = station.node.code
+    refusal = sign_document({"kind": REFUSAL_KIND, "issuer": code, "node": node_code,
+                             "request": request_digest(request), "reason": reason,
+                             "refused_at": (now or datetime.now(UTC)).isoformat()}, key, code)
+    client.refuse_enrolment(refusal)
+    enrolment.record_refusal(station, request, reason, now)
+    return refusal
+
+
 # -- the new node ------------------------------------------------------------------
 
 
@@ -138,6 +176,8 @@ def send_request(station: Station, client: HubClient, typed_code: str) -> dict[s
     answer = client.submit_enrolment(document)
     with station.db.atomic("IMMEDIATE"):
         Setting.replace(key=HUB_SETTING, value=client.base).execute()
+    if answer.get("state") == REFUSED:  # this very request (the same code) was refused
+        _check_refused(station, client.enrolment_state(station.node.code))
     return answer
 
 
@@ -146,6 +186,7 @@ def fetch(station: Station, client: HubClient) -> ca.NodeIdentity:
     node = station.node.code
     client.health()
     state = client.enrolment_state(node)
+    _check_refused(station, state)
     certificates = state.get("certificates")
     if state.get("state") != APPROVED or not isinstance(certificates, dict):
         raise EnrolmentPending(node=node, hub=client.base)
@@ -156,6 +197,12 @@ def fetch(station: Station, client: HubClient) -> ca.NodeIdentity:
         if Setting.get_or_none(Setting.key == SYNC_HUB_SETTING) is None:
             Setting.replace(key=SYNC_HUB_SETTING, value=client.base).execute()
     return identity
+
+
+def _check_refused(station: Station, state: dict[str, Any]) -> None:
+    if state.get("state") == REFUSED:
+        raise EnrolmentRefused(node=station.node.code,
+                               reason=str(state.get("reason") or "").rstrip("。."))
 
 
 def _certifies_our_key(certificates: dict[str, Any]) -> bool:

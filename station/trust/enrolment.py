@@ -168,6 +168,27 @@ def approve_document(station: Station, document: dict[str, Any],
             "root": Setting.get(Setting.key == ROOT_SETTING).value}
 
 
+def record_refusal(station: Station, document: dict[str, Any], reason: str,
+                   now: datetime | None = None) -> None:
+    """The parent refused a request: its code is spent here too (so it is not given to
+    the hub again), and the refusal is in the station's records like an approval."""
+    node = station.node
+    users.require_role(station, "enrol refuse", "admin")
+    child_code = str(document.get("node_code", ""))
+    csr_pem = str(document.get("csrs", "")).encode("ascii", "replace")
+    try:
+        digest: str | None = _matching_grant(child_code, csr_pem,
+                                             str(document.get("proof", ""))).digest
+    except EnrolmentProofInvalid:  # the hub screened it; a proof we cannot match spends none
+        digest = None
+    with station.db.atomic("IMMEDIATE"):
+        if digest is not None:
+            EnrolmentGrant.update(used_at=(now or datetime.now(UTC)).isoformat()).where(
+                EnrolmentGrant.digest == digest, EnrolmentGrant.used_at.is_null()).execute()
+        outbox.append(node.code, station.user, "trust.enrolment_refused",
+                      {"child": child_code, "reason": reason})
+
+
 def _matching_grant(child_code: str, csr_pem: bytes, proof: str) -> enrolment.EnrolmentGrant:
     """The grant whose code made this proof (its used/expired state is checked after)."""
     for record in EnrolmentGrant.select().where(EnrolmentGrant.child_code == child_code):

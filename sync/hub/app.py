@@ -542,6 +542,15 @@ class EnrolmentApprovals:
         _send(resp, self.hub.enrolments.approve(document, req.context.peer))
 
 
+class EnrolmentRefusals:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        refusal = _field(_json(req), "refusal", dict)
+        _send(resp, self.hub.enrolments.refuse(refusal, req.context.peer))
+
+
 class Updates:
     def __init__(self, hub: HubService) -> None:
         self.hub = hub
@@ -590,6 +599,7 @@ def create_app(hub: HubService) -> falcon.App:
     app.add_route(ENROLMENT_REQUESTS, EnrolmentRequests(hub))
     app.add_route("/v1/enrolment/requests/{node}", EnrolmentRequest(hub))
     app.add_route("/v1/enrolment/approvals", EnrolmentApprovals(hub))
+    app.add_route("/v1/enrolment/refusals", EnrolmentRefusals(hub))
     app.add_route("/v1/updates", Updates(hub))
     app.add_route("/v1/updates/{kind}", UpdateItem(hub))
     return app

@@ -13,7 +13,11 @@
 3. The approver's admin lists pending requests and posts the **approval**:
    the certificates file, which verifies to the county root by itself.  The
    hub keeps it only if its keys are the request's; hubs below pull it down.
-4. The new node fetches its approval and installs it.
+   Or the approver **refuses** it (``sync/refusal.py``): a document it signs
+   naming the request and a reason, kept only if its signer is the request's
+   approver; the grant is then spent, and hubs below pull the refusal down
+   like an approval.  A refused node asks again with a new code.
+4. The new node fetches its approval and installs it, or reads the refusal.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from keys import ca
 from keys.enrolment import check_screen
-from keys.errors import KeysError
+from keys.errors import BadSignature, KeysError
 from keys.hierarchy import is_under, tier_of
 from sync.hub.desk import HubCore
 from sync.hub.models import HubEnrolment, HubGrant, upsert
@@ -43,18 +47,23 @@ from sync.problems import (
     EnrolmentNotInvited,
     EnrolmentScreenFailed,
     EnrolmentUnknown,
+    NodeNotEnrolled,
     NodeNotServed,
+    RefusalInvalid,
+    RefusalMismatch,
+    RefusalNotApprover,
 )
+from sync.refusal import REFUSAL_KIND, reason_fits, request_digest
 from sync.signed import open_document, signer_of
 
 REQUEST_FORMAT = "bianmin-enrolment-request/1"
 CERTIFICATES_FORMAT = "bianmin-enrolment-certificates/1"
 GRANT_KIND = "enrolment-grant"
 MAX_REQUEST = 64 << 10  # bytes of one request body
-PENDING, APPROVED = "pending", "approved"
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CODE = re.compile(r"[0-9]{12}")
-_REQUEST, _GRANT, _APPROVAL = "入网申请", "注册码凭据", "入网证书"
+_REQUEST, _GRANT, _APPROVAL, _REFUSAL = "入网申请", "注册码凭据", "入网证书", "拒绝入网通知"
 
 
 def now_iso() -> str:
@@ -184,7 +193,8 @@ class EnrolmentDesk:
             upsert(HubEnrolment, node=request.node, tier=request.tier,
                    request=json.dumps(document, ensure_ascii=False), screen=grant.screen,
                    issuer=grant.issuer, peer=requester, received_at=now_iso(),
-                   state=PENDING, certificates=None, approved_at=None)
+                   state=PENDING, certificates=None, approved_at=None,
+                   refusal=None, reason=None, refused_at=None)
         return {"node": request.node, "state": PENDING}
 
     def _screen(self, request: Request) -> HubGrant:
@@ -224,6 +234,9 @@ class EnrolmentDesk:
             "node": row.node, "tier": row.tier, "state": row.state, "issuer": row.issuer,
             "received_at": row.received_at, "via": row.peer,
             "certificates": json.loads(row.certificates) if row.certificates else None}
+        if row.state == REFUSED:
+            value.update(refusal=json.loads(row.refusal or "null"), reason=row.reason,
+                         refused_at=row.refused_at)
         if with_request:
             value["request"] = request
         return value
@@ -277,6 +290,49 @@ class EnrolmentDesk:
         for cert in issued.values():
             if not _issued_by(cert, signing[1:], self.hub.me.root):
                 raise ApprovalInvalid(node=node)
+
+    # -- refusals ------------------------------------------------------------
+
+    def refuse(self, wire: object, requester: str) -> dict[str, str]:
+        """Keep the approver's signed refusal of the request held for its node.
+
+        Verified before anything is read from it: a refusal that does not verify
+        (RefusalInvalid), one signed by another node than the request's approver
+        (RefusalNotApprover), or one naming another request or an approved one
+        (RefusalMismatch) changes nothing."""
+        signer = signer_of(wire, _REFUSAL)
+        try:
+            value = open_document(wire, self.hub.public_key(signer), _REFUSAL)
+        except (BadSignature, NodeNotEnrolled):
+            raise RefusalInvalid() from None
+        node, digest = value.get("node"), value.get("request")
+        if value.get("kind") != REFUSAL_KIND or value.get("issuer") != signer \
+                or not isinstance(node, str) or not _CODE.fullmatch(node) \
+                or not isinstance(digest, str) or not _HEX64.fullmatch(digest) \
+                or not reason_fits(value.get("reason")) \
+                or not isinstance(value.get("refused_at"), str) \
+                or _moment(value["refused_at"]) is None:
+            raise DocumentMalformed(what=_REFUSAL)
+        row = HubEnrolment.get_or_none(HubEnrolment.node == node)
+        if row is None:
+            raise EnrolmentUnknown(node=node)
+        if signer != row.issuer:
+            raise RefusalNotApprover(signer=signer, node=node)
+        if requester != row.issuer and not is_under(self.code, requester):
+            raise NodeNotServed(node=node, hub=self.code)
+        text = json.dumps(wire, ensure_ascii=False)
+        with self.hub.write():
+            self.hub.lock_key(f"enrol:{node}")
+            row = HubEnrolment.get(HubEnrolment.node == node)
+            if row.state == REFUSED and row.refusal == text:
+                return {"node": node, "state": REFUSED}  # relayed again: no change
+            if row.state == APPROVED or request_digest(json.loads(row.request)) != digest:
+                raise RefusalMismatch(node=node)
+            stamp = now_iso()
+            HubEnrolment.update(state=REFUSED, refusal=text, reason=str(value["reason"]),
+                                refused_at=stamp).where(HubEnrolment.node == node).execute()
+            HubGrant.update(used_at=stamp).where(HubGrant.screen == row.screen).execute()
+        return {"node": node, "state": REFUSED}
 
 
 def _issued_by(cert: x509.Certificate, chain: list[x509.Certificate],

@@ -100,7 +100,8 @@ class Forwarder:
         return {"pushed": pushed, "pulled": pulled}
 
     def relay_enrolments(self, client: HubClient, parent: str) -> None:
-        """Grants from above come down; requests they cover go up; approvals come down."""
+        """Grants from above come down; requests they cover go up; approvals and
+        refusals come down."""
         desk = self.hub.enrolments
         for wire in client.enrolment_grants():
             try:
@@ -113,6 +114,8 @@ class Forwarder:
                 state = client.enrolment_state(row.node)
                 if state.get("state") == "approved" and state.get("certificates"):
                     desk.approve(state["certificates"], parent)
+                elif state.get("state") == "refused" and state.get("refusal"):
+                    desk.refuse(state["refusal"], parent)
             except (SyncError, KeysError) as error:  # one refused request blocks no other
                 log.warning("enrolment of %s not relayed: %s", row.node, error)
 

@@ -23,7 +23,7 @@ from peewee import (
 )
 
 database = DatabaseProxy()
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class HubModel(Model):
@@ -239,7 +239,8 @@ class HubGrant(HubModel):
 
 
 class HubEnrolment(HubModel):
-    """A new node's enrolment request and, once approved, its certificates file."""
+    """A new node's enrolment request and, once approved, its certificates file; once
+    refused, the approver's signed refusal and its reason."""
 
     node = TextField(primary_key=True)
     tier = TextField()
@@ -248,9 +249,12 @@ class HubEnrolment(HubModel):
     issuer = TextField()  # the node whose admin approves it
     peer = TextField()  # who delivered it (the node itself, or a hub below relaying it)
     received_at = TextField()
-    state = TextField(default="pending")  # "pending" or "approved"
+    state = TextField(default="pending")  # "pending", "approved" or "refused" (schema 4)
     certificates = TextField(null=True)  # the approval, JSON
     approved_at = TextField(null=True)
+    refusal = TextField(null=True)  # the approver's signed refusal, JSON wire form (schema 4)
+    reason = TextField(null=True)  # its reason, as the approver wrote it (schema 4)
+    refused_at = TextField(null=True)  # (schema 4)
 
 
 class HubUpdate(HubModel):

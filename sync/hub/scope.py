@@ -66,6 +66,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/enrolment/requests"): Rule.SIGNED,
     ("GET", "/v1/enrolment/requests/{node}"): Rule.SIGNED,
     ("POST", "/v1/enrolment/approvals"): Rule.ENROLLED,
+    ("POST", "/v1/enrolment/refusals"): Rule.ENROLLED,
     ("GET", "/v1/updates"): Rule.ENROLLED,
     ("GET", "/v1/updates/{kind}"): Rule.ENROLLED,
     ("POST", "/v1/updates/{kind}"): Rule.ENROLLED,

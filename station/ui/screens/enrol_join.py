@@ -3,7 +3,9 @@
 The request goes to the hub (``enrolment_net.send_request``, as ``station enrol
 request --hub``); then the panel asks the hub again and again, on the worker,
 until the parent approves, and installs the certificates by itself
-(``enrolment_net.fetch``).  Without a network the request is written to a file
+(``enrolment_net.fetch``).  If the parent refuses, the page says so with the
+parent's reason and stops waiting: the agent types a new code and sends
+again.  Without a network the request is written to a file
 (a USB stick) and the parent's approval file read back
 (``enrolment.write_request`` / ``install_certificates``).  A barcode scanner
 that types works in the code field: it ends with Enter, which moves on.
@@ -174,6 +176,9 @@ class JoinPanel(ttk.Frame):
     def _not_yet(self, error: BaseException) -> None:
         if not self.winfo_exists() or self.sent is None:
             return
+        if isinstance(error, enrolment_net.EnrolmentRefused):
+            self._refused(error)
+            return
         if isinstance(error, (enrolment_net.EnrolmentPending, HubUnreachable)):
             self.error.configure(text=enrol_message(error, self.sent.base)
                                  if isinstance(error, HubUnreachable) else "")
@@ -181,6 +186,17 @@ class JoinPanel(ttk.Frame):
             self.delay = min(MAX_POLL_MS, self.delay * 2)
             return
         self._failed(error, self.sent.base)
+
+    def _refused(self, error: enrolment_net.EnrolmentRefused) -> None:
+        """Waiting is over: say why, and start again with a new code."""
+        self.sent = None
+        self._idle()
+        self.button.configure(text=_("发送入网申请（Enter）"))
+        self.error.configure(text=describe(error))
+        self.status.configure(text=_("拿到新的注册码后，在上面输入，再点“发送入网申请”。"),
+                              bootstyle="default")
+        self.code.delete(0, tk.END)
+        self.code.focus_set()
 
     # -- offline -------------------------------------------------------------------
     def write_request(self) -> None:
