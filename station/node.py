@@ -23,6 +23,11 @@ TIER_LABELS = {
 }
 
 
+
+def tier_name(tier: str) -> str:
+    """A tier as people call it (an unknown one as given)."""
+    return translate(TIER_LABELS[tier]) if tier in TIER_LABELS else tier
+
 @dataclass(frozen=True)
 class Node:
     code: str

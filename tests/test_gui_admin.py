@@ -20,10 +20,14 @@ import ttkbootstrap as ttk
 from gui import find_widget, keep, pump, screenshot, settle
 from test_gui_sync import log_in, text_of
 
+from keys import ca
 from keys.errors import UnknownUser
+from station import node_keys
 from station.app import Station
 from station.casework.clock_policy import POLICY_SET, policy_from_settings
+from station.demo import demo_network
 from station.demo.demo_network import ADMIN, COUNTY, REVIEWERS, TOWNSHIP, DemoNetwork
+from station.hubops import hub_runner
 from station.network import updates
 from station.store.models import Event, User
 from station.trust import revocations, seals
@@ -341,3 +345,60 @@ def test_admin_resets_a_forgotten_passphrase_and_disables_a_user(
         kinds = [(e.type, e.payload["user"]) for e in Event.select().where(Event.author == ADMIN)
                  if e.type.startswith("user.")]
     assert ("user.passphrase_reset", "mz2") in kinds and ("user.disabled", "cl") in kinds
+
+
+def identity_serial(station: Station) -> int:
+    """The serial number of the certificate a node signs its requests with."""
+    pem = node_keys.certificate(node_keys.SIGNING)
+    assert pem
+    return int(ca.chain_from_pem(pem.encode())[0].serial_number)
+
+
+def test_county_revokes_a_station_picked_from_the_hubs_list(
+        display: str, hubs: DemoNetwork, tmp_path: Path) -> None:
+    """The county admin does not type a serial number: the stations the county hub has
+    verified are listed with theirs; the confirmation names the station and says it must
+    enrol again."""
+    net = hubs
+    demo_network.round_trip(net)  # the township hub has synced with the county hub
+    with net.open(net.township) as desk:  # (before the window: one open store at a time)
+        own_serial = identity_serial(desk)
+    app = log_in(net, tmp_path, net.county.data, COUNTY[1], ADMIN)
+    try:
+        panel = open_admin(app).show("revoke")
+        assert isinstance(panel, RevokePanel)
+        pump(app.root, lambda: TOWNSHIP[1] in panel.station_table.get_children(),
+             what="the township in the stations' list")
+        township = next(c for c in panel.stations if c.code == TOWNSHIP[1])
+        assert panel.station_table.item(TOWNSHIP[1])["values"][1] == TOWNSHIP[2]
+        assert township.serial == own_serial  # the certificate the township signs with
+        panel.station_table.selection_set(TOWNSHIP[1])
+        pump(app.root, lambda: panel.serial.get() == str(township.serial),
+             what="the serial filled in")
+        find_widget(panel, ttk.Button, "吊销…").invoke()  # type: ignore[attr-defined]
+        settle(app.root)
+        warning = text_of(panel.warning)
+        assert TOWNSHIP[2] in warning and "不能再同步" in warning and "重新入网" in warning
+        keep(app.root, "admin-revoke-station")
+        find_widget(panel, ttk.Button, "确认吊销").invoke()  # type: ignore[attr-defined]
+        pump(app.root, lambda: bool(message_of(panel)), what="the station revoked")
+        assert "已吊销序列号" in message_of(panel), message_of(panel)
+    finally:
+        app.close()
+    with net.open(net.county) as county:
+        listed = revocations.current(county)
+        assert listed is not None and township.serial in listed.revoked
+
+
+def test_the_revoke_tab_says_why_no_station_is_listed_without_a_hub_database(
+        display: str, net: DemoNetwork, tmp_path: Path) -> None:
+    (net.county.data / hub_runner.DB_NAME).unlink(missing_ok=True)
+    app = log_in(net, tmp_path, net.county.data, COUNTY[1], ADMIN)
+    try:
+        panel = open_admin(app).show("revoke")
+        assert isinstance(panel, RevokePanel)
+        pump(app.root, lambda: bool(text_of(panel.stations_note)), what="the note")
+        assert "没有县级枢纽站的数据库" in text_of(panel.stations_note)
+        assert panel.station_table.get_children() == ()
+    finally:
+        app.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 from peewee import Database
 
+from keys import ca
 from keys.errors import KeysError
 from keys.hierarchy import tier_of
 from station.app import Station
@@ -224,3 +225,38 @@ def can_audit(station: Station) -> bool:
     except StationError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class StationCertificate:
+    """A station's own certificate as the hub verified it (what 吊销 needs: the serial)."""
+
+    code: str
+    name: str
+    tier: str
+    serial: int
+    last_seen: str | None
+
+
+def station_certificates(db: Database, own: str) -> list[StationCertificate]:
+    """Every station whose chain the hub holds, but ``own`` (the reader's node), by code."""
+    with db.connection_context():
+        peers = list(HubPeer.select().where(HubPeer.node != own).order_by(HubPeer.node))
+    found = []
+    for peer in peers:
+        try:
+            first = ca.chain_from_pem(str(peer.chain).encode())[0]  # the node's own certificate
+        except (KeysError, IndexError):
+            continue  # the hub verified it when it came; a damaged row is the audit's matter
+        found.append(StationCertificate(peer.node, peer.name, _tier(peer.node),
+                                        int(first.serial_number), peer.last_seen))
+    return found
+
+
+def listed_certificates(station: Station) -> list[StationCertificate]:
+    """The stations' certificates held by the hub beside this node's store."""
+    db = open_hub_database(station)
+    try:
+        return station_certificates(db, station.node.code)
+    finally:
+        db.close()

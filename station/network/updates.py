@@ -42,7 +42,9 @@ from station.clock.calendar import load_overrides
 from station.errors import NotPermitted, StationError
 from station.fileio import fsync_directory
 from station.i18n import _
+from station.labels import action_name
 from station.network import enrolment_net
+from station.node import tier_name
 from station.store.models import Setting
 from station.trust import revocations, users
 from sync.client import HubClient
@@ -295,7 +297,8 @@ def read_source(kind: str, source: Path) -> dict[str, str]:
 def check_publisher(station: Station, kind: str) -> None:
     """Only the county's admin publishes (NotPermitted, RoleRequired otherwise)."""
     if station.node.tier != "county":
-        raise NotPermitted(action=f"publish {kind}", tier=station.node.tier)
+        raise NotPermitted(action=action_name(f"publish {kind}"),
+                           tier=tier_name(station.node.tier))
     users.require_role(station, f"publish {kind}", "admin")
 
 
@@ -322,7 +325,7 @@ def publish(station: Station, client: HubClient, kind: str, source: Path) -> Ins
     key = node_keys.load_key(node_keys.SIGNING)
     chain = node_keys.certificate(node_keys.SIGNING)
     if not isinstance(key, ed25519.Ed25519PrivateKey) or not chain:
-        raise NotPermitted(action=f"publish {kind}", tier=node.tier)
+        raise NotPermitted(action=action_name(f"publish {kind}"), tier=tier_name(node.tier))
     published = make_update(kind, version, files, key, node.code, chain,
                             datetime.now(UTC).isoformat(timespec="seconds"))
     client.publish_update(kind, published)

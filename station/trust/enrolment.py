@@ -28,7 +28,8 @@ from keys.hierarchy import is_under
 from station import node_keys, outbox
 from station.app import Station
 from station.errors import EnrolmentFileInvalid, NotPermitted
-from station.node import check_node
+from station.labels import action_name
+from station.node import check_node, tier_name
 from station.store.models import EnrolmentGrant, Setting
 from station.trust import users
 
@@ -50,7 +51,7 @@ def init_ca(station: Station) -> x509.Certificate:
     """County only: the root of the network's trust, and the county's own certificate."""
     node = station.node
     if node.tier != "county":
-        raise NotPermitted(action="ca init", tier=node.tier)
+        raise NotPermitted(action=action_name("ca init"), tier=tier_name(node.tier))
     users.require_role(station, "ca init", "admin")
     with station.db.atomic("IMMEDIATE"):
         root_key, root_cert = ca.create_root(node.code, node.name)
@@ -150,7 +151,7 @@ def approve_document(station: Station, document: dict[str, Any],
     issuer_key = node_keys.load_key(issuer_purpose)
     issuer_pem = node_keys.certificate(issuer_purpose)
     if not isinstance(issuer_key, ec.EllipticCurvePrivateKey) or not issuer_pem:
-        raise NotPermitted(action="enrol approve", tier=node.tier)
+        raise NotPermitted(action=action_name("enrol approve"), tier=tier_name(node.tier))
     issuer_chain = ca.chain_from_pem(issuer_pem.encode())
     certificates = {}
     for csr in requests:

@@ -10,6 +10,8 @@ from keys.revocation import RevocationList, issue_revocations, load_revocations,
 from station import node_keys, outbox
 from station.app import Station
 from station.errors import NotPermitted
+from station.labels import action_name
+from station.node import tier_name
 from station.store.models import Setting
 from station.trust import users
 
@@ -31,11 +33,11 @@ def _root() -> x509.Certificate:
 def revoke(station: Station, serials: set[int]) -> bytes:
     """County only: a new list adding ``serials`` to those already revoked."""
     if station.node.tier != "county":
-        raise NotPermitted(action="ca revoke", tier=station.node.tier)
+        raise NotPermitted(action=action_name("ca revoke"), tier=tier_name(station.node.tier))
     users.require_role(station, "revocations issue", "admin")
     root_key = node_keys.load_key(node_keys.ROOT)
     if not isinstance(root_key, ec.EllipticCurvePrivateKey):
-        raise NotPermitted(action="ca revoke", tier=station.node.tier)
+        raise NotPermitted(action=action_name("ca revoke"), tier=tier_name(station.node.tier))
     before = current(station)
     number = before.number + 1 if before else 1
     revoked = set(before.revoked if before else ()) | serials

@@ -12,13 +12,19 @@ from keys.errors import UnknownUser
 from station import outbox, user_keys
 from station.app import Station
 from station.errors import OfficeNeeded, RoleRequired, StationError, UnknownRole
-from station.i18n import N_
+from station.i18n import N_, translate
+from station.labels import action_name
 from station.store.models import OfficeMember, User
 
 ROLES = ("agent", "reviewer", "signer", "admin", "auditor")
 OFFICE_ROLES = ("reviewer", "signer")
 ROLE_LABELS = {"agent": N_("代办员"), "reviewer": N_("审核员"), "signer": N_("签发人"),
                "admin": N_("管理员"), "auditor": N_("审计员")}
+
+
+def role_name(role: str) -> str:
+    """A role as people call it (an unknown one as given)."""
+    return translate(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 class NotForYourself(StationError):
@@ -43,8 +49,8 @@ def require_role(station: Station, action: str, *roles: str) -> None:
     user = User.get_or_none(User.name == station.user)
     role = user.role if user else "?"
     if role not in roles:
-        raise RoleRequired(user=station.user, role=role, action=action,
-                           roles="、".join(roles))
+        raise RoleRequired(user=station.user, role=role_name(role), action=action_name(action),
+                           roles="、".join(role_name(r) for r in roles))
 
 
 def add_user(station: Station, name: str, role: str, passphrase: str,

@@ -10,6 +10,7 @@ import ttkbootstrap as ttk
 THEME = "bootstrap-light"
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Microsoft YaHei", "Noto Sans CJK SC", "SimHei",
                 "PingFang SC", "Source Han Sans SC")
+WIDE_CHARACTER = chr(0x4E2D)  # a CJK character: the widest a line of text has
 NORMAL_SIZE = 11
 LARGE_SIZE = 15
 NAMED_FONTS = ("TkDefaultFont", "TkTextFont", "TkMenuFont", "TkHeadingFont", "TkCaptionFont",
@@ -43,4 +44,4 @@ def title_font(root: tk.Misc, large: bool) -> tuple[str, int, str]:
 def chars_wide(root: tk.Misc, count: int) -> int:
     """Pixels of ``count`` Chinese characters in the window's font (either size), for a
     text's wrap width that grows with large-font mode instead of cutting it."""
-    return int(tkfont.nametofont("TkDefaultFont", root=root).measure("中" * count))
+    return int(tkfont.nametofont("TkDefaultFont", root=root).measure(WIDE_CHARACTER * count))

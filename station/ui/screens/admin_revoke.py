@@ -1,5 +1,7 @@
-"""管理 → 吊销 (the county): revoke a seal or a station's certificate by its serial
-number, after a confirmation that says what stops working.
+"""管理 → 吊销 (the county): revoke a seal or a station's certificate, after a
+confirmation that says what stops working.  The seals are listed from the store, the
+stations' certificates (with their serial numbers) from the county hub's database on
+this PC; a serial number can also be typed.
 
 The county signs a new revocation list (``station.trust.revocations.revoke``,
 as ``station revocations issue``); it goes out with the next sync, and a copy is
@@ -9,22 +11,47 @@ saved in the documents folder for stations reached by USB.
 from __future__ import annotations
 
 import tkinter as tk
+from datetime import datetime
 from pathlib import Path
 
 import ttkbootstrap as ttk
 
 from station.app import Station
-from station.i18n import _
+from station.hubops.audit import (
+    HubDatabaseMissing,
+    StationCertificate,
+    listed_certificates,
+)
+from station.i18n import _, translate
+from station.node import TIER_LABELS
 from station.trust import revocations, seals
 from station.trust.seals import SealInfo
 from station.ui.context import AppContext
+from station.ui.problems import describe
 from station.ui.screens.admin_panel import Panel
 from station.ui.screens.admin_seals import fill_seals, seal_table
+from station.ui.screens.admin_table import Table
 
 
-def consequences(serial: int, known: list[SealInfo]) -> str:
+def local_minute(stamp: str | None) -> str:
+    """A UTC stamp as the local date and minute, or — when the station never synced."""
+    if not stamp:
+        return "—"
+    try:
+        return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"
+    except ValueError:
+        return stamp
+
+
+def consequences(serial: int, known: list[SealInfo],
+                 stations: list[StationCertificate] | None = None) -> str:
     """What stops working when ``serial`` is revoked, in plain words."""
     seal = next((s for s in known if s.serial == serial), None)
+    node = next((c for c in stations or [] if c.serial == serial), None)
+    if node is not None:
+        return _("吊销“{name}”（{code}）的证书（序列号 {serial}）后：该站不能再同步，各枢纽站"
+                 "拒收它的数据；它签发的下级站点证书也随之失效；要恢复，须重新入网。"
+                 "吊销不能撤回。").format(name=node.name, code=node.code, serial=serial)
     if seal is not None:
         return _("吊销“{office}”的印章（序列号 {serial}）后：它不能再盖章；用它盖过章的文书"
                  "核验时显示“已吊销”；要继续盖章，须为该科室制作新印章。吊销不能撤回。").format(
@@ -48,13 +75,21 @@ class RevokePanel(Panel):
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, app)
         self.known: list[SealInfo] = []
-        self.table = seal_table(self, height=4)
+        self.stations: list[StationCertificate] = []
+        self.table = seal_table(self, height=3)
         self.table.grid(row=0, column=0, sticky="w")
         self.table.bind("<<TreeviewSelect>>", lambda _e: self.pick())
-        ttk.Label(self, text=_("选中上面的印章，或输入站点证书的序列号：")).grid(
-            row=1, column=0, sticky="w", pady=(8, 0))
+        self.station_table = Table(self, (("code", _("站点编码"), 7), ("name", _("站点名称"), 12),
+                                          ("tier", _("层级"), 4), ("serial", _("证书序列号"), 14),
+                                          ("seen", _("最近同步"), 7)), height=3)
+        self.station_table.grid(row=1, column=0, sticky="w", pady=(8, 0))
+        self.station_table.bind("<<TreeviewSelect>>", lambda _e: self.pick_station())
+        self.stations_note = ttk.Label(self, text="", bootstyle="secondary", justify=tk.LEFT)
+        self.stations_note.grid(row=2, column=0, sticky="w")
+        ttk.Label(self, text=_("选中上面的印章或站点，或直接输入证书的序列号：")).grid(
+            row=3, column=0, sticky="w", pady=(8, 0))
         row = ttk.Frame(self)
-        row.grid(row=2, column=0, sticky="w", pady=6)
+        row.grid(row=4, column=0, sticky="w", pady=6)
         self.serial = ttk.Entry(row, width=50)
         self.serial.pack(side=tk.LEFT)
         self.button(row, _("吊销…"), self.ask, "danger-outline").pack(side=tk.LEFT, padx=10)
@@ -66,14 +101,44 @@ class RevokePanel(Panel):
         self.button(buttons, _("确认吊销"), self.revoke, "danger").pack(side=tk.LEFT)
         ttk.Button(buttons, text=_("取消"), bootstyle="secondary",
                    command=self.confirm.grid_remove).pack(side=tk.LEFT, padx=8)
-        self.confirm.grid(row=3, column=0, sticky="ew", pady=6)
+        self.confirm.grid(row=5, column=0, sticky="ew", pady=6)
         self.confirm.grid_remove()
-        self.message.grid(row=4, column=0, sticky="w", pady=(8, 0))
+        self.message.grid(row=6, column=0, sticky="w", pady=(8, 0))
         self.load(seals.list_seals, self.keep_seals)
+        self.load_stations()
 
     def keep_seals(self, found: list[SealInfo]) -> None:
         self.known = found
         fill_seals(self.table, found)
+
+    def load_stations(self) -> None:
+        """The stations' certificates from the county hub's database on this PC."""
+        station = self.app.opened
+
+        def shown(found: list[StationCertificate]) -> None:
+            if not self.winfo_exists():
+                return
+            self.stations = found
+            self.station_table.fill([(c.code, (
+                c.code, c.name, translate(TIER_LABELS.get(c.tier, c.tier)), c.serial,
+                local_minute(c.last_seen))) for c in found])
+            self.stations_note.configure(text="" if found else _("枢纽站还没有见过任何站点。"))
+
+        def failed(error: BaseException) -> None:
+            if self.winfo_exists():
+                self.stations_note.configure(text=_(
+                    "这台电脑上没有县级枢纽站的数据库，列不出各站的证书；"
+                    "可在运行县级枢纽站的电脑上吊销，或直接输入序列号。")
+                    if isinstance(error, HubDatabaseMissing) else describe(error))
+
+        self.app.dispatcher.submit(lambda: listed_certificates(station), on_done=shown,
+                                   on_error=failed)
+
+    def pick_station(self) -> None:
+        node = next((c for c in self.stations if c.code == self.station_table.chosen()), None)
+        if node is not None:
+            self.serial.delete(0, tk.END)
+            self.serial.insert(0, str(node.serial))
 
     def pick(self) -> None:
         seal = next((s for s in self.known if s.office == self.table.chosen()), None)
@@ -93,7 +158,7 @@ class RevokePanel(Panel):
         if serial is None:
             return
         self.message.configure(text="")
-        self.warning.configure(text=consequences(serial, self.known))
+        self.warning.configure(text=consequences(serial, self.known, self.stations))
         self.confirm.grid()
 
     def revoke(self) -> None:
