@@ -26,6 +26,7 @@ from keys.seal import open_sealed, seal
 from station.app import Station
 from station.demo.demo_network import ADMIN, REVIEWERS, TOWNSHIP, DemoNetwork
 from station.errors import LastOfficeKeyHolder, NotAnOfficeMember
+from station.outbox import label
 from station.store.models import Event, OfficeMember, User
 from station.trust import offices
 from station.ui.app import StationApp
@@ -154,6 +155,7 @@ def test_a_colleague_gives_the_office_key_in_the_window_and_the_admin_takes_it_b
                  .where(Event.type == "office.member_added")]
         version = offices.latest(OFFICE).version  # type: ignore[union-attr]
     assert (MZ, {"office": OFFICE, "user": NEW_USER}) in given
+    assert label("office.member_added") == "交出科室密钥"  # as the audit and sync lists read
 
     # 4. the admin takes her out of 民政办 in the window: the key rotates
     app = log_in(net, tmp_path / "again", net.township.data, TOWNSHIP[1], ADMIN)

@@ -96,7 +96,7 @@ def add_member(station: Station, office: str, member: str) -> None:
     with station.db.atomic("IMMEDIATE"):
         for version, private in held.items():
             _wrap(office, version, private, member)
-        outbox.append(station.node.code, station.user, "office.member_added",
+        outbox.append(station.node.code, station.user, outbox.OFFICE_MEMBER_ADDED,
                       {"office": office, "user": member})
 
 
@@ -122,7 +122,7 @@ def remove_member(station: Station, office: str, member: str) -> int:
                                     & (OfficeMember.user == member)).execute()
         version = _new_version(station, office, remaining)
         User.update(office=None).where((User.name == member) & (User.office == office)).execute()
-        outbox.append(station.node.code, station.user, "office.member_removed",
+        outbox.append(station.node.code, station.user, outbox.OFFICE_MEMBER_REMOVED,
                       {"office": office, "user": member, "rotated_to": version})
     return version
 
