@@ -25,7 +25,7 @@ from keys.errors import NotARecipient
 from keys.seal import open_sealed, seal
 from station.app import Station
 from station.demo.demo_network import ADMIN, REVIEWERS, TOWNSHIP, DemoNetwork
-from station.errors import LastOfficeKeyHolder, NotAnOfficeMember
+from station.errors import LastOfficeKeyHolder, NotAnOfficeMember, RoleRequired
 from station.outbox import label
 from station.store.models import Event, OfficeMember, User
 from station.trust import offices
@@ -200,3 +200,14 @@ def test_who_may_take_a_member_out(net: DemoNetwork) -> None:
     with net.open(net.township, MZ) as station:
         assert offices.remove_member(station, OFFICE, REVIEWERS[1][0]) == 2
         assert REVIEWERS[1][0] not in offices.holders(OFFICE)
+
+
+def test_the_states_the_admin_reads(net: DemoNetwork) -> None:
+    with net.open(net.township) as station:
+        states = offices.key_states(station)
+        assert offices.key_state(ADMIN, None) is None
+        assert offices.key_state(MZ, "农业农村办") == offices.NO_KEY  # the admin makes it first
+    assert states[MZ] == offices.KeyInfo(offices.HELD, (OFFICE,))
+    assert states[ADMIN] == offices.KeyInfo(None, ())
+    with net.open(net.township, MZ) as station, pytest.raises(RoleRequired):
+        offices.key_states(station)  # only the admin lists everybody's keys
