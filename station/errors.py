@@ -239,7 +239,13 @@ class NotAnOfficeMember(StationError):
 
 
 class OfficeHasNoMembers(StationError):
-    """科室“{office}”还没有成员：请先添加该科室的审核员（user add --office），再建立科室密钥。"""
+    """科室“{office}”还没有成员：请先添加科室为“{office}”的审核员，再建立科室密钥。"""
+
+    exit_code = 4
+
+
+class LastOfficeKeyHolder(StationError):
+    """{user} 是“{office}”唯一持有科室密钥的人：移出后，本科室的新办件谁也打不开。请先由他把科室密钥交给本科室的另一位同事，再移出。"""  # noqa: E501
 
     exit_code = 4
 

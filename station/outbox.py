@@ -32,6 +32,8 @@ ACCESS_LISTED = "access.listed"
 ACCESS_PRINTED = "access.printed"
 ACCESS_EXPORTED = "access.exported"
 NODE_INITIALISED = "node.initialised"
+OFFICE_MEMBER_ADDED = "office.member_added"
+OFFICE_MEMBER_REMOVED = "office.member_removed"
 
 LABELS = {
     CASE_FILED: N_("收件登记"),
@@ -42,6 +44,8 @@ LABELS = {
     ACCESS_PRINTED: N_("打印"),
     ACCESS_EXPORTED: N_("导出材料"),
     NODE_INITIALISED: N_("建站"),
+    OFFICE_MEMBER_ADDED: N_("交出科室密钥"),
+    OFFICE_MEMBER_REMOVED: N_("移出科室"),
 }
 
 

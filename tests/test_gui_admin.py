@@ -100,7 +100,8 @@ def test_admin_adds_a_user_and_makes_a_seal_in_the_window(
         pump(app.root, lambda: "已添加用户" in message_of(users_tab)
              and NEW_USER in users_tab.listed, what="the new user in the list")
         assert users_tab.fields["secret"].get() == ""  # the passphrase leaves the form
-        assert users_tab.table.item(NEW_USER)["values"][1:] == [NEW_NAME, "代办员", "—", "可登录"]
+        assert users_tab.table.item(NEW_USER)["values"][1:] == [
+            NEW_NAME, "代办员", "—", "可登录", "—"]  # no office, so no office key
         keep(app.root, "admin-users")
 
         seals_tab = screen.show("seals")
@@ -329,11 +330,14 @@ def test_admin_resets_a_forgotten_passphrase_and_disables_a_user(
         find_widget(users_tab, ttk.Button, "重设口令").invoke()  # type: ignore[attr-defined]
         pump(app.root, lambda: "已为 mz2 重设口令" in message_of(users_tab), what="the reset")
         assert users_tab.fields["secret"].get() == users_tab.fields["again"].get() == ""
+        assert "设置" in message_of(users_tab)  # where a colleague gives the office key again
+        pump(app.root, lambda: users_tab.table.item("mz2")["values"][5] == "待本科室同事授予",
+             what="mz2 waits for the office key again")
 
         users_tab.table.selection_set("cl")
         pump(app.root, lambda: users_tab.fields["name"].get() == "cl", what="the form filled")
         find_widget(users_tab, ttk.Button, "停用").invoke()  # type: ignore[attr-defined]
-        pump(app.root, lambda: users_tab.table.item("cl")["values"][-1] == "已停用",
+        pump(app.root, lambda: users_tab.table.item("cl")["values"][4] == "已停用",
              what="cl disabled in the list")
     finally:
         app.close()

@@ -159,7 +159,7 @@ NOT_IN_THE_WINDOW = {
     "forms.errors.VisibleNotEarlier", "forms.errors.VisibleUnknownField",
     "keys.errors.VaultMissing", "station.errors.NotInitialised",
     "station.errors.HubPublicNameNeeded", "station.errors.OfficeNeeded",
-    "station.errors.OfficeHasNoMembers", "station.errors.FontMissing",
+    "station.errors.FontMissing",
     "station.network.enrolment_net.EnrolmentHubNotSet",
     "station.network.enrolment_net.EnrolmentPending",
     "station.trust.progress_address.ProgressAddressInvalid", "keys.errors.UnsupportedKey",

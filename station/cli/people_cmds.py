@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     for name, helptext, handler in (
         ("create", _("为科室建立密钥（该科室的用户成为成员）"), run_office_create),
         ("add-member", _("科室成员：把科室密钥交给新成员"), run_add_member),
-        ("remove-member", _("科室成员：移除成员并更换科室密钥"), run_remove_member),
+        ("remove-member", _("科室成员或管理员：移除成员并更换科室密钥"), run_remove_member),
     ):
         p = office_cmds.add_parser(name, parents=[common], help=helptext)
         p.add_argument("office")

@@ -158,7 +158,7 @@ class RecoverView(ttk.Frame):
             return
         text = _("已用恢复密钥设置新口令，请记住新口令。")
         if dropped:
-            text += _("您的科室密钥需要由本科室其他成员重新授予。")
+            text += _("您的科室密钥需要由本科室的同事在“设置”中重新交给您。")
         for entry in self.entries.values():
             entry.delete(0, tk.END)
         self.error.configure(text=text, bootstyle="success")

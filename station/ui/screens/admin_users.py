@@ -1,5 +1,8 @@
 """管理 → 用户: every user of this station; add one, change their role, office and
-name, disable them, or reset a forgotten passphrase.
+name, disable them, or reset a forgotten passphrase.  The 科室密钥 column says who
+still waits for their office's key: a colleague who holds it gives it from 设置
+(``settings_office_keys``), as the admin holds none.  The admin may take a user out
+of an office (``offices.remove_member``: the key rotates), after a confirmation.
 
 A passphrase is only ever typed by its owner (the admin steps away): it is
 masked, sent straight to the vault and cleared from the form.  Every action is
@@ -12,21 +15,29 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from station.i18n import _, translate
-from station.trust import users
+from station.app import Station
+from station.i18n import N_, _, translate
+from station.trust import offices, users
+from station.trust.offices import HELD, NO_KEY, WAITING, KeyInfo
 from station.trust.users import ROLE_LABELS, UserInfo
+from station.ui.ask import Ask
 from station.ui.context import AppContext
+from station.ui.flow import wrapping
 from station.ui.screens.admin_panel import Panel
 from station.ui.screens.admin_table import Table
+
+KEY_LABELS = {HELD: N_("已持有"), WAITING: N_("待本科室同事授予"), NO_KEY: N_("科室还没有密钥")}
 
 
 class UsersPanel(Panel):
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, app)
         self.listed: dict[str, UserInfo] = {}
+        self.key_info: dict[str, KeyInfo] = {}
         self.table = Table(self, (("name", _("登录名"), 6), ("display", _("姓名"), 4),
                                   ("role", _("角色"), 3), ("office", _("科室"), 5),
-                                  ("state", _("状态"), 3)), height=10)
+                                  ("state", _("状态"), 3), ("key", _("科室密钥"), 8)),
+                           height=10)
         self.table.grid(row=0, column=0, sticky="nsew", padx=(0, 12))
         self.table.bind("<<TreeviewSelect>>", lambda _e: self.pick())
         form = ttk.Frame(self)
@@ -52,25 +63,41 @@ class UsersPanel(Panel):
                   ).grid(row=len(rows) + 1, column=0, columnspan=2, sticky="w")
         buttons = ttk.Frame(form)
         buttons.grid(row=len(rows) + 2, column=0, columnspan=2, sticky="w", pady=(10, 0))
-        for column, (text, command, style) in enumerate((
-                (_("添加用户"), self.add, "primary"),
-                (_("保存修改"), self.change, "secondary"),
-                (_("重设口令"), self.reset, "secondary"),
-                (_("停用"), self.disable, "danger-outline"))):
-            self.button(buttons, text, command, style).grid(row=0, column=column, padx=(0, 6))
-        self.message.grid(row=1, column=0, columnspan=2, sticky="w", pady=(8, 0))
+        for row, line in enumerate((
+                ((_("添加用户"), self.add, "primary"),
+                 (_("保存修改"), self.change, "secondary"),
+                 (_("重设口令"), self.reset, "secondary")),
+                ((_("停用"), self.disable, "danger-outline"),
+                 (_("移出科室"), self.take_out, "danger-outline")))):
+            line_frame = ttk.Frame(buttons)
+            line_frame.grid(row=row, column=0, sticky="w", pady=(0, 6))
+            for text, command, style in line:
+                self.button(line_frame, text, command, style).pack(side=tk.LEFT, padx=(0, 6))
+        self.explained = wrapping(ttk.Label(self, text=_(
+            "科室密钥：审核员持有本科室的密钥才能打开本科室的办件。新同事的密钥由本科室已持有的"
+            "同事在“设置”中交给他；管理员不持有科室密钥，不能代交。"),
+            bootstyle="secondary", justify=tk.LEFT, wraplength=400))
+        self.explained.grid(row=1, column=0, sticky="ew", padx=(0, 12), pady=(6, 0))
+        self.message.grid(row=2, column=0, columnspan=2, sticky="w", pady=(8, 0))
         self.rowconfigure(0, weight=1)
+        self.columnconfigure(0, weight=1)
         self.reload()
 
     def reload(self) -> None:
-        self.load(users.list_users, self.show)
+        self.load(lambda s: (users.list_users(s), offices.key_states(s)), self.show)
 
-    def show(self, found: list[UserInfo]) -> None:
-        self.listed = {u.name: u for u in found}
+    def show(self, found: tuple[list[UserInfo], dict[str, KeyInfo]]) -> None:
+        listed, self.key_info = found
+        self.listed = {u.name: u for u in listed}
         self.table.fill([(u.name, (u.name, u.display_name or "—",
                                    translate(ROLE_LABELS.get(u.role, u.role)), u.office or "—",
-                                   _("可登录") if u.active else _("已停用")))
-                         for u in found])
+                                   _("可登录") if u.active else _("已停用"),
+                                   self.key_label(u.name)))
+                         for u in listed])
+
+    def key_label(self, name: str) -> str:
+        state = self.key_info[name].state if name in self.key_info else None
+        return translate(KEY_LABELS[state]) if state else "—"
 
     def pick(self) -> None:
         chosen = self.listed.get(self.table.chosen() or "")
@@ -123,7 +150,7 @@ class UsersPanel(Panel):
             return
         self.run(lambda s: users.reset_passphrase(s, name, secret),
                  lambda dropped: _("已为 {user} 重设口令，可以登录了。").format(user=name) + (
-                     _("该用户原有的科室密钥已失效，请科室的另一位成员重新交给他。")
+                     _("该用户原有的科室密钥已失效，请本科室持有密钥的同事在“设置”中重新交给他。")
                      if dropped else ""),
                  self.reload)
 
@@ -133,3 +160,33 @@ class UsersPanel(Panel):
                  lambda _n: _("已停用用户 {user}：不能再登录本站，记录都保留。"
                               "重设口令可以让他重新登录。").format(user=name),
                  self.reload)
+
+    def take_out(self) -> None:
+        """移出科室, after a question that says what it does."""
+        name = self.value("name")
+        user, keys = self.listed.get(name), self.key_info.get(name)
+        if user is None or keys is None:
+            self.say(_("请先在列表中选中一位用户。"), problem=True)
+            return
+        who = user.display_name or user.name
+        if not keys.held:
+            self.say(_("{user} 没有持有任何科室密钥，不需要移出。").format(user=who),
+                     problem=True)
+            return
+        names = "、".join(keys.held)
+        Ask(self, _("移出科室"), [
+            _("把 {user} 移出“{office}”？").format(user=who, office=names),
+            _("移出后，他不能再阅读本科室的办件：本科室换用新版密钥，只交给其余持有密钥的同事。"
+              "他的科室一栏会清空；如果是调到别的科室，请再填写新科室并保存修改。"),
+            _("这一步会记入审计。")],
+            _("移出科室"), _("取消"), lambda: self._take_out(name, who, keys.held),
+            danger=True)
+
+    def _take_out(self, name: str, who: str, held: tuple[str, ...]) -> None:
+        def work(station: Station) -> list[int]:
+            return [offices.remove_member(station, office, name) for office in held]
+
+        self.run(work, lambda versions: _(
+            "已把 {user} 移出“{office}”：本科室的新办件改用第 {version} 版密钥，他打不开。")
+            .format(user=who, office="、".join(held),
+                    version="、".join(str(v) for v in versions)), self.reload)

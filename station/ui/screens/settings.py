@@ -1,5 +1,6 @@
-"""设置: language, large-font mode, 修改口令 (the user's own, on the worker), and a
-problem report for support."""
+"""设置: language, large-font mode, 修改口令 (the user's own, on the worker), a
+problem report for support, and for a holder of an office's key, 科室密钥 (giving it
+to colleagues who wait for it: ``settings_office_keys``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from station.i18n import _
 from station.trust import passphrases
 from station.ui.context import AppContext
 from station.ui.problems import describe, save_report
+from station.ui.screens.settings_office_keys import OfficeKeyBox
 
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each in its own language, as is customary
 REPORT_NAME = "问题报告-{date}.txt"  # a file name, the same in every interface language
@@ -38,7 +40,10 @@ class SettingsScreen(ttk.Frame):
         ttk.Label(self, text=_("问题报告只含运行日志，不含群众个人信息。"),
                   bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="w")
         self.passphrase = PassphraseBox(self, app)
-        self.passphrase.grid(row=6, column=0, columnspan=3, sticky="w", pady=(16, 0))
+        self.passphrase.grid(row=6, column=0, columnspan=3, sticky="nw", pady=(16, 0))
+        self.office_keys = OfficeKeyBox(self, app)
+        self.office_keys.grid(row=6, column=3, sticky="nw", padx=(16, 0), pady=(16, 0))
+        self.office_keys.grid_remove()  # until the worker says the user holds a key
 
     def apply(self) -> None:
         self.app.config.language = self.language.get()
