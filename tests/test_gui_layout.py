@@ -194,6 +194,23 @@ def walk_wizard(app: StationApp, found: Findings, scan: Path) -> None:
     pump(app.root, lambda: isinstance(main.screen, CasesScreen), what="办件")
 
 
+def walk_case(app: StationApp, found: Findings, cases: CasesScreen, what: str,
+              case_no: str) -> None:
+    """A case's details with its results, then its materials in the viewer."""
+    cases.open_case(case_no)
+    pump(app.root, lambda: cases.detail is not None and cases.detail.results.loaded > 0,
+         what="the case's details and results")
+    found.check(f"case details {what}")
+    detail = cases.detail
+    assert detail is not None
+    detail.view_materials()
+    pump(app.root, lambda: detail.viewer is not None and detail.viewer.settled,
+         timeout=WAIT, what="the material viewer with its first page")
+    found.check(f"materials {what}")
+    detail.close_viewer()
+    cases.close_detail()
+
+
 def walk_village(app: StationApp, found: Findings, cases_to_open: dict[str, str],
                  scan: Path) -> None:
     walk_wizard(app, found, scan)
@@ -204,18 +221,7 @@ def walk_village(app: StationApp, found: Findings, cases_to_open: dict[str, str]
          what="the cases listed")
     found.check("cases")
     for what, case_no in cases_to_open.items():
-        cases.open_case(case_no)
-        pump(app.root, lambda: cases.detail is not None and cases.detail.results.loaded > 0,
-             what="the case's details and results")
-        found.check(f"case details {what}")
-        detail = cases.detail
-        assert detail is not None
-        detail.view_materials()
-        pump(app.root, lambda: detail.viewer is not None and detail.viewer.settled,
-             timeout=WAIT, what="the material viewer with its first page")
-        found.check(f"materials {what}")
-        detail.close_viewer()
-        cases.close_detail()
+        walk_case(app, found, cases, what, case_no)
     cases.show_drafts()
     found.check("drafts")
     cases.close_drafts()
