@@ -238,6 +238,12 @@ class NotAnOfficeMember(StationError):
     exit_code = 3
 
 
+class OfficeKeyHeld(StationError):
+    """科室“{office}”已经有密钥，由 {holders} 持有：新同事的密钥请由他们在“设置 → 科室密钥”中交给新同事，管理员不能另建。"""  # noqa: E501
+
+    exit_code = 4
+
+
 class OfficeHasNoMembers(StationError):
     """科室“{office}”还没有成员：请先添加科室为“{office}”的审核员，再建立科室密钥。"""
 

@@ -11,7 +11,7 @@ from conftest import PASSPHRASE
 
 from keys.errors import UnknownUser, WrongPassphrase
 from station.app import Station
-from station.errors import OfficeNeeded, RoleRequired
+from station.errors import OfficeKeyHeld, OfficeNeeded, RoleRequired
 from station.store.models import Event, OfficeMember
 from station.trust import offices, users
 
@@ -88,3 +88,15 @@ def test_only_an_admin_manages_users_and_never_themselves(admin: Station,
                 attempt()
     with Station.open(tmp_path / "data", "admin", PASSPHRASE) as again:
         assert users.is_admin(again)
+
+
+def test_an_admin_cannot_make_a_second_key_for_an_office_someone_holds(
+        admin: Station, tmp_path: Path) -> None:
+    """Listing themselves under the office and making its key again would give the admin
+    the office's new cases; while a member holds the key, a colleague passes it on."""
+    first = offices.create_office(admin, "民政办")
+    with pytest.raises(OfficeKeyHeld):
+        offices.create_office(admin, "民政办")
+    assert offices.latest("民政办").version == first  # type: ignore[union-attr]
+    users.reset_passphrase(admin, "mz", OTHER)  # the only holder's keys are dropped
+    assert offices.create_office(admin, "民政办") == first + 1  # nobody can pass it on now

@@ -21,7 +21,12 @@ from keys.suites import (
 )
 from station import outbox, user_keys
 from station.app import Station
-from station.errors import LastOfficeKeyHolder, NotAnOfficeMember, OfficeHasNoMembers
+from station.errors import (
+    LastOfficeKeyHolder,
+    NotAnOfficeMember,
+    OfficeHasNoMembers,
+    OfficeKeyHeld,
+)
 from station.store.models import OfficeKey, OfficeMember, User
 from station.trust import users
 
@@ -66,8 +71,16 @@ def _new_version(station: Station, office: str, members: list[str]) -> int:
 
 def create_office(station: Station, office: str) -> int:
     """The office's first key, held by the office's own users only: the admin
-    who creates it (on a hub, the hub's operator) cannot read its cases."""
+    who creates it (on a hub, the hub's operator) cannot read its cases.  Again only
+    when no one holds it any more (the last holder's passphrase was reset); while
+    someone does, a colleague gives it (``add_member``)."""
     users.require_role(station, "office create", "admin")
+    holders = sorted({m.user for m in OfficeMember.select(OfficeMember.user)
+                      .where(OfficeMember.office == office)})
+    if holders:
+        # Someone can give the key on: a new version sealed to every user now listed
+        # under the office would let an admin list themselves and read its cases.
+        raise OfficeKeyHeld(office=office, holders="、".join(holders))
     members = sorted(u.name for u in User.select().where(User.office == office))
     if not members:
         raise OfficeHasNoMembers(office=office)
