@@ -15,7 +15,7 @@ import tkinter as tk
 from pathlib import Path
 
 from conftest import PASSPHRASE
-from gui import pump, screenshot, sign_in, text_of
+from gui import keep, pump, sign_in, text_of
 from test_gui_enrol import NEW, NEW_NAME, WAIT, enrol_screen, grant_at_township, open_app
 
 from station.app import Station
@@ -108,7 +108,7 @@ def refuse_in_county_window(net: DemoNetwork, tmp_path: Path) -> None:
         dialog.ok.invoke()  # no reason yet: the dialog stays and says so
         assert dialog.winfo_exists() and "请填写拒绝的理由" in text_of(dialog.message)
         dialog.set_reason(REASON)
-        screenshot(app.root, "enrol-refuse-dialog")
+        keep(app.root, "enrol-refuse-dialog")
         seen = panel.loaded
         dialog.ok.invoke()
         pump(app.root, lambda: "已拒绝" in text_of(panel.message)
@@ -147,7 +147,7 @@ def test_the_county_refuses_in_its_window_and_the_village_reads_why(
         assert not join.progress.winfo_ismapped()  # no longer waiting
         assert str(join.button.cget("state")) == "normal"
         assert join.code.get() == ""  # ready for a new code
-        screenshot(app.root, "enrol-refused")
+        keep(app.root, "enrol-refused")
 
         new_code = county_issues_a_code(net)  # the agent fetched a new sheet
         wait_until(lambda: open_grants_at_township(net) == 1, WAIT,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ttkbootstrap as ttk
-from gui import pump, screenshot, settle, type_into
+from gui import keep, pump, screenshot, settle, type_into
 from layout import cut, shown, text_of
 from test_gui_review import WAIT, claim, open_desk
 from test_gui_review_conditions import FORM as CL_FORM
@@ -41,6 +41,7 @@ from station.ui.wizard.matter_step import MatterStep
 from station.ui.wizard.screen import NewCaseScreen
 
 FONTS = ("normal", "large")
+DOC_SHOTS = {"township review 材料核验 (large)": "12-review-verdicts-large"}
 
 
 class Findings:
@@ -66,6 +67,8 @@ class Findings:
         if problems:
             self.found[name] = problems
         screenshot(self.app.root, f"layout-{self.who}-{what}-{self.font}".replace(" ", "-"))
+        if name in DOC_SHOTS:  # the README's large-font pictures
+            keep(self.app.root, DOC_SHOTS[name])
 
 
 def idle(app: StationApp) -> None:
