@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -138,3 +139,40 @@ def sign_in(app: Any, passphrase: str) -> Any:
     pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
     assert isinstance(app.view, MainWindow)
     return app.view
+
+
+FILE_DIALOG = "__tk_filedialog"  # Tk's own open/save dialog on X11: PARENT.__tk_filedialog
+
+
+def cancel_file_dialog(root: tk.Misc) -> dict[str, Any]:
+    """Before calling code that opens Tk's file dialog (a modal loop of its own): when the
+    dialog shows, note its title, folder and every text on it, then press its cancel
+    button (取消 or Cancel), as a person would.  Returns what was seen, filled in once the
+    dialog has closed."""
+    seen: dict[str, Any] = {}
+
+    def walk(top: str) -> list[str]:
+        found, stack = [], [top]
+        while stack:
+            path = stack.pop()
+            found.append(path)
+            stack += root.tk.splitlist(root.tk.eval(f"winfo children {path}"))
+        return found
+
+    def look() -> None:
+        dialog = next((p for p in walk(".") if p.endswith("." + FILE_DIALOG)), None)
+        if dialog is None or root.tk.eval(f"winfo ismapped {dialog}") != "1":
+            root.after(20, look)
+            return
+        shown = []
+        for path in walk(dialog):
+            with contextlib.suppress(tk.TclError):
+                shown.append((path, str(root.tk.eval(f"{path} cget -text"))))
+        seen.update(title=root.tk.eval(f"wm title {dialog}"),
+                    folder=root.tk.eval(f"set ::tk::dialog::file::{FILE_DIALOG}(selectPath)"),
+                    texts=[text for _path, text in shown if text])
+        cancel = next(path for path, text in shown if text in ("取消", "Cancel"))
+        root.tk.eval(f"{cancel} invoke")
+
+    root.after(20, look)
+    return seen

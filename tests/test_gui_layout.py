@@ -17,21 +17,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ttkbootstrap as ttk
-from gui import keep, pump, screenshot, settle, type_into
+from gui import cancel_file_dialog, keep, pump, screenshot, settle, type_into
 from layout import cut, shown, text_of
 from test_gui_review import WAIT, claim, open_desk
 from test_gui_review_conditions import FORM as CL_FORM
 from test_gui_review_conditions import file_delegated
 
+from station.casework import review
 from station.demo import demo_network
-from station.demo.demo_network import ADMIN, DEMO_AGENT, DemoNetwork
+from station.demo.demo_network import (
+    ADMIN,
+    DEMO_AGENT,
+    REVIEW_MISSING,
+    DemoNetwork,
+    review_sample,
+)
 from station.demo.samples import RESIDENTS, draw_scan
 from station.network import link
 from station.ui.app import StationApp
 from station.ui.ask import Ask
+from station.ui.file_dialogs import scan_folder
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
 from station.ui.screens.audit import AuditScreen
+from station.ui.screens.case_forms import PicksScans
+from station.ui.screens.case_results import ResultsPanel
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
 from station.ui.wizard.applicant_step import ApplicantStep
@@ -39,6 +49,7 @@ from station.ui.wizard.form_step import FormStep
 from station.ui.wizard.materials_step import MaterialsStep
 from station.ui.wizard.matter_step import MatterStep
 from station.ui.wizard.screen import NewCaseScreen
+from sync import lifecycle
 
 FONTS = ("normal", "large")
 DOC_SHOTS = {"township review 材料核验 (large)": "12-review-verdicts-large"}
@@ -211,7 +222,45 @@ def walk_case(app: StationApp, found: Findings, cases: CasesScreen, what: str,
          timeout=WAIT, what="the material viewer with its first page")
     found.check(f"materials {what}")
     detail.close_viewer()
+    results = detail.results
+    assert results.results is not None
+    for action in sorted(results.results.allowed & set(results.buttons)):
+        if action == lifecycle.SUPPLEMENTED:
+            walk_supplement(app, found, results, what)
+            continue
+        results.start(action)
+        found.check(f"{action} form {what}")
+        results.close_form()
     cases.close_detail()
+
+
+def asked_to_supplement(net: DemoNetwork) -> str:
+    """A case whose one-time notice reached the village (its 补齐材料 form is open)."""
+    with net.open(net.village) as village:
+        filed, _held = review_sample(net, village, seed=950)
+        link.sync_once(village)
+    with net.open(net.township, "mz") as desk:
+        review.claim(desk, filed.case_no)
+        review.request_supplement(desk, filed.case_no, [review.Verdict(
+            REVIEW_MISSING, "missing", "需户主页和本人页")])
+    with net.open(net.village) as village:
+        link.sync_once(village)
+    return filed.case_no
+
+
+def walk_supplement(app: StationApp, found: Findings, results: ResultsPanel,
+                    what: str) -> None:
+    """补齐材料: its form, and the file dialog it opens (Chinese, in the scan folder)."""
+    form = results.start(lifecycle.SUPPLEMENTED)
+    assert isinstance(form, PicksScans)
+    found.check(f"supplement {what}")
+    folder = scan_folder(app)
+    folder.mkdir(parents=True, exist_ok=True)
+    seen = cancel_file_dialog(app.root)
+    form.choose_files()
+    assert seen["title"] == "选择扫描件" and "取消" in seen["texts"], seen
+    assert Path(seen["folder"]) == folder, seen  # the scans' folder, not the program's
+    results.close_form()
 
 
 def walk_village(app: StationApp, found: Findings, cases_to_open: dict[str, str],
@@ -241,9 +290,10 @@ def test_every_village_screen_shows_its_whole_text(
         demo_network.file_samples(net, village)
         link.sync_once(village)
     two_subsidies = file_delegated(net)  # nine materials, the longest matter name
+    asked = asked_to_supplement(net)
     scan = draw_scan(tmp_path / "form.jpg", "残疾人两项补贴申请审批表", [RESIDENTS[0].name], 5,
                      size=(620, 877))
-    opened = {"decided": decided, "two subsidies": two_subsidies}
+    opened = {"decided": decided, "two subsidies": two_subsidies, "asked to supplement": asked}
     cut_texts = each_font(net, tmp_path, net.village.data, DEMO_AGENT, "village",
                           lambda app, found: walk_village(app, found, opened, scan))
     assert cut_texts == [], "texts a person cannot read whole:\n" + "\n".join(cut_texts)

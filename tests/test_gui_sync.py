@@ -267,7 +267,7 @@ def test_audit_report_command_and_silent_stations(net: DemoNetwork, tmp_path: Pa
 
     refused = run_station("audit", "report", "--data", net.county.data, "--user", "mzj",
                           "--out", tmp_path / "no.pdf", env=env)
-    assert refused.code == 3 and "auditor" in refused.err
+    assert refused.code == 3 and "审计员" in refused.err
     assert not (tmp_path / "no.pdf").exists()
     fresh = tmp_path / "fresh-county"
     Station.init(fresh, *COUNTY, ADMIN, net.passphrase, tmp_path / "printed")[0].close()

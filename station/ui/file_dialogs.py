@@ -10,6 +10,7 @@ never in the program's folder.
 from __future__ import annotations
 
 import getpass
+import os
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog
@@ -17,6 +18,13 @@ from tkinter import filedialog
 from station.ui.context import AppContext
 
 MOUNT_ROOTS = ("/media", "/run/media")
+SCAN_FOLDER = "扫描"  # under the documents folder: where a scanner's software saves
+
+
+def scan_folder(app: AppContext) -> Path:
+    """Where scans arrive (``STATION_SCAN_FOLDER``, else 扫描 in the documents folder)."""
+    env = os.environ.get("STATION_SCAN_FOLDER")
+    return Path(env) if env else app.opened.documents / SCAN_FOLDER
 
 
 def speak_chinese(widget: tk.Misc, language: str) -> None:
@@ -57,7 +65,7 @@ def ask_scans(parent: tk.Misc, app: AppContext, title: str, folder: Path,
 
 
 def ask_open(parent: tk.Misc, app: AppContext, title: str,
-             types: tuple[tuple[str, str], ...]) -> Path | None:
+             types: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> Path | None:
     speak_chinese(parent, app.config.language)
     name = filedialog.askopenfilename(parent=parent, title=title, filetypes=types,
                                       initialdir=str(start_folder(app)))
@@ -72,9 +80,10 @@ def ask_folder(parent: tk.Misc, app: AppContext, title: str) -> Path | None:
 
 
 def ask_save(parent: tk.Misc, app: AppContext, title: str, suggested: str,
-             types: tuple[tuple[str, str], ...]) -> Path | None:
+             types: tuple[tuple[str, str], ...] | list[tuple[str, str]],
+             extension: str = ".zip") -> Path | None:
     speak_chinese(parent, app.config.language)
     name = filedialog.asksaveasfilename(parent=parent, title=title, filetypes=types,
-                                        initialfile=suggested, defaultextension=".zip",
+                                        initialfile=suggested, defaultextension=extension,
                                         initialdir=str(start_folder(app)))
     return Path(name) if name else None

@@ -77,12 +77,13 @@ class RevokePanel(Panel):
         self.known: list[SealInfo] = []
         self.stations: list[StationCertificate] = []
         self.table = seal_table(self, height=3)
-        self.table.grid(row=0, column=0, sticky="w")
+        self.columnconfigure(0, weight=1)  # the lists may not be wider than the tab
+        self.table.grid(row=0, column=0, sticky="ew")
         self.table.bind("<<TreeviewSelect>>", lambda _e: self.pick())
         self.station_table = Table(self, (("code", _("站点编码"), 7), ("name", _("站点名称"), 12),
                                           ("tier", _("层级"), 4), ("serial", _("证书序列号"), 14),
                                           ("seen", _("最近同步"), 7)), height=3)
-        self.station_table.grid(row=1, column=0, sticky="w", pady=(8, 0))
+        self.station_table.grid(row=1, column=0, sticky="ew", pady=(8, 0))
         self.station_table.bind("<<TreeviewSelect>>", lambda _e: self.pick_station())
         self.stations_note = ttk.Label(self, text="", bootstyle="secondary", justify=tk.LEFT)
         self.stations_note.grid(row=2, column=0, sticky="w")

@@ -18,6 +18,7 @@ import ttkbootstrap as ttk
 
 from station.casework.delivery import POOR, RATINGS
 from station.i18n import N_, _, translate
+from station.ui.flow import Flow, wrapping
 from station.ui.wizard.materials_step import FILE_TYPES
 
 Submit = Callable[[dict[str, Any]], None]
@@ -40,7 +41,7 @@ class ActionForm(ttk.Frame, abc.ABC):
         ttk.Label(self, text=translate(self.title), bootstyle="primary").pack(anchor="w")
         self.body = ttk.Frame(self)
         self.body.pack(fill=tk.X, pady=4)
-        self.message = ttk.Label(self, text="", bootstyle="danger", wraplength=520)
+        self.message = wrapping(ttk.Label(self, text="", bootstyle="danger"))
         self.message.pack(fill=tk.X)
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X, pady=(4, 0))
@@ -76,10 +77,16 @@ class PicksScans(ActionForm):
 
     files: list[Path]
     chosen: ttk.Label
+    # The dialog that picks them (title, file types) -> paths: in Chinese, in the scan
+    # folder; given by the panel that shows the form (it knows the station).
+    picker: Callable[[tk.Misc, str, list[tuple[str, str]]], list[Path]] | None = None
 
     def choose_files(self) -> None:
-        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"),
-                                            filetypes=[(translate(n), p) for n, p in FILE_TYPES])
+        types = [(translate(n), p) for n, p in FILE_TYPES]
+        if self.picker is not None:
+            self.add_files(self.picker(self, _("选择扫描件"), types))
+            return
+        names = filedialog.askopenfilenames(parent=self, title=_("选择扫描件"), filetypes=types)
         self.add_files([Path(n) for n in names])
 
     def add_files(self, paths: Sequence[Path]) -> None:
@@ -98,18 +105,17 @@ class SupplementForm(PicksScans):
                  materials: Sequence[str], missing: Sequence[str]) -> None:
         super().__init__(parent, on_submit, on_cancel)
         self.files: list[Path] = []
-        line = ttk.Frame(self.body)
+        line = Flow(self.body)  # the button goes under the list when both do not fit
         line.pack(fill=tk.X)
-        ttk.Label(line, text=_("材料")).pack(side=tk.LEFT)
+        line.add(ttk.Label(line, text=_("材料")))
         self.material = ttk.Combobox(line, values=list(materials), state="readonly", width=28)
-        self.material.pack(side=tk.LEFT, padx=6)
+        line.add(self.material)
         if materials:
             self.material.set(missing[0] if missing else materials[0])
-        ttk.Button(line, text=_("选择扫描件…"), bootstyle="primary-outline",
-                   command=self.choose_files).pack(side=tk.LEFT)
-        self.chosen = ttk.Label(self.body, text=_("尚未选择文件"), bootstyle="secondary",
-                                wraplength=520)
-        self.chosen.pack(anchor="w", pady=(4, 0))
+        line.add(ttk.Button(line, text=_("选择扫描件…"), bootstyle="primary-outline",
+                            command=self.choose_files))
+        self.chosen = wrapping(ttk.Label(self.body, text=_("尚未选择文件"), bootstyle="secondary"))
+        self.chosen.pack(fill=tk.X, pady=(4, 0))
 
     def values(self) -> dict[str, Any] | None:
         if not self.material.get():

@@ -13,6 +13,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from station.i18n import N_, _, translate
+from station.ui.flow import Flow, wrapping
 from station.ui.screens.case_forms import PicksScans, Submit
 
 NO_FIELD = N_("（不更改申请表）")
@@ -28,8 +29,8 @@ class ResubmitForm(PicksScans):
         super().__init__(parent, on_submit, on_cancel)
         self.files: list[Path] = []
         self.fields = dict(fields)  # label -> field name
-        ttk.Label(self.body, text=_("退回原因：{reason}").format(reason=reason or "—"),
-                  bootstyle="warning", wraplength=520).pack(anchor="w")
+        wrapping(ttk.Label(self.body, text=_("退回原因：{reason}").format(reason=reason or "—"),
+                           bootstyle="warning")).pack(fill=tk.X)
         line = ttk.Frame(self.body)
         line.pack(fill=tk.X, pady=(4, 0))
         ttk.Label(line, text=_("更正申请表")).pack(side=tk.LEFT)
@@ -40,18 +41,17 @@ class ResubmitForm(PicksScans):
         ttk.Label(line, text=_("改为")).pack(side=tk.LEFT)
         self.value = ttk.Entry(line, width=20)
         self.value.pack(side=tk.LEFT, padx=6)
-        line = ttk.Frame(self.body)
+        line = Flow(self.body)  # the button goes under the list when both do not fit
         line.pack(fill=tk.X, pady=(4, 0))
-        ttk.Label(line, text=_("补交材料")).pack(side=tk.LEFT)
+        line.add(ttk.Label(line, text=_("补交材料")))
         self.material = ttk.Combobox(line, values=[translate(NO_MATERIAL), *materials],
                                      state="readonly", width=28)
         self.material.current(0)
-        self.material.pack(side=tk.LEFT, padx=6)
-        ttk.Button(line, text=_("选择扫描件…"), bootstyle="primary-outline",
-                   command=self.choose_files).pack(side=tk.LEFT)
-        self.chosen = ttk.Label(self.body, text=_("尚未选择文件"), bootstyle="secondary",
-                                wraplength=520)
-        self.chosen.pack(anchor="w", pady=(4, 0))
+        line.add(self.material)
+        line.add(ttk.Button(line, text=_("选择扫描件…"), bootstyle="primary-outline",
+                            command=self.choose_files))
+        self.chosen = wrapping(ttk.Label(self.body, text=_("尚未选择文件"), bootstyle="secondary"))
+        self.chosen.pack(fill=tk.X, pady=(4, 0))
         line = ttk.Frame(self.body)
         line.pack(fill=tk.X, pady=(4, 0))
         ttk.Label(line, text=_("更正说明")).pack(side=tk.LEFT)

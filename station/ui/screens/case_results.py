@@ -32,12 +32,14 @@ from station.filing.new_case import MaterialFile
 from station.i18n import N_, _, translate
 from station.outbox import local_time
 from station.ui.context import AppContext
-from station.ui.flow import Flow
+from station.ui.file_dialogs import ask_scans, scan_folder
+from station.ui.flow import Flow, wrapping
 from station.ui.opener import open_file
 from station.ui.problems import describe
 from station.ui.screens.case_forms import (
     ActionForm,
     DeliverForm,
+    PicksScans,
     RateForm,
     SupplementForm,
     WithdrawForm,
@@ -198,8 +200,8 @@ class ResultsPanel(ttk.Labelframe):
         head.add(self.state_label)
         self.deadline_label = ttk.Label(head, text="", bootstyle="secondary")
         head.add(self.deadline_label)
-        self.follow_label = ttk.Label(self, text="", bootstyle="warning")
-        self.returned_label = ttk.Label(self, text="", bootstyle="danger", wraplength=560)
+        self.follow_label = wrapping(ttk.Label(self, text="", bootstyle="warning"))
+        self.returned_label = wrapping(ttk.Label(self, text="", bootstyle="danger"))
         self.tree = List(self, columns=("title", "number", "received", "standing",
                                                 "seen"), show="headings",
                                  height=4, selectmode="browse")
@@ -214,7 +216,7 @@ class ResultsPanel(ttk.Labelframe):
         self.tree.bind("<Double-1>", lambda _e: self.print_selected())
         self.tree.bind("<Return>", lambda _e: self.print_selected())
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self.update_buttons())
-        self.asked_label = ttk.Label(self, text="", bootstyle="warning", wraplength=560)
+        self.asked_label = wrapping(ttk.Label(self, text="", bootstyle="warning"))
         bar = Flow(self)
         bar.pack(fill=tk.X)
         self.print_button = ttk.Button(bar, text=_("打印/打开"), bootstyle="info",
@@ -238,7 +240,7 @@ class ResultsPanel(ttk.Labelframe):
             self.buttons[action] = button
         self.form_area = ttk.Frame(self)
         self.form_area.pack(fill=tk.X)
-        self.message = ttk.Label(self, text="", wraplength=560)
+        self.message = wrapping(ttk.Label(self, text=""))
         self.message.pack(fill=tk.X, pady=(4, 0))
         self.update_buttons()
         self.monitor = app.sync
@@ -272,7 +274,7 @@ class ResultsPanel(ttk.Labelframe):
         follow = follow_up_text(results.follow_up)
         self.follow_label.configure(text=follow)
         if follow:
-            self.follow_label.pack(anchor="w", before=self.tree.box)
+            self.follow_label.pack(fill=tk.X, before=self.tree.box)
         else:
             self.follow_label.pack_forget()
         returned = results.returned_because
@@ -280,7 +282,7 @@ class ResultsPanel(ttk.Labelframe):
             text=_("审核机关退回，原因：{reason}。请更正后重新报送。").format(reason=returned)
             if returned else "")
         if returned:
-            self.returned_label.pack(anchor="w", before=self.tree.box)
+            self.returned_label.pack(fill=tk.X, before=self.tree.box)
         else:
             self.returned_label.pack_forget()
         chosen = self.tree.selection()
@@ -303,7 +305,7 @@ class ResultsPanel(ttk.Labelframe):
         self.asked_label.configure(text=_("待补材料：{asked}").format(asked=asked)
                                    if asked else "")
         if asked:
-            self.asked_label.pack(anchor="w", before=self.tree.box)
+            self.asked_label.pack(fill=tk.X, before=self.tree.box)
         else:
             self.asked_label.pack_forget()
         if self.form_action is not None and self.form_action not in results.allowed:
@@ -379,7 +381,11 @@ class ResultsPanel(ttk.Labelframe):
                                 self.results.returned_because)
         else:
             form = WithdrawForm(self.form_area, self.submit, self.close_form)
+        if isinstance(form, PicksScans):
+            form.picker = lambda parent, title, types: ask_scans(
+                parent, self.app, title, scan_folder(self.app), types)
         form.pack(fill=tk.X)
+        self.tree.configure(height=2)  # room for the form's buttons in large font
         self.form, self.form_action = form, action
         form.focus_set()
         return form
@@ -387,6 +393,7 @@ class ResultsPanel(ttk.Labelframe):
     def close_form(self) -> None:
         if self.form is not None:
             self.form.destroy()
+            self.tree.configure(height=4)
         self.form, self.form_action = None, None
         self.update_buttons()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import tkinter as tk
 from datetime import datetime
 from pathlib import Path
-from tkinter import filedialog
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -30,6 +29,7 @@ from station.network.enrol_desk import (
 )
 from station.node import TIER_LABELS
 from station.ui.context import AppContext
+from station.ui.file_dialogs import ask_open
 from station.ui.problems import describe
 from station.ui.screens.enrol_join import FILE_TYPES
 from station.ui.screens.review_confirm import Confirmation
@@ -175,10 +175,9 @@ class ApprovePanel(ttk.Frame):
 
     # -- offline ---------------------------------------------------------------------
     def approve_file(self) -> None:
-        chosen = filedialog.askopenfilename(parent=self, title=_("批准U盘上的申请文件"),
-                                            filetypes=FILE_TYPES)
+        chosen = ask_open(self, self.app, _("批准U盘上的申请文件"), FILE_TYPES)
         if chosen:
-            self.approve_file_from(Path(chosen))
+            self.approve_file_from(chosen)
 
     def approve_file_from(self, path: Path) -> None:
         station = self.app.opened

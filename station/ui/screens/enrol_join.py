@@ -16,7 +16,6 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
-from tkinter import filedialog
 
 import ttkbootstrap as ttk
 
@@ -29,6 +28,7 @@ from station.network.enrol_desk import HubLink
 from station.network.sync_worker import valid_hub_address
 from station.trust import enrolment
 from station.ui.context import AppContext
+from station.ui.file_dialogs import ask_open, ask_save
 from station.ui.problems import describe
 from station.ui.style import title_font
 from sync.problems import EnrolmentUnknown, HubUnreachable
@@ -204,11 +204,11 @@ class JoinPanel(ttk.Frame):
         if not code:
             self.error.configure(text=_("请先输入注册码。"))
             return
-        chosen = filedialog.asksaveasfilename(
-            parent=self, title=_("把入网申请写到U盘"), filetypes=FILE_TYPES,
-            initialfile=enrol_desk.REQUEST_FILE.format(code=self.station.node.code))
+        chosen = ask_save(self, self.app, _("把入网申请写到U盘"),
+                          enrol_desk.REQUEST_FILE.format(code=self.station.node.code),
+                          FILE_TYPES, extension=".json")
         if chosen:
-            self.write_request_to(Path(chosen))
+            self.write_request_to(chosen)
 
     def write_request_to(self, path: Path) -> None:
         code, station = self.code.get().strip(), self.station
@@ -221,10 +221,9 @@ class JoinPanel(ttk.Frame):
             on_error=lambda e: self._failed(e, ""))
 
     def read_approval(self) -> None:
-        chosen = filedialog.askopenfilename(parent=self, title=_("读取上级的批准文件"),
-                                            filetypes=FILE_TYPES)
+        chosen = ask_open(self, self.app, _("读取上级的批准文件"), FILE_TYPES)
         if chosen:
-            self.read_approval_from(Path(chosen))
+            self.read_approval_from(chosen)
 
     def read_approval_from(self, path: Path) -> None:
         station = self.station

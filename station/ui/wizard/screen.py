@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tkinter as tk
 from collections.abc import Callable
-from pathlib import Path
 
 import ttkbootstrap as ttk
 
@@ -14,6 +12,7 @@ from station.filing.new_case import FilingResult
 from station.i18n import _, translate
 from station.ui.ask import Ask
 from station.ui.context import AppContext
+from station.ui.file_dialogs import scan_folder
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.autosave import AutoSaver
 from station.ui.wizard.confirm_step import ConfirmStep
@@ -25,7 +24,6 @@ from station.ui.wizard.step import StepFrame
 
 STEPS: tuple[type[StepFrame], ...] = (
     MatterStep, ApplicantStep, FormStep, MaterialsStep, ConfirmStep)
-SCAN_FOLDER = "扫描"
 
 
 class NewCaseScreen(ttk.Frame):
@@ -39,8 +37,7 @@ class NewCaseScreen(ttk.Frame):
         self.working = False
         self.index = 0
         self.step: StepFrame | None = None
-        env = os.environ.get("STATION_SCAN_FOLDER")
-        self.scan_folder = Path(env) if env else app.opened.documents / SCAN_FOLDER
+        self.scan_folder = scan_folder(app)
         self.header = ttk.Frame(self)
         self.header.pack(fill=tk.X, pady=(0, 10))
         self.crumbs = [ttk.Label(self.header, text=f"{i + 1} {translate(step.title)}",
