@@ -17,6 +17,7 @@ from station.demo.samples import draw_scan
 from station.errors import MaterialProblem
 from station.filing.drafts import (
     DraftGone,
+    count_drafts,
     delete_draft,
     file_draft,
     list_drafts,
@@ -24,6 +25,7 @@ from station.filing.drafts import (
     save_draft,
     store_scan,
 )
+from station.store.models import Event
 from station.ui.wizard.draft import Draft
 
 PERSON = {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "address": ADDRESS}
@@ -127,3 +129,23 @@ def test_nothing_of_a_draft_is_in_plaintext_at_rest(data_dir: Path, documents: P
         assert [d.applicant for d in list_drafts(opened)] == [NAME]
     finally:
         opened.close()
+
+
+def test_showing_drafts_is_recorded_and_counting_them_reads_nothing(
+        station: Station, tmp_path: Path) -> None:
+    """The list shows applicants' names, so it is a view (阅览留痕) like the case list;
+    the 草稿（N） button only counts, and records nothing."""
+    draft = elder_draft(station, tmp_path, ELDER_REQUIRED[:1])
+    draft.id = save_draft(station, None, draft.to_content())
+
+    def access() -> list[tuple[str, dict]]:
+        return [(e.type, e.payload) for e in Event.select().order_by(Event.seq)
+                if e.type.startswith("access.")]
+
+    before = access()
+    assert count_drafts(station) == 1
+    assert access() == before
+    list_drafts(station)
+    load_draft(station, draft.id)
+    assert access()[len(before):] == [("access.listed", {"drafts": 1}),
+                                      ("access.viewed", {"draft": draft.id})]

@@ -86,7 +86,13 @@ def load_draft(station: Station, draft_id: str) -> dict[str, Any]:
     row = CaseDraft.get_or_none(CaseDraft.id == draft_id)
     if row is None:
         raise DraftGone()
+    _record(station, outbox.ACCESS_VIEWED, {"draft": draft_id})
     return dict(row.content)
+
+
+def count_drafts(station: Station) -> int:
+    """How many drafts this user has (for the 草稿 button: nothing is read or shown)."""
+    return int(CaseDraft.select().where(CaseDraft.user == station.user).count())
 
 
 def list_drafts(station: Station) -> list[DraftSummary]:
@@ -103,7 +109,14 @@ def list_drafts(station: Station) -> list[DraftSummary]:
             matter = code
         applicant = str((content.get("applicant") or {}).get("name", ""))
         found.append(DraftSummary(str(row.id), matter, applicant, str(row.saved_at)))
+    if found:  # the applicants' names were shown: a view like the case list's (阅览留痕)
+        _record(station, outbox.ACCESS_LISTED, {"drafts": len(found)})
     return found
+
+
+def _record(station: Station, type_: str, payload: dict[str, Any]) -> None:
+    with station.db.atomic("IMMEDIATE"):
+        outbox.append(station.node.code, station.user, type_, payload)
 
 
 def delete_draft(station: Station, draft_id: str) -> None:

@@ -25,7 +25,7 @@ from station.cases.register import (
     list_cases,
     show_case,
 )
-from station.filing.drafts import list_drafts
+from station.filing.drafts import count_drafts
 from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
 from station.outbox import label as event_label
@@ -135,7 +135,7 @@ class CasesScreen(ttk.Frame):
     def reload(self) -> None:
         self.message.configure(text="")
         station, offset = self.app.opened, self.offset
-        self.app.dispatcher.submit(lambda: len(list_drafts(station)), on_done=self.count_drafts)
+        self.app.dispatcher.submit(lambda: count_drafts(station), on_done=self.count_drafts)
         filters, sort, descending = self.filters.value(), SORT_KEYS[self.sort], self.descending
         self.app.dispatcher.submit(
             lambda: list_cases(station, limit=PAGE, offset=offset, filters=filters, sort=sort,
