@@ -4,11 +4,14 @@ at rest (a real store; every byte under the data directory is searched)."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 from filing_samples import ELDER_FORM, ELDER_MATTER, ELDER_REQUIRED
+from PIL import Image
 from test_at_rest import ADDRESS, ID_NUMBER, NAME, PHONE, assert_nothing_in_clear
 
 from station.app import Station
@@ -24,6 +27,7 @@ from station.filing.drafts import (
     load_draft,
     save_draft,
     store_scan,
+    turn_scan,
 )
 from station.store.models import Event
 from station.ui.wizard.draft import Draft
@@ -149,3 +153,24 @@ def test_showing_drafts_is_recorded_and_counting_them_reads_nothing(
     load_draft(station, draft.id)
     assert access()[len(before):] == [("access.listed", {"drafts": 1}),
                                       ("access.viewed", {"draft": draft.id})]
+
+
+def test_turning_a_page_writes_no_decrypted_copy(station: Station, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page turned in the wizard is read from the store, turned in memory and sealed
+    again: no file anywhere under the test's folders (the data, the temp folder) holds
+    the turned picture in the clear."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    draft = elder_draft(station, tmp_path, ELDER_REQUIRED[:1])
+    [page] = draft.pages[ELDER_REQUIRED[0]]
+    (tmp_path / "0.jpg").unlink()  # only the sealed copy is left, as after a restart
+    turned = turn_scan(station, page)
+    plain = station.blobs.read(turned.blob)
+    with Image.open(io.BytesIO(plain)) as image, \
+            Image.open(io.BytesIO(station.blobs.read(page.blob))) as before:
+        assert image.size == (before.height, before.width)  # a quarter turn
+    marker = plain[len(plain) // 2:len(plain) // 2 + 64]
+    leaked = [p for p in tmp_path.rglob("*") if p.is_file() and marker in p.read_bytes()]
+    assert leaked == []

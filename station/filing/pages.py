@@ -67,19 +67,44 @@ def load_page_bytes(data: bytes, max_size: tuple[int, int], name: str = "") -> I
 
 
 def rotate_file(path: Path, degrees: int, out: Path) -> Path:
-    """Save the page at ``path`` turned ``degrees`` clockwise to ``out``.
+    """Save the page at ``path`` turned ``degrees`` clockwise to ``out`` (see
+    ``rotate_bytes``).  ``out`` may be ``path`` itself: the file is replaced only once
+    the new one is complete."""
+    if _is_pdf(path):
+        raise PageNotRotatable(name=path.name)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise PageMissing(name=path.name) from error
+    turned = rotate_bytes(data, degrees, path.name)
+
+    def render(handle: BinaryIO) -> None:
+        handle.write(turned)
+
+    try:
+        return write_atomically(out, render)
+    except DocumentFolderUnwritable as error:
+        raise PageNotSaved(name=out.name, reason=error.params["reason"]) from error
+
+
+def rotate_bytes(data: bytes, degrees: int, name: str = "") -> bytes:
+    """The page in ``data`` turned ``degrees`` clockwise, in memory (a sealed scan is
+    turned without a decrypted copy on disk).
 
     ``degrees`` is a multiple of 90 (90 turns right, -90 left).  The EXIF
     orientation is applied first and then dropped, so every viewer shows the
     result the same way.  The format, resolution (DPI) and colour profile are
-    kept; JPEG is saved at quality 92.  ``out`` may be ``path`` itself: the
-    file is replaced only once the new one is complete.
+    kept; JPEG is saved at quality 92.
     """
     if degrees % 90:
         raise ValueError(f"pages turn in quarter turns, not {degrees} degrees")
-    if _is_pdf(path):
-        raise PageNotRotatable(name=path.name)
-    with _opened(path) as image:
+    if detect_media_type(data[:_HEAD_BYTES]) == "application/pdf":
+        raise PageNotRotatable(name=name)
+    try:
+        image = Image.open(io.BytesIO(data))
+    except _PILLOW_ERRORS as error:
+        raise PageUnreadable(name=name) from error
+    with image:
         try:
             image_format = image.format or "PNG"
             info = dict(image.info)
@@ -92,21 +117,17 @@ def rotate_file(path: Path, degrees: int, out: Path) -> Path:
             turned = upright.transpose(turn) if turn is not None else upright.copy()
             exif = upright.getexif()
         except _PILLOW_ERRORS as error:
-            raise PageUnreadable(name=path.name) from error
+            raise PageUnreadable(name=name) from error
     options = _save_options(image_format, info)
     if exif and image_format in ("JPEG", "PNG"):
         # Camera details stay; the orientation is already gone from them.
         options["exif"] = exif
-
-    def render(handle: BinaryIO) -> None:
-        turned.save(handle, format=image_format, **options)
-
+    out = io.BytesIO()
     try:
-        return write_atomically(out, render)
-    except DocumentFolderUnwritable as error:
-        raise PageNotSaved(name=out.name, reason=error.params["reason"]) from error
+        turned.save(out, format=image_format, **options)
     except _PILLOW_ERRORS as error:
-        raise PageNotSaved(name=out.name, reason=str(error)) from error
+        raise PageNotSaved(name=name, reason=str(error)) from error
+    return out.getvalue()
 
 
 def pdf_placeholder(size: tuple[int, int]) -> Image.Image:

@@ -10,7 +10,6 @@ resumed draft never imports again; a deleted draft takes its scans with it.
 
 from __future__ import annotations
 
-import tempfile
 import tkinter as tk
 from functools import partial
 from pathlib import Path
@@ -18,10 +17,10 @@ from pathlib import Path
 import ttkbootstrap as ttk
 from PIL import Image, ImageTk
 
-from station.filing.drafts import DraftPage, store_scan
+from station.filing.drafts import DraftPage, store_scan, turn_scan
 from station.filing.hotfolder import HotFolder
 from station.filing.material_text import requirement
-from station.filing.pages import load_page_bytes, rotate_file, thumbnail
+from station.filing.pages import load_page_bytes, thumbnail
 from station.i18n import N_, _, translate
 from station.ui.file_dialogs import ask_scans
 from station.ui.table import List
@@ -39,7 +38,6 @@ class MaterialsStep(StepFrame):
         self.images: dict[str, ImageTk.PhotoImage] = {}  # by the page's blob
         self.sources: dict[str, Path] = {}  # files imported in this session, by blob
         self.importing = 0  # files being sealed into the material store
-        self.rotated = Path(tempfile.mkdtemp(prefix="bianmin-pages-"))
         left = ttk.Frame(self)
         left.pack(side=tk.LEFT, fill=tk.Y)
         self.checklist = List(left, columns=("name", "need", "pages"), show="headings",
@@ -224,29 +222,19 @@ class MaterialsStep(StepFrame):
         self.show_pages()
 
     def rotate(self, index: int) -> None:
-        """Turn a page: the sealed scan is read back, turned in the temp folder and
-        sealed again as a new page (the old one goes when the draft is done)."""
+        """Turn a page: the scan is turned in memory and sealed again as a new page
+        (the old one goes when the draft is done); nothing decrypted touches the disk."""
         material = self.material()
         page = self.wizard.draft.pages[material][index]
-        station, folder = self.wizard.app.opened, self.rotated
-        out = folder / f"{len(list(folder.iterdir()))}-{page.name}"
+        station, source = self.wizard.app.opened, self.sources.get(page.blob)
 
         def turn() -> DraftPage:
-            source = self.sources.get(page.blob)
-            if source is None or not source.is_file():
-                source = folder / f"{out.name}.in"
-                source.write_bytes(station.blobs.read(page.blob))
-            rotate_file(source, 90, out)
-            if source.parent == folder and source != out:
-                source.unlink()
-            turned = store_scan(station, out)
-            return DraftPage(turned.blob, turned.size, page.name)
+            return turn_scan(station, page, source)
 
         def done(turned: DraftPage) -> None:
             if not self.winfo_exists():
                 return
             self.wizard.draft.replace_page(material, index, turned)
-            self.sources[turned.blob] = out
             self.wizard.saver.save()
             self.make_thumbnail(turned)
 
