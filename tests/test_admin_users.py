@@ -3,6 +3,7 @@ reset a forgotten passphrase that the user types themselves.  Real vaults and st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import pytest
 from conftest import PASSPHRASE
 
 from keys.errors import UnknownUser, WrongPassphrase
+from station import i18n
 from station.app import Station
-from station.errors import OfficeKeyHeld, OfficeNeeded, RoleRequired
+from station.errors import NotPermitted, OfficeKeyHeld, OfficeNeeded, RoleRequired
 from station.store.models import Event, OfficeMember
-from station.trust import offices, users
+from station.trust import offices, revocations, users
 
 TOWNSHIP = ("township", "450981104000", "示范镇便民服务中心")
 OTHER = "another passphrase 乙"
@@ -100,3 +102,20 @@ def test_an_admin_cannot_make_a_second_key_for_an_office_someone_holds(
     assert offices.latest("民政办").version == first  # type: ignore[union-attr]
     users.reset_passphrase(admin, "mz", OTHER)  # the only holder's keys are dropped
     assert offices.create_office(admin, "民政办") == first + 1  # nobody can pass it on now
+
+
+def test_refusals_name_the_action_tier_and_roles_in_words(admin: Station,
+                                                          tmp_path: Path) -> None:
+    """The same refusal reaches the window: it says 添加用户 and 管理员, not "user add" or
+    "admin", and the tier by its name, not "township"."""
+    with pytest.raises(NotPermitted) as not_here:
+        revocations.revoke(admin, {1})  # only the county revokes
+    admin.close()
+    with Station.open(tmp_path / "data", "mz", PASSPHRASE) as desk, \
+            pytest.raises(RoleRequired) as not_yours:
+        users.add_user(desk, "new", "agent", PASSPHRASE, "新人")
+    for error, words in ((not_here.value, ("吊销证书", "乡镇便民服务中心")),
+                         (not_yours.value, ("添加用户", "审核员", "管理员"))):
+        text = i18n.render(error)
+        assert all(word in text for word in words), text
+        assert re.findall(r"[A-Za-z]{3,}", text) == [], text  # no code words ("mz" is a name)
