@@ -85,11 +85,15 @@ def capture(app: StationApp, large: bool, passphrase: str) -> None:
     shot("03-new-case-applicant")
     wizard.next()  # type: ignore[attr-defined]
     shot("04-new-case-form")
-    cases = main_window.open("cases")
-    pump(lambda: bool(cases.tree.get_children()))  # type: ignore[attr-defined]
+    main_window.open("cases")  # leaving a filing half done asks first: keep the draft
+    if wizard.asking is not None:  # type: ignore[attr-defined]
+        wizard.asking.yes.invoke()  # type: ignore[attr-defined]
+    pump(lambda: main_window.current == "cases")
+    cases = main_window.screen
+    pump(lambda: bool(cases.tree.get_children()))  # type: ignore[union-attr]
     shot("05-case-list")
-    cases.open_selected()  # type: ignore[attr-defined]
-    pump(lambda: cases.detail is not None)  # type: ignore[attr-defined]
+    cases.open_selected()  # type: ignore[union-attr]
+    pump(lambda: cases.detail is not None)  # type: ignore[union-attr]
     shot("06-case-detail")
     if not large:
         main_window.open("settings")
