@@ -533,7 +533,7 @@ def test_policy_command_shows_sets_and_validates(tmp_path: Path) -> None:
     clerk = {**env, "STATION_USER": "clerk"}
     assert run("clock", "policy", "--json", env=clerk).json() == expected
     denied = run("clock", "policy", "--yellow", "0.9", env=clerk)
-    assert denied.code == 3 and "clock policy" in denied.err, denied.err
+    assert denied.code == 3 and "设置时限规则" in denied.err, denied.err
 
 
 def test_policy_settings_round_trip_and_a_damaged_value_falls_back(station: object) -> None:
