@@ -20,6 +20,20 @@ from typing import Any, Literal
 import ttkbootstrap as ttk
 
 PADDING = 12  # pixels around a cell's text, both sides together (Treeview pads 4 + 4)
+KERNING = 2  # pixels a line may differ from the sum of its characters' widths
+
+
+# Each character's width in pixels, per font (family, size, weight…), for the whole
+# session: a list of a new screen measures only characters it has not seen before.
+_WIDTHS: dict[tuple[tuple[str, object], ...], dict[str, int]] = {}
+_FONT_KEYS: dict[str, tuple[tuple[str, object], ...]] = {}
+
+
+def _char_widths(font: tkfont.Font) -> dict[str, int]:
+    key = _FONT_KEYS.get(str(font))
+    if key is None:
+        key = _FONT_KEYS[str(font)] = tuple(sorted(font.actual().items()))
+    return _WIDTHS.setdefault(key, {})
 
 
 def _font(widget: tk.Misc, style: str, fallback: str) -> tkfont.Font:
@@ -41,26 +55,39 @@ class List(ttk.Treeview):
         super().configure(xscrollcommand=self._scrolled)
         super().grid_configure(row=0, column=0, sticky="nsew")
         style = str(self.cget("style")) or "Treeview"
+        self._columns = [str(c) for c in self["columns"]]
+        self._least: dict[str, int] = {}  # each column's least width, as Tk has it
         self.row_font = _font(self, style, "TkDefaultFont")
         self.heading_font = _font(self, f"{style}.Heading", "TkHeadingFont")
 
     # -- the columns follow their text -------------------------------------------
     def needs(self, column: str, text: object, font: tkfont.Font | None = None) -> None:
         """Make ``column`` at least as wide as ``text`` (each of its lines)."""
-        lines = str(text).splitlines() or [""]
-        needed = max((font or self.row_font).measure(line) for line in lines) + PADDING
-        least = int(super().column(column, "minwidth"))
-        if needed > least:
-            super().column(column, minwidth=needed)
-            least = needed
-        if int(super().column(column, "width")) < least:
-            super().column(column, width=least)
+        font = font or self.row_font
+        widths = _char_widths(font)
+        least = self._least.get(column)
+        if least is None:
+            least = self._least[column] = int(super().column(column, "minwidth"))
+        for line in str(text).splitlines() or [""]:
+            # Summed from each character's width (measured once per font): a fill of 50
+            # rows measures only the texts that may widen their column.
+            for c in line:
+                if c not in widths:
+                    widths[c] = font.measure(c)
+            if sum(widths[c] for c in line) + PADDING + KERNING <= least:
+                continue
+            needed = font.measure(line) + PADDING
+            if needed > least:
+                least = self._least[column] = needed
+                super().column(column, minwidth=needed)
+                if int(super().column(column, "width")) < needed:
+                    super().column(column, width=needed)
 
     def _values(self, values: Any) -> None:
         if not values:
             return
-        for column, value in zip(self["columns"], values, strict=False):
-            self.needs(str(column), value)
+        for column, value in zip(self._columns, values, strict=False):
+            self.needs(column, value)
 
     def insert(self, parent: str, index: int | Literal["end"], iid: str | int | None = None,
                **kw: Any) -> str:
@@ -94,6 +121,11 @@ class List(ttk.Treeview):
         answer = super().column(column, option, **kw)
         if "width" in kw or "minwidth" in kw:
             key = str(column)
+            self._least.pop(key, None)  # as given now; the text below may widen it again
+            least = max(int(super().column(column, "minwidth")), int(kw.get("width", 0)))
+            super().column(column, minwidth=least)  # never narrower than the screen asked
+            if int(super().column(column, "width")) < least:
+                super().column(column, width=least)
             self.needs(key, super().heading(column, "text"), self.heading_font)
             index = None if key == "#0" else [str(c) for c in self["columns"]].index(key)
             for row in self._rows():
