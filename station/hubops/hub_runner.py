@@ -22,6 +22,7 @@ from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
 from station.errors import HubPublicNameNeeded, NotEnrolled
+from station.hubops.hub_banner import started_line
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync.hub.forward import Forwarder
@@ -41,6 +42,7 @@ class RunningHub:
     server: object
     forwarder: Forwarder | None
     address: str
+    banner: str  # the line saying where it listens and which database it uses
 
 
 def identity_of(station: Station, upstream: str | None) -> HubIdentity:
@@ -80,13 +82,13 @@ def start(station: Station, listen: str, db_url: str | None,
     service.matters = matter_rules.lookup(lambda: station.catalogue)
     server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names)
     forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
-    return RunningHub(service, server, forwarder, bound)
+    return RunningHub(service, server, forwarder, bound, started_line(bound, db))
 
 
 def run(hub: RunningHub) -> None:
     if hub.forwarder is not None:
         threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
-    print(f"hub listening on {hub.address}", file=sys.stderr, flush=True)
+    print(hub.banner, file=sys.stderr, flush=True)
     try:
         hub.server.run()  # type: ignore[attr-defined]
     finally:
