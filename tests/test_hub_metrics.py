@@ -13,7 +13,9 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg2
 import pytest
+from network import postgres_databases
 from prometheus_client.parser import text_string_to_metric_families
 
 from station.demo import demo_network
@@ -119,6 +121,21 @@ def test_metrics_allow_replaces_the_default_and_a_trusted_proxy_relays(
     assert get(address, headers={"X-Forwarded-For": "10.1.1.1"})[0] == 403
     # not from the trusted proxy: the header is dropped, the sender's own address counts
     assert get(address, source="127.0.0.3", headers={"X-Forwarded-For": "10.9.8.7"})[0] == 403
+
+
+def test_a_postgresql_hub_reports_its_database_size(net: DemoNetwork) -> None:
+    with postgres_databases("county") as (url,):
+        address = demo_network.start_hub(net, net.county, db=url)
+        families = scrape(address)
+        with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+        connection.close()
+        # the hub's tables alone take some pages; the two reads are a moment apart
+        assert value(families, "bianmin_hub_database_size_bytes") > 1 << 20
+        assert abs(value(families, "bianmin_hub_database_size_bytes") - size) < size // 2
+        assert value(families, "bianmin_hub_data_free_bytes") > 0
+        net.stop()
 
 
 @pytest.mark.parametrize(("address", "expected"), [
