@@ -1,6 +1,7 @@
 """The hub's HTTP face: Falcon resources over HubService.
 
-Every request but ``/v1/health`` and ``/v1/openapi.json`` is an RFC 9421
+Every request but ``/v1/health``, ``/v1/openapi.json`` and ``/metrics`` (read
+only from the addresses the operator allows: ``sync/hub/metrics.py``) is an RFC 9421
 signed request (sync/httpsig.py); the signer's key id is its node code, and
 its key is the one in the certificate chain it registered with ``/v1/hello``
 (verified up to the county root, checked against the revocation list).
@@ -283,7 +284,6 @@ class Auth:
                                      bytes_out=len(resp.data or b""), error=error, **counts)
             except Exception:  # the log must never break an answer already made
                 log.exception("could not log a sync session")
-
 
     def _count(self, req: falcon.Request, resp: falcon.Response) -> None:
         counts = getattr(req.context, "counts", {})

@@ -6,7 +6,7 @@ What is counted, and where:
 |---|---|---|
 | ``bianmin_hub_requests_total{method,route,status}`` | counter | every answer, by route template and status class (``2xx`` …) |
 | ``bianmin_hub_request_errors_total{method,route,status}`` | counter | answers with status 400 and above |
-| ``bianmin_hub_events_ingested_total`` | counter | events a push stored (not duplicates) |
+| ``bianmin_hub_events_ingested_total`` | counter | events pushes to this hub stored (not duplicates) |
 | ``bianmin_hub_events_served_total`` | counter | events handed out by pulls |
 | ``bianmin_hub_received_bytes_total`` / ``…_sent_bytes_total`` | counter | request and answer bodies |
 | ``bianmin_hub_forward_backlog_events`` | gauge | events held here the parent hub lacks (hubs with an upstream) |
