@@ -20,8 +20,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
+from station.hubops import hub_runner
 from station.network import link
+from sync.hub import forward
+from sync.hub.identity import open_database
 from sync.hub.metrics import allowed, networks
+from sync.hub.models import HubState, upsert
 
 OTHER = "127.0.0.2"  # a source address the default allow-list does not contain
 
@@ -60,7 +64,32 @@ def value(families: dict[str, list[Any]], sample: str, **labels: str) -> float:
 
 def test_metrics_count_a_village_sync_and_parse_with_prometheus_parser(
         hubs: DemoNetwork) -> None:
-    net = hubs
+    head = village_sync_is_counted(hubs)
+    hubs.stop()
+    # the backlog is what the parent lacked as last seen: forget what it acknowledged
+    db = open_database(None, hubs.township.data / hub_runner.DB_NAME)
+    try:
+        with db.connection_context():
+            assert forward.backlog(hubs.township.code) == 0
+            upsert(HubState, key=forward.ACKED, value="{}")
+            nothing_acked = forward.backlog(hubs.township.code)
+            assert nothing_acked >= head
+            upsert(HubState, key=forward.ACKED, value=f'{{"{hubs.village.code}": 1}}')
+            assert forward.backlog(hubs.township.code) == nothing_acked - 1
+    finally:
+        db.close()
+
+
+def test_metrics_of_hubs_on_postgresql(net: DemoNetwork) -> None:
+    with postgres_databases("county", "township") as (county_db, township_db):
+        demo_network.start_hubs(net, county_db, township_db)
+        village_sync_is_counted(net)
+        net.stop()
+
+
+def village_sync_is_counted(net: DemoNetwork) -> int:
+    """A village files and syncs: the township counts it, forwards it, and its backlog
+    gauge comes back to zero with a last success noted."""
     assert net.township.address
     with net.open(net.village) as village:
         demo_network.file_samples(net, village, 1)
@@ -90,6 +119,7 @@ def test_metrics_count_a_village_sync_and_parse_with_prometheus_parser(
     county = scrape(net.county.address or "")
     assert value(county, "bianmin_hub_events_ingested_total") >= head
     assert "bianmin_hub_forward_backlog_events" not in county  # the county has no parent
+    return head
 
 
 def test_metrics_are_refused_from_an_address_not_allowed(hubs: DemoNetwork) -> None:
