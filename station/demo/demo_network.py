@@ -176,9 +176,10 @@ def add_village(net: DemoNetwork, code: str, name: str) -> DemoNode:
 
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
               db: str | None = None, timeout: float = 60.0,
-              listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = ()) -> str:
+              listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = (),
+              options: tuple[str, ...] = ()) -> str:
     argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
-            "--user", ADMIN, "--listen", listen]
+            "--user", ADMIN, "--listen", listen, *options]
     for name in public_names:
         argv += ["--public-name", name]
     if upstream:
