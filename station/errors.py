@@ -262,6 +262,12 @@ class RoleRequired(StationError):
     exit_code = 3
 
 
+class DiskRefusesWrites(StationError):
+    """无法写入 {path}（{reason}）：磁盘可能已满或只读。请腾出磁盘空间，或换一个可写的数据目录，再重新启动；已有的数据没有改动。"""  # noqa: E501
+
+    exit_code = 7  # station.cli.main.EXIT_DISK
+
+
 class HubNotSet(StationError):
     """还没有填写上级枢纽站的地址，请先填写地址再同步。"""
 

@@ -185,6 +185,12 @@ class HubUnreachable(SyncError):
     status, slug = 503, "unreachable"
 
 
+class StorageRefused(SyncError):
+    """枢纽站的磁盘已满或只读，这批数据没有收下，也没有作任何更改；本站会在下次同步时重发。请通知枢纽站的管理员腾出磁盘空间。"""
+
+    status, slug = 507, "storage-refused"
+
+
 class HubAnswered(SyncError):
     """枢纽站答复：{detail}"""
 

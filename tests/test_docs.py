@@ -44,4 +44,5 @@ def test_exit_codes_in_the_readme_match_the_program() -> None:
 
     documented = set(re.findall(r"^\| (\d+) \|", README, flags=re.MULTILINE))
     assert {str(main.EXIT_AUTH), str(main.EXIT_INPUT), str(main.EXIT_NOT_FOUND),
-            str(main.EXIT_DAMAGED), str(main.EXIT_PIPE), "0", "1", "2", "130"} == documented
+            str(main.EXIT_DAMAGED), str(main.EXIT_DISK), str(main.EXIT_PIPE), "0", "1", "2",
+            "130"} == documented

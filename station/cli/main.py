@@ -55,7 +55,7 @@ from station.errors import StationError
 from station.i18n import _
 from sync.errors import SyncError
 
-EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED, EXIT_PIPE = 3, 4, 5, 6, 141
+EXIT_AUTH, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_DAMAGED, EXIT_DISK, EXIT_PIPE = 3, 4, 5, 6, 7, 141
 
 KEYS_EXIT_CODES: tuple[tuple[type[KeysError], int], ...] = (
     (WrongPassphrase, EXIT_AUTH),
@@ -84,7 +84,7 @@ def exit_code(error: Exception) -> int:
         return EXIT_NOT_FOUND if isinstance(error, UnknownMatter) else EXIT_INPUT
     if isinstance(error, SyncError):
         status = int(getattr(error, "status", 500))
-        return {401: EXIT_AUTH, 403: EXIT_AUTH, 404: EXIT_NOT_FOUND}.get(
+        return {401: EXIT_AUTH, 403: EXIT_AUTH, 404: EXIT_NOT_FOUND, 507: EXIT_DISK}.get(
             status, EXIT_INPUT if 400 <= status < 500 else 1)
     for kind, code in KEYS_EXIT_CODES:
         if isinstance(error, kind):

@@ -9,22 +9,26 @@ enrolment decides which.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import peewee
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import HubPublicNameNeeded, NotEnrolled
+from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled
 from station.hubops.hub_banner import started_line
 from station.store.models import Setting
 from station.trust import directory, revocations
+from sync import storage
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
 from sync.hub.metrics import DEFAULT_ALLOW, HubMetrics
@@ -68,6 +72,15 @@ def upstream_of(station: Station, given: str | None) -> str | None:
     return stored.value if stored else None
 
 
+def database_label(url: str) -> str:
+    """A database address as it may be printed: no password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None) -> RunningHub:
@@ -79,9 +92,16 @@ def start(station: Station, listen: str, db_url: str | None,
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
-    db = open_database(db_url, Path(data) / DB_NAME)
-    with db.connection_context():
-        service = HubService(identity, db)
+    try:
+        db = open_database(db_url, Path(data) / DB_NAME)
+        with db.connection_context():
+            service = HubService(identity, db)
+    except (peewee.DatabaseError, OSError) as error:
+        reason = storage.refuses_writes(error)
+        if reason is None:
+            raise
+        where = Path(data) / DB_NAME if db_url is None else database_label(db_url)
+        raise DiskRefusesWrites(path=where, reason=reason) from None
     service.matters = matter_rules.lookup(lambda: station.catalogue)
     metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
     server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
@@ -91,6 +111,10 @@ def start(station: Station, listen: str, db_url: str | None,
 
 
 def run(hub: RunningHub) -> None:
+    if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
+        # A file-size limit (ulimit -f) then fails the write like a full disk, which the
+        # hub reports plainly and survives, instead of killing the process.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if hub.forwarder is not None:
         threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
     print(hub.banner, file=sys.stderr, flush=True)

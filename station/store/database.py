@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peewee import SqliteDatabase
+from peewee import DatabaseError, SqliteDatabase
 
+from station.errors import DiskRefusesWrites
 from station.store.fields import Cipher
 from station.store.migrations import migrate
 from station.store.models import MODELS
+from sync.storage import refuses_writes
 
 PRAGMAS = (
     ("journal_mode", "wal"),
@@ -30,6 +32,13 @@ class StoreDatabase(SqliteDatabase):
 def open_database(path: Path, cipher: Cipher | None) -> StoreDatabase:
     db = StoreDatabase(path, cipher)
     db.bind(MODELS, bind_refs=False, bind_backrefs=False)
-    db.connect()
-    migrate(db)
+    try:
+        db.connect()
+        migrate(db)
+    except (DatabaseError, OSError) as error:
+        reason = refuses_writes(error)
+        if reason is None:
+            raise
+        db.close()
+        raise DiskRefusesWrites(path=path, reason=reason) from None
     return db

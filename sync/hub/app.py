@@ -22,9 +22,10 @@ from importlib import resources
 from typing import Any
 
 import falcon
+import peewee
 
 from keys.errors import BadSignature, KeysError
-from sync import boundedjson, httpsig
+from sync import boundedjson, httpsig, storage
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub import scope
 from sync.hub.enrolments import MAX_REQUEST, parse_request
@@ -39,6 +40,7 @@ from sync.problems import (
     ReadNotPermitted,
     RequestMalformed,
     RequestTooLarge,
+    StorageRefused,
     TooManyUnproven,
     UploadTooLarge,
     WrongAuthority,
@@ -311,6 +313,20 @@ def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Excepti
     if isinstance(body.get("retry_after"), int):
         resp.set_header("Retry-After", str(body["retry_after"]))
     log.info("%s %s -> %s %s", req.method, req.path, body["status"], body["type"])
+
+
+def handle_database_error(req: falcon.Request, resp: falcon.Response, error: Exception,
+                          params: dict[str, Any]) -> None:
+    """A write the disk refused (full, read-only): 507 in plain words, one log line, and
+    the hub stays up; the transaction was rolled back, so nothing changed.  Any other
+    database error is a fault of the hub (500, logged with its traceback)."""
+    reason = storage.refuses_writes(error)
+    if reason is None:
+        log.exception("database error on %s %s", req.method, req.path)
+        raise falcon.HTTPInternalServerError()
+    log.error("the disk refused a write (%s) on %s %s: nothing was stored", reason,
+              req.method, req.path)
+    handle_sync_error(req, resp, StorageRefused(), params)
 
 
 def httpsig_invalid(req: falcon.Request, error: Exception) -> SyncError:
@@ -608,6 +624,7 @@ def create_app(hub: HubService, metrics: HubMetrics | None = None) -> falcon.App
     app = falcon.App(middleware=[Auth(hub, metrics)])
     app.req_options.strip_url_path_trailing_slash = True
     app.add_error_handler(falcon.HTTPError, handle_falcon_error)
+    app.add_error_handler(peewee.DatabaseError, handle_database_error)
     app.add_error_handler(SyncError, handle_sync_error)
     app.add_error_handler(KeysError, handle_sync_error)
     app.add_route("/v1/health", Health(hub))
