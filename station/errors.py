@@ -268,6 +268,12 @@ class DiskRefusesWrites(StationError):
     exit_code = 7  # station.cli.main.EXIT_DISK
 
 
+class HubCaInvalid(StationError):
+    """{path} 不是证书文件：请选县里提供的 PEM 格式证书（.pem 或 .crt）。未作任何更改。"""
+
+    exit_code = 4
+
+
 class HubNotSet(StationError):
     """还没有填写上级枢纽站的地址，请先填写地址再同步。"""
 

@@ -63,7 +63,7 @@ def unreachable_reason(error: requests.RequestException) -> str:
     """Why a request did not get an answer, in words a village agent can act on (never
     the exception's class name)."""
     if isinstance(error, requests.exceptions.SSLError):
-        return "安全连接（证书）校验失败"
+        return "枢纽站的安全证书不被本站信任，请在“同步”中导入县里提供的证书"
     if isinstance(error, requests.Timeout):
         return "等待答复超时，网络可能很慢"
     if isinstance(error, requests.ConnectionError):
@@ -75,12 +75,17 @@ def unreachable_reason(error: requests.RequestException) -> str:
 
 class HubClient:
     def __init__(self, base_url: str, private_key: Ed25519PrivateKey, key_id: str,
-                 timeout: float = 30.0, session_id: str | None = None) -> None:
+                 timeout: float = 30.0, session_id: str | None = None,
+                 ca_file: str | None = None) -> None:
+        """``ca_file``: the county's CA certificate (PEM) that an https:// hub's TLS
+        certificate must chain to; without it, the system's trusted CAs."""
         self.base = base_url.rstrip("/")
         self.key = private_key
         self.key_id = key_id
         self.timeout = timeout
         self.http = requests.Session()
+        # Given on each request: requests lets REQUESTS_CA_BUNDLE override a session's own.
+        self.verify: str | bool = ca_file or True
         self.session_id = session_id or uuid.uuid4().hex
         self.clock_offset = 0.0  # hub time minus ours
         self.bytes_sent = 0
@@ -104,7 +109,7 @@ class HubClient:
                 created=int(time.time() + self.clock_offset)))
         try:
             response = self.http.request(method, url, data=body or None, headers=all_headers,
-                                         timeout=self.timeout)
+                                         timeout=self.timeout, verify=self.verify)
         except requests.RequestException as error:
             raise HubUnreachable(address=self.base, reason=unreachable_reason(error)) from None
         self.bytes_sent += len(body)

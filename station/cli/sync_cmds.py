@@ -13,7 +13,7 @@ from station.cli import bundle_cmds
 from station.cli.context import emit, opened, say
 from station.hubops import hub_runner
 from station.i18n import _, translate
-from station.network import link
+from station.network import hub_tls, link
 from station.trust import users
 from sync import lifecycle
 from sync.audit import verify_hub
@@ -64,6 +64,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("sync", parents=[common], help=_("与枢纽站同步"))
     p.add_argument("--hub", default=None, help=_("枢纽站地址（记住供以后使用）"))
+    p.add_argument("--hub-ca", type=Path, default=None, metavar="FILE",
+                   help=_("县里提供的证书（PEM）：https 枢纽站的证书须由它签发（记住供以后使用）"))
     p.add_argument("--once", action="store_true", help=_("只同步一轮"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_sync)
@@ -162,6 +164,8 @@ def _report_text(report: link.SyncReport) -> str:
 
 def run_sync(args: argparse.Namespace) -> int:
     with opened(args) as station:
+        if args.hub_ca:
+            hub_tls.set_ca(station, args.hub_ca)
         if args.hub:
             link.set_hub(station, args.hub)
         if args.once:

@@ -26,6 +26,7 @@ from station.app import Station
 from station.cases import matter_rules
 from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled
 from station.hubops.hub_banner import started_line
+from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync import storage
@@ -106,7 +107,8 @@ def start(station: Station, listen: str, db_url: str | None,
     metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
     server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
                          metrics=metrics)
-    forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
+    forwarder = Forwarder(service, identity.upstream, ca_file=hub_tls.ca_file(station)) \
+        if identity.upstream else None
     return RunningHub(service, server, forwarder, bound, started_line(bound, db))
 
 

@@ -26,6 +26,7 @@ from keys.errors import KeysError
 from station import node_keys
 from station.app import Station
 from station.errors import StationError
+from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import enrolment, users
 from sync.client import HubClient
@@ -90,7 +91,7 @@ def client_for(station: Station, url: str) -> HubClient:
     with station.db.atomic("IMMEDIATE"):
         key = node_keys.ensure_signing_key()
     assert isinstance(key, ed25519.Ed25519PrivateKey)
-    return HubClient(url, key, station.node.code)
+    return HubClient(url, key, station.node.code, ca_file=hub_tls.ca_file(station))
 
 
 # -- the parent ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from station import node_keys, outbox
 from station.app import Station
 from station.cases import conflicts, status
 from station.errors import HubNotSet, NotEnrolled
-from station.network import arrivals, publish, updates
+from station.network import arrivals, hub_tls, publish, updates
 from station.store.models import (
     Case,
     InboxEvent,
@@ -96,6 +96,8 @@ def set_hub(station: Station, url: str) -> None:
     _set(station, HUB_SETTING, url.rstrip("/"))
 
 
+
+
 def pending_count() -> int:
     """Cases and case steps not yet confirmed by the hub (published or not): what an
     agent means by 待上报.  Access records (阅览留痕) and other bookkeeping travel too,
@@ -121,7 +123,7 @@ def client_for(station: Station, url: str | None = None) -> HubClient:
         raise HubNotSet()
     key = node_keys.ensure_signing_key()
     assert isinstance(key, ed25519.Ed25519PrivateKey)
-    return HubClient(target, key, station.node.code)
+    return HubClient(target, key, station.node.code, ca_file=hub_tls.ca_file(station))
 
 
 def _root() -> Any:

@@ -48,9 +48,12 @@ DOWN_CHUNK = 1 << 20
 
 
 class Forwarder:
-    def __init__(self, hub: HubService, upstream: str, interval: float = 2.0) -> None:
+    def __init__(self, hub: HubService, upstream: str, interval: float = 2.0,
+                 ca_file: str | None = None) -> None:
+        """``ca_file``: the county's CA for an https:// upstream (see HubClient)."""
         self.hub = hub
         self.upstream = upstream
+        self.ca_file = ca_file
         self.interval = interval
         self.wake = threading.Event()
         self.stop = threading.Event()
@@ -60,7 +63,8 @@ class Forwarder:
         self._success_kept = 0.0
 
     def client(self) -> HubClient:
-        return HubClient(self.upstream, self.hub.me.signing_key, self.hub.me.code)
+        return HubClient(self.upstream, self.hub.me.signing_key, self.hub.me.code,
+                         ca_file=self.ca_file)
 
     def run(self) -> None:
         while not self.stop.is_set():

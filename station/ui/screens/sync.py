@@ -20,7 +20,7 @@ import ttkbootstrap as ttk
 from station import i18n
 from station.errors import StationError
 from station.i18n import _
-from station.network import bundle
+from station.network import bundle, hub_tls
 from station.network.bundle import ExportReport, ReceiptsReport
 from station.network.sync_worker import FAILED, SYNCING, SyncStatus
 from station.ui.context import AppContext
@@ -31,6 +31,9 @@ from station.ui.sync_text import count_text, state_text, success_time, upload_te
 
 if TYPE_CHECKING:
     from station.ui.sync_monitor import SyncMonitor
+
+
+CA_TYPES = ((_("证书"), "*.pem *.crt *.cer"), (_("所有文件"), "*"))
 
 
 class SyncScreen(ttk.Frame):
@@ -51,8 +54,11 @@ class SyncScreen(ttk.Frame):
         self.sync_button = ttk.Button(top, text=_("立即同步"), bootstyle="primary",
                                       command=self.sync_now)
         self.sync_button.grid(row=0, column=3, padx=(24, 0))
+        self.ca_button = ttk.Button(top, text=_("导入县里提供的证书…"),
+                                    bootstyle="secondary-outline", command=self.import_ca)
+        self.ca_button.grid(row=1, column=1, sticky="w", pady=(4, 0))
         self.hub_message = ttk.Label(top, text="", wraplength=900)
-        self.hub_message.grid(row=1, column=0, columnspan=4, sticky="w", pady=(4, 0))
+        self.hub_message.grid(row=2, column=0, columnspan=4, sticky="w", pady=(4, 0))
 
         box = ttk.Labelframe(self, text=_("同步状态"), padding=10)
         box.pack(fill=tk.X, pady=(10, 6))
@@ -123,6 +129,30 @@ class SyncScreen(ttk.Frame):
             self.hub.insert(0, url)
             self.hub_message.configure(text=_("枢纽站地址已保存：{url}，正在同步。").format(url=url),
                                        bootstyle="success")
+
+    def import_ca(self) -> None:
+        """The county's certificate for https hubs (a .pem file it handed out)."""
+        chosen = ask_open(self, self.app, _("导入县里提供的证书"), CA_TYPES)
+        if chosen is not None:
+            self.import_ca_from(chosen)
+
+    def import_ca_from(self, path: Path) -> None:
+        station = self.app.opened
+
+        def done(count: int) -> None:
+            if self.winfo_exists():
+                self.hub_message.configure(text=_(
+                    "已导入县里提供的证书（{count} 张）：https 枢纽站的证书将以它核验。").format(
+                    count=count), bootstyle="success")
+                if self.monitor is not None:
+                    self.monitor.sync_now()
+
+        def failed(error: BaseException) -> None:
+            if self.winfo_exists():
+                self.hub_message.configure(text=describe(error), bootstyle="danger")
+
+        self.app.dispatcher.submit(lambda: hub_tls.set_ca(station, path), on_done=done,
+                                   on_error=failed)
 
     def exchanged(self) -> None:
         """Receipts came in by USB: the counts and the outbox changed."""
