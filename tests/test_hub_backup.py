@@ -16,6 +16,7 @@ from typing import Any
 from cli import station as run_station
 from network import hub_holdings, postgres_databases, station_holdings
 
+from station.casework import review_queue
 from station.demo import demo_network
 from station.demo.demo_network import ADMIN, DemoNetwork
 from station.hubops import hub_runner
@@ -48,6 +49,14 @@ class Load:
         assert self.error is None, self.error
 
 
+def _return(net: DemoNetwork, case_no: str) -> None:
+    """The township reviewer claims the case and returns it to the village."""
+    with net.open(net.reviewer) as desk:
+        link.sync_once(desk)
+        review_queue.claim(desk, case_no)
+        review_queue.return_to_village(desk, case_no, "请补充户口簿首页")
+
+
 def _hub_command(net: DemoNetwork, *args: str | Path) -> Any:
     return run_station("hub", *args, "--data", net.township.data, "--user", ADMIN,
                        env={"STATION_PASSPHRASE": net.passphrase}, timeout=300)
@@ -60,6 +69,9 @@ def _db_args(url: str | None) -> list[str]:
 def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
     demo_network.start_hubs(net, township_db=township_db)
     backup = net.workdir / "backups" / "township.tar"
+    with net.open(net.village) as village:  # two cases the backup will hold
+        early = [r.case_no for r in demo_network.file_samples(net, village, 2)]
+        link.sync_once(village)
 
     load = Load(net)
     load.thread.start()
@@ -76,6 +88,9 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
     with net.open(net.village) as village:  # more traffic after the backup
         demo_network.file_samples(net, village, 1)
         assert link.sync_once(village).pending == 0
+    _return(net, early[0])
+    with net.open(net.village) as village:  # its pull cursor moves past the backup's log
+        assert link.sync_once(village).returned == [early[0]]
         acked = link.acked_seq()
 
     assert net.township.process is not None
@@ -104,11 +119,15 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
 
     address = demo_network.start_hub(net, net.township, upstream=net.county.address,
                                      db=township_db)
+    with net.open(net.reviewer) as desk:
+        link.set_hub(desk, address)
+    _return(net, early[1])  # the restored hub gives it an index the lost hub had given
     with net.open(net.village) as village:
         link.set_hub(village, address)
         report = link.sync_once(village)
         assert report.pending == 0, report
-        assert link.acked_seq() == acked
+        assert report.returned == [early[1]], "a return after the restore did not arrive"
+        assert link.acked_seq() == acked + 1  # its receipt of that return
 
     sent = station_holdings(net, net.village).sent
     hub = hub_holdings(net, net.township, township_db)

@@ -25,7 +25,7 @@ from station.hubops import backup_file
 from station.hubops.audit import HubAudit, audit_hub
 from station.hubops.backup import HubDatabase, locate, run_tool
 from station.hubops.backup_file import Manifest
-from sync.hub.identity import open_database
+from sync.hub.identity import open_database, start_new_log
 
 
 class BackupOfAnotherHub(StationError):
@@ -155,6 +155,8 @@ def restore(station: Station, backup: Path, url: str | None, force: bool = False
         shutil.rmtree(work, ignore_errors=True)
     db = open_database(url or None, target.path or Path())
     try:
+        with db.connection_context():
+            start_new_log()  # indices after the backup's will be handed out again
         return Restored(manifest, where, audit_hub(db, silent_days))
     finally:
         db.close()
