@@ -21,7 +21,7 @@ def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p.set_defaults(handler=run_backup)
     p = cmds.add_parser("restore", parents=[common],
                         help=_("从备份文件恢复枢纽站，并审计恢复结果"))
-    p.add_argument("backup_file", type=Path, metavar="FILE")
+    p.add_argument("backup_file", type=Path, metavar="FILE", help=_("备份文件"))
     p.add_argument("--db", default=None,
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--force", action="store_true", help=_("覆盖已有数据的枢纽站数据库"))
