@@ -66,7 +66,23 @@ def _db_args(url: str | None) -> list[str]:
     return ["--db", url] if url else []
 
 
-def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
+def _by_usb(net: DemoNetwork) -> list[str]:
+    """One offline round trip of the village through the running township hub: the
+    cases returned to it that the answer brought."""
+    stick = net.workdir / "stick"
+    village = ["--data", net.village.data, "--user", net.village.user]
+    env = {"STATION_PASSPHRASE": net.passphrase}
+    out = run_station("sync", "export", "--to", stick / "after.zip", *village, env=env)
+    assert out.code == 0, out.err
+    answered = _hub_command(net, "import", stick / "after.zip")
+    assert answered.code == 0, answered.err
+    back = run_station("sync", "import", stick / "after.receipts.zip", *village, "--json",
+                       env=env)
+    assert back.code == 0, back.err
+    return list(back.json()["returned"])
+
+
+def _backup_and_restore(net: DemoNetwork, township_db: str | None, usb: bool = False) -> None:
     demo_network.start_hubs(net, township_db=township_db)
     backup = net.workdir / "backups" / "township.tar"
     with net.open(net.village) as village:  # two cases the backup will hold
@@ -122,11 +138,13 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
     with net.open(net.reviewer) as desk:
         link.set_hub(desk, address)
     _return(net, early[1])  # the restored hub gives it an index the lost hub had given
+    if usb:  # the village's stick carries its cursor and the lost hub's log
+        assert _by_usb(net) == [early[1]], "a return after the restore did not arrive"
     with net.open(net.village) as village:
         link.set_hub(village, address)
         report = link.sync_once(village)
         assert report.pending == 0, report
-        assert report.returned == [early[1]], "a return after the restore did not arrive"
+        assert report.returned == ([] if usb else [early[1]]), "a return did not arrive"
         assert link.acked_seq() == acked + 1  # its receipt of that return
 
     sent = station_holdings(net, net.village).sent
@@ -146,6 +164,10 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None) -> None:
 
 def test_backup_restore_sqlite(net: DemoNetwork) -> None:
     _backup_and_restore(net, None)
+
+
+def test_backup_restore_then_a_usb_round_trip(net: DemoNetwork) -> None:
+    _backup_and_restore(net, None, usb=True)
 
 
 def test_backup_restore_postgres(net: DemoNetwork) -> None:
