@@ -18,11 +18,12 @@ from network import hub_holdings, postgres_databases, station_holdings
 
 from station.casework import review_queue
 from station.demo import demo_network
-from station.demo.demo_network import ADMIN, DemoNetwork
+from station.demo.demo_network import ADMIN, DemoNetwork, DemoNode
 from station.hubops import hub_runner
 from station.hubops.audit import audit_hub
 from station.network import link
-from sync.hub.identity import open_database
+from sync.hub.identity import log_id, open_database
+from sync.hub.models import HubState
 
 
 class Load:
@@ -57,8 +58,9 @@ def _return(net: DemoNetwork, case_no: str) -> None:
         review_queue.return_to_village(desk, case_no, "请补充户口簿首页")
 
 
-def _hub_command(net: DemoNetwork, *args: str | Path) -> Any:
-    return run_station("hub", *args, "--data", net.township.data, "--user", ADMIN,
+def _hub_command(net: DemoNetwork, *args: str | Path, node: DemoNode | None = None) -> Any:
+    data = (node or net.township).data
+    return run_station("hub", *args, "--data", data, "--user", ADMIN,
                        env={"STATION_PASSPHRASE": net.passphrase}, timeout=300)
 
 
@@ -176,3 +178,74 @@ def test_backup_restore_postgres(net: DemoNetwork) -> None:
             _backup_and_restore(net, url)
         finally:
             net.stop()  # the hub's connections go before the database is dropped
+
+
+def _hub_state(node: DemoNode, key: str) -> str:
+    db = open_database(None, node.data / hub_runner.DB_NAME)
+    try:
+        with db.connection_context():
+            row = HubState.get_or_none(HubState.key == key)
+            return str(row.value) if row else ""
+    finally:
+        db.close()
+
+
+def _county_log(net: DemoNetwork) -> str:
+    db = open_database(None, net.county.data / hub_runner.DB_NAME)
+    try:
+        with db.connection_context():
+            return log_id()
+    finally:
+        db.close()
+
+
+def test_a_restored_county_gets_the_subtree_again(net: DemoNetwork) -> None:
+    """The township forwards again what the restored county lacks, and pulls from the
+    county's new log.  (Nothing is addressed down to the township in this flow, so
+    its restart of the pull at 0 moves no event here.)"""
+    demo_network.start_hubs(net)
+    backup = net.workdir / "backups" / "county.tar"
+    with net.open(net.village) as village:
+        demo_network.file_samples(net, village, 1)
+        link.sync_once(village)
+        head = link.acked_seq()
+    demo_network.wait_for_county(net, {net.village.code: head})
+    old_log = _county_log(net)
+    demo_network.wait_until(lambda: _hub_state(net.township, "down:log") == old_log, 90,
+                            "the township to pull from the county")
+    made = _hub_command(net, "backup", "--to", backup, node=net.county)
+    assert made.code == 0, made.err
+    with net.open(net.village) as village:
+        demo_network.file_samples(net, village, 2)
+        link.sync_once(village)
+        head = link.acked_seq()
+    demo_network.wait_for_county(net, {net.village.code: head})
+
+    assert net.county.process is not None and net.county.address
+    net.county.process.terminate()
+    net.county.process.wait(60)
+    restored = _hub_command(net, "restore", backup, "--force", "--json", node=net.county)
+    assert restored.code == 0, restored.err + restored.out
+    county = hub_holdings(net, net.county, None)
+    assert max(seq for node, seq in county.events if node == net.village.code) < head
+    new_log = _county_log(net)
+    assert new_log != old_log
+    port = net.county.address.rsplit(":", 1)[1]
+    demo_network.start_hub(net, net.county, listen=f"127.0.0.1:{port}")
+
+    demo_network.wait_for_county(net, {net.village.code: head})
+    demo_network.wait_until(lambda: _hub_state(net.township, "down:log") == new_log, 90,
+                            "the township to pull from the county's new log")
+    township = hub_holdings(net, net.township, None)
+    county = hub_holdings(net, net.county, None)
+    assert county.rows == len(county.events), "an event is held twice"
+    assert {k: v for k, v in county.events.items() if k[0].startswith("450981104")} == \
+        {k: v for k, v in township.events.items() if k[0].startswith("450981104")}
+    assert set(township.materials) <= set(county.materials) and all(county.materials.values())
+    assert county.forks == 0
+    db = open_database(None, net.county.data / hub_runner.DB_NAME)
+    try:
+        audit = audit_hub(db)
+    finally:
+        db.close()
+    assert audit.report.ok, audit.summary()
