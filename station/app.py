@@ -24,6 +24,7 @@ from station.node import Node, check_node
 from station.paths import DataLayout, default_documents_dir, documents_dir_outside
 from station.store.blobs import BlobStore
 from station.store.database import StoreDatabase, open_database
+from station.store.leftovers import sweep_leftovers
 from station.store.models import Setting, User
 from station.store.names import backfill_name_index
 from station.throttle import LoginThrottle
@@ -49,6 +50,7 @@ class Station:
         self.blobs.sweep_temp()
         self.index = vault.blind_indexer()
         backfill_name_index(self.index)
+        self.sweep_leftovers()
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -128,6 +130,18 @@ class Station:
 
     def close(self) -> None:
         self.db.close()
+
+    def sweep_leftovers(self) -> None:
+        """Remove scans an interrupted filing left behind (``station/store/leftovers.py``).
+        Housekeeping never keeps the agent out: if it cannot read what refers to the
+        scans, it removes nothing and says so in the log."""
+        try:
+            removed = sweep_leftovers(self.blobs)
+        except Exception as error:
+            log.warning("leftover scans not swept: %s", type(error).__name__)
+            return
+        if removed:
+            log.info("removed %d leftover scan file(s) that nothing refers to", removed)
 
     def give_keys_if_missing(self) -> None:
         """A user from before schema 5 gets a sealing key pair at their next login (the

@@ -61,6 +61,13 @@ def translate(message: str) -> str:
 _ = translate
 
 
+def in_every_language(message: str) -> list[str]:
+    """A marked message as each interface language shows it (to recognise it in a
+    program's output whatever language that program spoke)."""
+    return [message if lang == "zh" else _catalogue(lang).get(message, message)
+            for lang in LANGUAGES]
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark a message for the catalogue without translating it yet."""
     return message

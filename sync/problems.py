@@ -65,6 +65,12 @@ class ReadNotPermitted(SyncError):
     status, slug = 403, "read-not-permitted"
 
 
+class MetricsNotPermitted(SyncError):
+    """地址 {address} 不在本枢纽站允许读取运行指标的范围内，请求被拒绝；如需从这里采集，请枢纽站管理员把该地址加入允许范围后重启枢纽站。"""  # noqa: E501
+
+    status, slug = 403, "metrics-not-permitted"
+
+
 class RecipientUnknown(SyncError):
     """事件的接收方 {recipient} 不在本县的站点目录中（站点或科室不存在），整批未收。"""
 

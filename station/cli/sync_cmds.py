@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import random
 import time
 from pathlib import Path
@@ -32,6 +33,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--public-name", action="append", default=[], dest="public_names",
                    metavar="HOST:PORT",
                    help=_("客户端使用的本站地址（可重复）；默认为监听地址"))
+    p.add_argument("--metrics-allow", action="append", default=[], type=metrics_network,
+                   metavar="CIDR",
+                   help=_("允许读取运行指标（/metrics）的地址段（可重复），"
+                          "例如 10.0.0.0/24；默认只允许本机"))
+    p.add_argument("--trusted-proxy", default=None, metavar="ADDRESS",
+                   help=_("前置反向代理（如 nginx）的地址：按它转发的 X-Forwarded-For "
+                          "判断请求来自哪个地址"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
     hub_backup_cmds.register(cmds, common)
@@ -76,6 +84,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--reason", required=True, help=_("退回原因"))
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=run_return)
+
+
+def metrics_network(text: str) -> str:
+    """An address range such as 10.0.0.0/24 or a single address (else a usage error)."""
+    try:
+        ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("地址段“{value}”不对：应为 IP 地址或地址段，例如 10.0.0.0/24。").format(
+                value=text)) from None
+    return text.strip()
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -125,7 +144,7 @@ def run_audit_overrides(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
-                                   args.public_names)
+                                   args.public_names, args.metrics_allow, args.trusted_proxy)
     hub_runner.run(running)
     return 0
 

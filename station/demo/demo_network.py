@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from station.demo.village import DEMO_AGENT, DEMO_AGENT_NAME, DEMO_PASSPHRASE, s
 from station.documents.fonts import find_cjk_font
 from station.filing.new_case import FilingResult, MaterialFile, file_case
 from station.hubops import hub_runner
+from station.hubops.hub_banner import started_address
 from station.network import link
 from station.trust import enrolment, offices, seals, users
 from sync.audit import verify_hub
@@ -45,7 +45,6 @@ TOWNSHIP_SIGNERS = (("mzqf", "钱签发", "民政办"),)
 COUNTY_USERS = (("archivist", "auditor", "档案"), ("mzj", "reviewer", "民政局"),
                 ("mzqz", "signer", "民政局"), ("clj", "reviewer", "残联"))
 SEALED_OFFICES = {"county": ("民政局",), "township": ("民政办", "残联")}
-LISTENING = re.compile(r"hub listening on (http://\S+)")
 
 
 @dataclass
@@ -177,9 +176,10 @@ def add_village(net: DemoNetwork, code: str, name: str) -> DemoNode:
 
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
               db: str | None = None, timeout: float = 60.0,
-              listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = ()) -> str:
+              listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = (),
+              options: tuple[str, ...] = ()) -> str:
     argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
-            "--user", ADMIN, "--listen", listen]
+            "--user", ADMIN, "--listen", listen, *options]
     for name in public_names:
         argv += ["--public-name", name]
     if upstream:
@@ -199,9 +199,9 @@ def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
             raise RuntimeError(f"hub {node.code} exited: {process.wait()}")
         log.write(line)
         log.flush()
-        found = LISTENING.search(line.decode("utf-8", "replace"))
+        found = started_address(line.decode("utf-8", "replace"))
         if found:
-            node.address = found.group(1)
+            node.address = found
             _drain(process, log)
             return node.address
     raise RuntimeError(f"hub {node.code} did not start in {timeout} s")

@@ -24,7 +24,8 @@ from station.errors import MaterialProblem, StationError
 from station.filing.new_case import FilingResult, MaterialFile, Proxy, file_case, file_problem
 from station.filing.pages import rotate_bytes
 from station.store.blobs import StoredBlob
-from station.store.models import CaseDocument, CaseDraft, CaseMaterial, OutgoingMaterial
+from station.store.leftovers import referenced
+from station.store.models import CaseDraft
 
 
 class DraftGone(StationError):
@@ -163,11 +164,5 @@ def remove_unused(station: Station, addresses: Iterable[str]) -> None:
     candidates = set(addresses)
     if not candidates:
         return
-    used: set[str] = set()
-    for model in (CaseMaterial, CaseDocument, OutgoingMaterial):
-        used.update(str(r.blob) for r in model.select(model.blob)
-                    .where(model.blob.in_(list(candidates))))
-    for row in CaseDraft.select():
-        used.update(stored_scans(row.content))
-    for address in candidates - used:
+    for address in candidates - referenced(candidates):
         station.blobs.remove(address)

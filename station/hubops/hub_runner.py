@@ -22,10 +22,12 @@ from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
 from station.errors import HubPublicNameNeeded, NotEnrolled
+from station.hubops.hub_banner import started_line
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
+from sync.hub.metrics import DEFAULT_ALLOW, HubMetrics
 from sync.hub.serve import bind
 from sync.hub.service import HubService
 
@@ -41,6 +43,7 @@ class RunningHub:
     server: object
     forwarder: Forwarder | None
     address: str
+    banner: str  # the line saying where it listens and which database it uses
 
 
 def identity_of(station: Station, upstream: str | None) -> HubIdentity:
@@ -66,8 +69,10 @@ def upstream_of(station: Station, given: str | None) -> str | None:
 
 
 def start(station: Station, listen: str, db_url: str | None,
-          upstream: str | None, public_names: Sequence[str] = ()) -> RunningHub:
-    """Build the hub and bind its socket (serve with ``run``)."""
+          upstream: str | None, public_names: Sequence[str] = (),
+          metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None) -> RunningHub:
+    """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
+    networks in ``metrics_allow`` (by default loopback only)."""
 
     host, _, port = listen.rpartition(":")
     if host.strip("[]") in WILDCARD and not public_names:
@@ -78,15 +83,17 @@ def start(station: Station, listen: str, db_url: str | None,
     with db.connection_context():
         service = HubService(identity, db)
     service.matters = matter_rules.lookup(lambda: station.catalogue)
-    server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names)
+    metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
+    server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
+                         metrics=metrics)
     forwarder = Forwarder(service, identity.upstream) if identity.upstream else None
-    return RunningHub(service, server, forwarder, bound)
+    return RunningHub(service, server, forwarder, bound, started_line(bound, db))
 
 
 def run(hub: RunningHub) -> None:
     if hub.forwarder is not None:
         threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
-    print(f"hub listening on {hub.address}", file=sys.stderr, flush=True)
+    print(hub.banner, file=sys.stderr, flush=True)
     try:
         hub.server.run()  # type: ignore[attr-defined]
     finally:

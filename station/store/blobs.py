@@ -5,7 +5,8 @@ the same scan stored twice is kept once, and the address reveals nothing to
 someone without the key (a plain SHA-256 would let anyone holding a copy of
 an ID-card photo prove it is here).  Writing is one pass: the plaintext is
 hashed and encrypted into a temp file in ``tmp/``, fsynced, then renamed into
-place; a crash leaves at most a temp file of ciphertext, swept on next open.
+place; a crash leaves at most a temp file of ciphertext, swept on next open, or
+a blob nothing refers to, swept once it is old (``station/store/leftovers.py``).
 The hash runs in a helper thread (hashlib releases the GIL) while this thread
 encrypts and writes, so storing a scan costs about what its slower half costs.
 Reading checks every chunk's tag, truncation, and finally that the
@@ -111,6 +112,8 @@ class BlobStore:
             final = self.path_of(address)
             if final.exists():
                 tmp_path.unlink()
+                # Young again: the leftover sweep keeps it while this filing commits.
+                os.utime(final)
             else:
                 os.replace(tmp_path, final)
                 if sync_folder:

@@ -1,6 +1,7 @@
 """The hub's HTTP face: Falcon resources over HubService.
 
-Every request but ``/v1/health`` and ``/v1/openapi.json`` is an RFC 9421
+Every request but ``/v1/health``, ``/v1/openapi.json`` and ``/metrics`` (read
+only from the addresses the operator allows: ``sync/hub/metrics.py``) is an RFC 9421
 signed request (sync/httpsig.py); the signer's key id is its node code, and
 its key is the one in the certificate chain it registered with ``/v1/hello``
 (verified up to the county root, checked against the revocation list).
@@ -28,10 +29,12 @@ from sync.errors import SignatureInvalid, SyncError
 from sync.hub import scope
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.identity import log_id
+from sync.hub.metrics import CONTENT_TYPE, HubMetrics
 from sync.hub.scope import Rule
 from sync.hub.service import DbNonces, HubService
 from sync.problems import (
     MEDIA_TYPE,
+    MetricsNotPermitted,
     NodeNotEnrolled,
     NotFound,
     ReadNotPermitted,
@@ -47,7 +50,8 @@ log = logging.getLogger("bianmin.hub")
 MAX_JSON = 16 << 20
 MAX_CHUNK_BODY = (1 << 20) + 1024
 MAX_INDEX = (1 << 63) - 1  # the largest SQL INTEGER: a larger cursor is a 400, never a 500
-UNSIGNED = ("/v1/health", "/v1/openapi.json")
+METRICS = "/metrics"
+UNSIGNED = ("/v1/health", "/v1/openapi.json", METRICS)
 # What a refused reader was asking for, as the problem's message names it.
 _HUB_READS = {"/v1/queue": "本枢纽站的待办队列", "/v1/sessions": "本枢纽站的同步记录"}
 HELLO = "/v1/hello"
@@ -144,8 +148,9 @@ class _Nonces:
 class Auth:
     """Read the body with a limit, then verify the request signature."""
 
-    def __init__(self, hub: HubService) -> None:
+    def __init__(self, hub: HubService, metrics: HubMetrics) -> None:
         self.hub = hub
+        self.metrics = metrics
         self.nonces = DbNonces()
         self.unproven = UnprovenBudget()
 
@@ -194,6 +199,8 @@ class Auth:
         peer = str(req.context.peer or "")
         if rule is None:
             raise ReadNotPermitted(node=peer or "?", what=req.path[:80])
+        if rule is Rule.OPERATOR and not self.metrics.permits(req.remote_addr):
+            raise MetricsNotPermitted(address=str(req.remote_addr or "?")[:60])
         if rule is Rule.NODE and not scope.may_read_node(peer, params.get("node", "")):
             raise ReadNotPermitted(node=peer, what=f"站点 {params.get('node', '')[:12]} 的同步进度")
         if rule is Rule.HUB and not scope.may_read_hub(peer, self.hub.me.code):
@@ -267,6 +274,7 @@ class Auth:
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:
+        self._count(req, resp)
         peer = getattr(req.context, "peer", None)
         session = req.get_header("Sync-Session")
         if peer and session and not getattr(req.context, "enrolling", False):
@@ -277,6 +285,15 @@ class Auth:
                                      bytes_out=len(resp.data or b""), error=error, **counts)
             except Exception:  # the log must never break an answer already made
                 log.exception("could not log a sync session")
+
+    def _count(self, req: falcon.Request, resp: falcon.Response) -> None:
+        counts = getattr(req.context, "counts", {})
+        try:
+            self.metrics.record(req.method, req.uri_template, resp.status_code,
+                                len(getattr(req.context, "body", b"")), len(resp.data or b""),
+                                counts.get("events_in", 0), counts.get("events_out", 0))
+        except Exception:  # counting must never break an answer already made
+            log.exception("could not count a request")
 
 
 def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Exception,
@@ -332,6 +349,17 @@ class OpenApi:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_JSON
         resp.data = resources.files("sync.hub").joinpath("openapi.json").read_bytes()
+
+
+class Metrics:
+    """Prometheus text; who may read it was decided in ``Auth.process_resource``."""
+
+    def __init__(self, metrics: HubMetrics) -> None:
+        self.metrics = metrics
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = CONTENT_TYPE
+        resp.data = self.metrics.render()
 
 
 class Hello:
@@ -575,14 +603,17 @@ class UpdateItem:
         _send(resp, {"kind": kind, "version": self.hub.updates.install(kind, published)})
 
 
-def create_app(hub: HubService) -> falcon.App:
-    app = falcon.App(middleware=[Auth(hub)])
+def create_app(hub: HubService, metrics: HubMetrics | None = None) -> falcon.App:
+    """The hub's WSGI app; ``metrics`` by default answers loopback only."""
+    metrics = metrics or HubMetrics(hub)
+    app = falcon.App(middleware=[Auth(hub, metrics)])
     app.req_options.strip_url_path_trailing_slash = True
     app.add_error_handler(falcon.HTTPError, handle_falcon_error)
     app.add_error_handler(SyncError, handle_sync_error)
     app.add_error_handler(KeysError, handle_sync_error)
     app.add_route("/v1/health", Health(hub))
     app.add_route("/v1/openapi.json", OpenApi())
+    app.add_route(METRICS, Metrics(metrics))
     app.add_route(HELLO, Hello(hub))
     app.add_route("/v1/certificates", Certificates(hub))
     app.add_route("/v1/directory", Directory(hub))

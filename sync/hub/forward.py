@@ -11,6 +11,9 @@ import json
 import logging
 import random
 import threading
+import time
+
+from peewee import fn
 
 from keys.errors import KeysError
 from sync.client import HubClient
@@ -24,6 +27,12 @@ from sync.updates import KINDS
 
 log = logging.getLogger("bianmin.hub.forward")
 BATCH = 200
+# What the monitoring reads (sync/hub/metrics.py), kept in the database so that every
+# worker process answers alike: the parent's high-water per node as last seen, and when
+# a round last succeeded (written at most every SUCCESS_EVERY seconds).
+ACKED = "up:acked"
+SUCCESS = "up:success"
+SUCCESS_EVERY = 15.0
 
 
 def _state(key: str, default: str = "0") -> str:
@@ -47,6 +56,8 @@ class Forwarder:
         self.stop = threading.Event()
         self.failures = 0
         self.last_error: str | None = None
+        self._acked_kept: dict[str, int] | None = None
+        self._success_kept = 0.0
 
     def client(self) -> HubClient:
         return HubClient(self.upstream, self.hub.me.signing_key, self.hub.me.code)
@@ -56,6 +67,7 @@ class Forwarder:
             try:
                 with self.hub.db.connection_context():
                     self.round()
+                    self._keep_success()
                 self.failures, self.last_error = 0, None
                 delay = self.interval
             except (SyncError, OSError) as error:
@@ -141,6 +153,11 @@ class Forwarder:
                 acked[node] = int(client.node_head(node)["high_water"])
             except SyncError as error:  # one refused node (e.g. revoked) blocks no other
                 log.warning("forwarding %s refused: %s", node, error)
+        total = self._push_unsent(client, acked)
+        self._keep_acked(acked)
+        return total
+
+    def _push_unsent(self, client: HubClient, acked: dict[str, int]) -> int:
         total = 0
         while True:
             rows = self._unsent(acked)
@@ -160,6 +177,19 @@ class Forwarder:
                         acked.pop(node, None)
             if acked == before:  # the parent takes nothing more now: try next round
                 return total
+
+    def _keep_acked(self, acked: dict[str, int]) -> None:
+        if acked != self._acked_kept:
+            with self.hub.write():
+                _put(ACKED, json.dumps(acked, sort_keys=True))
+            self._acked_kept = dict(acked)
+
+    def _keep_success(self) -> None:
+        now = time.time()
+        if now - self._success_kept >= SUCCESS_EVERY:
+            with self.hub.write():
+                _put(SUCCESS, str(int(now)))
+            self._success_kept = now
 
     def _unsent(self, acked: dict[str, int]) -> list[HubEvent]:
         """The next batch of events past each node's acknowledged seq, in log order."""
@@ -252,3 +282,23 @@ class Forwarder:
             if not events or next_cursor == cursor:
                 return total
             cursor = next_cursor
+
+
+def backlog(code: str) -> int:
+    """Events of ``code``'s subtree held here past the parent's high-water as last seen:
+    one indexed lookup per node (a node never acknowledged counts from seq 0)."""
+    acked = {str(k): int(v) for k, v in json.loads(_state(ACKED, "{}")).items()}
+    prefix = scope_prefix(code)
+    nodes = set(acked) | {row.node for row in HubPeer.select(HubPeer.node)
+                          .where(HubPeer.node.startswith(prefix))}
+    total = 0
+    for node in sorted(nodes):
+        head = HubEvent.select(fn.MAX(HubEvent.seq)).where(HubEvent.node == node).scalar()
+        total += max(0, int(head or 0) - acked.get(node, 0))
+    return total
+
+
+def last_success() -> float | None:
+    """When a forwarding round last succeeded (Unix seconds), or None if none has."""
+    stored = _state(SUCCESS, "")
+    return float(stored) if stored else None

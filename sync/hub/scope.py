@@ -29,6 +29,7 @@ from keys.hierarchy import is_under
 
 class Rule(StrEnum):
     ANYONE = "anyone"  # unsigned: health, the OpenAPI document
+    OPERATOR = "operator"  # unsigned, from the addresses the operator allows: /metrics
     SIGNED = "signed"  # any verified signature: an enrolled node, or a node enrolling with
     #                    the key it asks to have certified (the service decides the rest)
     ENROLLED = "enrolled"  # any enrolled node; the service checks what it is sent
@@ -42,6 +43,7 @@ class Rule(StrEnum):
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/health"): Rule.ANYONE,
     ("GET", "/v1/openapi.json"): Rule.ANYONE,
+    ("GET", "/metrics"): Rule.OPERATOR,
     ("POST", "/v1/hello"): Rule.SIGNED,
     ("POST", "/v1/certificates"): Rule.ENROLLED,
     ("GET", "/v1/directory"): Rule.LINE,

@@ -8,20 +8,32 @@ from typing import Any
 from waitress import create_server
 
 from sync.hub.app import create_app
+from sync.hub.metrics import HubMetrics
 from sync.hub.service import HubService
 
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def bind(service: HubService, host: str, port: int, threads: int = 8,
-         public_names: Iterable[str] = ()) -> tuple[Any, str]:
+         public_names: Iterable[str] = (), metrics: HubMetrics | None = None) -> tuple[Any, str]:
     """The server (call ``.run()``) and the address it listens on.
 
     ``public_names`` are the authorities clients (or a reverse proxy in front)
     use for this hub; by default the listen address HOST:PORT (on loopback both
-    127.0.0.1 and localhost).  Signed requests for any other authority are refused."""
-    server: Any = create_server(create_app(service), host=host, port=port, threads=threads,
-                                channel_timeout=120, clear_untrusted_proxy_headers=True)
+    127.0.0.1 and localhost).  Signed requests for any other authority are refused.
+
+    Behind a reverse proxy the hub trusts (``metrics.trusted_proxy``: its address), a
+    request's address is the last one the proxy adds to ``X-Forwarded-For``, as for the
+    progress page (``sync.hub.progress_web.bind``); from anyone else that header is
+    dropped."""
+    metrics = metrics or HubMetrics(service)
+    proxy: dict[str, Any] = {}
+    if metrics.trusted_proxy:
+        proxy = {"trusted_proxy": metrics.trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-for"}}
+    server: Any = create_server(create_app(service, metrics), host=host, port=port,
+                                threads=threads, channel_timeout=120,
+                                clear_untrusted_proxy_headers=True, **proxy)
     names = {name.strip().lower() for name in public_names if name.strip()}
     if not names:
         hosts = LOOPBACK if host in LOOPBACK else (host,)
