@@ -211,10 +211,12 @@ class HubClient:
         return PushResult(value["receipts"], value["accepted"], value["duplicates"],
                           value["gaps"], list(value.get("conflicts") or []))
 
-    def pull(self, after: int, limit: int = 200) -> tuple[list[tuple[int, bytes]], int]:
+    def pull(self, after: int, limit: int = 200) -> tuple[list[tuple[int, bytes]], int, str]:
+        """Events after log index ``after``, the next cursor, and the hub's log id (a
+        cursor counts in one log: when the id changes, the hub was restored)."""
         value = self._json("GET", "/v1/events", params={"after": after, "limit": limit})
         events = [(int(e["index"]), base64.b64decode(e["raw"])) for e in value["events"]]
-        return events, int(value["cursor"])
+        return events, int(value["cursor"]), str(value.get("log") or "")
 
     def queue(self, office: str | None = None) -> list[dict[str, Any]]:
         params = {"office": office} if office else None

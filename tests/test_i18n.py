@@ -164,6 +164,7 @@ NOT_IN_THE_WINDOW = {
     "station.network.enrolment_net.EnrolmentPending",
     "station.trust.progress_address.ProgressAddressInvalid", "keys.errors.UnsupportedKey",
     "station.network.updates.UpdateFileName",
+    "station.hubops.restore.HubDatabaseNotEmpty",  # only ``station hub restore`` raises it
 }
 # Placeholders that carry a name from the code (a form's field key, an exception's class).
 CODE_PLACEHOLDERS = {"field", "kind", "event_type"}

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from station.casework import review_queue
-from station.cli import bundle_cmds
+from station.cli import bundle_cmds, hub_backup_cmds
 from station.cli.context import emit, opened, say
 from station.hubops import hub_runner
 from station.i18n import _, translate
@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                           "判断请求来自哪个地址"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
+    hub_backup_cmds.register(cmds, common)
 
     audit = sub.add_parser("audit", parents=[common], help=_("县级管理员：审计同步日志"))
     acmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")

@@ -113,9 +113,11 @@ def export(station: Station, path: Path) -> ExportReport:
               SyncReceipt.select().where(SyncReceipt.reported == False)  # noqa: E712
               .order_by(SyncReceipt.hub, SyncReceipt.up_to_seq)]
     cursor = Setting.get_or_none(Setting.key == link.CURSOR_SETTING)
+    hub_log = Setting.get_or_none(Setting.key == link.LOG_SETTING)
     fields = {"kind": EVENTS, "from": code, "to": report.to, "created_at": outbox.utc_now(),
               "chain": chain, "directory": directory.own_entry(station), "acked": acked,
-              "cursor": int(cursor.value) if cursor else 0, "proofs": proofs}
+              "cursor": int(cursor.value) if cursor else 0, "proofs": proofs,
+              "log": hub_log.value if hub_log else ""}
     key = node_keys.ensure_signing_key()
     assert isinstance(key, ed25519.Ed25519PrivateKey)
     folder = publish.outgoing_dir(station)
@@ -227,6 +229,12 @@ def _apply(station: Station, bundle: Bundle, hub_key: object,
     _store_inbox(station, downward, chains, report)
     cursor = Setting.get_or_none(Setting.key == link.CURSOR_SETTING)
     moved = max(int(cursor.value) if cursor else 0, bundle.field_of("cursor", int))
+    answer_log = bundle.manifest.get("log")
+    if isinstance(answer_log, str) and answer_log:
+        stored = Setting.get_or_none(Setting.key == link.LOG_SETTING)
+        if stored is not None and stored.value != answer_log:
+            moved = bundle.field_of("cursor", int)  # a restored hub's new log: its cursor
+        Setting.replace(key=link.LOG_SETTING, value=answer_log).execute()
     Setting.replace(key=link.CURSOR_SETTING, value=str(moved)).execute()
     for held in bundle.field_of("proofs_held", list):
         if not (isinstance(held, list) and len(held) == 2 and isinstance(held[0], str)

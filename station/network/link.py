@@ -49,6 +49,7 @@ log = logging.getLogger("bianmin.sync")
 HUB_SETTING = "sync.hub_url"
 ACKED_SETTING = "sync.acked_seq"
 CURSOR_SETTING = "sync.cursor"
+LOG_SETTING = "sync.hub_log"  # the hub log the cursor counts in (sync.hub.identity.log_id)
 LAST_SUCCESS = "sync.last_success"
 RETURNED = status.RETURNED
 
@@ -262,8 +263,16 @@ def pull_all(station: Station, client: HubClient, report: SyncReport) -> None:
     cursor = int(_setting(CURSOR_SETTING, "0") or 0)
     authors: dict[str, ed25519.Ed25519PublicKey | None] = {}
     while True:
-        events, next_cursor = client.pull(cursor)
+        events, next_cursor, hub_log = client.pull(cursor)
+        if hub_log and _setting(LOG_SETTING, hub_log) != hub_log and cursor:
+            cursor = 0  # the hub was restored from a backup: pull everything again
+            with station.db.atomic("IMMEDIATE"):
+                Setting.replace(key=CURSOR_SETTING, value="0").execute()
+                Setting.replace(key=LOG_SETTING, value=hub_log).execute()
+            continue
         with station.db.atomic("IMMEDIATE"):
+            if hub_log:
+                Setting.replace(key=LOG_SETTING, value=hub_log).execute()
             for index, raw in events:
                 envelope = parse_envelope(raw)
                 try:

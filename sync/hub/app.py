@@ -29,6 +29,7 @@ from sync import boundedjson, httpsig, storage
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub import scope
 from sync.hub.enrolments import MAX_REQUEST, parse_request
+from sync.hub.identity import log_id
 from sync.hub.metrics import CONTENT_TYPE, HubMetrics
 from sync.hub.scope import Rule
 from sync.hub.service import DbNonces, HubService
@@ -498,7 +499,7 @@ class Events:
         events, cursor = self.hub.pull(req.context.peer, after, limit)
         req.context.counts = {"events_out": len(events), "direction": "down"}
         _send(resp, {"events": [{"index": e.id, "raw": base64.b64encode(bytes(e.envelope)).decode()}
-                                for e in events], "cursor": cursor})
+                                for e in events], "cursor": cursor, "log": log_id()})
 
 
 class NodeHead:

@@ -39,6 +39,7 @@ from sync.bundle import (
 )
 from sync.chunks import CHUNK
 from sync.errors import SyncError
+from sync.hub.identity import log_id
 from sync.hub.models import HubPeer, HubProof, HubReceipt, HubSession
 from sync.hub.service import MAX_BATCH_EVENTS, HubService, check_address, now_iso
 from sync.problems import (
@@ -210,6 +211,9 @@ def _answer(service: HubService, bundle: Bundle, report: HubImport, out: BinaryI
     report.receipts = len(rows)
     writer = BundleWriter(out)
     cursor = int(bundle.manifest["cursor"])
+    sent_log = bundle.manifest.get("log")
+    if isinstance(sent_log, str) and sent_log and sent_log != log_id():
+        cursor = 0  # the station counted in the log of this hub before a restore
     while True:
         events, next_cursor = service.pull(node, cursor)
         for event in events:
@@ -223,7 +227,7 @@ def _answer(service: HubService, bundle: Bundle, report: HubImport, out: BinaryI
         "kind": RECEIPTS, "from": service.me.code, "to": node, "created_at": now_iso(),
         "chain": service.me.chain_pem, "answers": bundle.digest,
         "receipts": [json.loads(r.document) for r in rows],
-        "high_water": service.high_water(node), "cursor": cursor,
+        "high_water": service.high_water(node), "cursor": cursor, "log": log_id(),
         "directory": service.directory(node),
         "revocations": base64.b64encode(listed).decode("ascii") if listed else None,
         "proofs_held": [[p.hub, p.up_to_seq] for p in

@@ -268,7 +268,14 @@ class Forwarder:
         cursor = int(_state("down:cursor"))
         total = 0
         while True:
-            events, next_cursor = client.pull(cursor)
+            events, next_cursor, hub_log = client.pull(cursor)
+            if hub_log and _state("down:log", hub_log) != hub_log and cursor:
+                cursor = 0  # the parent was restored: its indices start a new log
+                _put("down:cursor", "0")
+                _put("down:log", hub_log)
+                continue
+            if hub_log:
+                _put("down:log", hub_log)
             for _, raw in events:  # documents signed above (decisions …) come down too
                 for address in parse_envelope(raw).header.materials:
                     self.fetch_down(client, address, parent)

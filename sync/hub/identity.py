@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,27 @@ def open_database(url: str | None, default_path: Path) -> Database:
                 add_missing_columns(db)
                 backfill_citations(db)
                 upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
+        if HubState.get_or_none(HubState.key == LOG_KEY) is None:
+            start_new_log()
     return db
+
+
+LOG_KEY = "log"
+
+
+def log_id() -> str:
+    """Which line of history the hub's log indices belong to (pull cursors count in it)."""
+    stored = HubState.get_or_none(HubState.key == LOG_KEY)
+    return str(stored.value) if stored else ""
+
+
+def start_new_log() -> str:
+    """A new log id: after a restore from a backup the hub hands out again indices
+    the lost hub had already given, so every cursor counted in the old log must
+    restart (a station that kept its cursor would skip the events at those indices)."""
+    value = secrets.token_hex(8)
+    upsert(HubState, key=LOG_KEY, value=value)
+    return value
 
 
 def is_postgres(db: Database) -> bool:

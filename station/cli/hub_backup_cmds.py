@@ -1,0 +1,57 @@
+"""station hub backup / restore."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from station.cli.context import emit, opened
+from station.hubops import backup, restore
+from station.i18n import _
+
+
+def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = cmds.add_parser("backup", parents=[common],
+                        help=_("备份枢纽站（运行中也可备份，含全部材料）"))
+    p.add_argument("--to", type=Path, required=True, dest="target", metavar="FILE",
+                   help=_("备份文件"))
+    p.add_argument("--db", default=None,
+                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_backup)
+    p = cmds.add_parser("restore", parents=[common],
+                        help=_("从备份文件恢复枢纽站，并审计恢复结果"))
+    p.add_argument("backup_file", type=Path, metavar="FILE", help=_("备份文件"))
+    p.add_argument("--db", default=None,
+                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    p.add_argument("--force", action="store_true", help=_("覆盖已有数据的枢纽站数据库"))
+    p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_restore)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        manifest = backup.take(station, args.db, args.target)
+    size = sum(part.size for part in manifest.parts)
+    emit(args, {**manifest.to_json(), "path": str(args.target)},
+         _("枢纽站备份已保存：{path}（{size} 字节）。").format(path=args.target, size=size))
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    with opened(args) as station:
+        done = restore.restore(station, args.backup_file, args.db, args.force,
+                               args.silent_days)
+    summary = done.audit.summary()
+    text = _("已从 {made_at} 的备份恢复枢纽站数据库 {where}。").format(
+        made_at=done.manifest.made_at, where=done.where)
+    audit = _("审计：{nodes} 个站点，{events} 条事件；分叉 {forks}，缺口 {gaps}，签名无效 {bad}，"
+              "途中丢失 {lost}，不合流程 {flagged}，失联站点 {silent}。")
+    text += "\n" + audit.format(
+        nodes=summary["nodes"], events=summary["events"], forks=summary["forks"],
+        gaps=summary["gaps"], bad=summary["bad_signatures"], lost=summary["lost_in_transit"],
+        flagged=summary["flagged"], silent=summary["silent_stations"])
+    emit(args, {"backup": done.manifest.to_json(), "database": done.where, "audit": summary},
+         text)
+    return 0 if done.audit.report.ok else 1
