@@ -23,6 +23,7 @@ from station.paths import default_data_dir
 PASSPHRASE_ENV = "STATION_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "STATION_NEW_PASSPHRASE"
 RECOVERY_KEY_ENV = "STATION_RECOVERY_KEY"
+CREDENTIAL = "passphrase"  # systemd: LoadCredential=passphrase:/etc/bianmin/….passphrase
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -73,7 +74,20 @@ def ask_secret(env: str, prompt: str, confirm: bool = False) -> str:
 
 
 def passphrase(confirm: bool = False) -> str:
+    """STATION_PASSPHRASE, else a systemd credential named ``passphrase`` (a hub service:
+    ``LoadCredential=passphrase:FILE``, never in the environment), else the terminal."""
+    if PASSPHRASE_ENV not in os.environ and not confirm:
+        credential = credential_file(CREDENTIAL)
+        if credential is not None:
+            return credential.read_text(encoding="utf-8").rstrip("\r\n")
     return ask_secret(PASSPHRASE_ENV, _("口令："), confirm)
+
+
+def credential_file(name: str) -> Path | None:
+    """A credential systemd passed to this service (``$CREDENTIALS_DIRECTORY/name``)."""
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    path = Path(folder) / name if folder else None
+    return path if path is not None and path.is_file() else None
 
 
 @contextmanager
