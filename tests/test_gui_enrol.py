@@ -17,18 +17,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tkinter as tk
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import ttkbootstrap as ttk
 from conftest import PASSPHRASE
 from gui import find_widget, keep, pump, screenshot, sign_in, text_of
-from network import copy_network
 
 from keys.enrolment import new_code
 from station.app import Station
-from station.demo import demo_network
 from station.demo.demo_network import ADMIN, COUNTY, DemoNetwork, wait_until
 from station.hubops import hub_runner
 from station.network.enrol_desk import is_enrolled
@@ -37,6 +33,7 @@ from station.ui.app import StationApp
 from station.ui.login import LoginView
 from station.ui.main_window import MainWindow
 from station.ui.screens.enrol import EnrolScreen
+from station.ui.screens.enrol_approve import ApprovePanel
 from station.ui.screens.enrol_join import JoinPanel
 from station.ui.screens.sync import SyncScreen
 from station.ui.setup import SetupView
@@ -46,16 +43,6 @@ from sync.hub.models import HubGrant
 WAIT = 240.0  # two hubs, a relay up and an approval down, on a shared 2-core machine
 NEW = "450981104202"
 NEW_NAME = "桂平市示范镇新村便民服务站"
-
-
-@pytest.fixture
-def net(network_template: Path, tmp_path: Path) -> Iterator[DemoNetwork]:
-    running = copy_network(network_template, tmp_path / "net")
-    try:
-        demo_network.start_hubs(running)
-        yield running
-    finally:
-        running.stop()
 
 
 def open_app(net: DemoNetwork, tmp_path: Path, data: Path, name: str) -> StationApp:
@@ -163,19 +150,26 @@ def _has_button(root: tk.Misc, text: str) -> bool:
     return True
 
 
+def request_at_county(app: StationApp) -> ApprovePanel:
+    """The county admin's 待批准的入网申请, once the new station's request is listed
+    (the township relays it up on its own schedule: 刷新 until it is there)."""
+    screen = enrol_screen(app, sign_in(app, PASSPHRASE))
+    panel = screen.approve
+    assert panel is not None
+
+    def listed() -> bool:
+        seen = panel.loaded
+        panel.refresh_button.invoke()
+        pump(app.root, lambda: panel.loaded > seen, timeout=WAIT, what="the list")
+        return NEW in panel.tree.get_children()
+    wait_until(listed, WAIT, "the request relayed to the county hub")
+    return panel
+
+
 def approve_in_county_window(net: DemoNetwork, tmp_path: Path) -> None:
     app = open_app(net, tmp_path, net.county.data, COUNTY[1])
     try:
-        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
-        panel = screen.approve
-        assert panel is not None
-
-        def listed() -> bool:  # the township relays the request up on its own schedule
-            seen = panel.loaded
-            panel.refresh_button.invoke()
-            pump(app.root, lambda: panel.loaded > seen, timeout=WAIT, what="the list")
-            return NEW in panel.tree.get_children()
-        wait_until(listed, WAIT, "the request relayed to the county hub")
+        panel = request_at_county(app)
         assert panel.tree.item(NEW)["values"][1] == NEW_NAME
         keep(app.root, "enrol-approve")
         panel.tree.selection_set(NEW)
@@ -189,7 +183,8 @@ def approve_in_county_window(net: DemoNetwork, tmp_path: Path) -> None:
 
 
 def test_a_new_village_enrols_from_the_windows_and_syncs(
-        display: str, net: DemoNetwork, tmp_path: Path, no_open: None) -> None:
+        display: str, hubs: DemoNetwork, tmp_path: Path, no_open: None) -> None:
+    net = hubs
     code = issue_in_county_window(net, tmp_path)
     wait_until(lambda: grant_at_township(net), WAIT, "the county's grant at the township hub")
     set_up_and_send(net, tmp_path, code)
@@ -226,10 +221,11 @@ def test_a_new_village_enrols_from_the_windows_and_syncs(
         app.close()
 
 
-def test_an_unreachable_hub_is_said_plainly(display: str, net: DemoNetwork,
+def test_an_unreachable_hub_is_said_plainly(display: str, hubs: DemoNetwork,
                                             tmp_path: Path) -> None:
     """Also: a village PC set up earlier without enrolling is told so at 立即同步,
     not sent to a command line."""
+    net = hubs
     with net.open(net.township, ADMIN) as township:
         code = enrolment.issue_code(township, NEW, "village").code
     data = net.workdir / NEW
@@ -265,10 +261,11 @@ def test_an_unreachable_hub_is_said_plainly(display: str, net: DemoNetwork,
         app.close()
 
 
-def test_offline_enrolment_through_a_usb_stick(display: str, net: DemoNetwork,
+def test_offline_enrolment_through_a_usb_stick(display: str, hubs: DemoNetwork,
                                                tmp_path: Path) -> None:
     """No network: the village writes its request to a stick, the township admin
     approves the file in the township's window, the village reads the approval back."""
+    net = hubs
 
     with net.open(net.township, ADMIN) as township:  # the sheet handed over in person
         code = enrolment.issue_code(township, NEW, "village").code

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from conftest import PASSPHRASE
 from gui import keep, pump, sign_in, text_of
-from test_gui_enrol import NEW, NEW_NAME, WAIT, enrol_screen, grant_at_township, open_app
+from test_gui_enrol import (
+    NEW,
+    NEW_NAME,
+    WAIT,
+    enrol_screen,
+    grant_at_township,
+    open_app,
+    request_at_county,
+)
 
 from station.app import Station
 from station.demo.demo_network import ADMIN, COUNTY, DemoNetwork, wait_until
@@ -87,16 +95,7 @@ def send_from_the_village(net: DemoNetwork, tmp_path: Path, data: Path, code: st
 def refuse_in_county_window(net: DemoNetwork, tmp_path: Path) -> None:
     app = open_app(net, tmp_path, net.county.data, COUNTY[1])
     try:
-        screen = enrol_screen(app, sign_in(app, PASSPHRASE))
-        panel = screen.approve
-        assert panel is not None
-
-        def listed() -> bool:  # the township relays the request up on its own schedule
-            seen = panel.loaded
-            panel.refresh_button.invoke()
-            pump(app.root, lambda: panel.loaded > seen, timeout=WAIT, what="the list")
-            return NEW in panel.tree.get_children()
-        wait_until(listed, WAIT, "the request relayed to the county hub")
+        panel = request_at_county(app)
         panel.tree.selection_set(NEW)
         panel.refuse_button.invoke()
         pump(app.root, lambda: panel.confirmation is not None

@@ -11,7 +11,6 @@ saved in the documents folder for stations reached by USB.
 from __future__ import annotations
 
 import tkinter as tk
-from datetime import datetime
 from pathlib import Path
 
 import ttkbootstrap as ttk
@@ -24,6 +23,7 @@ from station.hubops.audit import (
 )
 from station.i18n import _, translate
 from station.node import TIER_LABELS
+from station.outbox import local_time
 from station.trust import revocations, seals
 from station.trust.seals import SealInfo
 from station.ui.context import AppContext
@@ -31,16 +31,6 @@ from station.ui.problems import describe
 from station.ui.screens.admin_panel import Panel
 from station.ui.screens.admin_seals import fill_seals, seal_table
 from station.ui.screens.admin_table import Table
-
-
-def local_minute(stamp: str | None) -> str:
-    """A UTC stamp as the local date and minute, or — when the station never synced."""
-    if not stamp:
-        return "—"
-    try:
-        return f"{datetime.fromisoformat(stamp).astimezone():%Y-%m-%d %H:%M}"
-    except ValueError:
-        return stamp
 
 
 def consequences(serial: int, known: list[SealInfo],
@@ -122,7 +112,7 @@ class RevokePanel(Panel):
             self.stations = found
             self.station_table.fill([(c.code, (
                 c.code, c.name, translate(TIER_LABELS.get(c.tier, c.tier)), c.serial,
-                local_minute(c.last_seen))) for c in found])
+                local_time(c.last_seen) if c.last_seen else "—")) for c in found])
             self.stations_note.configure(text="" if found else _("枢纽站还没有见过任何站点。"))
 
         def failed(error: BaseException) -> None:
