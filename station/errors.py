@@ -433,3 +433,11 @@ class ReasonRequired(StationError):
     """“{action}”必须填写理由。"""
 
     exit_code = 4
+
+
+class ChainNotResumed(StationError):
+    """本站刚从备份恢复（或是换上的新电脑），还没有与上级核对已上报的记录，
+    新件的编号可能与原电脑已办的重复。请先点“立即同步”，核对后即可办件；
+    正在填写的内容可以先存为草稿。"""
+
+    exit_code = 4

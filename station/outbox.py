@@ -34,6 +34,12 @@ ACCESS_EXPORTED = "access.exported"
 NODE_INITIALISED = "node.initialised"
 OFFICE_MEMBER_ADDED = "office.member_added"
 OFFICE_MEMBER_REMOVED = "office.member_removed"
+RECOVERED = "node.recovered"  # a stand-in for an event of this node the hub holds
+CHAIN_RESUMED = "node.chain_resumed"
+# Set by a restore from a backup, or on a replacement PC: until the first sync has
+# asked the hub where this node's log stands, nothing is published and no case is
+# filed (its number could be one the hub already holds).  See network/chain_resume.
+RESUME_SETTING = "chain.resume"
 
 LABELS = {
     CASE_FILED: N_("收件登记"),
@@ -46,6 +52,8 @@ LABELS = {
     NODE_INITIALISED: N_("建站"),
     OFFICE_MEMBER_ADDED: N_("交出科室密钥"),
     OFFICE_MEMBER_REMOVED: N_("移出科室"),
+    RECOVERED: N_("上级已有的记录（恢复时取回）"),
+    CHAIN_RESUMED: N_("与上级核对后接续记录"),
 }
 
 
@@ -123,12 +131,21 @@ def append(
     return event
 
 
+def chain_waits() -> bool:
+    """True while this store waits to learn from the hub where its chain stands."""
+    from station.store.models import Setting
+
+    return Setting.get_or_none(Setting.key == RESUME_SETTING) is not None
+
+
 def verify_chain(events: Iterable[Event]) -> list[str]:
     """Problems in a node's chain, in order; empty when it is intact."""
     problems: list[str] = []
     prev, expected_seq = GENESIS, 1
     for event in events:
-        if event.seq != expected_seq:
+        if event.seq != expected_seq and event.type != RECOVERED:
+            # a stand-in for what the hub holds may follow a gap: a replacement PC
+            # begins its log at the hub's head
             problems.append(f"gap before seq {event.seq}")
         if event.prev_hash != prev:
             problems.append(f"seq {event.seq}: prev_hash does not match")

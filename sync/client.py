@@ -162,6 +162,14 @@ class HubClient:
         result: dict[str, Any] = self._json("GET", f"/v1/nodes/{node}")
         return result
 
+    def node_events(self, node: str, after: int, limit: int = 200) -> dict[str, Any]:
+        """The hub's copy of a node's own envelopes after seq ``after`` (raw bytes)."""
+        result: dict[str, Any] = self._json(
+            "GET", f"/v1/nodes/{node}/events?after={after}&limit={limit}")
+        for item in result.get("events", []):
+            item["raw"] = base64.b64decode(item["raw"])
+        return result
+
     def upload(self, address: str, total: int, read_at: ReadAt,
                progress: Progress | None = None) -> int:
         """Upload a material, resuming where the hub stands; returns bytes sent."""

@@ -28,7 +28,7 @@ from station import outbox
 from station.app import Station
 from station.cases.status import AWAITING_SUPPLEMENT, FILED
 from station.clock import deadlines
-from station.errors import MaterialProblem
+from station.errors import ChainNotResumed, MaterialProblem
 from station.filing.media import detect_media_type
 from station.filing.numbering import next_case_no
 from station.filing.printing import print_case_documents
@@ -152,6 +152,8 @@ def file_case(
     if problems or applicant is None or form is None:
         raise FormInvalid(problems=problems, count=len(problems))
 
+    if outbox.chain_waits():
+        raise ChainNotResumed()
     now = now or datetime.now().astimezone()
     missing = missing_required(matter, form, materials)
     fresh = iter(station.blobs.put_files([m.path for m in materials if m.blob is None]))

@@ -4,13 +4,15 @@
 ``450981104201-20261121-0003``.  The node code makes numbers unique between
 stations; the daily sequence is taken inside the filing transaction (a
 ``BEGIN IMMEDIATE`` write lock), so two filings never get the same number.
+After a restore, numbers the hub holds for this node count as taken.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from station.store.models import Case
+from station import outbox
+from station.store.models import Case, Event
 
 
 def next_case_no(node_code: str, day: date) -> str:
@@ -21,4 +23,10 @@ def next_case_no(node_code: str, day: date) -> str:
         (Case.case_no > prefix) & (Case.case_no < prefix + ":")
     )
     numbers = [int(c.case_no[len(prefix):]) for c in today]
+    # cases this node filed on a PC whose work came back only as the hub's records
+    # (a restore from an older backup): their numbers are taken
+    held = Event.select(Event.case_no).where((Event.type == outbox.RECOVERED)
+                                             & (Event.case_no > prefix)
+                                             & (Event.case_no < prefix + ":"))
+    numbers += [int(e.case_no[len(prefix):]) for e in held]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"

@@ -28,7 +28,7 @@ from station import node_keys, outbox
 from station.app import Station
 from station.cases import conflicts, status
 from station.errors import HubNotSet, NotEnrolled
-from station.network import arrivals, hub_tls, publish, updates
+from station.network import arrivals, chain_resume, hub_tls, publish, updates
 from station.store.models import (
     Case,
     InboxEvent,
@@ -377,6 +377,7 @@ def sync_once(station: Station, url: str | None = None,
     report = SyncReport(hub=client.base)
     hub_key = exchange_trust(station, client)
     updates.exchange(station, client)  # enrolment grants up, catalogue/calendar down
+    chain_resume.resume(station, client)  # after a restore or on a replacement PC
     report.published = publish.publish_pending(station)
     push_all(station, client, hub_key, report, progress)
     report_receipts(station, client)

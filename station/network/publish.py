@@ -33,6 +33,7 @@ from sync.envelope import ZERO_HASH, Header, build_envelope
 from sync.hlc import HybridClock, Timestamp
 
 HLC_SETTING = "sync.hlc"
+
 TRANSPORT_AAD = b"bianmin-station/transport/v1"
 TRANSPORT_CHUNK = 64 * 1024
 
@@ -160,7 +161,12 @@ def _event_ms(event: Event) -> int:
 
 
 def publish_pending(station: Station, limit: int = 1000) -> int:
-    """Seal and sign events not yet published, in order; returns how many."""
+    """Seal and sign events not yet published, in order; returns how many.
+
+    Nothing while the chain waits to be resumed (``chain_resume``): the next seq is
+    the hub's to tell after a restore or on a replacement PC."""
+    if outbox.chain_waits():
+        return 0
     entries = directory.stored_entries()
     last = SyncEnvelope.select().order_by(SyncEnvelope.seq.desc()).first()
     prev = last.digest if last else ZERO_HASH

@@ -510,6 +510,20 @@ class NodeHead:
         _send(resp, self.hub.node_head(node))
 
 
+class NodeEvents:
+    def __init__(self, hub: HubService) -> None:
+        self.hub = hub
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, node: str) -> None:
+        after = req.get_param_as_int("after", min_value=0, max_value=MAX_INDEX) or 0
+        limit = req.get_param_as_int("limit", min_value=1, max_value=500) or 200
+        events = self.hub.node_events(node, after, limit)
+        req.context.counts = {"events_out": len(events), "direction": "down"}
+        _send(resp, {"node": node, "high_water": self.hub.high_water(node),
+                     "events": [{"seq": e.seq, "raw": base64.b64encode(bytes(e.envelope)).decode()}
+                                for e in events]})
+
+
 class Queue:
     def __init__(self, hub: HubService) -> None:
         self.hub = hub
@@ -639,6 +653,7 @@ def create_app(hub: HubService, metrics: HubMetrics | None = None) -> falcon.App
     app.add_route("/v1/materials/{address}/data", MaterialData(hub))
     app.add_route("/v1/events", Events(hub))
     app.add_route("/v1/nodes/{node}", NodeHead(hub))
+    app.add_route("/v1/nodes/{node}/events", NodeEvents(hub))
     app.add_route("/v1/queue", Queue(hub))
     app.add_route("/v1/claims", Claims(hub))
     app.add_route("/v1/claims/{case_no}", ClaimItem(hub))

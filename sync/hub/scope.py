@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/events"): Rule.ENROLLED,
     ("POST", "/v1/events"): Rule.ENROLLED,
     ("GET", "/v1/nodes/{node}"): Rule.NODE,
+    ("GET", "/v1/nodes/{node}/events"): Rule.NODE,
     ("GET", "/v1/queue"): Rule.HUB,
     ("POST", "/v1/claims"): Rule.ENROLLED,
     ("DELETE", "/v1/claims/{case_no}"): Rule.ENROLLED,

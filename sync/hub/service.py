@@ -390,6 +390,12 @@ class HubService:
         row = HubEvent.get_or_none((HubEvent.node == node) & (HubEvent.seq == seq))
         return row.digest if row else None
 
+    def node_events(self, node: str, after: int, limit: int) -> list[HubEvent]:
+        """A node's own envelopes after ``after``, in seq order: a station restored from
+        a backup, or a replacement PC, learns from them where its chain stands."""
+        return list(HubEvent.select().where((HubEvent.node == node) & (HubEvent.seq > after))
+                    .order_by(HubEvent.seq).limit(limit))
+
     def node_head(self, node: str) -> dict[str, Any]:
         """A node's high-water mark, head digest and newest receipt (0 and nothing for a
         node the hub holds nothing of); the hub's Scope step lets only the node itself
