@@ -131,6 +131,15 @@ def append(
     return event
 
 
+def ask_chain_resume(reason: str, **details: str) -> None:
+    """Hold publishing and filing until the next sync has resumed the chain (call
+    inside a write transaction): after a restore, or on a replacement PC."""
+    from station.store.models import Setting
+
+    Setting.replace(key=RESUME_SETTING,
+                    value=json.dumps({"reason": reason, **details}, ensure_ascii=False)).execute()
+
+
 def chain_waits() -> bool:
     """True while this store waits to learn from the hub where its chain stands."""
     from station.store.models import Setting

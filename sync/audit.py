@@ -27,10 +27,18 @@ from sync.envelope import (
     ChainGap,
     check_chain,
     parse_envelope,
-    verify_envelope,
 )
+from sync.epochs import NodeKey, allowed, signer_of, with_first_seqs
 from sync.errors import SyncError
-from sync.hub.models import HubEvent, HubFlag, HubFork, HubPeer, HubProof, HubSession
+from sync.hub.models import (
+    HubEvent,
+    HubFlag,
+    HubFork,
+    HubPeer,
+    HubPeerKey,
+    HubProof,
+    HubSession,
+)
 
 
 @dataclass
@@ -44,6 +52,8 @@ class AuditReport:
     lost_in_transit: list[dict[str, Any]] = field(default_factory=list)
     flagged: list[dict[str, Any]] = field(default_factory=list)  # out of the lifecycle
     silent_stations: list[dict[str, Any]] = field(default_factory=list)
+    epochs: list[dict[str, Any]] = field(default_factory=list)  # replaced PCs: where each
+    #                                     key's events begin (a successor, not a fork)
     sessions: int = 0
     failed_sessions: int = 0
 
@@ -58,11 +68,16 @@ class AuditReport:
         return value
 
 
-def _key(peer: HubPeer | None) -> ed25519.Ed25519PublicKey | None:
-    if peer is None:
-        return None
-    key = ca.chain_from_pem(peer.chain.encode())[0].public_key()
-    return key if isinstance(key, ed25519.Ed25519PublicKey) else None
+def _keys(node: str, peer: HubPeer | None) -> list[NodeKey]:
+    """Every signing key the node has had (a replacement PC brings a new one)."""
+    found = [NodeKey(ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(k.key)),
+                     k.issued_at) for k in HubPeerKey.select().where(HubPeerKey.node == node)]
+    if not found and peer is not None:  # a hub database older than the key history
+        leaf = ca.chain_from_pem(peer.chain.encode())[0]
+        key = leaf.public_key()
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            found.append(NodeKey(key, leaf.not_valid_before_utc.isoformat()))
+    return found
 
 
 def verify_hub(silent_days: int = 7, now: datetime | None = None,
@@ -77,16 +92,30 @@ def verify_hub(silent_days: int = 7, now: datetime | None = None,
     for node in nodes:
         rows = list(HubEvent.select().where(HubEvent.node == node).order_by(HubEvent.seq))
         envelopes = []
-        key = _key(peers.get(node))
+        keys = _keys(node, peers.get(node))
+        signed: list[tuple[NodeKey, int]] = []
         for row in rows:
             try:
                 envelope = parse_envelope(bytes(row.envelope))
-                if key is None:
-                    raise SyncError()
-                verify_envelope(envelope, key)
-                envelopes.append(envelope)
             except (SyncError, KeysError):
                 report.bad_signatures.append({"node": node, "seq": row.seq})
+                continue
+            signer = signer_of(envelope, keys)
+            if signer is None:
+                report.bad_signatures.append({"node": node, "seq": row.seq})
+                continue
+            signed.append((signer, row.seq))
+            envelopes.append(envelope)
+        # key epochs: an earlier key signs only before the first event of a newer one
+        # (the first seqs are read from the envelopes, not from what the hub noted)
+        epochs = with_first_seqs(keys, signed)
+        for signer, seq in signed:
+            mine = epochs[keys.index(signer)]
+            if not allowed(mine, epochs, seq):
+                report.bad_signatures.append({"node": node, "seq": seq, "reason": "replaced"})
+        starts = sorted((k.first_seq, k.issued_at) for k in epochs if k.first_seq is not None)
+        if len(starts) > 1:
+            report.epochs.append({"node": node, "starts": [seq for seq, _ in starts]})
         for fork in HubFork.select().where(HubFork.node == node):
             report.forks.append({"node": node, "seq": fork.seq,
                                  "hashes": sorted((fork.existing_digest, fork.digest))})

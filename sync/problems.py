@@ -59,6 +59,12 @@ class NodeRevoked(SyncError):
     status, slug = 403, "revoked"
 
 
+class NodeReplaced(SyncError):
+    """站点 {node} 已换用新电脑（县里批准了新的证书），原电脑的证书不能再用来同步。"""
+
+    status, slug = 403, "replaced"
+
+
 class ReadNotPermitted(SyncError):
     """站点 {node} 无权读取{what}，请求被拒绝。"""
 

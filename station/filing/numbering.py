@@ -28,5 +28,5 @@ def next_case_no(node_code: str, day: date) -> str:
     held = Event.select(Event.case_no).where((Event.type == outbox.RECOVERED)
                                              & (Event.case_no > prefix)
                                              & (Event.case_no < prefix + ":"))
-    numbers += [int(e.case_no[len(prefix):]) for e in held]
+    numbers += [int(str(e.case_no)[len(prefix):]) for e in held]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"

@@ -15,8 +15,10 @@ nothing until its first sync has asked the hub for the node's own envelopes
   (the old PC's work after the backup: the hub and the county have it);
 * moves its own unsent events after the hub's head, in order.
 
-A replacement PC (new keys: it cannot check the old ones) takes only the head
-envelope: its chain goes on from there, in a new key epoch the county approved.
+A replacement PC takes the whole log the same way (it checks that it chains up to
+the hub's head, but not the old key's signatures: the county's audit does) and
+goes on from there in a new key epoch the county approved.  Knowing every case
+number the old PC gave, it never gives one again.
 """
 
 from __future__ import annotations
@@ -64,8 +66,7 @@ class Resumed:
 
 def mark(reason: str, **details: str) -> None:
     """Ask the next sync to resume the chain first (call inside a transaction)."""
-    Setting.replace(key=RESUME_SETTING,
-                    value=json.dumps({"reason": reason, **details}, ensure_ascii=False)).execute()
+    outbox.ask_chain_resume(reason, **details)
 
 
 def pending() -> dict[str, Any] | None:
@@ -123,8 +124,10 @@ def _fetch(client: HubClient, code: str, after: int, high_water: int) -> list[En
 
 def _check(taken: Sequence[Envelope], prev: str, own_key: ed25519.Ed25519PublicKey | None,
            head: str | None) -> None:
+    """The envelopes chain from our last one to the hub's head; a restored store also
+    checks its own signature on each (a replacement PC's key is not the old one's)."""
     for envelope in taken:
-        if envelope.header.prev != prev and own_key is not None:
+        if envelope.header.prev != prev:
             raise ChainDiverged(seq=envelope.header.seq)
         if own_key is not None:
             try:
@@ -153,8 +156,7 @@ def resume(station: Station, client: HubClient) -> Resumed | None:
         with station.db.atomic("IMMEDIATE"):
             Setting.delete().where(Setting.key == RESUME_SETTING).execute()
         return Resumed(high_water, 0, 0, 0)
-    start = high_water - 1 if replacement else published
-    taken = _fetch(client, code, start, high_water)
+    taken = _fetch(client, code, published, high_water)
     own = node_keys.ensure_signing_key().public_key() if not replacement else None
     assert own is None or isinstance(own, ed25519.Ed25519PublicKey)
     _check(taken, prev, own, head.get("head"))
@@ -193,8 +195,8 @@ def _apply(station: Station, taken: Sequence[Envelope], high_water: int,
 
 
 def _previous_hash(seq: int) -> str:
-    before = (Event.select(Event.hash).where(Event.seq < seq).order_by(Event.seq.desc())
-              .first())
+    before = (Event.select(Event.hash).where((Event.seq < seq) & (Event.seq > 0))
+              .order_by(Event.seq.desc()).first())  # (movers wait at seq <= 0)
     return before.hash if before else outbox.GENESIS
 
 

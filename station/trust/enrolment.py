@@ -30,13 +30,14 @@ from station.app import Station
 from station.errors import EnrolmentFileInvalid, NotPermitted
 from station.labels import action_name
 from station.node import check_node, tier_name
-from station.store.models import EnrolmentGrant, Setting
+from station.store.models import EnrolmentGrant, Event, Setting
 from station.trust import users
 
 DEFAULT_VALID_DAYS = 7
 REQUEST_FORMAT = "bianmin-enrolment-request/1"
 CERTIFICATES_FORMAT = "bianmin-enrolment-certificates/1"
 ROOT_SETTING = "root_certificate"
+ENROLMENT_APPROVED = "trust.enrolment_approved"
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def approve_document(station: Station, document: dict[str, Any],
     if not isinstance(issuer_key, ec.EllipticCurvePrivateKey) or not issuer_pem:
         raise NotPermitted(action=action_name("enrol approve"), tier=tier_name(node.tier))
     issuer_chain = ca.chain_from_pem(issuer_pem.encode())
+    replaces = enrolled_before(child_code)
     certificates = {}
     for csr in requests:
         cert = ca.approve(csr, issuer_key, issuer_chain[0], now=now)
@@ -162,11 +164,21 @@ def approve_document(station: Station, document: dict[str, Any],
     with station.db.atomic("IMMEDIATE"):
         EnrolmentGrant.update(used_at=now.isoformat()).where(
             EnrolmentGrant.digest == grant.digest).execute()
-        outbox.append(node.code, station.user, "trust.enrolment_approved",
-                      {"child": child_code})
-    return {"format": CERTIFICATES_FORMAT, "node_code": child_code,
-            "certificates": certificates,
-            "root": Setting.get(Setting.key == ROOT_SETTING).value}
+        outbox.append(node.code, station.user, ENROLMENT_APPROVED,
+                      {"child": child_code, "replaces": replaces})
+    answer: dict[str, Any] = {"format": CERTIFICATES_FORMAT, "node_code": child_code,
+                              "certificates": certificates,
+                              "root": Setting.get(Setting.key == ROOT_SETTING).value}
+    if replaces:  # a new PC for a station this office enrolled before: a new key epoch
+        answer["replaces"] = True
+    return answer
+
+
+def enrolled_before(child_code: str) -> bool:
+    """This station approved an enrolment of ``child_code`` before: a new request for
+    it is a replacement PC (the old one died), whose chain goes on from the hub's head."""
+    approvals = Event.select().where(Event.type == ENROLMENT_APPROVED)
+    return any(event.payload.get("child") == child_code for event in approvals)
 
 
 def record_refusal(station: Station, document: dict[str, Any], reason: str,
@@ -218,6 +230,8 @@ def install_document(station: Station, document: dict[str, Any]) -> ca.NodeIdent
         for purpose, pem in document["certificates"].items():
             node_keys.set_certificate(purpose, pem)
         Setting.replace(key=ROOT_SETTING, value=document["root"]).execute()
+        if document.get("replaces") is True:  # this PC replaces a dead one: its log goes
+            outbox.ask_chain_resume("replacement")  # on from the hub's head
         outbox.append(node.code, station.user, "trust.enrolled", {"serial": identity.serial})
     return identity
 

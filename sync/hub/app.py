@@ -189,7 +189,7 @@ class Auth:
             req.method, _sent_url(req), headers, req.context.body, resolve,
             now=int(time.time()), nonces=_Nonces(self.nonces, req))
         if chain is not None:
-            self.hub.register_chain(chain)
+            self.hub.register_chain(chain, presented=True)
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          params: dict[str, Any]) -> None:

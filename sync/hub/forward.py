@@ -19,7 +19,16 @@ from keys.errors import KeysError
 from sync.client import HubClient
 from sync.envelope import parse_envelope
 from sync.errors import SyncError
-from sync.hub.models import HubBlob, HubDirectory, HubEvent, HubPeer, HubProof, HubState, upsert
+from sync.hub.models import (
+    HubBlob,
+    HubDirectory,
+    HubEvent,
+    HubPeer,
+    HubPeerKey,
+    HubProof,
+    HubState,
+    upsert,
+)
 from sync.hub.service import HubService, scope_prefix
 from sync.problems import MaterialMissing
 from sync.signed import open_document, signer_of
@@ -94,8 +103,11 @@ class Forwarder:
         prefix = scope_prefix(self.hub.me.code)
         peers = [p for p in HubPeer.select() if p.node.startswith(prefix)
                  and p.node != self.hub.me.code]
-        if peers:
-            client.certificates([p.chain for p in peers])
+        if peers:  # every key each node has had, oldest first: the parent verifies what
+            #        an earlier PC of a replaced station signed (sync/epochs.py)
+            earlier = [k.chain for k in HubPeerKey.select().order_by(HubPeerKey.issued_at)
+                       if k.node.startswith(prefix) and k.node != self.hub.me.code]
+            client.certificates(list(dict.fromkeys([*earlier, *(p.chain for p in peers)])))
         mine = [json.loads(r.document) for r in HubDirectory.select()
                 if r.node.startswith(prefix)]
         if mine:

@@ -58,6 +58,7 @@ def open_database(url: str | None, default_path: Path) -> Database:
             with db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic():
                 add_missing_columns(db)
                 backfill_citations(db)
+                backfill_peer_keys()
                 upsert(HubState, key="schema", value=json.dumps(SCHEMA_VERSION))
         if HubState.get_or_none(HubState.key == LOG_KEY) is None:
             start_new_log()
@@ -65,6 +66,24 @@ def open_database(url: str | None, default_path: Path) -> Database:
 
 
 LOG_KEY = "log"
+
+
+def backfill_peer_keys() -> int:
+    """Record the key of every known node in ``hub_peer_key`` (a hub older than schema
+    5 knew one key per node); returns how many were added."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from keys import ca
+    from sync.hub.models import HubPeer, HubPeerKey
+
+    before = HubPeerKey.select().count()
+    for peer in HubPeer.select():
+        leaf = ca.chain_from_pem(peer.chain.encode())[0]
+        raw = leaf.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        HubPeerKey.insert(node=peer.node, key=raw, chain=peer.chain,
+                          issued_at=leaf.not_valid_before_utc.isoformat()
+                          ).on_conflict_ignore().execute()
+    return int(HubPeerKey.select().count() - before)
 
 
 def log_id() -> str:

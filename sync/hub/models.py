@@ -23,7 +23,7 @@ from peewee import (
 )
 
 database = DatabaseProxy()
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class HubModel(Model):
@@ -148,6 +148,20 @@ class HubPeer(HubModel):
     last_seen = TextField(null=True)
 
 
+class HubPeerKey(HubModel):
+    """Every signing key a node has had (schema 5): a replacement PC brings a new one,
+    and what the old one signed stays verifiable (``sync/epochs.py``)."""
+
+    node = TextField()
+    key = TextField()  # the raw public key, hex
+    chain = TextField()  # PEM, the certificate of this key first
+    issued_at = TextField()  # that certificate's not-before (ISO, UTC): orders the epochs
+    first_seq = BigIntegerField(null=True)  # the first seq stored here signed by this key
+
+    class Meta:
+        primary_key = CompositeKey("node", "key")
+
+
 class HubDirectory(HubModel):
     """A node's signed directory entry (its sealing keys), as the node signed it."""
 
@@ -269,7 +283,7 @@ class HubUpdate(HubModel):
 
 MODELS = (HubEvent, HubAddress, HubFork, HubReceipt, HubProof, HubBlob, HubChunk, HubPeer,
           HubDirectory, HubCase, HubClaim, HubSession, HubNonce, HubState, HubGrant,
-          HubEnrolment, HubUpdate, HubFlag, HubCitation)
+          HubEnrolment, HubUpdate, HubFlag, HubCitation, HubPeerKey)
 
 
 def add_missing_columns(db: Any) -> list[str]:

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from peewee import Database, IntegrityError, fn
 
 from keys import ca
 from keys.errors import BadSignature, KeysError
 from keys.hierarchy import is_under, tier_of
 from keys.revocation import RevocationList, load_revocations, newer
-from sync import lifecycle, rules
+from sync import epochs, lifecycle, rules
 from sync.chunks import (
     MAX_MATERIAL,
     Appended,
@@ -52,6 +53,7 @@ from sync.hub.models import (
     HubFork,
     HubNonce,
     HubPeer,
+    HubPeerKey,
     HubProof,
     HubReceipt,
     HubSession,
@@ -81,6 +83,7 @@ from sync.problems import (
     MaterialMissing,
     NodeNotEnrolled,
     NodeNotServed,
+    NodeReplaced,
     NodeRevoked,
     NotClaimHolder,
     NotFound,
@@ -147,6 +150,7 @@ class HubService:
         # used without serving HTTP, e.g. importing a bundle); ``serve.bind`` fills it.
         self.public_names: frozenset[str] = frozenset()
         self._keys: dict[str, tuple[ed25519.Ed25519PublicKey, frozenset[int]]] = {}
+        self._history: dict[str, list[epochs.NodeKey]] = {}
         self._lock = threading.Lock()
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
@@ -183,22 +187,85 @@ class HubService:
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
 
-    def register_chain(self, chain_pem: str) -> str:
-        """Verify a node's chain to the root; remember its key.  Returns its code."""
+    def register_chain(self, chain_pem: str, presented: bool = False) -> str:
+        """Verify a node's chain to the root; remember its key.  Returns its code.
+
+        A node may have had several keys (a replacement PC is enrolled again): each is
+        kept (``HubPeerKey``) and the newest certificate is the node's current one.  A
+        node that presents itself (hello) with an older key than the one known is the
+        old PC after its replacement: ``NodeReplaced``."""
         identity = self.verify_chain(chain_pem)
         chain = ca.chain_from_pem(chain_pem.encode())
         serials = sorted(c.serial_number for c in chain)
+        raw = identity.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        issued = chain[0].not_valid_before_utc.isoformat()
         stamp = now_iso()
         with self.write():
-            HubPeer.insert(node=identity.code, tier=identity.tier, name=identity.name,
-                           chain=chain_pem, serials=json.dumps(serials), first_seen=stamp,
-                           last_seen=stamp).on_conflict(
-                conflict_target=[HubPeer.node],
-                update={HubPeer.chain: chain_pem, HubPeer.serials: json.dumps(serials),
-                        HubPeer.last_seen: stamp}).execute()
+            self.lock_key(f"peer:{identity.code}")
+            known = HubPeer.get_or_none(HubPeer.node == identity.code)
+            older = False
+            if known is not None:
+                leaf = ca.chain_from_pem(known.chain.encode())[0]
+                known_raw = leaf.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+                older = known_raw != raw and issued < leaf.not_valid_before_utc.isoformat()
+            if older and presented:
+                raise NodeReplaced(node=identity.code)
+            HubPeerKey.insert(node=identity.code, key=raw, chain=chain_pem,
+                              issued_at=issued).on_conflict(
+                conflict_target=[HubPeerKey.node, HubPeerKey.key],
+                update={HubPeerKey.chain: chain_pem, HubPeerKey.issued_at: issued}).execute()
+            if not older:
+                HubPeer.insert(node=identity.code, tier=identity.tier, name=identity.name,
+                               chain=chain_pem, serials=json.dumps(serials), first_seen=stamp,
+                               last_seen=stamp).on_conflict(
+                    conflict_target=[HubPeer.node],
+                    update={HubPeer.chain: chain_pem, HubPeer.serials: json.dumps(serials),
+                            HubPeer.last_seen: stamp}).execute()
         with self._lock:
-            self._keys[identity.code] = (identity.public_key, frozenset(serials))
+            if not older:
+                self._keys[identity.code] = (identity.public_key, frozenset(serials))
+            self._history.pop(identity.code, None)
         return identity.code
+
+    def key_history(self, node: str) -> list[epochs.NodeKey]:
+        """Every signing key the node has had, with the first seq each signed here."""
+        with self._lock:
+            cached = self._history.get(node)
+        if cached is None:
+            cached = [epochs.NodeKey(
+                ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(row.key)),
+                row.issued_at, row.first_seq)
+                for row in HubPeerKey.select().where(HubPeerKey.node == node)]
+            with self._lock:
+                self._history[node] = cached
+        return cached
+
+    def _earlier_signer(self, envelope: Envelope) -> epochs.NodeKey:
+        """The older key of the node that signed ``envelope``, if its epoch allows that
+        seq (before the first event of every newer key); BadSignature otherwise."""
+        header = envelope.header
+        keys = self.key_history(header.node)
+        signer = epochs.signer_of(envelope, keys)
+        if signer is None or not epochs.allowed(signer, keys, header.seq):
+            raise BadSignature(what=f"站点 {header.node} 第 {header.seq} 号事件")
+        return signer
+
+    def _note_first_seqs(self, stored: Sequence[Envelope],
+                         signers: dict[tuple[str, int, str], bytes]) -> None:
+        """Remember the first seq each key signed (inside the push's transaction)."""
+        first: dict[tuple[str, bytes], int] = {}
+        for envelope in stored:
+            node, seq = envelope.header.node, envelope.header.seq
+            key = signers.get((node, seq, envelope.hash))
+            if key is not None:
+                at = (node, key)
+                first[at] = min(seq, first.get(at, seq))
+        for (node, key), seq in first.items():
+            HubPeerKey.update(first_seq=seq).where(
+                (HubPeerKey.node == node) & (HubPeerKey.key == key.hex())
+                & (HubPeerKey.first_seq.is_null() | (HubPeerKey.first_seq > seq))).execute()
+            with self._lock:
+                self._history.pop(node, None)
 
     def public_key(self, node: str) -> ed25519.Ed25519PublicKey:
         """The node's verified key; NodeNotEnrolled / NodeRevoked otherwise."""
@@ -407,7 +474,10 @@ class HubService:
                 "head": self.digest_at(node, high) if high else None,
                 "receipt": json.loads(receipt.document) if receipt else None}
 
-    def verify(self, raws: Sequence[bytes], requester: str) -> list[Envelope]:
+    def verify(self, raws: Sequence[bytes], requester: str,
+               signers: dict[tuple[str, int, str], bytes] | None = None) -> list[Envelope]:
+        """Parse and verify a batch; ``signers`` gets which key signed each envelope
+        (node, seq, digest) -> raw public key (a node may have had several: epochs)."""
         envelopes = [parse_envelope(raw) for raw in raws]
         for envelope in envelopes:
             node = envelope.header.node
@@ -416,7 +486,14 @@ class HubService:
             key = self.public_key(node)
             if envelope.key_id != node:
                 raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
-            verify_envelope(envelope, key)
+            try:
+                verify_envelope(envelope, key)
+                signer = key
+            except BadSignature:  # signed by an earlier PC of the node (a replacement)?
+                signer = self._earlier_signer(envelope).key
+            if signers is not None:
+                signers[(node, envelope.header.seq, envelope.hash)] = \
+                    signer.public_bytes(Encoding.Raw, PublicFormat.Raw)
             rules.check_author(envelope.header, tier_of(node))
             rules.check_case_number(envelope.header)
         return envelopes
@@ -424,7 +501,8 @@ class HubService:
     def push(self, raws: Sequence[bytes], requester: str) -> PushAnswer:
         if len(raws) > MAX_BATCH_EVENTS:
             raise RequestMalformed(reason=f"一批最多 {MAX_BATCH_EVENTS} 条事件")
-        envelopes = self.verify(raws, requester)
+        signers: dict[tuple[str, int, str], bytes] = {}
+        envelopes = self.verify(raws, requester, signers)
         downward = is_under(self.me.code, requester)  # our parent hands down its events
         by_key = {(e.header.node, e.header.seq, e.hash): e for e in envelopes}
         outgoing = [OutgoingEvent(e.header.node, e.header.seq, e.hash, e.header.materials,
@@ -468,6 +546,7 @@ class HubService:
             for envelope in arrival_order(keep, envelopes):
                 self._store(staged, envelope, downward, requester)
             indexes = staged.write(self.db)
+            self._note_first_seqs(keep, signers)
             if forks:
                 transaction.rollback()
             else:
