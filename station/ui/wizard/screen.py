@@ -8,11 +8,14 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
+from station import i18n, outbox
+from station.errors import ChainNotResumed
 from station.filing.new_case import FilingResult
 from station.i18n import _, translate
 from station.ui.ask import Ask
 from station.ui.context import AppContext
 from station.ui.file_dialogs import scan_folder
+from station.ui.flow import wrapping
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.autosave import AutoSaver
 from station.ui.wizard.confirm_step import ConfirmStep
@@ -44,8 +47,12 @@ class NewCaseScreen(ttk.Frame):
                                  padding=(10, 4)) for i, step in enumerate(STEPS)]
         for crumb in self.crumbs:
             crumb.pack(side=tk.LEFT)
+        # After a restore, or on a replacement PC, no case is filed before the first sync
+        # (its number could be one the old PC gave): say so before the agent starts.
+        self.waiting = wrapping(ttk.Label(self, text="", bootstyle="danger", justify=tk.LEFT))
         self.body = ttk.Frame(self)
         self.body.pack(fill=tk.BOTH, expand=True)
+        app.dispatcher.submit(outbox.chain_waits, on_done=self._chain_waits)
         footer = ttk.Frame(self)
         footer.pack(fill=tk.X, pady=8)
         self.back_button = ttk.Button(footer, text=_("上一步（Alt+←）"), command=self.back,
@@ -58,6 +65,11 @@ class NewCaseScreen(ttk.Frame):
         self.bind_all("<Alt-Left>", lambda _e: self.back())
         self.bind_all("<Alt-Right>", lambda _e: self.next())
         self.show(0)
+
+    def _chain_waits(self, waits: bool) -> None:
+        if waits and self.winfo_exists():
+            self.waiting.configure(text=i18n.render(ChainNotResumed()))
+            self.waiting.pack(fill=tk.X, pady=(0, 8), before=self.body)
 
     def show(self, index: int) -> None:
         if self.step is not None:
