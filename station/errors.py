@@ -441,3 +441,10 @@ class ChainNotResumed(StationError):
     正在填写的内容可以先存为草稿。"""
 
     exit_code = 4
+
+
+class BundleNeedsOnlineSync(StationError):
+    """本站刚从备份恢复（或是换上的新电脑），第一次同步要联网进行：U盘不能核对上级已有的记录。
+    请联网后点“立即同步”，之后即可用U盘同步。"""
+
+    exit_code = 4

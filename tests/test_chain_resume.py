@@ -141,3 +141,17 @@ def test_the_plan_keeps_what_matches_and_moves_the_rest() -> None:
     assert layout.matched == {4, 5}
     assert layout.stand_ins == (6, 7)
     assert layout.moves == (("x", 8),)
+
+
+def test_a_usb_export_waits_for_the_first_online_sync(net: DemoNetwork, tmp_path: Path) -> None:
+    """Only the hub can say where the chain stands: the stick is refused, plainly."""
+    from station.errors import BundleNeedsOnlineSync
+    from station.network import bundle
+
+    with net.open(net.village) as village:
+        with village.db.atomic():
+            chain_resume.mark(chain_resume.RESTORE)
+        with pytest.raises(BundleNeedsOnlineSync) as refused:
+            bundle.export(village, tmp_path / "stick.zip")
+        assert "联网" in str(refused.value)
+        assert not (tmp_path / "stick.zip").exists()

@@ -27,7 +27,7 @@ from keys import ca
 from keys.errors import KeysError
 from station import node_keys, outbox
 from station.app import Station
-from station.errors import BundleNeedsEnrolment, DocumentFolderUnwritable
+from station.errors import BundleNeedsEnrolment, BundleNeedsOnlineSync, DocumentFolderUnwritable
 from station.fileio import write_atomically
 from station.network import link, publish
 from station.store.models import InboxEvent, Setting, SyncEnvelope, SyncReceipt
@@ -99,6 +99,8 @@ def export(station: Station, path: Path) -> ExportReport:
     chain = node_keys.certificate(node_keys.SIGNING)
     if not chain:
         raise BundleNeedsEnrolment()
+    if outbox.chain_waits():  # only the hub can say where this node's log stands
+        raise BundleNeedsOnlineSync()
     code = station.node.code
     report = ExportReport(str(path), code, hub_for(code))
     report.published = publish.publish_pending(station)
