@@ -32,7 +32,7 @@ from station.demo import demo_network
 from station.demo.demo_network import ADMIN, DemoNetwork
 from station.hubops import hub_runner
 from station.hubops.audit import audit_hub
-from station.network import link
+from station.network import enrol_desk, link
 from station.paths import DataLayout
 from station.store.models import Event, SyncEnvelope
 from sync.client import HubClient
@@ -84,6 +84,9 @@ def _replace(net: DemoNetwork) -> None:
                    str(issued.json()["code"]), "--json", "--data", net.village.data,
                    env=env(net))
     assert sent.code == 0, sent.err
+    with net.open(net.township, ADMIN) as township:  # what 入网 → 审批 lists
+        [waiting] = enrol_desk.pending_requests(township)
+        assert waiting["node"] == code and waiting["replaces"] is True
     approved = station("enrol", "approve", code, "--hub", hub, "--json",
                        "--data", net.township.data, "--user", ADMIN, env=env(net))
     assert approved.code == 0, approved.err

@@ -97,7 +97,12 @@ def _hub(station: Station) -> HubClient:
 
 
 def pending_requests(station: Station) -> list[dict[str, Any]]:
-    return enrolment_net.pending(station, _hub(station))
+    """The requests waiting for this station's approval; ``replaces`` marks a new PC for
+    a station it enrolled before (its approval starts a new key epoch)."""
+    rows = enrolment_net.pending(station, _hub(station))
+    for row in rows:
+        row["replaces"] = enrolment.enrolled_before(str(row.get("node", "")))
+    return rows
 
 
 def approve_request(station: Station, node: str) -> str:

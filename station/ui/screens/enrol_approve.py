@@ -36,7 +36,7 @@ from station.ui.screens.review_confirm import Confirmation
 from station.ui.table import List
 
 COLUMNS = (("node", _("站点编码")), ("name", _("站点名称")), ("tier", _("层级")),
-           ("received_at", _("收到时间")))
+           ("kind", _("申请类型")), ("received_at", _("收到时间")))
 
 
 def local_time(stamp: str) -> str:
@@ -96,8 +96,10 @@ class ApprovePanel(ttk.Frame):
         self.tree.delete(*self.tree.get_children())
         for row in rows:
             tier = i18n.translate(TIER_LABELS.get(row.get("tier", ""), row.get("tier", "")))
+            kind = _("替换原电脑") if row.get("replaces") else _("新站点")
             self.tree.insert("", tk.END, iid=row["node"], values=(
-                row["node"], row.get("name", ""), tier, local_time(row.get("received_at", ""))))
+                row["node"], row.get("name", ""), tier, kind,
+                local_time(row.get("received_at", ""))))
         if rows:
             self.tree.selection_set(rows[0]["node"])
             if "secondary" in str(self.message.cget("style")):
@@ -128,8 +130,11 @@ class ApprovePanel(ttk.Frame):
         if not self.winfo_exists():
             return
         self.approve_button.configure(state="normal")
-        self.message.configure(text=_("已批准站点 {node} 入网，证书已交枢纽站，新站点会自动取回。")
-                               .format(node=node), bootstyle="success")
+        text = _("已批准站点 {node} 入网，证书已交枢纽站，新站点会自动取回。").format(node=node)
+        if any(r.get("node") == node and r.get("replaces") for r in self.rows):
+            text += _("这是替换原电脑：新电脑第一次同步时会接着本站在上级的记录继续，"
+                      "原电脑的证书不能再同步。")
+        self.message.configure(text=text, bootstyle="success")
         self.reload()
 
     def refuse(self) -> None:
