@@ -7,7 +7,7 @@ BackupError                      the root (a StationError)
 ├── NotABackup                   the file is not a station backup at all
 ├── BackupTooNew                 written by a newer program
 ├── BackupDamaged                the body does not authenticate or does not check
-│   └── BackupTruncated          the file ends before its last piece
+│   └── BackupTruncated          the file surely ends early (cut at a piece's end)
 ├── RestoreTargetHasStation      the folder already holds a station: never overwritten
 ├── RestoreTargetNotEmpty        the folder holds other files
 └── RestoreNotWritten            the restored station cannot be put in place
@@ -58,7 +58,7 @@ class BackupTooNew(BackupError):
 
 
 class BackupDamaged(BackupError):
-    """备份文件 {path} 已损坏或被改动，不能恢复，什么都没有写入。请换一份备份（例如前一天的）。"""
+    """备份文件 {path} 已损坏、被改动或不完整，不能恢复，什么都没有写入。请换一份备份（例如前一天的）。"""  # noqa: E501
 
     exit_code = 6
 

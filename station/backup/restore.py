@@ -199,7 +199,7 @@ class _Plaintext(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._held) < size:
             more = next(self._chunks, None)
             if more is None:
@@ -223,7 +223,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         data = self._src.read(size)
         self._done += len(data)
         if self._progress is not None:

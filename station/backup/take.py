@@ -47,7 +47,7 @@ from station.fileio import fsync_directory
 
 log = logging.getLogger("station")
 
-CHUNK_SIZE = 1024 * 1024
+CHUNK_SIZE = 64 * 1024  # the stream's default: a cut at a piece's end is certain to show
 Progress = Callable[[int, int], None]
 
 
