@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tkinter as tk
 from pathlib import Path
-from tkinter import font as tkfont
 
 import ttkbootstrap as ttk
 
@@ -31,13 +30,9 @@ from station.ui import file_dialogs
 from station.ui.context import AppContext
 from station.ui.login import LoginView
 from station.ui.problems import describe
-from station.ui.style import title_font
+from station.ui.style import chars_wide, title_font
 
 WIDE, NARROW = 30, 20  # wrap lengths, in Chinese characters of the current font
-
-
-def chars(count: int) -> int:
-    return tkfont.nametofont("TkDefaultFont").measure("字" * count)
 
 
 class RestoreView(ttk.Frame):
@@ -51,14 +46,15 @@ class RestoreView(ttk.Frame):
         ttk.Label(box, text=_("从备份恢复本站"), font=title_font(self, app.config.large_font)).grid(
             row=0, column=0, columnspan=3, pady=(0, 6))
         ttk.Label(box, text=_("用以前备份的文件（例如 U 盘上的）恢复本站的全部办件和扫描件。"),
-                  bootstyle="secondary", wraplength=chars(WIDE)).grid(
+                  bootstyle="secondary", wraplength=chars_wide(self, WIDE)).grid(
             row=1, column=0, columnspan=3, pady=(0, 14))
         ttk.Label(box, text=_("备份文件")).grid(row=2, column=0, sticky="e", padx=8, pady=5)
-        self.file_label = ttk.Label(box, text=_("（还没有选择）"), wraplength=chars(NARROW))
+        self.file_label = ttk.Label(box, text=_("（还没有选择）"),
+                                    wraplength=chars_wide(self, NARROW))
         self.file_label.grid(row=2, column=1, sticky="w", pady=5)
         ttk.Button(box, text=_("选择…"), bootstyle="secondary-outline",
                    command=self.choose_file).grid(row=2, column=2, sticky="w", padx=8)
-        self.about = ttk.Label(box, text="", bootstyle="info", wraplength=chars(WIDE))
+        self.about = ttk.Label(box, text="", bootstyle="info", wraplength=chars_wide(self, WIDE))
         self.about.grid(row=3, column=0, columnspan=3, pady=(0, 6))
         ttk.Label(box, text=_("用户")).grid(row=4, column=0, sticky="e", padx=8, pady=5)
         self.user = ttk.Combobox(box, values=[], width=24)
@@ -78,7 +74,7 @@ class RestoreView(ttk.Frame):
             entry.grid(row=row, column=1, columnspan=2, sticky="w", pady=5)
             entry.bind("<Return>", lambda _e: self.submit())
             self.entries[key], self.rows[key] = entry, [text, entry]
-        self.error = ttk.Label(box, text="", bootstyle="danger", wraplength=chars(WIDE))
+        self.error = ttk.Label(box, text="", bootstyle="danger", wraplength=chars_wide(self, WIDE))
         self.error.grid(row=10, column=0, columnspan=3, pady=4)
         self.progress = ttk.Progressbar(box, mode="determinate", maximum=100)
         self.progress.grid(row=11, column=0, columnspan=3, sticky="ew")

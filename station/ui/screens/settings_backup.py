@@ -10,7 +10,6 @@ from __future__ import annotations
 import tkinter as tk
 from datetime import datetime
 from pathlib import Path
-from tkinter import font as tkfont
 
 import ttkbootstrap as ttk
 
@@ -21,6 +20,7 @@ from station.outbox import local_time
 from station.ui import file_dialogs
 from station.ui.context import AppContext
 from station.ui.problems import describe
+from station.ui.style import chars_wide
 
 WRAP_CHARS = 26  # message lines wrap at about this many Chinese characters
 
@@ -29,7 +29,7 @@ class BackupBox(ttk.Labelframe):
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent, text=_("备份"), padding=10)
         self.app = app
-        wrap = tkfont.nametofont("TkDefaultFont").measure("备" * WRAP_CHARS)
+        wrap = chars_wide(self, WRAP_CHARS)
         ttk.Label(self, text=_("备份已加密：只有本站的口令或恢复密钥能打开。"),
                   bootstyle="secondary", wraplength=wrap, justify=tk.LEFT).grid(
             row=0, column=0, columnspan=2, sticky="w")
