@@ -38,8 +38,9 @@ class BackupStopped(BaseException):
 
 class BackupRunner:
     def __init__(self, root: tk.Misc, station: Station, on_error: ErrorCallback,
-                 check_ms: int = CHECK_MS) -> None:
-        self._root, self._station, self._check_ms = root, station, check_ms
+                 check_ms: int | None = None) -> None:
+        self._root, self._station = root, station
+        self._check_ms = check_ms or CHECK_MS
         self._worker = Dispatcher(root, on_error, name="backup")
         self._stopping = threading.Event()
         self._listeners: list[tuple[tk.Misc, Listener]] = []
