@@ -32,7 +32,7 @@ from station.ui.login import LoginView
 from station.ui.problems import describe
 from station.ui.style import chars_wide, title_font
 
-WIDE, NARROW = 30, 20  # wrap lengths, in Chinese characters of the current font
+WIDE, NARROW = 36, 22  # wrap lengths, in Chinese characters of the current font
 
 
 class RestoreView(ttk.Frame):

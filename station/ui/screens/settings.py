@@ -39,7 +39,7 @@ class SettingsScreen(ttk.Frame):
         self.report_path = ttk.Label(self, text="", wraplength=700)
         self.report_path.grid(row=4, column=0, columnspan=3, sticky="w", pady=6)
         ttk.Label(self, text=_("问题报告只含运行日志，不含群众个人信息。"),
-                  bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="w")
+                  bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="nw")
         self.passphrase = PassphraseBox(self, app)
         self.passphrase.grid(row=6, column=0, columnspan=3, sticky="nw", pady=(16, 0))
         self.office_keys = OfficeKeyBox(self, app)
@@ -47,6 +47,10 @@ class SettingsScreen(ttk.Frame):
         self.office_keys.grid_remove()  # until the worker says the user holds a key
         self.backup = BackupBox(self, app)
         self.backup.grid(row=0, column=3, rowspan=6, sticky="nw", padx=(16, 0))
+        # The box is taller than the rows beside it: their extra height goes below the
+        # last of them (row 5), not between them; the window's own extra goes to row 7.
+        self.rowconfigure(5, weight=1)
+        self.rowconfigure(7, weight=1000)
 
     def apply(self) -> None:
         self.app.config.language = self.language.get()
