@@ -4,6 +4,7 @@ BackupError                      the root (a StationError)
 ├── BackupNotWritten             the backup file cannot be written there
 ├── BackupFolderMissing          the daily copy's folder is not there (a USB stick out)
 ├── BackupSourceDamaged          a scan the store refers to is missing: no backup made
+├── StoreNotIntact               the store's snapshot fails its integrity check
 ├── NotABackup                   the file is not a station backup at all
 ├── BackupTooNew                 written by a newer program
 ├── BackupDamaged                the body does not authenticate or does not check
@@ -41,6 +42,12 @@ class BackupFolderMissing(BackupError):
 
 class BackupSourceDamaged(BackupError):
     """本站有 {count} 份扫描件文件找不到，备份没有完成。请联系县级管理员。"""
+
+    exit_code = 6
+
+
+class StoreNotIntact(BackupError):
+    """本站数据库检查没有通过，备份没有完成。请停止在这台电脑上办件，并联系县级管理员。"""
 
     exit_code = 6
 

@@ -32,7 +32,7 @@ from keys.vault_file import vault_path
 from station import outbox
 from station.app import Station
 from station.backup import contents
-from station.backup.errors import BackupNotWritten, BackupSourceDamaged
+from station.backup.errors import BackupNotWritten, BackupSourceDamaged, StoreNotIntact
 from station.backup.file_format import (
     CALENDAR_MEMBER,
     CATALOGUE_FOLDER,
@@ -89,7 +89,7 @@ def snapshot(database: Path) -> sqlite3.Connection:
         source.close()
     if not contents.intact(memory):
         memory.close()
-        raise BackupSourceDamaged(count=0)
+        raise StoreNotIntact()
     return memory
 
 
