@@ -322,3 +322,27 @@ def test_a_folder_holding_a_station_is_never_overwritten(backup: Path, tmp_path:
     busy.mkdir()
     (busy / "notes.txt").write_text("别的文件")
     refused(backup, busy, RestoreTargetNotEmpty)
+
+
+def test_the_travelling_copies_the_events_cite_come_back(hubs: Any, tmp_path: Path) -> None:
+    """An enrolled village that synced: the re-encrypted copies in ``outgoing/`` are cited
+    by address in signed envelopes, so the backup carries them and the restore checks
+    each against its SHA-256 (a restored hub may ask for them again)."""
+    from station.demo import demo_network
+    from station.network import link
+
+    net = hubs
+    with net.open(net.village) as village:
+        demo_network.file_samples(net, village, 1)
+        link.sync_once(village)
+    sent = {p.name: p.read_bytes() for p in (net.village.data / "outgoing").iterdir()}
+    assert sent
+    backup = tmp_path / "village.bmsbackup"
+    made = station("backup", "--to", backup, "--data", net.village.data,
+                   "--user", net.village.user, env={"STATION_PASSPHRASE": net.passphrase})
+    assert made.code == 0, made.err
+    restored = tmp_path / "new-pc"
+    done = restore.restore_backup(backup, restored, restore.WithPassphrase(
+        net.passphrase, net.village.user))
+    assert done.cases >= 1
+    assert {p.name: p.read_bytes() for p in (restored / "outgoing").iterdir()} == sent

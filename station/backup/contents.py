@@ -14,15 +14,18 @@ from dataclasses import dataclass
 
 from station.store.fields import Cipher, associated_data
 from station.store.leftovers import BLOB_COLUMNS, draft_scans
-from station.store.models import CaseDraft
+from station.store.models import CaseDraft, OutgoingMaterial
 
 
 @dataclass(frozen=True)
 class References:
-    """Scans a snapshot needs: those of cases (never missing) and of drafts."""
+    """Files a snapshot needs: scans of cases (never missing) and of drafts, and the
+    travelling copies (``outgoing/``) its events cite, which cannot be made again:
+    their addresses are in signed envelopes."""
 
     cases: frozenset[str]
     drafts: frozenset[str]
+    outgoing: frozenset[str]
 
     @property
     def all(self) -> frozenset[str]:
@@ -40,7 +43,9 @@ def references(db: sqlite3.Connection, cipher: Cipher) -> References:
     for row_id, sealed in db.execute(f'SELECT id, "{column}" FROM "{table}"'):
         plain = cipher.decrypt(bytes(sealed), associated_data(table, row_id, column), table)
         drafts.update(draft_scans(json.loads(plain.decode("utf-8"))))
-    return References(frozenset(cases), frozenset(drafts - cases))
+    table, name = OutgoingMaterial._meta.table_name, OutgoingMaterial.address.column_name
+    outgoing = {str(value) for (value,) in db.execute(f'SELECT "{name}" FROM "{table}"')}
+    return References(frozenset(cases), frozenset(drafts - cases), frozenset(outgoing))
 
 
 def put_setting(db: sqlite3.Connection, key: str, value: str) -> None:

@@ -15,8 +15,9 @@ The vault in the header is already wrapped, by each user's passphrase and by the
 printed recovery key: whoever holds neither learns the station's name and code and
 when the copy was made, nothing else.  Tar members, in order: ``station.db`` (a
 consistent SQLite snapshot), ``materials/<address>`` (scans, still encrypted as
-stored), ``catalogue/<file>`` and ``calendar.toml`` when the county published them,
-and ``manifest.json`` last, naming every member before it.
+stored), ``outgoing/<address>`` (the travelling copies the events cite, as stored),
+``catalogue/<file>``, ``calendar.toml`` and ``hub-ca.pem`` when present, and
+``manifest.json`` last, naming every member before it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ _LENGTH = struct.Struct(">I")
 DATABASE_MEMBER = "station.db"
 MANIFEST_MEMBER = "manifest.json"
 MATERIALS_FOLDER = "materials"
+OUTGOING_FOLDER = "outgoing"  # station/network/publish.py outgoing_dir
 CATALOGUE_FOLDER = "catalogue"
 CALENDAR_MEMBER = "calendar.toml"
 

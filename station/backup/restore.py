@@ -10,7 +10,8 @@ Nothing is written in place until everything has been checked:
    own file only: the same bytes the data folder holds);
 4. the manifest lists exactly what arrived; the store passes ``integrity_check``
    and is not from a newer program; every scan decrypts and matches its content
-   address; every scan a case refers to is there;
+   address, every travelling copy (``outgoing/``) its SHA-256; every scan a case
+   refers to and every copy an event cites is there;
 5. the store is marked ``chain.resume`` (the next sync continues the node's chain
    from what the hub already holds), everything is fsynced, and the staging folder
    is renamed to the target.
@@ -55,6 +56,7 @@ from station.backup.file_format import (
     DATABASE_MEMBER,
     MANIFEST_MEMBER,
     MATERIALS_FOLDER,
+    OUTGOING_FOLDER,
     BackupHeader,
     body_key,
     read_header,
@@ -62,6 +64,7 @@ from station.backup.file_format import (
 )
 from station.errors import StoreTooNew
 from station.fileio import fsync_directory
+from station.network.hub_tls import CA_FILE
 from station.paths import DataLayout
 from station.store.blobs import BlobStore
 from station.store.migrations import LATEST
@@ -266,10 +269,10 @@ def _unpack(backup: Path, header: BackupHeader, vault: Vault, staging: Path,
 def _member_name(member: tarfile.TarInfo, backup: Path) -> str:
     name = member.name
     if member.isfile():
-        if name in (DATABASE_MEMBER, MANIFEST_MEMBER, CALENDAR_MEMBER):
+        if name in (DATABASE_MEMBER, MANIFEST_MEMBER, CALENDAR_MEMBER, CA_FILE):
             return name
         folder, _, leaf = name.partition("/")
-        if folder == MATERIALS_FOLDER and ADDRESS.fullmatch(leaf):
+        if folder in (MATERIALS_FOLDER, OUTGOING_FOLDER) and ADDRESS.fullmatch(leaf):
             return name
         if (folder == CATALOGUE_FOLDER and leaf and "/" not in leaf and "\\" not in leaf
                 and "\x00" not in leaf and not leaf.startswith(".")):
@@ -322,8 +325,12 @@ def _check(staging: Path, header: BackupHeader, vault: Vault,
         db.close()
     scans = [name.partition("/")[2] for name in arrived
              if name.startswith(MATERIALS_FOLDER + "/")]
-    if not refs.cases <= set(scans):
+    outgoing = {name.partition("/")[2]: digest for name, (_size, digest) in arrived.items()
+                if name.startswith(OUTGOING_FOLDER + "/")}
+    if not refs.cases <= set(scans) or not refs.outgoing <= set(outgoing):
         raise BackupDamaged(path=backup)
+    if any(address != digest for address, digest in outgoing.items()):
+        raise BackupDamaged(path=backup)  # a travelling copy's name is its SHA-256
     blobs = BlobStore(staging / MATERIALS_FOLDER, vault.material_keys(), vault.key_version,
                       vault.subkey("material-address"))
     for address in scans:

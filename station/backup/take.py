@@ -6,9 +6,11 @@ Order matters:
    holds its own record and a station restored from it continues from there;
 2. the store is copied with SQLite's online backup into memory, in one step: one
    read snapshot while the app (another thread or process) keeps writing;
-3. the scans that snapshot refers to are copied after it: scans are stored before
-   the transaction that refers to them and never change, so each is whole on disk.
-   A draft's scan removed since (the draft discarded) is left out; a case's never is;
+3. the scans that snapshot refers to, and the travelling copies its events cite
+   (``outgoing/``: their addresses are in signed envelopes, so they cannot be made
+   again), are copied after it: both are stored before the transaction that refers to
+   them and never change, so each is whole on disk.  A draft's scan removed since (the
+   draft discarded) is left out; a case's never is;
 4. everything streams through the AEAD into ``FILE.part``, fsynced, then renamed:
    the file is whole under its name or absent, and no plaintext file is ever made.
 """
@@ -39,11 +41,13 @@ from station.backup.file_format import (
     DATABASE_MEMBER,
     MANIFEST_MEMBER,
     MATERIALS_FOLDER,
+    OUTGOING_FOLDER,
     BackupHeader,
     body_key,
     new_salt,
 )
 from station.fileio import fsync_directory
+from station.network.hub_tls import CA_FILE
 
 log = logging.getLogger("station")
 
@@ -109,28 +113,33 @@ def take_backup(station: Station, target: Path, progress: Progress | None = None
         image = memory.serialize()
     finally:
         memory.close()
-    scans = _present(station.layout.materials, refs)
+    scans = _present(station.layout.materials, refs.all, refs.cases)
+    outgoing_dir = station.layout.root / OUTGOING_FOLDER
+    outgoing = _present(outgoing_dir, refs.outgoing, refs.outgoing)
     node = station.node
     header = BackupHeader(node.code, node.tier, node.name, created, schema,
                           vault_path(station.layout.vault_dir).read_bytes(),
                           station.vault.key_version, new_salt())
     extras = list(_published(station.layout.root))
-    total = len(image) + sum(size for _, size in scans) + sum(p.stat().st_size
-                                                             for _, p in extras)
-    written = _write(target, header, body_key(station.vault, header.salt),
-                     _members(image, scans, station.layout.materials, extras),
-                     total, progress)
+    total = (len(image) + sum(size for _, size in [*scans, *outgoing])
+             + sum(p.stat().st_size for _, p in extras))
+    members = _members(image, [(MATERIALS_FOLDER, station.layout.materials, scans),
+                               (OUTGOING_FOLDER, outgoing_dir, outgoing)], extras)
+    written = _write(target, header, body_key(station.vault, header.salt), members, total,
+                     progress)
     log.info("station backup written: %d scans, %d bytes", len(scans), written)
     return BackupMade(target, created, written, cases, len(scans))
 
 
-def _present(materials: Path, refs: contents.References) -> list[tuple[str, int]]:
+def _present(folder: Path, wanted: frozenset[str],
+             needed: frozenset[str]) -> list[tuple[str, int]]:
+    """(address, size) of each wanted file; one of ``needed`` missing is an error."""
     found, missing = [], 0
-    for address in sorted(refs.all):
+    for address in sorted(wanted):
         try:
-            found.append((address, (materials / address).stat().st_size))
+            found.append((address, (folder / address).stat().st_size))
         except FileNotFoundError:
-            if address in refs.cases:
+            if address in needed:
                 missing += 1
             # else: a draft discarded since the snapshot took its scan with it
     if missing:
@@ -139,26 +148,27 @@ def _present(materials: Path, refs: contents.References) -> list[tuple[str, int]
 
 
 def _published(root: Path) -> Iterator[tuple[str, Path]]:
-    """The county's catalogue and calendar, when published here."""
+    """The county's catalogue, calendar and hub CA certificate, when present here."""
     folder = root / CATALOGUE_FOLDER
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.is_file():
                 yield f"{CATALOGUE_FOLDER}/{path.name}", path
-    calendar = root / CALENDAR_MEMBER
-    if calendar.is_file():
-        yield CALENDAR_MEMBER, calendar
+    for name in (CALENDAR_MEMBER, CA_FILE):
+        if (root / name).is_file():
+            yield name, root / name
 
 
 Member = tuple[str, int, Callable[[], io.BufferedIOBase | io.BytesIO]]
 
 
-def _members(image: bytes, scans: list[tuple[str, int]], materials: Path,
+def _members(image: bytes, stored: list[tuple[str, Path, list[tuple[str, int]]]],
              extras: list[tuple[str, Path]]) -> Iterator[Member]:
     yield DATABASE_MEMBER, len(image), lambda: io.BytesIO(image)
-    for address, size in scans:
-        yield (f"{MATERIALS_FOLDER}/{address}", size,
-               lambda a=address: (materials / a).open("rb"))  # type: ignore[misc]
+    for prefix, folder, files in stored:
+        for address, size in files:
+            yield (f"{prefix}/{address}", size,
+                   lambda p=folder / address: p.open("rb"))  # type: ignore[misc]
     for name, path in extras:
         yield name, path.stat().st_size, lambda p=path: p.open("rb")  # type: ignore[misc]
 
