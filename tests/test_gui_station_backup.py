@@ -168,3 +168,39 @@ def test_first_run_restores_from_a_backup_and_ends_at_login(display: str,
              timeout=WAIT, what="the restored cases listed")
     finally:
         app.close()
+
+
+def test_first_run_restores_with_the_recovery_key(display: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_station_backup import NEW_PASSPHRASE, recovery_key_of_new_station
+
+    old_pc = tmp_path / "old"
+    key = recovery_key_of_new_station(old_pc, monkeypatch)
+    filer = Filer(old_pc, env_for(old_pc / "data", old_pc / "printed"))
+    filer.file_one(0)
+    backup = tmp_path / "stick.bmsbackup"
+    assert station("backup", "--to", backup,
+                   env=env_for(old_pc / "data", old_pc / "printed")).code == 0
+    app = StationApp(tmp_path / "new-data", tmp_path / "printed", config_dir=tmp_path / "cfg")
+    try:
+        setup = app.view
+        assert isinstance(setup, SetupView)
+        setup.restore.invoke()
+        view = app.view
+        assert isinstance(view, RestoreView)
+        view.use_file(backup)
+        pump(app.root, lambda: CODE in text_of(view.about), what="the backup described")
+        view.by_key.set(True)
+        view.show_fields()
+        for name, value in (("key", key), ("new", NEW_PASSPHRASE), ("again", NEW_PASSPHRASE)):
+            view.entries[name].insert(0, value)
+        view.submit()
+        pump(app.root, lambda: isinstance(app.view, LoginView), timeout=WAIT,
+             what="the login screen")
+        main = sign_in(app, NEW_PASSPHRASE)
+        cases = main.open("cases")
+        assert isinstance(cases, CasesScreen)
+        pump(app.root, lambda: set(filer.filed) <= set(cases.tree.get_children()),
+             timeout=WAIT, what="the restored case listed")
+    finally:
+        app.close()
