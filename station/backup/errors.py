@@ -5,6 +5,7 @@ BackupError                      the root (a StationError)
 ├── BackupFolderMissing          the daily copy's folder is not there (a USB stick out)
 ├── BackupSourceDamaged          a scan the store refers to is missing: no backup made
 ├── StoreNotIntact               the store's snapshot fails its integrity check
+├── StationBusy                  the vault kept changing while the copy was taken
 ├── NotABackup                   the file is not a station backup at all
 ├── BackupTooNew                 written by a newer program
 ├── BackupDamaged                the body does not authenticate or does not check
@@ -50,6 +51,12 @@ class StoreNotIntact(BackupError):
     """本站数据库检查没有通过，备份没有完成。请停止在这台电脑上办件，并联系县级管理员。"""
 
     exit_code = 6
+
+
+class StationBusy(BackupError):
+    """本站的口令或用户正在变动，备份没有完成。请稍后再备份一次。"""
+
+    exit_code = 1
 
 
 class NotABackup(BackupError):

@@ -34,7 +34,12 @@ from keys.vault_file import vault_path
 from station import outbox
 from station.app import Station
 from station.backup import contents
-from station.backup.errors import BackupNotWritten, BackupSourceDamaged, StoreNotIntact
+from station.backup.errors import (
+    BackupNotWritten,
+    BackupSourceDamaged,
+    StationBusy,
+    StoreNotIntact,
+)
 from station.backup.file_format import (
     CALENDAR_MEMBER,
     CATALOGUE_FOLDER,
@@ -51,6 +56,7 @@ from station.network.hub_tls import CA_FILE
 
 log = logging.getLogger("station")
 
+VAULT_TRIES = 5
 CHUNK_SIZE = 64 * 1024  # the stream's default: a cut at a piece's end is certain to show
 Progress = Callable[[int, int], None]
 
@@ -105,7 +111,7 @@ def take_backup(station: Station, target: Path, progress: Progress | None = None
     with station.db.atomic("IMMEDIATE"):
         outbox.append(station.node.code, station.user, outbox.ACCESS_BACKED_UP,
                       {"file": target.name, "created_at": created})
-    memory = snapshot(station.layout.database)
+    vault_file, memory = _consistent_snapshot(station)
     try:
         refs = contents.references(memory, station.vault.field_cipher())
         cases = int(memory.execute('SELECT count(*) FROM "cases"').fetchone()[0])
@@ -117,8 +123,7 @@ def take_backup(station: Station, target: Path, progress: Progress | None = None
     outgoing_dir = station.layout.root / OUTGOING_FOLDER
     outgoing = _present(outgoing_dir, refs.outgoing, refs.outgoing)
     node = station.node
-    header = BackupHeader(node.code, node.tier, node.name, created, schema,
-                          vault_path(station.layout.vault_dir).read_bytes(),
+    header = BackupHeader(node.code, node.tier, node.name, created, schema, vault_file,
                           station.vault.key_version, new_salt())
     extras = list(_published(station.layout.root))
     total = (len(image) + sum(size for _, size in [*scans, *outgoing])
@@ -129,6 +134,19 @@ def take_backup(station: Station, target: Path, progress: Progress | None = None
                      progress)
     log.info("station backup written: %d scans, %d bytes", len(scans), written)
     return BackupMade(target, created, written, cases, len(scans))
+
+
+def _consistent_snapshot(station: Station) -> tuple[bytes, sqlite3.Connection]:
+    """The vault file and a store snapshot that belong together: a passphrase changed
+    meanwhile rewraps keys in both, so the vault must read the same before and after."""
+    path = vault_path(station.layout.vault_dir)
+    for _attempt in range(VAULT_TRIES):
+        before = path.read_bytes()
+        memory = snapshot(station.layout.database)
+        if path.read_bytes() == before:
+            return before, memory
+        memory.close()
+    raise StationBusy()
 
 
 def _present(folder: Path, wanted: frozenset[str],

@@ -46,7 +46,6 @@ class BackupRunner:
         self._listeners: list[tuple[tk.Misc, Listener]] = []
         self._tick: str | None = None
         self.state: DailyState | None = None
-        self.running = False
 
     @property
     def busy(self) -> bool:
@@ -147,11 +146,9 @@ class BackupRunner:
         station = self._station
 
         def job() -> Any:
-            self.running = True
             try:
                 return work()
             finally:
-                self.running = False
                 station.db.close()  # this thread's own connection only
 
         self._worker.submit(job, on_done=on_done, on_error=on_error)
