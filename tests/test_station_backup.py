@@ -346,3 +346,17 @@ def test_the_travelling_copies_the_events_cite_come_back(hubs: Any, tmp_path: Pa
         net.passphrase, net.village.user))
     assert done.cases >= 1
     assert {p.name: p.read_bytes() for p in (restored / "outgoing").iterdir()} == sent
+
+
+def test_a_missing_scan_or_folder_makes_no_backup(tmp_path: Path) -> None:
+    env = init(tmp_path)
+    Filer(tmp_path, env).file_one(0)
+    out = station("backup", "--to", tmp_path / "no-such-stick" / "copy.bmsbackup", env=env)
+    assert out.code == 1 and "无法写入备份文件" in out.err, out.err
+    assert not (tmp_path / "no-such-stick").exists()
+    scan = next((tmp_path / "data" / "materials").iterdir())
+    scan.unlink()  # a disk that lost a file
+    target = tmp_path / "copy.bmsbackup"
+    out = station("backup", "--to", target, env=env)
+    assert out.code == 6 and "1 份扫描件文件找不到" in out.err, out.err
+    assert not target.exists() and not list(tmp_path.glob("*.part"))
