@@ -423,3 +423,57 @@ def test_the_first_run_screens_show_their_whole_text(
 
 
 LONG_STATION = "桂平市示范镇示范村村民委员会便民服务站（党群服务中心）"
+
+
+# -- a new PC restoring a station from its backup (issue 17) ---------------------------
+
+def walk_restore(app: StationApp, found: Findings, backup: Path) -> None:
+    from station.ui.restore_view import RestoreView
+    from station.ui.setup import SetupView
+
+    setup = app.view
+    assert isinstance(setup, SetupView)
+    setup.restore.invoke()
+    view = app.view
+    assert isinstance(view, RestoreView)
+    found.check("restore")
+    view.use_file(backup)
+    pump(app.root, lambda: "450981104202" in text_of(view.about), what="the backup read")
+    view.submit()  # no passphrase typed: its error shown too
+    pump(app.root, lambda: bool(text_of(view.error)), timeout=WAIT, what="the refusal")
+    found.check("restore file chosen")
+    view.by_key.set(True)
+    view.show_fields()
+    found.check("restore with the recovery key")
+
+
+def test_the_restore_from_backup_screen_shows_its_whole_text(
+        display: str, tmp_path: Path, no_open: None) -> None:
+    from cli import station as run_station
+    from conftest import PASSPHRASE
+
+    from station.ui.config import UiConfig
+
+    env = {"STATION_DATA": str(tmp_path / "old"), "STATION_PASSPHRASE": PASSPHRASE,
+           "STATION_DOCUMENTS": str(tmp_path / "old-documents")}
+    made = run_station("init", "--tier", "village", "--code", "450981104202",
+                       "--name", LONG_STATION, env=env)
+    assert made.code == 0, made.err
+    backup = tmp_path / "便民站备份-450981104202-20261206.bmsbackup"
+    assert run_station("backup", "--to", backup, env=env).code == 0
+    problems: list[str] = []
+    for font in FONTS:
+        config = tmp_path / f"config-{font}"
+        settings = UiConfig.load(config)
+        settings.large_font = font == "large"
+        settings.save(config)
+        app = StationApp(tmp_path / f"data-{font}", tmp_path / f"documents-{font}",
+                         config_dir=config)
+        try:
+            found = Findings(app, "restore")
+            walk_restore(app, found, backup)
+            problems += [f"{screen}:\n    " + "\n    ".join(found_here)
+                         for screen, found_here in found.found.items()]
+        finally:
+            app.close()
+    assert problems == [], "texts a person cannot read whole:\n" + "\n".join(problems)

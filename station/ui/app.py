@@ -16,6 +16,7 @@ from station import i18n
 from station.app import Station
 from station.i18n import _
 from station.paths import DataLayout, default_config_dir
+from station.ui.backup_runner import BackupRunner
 from station.ui.config import UiConfig
 from station.ui.problems import describe
 from station.ui.style import THEME, apply_fonts
@@ -51,6 +52,7 @@ class StationApp:
         self.images = Dispatcher(self.root, self.show_error, name="images")
         self.station: Station | None = None
         self.sync: SyncMonitor | None = None  # background sync, from login to close
+        self.backups: BackupRunner | None = None  # 备份 and the daily copy, from login to close
         self.banner = ttk.Label(self.root, text="", bootstyle="danger", padding=8,
                                 anchor="w", wraplength=1200)
         self.body = ttk.Frame(self.root)
@@ -98,6 +100,8 @@ class StationApp:
         self.station = station
         if self.sync is None:
             self.sync = SyncMonitor(self.root, station, self.dispatcher).start()
+        if self.backups is None:
+            self.backups = BackupRunner(self.root, station, self.show_error).start()
         self.config.last_user = station.user
         self.config.save(self.config_dir)
         self.root.title(_("便民站 — {name}（{user}）").format(name=station.node.name,
@@ -149,6 +153,9 @@ class StationApp:
             self.root.withdraw()  # gone from the screen while a round under way gives up
             self.sync.close()
             self.sync = None
+        if self.backups is not None:
+            self.backups.close()  # a backup under way stops; its partial file is removed
+            self.backups = None
         if self.station is not None:
             station, self.station = self.station, None
             self.dispatcher.submit(station.close)

@@ -14,6 +14,7 @@ from typing import Protocol
 import ttkbootstrap as ttk
 
 from station.app import Station
+from station.ui.backup_runner import BackupRunner
 from station.ui.config import UiConfig
 from station.ui.sync_monitor import SyncMonitor
 from station.ui.worker import Dispatcher
@@ -32,6 +33,7 @@ class AppContext(Protocol):
     images: Dispatcher  # decoding and scaling pictures, off the Tk thread
     station: Station | None
     sync: SyncMonitor | None
+    backups: BackupRunner | None  # 备份 and the daily copy (after login)
     view: ttk.Frame | None
 
     @property
@@ -40,6 +42,9 @@ class AppContext(Protocol):
 
     def show(self, view: Callable[[ttk.Frame, AppContext], ttk.Frame]) -> ttk.Frame:
         """Replace the whole window's view (before login: 登录, 忘记口令)."""
+
+    def show_start(self) -> None:
+        """The first screen for the data folder: 登录, or 建站 when it holds no station."""
 
     def logged_in(self, station: Station) -> None:
         """Show the main window for ``station``."""

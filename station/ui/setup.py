@@ -1,5 +1,6 @@
 """首次建站: the first run walks through ``station init`` in the window, then 入网
-(``enrol_join``) with the station just created."""
+(``enrol_join``) with the station just created; or, on a new PC, 从备份恢复
+(``restore_view``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from station.i18n import _
 from station.node import TIER_LABELS, TIERS, check_node
 from station.ui.context import AppContext
 from station.ui.opener import open_file
+from station.ui.restore_view import RestoreView
 from station.ui.screens.enrol_join import JoinPanel
 from station.ui.style import title_font
 
@@ -55,6 +57,9 @@ class SetupView(ttk.Frame):
         self.button = ttk.Button(box, text=_("建站（Enter）"), bootstyle="primary",
                                  command=self.submit)
         self.button.grid(row=10, column=0, columnspan=2, sticky="ew", pady=6)
+        self.restore = ttk.Button(box, text=_("换了新电脑？从备份恢复本站"), bootstyle="link",
+                                  command=lambda: app.show(RestoreView))
+        self.restore.grid(row=11, column=0, columnspan=2)
         self.entries["code"].focus_set()
 
     def value(self, key: str) -> str:

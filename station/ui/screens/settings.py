@@ -1,6 +1,6 @@
 """设置: language, large-font mode, 修改口令 (the user's own, on the worker), a
-problem report for support, and for a holder of an office's key, 科室密钥 (giving it
-to colleagues who wait for it: ``settings_office_keys``)."""
+problem report for support, 备份 (``settings_backup``), and for a holder of an
+office's key, 科室密钥 (giving it to colleagues who wait for it: ``settings_office_keys``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from station.i18n import _
 from station.trust import passphrases
 from station.ui.context import AppContext
 from station.ui.problems import describe, save_report
+from station.ui.screens.settings_backup import BackupBox
 from station.ui.screens.settings_office_keys import OfficeKeyBox
 
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each in its own language, as is customary
@@ -38,12 +39,18 @@ class SettingsScreen(ttk.Frame):
         self.report_path = ttk.Label(self, text="", wraplength=700)
         self.report_path.grid(row=4, column=0, columnspan=3, sticky="w", pady=6)
         ttk.Label(self, text=_("问题报告只含运行日志，不含群众个人信息。"),
-                  bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="w")
+                  bootstyle="secondary").grid(row=5, column=0, columnspan=3, sticky="nw")
         self.passphrase = PassphraseBox(self, app)
         self.passphrase.grid(row=6, column=0, columnspan=3, sticky="nw", pady=(16, 0))
         self.office_keys = OfficeKeyBox(self, app)
         self.office_keys.grid(row=6, column=3, sticky="nw", padx=(16, 0), pady=(16, 0))
         self.office_keys.grid_remove()  # until the worker says the user holds a key
+        self.backup = BackupBox(self, app)
+        self.backup.grid(row=0, column=3, rowspan=6, sticky="nw", padx=(16, 0))
+        # The box is taller than the rows beside it: their extra height goes below the
+        # last of them (row 5), not between them; the window's own extra goes to row 7.
+        self.rowconfigure(5, weight=1)
+        self.rowconfigure(7, weight=1000)
 
     def apply(self) -> None:
         self.app.config.language = self.language.get()
