@@ -1,8 +1,10 @@
-"""A station restored from an older copy resumes its chain where the hub holds it (issue 17).
+"""A dead village PC restored from its backup resumes its chain where the hub holds it
+(issue 17, "A dead village PC", with a backup).
 
-The village files 5 cases and syncs 3, its data is copied, it files 2 more and
-syncs 1, files one more it never syncs, and its data folder is lost.  Put back
-from the copy, it knows nothing of the 6th case.  Before it reaches the hub it
+The village files 5 cases and syncs 3, backs up (``station backup``), files 2
+more and syncs 1 of them, and its data folder is lost.  ``station restore``
+puts the backup on the new PC, which knows nothing of the 6th case.  Before it
+reaches the hub it
 refuses to file (the number could be the 6th case's) but records what the agent
 looks at, under seqs the hub already holds.  Its first sync then takes the hub's
 envelopes as its own, moves those records after the hub's head, and sends only
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cli import station as run_station
 from network import hub_holdings, station_holdings
 
 from station import outbox
@@ -31,8 +35,10 @@ from sync.hub.identity import open_database
 from sync.hub.models import HubEvent
 
 
-def _copy(net: DemoNetwork, to: Path) -> None:
-    shutil.copytree(net.village.data, to)
+def _as_agent(net: DemoNetwork, *args: str | Path) -> Any:
+    return run_station(*args, "--data", net.village.data, "--user", net.village.user,
+                       env={"STATION_PASSPHRASE": net.passphrase,
+                            "STATION_DOCUMENTS": str(net.workdir / "documents" / "cli")})
 
 
 def _filed_at(net: DemoNetwork, node_data: Path) -> dict[str, int]:
@@ -66,19 +72,21 @@ def test_a_restored_station_resumes_after_what_the_hub_holds(hubs: DemoNetwork,
         early = [r.case_no for r in demo_network.file_samples(net, village, 3)]
         link.sync_once(village)
         late = [r.case_no for r in demo_network.file_samples(net, village, 2)]
-    copy = tmp_path / "copy"
-    _copy(net, copy)
+    copy = tmp_path / "stick" / "village.bmsbackup"
+    copy.parent.mkdir()
+    made = _as_agent(net, "backup", "--to", copy, "--json")
+    assert made.code == 0, made.err
     with net.open(net.village) as village:
         after_copy = [r.case_no for r in demo_network.file_samples(net, village, 1)]
         link.sync_once(village)
         hub_head = link.acked_seq()
         demo_network.file_samples(net, village, 1)  # never leaves the dead PC
     shutil.rmtree(net.village.data)
-    shutil.copytree(copy, net.village.data)
+    restored = _as_agent(net, "restore", copy, "--json")
+    assert restored.code == 0, restored.err
 
     with net.open(net.village) as village:
-        with village.db.atomic():
-            chain_resume.mark(chain_resume.RESTORE)
+        assert chain_resume.pending() is not None  # set by the restore
         restored_top = Event.select().order_by(Event.seq.desc()).first().seq
         assert restored_top <= hub_head  # the seqs it would use next are the hub's
         with pytest.raises(ChainNotResumed) as refused:
