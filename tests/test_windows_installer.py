@@ -87,6 +87,10 @@ def test_the_installer_compiles_against_a_stand_in_build(tmp_path: Path) -> None
          f"-DOUTFILE={setup}", str(SCRIPT)],
         capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    # One install section; the uninstaller's data section is the only optional one
+    # (the program's removal and the closing report are required).
+    assert re.search(r"^Install: .* 1 section \(1 required\)", done.stdout, re.MULTILINE)
+    assert re.search(r"^Uninstall: .* 3 sections \(2 required\)", done.stdout, re.MULTILINE)
     for path in placed:  # every file of the build goes into the installer
         assert f'File: "{path.name}"' in done.stdout, path
     program = setup.read_bytes()
