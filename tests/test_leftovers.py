@@ -242,3 +242,19 @@ def test_scans_a_session_left_unreferenced_are_swept_at_the_next_open(tmp_path: 
     assert list((data / "run").iterdir()) == []
     Station.open(data, None, PASSPHRASE, printed).close()
     assert _sweeps(data) == 2
+
+
+def test_a_marker_that_cannot_be_written_does_not_keep_the_agent_out(tmp_path: Path) -> None:
+    """If ``run/`` cannot be written (here a file stands in its place; as root no mode
+    bit stops a write), the station still opens, sweeps at once, and closes."""
+    data, printed = _init(tmp_path)
+    orphan = _old_orphan(data)
+    for marker in (data / "run").iterdir():
+        marker.unlink()
+    (data / "run").rmdir()
+    (data / "run").write_text("not a folder")
+    with Station.open(data, None, PASSPHRASE, printed) as opened:
+        assert opened.run_marker is None
+    assert _sweeps(data) == 2 and not orphan.exists()
+    log = (data / "logs" / "station.log").read_text(encoding="utf-8")
+    assert "open marker not written" in log

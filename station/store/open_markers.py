@@ -24,6 +24,7 @@ unreferenced: the sweep itself checks every file.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import sys
 from pathlib import Path
@@ -33,38 +34,57 @@ OWED = "sweep-owed"
 PREFIX = "open-"
 
 _serial = itertools.count(1)
+log = logging.getLogger("station")
 
 
-def begin(root: Path) -> tuple[Path, bool]:
-    """Mark this session open; and whether a sweep is owed (see the module's table)."""
+def begin(root: Path) -> tuple[Path | None, bool]:
+    """Mark this session open; and whether a sweep is owed (see the module's table).
+
+    Housekeeping never keeps the agent out: if the marker cannot be written (a full
+    or read-only disk), the session goes on unmarked and the sweep runs now."""
     run = root / RUN_DIR
-    owed = not run.is_dir()
-    run.mkdir(parents=True, exist_ok=True)
-    stale = [path for path in run.glob(PREFIX + "*") if not _alive(_pid_of(path))]
-    if stale or owed:
-        owe(root)
-    for path in stale:
-        path.unlink(missing_ok=True)
-    marker = run / f"{PREFIX}{os.getpid()}-{next(_serial)}"
-    marker.touch()
-    return marker, (run / OWED).exists()
+    try:
+        owed = not run.is_dir()
+        run.mkdir(parents=True, exist_ok=True)
+        stale = [path for path in run.glob(PREFIX + "*") if not _alive(_pid_of(path))]
+        if stale or owed:
+            (run / OWED).touch()
+        for path in stale:
+            path.unlink(missing_ok=True)
+        marker = run / f"{PREFIX}{os.getpid()}-{next(_serial)}"
+        marker.touch()
+        return marker, (run / OWED).exists()
+    except OSError as error:
+        log.warning("open marker not written (%s): sweeping now", error.strerror)
+        return None, True
 
 
 def owe(root: Path) -> None:
     """Make the next open sweep."""
-    run = root / RUN_DIR
-    run.mkdir(parents=True, exist_ok=True)
-    (run / OWED).touch()
+    try:
+        run = root / RUN_DIR
+        run.mkdir(parents=True, exist_ok=True)
+        (run / OWED).touch()
+    except OSError as error:
+        log.warning("sweep not recorded as owed (%s)", error.strerror)
 
 
 def paid(root: Path) -> None:
     """A sweep left no unreferenced scan behind: nothing is owed any more."""
-    (root / RUN_DIR / OWED).unlink(missing_ok=True)
+    try:
+        (root / RUN_DIR / OWED).unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("owed sweep not cleared (%s)", error.strerror)
 
 
-def end(marker: Path) -> None:
+def end(marker: Path | None) -> None:
     """This session ended cleanly."""
-    marker.unlink(missing_ok=True)
+    if marker is None:
+        return
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("open marker not removed (%s)", error.strerror)
 
 
 def _pid_of(marker: Path) -> int:
