@@ -227,6 +227,28 @@ def test_a_live_sessions_marker_is_left_alone(tmp_path: Path) -> None:
     assert _sweeps(data) == 2 and not orphan.exists() and not marker.exists()
 
 
+def test_a_marker_from_before_the_system_started_is_stale(tmp_path: Path) -> None:
+    """After a power cut process ids start again: a marker written before the system
+    started is stale even when a live process now has its number."""
+    boot = float(next(line.split()[1] for line in
+                      Path("/proc/stat").read_text(encoding="ascii").splitlines()
+                      if line.startswith("btime ")))
+    data, printed = _init(tmp_path)
+    orphan = _old_orphan(data)
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        marker = data / "run" / f"open-{other.pid}-1"
+        marker.touch()
+        os.utime(marker, (boot - 3600, boot - 3600))
+        Station.open(data, None, PASSPHRASE, printed).close()
+        assert _sweeps(data) == 2 and not orphan.exists() and not marker.exists()
+    finally:
+        assert other.stdin is not None
+        other.stdin.close()
+        other.wait()
+
+
 def test_scans_a_session_left_unreferenced_are_swept_at_the_next_open(tmp_path: Path) -> None:
     """A scan stored by the wizard whose draft was never saved (the filing failed, or the
     window closed in between): the session ends cleanly, yet the next open sweeps."""

@@ -16,9 +16,10 @@ stored scans nothing refers to (a filing that failed with an error after storing
 pages).  It is removed only after a sweep that left no unreferenced file behind: a
 young one (a filing in progress elsewhere) keeps the sweep owed to the next open.
 
-A process id can be reused: a dead session's marker may then look alive, and the
-sweep waits for a later open.  It is never run on a wrong belief that a file is
-unreferenced: the sweep itself checks every file.
+A process id can be reused, most of all after a power cut restarts the numbering: a
+marker written before the system last started is stale whatever its number says.
+Otherwise a dead session's marker may look alive, and the sweep waits for a later
+open.  Either way no file is removed on a wrong belief: the sweep checks every file.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ import itertools
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 RUN_DIR = "run"
 OWED = "sweep-owed"
 PREFIX = "open-"
+BOOT_SLACK = 60.0  # seconds: the boot time is coarse, and clocks are set at start
 
 _serial = itertools.count(1)
 log = logging.getLogger("station")
@@ -46,7 +49,9 @@ def begin(root: Path) -> tuple[Path | None, bool]:
     try:
         owed = not run.is_dir()
         run.mkdir(parents=True, exist_ok=True)
-        stale = [path for path in run.glob(PREFIX + "*") if not _alive(_pid_of(path))]
+        booted = _boot_time()
+        stale = [path for path in run.glob(PREFIX + "*")
+                 if _before(path, booted) or not _alive(_pid_of(path))]
         if stale or owed:
             (run / OWED).touch()
         for path in stale:
@@ -85,6 +90,34 @@ def end(marker: Path | None) -> None:
         marker.unlink(missing_ok=True)
     except OSError as error:
         log.warning("open marker not removed (%s)", error.strerror)
+
+
+def _before(marker: Path, booted: float | None) -> bool:
+    """Whether ``marker`` was written before the system started (so its process is gone)."""
+    if booted is None:
+        return False
+    try:
+        return marker.stat().st_mtime < booted - BOOT_SLACK
+    except FileNotFoundError:
+        return False
+
+
+def _boot_time() -> float | None:
+    """When the system started, in seconds since the epoch (None where unknown)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32")
+        kernel32.GetTickCount64.restype = ctypes.c_ulonglong
+        return time.time() - kernel32.GetTickCount64() / 1000  # includes sleep
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                if line.startswith("btime "):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def _pid_of(marker: Path) -> int:
