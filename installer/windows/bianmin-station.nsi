@@ -120,6 +120,7 @@ VIAddVersionKey /LANG=${LANG_ENGLISH} "CompanyName" "${PUBLISHER}"
 VIAddVersionKey /LANG=${LANG_ENGLISH} "LegalCopyright" "Apache-2.0"
 
 Function .onInit
+  SetRegView 64  ; first: the remembered language is read from the 64-bit registry
   !insertmacro MUI_LANGDLL_DISPLAY
   ${IfNot} ${RunningX64}
     MessageBox MB_OK|MB_ICONSTOP "$(MSG_NEED_X64)" /SD IDOK
@@ -129,7 +130,6 @@ Function .onInit
     MessageBox MB_OK|MB_ICONSTOP "$(MSG_NEED_WIN81)" /SD IDOK
     Abort
   ${EndIf}
-  SetRegView 64
   SetShellVarContext all
 FunctionEnd
 
