@@ -35,6 +35,9 @@ THIRD_PARTY_DATA = (
 
 # Modules imported by name at run time, which PyInstaller's import scan cannot see.
 HIDDEN_PACKAGES = (
+    # Our own packages whole: none of their modules is imported by name today, but one
+    # imported only inside a function of a rarely used command must not go missing.
+    *PACKAGES,
     "holidays.countries",  # holidays loads a country's module by name
     "holidays.financial",
     "phonenumbers.data",  # per-region metadata modules, loaded lazily (not geodata:
