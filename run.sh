@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEMO_DEBS=(fonts-wqy-microhei)
-TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx)
+TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx nsis)
 PYTHON=${PYTHON:-python3}
 
 need_debs() {

@@ -22,9 +22,10 @@ from station.errors import AlreadyInitialised, NotInitialised
 from station.logs import configure_logging
 from station.node import Node, check_node
 from station.paths import DataLayout, default_documents_dir, documents_dir_outside
+from station.store import open_markers
 from station.store.blobs import BlobStore
 from station.store.database import StoreDatabase, open_database
-from station.store.leftovers import sweep_leftovers
+from station.store.leftovers import sweep_leftovers, unreferenced
 from station.store.models import Setting, User
 from station.store.names import backfill_name_index
 from station.throttle import LoginThrottle
@@ -50,7 +51,9 @@ class Station:
         self.blobs.sweep_temp()
         self.index = vault.blind_indexer()
         backfill_name_index(self.index)
-        self.sweep_leftovers()
+        self.run_marker, sweep_owed = open_markers.begin(layout.root)
+        if sweep_owed:
+            self.sweep_leftovers()
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -129,19 +132,44 @@ class Station:
         return station, sheet
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self._owe_sweep_for_failed_filings()
+        finally:
+            self.db.close()
+            open_markers.end(self.run_marker)
 
     def sweep_leftovers(self) -> None:
-        """Remove scans an interrupted filing left behind (``station/store/leftovers.py``).
+        """Remove scans an interrupted filing left behind (``station/store/leftovers.py``);
+        run at open only when one may have (``station/store/open_markers.py``).
         Housekeeping never keeps the agent out: if it cannot read what refers to the
-        scans, it removes nothing and says so in the log."""
+        scans, it removes nothing, says so in the log, and the next open tries again."""
+        log.info("sweeping leftover scans: an earlier session may have left some")
         try:
-            removed = sweep_leftovers(self.blobs)
+            swept = sweep_leftovers(self.blobs)
         except Exception as error:
             log.warning("leftover scans not swept: %s", type(error).__name__)
             return
-        if removed:
-            log.info("removed %d leftover scan file(s) that nothing refers to", removed)
+        if swept.removed:
+            log.info("removed %d leftover scan file(s) that nothing refers to", swept.removed)
+        if swept.young:
+            log.info("kept %d recent scan file(s) nothing refers to yet: swept at a later "
+                     "open", swept.young)
+        else:
+            open_markers.paid(self.layout.root)
+
+    def _owe_sweep_for_failed_filings(self) -> None:
+        """A filing that failed after storing its scans leaves them unreferenced, even in
+        a session that ends cleanly: the next open sweeps them."""
+        stored, self.blobs.stored_here = self.blobs.stored_here, set()
+        if not stored:
+            return
+        try:
+            left = unreferenced(self.blobs, stored)
+        except Exception as error:
+            log.warning("scans of this session not checked: %s", type(error).__name__)
+            left = stored
+        if left:
+            open_markers.owe(self.layout.root)
 
     def give_keys_if_missing(self) -> None:
         """A user from before schema 5 gets a sealing key pair at their next login (the
@@ -194,5 +222,6 @@ def _remove_created(layout: DataLayout, created_root: bool) -> None:
     for path in (layout.database, layout.root / "station.db-wal", layout.root / "station.db-shm"):
         path.unlink(missing_ok=True)
     (layout.vault_dir / "vault.json").unlink(missing_ok=True)
-    for folder in (layout.materials, layout.root / "tmp", layout.logs):
+    for folder in (layout.materials, layout.root / "tmp", layout.logs,
+                   layout.root / open_markers.RUN_DIR):
         shutil.rmtree(folder, ignore_errors=True)

@@ -249,3 +249,19 @@ def test_a_restored_county_gets_the_subtree_again(net: DemoNetwork) -> None:
     finally:
         db.close()
     assert audit.report.ok, audit.summary()
+
+
+def test_backing_up_where_no_hub_runs_says_so(tmp_path: Path) -> None:
+    """A node that never ran a hub has no hub database: one plain line, exit code 5,
+    and no backup file (the same refusal the audit and the progress pages give)."""
+    env = {"STATION_DATA": str(tmp_path / "data"), "STATION_PASSPHRASE": "示范口令-hub-2024",
+           "STATION_DOCUMENTS": str(tmp_path / "printed")}
+    done = run_station("init", "--tier", "township", "--code", "450981104000", "--name",
+                       "示范镇便民服务中心", "--operator", "admin", env=env)
+    assert done.code == 0, done.err
+    target = tmp_path / "hub.tar"
+    missing = run_station("hub", "backup", "--to", target, env=env)
+    assert missing.code == 5, missing.err
+    assert f"找不到枢纽站数据库 {tmp_path / 'data' / hub_runner.DB_NAME}" in missing.err
+    assert "Traceback" not in missing.err
+    assert not target.exists()

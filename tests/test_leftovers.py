@@ -14,6 +14,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -153,3 +154,129 @@ def test_a_scan_stored_again_is_young(tmp_path: Path) -> None:
         assert opened.blobs.put_file(scan) == first
     Station.open(data, None, PASSPHRASE, printed).close()
     assert path.exists()
+
+
+SWEEP_LINE = "sweeping leftover scans"
+
+
+def _init(tmp_path: Path) -> tuple[Path, Path]:
+    done = station("init", "--tier", "village", "--code", "450981104201", "--name",
+                   "示范村便民服务站", "--operator", "agent", env=_env(tmp_path))
+    assert done.code == 0, done.err
+    return tmp_path / "data", tmp_path / "printed"
+
+
+def _sweeps(data: Path) -> int:
+    return (data / "logs" / "station.log").read_text(encoding="utf-8").count(SWEEP_LINE)
+
+
+def _old_orphan(data: Path) -> Path:
+    """A file with a blob address that nothing refers to, older than the grace period:
+    any sweep removes it, so while it is there no sweep ran."""
+    orphan = data / "materials" / ("ab" * 32)
+    orphan.write_bytes(b"ciphertext of a scan no case refers to")
+    os.utime(orphan, (HOUR_AGO, HOUR_AGO))
+    return orphan
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_clean_open_and_close_does_not_sweep(tmp_path: Path) -> None:
+    data, printed = _init(tmp_path)
+    assert _sweeps(data) == 1  # the store had no run folder yet: once, at init
+    orphan = _old_orphan(data)
+
+    with Station.open(data, None, PASSPHRASE, printed) as opened:  # a filing that ends well
+        page = store_scan(opened, draw_scan(tmp_path / "p.jpg", "居民身份证", ["x"], seed=7,
+                                            size=(300, 400)))
+        save_draft(opened, None, {"matter": ELDER_MATTER, "step": 2, "stored": [page.blob]})
+    Station.open(data, None, PASSPHRASE, printed).close()
+    listed = station("case", "list", "--json", env=_env(tmp_path))
+    assert listed.code == 0, listed.err
+    assert _sweeps(data) == 1 and orphan.exists()
+    assert list((data / "run").iterdir()) == []
+
+    # A session killed without closing: its marker names a process that is gone.
+    (data / "run" / f"open-{_dead_pid()}-1").touch()
+    Station.open(data, None, PASSPHRASE, printed).close()
+    assert _sweeps(data) == 2 and not orphan.exists()
+    assert list((data / "run").iterdir()) == []
+
+
+def test_a_live_sessions_marker_is_left_alone(tmp_path: Path) -> None:
+    """Another process with the data folder open (the desktop app beside a command) is
+    not an unclean end: no sweep, and its marker stays."""
+    data, printed = _init(tmp_path)
+    orphan = _old_orphan(data)
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        marker = data / "run" / f"open-{other.pid}-1"
+        marker.touch()
+        Station.open(data, None, PASSPHRASE, printed).close()
+        assert _sweeps(data) == 1 and orphan.exists() and marker.exists()
+    finally:
+        assert other.stdin is not None
+        other.stdin.close()
+        other.wait()
+    Station.open(data, None, PASSPHRASE, printed).close()  # it ended without closing
+    assert _sweeps(data) == 2 and not orphan.exists() and not marker.exists()
+
+
+def test_a_marker_from_before_the_system_started_is_stale(tmp_path: Path) -> None:
+    """After a power cut process ids start again: a marker written before the system
+    started is stale even when a live process now has its number."""
+    boot = float(next(line.split()[1] for line in
+                      Path("/proc/stat").read_text(encoding="ascii").splitlines()
+                      if line.startswith("btime ")))
+    data, printed = _init(tmp_path)
+    orphan = _old_orphan(data)
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        marker = data / "run" / f"open-{other.pid}-1"
+        marker.touch()
+        os.utime(marker, (boot - 3600, boot - 3600))
+        Station.open(data, None, PASSPHRASE, printed).close()
+        assert _sweeps(data) == 2 and not orphan.exists() and not marker.exists()
+    finally:
+        assert other.stdin is not None
+        other.stdin.close()
+        other.wait()
+
+
+def test_scans_a_session_left_unreferenced_are_swept_at_the_next_open(tmp_path: Path) -> None:
+    """A scan stored by the wizard whose draft was never saved (the filing failed, or the
+    window closed in between): the session ends cleanly, yet the next open sweeps."""
+    data, printed = _init(tmp_path)
+    with Station.open(data, None, PASSPHRASE, printed) as opened:
+        page = store_scan(opened, draw_scan(tmp_path / "p.jpg", "居民身份证", ["x"], seed=8,
+                                            size=(300, 400)))
+    left = data / "materials" / page.blob
+    assert left.exists() and (data / "run" / "sweep-owed").exists()
+    os.utime(left, (HOUR_AGO, HOUR_AGO))
+    Station.open(data, None, PASSPHRASE, printed).close()
+    assert _sweeps(data) == 2 and not left.exists()
+    assert list((data / "run").iterdir()) == []
+    Station.open(data, None, PASSPHRASE, printed).close()
+    assert _sweeps(data) == 2
+
+
+def test_a_marker_that_cannot_be_written_does_not_keep_the_agent_out(tmp_path: Path) -> None:
+    """If ``run/`` cannot be written (here a file stands in its place; as root no mode
+    bit stops a write), the station still opens, sweeps at once, and closes."""
+    data, printed = _init(tmp_path)
+    orphan = _old_orphan(data)
+    for marker in (data / "run").iterdir():
+        marker.unlink()
+    (data / "run").rmdir()
+    (data / "run").write_text("not a folder")
+    with Station.open(data, None, PASSPHRASE, printed) as opened:
+        assert opened.run_marker is None
+    assert _sweeps(data) == 2 and not orphan.exists()
+    log = (data / "logs" / "station.log").read_text(encoding="utf-8")
+    assert "open marker not written" in log

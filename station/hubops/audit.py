@@ -39,7 +39,7 @@ NOTICE_KINDS = ("flagged",)
 
 
 class HubDatabaseMissing(StationError):
-    """找不到枢纽站数据库 {path}：这台电脑上还没有运行过枢纽站。请在运行县级枢纽站的电脑上审计，或填写枢纽站数据库地址。"""  # noqa: E501
+    """找不到枢纽站数据库 {path}：这台电脑上还没有运行过枢纽站。请在运行枢纽站的电脑上操作，或填写枢纽站数据库地址。"""  # noqa: E501
 
     exit_code = 5
 

@@ -24,17 +24,12 @@ from playhouse.db_url import parse
 from station.app import Station
 from station.errors import StationError
 from station.hubops import backup_file, hub_runner
+from station.hubops.audit import HubDatabaseMissing
 from station.hubops.backup_file import Manifest
 from sync.hub.models import SCHEMA_VERSION
 
 SQLITE_PART = "hub.sqlite3"
 POSTGRES_PART = "hub.pgdump"
-
-
-class HubDatabaseNotFound(StationError):
-    """找不到枢纽站数据库 {path}：请在运行枢纽站的电脑上备份，或填写数据库地址。"""
-
-    exit_code = 5
 
 
 class DatabaseToolMissing(StationError):
@@ -85,7 +80,7 @@ def run_tool(argv: list[str]) -> None:
 
 def _copy_sqlite(path: Path, into: Path) -> Path:
     if not path.exists():
-        raise HubDatabaseNotFound(path=path)
+        raise HubDatabaseMissing(path=path)
     copy = into / SQLITE_PART
     try:
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)

@@ -56,6 +56,9 @@ class BlobStore:
         self._keys = dict(keys)
         self._version = current_version
         self._address_key = address_key
+        # What this session stored: at close, any of it nothing refers to (a filing that
+        # failed after storing its pages) makes the next open sweep (open_markers.py).
+        self.stored_here: set[str] = set()
         for folder in (self.root, self.tmp):
             if not folder.exists():
                 folder.mkdir(parents=True)
@@ -109,6 +112,7 @@ class BlobStore:
                     pending.result()
                 os.fsync(dst.fileno())
             address = mac.hexdigest()
+            self.stored_here.add(address)
             final = self.path_of(address)
             if final.exists():
                 tmp_path.unlink()

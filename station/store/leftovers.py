@@ -15,6 +15,9 @@ and no draft will ever read.  ``sweep_leftovers`` removes those files, and only 
 
 References are read first and each file's age after, so a file that gains a reference
 meanwhile was written or touched meanwhile, and is young.
+
+The sweep runs only when a session may have left such files: after an unclean end, or
+after a session whose filing failed (``station/store/open_markers.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -57,22 +61,35 @@ def referenced(candidates: Collection[str] | None = None) -> set[str]:
     return used
 
 
-def sweep_leftovers(blobs: BlobStore, grace: timedelta = GRACE) -> int:
-    """Remove the material files nothing refers to and older than ``grace``; how many."""
+@dataclass(frozen=True)
+class Swept:
+    removed: int  # files nothing referred to, removed
+    young: int  # files nothing refers to yet, kept: younger than the grace period
+
+
+def sweep_leftovers(blobs: BlobStore, grace: timedelta = GRACE) -> Swept:
+    """Remove the material files nothing refers to and older than ``grace``."""
     used = referenced()
     oldest_kept = time.time() - grace.total_seconds()
-    removed = 0
+    removed = young = 0
     for path in _blob_files(blobs):
         if path.name in used:
             continue
         try:
             if path.stat().st_mtime > oldest_kept:
+                young += 1
                 continue
         except FileNotFoundError:
             continue
         blobs.remove(path.name)
         removed += 1
-    return removed
+    return Swept(removed, young)
+
+
+def unreferenced(blobs: BlobStore, addresses: Collection[str]) -> set[str]:
+    """Those of ``addresses`` still on disk that nothing refers to."""
+    present = {address for address in addresses if blobs.path_of(address).is_file()}
+    return present - referenced(present) if present else set()
 
 
 def _blob_files(blobs: BlobStore) -> Iterator[Path]:
