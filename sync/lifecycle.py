@@ -93,6 +93,7 @@ RATED_POOR = "case.rated_poor"  # 不满意 / 非常不满意: a follow-up opens
 FOLLOWUP_CALLED = "case.followup_called"
 FOLLOWUP_CLOSED = "case.followup_closed"
 CLOSED_EVENT = "case.closed"  # delivered, the resident gave no rating
+RESENT = "case.resent"  # an office sends a case again to its filer's replacement PC
 
 # Conditions a row may ask for besides state, tier and role.
 FILER = "filer"  # the author's node filed the case
@@ -165,6 +166,10 @@ TABLE: dict[str, Rule] = {r.type: r for r in (
     Rule(FOLLOWUP_CLOSED, N_("差评整改完成"), (FOLLOWUP,), CLOSED, UPPER, REVIEW_ROLES,
          (FOLLOWUP_OFFICE,)),
     Rule(CLOSED_EVENT, N_("办结（未评价）"), (DELIVERED,), CLOSED, FILERS, (), (FILER,)),
+    # The filing station's PC was replaced (new keys): an office that can read the case
+    # sends its filing and steps again, sealed to the new PC.  No state changes.
+    Rule(RESENT, N_("补发给收件站点的新电脑"), (*ON_DESK, RETURNED, DECIDED, REFUSED, DELIVERED),
+         None, UPPER, REVIEW_ROLES),
 )}
 
 

@@ -24,17 +24,21 @@ from cli import station
 from conftest import PASSPHRASE
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from network import hub_holdings
+from test_documents_issue import flat_text
 
 from keys.errors import BadSignature
 from station import node_keys, outbox
 from station.app import first_user
+from station.cases import case_documents
+from station.casework import resent, review
 from station.demo import demo_network
-from station.demo.demo_network import ADMIN, DemoNetwork
+from station.demo.demo_network import ADMIN, REVIEW_MISSING, DemoNetwork, review_sample
 from station.hubops import hub_runner
 from station.hubops.audit import audit_hub
 from station.network import enrol_desk, link
 from station.paths import DataLayout
-from station.store.models import Event, SyncEnvelope
+from station.store.models import Case, CaseMaterial, Event, SyncEnvelope
+from sync import lifecycle
 from sync.client import HubClient
 from sync.envelope import build_envelope, parse_envelope
 from sync.hub.identity import open_database
@@ -174,3 +178,49 @@ def test_an_older_key_is_still_verified_for_what_it_signed(hubs: DemoNetwork) ->
         link.sync_once(village)
     audit = _audit(net.township.data)
     assert not audit.report.bad_signatures, audit.summary()
+
+
+def test_the_open_cases_and_their_notices_come_back_to_the_new_pc(hubs: DemoNetwork,
+                                                                    tmp_path: Path) -> None:
+    """What was sealed to the old PC cannot be opened on the new one; the township's
+    民政办 can, and sends each open case again (filing, scans, steps, the signed
+    补正告知) sealed to the new PC, which stores the case as filed here."""
+    net = hubs
+    with net.open(net.village) as village:
+        filed, _held = review_sample(net, village)
+        case_no = filed.case_no
+        resident = Case.get(Case.case_no == case_no).applicant.name
+        pages = CaseMaterial.select().join(Case).where(Case.case_no == case_no).count()
+        link.sync_once(village)
+    with net.open(net.township, "mz") as desk:
+        review.claim(desk, case_no)
+        review.request_supplement(desk, case_no, [
+            review.Verdict(REVIEW_MISSING, "missing", "需户主页和本人页")])
+    shutil.rmtree(net.village.data)
+
+    _replace(net)
+    agent = first_user(DataLayout(Path(net.village.data)))
+    with net.open(net.village, agent) as village:
+        resent.sync_round(village)  # the new inbox key reaches the hub's directory
+        assert Case.get_or_none(Case.case_no == case_no) is None  # sealed to the old PC
+    with net.open(net.township, "mz") as desk:
+        resent.sync_round(desk)
+        assert Event.select().where(Event.type == lifecycle.RESENT).count() == 1
+    with net.open(net.village, agent) as village:
+        resent.sync_round(village)
+        case = Case.get(Case.case_no == case_no)
+        assert case.status == lifecycle.SUPPLEMENT and case.applicant.name == resident
+        materials = list(CaseMaterial.select().where(CaseMaterial.case == case))
+        assert len(materials) == pages
+        assert all(village.blobs.read(m.blob) for m in materials)
+        [notice] = [d for d in case_documents.of_case(case_no) if d.kind == "supplement"]
+        text = flat_text(case_documents.export(village, notice.id, tmp_path / "notice"))
+        assert "送达回证" in text and "需户主页和本人页" in text
+        village_head = link.acked_seq()
+    with net.open(net.township, "mz") as desk:  # sent once, not at every round
+        resent.sync_round(desk)
+        assert Event.select().where(Event.type == lifecycle.RESENT).count() == 1
+    demo_network.wait_for_county(net, {net.village.code: village_head})
+    for hub_node in (net.township, net.county):
+        audit = _audit(hub_node.data)
+        assert audit.report.ok and not audit.report.flagged, audit.summary()

@@ -19,7 +19,7 @@ from station.cases import conflicts
 from station.cases.matter_rules import rule_of
 from station.clock import deadlines
 from station.errors import StationError
-from station.store.models import Case, Event, InboxEvent, User
+from station.store.models import Case, Event, InboxEvent, SyncEnvelope, User
 from station.trust import directory
 from sync import lifecycle
 from sync.envelope import parse_envelope
@@ -60,16 +60,37 @@ def office_of(node: str, user: str, me: str) -> str | None:
     return directory.staff_of(node).get(user, (None, None))[1]
 
 
+def _recovered_step(seq: int, case_no: str) -> Step | None:
+    """A case step this node wrote on an earlier PC, from the envelope the hub gave back
+    (``chain_resume``): the fold needs it (the filing above all)."""
+    row = SyncEnvelope.get_or_none(SyncEnvelope.seq == seq)
+    if row is None:
+        return None
+    header = parse_envelope(bytes(row.envelope)).header
+    if not header.type.startswith("case."):
+        return None
+    at = datetime.fromtimestamp(Timestamp.parse(header.hlc).wall_ms / 1000, UTC)
+    return Step(Fact(header.type, header.node, header.author, case_no, header.matter), None,
+                at, True, row.digest)
+
+
 def steps(station: Station, case_no: str) -> list[Step]:
     """The case's events known here, in the order they happened as seen from here:
     pulled ones in hub order, each own event after what had arrived when it was written."""
     me = station.node.code
     refused = conflicts.seqs(case_no)  # kept by the hub, not applied: the case moved on
-    own = [Step(Fact(e.type, me, e.author, case_no, e.matter_code), _own_office(e.author),
-                datetime.fromisoformat(e.at), True)
-           for e in Event.select().where((Event.case_no == case_no)
-                                         & Event.type.startswith("case."))
-           .order_by(Event.seq) if e.seq not in refused]
+    own = []
+    for e in Event.select().where((Event.case_no == case_no) & (
+            Event.type.startswith("case.") | (Event.type == outbox.RECOVERED))).order_by(Event.seq):
+        if e.seq in refused:
+            continue
+        if e.type == outbox.RECOVERED:  # written on the PC this one replaced: its header
+            recovered = _recovered_step(e.seq, case_no)
+            if recovered is not None:
+                own.append(recovered)
+            continue
+        own.append(Step(Fact(e.type, me, e.author, case_no, e.matter_code),
+                        _own_office(e.author), datetime.fromisoformat(e.at), True))
     pulled: list[tuple[str, Step]] = []
     for row in InboxEvent.select().where(InboxEvent.case_no == case_no).order_by(
             InboxEvent.hub_index):

@@ -61,7 +61,7 @@ def receive(station: Station, case_no: str, client: HubClient | None = None) -> 
                 with station.db.atomic("IMMEDIATE"):
                     case.form = payload["form"]
                     case.save()
-            _take_materials(station, case, payload.get("materials") or [], client)
+            take_materials(station, case, payload.get("materials") or [], client)
         taken.add(row.digest)
         with station.db.atomic("IMMEDIATE"):
             Setting.replace(key=TAKEN + case_no, value=json.dumps(sorted(taken))).execute()
@@ -85,28 +85,34 @@ def _client(station: Station) -> HubClient:
 
 def _take_filing(station: Station, case_no: str, matter_code: str, row: InboxEvent,
                  payload: dict[str, Any], client: HubClient) -> Case:
+    header = envelope_of(row).header
+    return store_filing(station, case_no, matter_code, header.node, header.author,
+                        header.hlc, payload, client)
+
+
+def store_filing(station: Station, case_no: str, matter_code: str, node: str, author: str,
+                 hlc: str, payload: dict[str, Any], client: HubClient) -> Case:
+    """Store a case from its filing's payload (applicant, form, scans fetched from the
+    hub): at a reviewing desk, or at a replacement PC the case was sent again to."""
     matter = station.catalogue.get(matter_code)
     details = validate_applicant(payload["applicant"])
-    envelope = envelope_of(row)
-    filed_at = datetime.fromtimestamp(Timestamp.parse(envelope.header.hlc).wall_ms / 1000,
-                                      UTC).astimezone()
+    filed_at = datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, UTC).astimezone()
     with station.db.atomic("IMMEDIATE"):
         snapshot_matter(matter, station.catalogue.digest)
         applicant = upsert_applicant(station, details, filed_at)
-        case = Case(case_no=case_no, node_code=envelope.header.node, matter_code=matter.code,
+        case = Case(case_no=case_no, node_code=node, matter_code=matter.code,
                     matter_digest=station.catalogue.digest, applicant=applicant,
                     status="queued", filed_at=filed_at.isoformat(timespec="seconds"),
                     deadline=None, promised_days=matter.promised_days,
-                    agent=envelope.header.author, notice_issued=False,
-                    updated_at=outbox.utc_now())
+                    agent=author, notice_issued=False, updated_at=outbox.utc_now())
         case.form = payload.get("form") or {}
         case.proxy = payload.get("proxy")
         case.save(force_insert=True)
-    _take_materials(station, case, payload.get("materials") or [], client)
+    take_materials(station, case, payload.get("materials") or [], client)
     return case
 
 
-def _take_materials(station: Station, case: Case, refs: list[dict[str, Any]],
+def take_materials(station: Station, case: Case, refs: list[dict[str, Any]],
                     client: HubClient) -> None:
     for ref in refs:
         blob, head = fetch_blob(station, client, ref)

@@ -8,7 +8,7 @@ import random
 import time
 from pathlib import Path
 
-from station.casework import review_queue
+from station.casework import resent, review_queue
 from station.cli import bundle_cmds, hub_backup_cmds
 from station.cli.context import emit, opened, say
 from station.hubops import hub_runner
@@ -170,13 +170,13 @@ def run_sync(args: argparse.Namespace) -> int:
         if args.hub:
             link.set_hub(station, args.hub)
         if args.once:
-            report = link.sync_once(station)
+            report = resent.sync_round(station)
             emit(args, report.to_json(), _report_text(report))
             return 0
         failures = 0
         while True:
             try:
-                report = link.sync_once(station)
+                report = resent.sync_round(station)
                 failures = 0
                 emit(args, report.to_json(), _report_text(report), stream=True)
                 delay = 30.0

@@ -30,7 +30,13 @@ from station.app import Station
 from station.errors import BundleNeedsEnrolment, BundleNeedsOnlineSync, DocumentFolderUnwritable
 from station.fileio import write_atomically
 from station.network import link, publish
-from station.store.models import InboxEvent, Setting, SyncEnvelope, SyncReceipt
+from station.store.models import (
+    InboxEvent,
+    OutgoingMaterial,
+    Setting,
+    SyncEnvelope,
+    SyncReceipt,
+)
 from station.trust import directory, revocations
 from sync.bundle import (
     EVENTS,
@@ -111,6 +117,10 @@ def export(station: Station, path: Path) -> ExportReport:
     for row in SyncEnvelope.select(SyncEnvelope.materials).where(SyncEnvelope.seq > acked) \
             .order_by(SyncEnvelope.seq):
         addresses.update(dict.fromkeys(json.loads(row.materials)))
+    ours = {r.address for r in OutgoingMaterial.select(OutgoingMaterial.address)
+            .where(OutgoingMaterial.address.in_(list(addresses)))} if addresses else set()
+    addresses = {a: None for a in addresses if a in ours}  # another node's is at the hub
+    folder = publish.outgoing_dir(station)
     proofs = [json.loads(r.document) for r in
               SyncReceipt.select().where(SyncReceipt.reported == False)  # noqa: E712
               .order_by(SyncReceipt.hub, SyncReceipt.up_to_seq)]
@@ -122,7 +132,6 @@ def export(station: Station, path: Path) -> ExportReport:
               "log": hub_log.value if hub_log else ""}
     key = node_keys.ensure_signing_key()
     assert isinstance(key, ed25519.Ed25519PrivateKey)
-    folder = publish.outgoing_dir(station)
 
     def render(out: BinaryIO) -> None:
         writer = BundleWriter(out)

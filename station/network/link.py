@@ -156,6 +156,18 @@ def _outbox(after: int) -> list[OutgoingEvent]:
             for r in rows]
 
 
+def _foreign(after: int) -> frozenset[str]:
+    """Materials our unsent events cite that are not ours to upload: another node's,
+    already at the hub (a case sent again to a replacement PC cites its scans)."""
+    cited = {a for r in SyncEnvelope.select(SyncEnvelope.materials).where(
+        SyncEnvelope.seq > after) for a in json.loads(r.materials)}
+    if not cited:
+        return frozenset()
+    ours = {r.address for r in OutgoingMaterial.select(OutgoingMaterial.address)
+            .where(OutgoingMaterial.address.in_(list(cited)))}
+    return frozenset(cited - ours)
+
+
 def _read_at(station: Station, address: str) -> Callable[[int, int], bytes]:
     path = publish.outgoing_dir(station) / address
 
@@ -173,6 +185,7 @@ def push_all(station: Station, client: HubClient, hub_key: ed25519.Ed25519Public
     head = client.node_head(code)
     uploaded = frozenset(r.address for r in OutgoingMaterial.select(OutgoingMaterial.address)
                          .where(OutgoingMaterial.uploaded == True))  # noqa: E712
+    uploaded |= _foreign(acked)
     state = PushState(acked, uploaded)
     if int(head["high_water"]) < acked:  # the hub lost events (restored from a backup)
         state = PushState(apply_high_water(state, int(head["high_water"])).acked_seq,

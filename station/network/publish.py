@@ -29,6 +29,7 @@ from station.app import Station
 from station.fileio import fsync_directory
 from station.store.models import Event, OutgoingMaterial, Setting, SyncEnvelope
 from station.trust import directory
+from sync import lifecycle
 from sync.envelope import ZERO_HASH, Header, build_envelope
 from sync.hlc import HybridClock, Timestamp
 
@@ -153,7 +154,13 @@ def _payload(station: Station, event: Event) -> tuple[dict[str, Any], tuple[str,
                                    "size": record.size})
             if key in payload:
                 payload[key] = travelling
-    return payload, tuple(addresses)
+    if event.type == lifecycle.RESENT:  # the steps sent again cite what they cited
+        for item in payload.get("events") or []:
+            for key in TRAVELLING:
+                for ref in (item.get("payload") or {}).get(key) or []:
+                    if isinstance(ref, dict) and ref.get("address"):
+                        addresses.append(str(ref["address"]))
+    return payload, tuple(dict.fromkeys(addresses))
 
 
 def _event_ms(event: Event) -> int:

@@ -34,6 +34,7 @@ from sync.signed import open_document, sign_document, signer_of
 
 INBOX = "inbox"
 SETTING = "sync.directory"
+REPLACED_SETTING = "sync.inbox_replaced"  # node -> its new inbox key (hex): a new PC
 ARCHIVE_OFFICE = "档案"
 
 
@@ -109,6 +110,7 @@ def accept_entries(station: Station, entries: list[dict[str, Any]],
     revoked = revocations.current(station)
     known = stored_entries()
     changed = 0
+    replaced: dict[str, str] = {}
     for entry in entries:
         wire, chain_pem = entry.get("document"), entry.get("chain", "")
         try:
@@ -123,12 +125,28 @@ def accept_entries(station: Station, entries: list[dict[str, Any]],
             continue
         current = known.get(identity.code)
         if current is None or current["issued_at"] < value["issued_at"]:
+            if current is not None and _inbox(current) != _inbox(value):
+                replaced[identity.code] = _inbox(value)
             known[identity.code] = value
             changed += 1
     if changed:
         with station.db.atomic("IMMEDIATE"):
             Setting.replace(key=SETTING, value=json.dumps(known, ensure_ascii=False)).execute()
+            if replaced:
+                Setting.replace(key=REPLACED_SETTING, value=json.dumps(
+                    {**replaced_inboxes(), **replaced}, sort_keys=True)).execute()
     return changed
+
+
+def _inbox(entry: dict[str, Any]) -> str:
+    return str((entry.get("inbox") or {}).get("public", ""))
+
+
+def replaced_inboxes() -> dict[str, str]:
+    """Nodes whose inbox key changed since this station first knew them (a replacement
+    PC, which cannot open what was sealed to the old one): node -> the new key (hex)."""
+    stored = Setting.get_or_none(Setting.key == REPLACED_SETTING)
+    return json.loads(stored.value) if stored else {}
 
 
 def stored_entries() -> dict[str, dict[str, Any]]:

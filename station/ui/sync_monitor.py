@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from station.app import Station
+from station.casework import resent
 from station.network import link
 from station.network.sync_worker import BackgroundSync, SyncScheduler, SyncStatus, valid_hub_address
 from station.ui.worker import Dispatcher
@@ -34,7 +35,8 @@ class SyncMonitor:
             reports.put((done, total))
 
         self.worker = BackgroundSync(SyncScheduler(station, on_status=reports.put,
-                                                   on_progress=progress))
+                                                   on_progress=progress,
+                                                   sync=resent.sync_round))
         self.status: SyncStatus | None = None
         self.progress = (0, 0)
         self._listeners: list[tuple[tk.Misc, Listener]] = []
