@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from forms.errors import FormsError, UnknownMatter
 from keys.errors import (
@@ -100,12 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                        help=_("显示版本号后退出"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
                    sync_cmds, publish_cmds, clock_cmds, review_cmds, seal_cmds, progress_cmds,
                    backup_cmds):
         module.register(sub, common)
     return parser
+
+
+def version() -> str:
+    """The installed distribution's version (the .deb's bundle carries its metadata)."""
+    try:
+        return metadata.version("bianmin-station")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

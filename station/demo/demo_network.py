@@ -174,11 +174,19 @@ def add_village(net: DemoNetwork, code: str, name: str) -> DemoNode:
     return node
 
 
+def station_command() -> list[str]:
+    """This program as a command line: the installed bundle's own executable when frozen
+    (the .deb's PyInstaller build has no ``python -m``), else this Python and the module."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "station.cli.main"]
+
+
 def start_hub(net: DemoNetwork, node: DemoNode, upstream: str | None = None,
               db: str | None = None, timeout: float = 60.0,
               listen: str = "127.0.0.1:0", public_names: tuple[str, ...] = (),
               options: tuple[str, ...] = ()) -> str:
-    argv = [sys.executable, "-m", "station.cli.main", "hub", "serve", "--data", str(node.data),
+    argv = [*station_command(), "hub", "serve", "--data", str(node.data),
             "--user", ADMIN, "--listen", listen, *options]
     for name in public_names:
         argv += ["--public-name", name]

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Runs INSIDE the clean build root (installer/build-deb.sh puts the source tree at
+# /build/src): Debian's python3, a venv, the project and PyInstaller, and a one-folder
+# bundle at /build/dist/station that carries its own Python and every dependency.
+set -euo pipefail
+SRC=/build/src VENV=/build/venv WORK=/build/work DIST=/build/dist
+rm -rf "$VENV" "$WORK" "$DIST"
+python3 --version
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "$SRC" "pyinstaller>=6.10,<7"
+"$VENV/bin/pip" list --format=freeze > /build/pip-freeze.txt
+# Our packages are imported by name at run time in places (CLI, store migrations,
+# the hub's routes), so every submodule and every data file goes in. Libraries that
+# load their own parts by name (holidays' countries, phonenumbers' metadata, stdnum's
+# tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole.
+"$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name station \
+    --distpath "$DIST" --workpath "$WORK" --specpath "$WORK" \
+    --copy-metadata bianmin-station \
+    --collect-submodules station --collect-data station \
+    --collect-submodules forms --collect-data forms \
+    --collect-submodules keys --collect-data keys \
+    --collect-submodules sync --collect-data sync \
+    --collect-all ttkbootstrap --collect-all reportlab \
+    --collect-all pyhanko --collect-all pyhanko_certvalidator \
+    --collect-all holidays --collect-all chinese_calendar --collect-all stdnum \
+    --collect-all pypinyin --collect-all phonenumbers \
+    --collect-submodules falcon --collect-submodules waitress \
+    --collect-submodules watchdog --collect-submodules prometheus_client \
+    --collect-submodules http_message_signatures \
+    "$SRC/installer/deb/station_entry.py"
+"$DIST/station/station" --version
