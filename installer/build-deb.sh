@@ -25,7 +25,7 @@ DEB="$BUILD/bianmin-station_${VERSION}_amd64.deb"
 # fonts.py looks for it first); its licence comes with it. The bundle carries Tcl/Tk,
 # libX11 and the rest itself (installer/test-deb.sh checks with ldd in a bare root).
 DEPENDS=${DEPENDS:-"fonts-wqy-microhei"}
-BUILD_PACKAGES=(python3 python3-venv python3-tk binutils ca-certificates librsvg2-bin)
+BUILD_PACKAGES=(python3 libpython3.11 python3-venv python3-tk binutils ca-certificates librsvg2-bin)
 
 mkdir -p "$BUILD"
 ROOT="$BUILD/root-$SUITE"

@@ -12,7 +12,8 @@ python3 -m venv "$VENV"
 # Our packages are imported by name at run time in places (CLI, store migrations,
 # the hub's routes), so every submodule and every data file goes in. Libraries that
 # load their own parts by name (holidays' countries, phonenumbers' metadata, stdnum's
-# tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole.
+# tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole; what needs a
+# package that is not installed (falcon's benchmarks, twisted, xsdata) stays out.
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name station \
     --distpath "$DIST" --workpath "$WORK" --specpath "$WORK" \
     --copy-metadata bianmin-station \
@@ -27,5 +28,7 @@ python3 -m venv "$VENV"
     --collect-submodules falcon --collect-submodules waitress \
     --collect-submodules watchdog --collect-submodules prometheus_client \
     --collect-submodules http_message_signatures \
+    --exclude-module falcon.bench --exclude-module prometheus_client.twisted \
+    --exclude-module pyhanko.generated \
     "$SRC/installer/deb/station_entry.py"
 "$DIST/station/station" --version
