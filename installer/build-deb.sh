@@ -22,9 +22,11 @@ VERSION=${VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head 
 [ -n "$VERSION" ] || die "no version in pyproject.toml"
 DEB="$BUILD/bianmin-station_${VERSION}_amd64.deb"
 # Debian's fonts-wqy-microhei is the CJK font the documents embed (station/documents/
-# fonts.py looks for it first); its licence comes with it. The bundle carries Tcl/Tk,
-# libX11 and the rest itself (installer/test-deb.sh checks with ldd in a bare root).
-DEPENDS=${DEPENDS:-"fonts-wqy-microhei"}
+# fonts.py looks for it first); its licence comes with it. fontconfig: the window (Tk
+# through Xft) finds that font through it. The bundle carries Tcl/Tk, libX11 and the
+# rest itself except libxcb (PyInstaller leaves it out): installer/test-deb.sh checks
+# every ELF file of the bundle with ldd in a bare root.
+DEPENDS=${DEPENDS:-"fonts-wqy-microhei, fontconfig, libxcb1"}
 BUILD_PACKAGES=(python3 libpython3.11 python3-venv python3-tk binutils ca-certificates librsvg2-bin)
 
 mkdir -p "$BUILD"

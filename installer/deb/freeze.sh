@@ -13,7 +13,7 @@ python3 -m venv "$VENV"
 # the hub's routes), so every submodule and every data file goes in. Libraries that
 # load their own parts by name (holidays' countries, phonenumbers' metadata, stdnum's
 # tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole; what needs a
-# package that is not installed (falcon's benchmarks, twisted, xsdata) stays out.
+# package that is not installed (twisted) stays out.
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name station \
     --distpath "$DIST" --workpath "$WORK" --specpath "$WORK" \
     --copy-metadata bianmin-station \
@@ -25,10 +25,9 @@ python3 -m venv "$VENV"
     --collect-all pyhanko --collect-all pyhanko_certvalidator \
     --collect-all holidays --collect-all chinese_calendar --collect-all stdnum \
     --collect-all pypinyin --collect-all phonenumbers \
-    --collect-submodules falcon --collect-submodules waitress \
+    --collect-submodules waitress \
     --collect-submodules watchdog --collect-submodules prometheus_client \
     --collect-submodules http_message_signatures \
-    --exclude-module falcon.bench --exclude-module prometheus_client.twisted \
-    --exclude-module pyhanko.generated \
+    --exclude-module prometheus_client.twisted \
     "$SRC/installer/deb/station_entry.py"
 "$DIST/station/station" --version

@@ -45,7 +45,8 @@ make_root() {
     mirror=$(debian_mirror)
     include=$(IFS=,; echo "$*")
     say "mmdebstrap $SUITE from $mirror into $dir (with ${include:-nothing more})"
-    rm -rf "$dir"
+    release_mounts "$dir"
+    rm -rf --one-file-system "$dir"
     mmdebstrap --variant=minbase ${include:+--include="$include"} \
         --aptopt='Acquire::Check-Valid-Until "false"' \
         --aptopt='APT::Install-Recommends "false"' \
@@ -53,6 +54,14 @@ make_root() {
 }
 
 MOUNTED=()
+
+# Undo mounts a killed run left under DIR, deepest first, before the folder is deleted.
+release_mounts() {
+    local dir
+    dir=$(realpath -m "$1")
+    awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | sort -r \
+        | while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
 
 # Mount what a chroot needs; umount_all (in an EXIT trap) undoes it in reverse order.
 mount_root() {
@@ -70,6 +79,14 @@ umount_all() {
         umount -R "${MOUNTED[i]}" 2>/dev/null || umount -lR "${MOUNTED[i]}" 2>/dev/null || true
     done
     MOUNTED=()
+
+# Undo mounts a killed run left under DIR, deepest first, before the folder is deleted.
+release_mounts() {
+    local dir
+    dir=$(realpath -m "$1")
+    awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | sort -r \
+        | while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
 }
 
 # in_root ROOT COMMAND…: run as root inside, with a clean environment.
