@@ -114,7 +114,7 @@ size=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$size/" \
     installer/deb/control.in > "$PKG/DEBIAN/control"
 rm -f "$DEB"
-dpkg-deb --root-owner-group -Zxz --build "$PKG" "$DEB" >&2
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$PKG" "$DEB" >&2
 echo "$GLIBC_FLOOR" > "$BUILD/glibc-floor.txt"
 echo "package: $DEB ($(du -h "$DEB" | cut -f1), $(stat -c %s "$DEB") bytes)"
 echo "installed size: $((size / 1024)) MiB; depends: $DEPENDS"

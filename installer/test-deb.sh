@@ -5,7 +5,8 @@
 # inside), through chroot:
 #   1. apt installs the .deb (its Depends: come from the mirror), and every ELF file of the
 #      bundle finds its shared libraries there;
-#   2. `station --version`, `station demo --headless --json` (every check true) and a hub
+#   2. `station --version`, `station demo --headless --json` (every check true), the
+#      window of `station gui` on a virtual display (Xvfb on the host), and a hub
 #      started with the installed unit's own ExecStart= line (systemd cannot run in a
 #      chroot: %i, EnvironmentFile= and LoadCredential= are done as systemd does them,
 #      as the unit's User=), answering GET /v1/health;
@@ -19,7 +20,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=installer/deb/lib.sh
 . "$here/installer/deb/lib.sh"
 need_root test-deb.sh
-need_tools mmdebstrap:mmdebstrap dpkg-deb:dpkg jq:jq curl:curl
+need_tools mmdebstrap:mmdebstrap dpkg-deb:dpkg jq:jq curl:curl Xvfb:xvfb xdotool:xdotool
 [ $# -ge 1 ] && [ -f "$1" ] || die "usage: bash installer/test-deb.sh DEB [NEWER_DEB]"
 DEB=$(realpath "$1")
 NEWER=${2:+$(realpath "$2")}
@@ -184,6 +185,34 @@ case_list > "$BUILD/test-cases-before.json"
 check "the village's cases are listed ($(jq length "$BUILD/test-cases-before.json") cases)" \
     jq -e 'length > 0' "$BUILD/test-cases-before.json" >/dev/null
 
+say "the window: station gui on a virtual X display (Xvfb on this host)"
+DISPLAY_NO=:$((90 + RANDOM % 9))
+Xvfb "$DISPLAY_NO" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB_PID=$!
+mkdir -p "$R/tmp/.X11-unix"
+mount --bind /tmp/.X11-unix "$R/tmp/.X11-unix" && MOUNTED+=("$R/tmp/.X11-unix")
+in_root "$R" env DISPLAY="$DISPLAY_NO" station gui --data "$(village data)" \
+    --user "$(village user)" >"$BUILD/test-gui.log" 2>&1 &
+GUI_PID=$!
+window=
+deadline=$((SECONDS + 90))
+while [ -z "$window" ] && kill -0 "$GUI_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    window=$(DISPLAY=$DISPLAY_NO xdotool search --onlyvisible --name '^便民站$' 2>/dev/null || true)
+    [ -n "$window" ] || sleep 0.5
+done
+if [ -n "$window" ]; then
+    pass "station gui opens its window 便民站 (Tk, fonts and X libraries from the package)"
+    if [ -n "${SCREENSHOT:-}" ]; then
+        DISPLAY=$DISPLAY_NO import -window root "$SCREENSHOT" 2>/dev/null || true
+    fi
+else
+    cat "$BUILD/test-gui.log"
+    fail "station gui opens its window 便民站 (Tk, fonts and X libraries from the package)"
+fi
+kill "$GUI_PID" 2>/dev/null; wait "$GUI_PID" 2>/dev/null || true
+kill "$XVFB_PID" 2>/dev/null; wait "$XVFB_PID" 2>/dev/null || true
+umount "$R/tmp/.X11-unix" && unset 'MOUNTED[-1]'
+
 CODE=$(township code)
 say "the township hub $CODE as the unit runs it"
 cp -a "$R$(township data)" "$R/var/lib/bianmin/$CODE"
@@ -229,6 +258,7 @@ else
     fail "the hub serves its data again after the upgrade"
 fi
 stop_hub
+hub_files > "$BUILD/test-hub-served.txt"
 
 say "remove, then purge"
 check "apt-get remove" in_root "$R" env DEBIAN_FRONTEND=noninteractive \
@@ -236,7 +266,7 @@ check "apt-get remove" in_root "$R" env DEBIAN_FRONTEND=noninteractive \
 check "remove keeps /var/lib/bianmin (every file) and the user bianmin" \
     sh -c "[ ! -e '$R/usr/bin/station' ] && chroot '$R' getent passwd bianmin >/dev/null &&
         cd '$R/var/lib/bianmin' && find . -type f -print0 | sort -z | xargs -0 sha256sum |
-        cmp -s - '$BUILD/test-hub-after.txt'"
+        cmp -s - '$BUILD/test-hub-served.txt'"
 check "apt-get purge" in_root "$R" env DEBIAN_FRONTEND=noninteractive \
     apt-get purge -y -q bianmin-station
 check "purge removes /var/lib/bianmin, /etc/bianmin and the user, not /root/demo" \
