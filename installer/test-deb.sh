@@ -209,8 +209,10 @@ else
     cat "$BUILD/test-gui.log"
     fail "station gui opens its window 便民站 (Tk, fonts and X libraries from the package)"
 fi
-kill "$GUI_PID" 2>/dev/null; wait "$GUI_PID" 2>/dev/null || true
-kill "$XVFB_PID" 2>/dev/null; wait "$XVFB_PID" 2>/dev/null || true
+kill "$GUI_PID" 2>/dev/null || true
+wait "$GUI_PID" 2>/dev/null || true
+kill "$XVFB_PID" 2>/dev/null || true
+wait "$XVFB_PID" 2>/dev/null || true
 umount "$R/tmp/.X11-unix" && unset 'MOUNTED[-1]'
 
 CODE=$(township code)

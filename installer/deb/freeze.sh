@@ -13,7 +13,8 @@ python3 -m venv "$VENV"
 # the hub's routes), so every submodule and every data file goes in. Libraries that
 # load their own parts by name (holidays' countries, phonenumbers' metadata, stdnum's
 # tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole; what needs a
-# package that is not installed (twisted) stays out.
+# package that is not installed (twisted) stays out. ttkbootstrap draws its images
+# through PIL.ImageTk, which finds Tk by a module PyInstaller does not see.
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name station \
     --distpath "$DIST" --workpath "$WORK" --specpath "$WORK" \
     --copy-metadata bianmin-station \
@@ -28,6 +29,7 @@ python3 -m venv "$VENV"
     --collect-submodules waitress \
     --collect-submodules watchdog --collect-submodules prometheus_client \
     --collect-submodules http_message_signatures \
+    --hidden-import PIL._tkinter_finder --hidden-import PIL.ImageTk \
     --exclude-module prometheus_client.twisted \
     "$SRC/installer/deb/station_entry.py"
 "$DIST/station/station" --version
