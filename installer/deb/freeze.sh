@@ -15,6 +15,10 @@ python3 -m venv "$VENV"
 # tables, pypinyin's dictionaries, ttkbootstrap's themes) go in whole; what needs a
 # package that is not installed (twisted) stays out. ttkbootstrap draws its images
 # through PIL.ImageTk, which finds Tk by a module PyInstaller does not see.
+# Tcl modules (msgcat, which ttkbootstrap uses): Debian keeps them in the Tcl library's
+# own tcl8/, where a frozen Tcl does not look; it looks in tcl8/8.6 beside that library.
+TCL_MODULES=/usr/share/tcltk/tcl8.6/tcl8
+[ -f "$TCL_MODULES/msgcat-1.6.1.tm" ] || ls "$TCL_MODULES"/msgcat-*.tm >/dev/null
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name station \
     --distpath "$DIST" --workpath "$WORK" --specpath "$WORK" \
     --copy-metadata bianmin-station \
@@ -30,6 +34,7 @@ python3 -m venv "$VENV"
     --collect-submodules watchdog --collect-submodules prometheus_client \
     --collect-submodules http_message_signatures \
     --hidden-import PIL._tkinter_finder --hidden-import PIL.ImageTk \
+    --add-data "$TCL_MODULES:tcl8/8.6" \
     --exclude-module prometheus_client.twisted \
     "$SRC/installer/deb/station_entry.py"
 "$DIST/station/station" --version
