@@ -42,9 +42,10 @@ fi
 
 say "source: git archive HEAD ($(git rev-parse --short HEAD)), version $VERSION"
 rm -rf "$ROOT/build"
-mkdir -p "$ROOT/build/src"
-git archive --format=tar HEAD | tar -x -C "$ROOT/build/src"
-sed -i "0,/^version = \".*\"$/s//version = \"$VERSION\"/" "$ROOT/build/src/pyproject.toml"
+SRC="$ROOT/build/src"  # every file of the package comes from here, as committed
+mkdir -p "$SRC"
+git archive --format=tar HEAD | tar -x -C "$SRC"
+sed -i "0,/^version = \".*\"$/s//version = \"$VERSION\"/" "$SRC/pyproject.toml"
 # pip in the root trusts what the host trusts (a host behind a TLS-inspecting proxy)
 cp -L /etc/ssl/certs/ca-certificates.crt "$ROOT/build/host-ca.crt"
 
@@ -67,7 +68,7 @@ while IFS= read -r file; do
         echo "not in the bundle: $file" >&2
         missing=1
     fi
-done < <(git ls-files station forms keys sync | grep -v '\.py$')
+done < <(git ls-tree -r --name-only HEAD station forms keys sync | grep -v '\.py$')
 [ "$missing" = 0 ] || die "data files missing from the bundle"
 
 say "glibc floor"
@@ -88,15 +89,15 @@ mkdir -p "$PKG/DEBIAN" "$PKG/usr/lib" "$PKG/usr/bin" "$PKG/usr/share/application
     "$PKG/usr/share/icons/hicolor/scalable/apps"
 cp -a "$BUNDLE" "$PKG/usr/lib/bianmin-station"
 ln -s ../lib/bianmin-station/station "$PKG/usr/bin/station"
-install -m 0644 installer/deb/bianmin-station.desktop "$PKG/usr/share/applications/"
-install -m 0644 installer/deb/bianmin-station.svg "$PKG/usr/share/icons/hicolor/scalable/apps/"
+install -m 0644 "$SRC/installer/deb/bianmin-station.desktop" "$PKG/usr/share/applications/"
+install -m 0644 "$SRC/installer/deb/bianmin-station.svg" "$PKG/usr/share/icons/hicolor/scalable/apps/"
 for size in 48 128 256; do
     install -D -m 0644 "$ROOT/build/icon-$size.png" \
         "$PKG/usr/share/icons/hicolor/${size}x${size}/apps/bianmin-station.png"
 done
-install -m 0644 installer/systemd/bianmin-hub@.service "$PKG/lib/systemd/system/"
+install -m 0644 "$SRC/installer/systemd/bianmin-hub@.service" "$PKG/lib/systemd/system/"
 doc="$PKG/usr/share/doc/bianmin-station"
-install -m 0644 docs/operations.md installer/README.md "$doc/"
+install -m 0644 "$SRC/docs/operations.md" "$SRC/installer/README.md" "$doc/"
 {
     echo "Bianmin Station (便民站) $VERSION, built from $(git rev-parse HEAD)"
     echo "Licence: Apache-2.0 (below). The bundle under /usr/lib/bianmin-station carries"
@@ -104,15 +105,15 @@ install -m 0644 docs/operations.md installer/README.md "$doc/"
     sed 's/^/  /' "$ROOT/build/pip-freeze.txt"
     echo "The CJK font is Debian's fonts-wqy-microhei (see its own copyright file)."
     echo
-    cat LICENSE
+    cat "$SRC/LICENSE"
 } > "$doc/copyright"
 chmod 0644 "$doc/copyright"
 for script in postinst prerm postrm; do
-    install -m 0755 "installer/deb/$script" "$PKG/DEBIAN/$script"
+    install -m 0755 "$SRC/installer/deb/$script" "$PKG/DEBIAN/$script"
 done
 size=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$size/" \
-    installer/deb/control.in > "$PKG/DEBIAN/control"
+    "$SRC/installer/deb/control.in" > "$PKG/DEBIAN/control"
 rm -f "$DEB"
 dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$PKG" "$DEB" >&2
 echo "$GLIBC_FLOOR" > "$BUILD/glibc-floor.txt"
