@@ -62,14 +62,14 @@ umount_all
 
 BUNDLE="$ROOT/build/dist/station"
 say "checking that every data file of the source tree is in the bundle"
-missing=0
+absent=0
 while IFS= read -r file; do
     if [ ! -f "$BUNDLE/_internal/$file" ]; then
         echo "not in the bundle: $file" >&2
-        missing=1
+        absent=1
     fi
 done < <(git ls-tree -r --name-only HEAD station forms keys sync | grep -v '\.py$')
-[ "$missing" = 0 ] || die "data files missing from the bundle"
+[ "$absent" = 0 ] || die "data files missing from the bundle"
 
 say "glibc floor"
 floor=$(find "$BUNDLE" -type f -print0 | while IFS= read -r -d '' f; do

@@ -21,7 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$here/installer/deb/lib.sh"
 need_root test-deb.sh
 need_tools mmdebstrap:mmdebstrap dpkg-deb:dpkg jq:jq curl:curl Xvfb:xvfb xwininfo:x11-utils
-[ $# -ge 1 ] && [ -f "$1" ] || die "usage: bash installer/test-deb.sh DEB [NEWER_DEB]"
+{ [ $# -ge 1 ] && [ -f "$1" ]; } || die "usage: bash installer/test-deb.sh DEB [NEWER_DEB]"
 DEB=$(realpath "$1")
 NEWER=${2:+$(realpath "$2")}
 BUILD=${BUILD_DIR:-$here/build/deb}
@@ -121,7 +121,8 @@ start_hub() {
 
 stop_hub() {
     [ -n "$HUB_PID" ] || return 0
-    kill "$HUB_PID" && wait "$HUB_PID" || true
+    kill "$HUB_PID" 2>/dev/null || true
+    wait "$HUB_PID" 2>/dev/null || true
     HUB_PID=
 }
 
@@ -148,14 +149,14 @@ check "apt-get install the .deb (Depends: $(dpkg-deb -f "$DEB" Depends))" \
     in_root "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
     "/tmp/pkg/$(basename "$DEB")"
 check "still no python3 after the install" in_root "$R" sh -c '! command -v python3'
-missing=$(in_root "$R" sh -c 'cd /usr/lib/bianmin-station
+unresolved=$(in_root "$R" sh -c 'cd /usr/lib/bianmin-station
     find . -type f \( -name "*.so*" -o -name station \) | while read -r f; do
         head -c4 "$f" | grep -q ELF || continue
         LD_LIBRARY_PATH=/usr/lib/bianmin-station/_internal ldd "$f" 2>/dev/null \
             | sed -n "s|^\s*\(\S*\) => not found|\1 (for $f)|p"
     done | sort -u')
-if [ -z "$missing" ]; then pass "every ELF file in the bundle finds its shared libraries"
-else fail "every ELF file in the bundle finds its shared libraries" "missing: $missing"; fi
+if [ -z "$unresolved" ]; then pass "every ELF file in the bundle finds its shared libraries"
+else fail "every ELF file in the bundle finds its shared libraries" "missing: $unresolved"; fi
 check "the desktop entry 便民站, its icon and the hub unit are installed" \
     in_root "$R" sh -c 'grep -qx "Name=便民站" /usr/share/applications/bianmin-station.desktop &&
         test -s /usr/share/icons/hicolor/256x256/apps/bianmin-station.png &&

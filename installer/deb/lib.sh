@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by installer/build-deb.sh and installer/test-deb.sh (sourced, not run).
 # Debian roots made with mmdebstrap, the host's Debian mirror, and chroot mounts that
 # are always undone.
