@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEMO_DEBS=(fonts-wqy-microhei)
-TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx nsis)
+TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx nsis mmdebstrap jq x11-utils)
 PYTHON=${PYTHON:-python3}
 
 need_debs() {
