@@ -2,8 +2,8 @@
 # The .deb's whole check, as root: build it, then test it in a fresh root.
 #     bash installer/check-deb.sh              # the upgrade re-packs the same bundle
 #     NEWER_BUILD=1 bash installer/check-deb.sh   # the upgrade is a second build
-# Each step is timed. Not part of the pytest suite: it needs root, mmdebstrap and the
-# Debian mirror, and takes several minutes (installer/README.md gives the figures).
+# Each step is timed. tests/test_deb.py runs it in the suite (it needs root, mmdebstrap and
+# the Debian mirror; about 5 minutes from a clean clone: installer/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
