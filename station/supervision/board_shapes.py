@@ -1,0 +1,97 @@
+"""The shapes of the supervision board (电子监察): plain, frozen, JSON-ready.
+
+Computed by ``board.read_board`` from the derived case table; shown by the 监察
+screen.  Red: open and past its due day.  Yellow: open, not red, not paused, and
+the policy's share of its days used (``station.clock.deadlines``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+RED, YELLOW = "red", "yellow"
+
+
+@dataclass(frozen=True)
+class CardRule:
+    """Points per card (a deployment's rule, 管理 → 时限规则): deducted per office."""
+
+    red_points: float = 2.0  # 红牌: a case past its due day (open, or decided late)
+    yellow_points: float = 0.5  # 黄牌: a case that reached the yellow share
+
+    def points(self, red: int, yellow: int) -> float:
+        return red * self.red_points + yellow * self.yellow_points
+
+
+@dataclass(frozen=True)
+class BoardCase:
+    """An open case that is red or yellow today (headers only)."""
+
+    case_no: str
+    light: str  # RED or YELLOW
+    matter: str  # matter code
+    matter_name: str
+    station: str  # filing node code
+    station_name: str
+    office: str  # "node:office" handling it now ("" before acceptance)
+    office_name: str  # "石龙镇 民政办"
+    received_on: date
+    due: date
+    used: int  # working days used to today
+    allowed: int  # working days allowed (promise + extension)
+    overdue_days: int  # working days past ``due`` (0 for yellow)
+
+
+@dataclass(frozen=True)
+class BoardGroup:
+    """An office's or a station's lights today and cards this month."""
+
+    key: str
+    name: str
+    red: int  # open cases red today
+    yellow: int  # open cases yellow today
+    red_cards: int  # cards this month: cases that went past due (open or decided late)
+    yellow_cards: int  # cases that reached yellow this month
+    points: float  # CardRule.points(red_cards, yellow_cards)
+
+
+@dataclass(frozen=True)
+class LateFollowUp:
+    """A bad rating whose call-back or fix is late (or late today)."""
+
+    case_no: str
+    office: str
+    office_name: str
+    rated_on: date
+    callback_by: date
+    fix_by: date
+    called_on: date | None
+    closed_on: date | None
+    callback_late: bool
+    fix_late: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    today: date
+    made_at: datetime
+    offices: list[BoardGroup] = field(default_factory=list)
+    stations: list[BoardGroup] = field(default_factory=list)
+    cases: list[BoardCase] = field(default_factory=list)  # red first, most overdue first
+    followups: list[LateFollowUp] = field(default_factory=list)
+    open_cases: int = 0  # open cases in scope (what was looked at)
+
+    def to_json(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            return value.isoformat() if isinstance(value, date) else value
+
+        return {"today": self.today.isoformat(),
+                "made_at": self.made_at.isoformat(timespec="seconds"),
+                "offices": [asdict(g) for g in self.offices],
+                "stations": [asdict(g) for g in self.stations],
+                "cases": [{k: plain(v) for k, v in asdict(c).items()} for c in self.cases],
+                "followups": [{k: plain(v) for k, v in asdict(f).items()}
+                              for f in self.followups],
+                "open_cases": self.open_cases}
