@@ -17,7 +17,6 @@ from keys.errors import WrongPassphrase
 from keys.vault import Vault
 from station import node_keys, outbox, user_keys
 from station.clock.calendar import WorkCalendar
-from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
 from station.errors import AlreadyInitialised, NotInitialised
 from station.logs import configure_logging
 from station.node import Node, check_node
@@ -101,6 +100,9 @@ class Station:
         documents = documents_dir_outside(data, documents or default_documents_dir())
         created_root = not data.exists()
         data.mkdir(parents=True, exist_ok=True)
+        # The sheet's writer loads reportlab: only setting up a node needs it.
+        from station.documents.recovery import RecoverySheetInfo, write_recovery_sheet
+
         try:
             vault, recovery_key = Vault.create(layout.vault_dir, operator, passphrase)
             sheet = write_recovery_sheet(

@@ -113,13 +113,12 @@ class CaseFilter:
 
     status: str | None = None
     matter: str | None = None
-    deadline: str | None = None  # one of DEADLINE_STATES
+    deadline: str | None = None  # one of list_options.DEADLINE_STATES
     filed_from: date | None = None
     filed_to: date | None = None
 
 
 # Deadline states (监察): overdue, due within DUE_SOON_DAYS, later, clock not started.
-DEADLINE_STATES = ("overdue", "due_soon", "on_track", "not_started")
 DUE_SOON_DAYS = 3
 SORTS: dict[str, Any] = {
     "filed_at": Case.filed_at, "case_no": Case.case_no, "deadline": Case.deadline,

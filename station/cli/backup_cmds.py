@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from station.backup import restore
-from station.backup.take import take_backup
 from station.cli.context import (
     NEW_PASSPHRASE_ENV,
     RECOVERY_KEY_ENV,
@@ -20,6 +19,9 @@ from station.cli.context import (
     user_name,
 )
 from station.i18n import _
+
+if TYPE_CHECKING:
+    from station.backup import restore
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -39,6 +41,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from station.backup.take import take_backup
+
     with opened(args) as station:
         made = take_backup(station, args.target)
     emit(args, made.to_json(),
@@ -49,6 +53,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from station.backup import restore
+
     data = data_dir(args)
     info = restore.backup_info(args.backup_file)
     restore.check_target(data)  # before any question is asked

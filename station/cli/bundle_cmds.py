@@ -6,9 +6,7 @@ import argparse
 from pathlib import Path
 
 from station.cli.context import emit, opened
-from station.hubops.usb_import import import_bundle
 from station.i18n import _
-from station.network import bundle
 
 
 def register_sync(sync: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -38,6 +36,8 @@ def register_hub(cmds: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from station.network import bundle
+
     with opened(args) as station:
         report = bundle.export(station, args.to)
     emit(args, report.to_json(), _(
@@ -48,6 +48,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from station.network import bundle
+
     with opened(args) as station:
         report = bundle.import_receipts(station, args.file)
     emit(args, report.to_json(), _(
@@ -59,6 +61,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_hub_import(args: argparse.Namespace) -> int:
+    from station.hubops.usb_import import import_bundle
+
     with opened(args) as station:
         report = import_bundle(station, args.file, args.receipts_to, args.db)
     emit(args, report.to_json(), _(

@@ -5,26 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from station.cases.register import (
-    DEADLINE_STATES,
-    SORTS,
-    CaseFilter,
-    export_material,
-    find_by_id_number,
-    find_by_name,
-    list_cases,
-    show_case,
-)
+from station.cases.list_options import DEADLINE_STATES, SORT_NAMES
 from station.cases.status import LABELS as STATUS_LABELS
-from station.casework import delivery
 from station.cli.context import date_argument, emit, opened
 from station.errors import InputFileInvalid, MaterialSpecInvalid
-from station.filing.new_case import MaterialFile, file_case
-from station.filing.printing import print_case_documents
 from station.i18n import N_, _, translate
-from station.outbox import local_time
+
+if TYPE_CHECKING:
+    from station.filing.new_case import MaterialFile
 
 STATUSES = sorted(STATUS_LABELS)
 
@@ -53,7 +43,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "按期限：overdue 已超期、due_soon 3 日内到期、on_track 正常、not_started 未计时"))
     p.add_argument("--from", dest="filed_from", type=date_argument, help=_("收件日期从（含）"))
     p.add_argument("--to", dest="filed_to", type=date_argument, help=_("收件日期到（含）"))
-    p.add_argument("--sort", choices=sorted(SORTS), default="filed_at", help=_("排序字段"))
+    p.add_argument("--sort", choices=sorted(SORT_NAMES), default="filed_at", help=_("排序字段"))
     p.add_argument("--ascending", action="store_true", help=_("从早到晚（默认从晚到早）"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_list)
@@ -156,6 +146,8 @@ def read_json_object(path: Path) -> dict[str, Any]:
 
 
 def parse_material(spec: str) -> MaterialFile:
+    from station.filing.new_case import MaterialFile
+
     name, sep, path = spec.partition("=")
     if not sep or not name.strip() or not path.strip():
         raise MaterialSpecInvalid(value=spec)
@@ -163,6 +155,8 @@ def parse_material(spec: str) -> MaterialFile:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from station.filing.new_case import file_case
+
     applicant = read_json_object(args.applicant)
     form = read_json_object(args.form)
     materials = [parse_material(spec) for spec in args.material]
@@ -197,6 +191,8 @@ def _summary_line(item: Any) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from station.cases.register import CaseFilter, list_cases
+
     with opened(args) as station:
         page = list_cases(
             station, limit=args.limit, offset=args.offset,
@@ -213,6 +209,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_find(args: argparse.Namespace) -> int:
+    from station.cases.register import find_by_id_number, find_by_name
+
     with opened(args) as station:
         items = (find_by_name(station, args.name) if args.name
                  else find_by_id_number(station, args.id_number))
@@ -223,6 +221,7 @@ def run_find(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from station.cases import case_state, document_versions
+    from station.cases.register import show_case
     from sync import lifecycle
 
     with opened(args) as station:
@@ -250,7 +249,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from station.casework import progress
+    from station.casework import delivery, progress
     from station.casework.step_text import step_lines
     from station.store.models import Case, CaseMaterial
 
@@ -294,6 +293,7 @@ def run_status(args: argparse.Namespace) -> int:
 def run_supplement(args: argparse.Namespace) -> int:
     from station.casework import delivery
 
+
     with opened(args) as station:
         view = delivery.supplement(station, args.case_no,
                                    [parse_material(m) for m in args.material])
@@ -303,6 +303,7 @@ def run_supplement(args: argparse.Namespace) -> int:
 
 def run_resubmit(args: argparse.Namespace) -> int:
     from station.casework import delivery
+
 
     form = dict(item.partition("=")[::2] for item in args.set)
     with opened(args) as station:
@@ -317,6 +318,7 @@ def run_resubmit(args: argparse.Namespace) -> int:
 def run_deliver(args: argparse.Namespace) -> int:
     from station.casework import delivery
 
+
     with opened(args) as station:
         view = delivery.deliver(station, args.case_no, args.method, args.note)
     emit(args, view.to_json(), _("已记录送达：{case_no}").format(case_no=view.case_no))
@@ -325,6 +327,7 @@ def run_deliver(args: argparse.Namespace) -> int:
 
 def run_rate(args: argparse.Namespace) -> int:
     from station.casework import delivery
+
 
     with opened(args) as station:
         view = delivery.rate(station, args.case_no, args.rating, args.comment)
@@ -335,6 +338,7 @@ def run_rate(args: argparse.Namespace) -> int:
 
 def run_withdraw(args: argparse.Namespace) -> int:
     from station.casework import delivery
+
 
     with opened(args) as station:
         view = delivery.withdraw(station, args.case_no, args.reason)
@@ -361,6 +365,8 @@ def run_documents(args: argparse.Namespace) -> int:
 
 def document_line(item: dict[str, Any]) -> str:
     """One version as the listing prints it: title, number, when, standing, file."""
+    from station.outbox import local_time
+
     return _("{title}  {number}  {received}  【{standing}】  {path}").format(
         title=item["title"], number=item["number"] or "—",
         received=local_time(str(item["received_at"])), standing=item["standing"],
@@ -368,6 +374,8 @@ def document_line(item: dict[str, Any]) -> str:
 
 
 def run_print(args: argparse.Namespace) -> int:
+    from station.filing.printing import print_case_documents
+
     with opened(args) as station:
         printed = print_case_documents(station, args.case_no)
     emit(args, {"files": [str(p) for p in printed.paths]},
@@ -376,6 +384,8 @@ def run_print(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from station.cases.register import export_material
+
     with opened(args) as station:
         out = export_material(station, args.case_no, args.material, args.page, args.out)
     emit(args, {"file": str(out)}, _("已导出：{path}").format(path=out))

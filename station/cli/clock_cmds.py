@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from station.casework.clock_policy import changed_policy, policy_from_settings, save_policy
 from station.cli.context import emit, opened
-from station.clock.deadlines import ClockPolicy
 from station.i18n import _
+
+if TYPE_CHECKING:
+    from station.clock.deadlines import ClockPolicy
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,6 +28,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_policy(args: argparse.Namespace) -> int:
+    from station.casework.clock_policy import changed_policy, policy_from_settings, save_policy
+
     with opened(args) as station:
         policy = policy_from_settings()
         if (args.yellow, args.callback_days, args.fix_days) != (None, None, None):

@@ -11,14 +11,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from station import i18n
-from station.app import Station
-from station.clock.calendar import parse_date
 from station.errors import PassphraseMismatch, PassphraseNeeded, StationError
 from station.i18n import _
 from station.paths import default_data_dir
+
+if TYPE_CHECKING:
+    from station.app import Station
+
+# Every command module is imported to build the parser, so a module imports at its
+# top only what building the parser needs; what a command needs to run (the
+# station, documents, HTTP, PDF signing) is imported inside its handler.  Then a
+# short command starts in a fraction of the time (tests/test_cli_start.py,
+# bench/bench_cli_start.py).
 
 PASSPHRASE_ENV = "STATION_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "STATION_NEW_PASSPHRASE"
@@ -42,6 +49,8 @@ def common_options() -> argparse.ArgumentParser:
 
 def date_argument(text: str) -> date:
     """A date option: argparse reports a bad one as a usage error (exit 2)."""
+    from station.clock.calendar import parse_date
+
     try:
         return parse_date(text)
     except StationError as error:
@@ -92,6 +101,8 @@ def credential_file(name: str) -> Path | None:
 
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[Station]:
+    from station.app import Station
+
     station = Station.open(data_dir(args), user_name(args), passphrase(), documents_dir(args))
     try:
         yield station

@@ -10,7 +10,6 @@ from pathlib import Path
 import platformdirs
 
 from station.cli.context import emit, say
-from station.demo import demo_network
 from station.i18n import _
 from station.paths import APP_NAME
 
@@ -47,6 +46,8 @@ def _text(summary: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from station.demo import demo_network
+
     workdir = args.workdir or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "demo"
     net = demo_network.setup(workdir)
     if args.setup_only:

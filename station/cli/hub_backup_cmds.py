@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from station.cli.context import emit, opened
-from station.hubops import backup, restore
 from station.i18n import _
 
 
@@ -31,6 +30,8 @@ def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from station.hubops import backup
+
     with opened(args) as station:
         manifest = backup.take(station, args.db, args.target)
     size = sum(part.size for part in manifest.parts)
@@ -40,6 +41,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from station.hubops import restore
+
     with opened(args) as station:
         done = restore.restore(station, args.backup_file, args.db, args.force,
                                args.silent_days)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from forms.catalogue import load_catalogue
 from station.cli.context import data_dir, emit, say
-from station.clock.calendar import WorkCalendar, parse_date
 from station.errors import DayCountInvalid
 from station.i18n import _
 from station.paths import DataLayout
@@ -37,6 +35,8 @@ def _published(args: argparse.Namespace, name: str) -> Path | None:
 
 
 def run_matters(args: argparse.Namespace) -> int:
+    from forms.catalogue import load_catalogue
+
     catalogue = load_catalogue(_published(args, "catalogue"))
     items = [m.to_json() for m in catalogue]
     lines = [f"{m.code}  {m.name}  [{m.tier}] {'、'.join(m.offices)}  "
@@ -46,6 +46,8 @@ def run_matters(args: argparse.Namespace) -> int:
 
 
 def run_calendar_add(args: argparse.Namespace) -> int:
+    from station.clock.calendar import WorkCalendar, parse_date
+
     start = parse_date(args.date)
     try:
         days = int(args.days)

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
+from typing import Any
 
 from forms.errors import FormsError, UnknownMatter
 from keys.errors import (
@@ -101,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=_("便民站：村、乡镇、县便民服务站的离线办件程序。"),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}",
-                        help=_("显示版本号后退出"))
+    parser.add_argument("--version", action=_PrintVersion, help=_("显示版本号后退出"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
                    sync_cmds, publish_cmds, clock_cmds, review_cmds, seal_cmds, progress_cmds,
@@ -111,8 +110,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``, like argparse's own, but the version is looked up only when asked
+    for: importlib.metadata takes a while to load, and every other command skips it."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        sys.stdout.write(f"{parser.prog} {version()}\n")
+        parser.exit()
+
+
 def version() -> str:
     """The installed distribution's version (the .deb's bundle carries its metadata)."""
+    from importlib import metadata
+
     try:
         return metadata.version("bianmin-station")
     except metadata.PackageNotFoundError:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from keys.vault import Vault
-from station.app import Station, first_user
 from station.cli.context import (
     NEW_PASSPHRASE_ENV,
     RECOVERY_KEY_ENV,
@@ -21,7 +19,6 @@ from station.cli.context import (
 from station.errors import NotInitialised
 from station.i18n import _
 from station.paths import DataLayout
-from station.trust import users
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -48,6 +45,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from station.app import Station
+
     operator = args.operator or user_name(args) or "admin"
     secret = passphrase(confirm=True)
     station, sheet = Station.init(
@@ -69,6 +68,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def _existing_user(args: argparse.Namespace) -> str:
+    from keys.vault import Vault
+    from station.app import first_user
+
     layout = DataLayout(data_dir(args))
     if not Vault.exists(layout.vault_dir):
         raise NotInitialised(path=layout.root)
@@ -76,6 +78,8 @@ def _existing_user(args: argparse.Namespace) -> str:
 
 
 def run_passwd(args: argparse.Namespace) -> int:
+    from station.trust import users
+
     user = _existing_user(args)
     with opened(args) as station:
         new = ask_secret(NEW_PASSPHRASE_ENV, _("新口令："), confirm=True)
@@ -85,6 +89,10 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 
 def run_recover(args: argparse.Namespace) -> int:
+    from keys.vault import Vault
+    from station.app import Station
+    from station.trust import users
+
     user = _existing_user(args)
     key = ask_secret(RECOVERY_KEY_ENV, _("恢复密钥："))
     new = ask_secret(NEW_PASSPHRASE_ENV, _("新口令："), confirm=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from station.cli.context import NEW_PASSPHRASE_ENV, ask_secret, emit, opened
 from station.i18n import _
-from station.trust import offices, revocations, users
+from station.trust.roles import ROLES
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = user_cmds.add_parser("add", parents=[common], help=_(
         "添加用户（新用户的口令来自提示或 STATION_NEW_PASSPHRASE）"))
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=users.ROLES)
+    p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--office", help=_("科室（审核员、签发人必填），如 民政办"))
     p.add_argument("--display-name", help=_("姓名"))
     p.add_argument("--json", action="store_true")
@@ -52,6 +52,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_user_add(args: argparse.Namespace) -> int:
+    from station.trust import users
+
     secret = ask_secret(NEW_PASSPHRASE_ENV, _("新用户的口令："), confirm=True)
     with opened(args) as station:
         added = users.add_user(station, args.name, args.role, secret, args.display_name,
@@ -62,6 +64,8 @@ def run_user_add(args: argparse.Namespace) -> int:
 
 
 def run_office_create(args: argparse.Namespace) -> int:
+    from station.trust import offices
+
     with opened(args) as station:
         version = offices.create_office(station, args.office)
     emit(args, {"office": args.office, "version": version},
@@ -70,6 +74,8 @@ def run_office_create(args: argparse.Namespace) -> int:
 
 
 def run_add_member(args: argparse.Namespace) -> int:
+    from station.trust import offices
+
     with opened(args) as station:
         offices.add_member(station, args.office, args.member)
     emit(args, {"office": args.office, "member": args.member},
@@ -78,6 +84,8 @@ def run_add_member(args: argparse.Namespace) -> int:
 
 
 def run_remove_member(args: argparse.Namespace) -> int:
+    from station.trust import offices
+
     with opened(args) as station:
         version = offices.remove_member(station, args.office, args.member)
     emit(args, {"office": args.office, "member": args.member, "version": version},
@@ -87,6 +95,8 @@ def run_remove_member(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    from station.trust import revocations
+
     with opened(args) as station:
         data = revocations.revoke(station, set(args.serial))
     args.out.write_bytes(data)
@@ -95,6 +105,8 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    from station.trust import revocations
+
     with opened(args) as station:
         kept = revocations.install(station, args.file.read_bytes())
     emit(args, {"number": kept.number, "revoked": sorted(kept.revoked)},

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 
 from station.cli.context import data_dir, emit, opened
-from station.hubops import progress_runner
 from station.i18n import _
-from station.trust import directory, progress_address
 from sync.hub.progress_web import LIMIT
 
 
@@ -44,6 +42,8 @@ def per_minute(text: str) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from station.hubops import progress_runner
+
     running = progress_runner.start(data_dir(args), args.listen, args.db, args.per_minute,
                                     args.trusted_proxy)
     progress_runner.run(running)
@@ -51,6 +51,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_address(args: argparse.Namespace) -> int:
+    from station.trust import directory, progress_address
+
     with opened(args) as station:
         if args.url or args.clear:
             progress_address.set_address(station, None if args.clear else args.url)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from station.cli.context import emit, opened
 from station.i18n import _
-from station.network import link, updates
-from sync.updates import CALENDAR, CATALOGUE
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,12 +18,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("source", type=Path, help=_("事项目录文件夹或文件"))
     p.add_argument("--hub", help=_("县级枢纽站地址（默认：同步用的地址）"))
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=run_publish, kind=CATALOGUE)
+    p.set_defaults(handler=run_publish)
     p = cmds.add_parser("calendar", parents=[common], help=_("发布节假日安排（calendar.toml）"))
     p.add_argument("source", type=Path, help=_("节假日安排文件"))
     p.add_argument("--hub", help=_("县级枢纽站地址（默认：同步用的地址）"))
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=run_publish, kind=CALENDAR)
+    p.set_defaults(handler=run_publish)
 
     found = sub.add_parser("updates", parents=[common], help=_("县里发布的事项目录和节假日安排"))
     cmds = found.add_subparsers(dest="updates_command", required=True, metavar="COMMAND")
@@ -39,15 +37,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _label(kind: str) -> str:
+    from sync.updates import CATALOGUE
+
     return _("事项目录") if kind == CATALOGUE else _("节假日安排")
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    from station.network import link, updates
+    from sync.updates import CALENDAR, CATALOGUE
+
+    kind = CATALOGUE if args.publish_command == "catalogue" else CALENDAR
     with opened(args) as station:
-        updates.check_publisher(station, args.kind)
+        updates.check_publisher(station, kind)
         client = link.client_for(station, args.hub)
         link.connect(station, client)
-        done = updates.publish(station, client, args.kind, args.source)
+        done = updates.publish(station, client, kind, args.source)
     emit(args, {"kind": done.kind, "version": done.version, "files": done.files,
                 "hub": client.base},
          _("已发布{what}第 {version} 版（{files} 个文件），各站同步时自动安装。").format(
@@ -56,6 +60,8 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from station.network import updates
+
     with opened(args):
         value = updates.status()
     lines = []
@@ -70,6 +76,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    from station.network import link, updates
+
     with opened(args) as station:
         client = link.client_for(station, args.hub)
         link.connect(station, client)

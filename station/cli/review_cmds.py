@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from station.casework import review
 from station.cli.context import emit, opened
 from station.i18n import _, translate
-from sync import lifecycle
-from sync.lifecycle import CaseView
+
+if TYPE_CHECKING:
+    from station.casework import review
+    from sync.lifecycle import CaseView
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -72,6 +73,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _named(values: list[str], verdict: str) -> list[review.Verdict]:
+    from station.casework import review
+
     out = []
     for value in values:
         name, _sep, reason = value.partition("=")
@@ -80,6 +83,8 @@ def _named(values: list[str], verdict: str) -> list[review.Verdict]:
 
 
 def run_action(args: argparse.Namespace) -> int:
+    from sync import lifecycle
+
     with opened(args) as station:
         view = _do(station, args)
     text = _("办件 {case_no}：{state}").format(case_no=view.case_no,
@@ -89,6 +94,8 @@ def run_action(args: argparse.Namespace) -> int:
 
 
 def _do(station: Any, args: argparse.Namespace) -> CaseView:
+    from station.casework import review
+
     case_no, name = args.case_no, args.action
     if name == "claim":
         return review.claim(station, case_no)

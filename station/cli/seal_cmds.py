@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from keys.ca import shown_time
 from station.cli.context import emit, opened
-from station.documents.verify import PdfVerification, verify_pdf
 from station.i18n import _, translate
-from station.trust import revocations, seals
-from station.trust.seals import STATE_LABELS
+
+if TYPE_CHECKING:
+    from station.documents.verify import PdfVerification
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_create(args: argparse.Namespace) -> int:
+    from keys.ca import shown_time
+    from station.trust import seals
+
     with opened(args) as station:
         made = seals.create_seal(station, args.office)
     cert = made.certificate
@@ -45,6 +48,10 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from keys.ca import shown_time
+    from station.trust import seals
+    from station.trust.seals import STATE_LABELS
+
     with opened(args) as station:
         found = seals.list_seals(station)
     lines = [_("{office}：{state}，序列号 {serial}，有效至 {not_after}").format(
@@ -56,6 +63,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_verify_pdf(args: argparse.Namespace) -> int:
+    from station.documents.verify import verify_pdf
+    from station.trust import revocations, seals
+
     with opened(args) as station:
         root = seals.trust_root()
         current = revocations.current(station)
@@ -69,6 +79,8 @@ def run_verify_pdf(args: argparse.Namespace) -> int:
 
 
 def _report(result: PdfVerification) -> str:
+    from keys.ca import shown_time
+
     lines = [_("文件 {path} 的电子印章有效：").format(path=result.path)]
     for seal in result.seals:
         signed_at = shown_time(seal.signed_at) if seal.signed_at else "—"

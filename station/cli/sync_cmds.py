@@ -7,17 +7,14 @@ import ipaddress
 import random
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from station.casework import resent, review_queue
 from station.cli import bundle_cmds, hub_backup_cmds
 from station.cli.context import emit, opened, say
-from station.hubops import hub_runner
 from station.i18n import _, translate
-from station.network import hub_tls, link
-from station.trust import users
-from sync import lifecycle
-from sync.audit import verify_hub
-from sync.hub.identity import open_database
+
+if TYPE_CHECKING:
+    from station.network import link
 
 MAX_BACKOFF = 300.0
 
@@ -100,6 +97,11 @@ def metrics_network(text: str) -> str:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from station.hubops import hub_runner
+    from station.trust import users
+    from sync.audit import verify_hub
+    from sync.hub.identity import open_database
+
     with opened(args) as station:
         users.require_role(station, "audit verify", "admin", "auditor")
         db = open_database(args.db, station.layout.root / hub_runner.DB_NAME)
@@ -128,6 +130,7 @@ def run_audit_report(args: argparse.Namespace) -> int:
 
 def run_audit_overrides(args: argparse.Namespace) -> int:
     from station.casework.override_audit import overrides
+    from station.network import link
 
     with opened(args) as station:
         link.sync_once(station)
@@ -144,6 +147,8 @@ def run_audit_overrides(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from station.hubops import hub_runner
+
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
                                    args.public_names, args.metrics_allow, args.trusted_proxy)
@@ -152,6 +157,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _report_text(report: link.SyncReport) -> str:
+    from sync import lifecycle
+
     text = _("已同步：上传 {pushed} 条，下载 {pulled} 条，材料 {materials} 份，待发 {pending} 条。")
     text = text.format(
         pushed=report.pushed, pulled=report.pulled, materials=report.materials,
@@ -164,6 +171,9 @@ def _report_text(report: link.SyncReport) -> str:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from station.casework import resent
+    from station.network import hub_tls, link
+
     with opened(args) as station:
         if args.hub_ca:
             hub_tls.set_ca(station, args.hub_ca)
@@ -189,6 +199,9 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_queue(args: argparse.Namespace) -> int:
+    from station.casework import review_queue
+    from station.network import link
+
     with opened(args) as station:
         link.sync_once(station)
         cases = review_queue.queue(station, args.office)
@@ -199,6 +212,8 @@ def run_queue(args: argparse.Namespace) -> int:
 
 
 def run_claim(args: argparse.Namespace) -> int:
+    from station.casework import review_queue
+
     with opened(args) as station:
         answer = review_queue.claim(station, args.case_no)
     emit(args, answer, _("已认领办件 {case_no}。").format(case_no=args.case_no))
@@ -206,6 +221,8 @@ def run_claim(args: argparse.Namespace) -> int:
 
 
 def run_return(args: argparse.Namespace) -> int:
+    from station.casework import review_queue
+
     with opened(args) as station:
         report = review_queue.return_to_village(station, args.case_no, args.reason)
     emit(args, {"case_no": args.case_no, "sync": report.to_json()},

@@ -11,20 +11,17 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from keys import ca
-from keys.errors import KeysError
 from station import i18n
-from station.app import Station
 from station.cli.context import emit, opened, say
-from station.documents.enrolment import EnrolmentSheetInfo, write_enrolment_sheet
 from station.i18n import _, translate
-from station.network import enrolment_net, link
 from station.node import TIER_LABELS, TIERS
-from station.trust import enrolment
-from sync.client import HubClient
-from sync.errors import SyncError
-from sync.problems import HubUnreachable
+
+if TYPE_CHECKING:
+    from keys import ca
+    from station.app import Station
+    from sync.client import HubClient
 
 CODE_ENV = "STATION_ENROLMENT_CODE"
 SHEET_NAME = "{code}-入网注册单.pdf"  # a file name, the same in every interface language
@@ -44,7 +41,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--code", required=True, help=_("下级站点的 12 位区划代码"))
     p.add_argument("--tier", required=True, choices=TIERS)
     p.add_argument("--out", type=Path, help=_("注册单 PDF 的保存位置"))
-    p.add_argument("--valid-days", type=int, default=enrolment.DEFAULT_VALID_DAYS,
+    p.add_argument("--valid-days", type=int, default=None,
                    help=_("有效天数"))
     p.add_argument("--hub", help=_("本站枢纽站地址：把注册码的核验凭据交给它，新站点即可在线申请"))
     p.add_argument("--json", action="store_true")
@@ -93,6 +90,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_ca_init(args: argparse.Namespace) -> int:
+    from station.trust import enrolment
+
     with opened(args) as station:
         root = enrolment.init_ca(station)
     emit(args, {"serial": root.serial_number},
@@ -101,8 +100,15 @@ def run_ca_init(args: argparse.Namespace) -> int:
 
 
 def run_issue(args: argparse.Namespace) -> int:
+    from keys.errors import KeysError
+    from station.documents.enrolment import EnrolmentSheetInfo, write_enrolment_sheet
+    from station.network import enrolment_net, link
+    from station.trust import enrolment
+    from sync.errors import SyncError
+
     with opened(args) as station:
-        issued = enrolment.issue_code(station, args.code, args.tier, args.valid_days)
+        days = enrolment.DEFAULT_VALID_DAYS if args.valid_days is None else args.valid_days
+        issued = enrolment.issue_code(station, args.code, args.tier, days)
         node = station.node
         sheet = write_enrolment_sheet(
             EnrolmentSheetInfo(parent_code=node.code, parent_name=node.name,
@@ -114,7 +120,7 @@ def run_issue(args: argparse.Namespace) -> int:
         emit(args, {"code": issued.code, "child_code": issued.child_code, "tier": issued.tier,
                     "expires_at": issued.expires_at.isoformat(), "sheet": str(sheet)},
              _("注册码：{code}（{days} 天内有效）\n注册单：{path}").format(
-                 code=issued.code, days=args.valid_days, path=sheet))
+                 code=issued.code, days=days, path=sheet))
         if args.hub:
             try:
                 client = link.client_for(station, args.hub)
@@ -127,6 +133,9 @@ def run_issue(args: argparse.Namespace) -> int:
 
 
 def run_request(args: argparse.Namespace) -> int:
+    from station.network import enrolment_net
+    from station.trust import enrolment
+
     if not args.out and not args.hub:
         args.parser.error(_("请给出 --out（写入申请文件）或 --hub（发往上级枢纽站），或两者都给。"))
     code = args.enrolment_code or os.environ.get(CODE_ENV)
@@ -158,6 +167,9 @@ def run_request(args: argparse.Namespace) -> int:
 
 
 def run_approve(args: argparse.Namespace) -> int:
+    from station.network import enrolment_net, link
+    from station.trust import enrolment
+
     if not args.hub and not args.out:
         args.parser.error(_("请给出 --out（证书文件）；用 --hub 时在枢纽站上审批。"))
     with opened(args) as station:
@@ -177,6 +189,8 @@ def run_approve(args: argparse.Namespace) -> int:
 
 
 def run_refuse(args: argparse.Namespace) -> int:
+    from station.network import enrolment_net, link
+
     with opened(args) as station:
         client = link.client_for(station, args.hub)
         link.connect(station, client)
@@ -188,6 +202,8 @@ def run_refuse(args: argparse.Namespace) -> int:
 
 
 def run_pending(args: argparse.Namespace) -> int:
+    from station.network import enrolment_net, link
+
     with opened(args) as station:
         client = link.client_for(station, args.hub)
         link.connect(station, client)
@@ -200,6 +216,8 @@ def run_pending(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    from station.network import enrolment_net
+
     with opened(args) as station:
         client = enrolment_net.client_for(station, enrolment_net.hub_for(station, args.hub))
         identity = _fetch(station, client, args.wait)
@@ -211,6 +229,9 @@ def run_fetch(args: argparse.Namespace) -> int:
 def _fetch(station: Station, client: HubClient, wait: bool) -> ca.NodeIdentity:
     """Fetch and install the certificates; with ``wait``, retry (backing off) until the
     parent approves or the hub answers again."""
+    from station.network import enrolment_net
+    from sync.problems import HubUnreachable
+
     delay, told = 2.0, False
     while True:
         try:
@@ -227,6 +248,8 @@ def _fetch(station: Station, client: HubClient, wait: bool) -> ca.NodeIdentity:
 
 
 def _identity_json(identity: ca.NodeIdentity) -> dict[str, object]:
+    from station.network import enrolment_net
+
     return {"code": identity.code, "tier": identity.tier, "serial": identity.serial,
             "state": enrolment_net.APPROVED}
 
@@ -237,6 +260,8 @@ def _installed_text(identity: ca.NodeIdentity) -> str:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    from station.trust import enrolment
+
     with opened(args) as station:
         identity = enrolment.install_certificates(station, args.certificates)
     emit(args, {"code": identity.code, "tier": identity.tier, "serial": identity.serial},

@@ -12,14 +12,10 @@ from keys.errors import UnknownUser
 from station import outbox, user_keys
 from station.app import Station
 from station.errors import OfficeNeeded, RoleRequired, StationError, UnknownRole
-from station.i18n import N_, translate
+from station.i18n import translate
 from station.labels import action_name
 from station.store.models import OfficeMember, User
-
-ROLES = ("agent", "reviewer", "signer", "admin", "auditor")
-OFFICE_ROLES = ("reviewer", "signer")
-ROLE_LABELS = {"agent": N_("代办员"), "reviewer": N_("审核员"), "signer": N_("签发人"),
-               "admin": N_("管理员"), "auditor": N_("审计员")}
+from station.trust.roles import OFFICE_ROLES, ROLE_LABELS, ROLES
 
 
 def role_name(role: str) -> str:

@@ -22,10 +22,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import falcon
-from waitress import create_server
+if TYPE_CHECKING:
+    import falcon
+
+# falcon and waitress are imported where the site is made and served, so that
+# reading LIMIT (``station progress serve``'s default) loads no web framework.
 
 LIMIT = 120  # lookups per address per window: far beyond a person, far below a walk
 WINDOW = 60.0
@@ -124,6 +127,8 @@ class _Site:
 
 
 def create_app(pages: Pages, limit: AddressLimit | None = None) -> falcon.App:
+    import falcon
+
     site = _Site(pages, limit or AddressLimit())
     app = falcon.App(media_type="text/html; charset=utf-8")
     app.add_route("/", site, suffix="form")
@@ -140,6 +145,8 @@ def bind(pages: Pages, host: str, port: int, limit: AddressLimit | None = None,
     Behind a reverse proxy (``trusted_proxy``: its address), the client address is the
     last one the proxy adds to ``X-Forwarded-For``; from anyone else that header is
     dropped, so a client cannot pick the address it is counted under."""
+    from waitress import create_server
+
     proxy: dict[str, Any] = {}
     if trusted_proxy:
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
