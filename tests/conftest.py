@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import deb_check
 import pytest
 from gui import display  # noqa: F401 - the Xvfb fixture, for every GUI test
 
@@ -17,6 +18,24 @@ os.environ["STATION_TEST_WEAK_KDF"] = "1"
 
 PASSPHRASE = "correct horse 马 battery"
 VILLAGE = ("village", "450981104201", "示范村便民服务站")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The .deb check runs last: it waits for its background run (tests/deb_check.py)."""
+    items.sort(key=lambda item: item.path.name == "test_deb.py")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the .deb check now, beside the rest of the suite, when it is selected (as root:
+    run as another user, the test fails and says why)."""
+    config = session.config
+    if deb_check.selected(session.items) and os.geteuid() == 0 and \
+            not config.option.collectonly:
+        deb_check.start(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    deb_check.finish(session.config)
 
 
 @pytest.fixture(autouse=True)
