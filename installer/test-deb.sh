@@ -114,7 +114,10 @@ start_hub() {
     HUB_URL=
     local deadline=$((SECONDS + 120))
     while [ -z "$HUB_URL" ] && kill -0 "$HUB_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-        HUB_URL=$(grep -o -m1 'https\?://[^ ,，]*' "$log" || true)
+        # the address on the hub's start line (station/hubops/hub_banner.py), not the first
+        # address in the log: a township hub may first say its county cannot be reached
+        HUB_URL=$(grep -o -m1 '枢纽站已启动：https\?://[^ ,，]*' "$log" | sed 's/^枢纽站已启动：//' \
+            || true)
         [ -n "$HUB_URL" ] || sleep 0.2
     done
     echo "hub says: $(head -n1 "$log")"
@@ -196,7 +199,9 @@ say "the window: station gui on a virtual X display (Xvfb on this host)"
 # A display number of its own: the test suite's Xvfb (tests/gui.py: :90 to :199) runs at the
 # same time (tests/deb_check.py), so this one takes the first free number from :300 on.
 number=300
-while [ -e "/tmp/.X$number-lock" ] || [ -e "/tmp/.X11-unix/X$number" ]; do number=$((number + 1)); done
+while [ -e "/tmp/.X$number-lock" ] || [ -e "/tmp/.X11-unix/X$number" ]; do
+    number=$((number + 1))
+done
 DISPLAY_NO=:$number
 Xvfb "$DISPLAY_NO" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB_PID=$!
