@@ -73,13 +73,15 @@ def start(config: pytest.Config) -> BackgroundCheck:
 
 
 def finish(config: pytest.Config) -> None:
-    """At the session's end: stop a check no test waited for; drop the log of one that
-    passed (a failed check's log stays, and the test's message names it)."""
+    """At the session's end: stop a check no test waited for (an interrupted session, or
+    ``-x`` stopping early) and drop its log, and the log of one that passed; a failed
+    check's log stays, and the test's message names it."""
     check = config.stash.get(KEY, None)
     if check is None:
         return
+    unused = check.process.poll() is None
     check.stop()
-    if check.process.returncode == 0:
+    if unused or check.process.returncode == 0:
         check.log.unlink(missing_ok=True)
 
 
