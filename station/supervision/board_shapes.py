@@ -11,18 +11,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from station.clock.cards import CardRule
+
+__all__ = ["RED", "YELLOW", "Board", "BoardCase", "BoardGroup", "CardRule", "LateFollowUp"]
+
 RED, YELLOW = "red", "yellow"
-
-
-@dataclass(frozen=True)
-class CardRule:
-    """Points per card (a deployment's rule, 管理 → 时限规则): deducted per office."""
-
-    red_points: float = 2.0  # 红牌: a case past its due day (open, or decided late)
-    yellow_points: float = 0.5  # 黄牌: a case that reached the yellow share
-
-    def points(self, red: int, yellow: int) -> float:
-        return red * self.red_points + yellow * self.yellow_points
 
 
 @dataclass(frozen=True)
