@@ -78,7 +78,7 @@ def _heading(sheet: Worksheet, labels: list[str]) -> None:
     sheet.append(labels)
     for column in range(1, len(labels) + 1):
         sheet.cell(sheet.max_row, column).font = BOLD
-    sheet.freeze_panes = sheet.cell(sheet.max_row + 1, 1)
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"
 
 
 def _widths(sheet: Worksheet) -> None:
