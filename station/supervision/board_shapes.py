@@ -13,7 +13,8 @@ from typing import Any
 
 from station.clock.cards import CardRule
 
-__all__ = ["RED", "YELLOW", "Board", "BoardCase", "BoardGroup", "CardRule", "LateFollowUp"]
+__all__ = ["RED", "YELLOW", "Board", "BoardCase", "BoardGroup", "CardRule", "CaseDetail",
+           "LateFollowUp", "StepLine"]
 
 RED, YELLOW = "red", "yellow"
 

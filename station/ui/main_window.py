@@ -11,7 +11,7 @@ import ttkbootstrap as ttk
 
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
-from station.supervision.access import can_supervise
+from station.supervision.service import can_supervise
 from station.trust.users import is_admin
 from station.ui.context import AppContext
 from station.ui.landing import Landing, landing

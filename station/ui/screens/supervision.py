@@ -17,6 +17,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
+from station.casework.clock_policy import card_rule_from_settings
 from station.i18n import _
 from station.supervision import service
 from station.supervision.board_filter import BoardFilter
@@ -33,11 +34,12 @@ REFRESH_MS = 5 * 60 * 1000  # while shown, the board is read again every five mi
 
 
 class SupervisionScreen(ttk.Frame):
+    today: date | None = None  # the day the board is read for; None: today in China
+
     def __init__(self, parent: tk.Misc, app: AppContext) -> None:
         super().__init__(parent)
         self.app = app
         self.board: Board | None = None
-        self.today: date | None = None  # None: the China day of each reading
         self.loading = False
         self.loads = 0  # boards read and shown (tests wait on it)
         self.failures = 0
@@ -127,8 +129,11 @@ class SupervisionScreen(ttk.Frame):
         self.loading = True
         self.refresh_button.configure(state="disabled")
         station, url, today = self.app.opened, self.url.get().strip() or None, self.today
-        self.app.dispatcher.submit(lambda: service.board(station, url, today),
-                                   on_done=self._loaded, on_error=self._failed)
+
+        def work() -> Board:
+            return service.board(station, url, today, rule=card_rule_from_settings(station))
+
+        self.app.dispatcher.submit(work, on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, board: Board) -> None:
         if not self.winfo_exists():

@@ -1,30 +1,27 @@
 """监察 → a case's steps (double-click a red or yellow case): each timed stage of its
-procedure with its limit, start, due day and state, from the hub's event headers alone
-(``service.case_steps`` on the worker).  Nothing personal: no applicant, no form."""
+procedure with its limit, start, due day and state, and the steps the hub holds (when,
+what, where), from event headers alone (``service.case_steps`` on the worker).
+Nothing personal: no applicant, no form, no material."""
 
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 
 import ttkbootstrap as ttk
 
 from station.clock import steps
 from station.clock.steps import StepClock
-from station.i18n import _, translate
-from station.supervision.board_labels import (
-    STEP_COLUMNS,
-    TIERS,
-    light_name,
-    state_name,
-)
-from station.supervision.board_shapes import RED, BoardCase
+from station.i18n import N_, _, translate
+from station.supervision.board_labels import STEP_COLUMNS, TIERS, light_name, state_name
+from station.supervision.board_shapes import RED, BoardCase, CaseDetail
 from station.ui.problems import describe
 from station.ui.screens.supervision_tables import colour_rows
 from station.ui.table import List
 
-LoadSteps = Callable[[], Sequence[StepClock]]
+LoadDetail = Callable[[], CaseDetail]
+LINE_COLUMNS = (("day", N_("日期")), ("what", N_("办理环节")), ("where", N_("办理单位")))
 
 
 def place_name(clock: StepClock) -> str:
@@ -32,38 +29,48 @@ def place_name(clock: StepClock) -> str:
     return f"{tier} {clock.office}" if clock.office else tier
 
 
-def step_values(clock: StepClock) -> tuple[str, ...]:
-    def day(value: date | None) -> str:
-        return value.isoformat() if value else "—"
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
 
-    return ("、".join(clock.names), place_name(clock), str(clock.days), day(clock.started_on),
-            day(clock.due), state_name(clock.state))
+
+def stage_values(clock: StepClock) -> tuple[str, ...]:
+    return ("、".join(clock.names), place_name(clock), str(clock.days), _day(clock.started_on),
+            _day(clock.due), state_name(clock.state))
+
+
+def _list(parent: tk.Misc, columns: tuple[tuple[str, str], ...], wide: tuple[str, ...],
+          height: int) -> List:
+    table = List(parent, columns=[key for key, _l in columns], show="headings", height=height)
+    for key, label in columns:
+        table.heading(key, text=translate(label))
+        table.column(key, width=60, stretch=key in wide, anchor="w")
+    return table
 
 
 class StepsDialog(ttk.Toplevel):
     def __init__(self, parent: tk.Misc, case: BoardCase, submit: Callable[..., object],
-                 load: LoadSteps) -> None:
+                 load: LoadDetail) -> None:
         super().__init__(title=_("办件环节时限"), transient=parent.winfo_toplevel())
         self.case = case
+        self.detail: CaseDetail | None = None
         self.loaded = False  # tests wait on it
         frame = ttk.Frame(self, padding=14)
         frame.pack(fill=tk.BOTH, expand=True)
         ttk.Label(frame, text=f"{light_name(case.light)}  {case.case_no}",
-            bootstyle="danger" if case.light == RED else "warning",
-            font="-size 13 -weight bold").pack(anchor="w")
+                  bootstyle="danger" if case.light == RED else "warning",
+                  font="-size 13 -weight bold").pack(anchor="w")
         ttk.Label(frame, text=_("{matter}，{office}；收件 {received}，应办结 {due}，"
                                 "已用 {used}/{allowed} 个工作日").format(
             matter=case.matter_name or case.matter, office=case.office_name or "—",
             received=case.received_on.isoformat(), due=case.due.isoformat(), used=case.used,
             allowed=case.allowed), justify=tk.LEFT, wraplength=900).pack(anchor="w", pady=(4, 8))
-        self.table = List(frame, columns=[key for key, _l in STEP_COLUMNS], show="headings",
-                          height=8)
-        for key, label in STEP_COLUMNS:
-            self.table.heading(key, text=translate(label))
-            self.table.column(key, width=60, stretch=key in ("names", "place"),
-                              anchor="w" if key in ("names", "place", "state") else "center")
-        colour_rows(self.table, steps.RED, steps.YELLOW)
-        self.table.pack(fill=tk.BOTH, expand=True)
+        ttk.Label(frame, text=_("分环节时限")).pack(anchor="w")
+        self.stages = _list(frame, STEP_COLUMNS, ("names", "place"), 5)
+        colour_rows(self.stages, steps.RED, steps.YELLOW)
+        self.stages.pack(fill=tk.BOTH, expand=True, pady=(2, 8))
+        ttk.Label(frame, text=_("办理经过")).pack(anchor="w")
+        self.lines = _list(frame, LINE_COLUMNS, ("what", "where"), 6)
+        self.lines.pack(fill=tk.BOTH, expand=True, pady=(2, 0))
         self.message = ttk.Label(frame, text=_("正在读取……"), justify=tk.LEFT, wraplength=900)
         self.message.pack(anchor="w", pady=(8, 0))
         ttk.Button(frame, text=_("关闭"), bootstyle="secondary",
@@ -72,18 +79,21 @@ class StepsDialog(ttk.Toplevel):
         self.place_window_center()
         submit(load, on_done=self.show, on_error=self.failed)
 
-    def show(self, clocks: Sequence[StepClock]) -> None:
+    def show(self, detail: CaseDetail) -> None:
         if not self.winfo_exists():
             return
-        self.table.delete(*self.table.get_children())
-        for index, clock in enumerate(clocks):
+        self.detail = detail
+        for index, clock in enumerate(detail.stages):
             tags = (clock.state,) if clock.state in (steps.RED, steps.YELLOW) else ()
-            self.table.insert("", tk.END, iid=str(index), tags=tags, values=step_values(clock))
-        self.message.configure(text="" if clocks else _("这个事项的办理流程没有分环节时限。"))
+            self.stages.insert("", tk.END, iid=str(index), tags=tags, values=stage_values(clock))
+        for index, line in enumerate(detail.steps):
+            self.lines.insert("", tk.END, iid=str(index),
+                              values=(line.day.isoformat(), line.label, line.where))
+        self.message.configure(text="" if detail.stages else
+                               _("这个事项的办理流程没有分环节时限。"))
         self.loaded = True
 
     def failed(self, error: BaseException) -> None:
         if self.winfo_exists():
             self.message.configure(text=describe(error), bootstyle="danger")
             self.loaded = True
-
