@@ -68,7 +68,10 @@ class StepsDialog(ttk.Toplevel):
         self.stages = _list(frame, STEP_COLUMNS, ("names", "place"), 5)
         colour_rows(self.stages, steps.RED, steps.YELLOW)
         self.stages.pack(fill=tk.BOTH, expand=True, pady=(2, 8))
-        ttk.Label(frame, text=_("办理经过")).pack(anchor="w")
+        self.no_stages = ttk.Label(frame, text=_("这个事项的办理流程没有分环节时限。"),
+                                   bootstyle="secondary")
+        self.lines_label = ttk.Label(frame, text=_("办理经过"))
+        self.lines_label.pack(anchor="w")
         self.lines = _list(frame, LINE_COLUMNS, ("what", "where"), 6)
         self.lines.pack(fill=tk.BOTH, expand=True, pady=(2, 0))
         self.message = ttk.Label(frame, text=_("正在读取……"), justify=tk.LEFT, wraplength=900)
@@ -89,8 +92,10 @@ class StepsDialog(ttk.Toplevel):
         for index, line in enumerate(detail.steps):
             self.lines.insert("", tk.END, iid=str(index),
                               values=(line.day.isoformat(), line.label, line.where))
-        self.message.configure(text="" if detail.stages else
-                               _("这个事项的办理流程没有分环节时限。"))
+        if not detail.stages:  # said where the stages would be
+            self.stages.pack_forget()
+            self.no_stages.pack(anchor="w", pady=(2, 8), before=self.lines_label)
+        self.message.configure(text="")
         self.loaded = True
 
     def failed(self, error: BaseException) -> None:
