@@ -16,6 +16,7 @@ import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import ttkbootstrap as ttk
 from gui import cancel_file_dialog, keep, pump, screenshot, settle, type_into
 from layout import cut, shown, text_of
@@ -361,6 +362,36 @@ def test_every_county_admin_screen_shows_its_whole_text(
     net = hubs
     demo_network.round_trip(net)  # a sync log and station health with real rows
     cut_texts = each_font(net, tmp_path, net.county.data, ADMIN, "county", walk_county)
+    assert cut_texts == [], "texts a person cannot read whole:\n" + "\n".join(cut_texts)
+
+
+def walk_supervision(app: StationApp, found: Findings) -> None:
+    """监察 filled from a hub database with red, yellow and staged cases, and the steps of
+    the case with the longest matter name."""
+    from test_gui_supervision import K, double_click, open_board
+
+    screen = open_board(app)
+    pump(app.root, lambda: screen.loads >= 1, timeout=WAIT, what="the board")
+    for tab in screen.tabs.tabs():
+        screen.tabs.select(tab)
+        found.check(f"supervision {screen.tabs.tab(tab, 'text')}")
+    screen.tabs.select(screen.tabs.tabs()[0])
+    dialog = double_click(screen, K)
+    found.check("supervision steps", dialog)
+    dialog.destroy()
+
+
+def test_the_supervision_screen_shows_its_whole_text(
+        display: str, net: DemoNetwork, tmp_path: Path, no_open: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from supervision_data import TODAY
+    from test_gui_supervision import board_hub
+
+    from station.ui.screens.supervision import SupervisionScreen
+
+    board_hub(net)
+    monkeypatch.setattr(SupervisionScreen, "today", TODAY)
+    cut_texts = each_font(net, tmp_path, net.county.data, ADMIN, "county", walk_supervision)
     assert cut_texts == [], "texts a person cannot read whole:\n" + "\n".join(cut_texts)
 
 

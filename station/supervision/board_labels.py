@@ -25,7 +25,7 @@ GROUP_COLUMNS = (("name", N_("名称")), ("red", N_("红牌（今日）")), ("ye
 FOLLOWUP_COLUMNS = (("case_no", N_("办件编号")), ("office", N_("科室")),
                     ("rated_on", N_("差评日期")), ("callback_by", N_("应回访日期")),
                     ("fix_by", N_("应整改日期")), ("late", N_("逾期事项")))
-STEP_COLUMNS = (("names", N_("环节")), ("place", N_("办理单位")), ("days", N_("时限（工作日）")),
+STEP_COLUMNS = (("names", N_("环节")), ("place", N_("办理单位")), ("days", N_("时限")),
                 ("started_on", N_("开始")), ("due", N_("应完成")), ("state", N_("状态")))
 
 

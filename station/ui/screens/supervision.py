@@ -68,9 +68,9 @@ class SupervisionScreen(ttk.Frame):
     def _top(self) -> None:
         top = ttk.Frame(self)
         top.pack(fill=tk.X)
-        self.red = ttk.Label(top, text="", bootstyle="danger", font="-size 14 -weight bold")
+        self.red = ttk.Label(top, text="", bootstyle="danger", font="TkHeadingFont")
         self.red.pack(side=tk.LEFT)
-        self.yellow = ttk.Label(top, text="", bootstyle="warning", font="-size 14 -weight bold")
+        self.yellow = ttk.Label(top, text="", bootstyle="warning", font="TkHeadingFont")
         self.yellow.pack(side=tk.LEFT, padx=(14, 0))
         self.looked = ttk.Label(top, text="")
         self.looked.pack(side=tk.LEFT, padx=(14, 0))

@@ -18,6 +18,7 @@ from station.supervision.board_labels import STEP_COLUMNS, TIERS, light_name, st
 from station.supervision.board_shapes import RED, BoardCase, CaseDetail
 from station.ui.problems import describe
 from station.ui.screens.supervision_tables import colour_rows
+from station.ui.style import chars_wide
 from station.ui.table import List
 
 LoadDetail = Callable[[], CaseDetail]
@@ -58,23 +59,25 @@ class StepsDialog(ttk.Toplevel):
         frame.pack(fill=tk.BOTH, expand=True)
         ttk.Label(frame, text=f"{light_name(case.light)}  {case.case_no}",
                   bootstyle="danger" if case.light == RED else "warning",
-                  font="-size 13 -weight bold").pack(anchor="w")
+                  font="TkHeadingFont").pack(anchor="w")
         ttk.Label(frame, text=_("{matter}，{office}；收件 {received}，应办结 {due}，"
                                 "已用 {used}/{allowed} 个工作日").format(
             matter=case.matter_name or case.matter, office=case.office_name or "—",
             received=case.received_on.isoformat(), due=case.due.isoformat(), used=case.used,
-            allowed=case.allowed), justify=tk.LEFT, wraplength=900).pack(anchor="w", pady=(4, 8))
-        ttk.Label(frame, text=_("分环节时限")).pack(anchor="w")
-        self.stages = _list(frame, STEP_COLUMNS, ("names", "place"), 5)
+            allowed=case.allowed), justify=tk.LEFT, wraplength=chars_wide(self, 52)).pack(
+            anchor="w", pady=(4, 8))
+        ttk.Label(frame, text=_("分环节时限（工作日）")).pack(anchor="w")
+        self.stages = _list(frame, STEP_COLUMNS, ("names", "place"), 4)
         colour_rows(self.stages, steps.RED, steps.YELLOW)
         self.stages.pack(fill=tk.BOTH, expand=True, pady=(2, 8))
         self.no_stages = ttk.Label(frame, text=_("这个事项的办理流程没有分环节时限。"),
                                    bootstyle="secondary")
         self.lines_label = ttk.Label(frame, text=_("办理经过"))
         self.lines_label.pack(anchor="w")
-        self.lines = _list(frame, LINE_COLUMNS, ("what", "where"), 6)
+        self.lines = _list(frame, LINE_COLUMNS, ("what", "where"), 4)
         self.lines.pack(fill=tk.BOTH, expand=True, pady=(2, 0))
-        self.message = ttk.Label(frame, text=_("正在读取……"), justify=tk.LEFT, wraplength=900)
+        self.message = ttk.Label(frame, text=_("正在读取……"), justify=tk.LEFT,
+                                 wraplength=chars_wide(self, 52))
         self.message.pack(anchor="w", pady=(8, 0))
         ttk.Button(frame, text=_("关闭"), bootstyle="secondary",
                    command=self.destroy).pack(anchor="e", pady=(10, 0))
