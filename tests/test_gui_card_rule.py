@@ -40,10 +40,10 @@ def test_the_card_points_are_set_in_the_window_and_bad_ones_change_nothing(
         assert (panel.fields["red_points"].get(), panel.fields["yellow_points"].get()) == \
             ("2", "0.5")
         save = find_widget(panel, ttk.Button, "保存时限规则")
-        for fields, refusal in (({"yellow": "0.6", "red_points": "-1"}, "红牌扣分“-1”不正确"),
+        for fields, refusal in (({"red_points": "3", "yellow_points": ""}, "黄牌扣分“”不正确"),
                                 ({"yellow": "0.6", "yellow_points": "半分"},
                                  "黄牌扣分“半分”不正确"),
-                                ({"red_points": "3", "yellow_points": ""}, "黄牌扣分“”不正确")):
+                                ({"yellow": "0.6", "red_points": "-1"}, "红牌扣分“-1”不正确")):
             typed(panel, **{"red_points": "2", "yellow_points": "0.5", **fields})
             save.invoke()  # type: ignore[attr-defined]
             pump(app.root, lambda r=refusal: r in message_of(panel), what=f"the refusal {refusal}")
