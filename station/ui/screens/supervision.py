@@ -166,11 +166,15 @@ class SupervisionScreen(ttk.Frame):
             self._timer = None
 
     def _show_board(self, board: Board) -> None:
+        # Counted over every station (the list holds only the most urgent cases).
         self.red.configure(text=_("红牌 {count}").format(
-            count=sum(c.light == RED for c in board.cases)))
+            count=sum(g.red for g in board.stations)))
         self.yellow.configure(text=_("黄牌 {count}").format(
-            count=sum(c.light == YELLOW for c in board.cases)))
-        self.looked.configure(text=_("在办件 {count} 件").format(count=board.open_cases))
+            count=sum(g.yellow for g in board.stations)))
+        looked = _("在办件 {count} 件").format(count=board.open_cases)
+        if board.lit_cases > len(board.cases):
+            looked += _("；列出最紧急的 {shown} 件").format(shown=len(board.cases))
+        self.looked.configure(text=looked)
         self.updated.configure(text=_("更新于 {time}").format(time=_clock(board.made_at)))
         offices = {g.name: g.key for g in board.offices}
         offices.update({c.office_name: c.office for c in board.cases
