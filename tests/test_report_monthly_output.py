@@ -16,8 +16,8 @@ from monthly_sample import MADONG, SHILONG, sample_report
 from openpyxl import load_workbook
 
 from station.supervision.charts import office_ranking, township_bars, trend_lines
-from station.supervision.columns import days, percent
-from station.supervision.report_pdf import Issuer, report_title, write_monthly_pdf
+from station.supervision.columns import days, percent, report_title
+from station.supervision.report_pdf import Issuer, write_monthly_pdf
 from station.supervision.report_xlsx import write_monthly_xlsx
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from station.i18n import N_, translate
-from station.supervision.figures import Figures, Row
+from station.supervision.figures import Figures, MonthlyReport, Row
 
 COUNT, RATE, DAYS = "count", "rate", "days"
 NONE = "—"
@@ -126,6 +126,12 @@ def ranked(rows: Sequence[Row], column: Column = ON_TIME_RATE) -> list[Row]:
     measured = [row for row in rows if column.value(row.figures) is not None]
     return sorted(measured, key=lambda row: (-float(column.value(row.figures) or 0),
                                              -row.figures.decided, row.key))
+
+
+def report_title(report: MonthlyReport) -> str:
+    """"桂平市政务服务 2026年11月 月通报": the PDF's, the workbook's and the screen's."""
+    return translate(N_("{name}政务服务 {month} 月通报")).format(
+        name=report.scope.name, month=month_label(report.month))
 
 
 def month_label(month: str) -> str:

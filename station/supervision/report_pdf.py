@@ -40,7 +40,7 @@ from station.documents.pdf import build_pdf
 from station.i18n import _, translate
 from station.supervision import charts
 from station.supervision import columns as col
-from station.supervision.columns import DEFINITIONS, Column, month_label, ranked
+from station.supervision.columns import DEFINITIONS, Column, month_label, ranked, report_title
 from station.supervision.figures import COUNTY, Figures, MonthlyReport, Row
 
 __all__ = ["Issuer", "report_title", "write_monthly_pdf"]
@@ -58,11 +58,6 @@ class Issuer:
     name: str
     code: str
     made_by: str = ""
-
-
-def report_title(report: MonthlyReport) -> str:
-    return _("{name}政务服务 {month} 月通报").format(name=report.scope.name,
-                                                 month=month_label(report.month))
 
 
 def write_monthly_pdf(report: MonthlyReport, path: Path, issuer: Issuer | None = None) -> Path:

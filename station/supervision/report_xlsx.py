@@ -30,9 +30,9 @@ from station.supervision.columns import (
     RATE,
     Column,
     month_label,
+    report_title,
 )
 from station.supervision.figures import Figures, MonthlyReport, Row
-from station.supervision.report_pdf import report_title
 
 __all__ = ["SHEETS", "write_monthly_xlsx"]
 
