@@ -95,6 +95,10 @@ class WorkCalendar:
         overrides = load_overrides(path) if path is not None else {}
         return cls(overrides, on_warning)
 
+    def overrides(self) -> dict[date, bool]:
+        """The county's published day table this calendar reads first (a copy)."""
+        return dict(self._overrides)
+
     def is_workday(self, day: date) -> bool:
         day = _as_date(day)
         listed = self._overrides.get(day)
