@@ -193,3 +193,80 @@ def test_a_file_in_a_folder_that_cannot_be_written_is_a_chinese_error(tmp_path: 
     assert "路径中有同名文件" in str(caught.value)
     with pytest.raises(DocumentFolderUnwritable):
         write_monthly_pdf(sample_report(), blocker / "月通报.pdf")
+
+
+# -- the command, through a real subprocess, over a real hub database ------------------
+
+@pytest.fixture
+def county(tmp_path: Path) -> dict[str, str]:
+    """A county station whose hub database (beside it) holds the known November sample."""
+    import supervision_data as data
+    from cli import station as run_station
+    from conftest import PASSPHRASE
+
+    env = {"STATION_DATA": str(tmp_path / "county"), "STATION_PASSPHRASE": PASSPHRASE,
+           "STATION_DOCUMENTS": str(tmp_path / "documents")}
+    made = run_station("init", "--tier", "county", "--code", data.COUNTY,
+                       "--name", data.NAMES[data.COUNTY], env=env)
+    assert made.code == 0, made.err
+    db = data.hub_database(None, tmp_path / "county" / "hub.db")
+    data.write_cases(db, data.KNOWN)
+    db.close()
+    return env
+
+
+def test_the_command_prints_a_summary_and_json(county: dict[str, str]) -> None:
+    import supervision_data as data
+    from cli import station as run_station
+
+    done = run_station("report", "monthly", "--month", "2026-11", env=county)
+    assert done.code == 0, done.err
+    # the hand count (tests/test_supervision_monthly.py): 8 received, 6 decided, 1 open,
+    # 5 on time, 2 overdue, satisfied 2 of 4
+    assert "桂平市政务服务 2026年11月 月通报" in done.out  # the area, not its centre's name
+    assert "受理 8 件，办结 6 件，月末在办 1 件；办结率 85.7%，按时办结率 83.3%，超期 2 件；" \
+        "满意率 50.0%。" in done.out
+    assert "乡镇 2 个，站点 3 个" in done.out
+    value = run_station("report", "monthly", "--month", "2026-11", "--json", env=county).json()
+    assert value["month"] == "2026-11" and value["total"]["received"] == 8
+    assert value["total"]["on_time_rate"] == pytest.approx(5 / 6)
+    assert {row["key"] for row in value["townships"]} == {data.T1, data.T2}
+    assert "pdf" not in value and "xlsx" not in value
+    shilong = run_station("report", "monthly", "--month", "2026-11", "--scope", "township",
+                          "--code", data.T2, "--json", env=county).json()
+    assert shilong["scope"]["kind"] == "township" and shilong["total"]["received"] == 2
+
+
+def test_the_command_writes_the_pdf_and_the_workbook(county: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    from cli import station as run_station
+
+    pdf, xlsx = tmp_path / "out" / "月通报.pdf", tmp_path / "out" / "月通报.xlsx"
+    done = run_station("report", "monthly", "--month", "2026-11", "--out", pdf, "--xlsx", xlsx,
+                       "--json", env=county)
+    assert done.code == 0, done.err
+    assert done.json()["pdf"] == str(pdf) and done.json()["xlsx"] == str(xlsx)
+    text = poppler("pdftotext", "-layout", pdf, "-")
+    flat = squeezed(text)
+    assert "按时办结率83.3%" in flat and "办结率85.7%" in flat and "满意率50.0%" in flat
+    assert "桂平市政务服务中心（站点编码450981000000）" in flat
+    no_personal_data(text)
+    assert len(poppler("pdfimages", "-list", pdf).splitlines()[2:]) == 3
+    book = load_workbook(xlsx)
+    summary = {row[0].value: row[1].value for row in book["汇总"].iter_rows(min_row=4)}
+    assert summary["受理量"] == 8 and summary["按时办结率"] == pytest.approx(5 / 6)
+    words = run_station("report", "monthly", "--month", "2026-11", "--out", pdf, env=county)
+    assert f"月通报已保存：{pdf}" in words.out
+
+
+@pytest.mark.parametrize("month", ["2026-13", "abc"])
+def test_a_bad_month_exits_4_in_chinese_and_writes_nothing(
+        county: dict[str, str], tmp_path: Path, month: str) -> None:
+    from cli import station as run_station
+
+    out = tmp_path / "out"
+    done = run_station("report", "monthly", "--month", month, "--out", out / "m.pdf",
+                       "--xlsx", out / "m.xlsx", env=county)
+    assert done.code == 4, done.err
+    assert f"月份“{month}”不正确" in done.err and "年-月" in done.err
+    assert done.out == "" and not out.exists()

@@ -128,10 +128,21 @@ def ranked(rows: Sequence[Row], column: Column = ON_TIME_RATE) -> list[Row]:
                                              -row.figures.decided, row.key))
 
 
+# A node's name less the name of its service centre: "桂平市政务服务中心" → "桂平市".
+CENTRE_SUFFIXES = ("政务服务中心", "便民服务中心", "便民服务站", "党群服务中心", "服务中心", "服务站")
+
+
+def area_name(name: str) -> str:
+    for suffix in CENTRE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
 def report_title(report: MonthlyReport) -> str:
     """"桂平市政务服务 2026年11月 月通报": the PDF's, the workbook's and the screen's."""
     return translate(N_("{name}政务服务 {month} 月通报")).format(
-        name=report.scope.name, month=month_label(report.month))
+        name=area_name(report.scope.name), month=month_label(report.month))
 
 
 def month_label(month: str) -> str:
