@@ -129,7 +129,8 @@ def ranked(rows: Sequence[Row], column: Column = ON_TIME_RATE) -> list[Row]:
 
 
 # A node's name less the name of its service centre: "桂平市政务服务中心" → "桂平市".
-CENTRE_SUFFIXES = ("政务服务中心", "便民服务中心", "便民服务站", "党群服务中心", "服务中心", "服务站")
+CENTRE_SUFFIXES = ("政务服务中心", "便民服务中心", "便民服务站", "党群服务中心", "服务中心",
+                   "服务站")
 
 
 def area_name(name: str) -> str:
