@@ -99,6 +99,16 @@ KNOWN = [
 ]
 TODAY = date(2026, 12, 5)
 
+# More open cases for the board on TODAY (tests/test_supervision_board.py).
+BOARD_EXTRA = [
+    case(V3, 21, [(FILED, "2026-11-23"), (ACCEPTED, "2026-11-23")]),  # Y: yellow on 12-03
+    case(V3, 22, [(FILED, "2026-11-02"), (ACCEPTED, "2026-11-02"),
+                  (lifecycle.SPECIAL_STARTED, "2026-11-05")], state=lifecycle.SPECIAL),  # P
+    case(V1, 23, [(FILED, "2026-11-02"), (ACCEPTED, "2026-11-02"), (APPROVED, "2026-11-06"),
+                  (lifecycle.DELIVERED_EVENT, "2026-11-06"),
+                  (lifecycle.RATED_POOR, "2026-11-24")], state=lifecycle.FOLLOWUP),  # Q
+]
+
 
 @dataclass
 class Writer:

@@ -95,3 +95,27 @@ class Board:
                 "followups": [{k: plain(v) for k, v in asdict(f).items()}
                               for f in self.followups],
                 "open_cases": self.open_cases}
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One event of a case as the hub holds its header: when, what, where."""
+
+    day: date
+    type: str  # the lifecycle's event type
+    label: str  # what people call it (lifecycle.action_label)
+    where: str  # the name of the node that wrote it
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case drilled into on the board: its clock, its timed stages, its steps."""
+
+    case_no: str
+    matter: str
+    matter_name: str
+    state: str  # the lifecycle state
+    state_label: str
+    deadline: Any  # station.clock.deadlines.Deadline, or None for an unknown matter
+    stages: list[Any] = field(default_factory=list)  # station.clock.steps.StepClock
+    steps: list[StepLine] = field(default_factory=list)

@@ -15,7 +15,9 @@ from station.errors import StationError
 from station.hubops.audit import open_hub_database
 from station.i18n import _
 from station.supervision import facts
-from station.supervision.board_shapes import Board
+from station.supervision.board import read_board
+from station.supervision.board_shapes import Board, CardRule, CaseDetail
+from station.supervision.detail import case_detail
 from station.supervision.figures import COUNTY, STATION, TOWNSHIP, MonthlyReport, Scope
 from station.supervision.monthly import (
     CountyScopeOnly,
@@ -101,8 +103,28 @@ def monthly(station: Station, month: str, scope: str | None = None, code: str | 
     return monthly_report(db, month, chosen, station.calendar, names.shown, today)
 
 
+def own_area(station: Station) -> Scope | None:
+    """What this node supervises: a township its subtree, a county its whole hub."""
+    node = station.node
+    return Scope(TOWNSHIP, node.code, node.name) if node.tier == "township" else None
+
+
 def board(station: Station, url: str | None = None, today: date | None = None,
-          office: str | None = None, station_code: str | None = None) -> Board:
+          office: str | None = None, station_code: str | None = None,
+          rule: CardRule | None = None) -> Board:
     """Today's 监察 board, optionally narrowed to one office ("node:office") or one
     filing station."""
-    raise NotImplementedError  # being built: station/supervision/board.py
+    today = today or today_in_china()
+    db = open_fresh(station, url, today)
+    return read_board(db, today, Names.read(db, station), station.calendar, rule,
+                      own_area(station), office, station_code)
+
+
+def case_steps(station: Station, case_no: str, url: str | None = None,
+               today: date | None = None) -> CaseDetail:
+    """One case of the board: its clock, its timed stages and its steps (headers only)."""
+    users.require_role(station, "supervise", *ROLES)
+    today = today or today_in_china()
+    db = open_hub_database(station, url)
+    return case_detail(db, case_no, station.catalogue, station.calendar,
+                       policy_from_settings(), Names.read(db, station), today)
