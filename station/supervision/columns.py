@@ -146,6 +146,11 @@ def report_title(report: MonthlyReport) -> str:
         name=area_name(report.scope.name), month=month_label(report.month))
 
 
+def file_name(report: MonthlyReport, extension: str) -> str:
+    """"月通报-450981000000-2026-11.pdf": a file name, the same in every language."""
+    return f"月通报-{report.scope.code}-{report.month}{extension}"
+
+
 def month_label(month: str) -> str:
     """"2026-11" → "2026年11月"."""
     year, number = month.split("-")

@@ -29,6 +29,7 @@ from station.supervision.columns import (
     SATISFACTION,
     SCREEN,
     TABLE_NAMES,
+    file_name,
     month_label,
     report_title,
 )
@@ -51,10 +52,6 @@ def recent_months(today: date, count: int = MONTHS_OFFERED) -> list[str]:
         months.append(f"{year}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months
-
-
-def file_name(report: MonthlyReport, extension: str) -> str:
-    return f"月通报-{report.scope.code}-{report.month}{extension}"  # the same in every language
 
 
 class MonthlyReportScreen(ttk.Frame):
