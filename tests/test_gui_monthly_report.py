@@ -159,3 +159,19 @@ def test_a_failure_is_shown_and_the_screen_stays_usable(
         screenshot(app.root, "monthly-report-error")
     finally:
         app.close()
+
+
+def test_a_village_agent_has_no_monthly_report(display: str, tmp_path: Path) -> None:
+    folder = tmp_path / "village"
+    made = run_station("init", "--tier", "village", "--code", data.V1, "--name",
+                       data.NAMES[data.V1],
+                       env={"STATION_DATA": str(folder), "STATION_PASSPHRASE": PASSPHRASE})
+    assert made.code == 0, made.err
+    app = StationApp(folder, tmp_path / "documents", config_dir=tmp_path / "cfg", user="admin")
+    try:
+        main = sign_in(app, PASSPHRASE)
+        assert isinstance(main, MainWindow)
+        pump(app.root, lambda: not app.dispatcher.busy, what="the sidebar's questions answered")
+        assert "monthly" not in main.buttons and "settings" in main.buttons
+    finally:
+        app.close()

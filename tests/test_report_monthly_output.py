@@ -51,6 +51,17 @@ def test_a_rate_is_a_percentage_with_one_decimal_rounded_half_up() -> None:
     assert days(None) == "—"
 
 
+def test_printed_names_drop_the_centre_and_the_report_s_own_area() -> None:
+    from station.supervision.columns import area_name, short_name
+
+    assert area_name("桂平市政务服务中心") == "桂平市"
+    assert area_name("示范村便民服务站") == "示范村"
+    assert area_name("服务站") == "服务站"  # nothing would be left
+    assert short_name("桂平市示范镇便民服务中心 民政办", "桂平市") == "示范镇 民政办"
+    assert short_name("桂平市政务服务中心 民政局", "桂平市") == "桂平市 民政局"
+    assert short_name("临时救助申请", "桂平市") == "临时救助申请"
+
+
 def test_the_pdf_reads_back_with_its_figures_font_and_three_charts(tmp_path: Path) -> None:
     report = sample_report()
     path = write_monthly_pdf(report, tmp_path / "out" / "月通报.pdf",
@@ -250,6 +261,10 @@ def test_the_command_writes_the_pdf_and_the_workbook(county: dict[str, str],
     flat = squeezed(text)
     assert "按时办结率83.3%" in flat and "办结率85.7%" in flat and "满意率50.0%" in flat
     assert "桂平市政务服务中心（站点编码450981000000）" in flat
+    # printed names: 桂平市示范镇便民服务中心 民政办 → 示范镇 民政办 (4 decided, 3 on time)
+    line = next(row for row in text.splitlines() if row.strip().startswith("3 ")
+                and "示范镇 民政办" in row)
+    assert "75.0%" in line.split() and "桂平市示范镇" not in text.split("二、")[1]
     no_personal_data(text)
     assert len(poppler("pdfimages", "-list", pdf).splitlines()[2:]) == 3
     book = load_workbook(xlsx)

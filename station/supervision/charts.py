@@ -121,6 +121,8 @@ def township_bars(rows: Sequence[Row]) -> bytes:
         axes.set_ylabel(_("办结量（件）"))
         axes.margins(y=0.25)
         _tick_labels(axes, [r.name for r in shown])
+        spare = max(0.0, (4 - len(shown)) / 2)  # a few bars stay narrow, in the middle
+        axes.set_xlim(-0.7 - spare, len(shown) - 0.3 + spare)
         rates = axes.twinx()
         rates.spines["right"].set_visible(True)
         measured = [(i, r.figures.on_time_rate) for i, r in enumerate(shown)

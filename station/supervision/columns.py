@@ -8,11 +8,11 @@ None; printed as a percentage with one decimal, "—" when there is nothing to d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from station.i18n import N_, translate
-from station.supervision.figures import Figures, MonthlyReport, Row
+from station.supervision.figures import TABLES, Figures, MonthlyReport, Row
 
 COUNT, RATE, DAYS = "count", "rate", "days"
 NONE = "—"
@@ -138,6 +138,25 @@ def area_name(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[:-len(suffix)]
     return name
+
+
+def short_name(name: str, area: str = "") -> str:
+    """A row's name for print: "桂平市示范镇便民服务中心 民政办" → "示范镇 民政办" in a report
+    on 桂平市 (each node's centre name less its suffix, then less the report's own area)."""
+    parts = []
+    for part in name.split(" "):
+        shorter = area_name(part)
+        if shorter != part and area and shorter.startswith(area) and len(shorter) > len(area):
+            shorter = shorter[len(area):]
+        parts.append(shorter)
+    return " ".join(parts)
+
+
+def shortened(report: MonthlyReport) -> MonthlyReport:
+    """The report with the short names of ``short_name`` (the PDF's tables and charts)."""
+    area = area_name(report.scope.name)
+    return replace(report, **{table: [replace(row, name=short_name(row.name, area))
+                                      for row in getattr(report, table)] for table in TABLES})
 
 
 def report_title(report: MonthlyReport) -> str:

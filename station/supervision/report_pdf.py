@@ -40,7 +40,14 @@ from station.documents.pdf import build_pdf
 from station.i18n import _, translate
 from station.supervision import charts
 from station.supervision import columns as col
-from station.supervision.columns import DEFINITIONS, Column, month_label, ranked, report_title
+from station.supervision.columns import (
+    DEFINITIONS,
+    Column,
+    month_label,
+    ranked,
+    report_title,
+    shortened,
+)
 from station.supervision.figures import COUNTY, Figures, MonthlyReport, Row
 
 __all__ = ["Issuer", "report_title", "write_monthly_pdf"]
@@ -62,6 +69,7 @@ class Issuer:
 
 def write_monthly_pdf(report: MonthlyReport, path: Path, issuer: Issuer | None = None) -> Path:
     """Print ``report`` to ``path`` (PDF, written atomically); return ``path``."""
+    report = shortened(report)
     style = styles(cjk_font())
     small = replace(style, cell=ParagraphStyle("cell-small", style.cell, fontSize=8.5,
                                                leading=11))
