@@ -37,7 +37,7 @@ from station.documents.layout import (
     table,
 )
 from station.documents.pdf import build_pdf
-from station.i18n import _, translate
+from station.i18n import _, language, translate
 from station.supervision import charts
 from station.supervision import columns as col
 from station.supervision.columns import (
@@ -83,12 +83,17 @@ def write_monthly_pdf(report: MonthlyReport, path: Path, issuer: Issuer | None =
                            style))
     sections = _sections(report, style, small)
     for number, (name, body) in enumerate(sections):
-        story.append(KeepTogether([heading(f"{NUMERALS[number]}、{name}", style), body[0]]))
+        story.append(KeepTogether([heading(_numbered(number, name), style), body[0]]))
         story += body[1:]
     story += [gap(8 * mm), signature_lines([_("制表："), _("审核："), _("日期：")], style)]
     subject = _("制表人：{user}").format(user=who.made_by) if who.made_by else title
     return build_pdf(path, story, title=title, station_name=who.name, station_code=who.code,
                      subject=subject, font=style.font)
+
+
+def _numbered(number: int, name: str) -> str:
+    """"一、总体情况" in Chinese, "1. Overview" in English."""
+    return f"{NUMERALS[number]}、{name}" if language() == "zh" else f"{number + 1}. {name}"
 
 
 def _subtitle(report: MonthlyReport) -> str:

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from station.documents.layout import format_date
 from station.fileio import write_atomically
-from station.i18n import _, translate
+from station.i18n import N_, _, translate
 from station.supervision import columns as col
 from station.supervision.columns import (
     COUNT,
@@ -37,8 +37,8 @@ from station.supervision.figures import Figures, MonthlyReport, Row
 __all__ = ["SHEETS", "write_monthly_xlsx"]
 
 # Sheet names (Excel allows 31 characters and no []:*?/\).
-SHEETS = {"summary": "汇总", "townships": "乡镇", "stations": "站点", "offices": "科室",
-          "matters": "事项", "trend": "月度趋势"}
+SHEETS = {"summary": N_("汇总"), "townships": N_("乡镇"), "stations": N_("站点"),
+          "offices": N_("科室"), "matters": N_("事项"), "trend": N_("月度趋势")}
 FORMATS = {COUNT: "0", RATE: "0.0%", DAYS: "0.0"}
 HEADER_FILL = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
 THIN = Side(style="thin", color="A6A6A6")
