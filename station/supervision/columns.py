@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from station.i18n import N_, translate
-from station.supervision.figures import TABLES, Figures, MonthlyReport, Row
+from station.supervision.figures import Figures, MonthlyReport, Row
 
 COUNT, RATE, DAYS = "count", "rate", "days"
 NONE = "—"
@@ -155,8 +155,12 @@ def short_name(name: str, area: str = "") -> str:
 def shortened(report: MonthlyReport) -> MonthlyReport:
     """The report with the short names of ``short_name`` (the PDF's tables and charts)."""
     area = area_name(report.scope.name)
-    return replace(report, **{table: [replace(row, name=short_name(row.name, area))
-                                      for row in getattr(report, table)] for table in TABLES})
+
+    def short(rows: list[Row]) -> list[Row]:
+        return [replace(row, name=short_name(row.name, area)) for row in rows]
+
+    return replace(report, townships=short(report.townships), stations=short(report.stations),
+                   offices=short(report.offices), matters=short(report.matters))
 
 
 def report_title(report: MonthlyReport) -> str:
