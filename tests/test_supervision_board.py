@@ -100,3 +100,9 @@ def test_drill_down_to_a_case_s_steps(hub_db: Database) -> None:
     with pytest.raises(CaseNotAtHub):
         case_detail(hub_db, "450981104202-20261102-9999", load_catalogue(), WorkCalendar(),
                     ClockPolicy(), NAMES, TODAY)
+
+
+def test_the_list_is_the_most_urgent_and_the_counts_are_all(hub_db: Database) -> None:
+    made = board(hub_db, limit=1)
+    assert [c.case_no for c in made.cases] == [KNOWN[7].case_no]  # H, red
+    assert made.lit_cases == 2 and made.open_cases == 4

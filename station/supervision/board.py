@@ -73,10 +73,15 @@ def lights(today: date) -> tuple[Expression, Expression, Expression]:
     return open_, red, yellow
 
 
+CASES_SHOWN = 2000  # the most urgent red and yellow cases listed; all are counted
+
+
 def read_board(db: Database, today: date, names: Names, calendar: WorkCalendar,
                rule: CardRule | None = None, scope: Scope | None = None,
-               office: str | None = None, station: str | None = None) -> Board:
-    """The board on ``today`` from the (refreshed) case facts."""
+               office: str | None = None, station: str | None = None,
+               limit: int = CASES_SHOWN) -> Board:
+    """The board on ``today`` from the (refreshed) case facts: every count, and the
+    ``limit`` most urgent cases (red first, the longest overdue first)."""
     rule = rule or CardRule()
     f = CaseFacts
     where = _within(scope)
@@ -99,7 +104,10 @@ def read_board(db: Database, today: date, names: Names, calendar: WorkCalendar,
         open_cases = f.select().where(where & open_).count()
         columns = (f.case_no, f.matter, f.station, f.office, f.received_on, f.due, f.allowed,
                    f.used, f.paused, Case(None, [(red, RED)], YELLOW).alias("light"))
-        query: Any = f.select(*columns).where(where & (red | yellow)).dicts()
+        lit = f.select().where(where & (red | yellow)).count()
+        query: Any = (f.select(*columns).where(where & (red | yellow))
+                      .order_by(Case(None, [(red, 0)], 1), f.due, f.case_no)
+                      .limit(limit).dicts())
         cases: list[dict[str, Any]] = list(query)
         query = f.select().where(where & _late_followups(today)).dicts()
         late: list[dict[str, Any]] = list(query)
@@ -117,7 +125,7 @@ def read_board(db: Database, today: date, names: Names, calendar: WorkCalendar,
     return Board(today=today, made_at=datetime.now(CHINA_TIME),
                  offices=made("office", names.office), stations=made("station", names.node),
                  cases=shown, followups=[_followup(row, names, today) for row in late],
-                 open_cases=open_cases)
+                 open_cases=open_cases, lit_cases=lit)
 
 
 def _groups(column: str, where: Any, red: Expression, yellow: Expression,

@@ -82,6 +82,7 @@ class Board:
     cases: list[BoardCase] = field(default_factory=list)  # red first, most overdue first
     followups: list[LateFollowUp] = field(default_factory=list)
     open_cases: int = 0  # open cases in scope (what was looked at)
+    lit_cases: int = 0  # red and yellow cases in all (``cases`` lists the most urgent)
 
     def to_json(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -94,7 +95,7 @@ class Board:
                 "cases": [{k: plain(v) for k, v in asdict(c).items()} for c in self.cases],
                 "followups": [{k: plain(v) for k, v in asdict(f).items()}
                               for f in self.followups],
-                "open_cases": self.open_cases}
+                "open_cases": self.open_cases, "lit_cases": self.lit_cases}
 
 
 @dataclass(frozen=True)
