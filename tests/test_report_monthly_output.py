@@ -185,6 +185,9 @@ def test_the_workbook_has_a_sheet_per_table_with_real_numbers(tmp_path: Path) ->
     assert values["按时办结率"].value == pytest.approx(42 / 45)
     assert "指标说明" in values
     trend = book["月度趋势"]
+    # only what is counted for every month: no 月末在办, so no 办结率 of 100 % by default
+    assert [c.value for c in trend[3]] == ["月份", "受理量", "办结量", "按时办结", "按时办结率",
+                                           "满意率"]
     months = [row[0].value for row in trend.iter_rows(min_row=4)]
     assert months[0] == "2025年12月" and months[-1] == "2026年11月" and len(months) == 12
     stations = book["站点"]
@@ -265,6 +268,10 @@ def test_the_command_writes_the_pdf_and_the_workbook(county: dict[str, str],
     line = next(row for row in text.splitlines() if row.strip().startswith("3 ")
                 and "示范镇 民政办" in row)
     assert "75.0%" in line.split() and "桂平市示范镇" not in text.split("二、")[1]
+    # the trend: October (B and M received, M decided on time), then November
+    trend = [row.split() for row in text.splitlines() if row.strip().startswith("2026年1")]
+    assert trend[-2:] == [["2026年10月", "2", "1", "1", "100.0%", "—"],
+                          ["2026年11月", "8", "6", "5", "83.3%", "50.0%"]], trend
     no_personal_data(text)
     assert len(poppler("pdfimages", "-list", pdf).splitlines()[2:]) == 3
     book = load_workbook(xlsx)

@@ -95,9 +95,9 @@ PRINTED: tuple[Column, ...] = (
 SCREEN: tuple[Column, ...] = (
     RECEIVED, DECIDED, OPEN_AT_END, DECIDED_RATE, ON_TIME, ON_TIME_RATE, OVERDUE, LONGEST,
     AVERAGE, SUPPLEMENT_RATE, WITHDRAWN, REFUSED, SATISFACTION)
-# The 12-month trend.
-TREND: tuple[Column, ...] = (
-    RECEIVED, DECIDED, OPEN_AT_END, DECIDED_RATE, ON_TIME_RATE, OVERDUE, SATISFACTION)
+# The 12-month trend: the figures the computation gives for each month of it
+# (docs/statistics.md, "The trend"); the others are not counted per past month.
+TREND: tuple[Column, ...] = (RECEIVED, DECIDED, ON_TIME, ON_TIME_RATE, SATISFACTION)
 
 # Table kinds (figures.TABLES) and their names.
 TABLE_NAMES = {"townships": N_("乡镇"), "stations": N_("站点"), "offices": N_("科室"),

@@ -60,7 +60,7 @@ def write_monthly_xlsx(report: MonthlyReport, path: Path) -> Path:
                [translate(col.KEY_NAMES[table]), _("名称")],
                [([row.key, row.name], row.figures) for row in rows])
     _table(book.create_sheet(translate(SHEETS["trend"])), report, _("月度趋势"), [_("月份")],
-           [([month_label(month)], figures) for month, figures in report.trend])
+           [([month_label(month)], figures) for month, figures in report.trend], col.TREND)
     book.properties.title = report_title(report)
     book.properties.creator = _("便民站")
     return write_atomically(path, book.save)
@@ -97,8 +97,8 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, kind: str | None) 
 
 
 def _table(sheet: Worksheet, report: MonthlyReport, what: str, leading: Sequence[str],
-           lines: Sequence[tuple[Sequence[str], Figures]]) -> None:
-    shown: Sequence[Column] = col.ALL
+           lines: Sequence[tuple[Sequence[str], Figures]],
+           shown: Sequence[Column] = col.ALL) -> None:
     labels = [*leading, *[c.title for c in shown]]
     _heading(sheet, report, what, len(labels))
     _header(sheet, labels)
