@@ -140,6 +140,7 @@ def test_generate_switch_and_export_the_monthly_report(
     text = poppler("pdftotext", "-layout", saved["pdf"], "-")
     flat = squeezed(text)
     assert "按时办结率83.3%" in flat and "桂平市政务服务2026年11月月通报" in flat
+    assert f"{data.NAMES[data.COUNTY]}（站点编码{data.COUNTY}）" in flat  # printed by this node
     no_personal_data(text)
     assert len(poppler("pdfimages", "-list", saved["pdf"]).splitlines()[2:]) == 3
     book = load_workbook(saved["xlsx"])

@@ -172,10 +172,13 @@ class MonthlyReportScreen(ttk.Frame):
         from station.supervision.report_pdf import Issuer, write_monthly_pdf
 
         station = self.app.opened
-        issuer = Issuer(station.node.name, station.node.code,
-                        station.display_name(station.user))
-        self._export(_("导出月通报（PDF）"), ".pdf", [(_("PDF 文件"), "*.pdf")],
-                     lambda report, path: write_monthly_pdf(report, path, issuer),
+
+        def write(report: MonthlyReport, path: Path) -> Path:  # on the worker: reads the store
+            issuer = Issuer(station.node.name, station.node.code,
+                            station.display_name(station.user))
+            return write_monthly_pdf(report, path, issuer)
+
+        self._export(_("导出月通报（PDF）"), ".pdf", [(_("PDF 文件"), "*.pdf")], write,
                      _("月通报已保存：{path}"), opened=True)
 
     def export_xlsx(self) -> None:
