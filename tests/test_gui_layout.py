@@ -45,6 +45,7 @@ from station.ui.screens.case_forms import PicksScans
 from station.ui.screens.case_results import ResultsPanel
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
+from station.ui.screens.monthly_report import MonthlyReportScreen
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.form_step import FormStep
 from station.ui.wizard.materials_step import MaterialsStep
@@ -333,8 +334,8 @@ def test_every_review_desk_screen_shows_its_whole_text(
 
 def walk_county(app: StationApp, found: Findings) -> None:
     main = main_of(app)
-    pump(app.root, lambda: {"admin", "audit", "enrol"} <= set(main.buttons),
-         what="管理, 审计 and 入网 in the sidebar")
+    pump(app.root, lambda: {"admin", "audit", "enrol", "monthly"} <= set(main.buttons),
+         what="管理, 审计, 入网 and 月通报 in the sidebar")
     admin = main.open("admin")
     assert isinstance(admin, AdminScreen)
     for key in admin.panels:
@@ -345,6 +346,7 @@ def walk_county(app: StationApp, found: Findings) -> None:
     for tab in audit.tabs.tabs():
         audit.tabs.select(tab)
         found.check(f"audit {audit.tabs.tab(tab, 'text')}")
+    walk_monthly(app, found)
     for key in ("cases", "sync", "settings"):
         main.open(key)
         found.check(key)
@@ -355,6 +357,23 @@ def walk_county(app: StationApp, found: Findings) -> None:
     for tab in enrol.tabs.tabs():
         enrol.tabs.select(tab)
         found.check(f"enrol {enrol.tabs.tab(tab, 'text')}")
+
+
+def walk_monthly(app: StationApp, found: Findings) -> None:
+    """月通报 of this month (the round trip's cases), each of its four tables."""
+    from station.supervision.figures import TABLES
+
+    screen = main_of(app).open("monthly")
+    assert isinstance(screen, MonthlyReportScreen)
+    found.check("monthly report empty")
+    screen.month.current(0)
+    screen.generate_button.invoke()
+    pump(app.root, lambda: screen.report is not None, timeout=WAIT, what="the 月通报")
+    assert screen.report is not None and screen.report.total.received > 0
+    for table in TABLES:
+        screen.table.set(table)
+        screen.show_table()
+        found.check(f"monthly report {table}")
 
 
 def test_every_county_admin_screen_shows_its_whole_text(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from peewee import BooleanField, Database, IntegerField, TextField
+from peewee import BooleanField, Database, IntegerField, PostgresqlDatabase, TextField
 
 from forms.catalogue import Catalogue
 from station.clock import deadlines
@@ -138,8 +138,7 @@ def refresh(db: Database, catalogue: Catalogue, calendar: WorkCalendar,
             rows = list(_compute(batch, catalogue, calendar, policy, today))
             with db.atomic():
                 CaseFacts.delete().where(CaseFacts.case_no.in_(batch)).execute()
-                for chunk in _batches(rows, 100):
-                    CaseFacts.insert_many(chunk).execute()
+                _insert(db, rows)
             computed += len(rows)
         upsert(HubState, key=STATE_KEY, value=json.dumps(
             {"index": top, "fingerprint": mark, "day": today.isoformat()}))
@@ -147,6 +146,28 @@ def refresh(db: Database, catalogue: Catalogue, calendar: WorkCalendar,
         log.info("case facts: %d cases computed (%s)", computed,
                  "rebuilt" if rebuilt else "incremental")
     return RefreshResult(computed, rebuilt)
+
+
+_COLUMNS = tuple(CaseFacts._meta.sorted_field_names)
+
+
+def _insert(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with one statement per page, without building each value's SQL
+    in Python (peewee's ``insert_many`` spends more than the clock does)."""
+    if not rows:
+        return
+    table = CaseFacts._meta.table_name
+    names = ", ".join(f'"{name}"' for name in _COLUMNS)
+    values = [tuple(row[name] for name in _COLUMNS) for row in rows]
+    cursor = db.cursor()
+    if isinstance(db, PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", values,
+                       page_size=len(values))
+    else:
+        marks = ", ".join("?" for _ in _COLUMNS)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
 
 
 def _all_cases() -> set[str]:

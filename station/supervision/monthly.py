@@ -9,14 +9,15 @@ trend three queries grouped by month.  Every figure is defined in
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from peewee import SQL, Case, Database, Expression, fn
+from peewee import SQL, Case, Database, Expression, PostgresqlDatabase, fn
 
 from keys.ca import CHINA_TIME
 from station.clock.calendar import WorkCalendar
@@ -30,9 +31,11 @@ from station.supervision.figures import (
     Row,
     Scope,
 )
+from sync import lifecycle
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 DIMENSIONS = ("township", "station", "office", "matter")
+WORK_MEM = "64MB"  # PostgreSQL: group a large county's month in memory, not on disk
 
 
 class MonthInvalid(StationError):
@@ -114,11 +117,13 @@ class _Sums:
     used: int = 0
     longest_stopped: int = 0
     earliest_open_due: str | None = None
+    provisional: bool = False
 
     def add(self, other: _Sums) -> None:
         for name, value in other.counts.items():
             self.counts[name] += value
         self.used += other.used
+        self.provisional = self.provisional or other.provisional
         self.longest_stopped = max(self.longest_stopped, other.longest_stopped)
         if other.earliest_open_due and (self.earliest_open_due is None
                                         or other.earliest_open_due < self.earliest_open_due):
@@ -157,40 +162,54 @@ def _group_sums(month: Month, scope: Scope) -> dict[tuple[str, ...], _Sums]:
     }
     touches = ((f.received_month == m) | (f.stopped_month == m) | (f.rated_month == m)
                | open_at_end)
-    columns = [f.township, f.station, f.office, f.matter]
+    columns = [f.station, f.office, f.matter]  # the township is the station's
     query: Any = (f.select(*columns,
                       *[_count(c).alias(name) for name, c in conditions.items()],
                       fn.SUM(Case(None, [(decided, f.used)], 0)).alias("used"),
                       fn.MAX(Case(None, [(decided & f.late, f.overdue_days)], 0)).alias("longest"),
-                      fn.MIN(Case(None, [(open_overdue, f.due)], None)).alias("open_due"))
+                      fn.MIN(Case(None, [(open_overdue, f.due)], None)).alias("open_due"),
+                      fn.MAX(Case(None, [(f.provisional & (open_at_end | decided), 1)], 0))
+                      .alias("provisional"))
              .where(touches & _scope_filter(scope))
              .group_by(*columns).dicts())
     groups: dict[tuple[str, ...], _Sums] = {}
     for row in query:
         sums = _Sums(used=int(row["used"] or 0), longest_stopped=int(row["longest"] or 0),
-                     earliest_open_due=row["open_due"])
+                     earliest_open_due=row["open_due"], provisional=bool(row["provisional"]))
         for name in _COUNTED:
             sums.counts[name] = int(row[name] or 0)
-        groups[tuple(row[d] or "" for d in DIMENSIONS)] = sums
+        station = row["station"]
+        groups[(lifecycle.township_of(station), station, row["office"] or "",
+                row["matter"] or "")] = sums
     return groups
 
 
-def _percentiles(month: Month, scope: Scope, column: Any | None) -> dict[str, int]:
-    """The nearest-rank 90th percentile of working days used to decide, per ``column``
-    (one value under "" when None): ROW_NUMBER over each group's sorted days."""
+def _histograms(month: Month, scope: Scope) -> dict[tuple[str, ...], dict[int, int]]:
+    """Working days used to decide, counted per value and per (station, office, matter):
+    one grouped query; every table's percentiles are read off these counts."""
     f = CaseFacts
     decided = ((f.stopped_month == month.key) & f.outcome.in_(("approved", "rejected"))
                & _scope_filter(scope))
-    key = column if column is not None else SQL("''")
-    partition: Any = [column] if column is not None else None
-    ranked = (f.select(key.alias("k"), f.used,
-                       fn.ROW_NUMBER().over(partition_by=partition, order_by=[f.used]).alias("rn"),
-                       fn.COUNT(SQL("*")).over(partition_by=partition).alias("n"))
-              .where(decided))
-    inner = ranked.alias("ranked")
-    query: Any = (CaseFacts.select(inner.c.k, inner.c.used).from_(inner)
-             .where(inner.c.rn == (inner.c.n * 9 + 9) / 10).tuples())
-    return {str(k or ""): int(used) for k, used in query}
+    query: Any = (f.select(f.station, f.office, f.matter, f.used, fn.COUNT(SQL("*")))
+                  .where(decided).group_by(f.station, f.office, f.matter, f.used).tuples())
+    counts: dict[tuple[str, ...], dict[int, int]] = defaultdict(dict)
+    for station, office, matter, used, n in query:
+        key = (lifecycle.township_of(station), station, office or "", matter or "")
+        counts[key][int(used)] = int(n)
+    return counts
+
+
+def nearest_rank(counts: Mapping[int, int], share: float = 0.9) -> int | None:
+    """The ⌈share × n⌉-th smallest value of a histogram {value: how many}."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    rank, seen = math.ceil(share * total - 1e-9), 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return max(counts)
 
 
 def _figures(sums: _Sums, p90: int | None, calendar: WorkCalendar, end: date) -> Figures:
@@ -236,31 +255,34 @@ def monthly_report(db: Database, month_text: str, scope: Scope, calendar: WorkCa
                    ) -> MonthlyReport:
     """The 月通报 of ``month_text`` over ``scope``, from the (refreshed) case facts."""
     month = parse_month(month_text, today)
-    with db.connection_context():
+    with db.connection_context(), db.atomic():
+        if isinstance(db, PostgresqlDatabase):  # room to aggregate in memory, this query only
+            db.execute_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
         groups = _group_sums(month, scope)
-        p90 = {d: _percentiles(month, scope, getattr(CaseFacts, d)) for d in DIMENSIONS}
-        p90_total = _percentiles(month, scope, None).get("")
+        histograms = _histograms(month, scope)
         trend = _trend(month, scope)
-        provisional = bool(CaseFacts.select().where(
-            CaseFacts.provisional & _scope_filter(scope)
-            & ((CaseFacts.stopped_on.is_null()) | (CaseFacts.stopped_month == month.key)))
-            .exists())
     total = _Sums()
     tables: dict[str, dict[str, _Sums]] = {d: defaultdict(_Sums) for d in DIMENSIONS}
     for key, sums in groups.items():
         total.add(sums)
         for dimension, value in zip(DIMENSIONS, key, strict=True):
             tables[dimension][value].add(sums)
+    spread: dict[str, dict[str, Counter[int]]] = {d: defaultdict(Counter) for d in DIMENSIONS}
+    overall: Counter[int] = Counter()
+    for key, counts in histograms.items():
+        overall.update(counts)
+        for dimension, value in zip(DIMENSIONS, key, strict=True):
+            spread[dimension][value].update(counts)
 
     def rows(dimension: str) -> list[Row]:
         made = [Row(key, namer(dimension, key),
-                    _figures(sums, p90[dimension].get(key), calendar, month.end))
+                    _figures(sums, nearest_rank(spread[dimension][key]), calendar, month.end))
                 for key, sums in tables[dimension].items()]
         return sorted(made, key=lambda r: r.key)
 
     return MonthlyReport(
         month=month.key, scope=scope, first_day=month.first, last_day=month.last,
         as_of=month.end, made_at=made_at or datetime.now(CHINA_TIME),
-        total=_figures(total, p90_total, calendar, month.end),
+        total=_figures(total, nearest_rank(overall), calendar, month.end),
         townships=rows("township"), stations=rows("station"), offices=rows("office"),
-        matters=rows("matter"), trend=trend, provisional=provisional)
+        matters=rows("matter"), trend=trend, provisional=total.provisional)

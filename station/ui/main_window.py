@@ -19,6 +19,7 @@ from station.ui.screens.admin import AdminScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
+from station.ui.screens.monthly_report import MonthlyReportScreen
 from station.ui.screens.review_data import can_review
 from station.ui.screens.review_desk import ReviewDeskScreen
 from station.ui.screens.settings import SettingsScreen
@@ -42,6 +43,8 @@ AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
 # Shown only to admins at township and county nodes.
 ADMIN_SCREEN: Entry = ("admin", N_("管理"), "F7", AdminScreen)
+# Shown only to admins and auditors at township and county nodes.
+MONTHLY_SCREEN: Entry = ("monthly", N_("月通报"), "F10", MonthlyReportScreen)
 # Shown to a station not yet enrolled, and to the admins of townships and counties.
 ENROL_SCREEN: Entry = ("enrol", N_("入网"), "F8", EnrolScreen)
 # Shown only to the admins and auditors of township and county nodes.
@@ -71,6 +74,7 @@ class MainWindow(ttk.Frame):
         app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
         app.dispatcher.submit(lambda: is_admin(station), on_done=self._admin_allowed)
         app.dispatcher.submit(lambda: can_supervise(station), on_done=self._supervision_allowed)
+        app.dispatcher.submit(lambda: can_supervise(station), on_done=self._monthly_allowed)
         app.dispatcher.submit(lambda: landing(station), on_done=self._land)
 
     def add_screen(self, entry: Entry) -> None:
@@ -97,6 +101,10 @@ class MainWindow(ttk.Frame):
     def _supervision_allowed(self, allowed: bool) -> None:
         if allowed and self.winfo_exists() and SUPERVISION_SCREEN[0] not in self.buttons:
             self.add_screen(SUPERVISION_SCREEN)
+
+    def _monthly_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and MONTHLY_SCREEN[0] not in self.buttons:
+            self.add_screen(MONTHLY_SCREEN)
 
     def _land(self, found: Landing) -> None:
         """Home by role (after the entries above were added), unless the user moved on."""
