@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import peewee
 from peewee import Database
 
 from keys.ca import CHINA_TIME
 from station.app import Station
-from station.casework.clock_policy import policy_from_settings
+from station.casework.clock_policy import card_rule_from_settings, policy_from_settings
 from station.errors import StationError
 from station.hubops.audit import open_hub_database
 from station.i18n import _
@@ -31,6 +32,12 @@ from station.trust import users
 from sync import lifecycle
 
 ROLES = ("admin", "auditor")
+
+
+class HubDatabaseUnreachable(StationError):
+    """读不了枢纽站数据库：{reason}。请检查数据库地址和网络，或稍后再试。"""
+
+    exit_code = 5
 
 
 class NotAnOffice(StationError):
@@ -57,8 +64,11 @@ def open_fresh(station: Station, url: str | None, today: date) -> Database:
     users.require_role(station, "supervise", *ROLES)
     if station.node.tier not in ("township", "county"):
         raise NotAnOffice()
-    db = open_hub_database(station, url)
-    facts.refresh(db, station.catalogue, station.calendar, policy_from_settings(), today)
+    try:
+        db = open_hub_database(station, url)
+        facts.refresh(db, station.catalogue, station.calendar, policy_from_settings(), today)
+    except peewee.OperationalError as error:  # a server that does not answer, a locked file
+        raise HubDatabaseUnreachable(reason=str(error).splitlines()[0][:200]) from error
     return db
 
 
@@ -115,6 +125,7 @@ def board(station: Station, url: str | None = None, today: date | None = None,
     """Today's 监察 board, optionally narrowed to one office ("node:office") or one
     filing station."""
     today = today or today_in_china()
+    rule = rule or card_rule_from_settings(station)
     db = open_fresh(station, url, today)
     return read_board(db, today, Names.read(db, station), station.calendar, rule,
                       own_area(station), office, station_code)
