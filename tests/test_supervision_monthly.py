@@ -140,3 +140,12 @@ def test_a_bad_month_is_refused_in_words(hub_db: Database, month: str) -> None:
     with pytest.raises(MonthInvalid) as caught:
         report(hub_db, month)
     assert "年-月" in str(caught.value)
+
+
+def test_a_lost_facts_table_is_rebuilt_from_the_log(hub_db: Database) -> None:
+    """A hub restored from a backup that holds its log but not this derived table."""
+    data.write_cases(hub_db, KNOWN)
+    assert report(hub_db).total.decided == 6
+    with hub_db.connection_context():
+        hub_db.drop_tables([facts.CaseFacts])  # the state row says "up to date"
+    assert report(hub_db).total.decided == 6

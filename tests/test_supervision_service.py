@@ -66,7 +66,6 @@ def test_who_may_see_which_area(hubs: Any) -> None:
 def test_an_unreachable_database_is_said_plainly(net: Any) -> None:
     from station.supervision.service import HubDatabaseUnreachable
 
-    with net.open(net.county, ADMIN) as county:
-        with pytest.raises(HubDatabaseUnreachable) as caught:
-            service.board(county, url="postgresql://nobody@127.0.0.1:9/none")
+    with net.open(net.county, ADMIN) as county, pytest.raises(HubDatabaseUnreachable) as caught:
+        service.board(county, url="postgresql://nobody@127.0.0.1:9/none")
     assert "读不了枢纽站数据库" in str(caught.value)

@@ -112,21 +112,27 @@ def fingerprint(catalogue: Catalogue, calendar: WorkCalendar, policy: ClockPolic
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def ensure_table(db: Database) -> None:
+def ensure_table(db: Database) -> bool:
+    """Create the table if it is missing; True when it was (everything to compute)."""
     with db.connection_context():
+        if db.table_exists(CaseFacts._meta.table_name):
+            return False
         db.create_tables([CaseFacts], safe=True)
+        return True
 
 
 def refresh(db: Database, catalogue: Catalogue, calendar: WorkCalendar,
             policy: ClockPolicy, today: date) -> RefreshResult:
     """Bring ``CaseFacts`` up to ``today`` and to the end of the hub's log."""
-    ensure_table(db)
+    created = ensure_table(db)
     with db.connection_context():
         stored = HubState.get_or_none(HubState.key == STATE_KEY)
         state = json.loads(stored.value) if stored else {}
         mark = fingerprint(catalogue, calendar, policy)
         top = HubEvent.select(HubEvent.id).order_by(HubEvent.id.desc()).scalar() or 0
-        rebuilt = state.get("fingerprint") != mark
+        # a new table, other limits, or a log that is not the one last read (a hub
+        # restored from a backup without this derived table): compute everything
+        rebuilt = created or state.get("fingerprint") != mark or int(state.get("index", 0)) > top
         if rebuilt:
             wanted = _all_cases()
         else:
