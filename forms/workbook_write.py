@@ -1,0 +1,99 @@
+"""Catalogue → Excel 事项清单: the template, filled with every matter.
+
+Each matter becomes its ``[[matter]]`` data (``forms.catalogue_write``) and each
+value the cell its column reads back (``forms.workbook_columns``), so an
+exported workbook imports as the same catalogue: every ``Matter.to_json()``
+equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.catalogue_write import matter_data
+from forms.matter import Matter
+from forms.workbook_columns import (
+    CHOICE,
+    CODE,
+    CONDITION,
+    CONDITION_SIGN,
+    LINES,
+    LIST,
+    LIST_SEPARATOR,
+    MATTERS,
+    NO,
+    SHEETS,
+    YES,
+    YES_NO,
+    Column,
+    Sheet,
+)
+from forms.workbook_template import new_workbook, save
+
+
+def cell_value(column: Column, value: object) -> object:
+    """What a cell of ``column`` holds for the TOML ``value`` (None: left blank)."""
+    if value is None:
+        return None
+    if column.kind == YES_NO:
+        return YES if value else NO
+    if column.kind == CHOICE:
+        return column.label_of(value)
+    if column.kind == LIST:
+        return LIST_SEPARATOR.join(_texts(value))
+    if column.kind == LINES:
+        return "\n".join(_texts(value))
+    if column.kind == CONDITION:
+        assert isinstance(value, Mapping)
+        return "\n".join(f"{name}{CONDITION_SIGN}{LIST_SEPARATOR.join(_texts(values))}"
+                         for name, values in value.items())
+    return value
+
+
+def _texts(value: object) -> list[str]:
+    assert isinstance(value, (list, tuple))
+    return [str(v) for v in value]
+
+
+def _flat(data: Mapping[str, object]) -> dict[str, object]:
+    """``templates.approve`` style keys for the sub-table of templates."""
+    flat = {k: v for k, v in data.items() if k != "templates"}
+    templates = data.get("templates")
+    if isinstance(templates, Mapping):
+        flat.update({f"templates.{kind}": name for kind, name in templates.items()})
+    return flat
+
+
+def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object]) -> None:
+    row = ws.max_row + 1
+    for number, column in enumerate(sheet.columns, 1):
+        value = cell_value(column, values.get(column.key))
+        if value is None:
+            continue
+        cell = ws.cell(row=row, column=number, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula stays text
+        if "\n" in str(value):
+            cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+
+
+def export_workbook(matters: Iterable[Matter], out: Path) -> int:
+    """Write every matter into a new workbook at ``out``; the number of matters."""
+    workbook = new_workbook()
+    count = 0
+    for matter in matters:
+        data = matter_data(matter)
+        _append(workbook[MATTERS.title], MATTERS, _flat(data))
+        for sheet in SHEETS:
+            if sheet.toml is None:
+                continue
+            items = data.get(sheet.toml) or []
+            assert isinstance(items, list)
+            for item in items:
+                _append(workbook[sheet.title], sheet, {CODE: matter.code, **item})
+        count += 1
+    save(workbook, out)
+    return count
