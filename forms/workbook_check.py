@@ -152,9 +152,9 @@ def _matter(draft: Draft, problems: Problems) -> dict:
             problems.cell(row, "phone", BadOfficePhone())
     _time_limits(row, data, problems)
     data["procedure"] = _steps(draft, problems)
-    materials_fields = _fields(draft, problems)
-    data["fields"] = [data_of(r) for r in materials_fields]
-    data["materials"] = _materials(draft, {r.text("name"): r for r in materials_fields}, problems)
+    fields = _fields(draft, problems)
+    data["fields"] = [data_of(r) for r in fields.values()]
+    data["materials"] = _materials(draft, fields, problems)
     for key in ("fields", "materials"):
         if not data[key]:
             del data[key]
@@ -216,8 +216,8 @@ def _steps(draft: Draft, problems: Problems) -> list[dict[str, object]]:
     return steps
 
 
-def _fields(draft: Draft, problems: Problems) -> list[Row]:
-    """The readable field rows, in order; each row's mistakes reported."""
+def _fields(draft: Draft, problems: Problems) -> dict[str, Row]:
+    """The readable field rows by name, in order; each row's mistakes reported."""
     earlier: dict[str, Row] = {}
     names = {row.text("name") for row in draft.fields}
     for row in draft.fields:
@@ -232,7 +232,7 @@ def _fields(draft: Draft, problems: Problems) -> list[Row]:
             _condition(row, "visible_when", condition, earlier, names, problems)
         if name is not None and "name" not in row.bad:
             earlier[name] = row
-    return list(earlier.values())
+    return earlier
 
 
 def _field_keys(row: Row, problems: Problems) -> None:
@@ -271,7 +271,7 @@ def _field_keys(row: Row, problems: Problems) -> None:
 
 
 def _condition(row: Row, key: str, condition: dict[str, list[str]], fields: Mapping[str, Row],
-               names: set[str | None], problems: Problems) -> None:
+               names: set[str | None] | set[str], problems: Problems) -> None:
     """Each named field is a readable earlier choice field, each value one of its options."""
     for name, values in condition.items():
         controller = fields.get(name)
@@ -294,10 +294,10 @@ def _condition(row: Row, key: str, condition: dict[str, list[str]], fields: Mapp
                 return
 
 
-def _materials(draft: Draft, fields: Mapping[str | None, Row],
+def _materials(draft: Draft, fields: Mapping[str, Row],
                problems: Problems) -> list[dict[str, object]]:
     seen: dict[str, Row] = {}
-    every_field = set(fields)
+    every_field: set[str] = set(fields)
     materials = []
     for row in draft.materials:
         name = row.text("name")

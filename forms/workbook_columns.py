@@ -112,7 +112,8 @@ def column_letter(number: int) -> str:
 CODE = "code"  # the key naming the matter on every sheet
 
 _CODE_ON_LISTS = Column("事项编码", CODE, TEXT, True,
-                        "本行所属事项的事项编码，须是“事项”表中已有的编码", "450981-MZ-001", width=18)
+                        "本行所属事项的事项编码，须是“事项”表中已有的编码", "450981-MZ-001",
+                        width=18)
 
 _TEMPLATE_HEADERS = {
     "approve": "准予决定文书", "reject": "不予批准决定文书", "refuse": "不予受理文书",

@@ -34,7 +34,7 @@ class WorkbookNotXlsx(WorkbookError):
 
 
 class WorkbookEncrypted(WorkbookError):
-    """{file} 设有打开密码，无法读取；请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后再导入。"""  # noqa: E501
+    """{file} 设有打开密码，无法读取；请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后再导入。"""
 
 
 class WorkbookDamaged(WorkbookError):
@@ -185,7 +185,7 @@ class PromisedNotInstant(CellProblem):
 
 
 class StepDaysOverLegal(CellProblem):
-    """“办理流程”中本事项各环节时限合计 {total} 个工作日，超过法定办结时限（{legal} 个工作日）。"""  # noqa: E501
+    """“办理流程”中本事项各环节时限合计 {total} 个工作日，超过法定办结时限（{legal} 个工作日）。"""
 
 
 class NoSteps(CellProblem):

@@ -109,7 +109,7 @@ class Problems:
     def add(self, error: FormsError, order: tuple[int, int, int] = (99, 0, 0)) -> None:
         self.items.append((order, error))
 
-    def cell(self, row: Row, key: str, problem: CellProblem) -> None:
+    def cell(self, row: Row, key: str, problem: FormsError) -> None:
         """A mistake in ``row``'s ``key`` cell; the cell is not reported twice."""
         if key in row.bad:
             return
@@ -119,7 +119,7 @@ class Problems:
                 row.layout.sheet.column(key).header, problem)
 
     def at(self, layout: Layout, number: int, letter: str, header: str,
-           problem: CellProblem) -> None:
+           problem: FormsError) -> None:
         self.add(CellError(sheet=layout.sheet.title, row=number, column=letter, header=header,
                            problem=problem),
                  (SHEETS.index(layout.sheet), number, _column_number(letter)))
@@ -169,7 +169,7 @@ def open_workbook(path: Path) -> Workbook:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of extensions it does not read
             return openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # noqa: BLE001 - any parse failure of a damaged part
+    except Exception:
         raise WorkbookDamaged(file=shown) from None
 
 

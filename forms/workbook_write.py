@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.catalogue_write import matter_data
@@ -32,6 +33,8 @@ from forms.workbook_columns import (
     Sheet,
 )
 from forms.workbook_template import new_workbook, save
+
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def cell_value(column: Column, value: object) -> object:
@@ -77,7 +80,7 @@ def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object]) -> None:
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text that looks like a formula stays text
         if "\n" in str(value):
-            cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+            cell.alignment = WRAPPED
 
 
 def export_workbook(matters: Iterable[Matter], out: Path) -> int:
