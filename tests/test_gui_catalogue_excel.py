@@ -63,8 +63,9 @@ def test_a_workbook_with_mistakes_lists_them_all_and_publishes_nothing(
         lines = panel.problems.shown
         assert {(sheet, row, column) for sheet, row, column, _, _ in lines} == planted
         assert all(header and expected for _, _, _, header, expected in lines)
-        shown = [panel.problems.table.item(i)["values"] for i in
-                 panel.problems.table.get_children()]
+        table = panel.problems.table
+        assert table is not None
+        shown = [table.item(i)["values"] for i in table.get_children()]
         assert len(shown) == 10
         assert any(v[3] == "行使层级" and "应为：村级、乡镇级、县级" in v[4] for v in shown)
         keep(app.root, "catalogue-excel-errors")

@@ -348,9 +348,7 @@ def show_workbook_mistakes(panel: tk.Misc) -> None:
             workbook_files(bad)
         except WorkbookInvalid as error:
             mistakes = error.problems
-    panel.say(f"Excel 事项清单有 {len(mistakes)} 处错误", problem=True)
-    panel.problems.show(mistakes)
-    panel.problems.grid()
+    panel.list_problems(mistakes)
 
 
 def walk_county(app: StationApp, found: Findings) -> None:

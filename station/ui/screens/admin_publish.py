@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
+from forms.errors import FormsError
 from forms.workbook_errors import WorkbookInvalid
 from station.app import Station
 from station.i18n import _
@@ -74,12 +75,9 @@ class PublishPanel(Panel):
         self.progress.grid(row=7, column=0, columnspan=3, sticky="ew", pady=(10, 0))
         self.progress.grid_remove()
         self.message.grid(row=8, column=0, columnspan=3, sticky="w", pady=(8, 0))
-        self.problems = WorkbookProblems(self)
-        # Column 3 is empty and takes what the list needs beyond the rows above.
-        self.problems.grid(row=9, column=0, columnspan=4, sticky="nsw", pady=(6, 0))
-        self.columnconfigure(3, weight=1)
+        self.problems = WorkbookProblems(self)  # made, sized and gridded once it is needed
+        self.columnconfigure(3, weight=1)  # empty: takes what the list needs beyond the rows
         self.rowconfigure(9, weight=1)  # the list takes the height that is left
-        self.problems.grid_remove()
         self.bind("<Configure>", lambda event: self.problems.fit(event.width - 20), add="+")
 
     def choose(self, kind: str) -> None:
@@ -113,11 +111,7 @@ class PublishPanel(Panel):
 
         def published(done: Installed | WorkbookInvalid) -> str | None:
             if isinstance(done, WorkbookInvalid):
-                self.say(_("Excel 事项清单有 {count} 处错误，什么都没有发布；"
-                           "请按下表逐项改正后再发布。").format(count=len(done.problems)),
-                         problem=True)
-                self.problems.show(done.problems)
-                self.problems.grid()
+                self.list_problems(done.problems)
                 return None
             return _("已发布{what}第 {version} 版（{files} 个文件），各站同步时自动安装。").format(
                 what=what, version=done.version, files=done.files)
@@ -126,6 +120,13 @@ class PublishPanel(Panel):
                  self.stop_progress)
         if not self.working:
             self.stop_progress()
+
+    def list_problems(self, problems: list[FormsError]) -> None:
+        """An Excel 事项清单's mistakes: how many, then each in the list below."""
+        self.say(_("Excel 事项清单有 {count} 处错误，什么都没有发布；"
+                   "请按下表逐项改正后再发布。").format(count=len(problems)), problem=True)
+        self.problems.show(problems)
+        self.problems.grid(row=9, column=0, columnspan=4, sticky="nsw", pady=(6, 0))
 
     def say(self, text: str, problem: bool = False) -> None:
         self.stop_progress()
