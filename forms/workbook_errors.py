@@ -3,7 +3,8 @@
 FormsError
 └── WorkbookError               the workbook cannot be used as a whole
     ├── WorkbookNotFound, WorkbookNotXlsx, WorkbookEncrypted, WorkbookDamaged,
-    │   WorkbookUnreadable, WorkbookOutputNotEmpty, WorkbookOutputFailed
+    │   WorkbookUnreadable, WorkbookOutputNotEmpty, WorkbookOutputFailed,
+    │   ValueNotExpressible (export: a value holding the separator of its cell)
     └── WorkbookInvalid         one or more mistakes, every one listed (``problems``)
         problems: SheetMissing, ColumnMissing, CellError (sheet, row, column, header
         and a CellProblem saying what is expected)
@@ -47,6 +48,10 @@ class WorkbookOutputNotEmpty(WorkbookError):
 
 class WorkbookOutputFailed(WorkbookError):
     """无法写入文件夹 {file}（{detail}）；什么都没有写入。"""
+
+
+class ValueNotExpressible(WorkbookError):
+    """事项 {matter} 的“{header}”中的“{value}”含有分隔符“{separator}”，无法写入 Excel 事项清单；请改用其他标点。"""  # noqa: E501
 
 
 class WorkbookInvalid(WorkbookError):

@@ -32,9 +32,18 @@ from forms.workbook_columns import (
     Column,
     Sheet,
 )
+from forms.workbook_errors import ValueNotExpressible
 from forms.workbook_template import new_workbook, save
 
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
+class Inexpressible(ValueError):
+    """A value its cell cannot hold: it contains the cell's separator."""
+
+    def __init__(self, value: str, separator: str) -> None:
+        super().__init__(value)
+        self.value, self.separator = value, separator
 
 
 def cell_value(column: Column, value: object) -> object:
@@ -46,18 +55,23 @@ def cell_value(column: Column, value: object) -> object:
     if column.kind == CHOICE:
         return column.label_of(value)
     if column.kind == LIST:
-        return LIST_SEPARATOR.join(_texts(value))
+        return LIST_SEPARATOR.join(_texts(value, LIST_SEPARATOR))
     if column.kind == LINES:
-        return "\n".join(_texts(value))
+        return "\n".join(_texts(value, "\n"))
     if column.kind == CONDITION:
         assert isinstance(value, Mapping)
-        return "\n".join(f"{name}{CONDITION_SIGN}{LIST_SEPARATOR.join(_texts(values))}"
+        return "\n".join(f"{name}{CONDITION_SIGN}"
+                         f"{LIST_SEPARATOR.join(_texts(values, LIST_SEPARATOR))}"
                          for name, values in value.items())
     return value
 
 
-def _texts(value: object) -> list[str]:
+def _texts(value: object, separator: str) -> list[str]:
+    """The items of a list cell, none of which may hold the separator."""
     assert isinstance(value, (list, tuple))
+    for item in value:
+        if separator in str(item):
+            raise Inexpressible(str(item), "换行" if separator == "\n" else separator)
     return [str(v) for v in value]
 
 
@@ -73,7 +87,11 @@ def _flat(data: Mapping[str, object]) -> dict[str, object]:
 def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object]) -> None:
     row = ws.max_row + 1
     for number, column in enumerate(sheet.columns, 1):
-        value = cell_value(column, values.get(column.key))
+        try:
+            value = cell_value(column, values.get(column.key))
+        except Inexpressible as error:
+            raise ValueNotExpressible(matter=values.get(CODE), header=column.header,
+                                      value=error.value, separator=error.separator) from None
         if value is None:
             continue
         cell = ws.cell(row=row, column=number, value=value)

@@ -12,28 +12,53 @@ the real ``station`` command in a child process):
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
 from cli import snapshot, station
-from excel_sheets import MATTER_CELLS, fill, headers, plant_ten_mistakes
+from excel_sheets import MATTER_CELLS, fill, find_row, headers, plant_ten_mistakes, set_cell
 
-from forms.catalogue import load_catalogue
+from forms.catalogue import load_catalogue, load_catalogue_text
+from forms.errors import BadIdentifier, BadOfficePhone
 from forms.workbook_errors import (
     CellError,
+    CellFormula,
     CellMerged,
     CellNegative,
     CellNotChoice,
     CellNotInteger,
+    CellNotText,
+    CellNotYesNo,
     CellRequired,
     ColumnMissing,
+    ConditionBadValue,
+    ConditionLaterField,
+    ConditionSyntax,
     ConditionUnknownField,
+    ElectronicMediaMissing,
+    HeaderUnknown,
+    InstantPromised,
+    LengthNotWhole,
     MatterCodeRepeated,
     MatterCodeUnknown,
+    MinAboveMax,
+    NameRepeated,
+    NotForFieldType,
+    OfficeWithoutStep,
+    OptionsNeeded,
+    OriginalsMismatch,
     PromisedOverLegalDays,
+    RequiredWithConditionCell,
+    SequentialNeedsTwo,
+    SequentialOrder,
     SheetMissing,
+    StepDaysOverLegal,
+    ValueNotExpressible,
     WorkbookDamaged,
     WorkbookEncrypted,
     WorkbookInvalid,
@@ -212,3 +237,188 @@ def test_values_are_read_as_typed(filled: Path, tmp_path: Path) -> None:
     code = ws.cell(row=row, column=where["事项编码"]).value
     matter = load_catalogue(tmp_path / "out").get(code)
     assert (matter.legal_days, matter.promised_days) == (30, 25)
+
+
+# -- one mistake at a time: exactly one error, of its kind, at its cell -------------------
+
+def _cell(sheet: str, header: str, value: object, **match: object) -> Callable[[Any], None]:
+    def mutate(book: Any) -> None:
+        ws = book[sheet]
+        set_cell(ws, find_row(ws, **match), header, value)
+    return mutate
+
+
+MZ1 = {"事项编码": "450981-MZ-001"}
+CL1 = {"事项编码": "450981-CL-001"}
+ONE_MISTAKE = [
+    ("formula", _cell("事项", "事项名称", "=A1", **MZ1), CellFormula, "事项名称"),
+    ("condition syntax", _cell("表单字段", "显示条件", "main_reason其他", **MZ1,
+                               字段名="other_reason"), ConditionSyntax, "显示条件"),
+    ("one office in turn", _cell("事项", "联合办理", "依次办理", **MZ1), SequentialNeedsTwo,
+     "联合办理"),
+    ("offices out of order", _cell("事项", "实施主体", "民政局、残联", **CL1), SequentialOrder,
+     "实施主体"),
+    ("office without a step", _cell("事项", "实施主体", "民政局、卫健委", **MZ1),
+     OfficeWithoutStep, "实施主体"),
+    ("original counted 0", _cell("申请材料", "原件份数", 0, **MZ1, 材料名称="最低生活保障申请书"),
+     OriginalsMismatch, "原件份数"),
+    ("electronic on paper", _cell("申请材料", "材料形式", "电子件", **MZ1, 材料名称="居民户口簿"),
+     ElectronicMediaMissing, "载体"),
+    ("pattern on a number", _cell("表单字段", "格式", "[0-9]+", **MZ1, 字段名="household_size"),
+     NotForFieldType, "格式"),
+    ("choice without options", _cell("表单字段", "可选值", None, **MZ1, 字段名="main_reason"),
+     OptionsNeeded, "可选值"),
+    ("instant with days", _cell("事项", "是否即办件", "是", **MZ1), InstantPromised, "是否即办件"),
+    ("condition on a later field", _cell("表单字段", "显示条件", "has_severe_case=是", **MZ1,
+                                         字段名="other_reason"), ConditionLaterField, "显示条件"),
+    ("condition value not an option", _cell("表单字段", "显示条件", "main_reason=其它", **MZ1,
+                                            字段名="other_reason"), ConditionBadValue, "显示条件"),
+    ("steps over the legal days", _cell("办理流程", "环节时限", 29, **CL1, 环节时限=15),
+     StepDaysOverLegal, "法定办结时限"),
+    ("material named twice", _cell("申请材料", "材料名称", "居民身份证", **MZ1,
+                                   材料名称="居民户口簿"), NameRepeated, "材料名称"),
+    ("phone", _cell("事项", "咨询电话", "12345", **CL1), BadOfficePhone, "咨询电话"),
+    ("field name", _cell("表单字段", "字段名", "1st", **MZ1, 字段名="bank_card_no"), BadIdentifier,
+     "字段名"),
+    ("yes or no", _cell("申请材料", "是否必需", "可能", **MZ1, 材料名称="居民户口簿"), CellNotYesNo,
+     "是否必需"),
+    ("required and a condition", _cell("申请材料", "是否必需", "是", **CL1, 材料名称="委托书"),
+     RequiredWithConditionCell, "是否必需"),
+    ("text min not whole", _cell("表单字段", "最小值", 1.5, **MZ1, 字段名="bank_card_no"),
+     LengthNotWhole, "最小值"),
+    ("min over max", _cell("表单字段", "最小值", 50, **MZ1, 字段名="household_size"), MinAboveMax,
+     "最小值"),
+    ("date for text", _cell("事项", "收费标准", datetime(2026, 1, 1), **MZ1), CellNotText,
+     "收费标准"),
+]
+
+
+@pytest.mark.parametrize(("what", "mutate", "kind", "header"),
+                         ONE_MISTAKE, ids=[c[0] for c in ONE_MISTAKE])
+def test_one_mistake_gives_one_error_at_its_cell(
+        what: str, mutate: Callable[[Any], None], kind: type, header: str,
+        tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    export_workbook(SHIPPED, good)
+    book = openpyxl.load_workbook(good)
+    mutate(book)
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(WorkbookInvalid) as caught:
+        workbook_files(tmp_path / "bad.xlsx")
+    problems = caught.value.problems
+    assert len(problems) == 1, "\n".join(map(i18n.render, problems))
+    [problem] = problems
+    assert isinstance(problem, CellError) and isinstance(problem.params["problem"], kind)
+    assert problem.params["header"] == header, i18n.render(problem)
+
+
+def test_an_unknown_header_is_named_with_the_headers_the_sheet_has(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    export_workbook(SHIPPED, good)
+    book = openpyxl.load_workbook(good)
+    ws = book["申请材料"]
+    ws.cell(row=1, column=ws.max_column + 1, value="材料备注")
+    book.save(good)
+    with pytest.raises(WorkbookInvalid) as caught:
+        workbook_files(good)
+    [problem] = caught.value.problems
+    assert isinstance(problem.params["problem"], HeaderUnknown)
+    assert problem.params["row"] == 1
+    assert "可用的列名：事项编码、材料名称" in i18n.render(problem)
+
+
+EDGE = '''
+[[matter]]
+code = "TEST.edge_1"
+name = "边界事项"
+type = "公共服务"
+tier = "village"
+offices = ["村委会"]
+legal_basis = "=SUM(A1) 像公式的文字"
+acceptance_conditions = ["条件一；含分号，逗号", "条件二"]
+legal_days = 0
+kind = "即办件"
+fee = "不收费"
+result_document = "证明"
+visits = 1
+national_code = "000123"
+phone = "13800138000"
+
+[[matter.procedure]]
+name = "当场办结"
+tier = "village"
+office = "村委会"
+days = 0
+
+[[matter.materials]]
+name = "申请书"
+required = false
+form = "电子件"
+media = ["电子"]
+originals = 0
+copies = 2
+source = "可复用"
+note = "第一行\\n第二行"
+
+[[matter.materials]]
+name = "证明"
+required_when = { choice = ["乙"], other = ["丙"] }
+form = "原件及复印件"
+originals = 2
+copies = 3
+
+[[matter.fields]]
+name = "choice"
+label = "选项"
+type = "choice"
+options = ["甲", "乙"]
+required = false
+
+[[matter.fields]]
+name = "other"
+label = "另一项"
+type = "choice"
+options = ["丙", "丁"]
+
+[[matter.fields]]
+name = "amount"
+label = "金额"
+type = "number"
+min = 0.5
+max = 99.25
+visible_when = { choice = ["甲", "乙"] }
+
+[[matter.fields]]
+name = "memo"
+label = "说明"
+type = "text"
+min = 1
+max = 10
+pattern = '^\\d+$'
+help = "只填数字"
+
+[matter.templates]
+approve = "准予行政许可决定书"
+reject = "不予行政许可决定书"
+'''
+
+
+def test_edge_values_survive_the_round_trip(tmp_path: Path) -> None:
+    """Decimals, a text that looks like a formula, line breaks, two conditions, a 即办件,
+    every material form's counts, chosen templates, a code with a dot."""
+    [matter] = load_catalogue_text(EDGE, "edge.toml")
+    export_workbook([matter], tmp_path / "edge.xlsx")
+    import_workbook(tmp_path / "edge.xlsx", tmp_path / "out")
+    [back] = load_catalogue(tmp_path / "out")
+    assert back.to_json() == matter.to_json()
+    assert (tmp_path / "out" / "TEST.edge_1.toml").exists()
+
+
+def test_a_value_holding_its_cells_separator_is_not_exported(tmp_path: Path) -> None:
+    [matter] = load_catalogue_text(EDGE.replace('["甲", "乙"]', '["甲、乙", "乙"]', 1)
+                                   .replace('choice = ["甲", "乙"]', 'choice = ["乙"]'),
+                                   "edge.toml")
+    with pytest.raises(ValueNotExpressible) as caught:
+        export_workbook([matter], tmp_path / "edge.xlsx")
+    assert "“甲、乙”含有分隔符“、”" in i18n.render(caught.value)
+    assert not (tmp_path / "edge.xlsx").exists()
