@@ -24,7 +24,6 @@ from forms.workbook_columns import (
     LINES,
     LIST,
     LIST_SEPARATOR,
-    MATTERS,
     NO,
     SHEETS,
     YES,
@@ -84,8 +83,7 @@ def _flat(data: Mapping[str, object]) -> dict[str, object]:
     return flat
 
 
-def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object]) -> None:
-    row = ws.max_row + 1
+def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object], row: int) -> None:
     for number, column in enumerate(sheet.columns, 1):
         try:
             value = cell_value(column, values.get(column.key))
@@ -104,17 +102,17 @@ def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object]) -> None:
 def export_workbook(matters: Iterable[Matter], out: Path) -> int:
     """Write every matter into a new workbook at ``out``; the number of matters."""
     workbook = new_workbook()
-    count = 0
+    rows = {sheet.title: 2 for sheet in SHEETS}  # the next free row (openpyxl's max_row
+    count = 0                                    # is counted afresh at every call)
     for matter in matters:
         data = matter_data(matter)
-        _append(workbook[MATTERS.title], MATTERS, _flat(data))
         for sheet in SHEETS:
-            if sheet.toml is None:
-                continue
-            items = data.get(sheet.toml) or []
+            items = [_flat(data)] if sheet.toml is None else data.get(sheet.toml) or []
             assert isinstance(items, list)
             for item in items:
-                _append(workbook[sheet.title], sheet, {CODE: matter.code, **item})
+                _append(workbook[sheet.title], sheet, {CODE: matter.code, **item},
+                        rows[sheet.title])
+                rows[sheet.title] += 1
         count += 1
     save(workbook, out)
     return count
