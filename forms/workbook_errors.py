@@ -4,7 +4,8 @@ FormsError
 └── WorkbookError               the workbook cannot be used as a whole
     ├── WorkbookNotFound, WorkbookNotXlsx, WorkbookEncrypted, WorkbookDamaged,
     │   WorkbookUnreadable, WorkbookOutputNotEmpty, WorkbookOutputFailed,
-    │   ValueNotExpressible (export: a value holding the separator of its cell)
+    │   ValueNotExpressible (export: a value holding the separator of its cell),
+    │   ValueControlCharacter (export: a character Excel cannot keep)
     └── WorkbookInvalid         one or more mistakes, every one listed (``problems``)
         problems: SheetMissing, ColumnMissing, CellError (sheet, row, column, header
         and a CellProblem saying what is expected)
@@ -52,6 +53,10 @@ class WorkbookOutputFailed(WorkbookError):
 
 class ValueNotExpressible(WorkbookError):
     """事项 {matter} 的“{header}”中的“{value}”含有分隔符“{separator}”，无法写入 Excel 事项清单；请改用其他标点。"""  # noqa: E501
+
+
+class ValueControlCharacter(WorkbookError):
+    """事项 {matter} 的“{header}”含有 Excel 不能保存的控制字符（如回车符或制表符以外的不可见字符）；请删去后再导出。"""  # noqa: E501
 
 
 class WorkbookInvalid(WorkbookError):

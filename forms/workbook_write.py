@@ -8,6 +8,7 @@ equal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -31,10 +32,13 @@ from forms.workbook_columns import (
     Column,
     Sheet,
 )
-from forms.workbook_errors import ValueNotExpressible
+from forms.workbook_errors import ValueControlCharacter, ValueNotExpressible
 from forms.workbook_template import new_workbook, save
 
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+# What an .xlsx cannot hold (openpyxl refuses it), and a carriage return, which the
+# import reads as a line break: either would change the value on the way back.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")
 
 
 class Inexpressible(ValueError):
@@ -62,7 +66,18 @@ def cell_value(column: Column, value: object) -> object:
         return "\n".join(f"{name}{CONDITION_SIGN}"
                          f"{LIST_SEPARATOR.join(_texts(values, LIST_SEPARATOR))}"
                          for name, values in value.items())
+    if _too_precise(value):
+        return repr(value)  # as text it keeps all its digits
     return value
+
+
+def _too_precise(value: object) -> bool:
+    """A number Excel would round: it keeps 15 significant digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 10**15
+    return float(f"{value:.15g}") != value
 
 
 def _texts(value: object, separator: str) -> list[str]:
@@ -92,6 +107,8 @@ def _append(ws: Worksheet, sheet: Sheet, values: Mapping[str, object], row: int)
                                       value=error.value, separator=error.separator) from None
         if value is None:
             continue
+        if isinstance(value, str) and CONTROL.search(value):
+            raise ValueControlCharacter(matter=values.get(CODE), header=column.header)
         cell = ws.cell(row=row, column=number, value=value)
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # text that looks like a formula stays text

@@ -11,6 +11,8 @@ the real ``station`` command in a child process):
 
 from __future__ import annotations
 
+import tempfile
+import tomllib
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -22,8 +24,11 @@ import openpyxl
 import pytest
 from cli import snapshot, station
 from excel_sheets import MATTER_CELLS, fill, find_row, headers, plant_ten_mistakes, set_cell
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from forms.catalogue import load_catalogue, load_catalogue_text
+from forms.catalogue_write import matter_file
 from forms.errors import BadIdentifier, BadOfficePhone
 from forms.workbook_errors import (
     CellError,
@@ -58,6 +63,7 @@ from forms.workbook_errors import (
     SequentialOrder,
     SheetMissing,
     StepDaysOverLegal,
+    ValueControlCharacter,
     ValueNotExpressible,
     WorkbookDamaged,
     WorkbookEncrypted,
@@ -422,3 +428,52 @@ def test_a_value_holding_its_cells_separator_is_not_exported(tmp_path: Path) -> 
         export_workbook([matter], tmp_path / "edge.xlsx")
     assert "“甲、乙”含有分隔符“、”" in i18n.render(caught.value)
     assert not (tmp_path / "edge.xlsx").exists()
+
+
+# -- any text a county may type comes back as it was ------------------------------------
+
+_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"),
+                       include_characters="\n\t") | st.sampled_from("=、；“”'\"#[]{}\\ 　")
+_TEXT = st.text(_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+def _item(forbidden: str) -> st.SearchStrategy[str]:
+    return _TEXT.map(lambda t: "".join(c for c in t if c not in forbidden).strip()).filter(bool)
+
+
+@settings(max_examples=20, deadline=None)
+@example(name="=A1 像公式", basis=" 前后有空格 ".strip(), note="一行\n二行\t制表", office="村委会",
+         conditions=["甲；乙", "“引号”"], options=["是", "否"], legal=30, share=0.5,
+         low=0.30000000000000004)
+@given(name=_TEXT, basis=_TEXT, note=_TEXT, office=_item("、\n"),
+       conditions=st.lists(_item("\n"), min_size=1, max_size=4, unique=True),
+       options=st.lists(_item("、\n"), min_size=1, max_size=5, unique=True),
+       legal=st.integers(0, 400), share=st.floats(0, 1), low=st.floats(-1e6, 1e6))
+def test_any_text_survives_the_round_trip(name: str, basis: str, note: str, office: str,
+                                         conditions: list[str], options: list[str],
+                                         legal: int, share: float, low: float) -> None:
+    data = tomllib.loads(EDGE)
+    matter = data["matter"][0]
+    del matter["kind"]
+    matter.update(name=name, legal_basis=basis, offices=[office], acceptance_conditions=conditions,
+                  legal_days=legal, promised_days=int(legal * share))
+    matter["procedure"][0]["office"] = office
+    matter["materials"][0]["note"] = note
+    matter["fields"][0]["options"] = options
+    matter["fields"][2]["visible_when"] = {"choice": options[-1:]}
+    matter["fields"][2].update(min=low, max=low + 1)
+    matter["materials"][1]["required_when"] = {"choice": options[:1], "other": ["丙"]}
+    [original] = load_catalogue_text(matter_file(matter), "random.toml")
+    with tempfile.TemporaryDirectory() as folder:
+        export_workbook([original], Path(folder) / "x.xlsx")
+        import_workbook(Path(folder) / "x.xlsx", Path(folder) / "out")
+        [back] = load_catalogue(Path(folder) / "out")
+    assert back.to_json() == original.to_json()
+
+
+def test_a_control_character_is_not_exported(tmp_path: Path) -> None:
+    [matter] = load_catalogue_text(EDGE.replace("第一行\\n第二行", "第一行\\u0007"), "e.toml")
+    assert "\x07" in (matter.materials[0].note or "")
+    with pytest.raises(ValueControlCharacter) as caught:
+        export_workbook([matter], tmp_path / "x.xlsx")
+    assert "备注" in i18n.render(caught.value) and not (tmp_path / "x.xlsx").exists()
