@@ -2,7 +2,7 @@
 real stores, real hubs on loopback for the publish):
 
 - a workbook with ten mistakes lists all ten (sheet, row, column, header, what is
-  expected) and publishes nothing;
+  expected) and publishes nothing; an old .xls is told to be saved as .xlsx;
 - a good workbook is published exactly as a folder would be: the signed catalogue's
   version goes up at the county and at its hub, and the county runs the new text.
 """
@@ -69,6 +69,11 @@ def test_a_workbook_with_mistakes_lists_them_all_and_publishes_nothing(
         assert len(shown) == 10
         assert any(v[3] == "行使层级" and "应为：村级、乡镇级、县级" in v[4] for v in shown)
         keep(app.root, "catalogue-excel-errors")
+
+        old = tmp_path / "旧清单.xls"  # not a workbook this program reads: told what to do
+        old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+        publish(app, panel, old)
+        assert "另存为" in message_of(panel) and not panel.problems.winfo_ismapped()
     finally:
         app.close()
     assert published_state(net) == before

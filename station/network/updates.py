@@ -67,7 +67,7 @@ log = logging.getLogger("bianmin.updates")
 VERSION_SETTING = "updates.{kind}.version"
 REFUSED_SETTING = "updates.{kind}.refused"
 INCOMING = "incoming"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # an old .xls is told to be saved as .xlsx
 
 
 class UpdateRefused(StationError):
