@@ -12,18 +12,24 @@ A failure lists, per screen and font, what a person could not read.
 
 from __future__ import annotations
 
+import tempfile
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import ttkbootstrap as ttk
+from excel_sheets import plant_ten_mistakes
 from gui import cancel_file_dialog, keep, pump, screenshot, settle, type_into
 from layout import cut, shown, text_of
 from test_gui_review import WAIT, claim, open_desk
 from test_gui_review_conditions import FORM as CL_FORM
 from test_gui_review_conditions import file_delegated
 
+from forms.catalogue import load_catalogue
+from forms.workbook_errors import WorkbookInvalid
+from forms.workbook_import import workbook_files
+from forms.workbook_write import export_workbook
 from station.casework import review
 from station.demo import demo_network
 from station.demo.demo_network import (
@@ -40,6 +46,7 @@ from station.ui.ask import Ask
 from station.ui.file_dialogs import scan_folder
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
+from station.ui.screens.admin_publish import PublishPanel
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.case_forms import PicksScans
 from station.ui.screens.case_results import ResultsPanel
@@ -332,6 +339,20 @@ def test_every_review_desk_screen_shows_its_whole_text(
 
 # -- the county admin ----------------------------------------------------------------
 
+def show_workbook_mistakes(panel: tk.Misc) -> None:
+    """The publish tab listing the ten planted mistakes of an Excel 事项清单."""
+    assert isinstance(panel, PublishPanel)
+    with tempfile.TemporaryDirectory() as folder:
+        good, bad = Path(folder) / "good.xlsx", Path(folder) / "bad.xlsx"
+        export_workbook(load_catalogue(), good)
+        plant_ten_mistakes(good, bad)
+        try:
+            workbook_files(bad)
+        except WorkbookInvalid as error:
+            mistakes = error.problems
+    panel.list_problems(mistakes)
+
+
 def walk_county(app: StationApp, found: Findings) -> None:
     main = main_of(app)
     pump(app.root, lambda: {"admin", "audit", "enrol", "monthly"} <= set(main.buttons),
@@ -341,6 +362,9 @@ def walk_county(app: StationApp, found: Findings) -> None:
     for key in admin.panels:
         admin.show(key)
         found.check(f"admin {key}")
+    admin.show("publish")
+    show_workbook_mistakes(admin.panels["publish"])
+    found.check("admin publish: the mistakes of an Excel 事项清单")
     audit = main.open("audit")
     assert isinstance(audit, AuditScreen)
     for tab in audit.tabs.tabs():

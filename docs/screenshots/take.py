@@ -185,6 +185,7 @@ def capture_network(work: Path) -> None:
 REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
                 "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension",
                 "tests/test_gui_drafts.py",  # 40-44: the wizard's drafts
+                "tests/test_gui_catalogue_excel.py",  # catalogue-excel-errors
                 "tests/test_gui_enrol.py::test_a_new_village_enrols_from_the_windows_and_syncs",
                 "tests/test_gui_passphrase.py", "tests/test_gui_admin.py", "tests/test_gui_usb.py",
                 "tests/test_gui_supervision.py", "tests/test_gui_card_rule.py",
