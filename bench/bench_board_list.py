@@ -1,9 +1,9 @@
 """The 监察 board's case list in the real window: how long the Tk thread is busy
-showing the board's cases (the board lists the 2,000 most urgent at most).
+showing the board's cases (the board lists the 1,000 most urgent at most).
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_board_list.py [--cases 2000] [--runs 5]
+    .venv/bin/python bench/bench_board_list.py [--cases 1000] [--runs 5]
 
 Fills ``CaseList`` (the 红黄牌办件 tab) with ``--cases`` cases as the screen does once
 a board is read (reading runs on the worker; showing it cannot), in normal and in
@@ -51,7 +51,7 @@ def board_cases(count: int) -> list:  # type: ignore[type-arg]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     cases = board_cases(args.cases)

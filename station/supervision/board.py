@@ -73,7 +73,7 @@ def lights(today: date) -> tuple[Expression, Expression, Expression]:
     return open_, red, yellow
 
 
-CASES_SHOWN = 2000  # the most urgent red and yellow cases listed; all are counted
+CASES_SHOWN = 1000  # the most urgent red and yellow cases listed; all are counted
 
 
 def read_board(db: Database, today: date, names: Names, calendar: WorkCalendar,
