@@ -11,9 +11,6 @@ from pathlib import Path
 from forms.catalogue import load_catalogue
 from forms.errors import FormsError
 from forms.workbook_errors import CellError, WorkbookInvalid
-from forms.workbook_import import import_workbook
-from forms.workbook_template import write_template
-from forms.workbook_write import export_workbook
 from station import i18n
 from station.cli.context import emit, say
 from station.i18n import _
@@ -43,6 +40,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_template(args: argparse.Namespace) -> int:
+    from forms.workbook_template import write_template  # openpyxl: only for these commands
+
     write_template(args.out)
     emit(args, {"out": str(args.out)},
          _("已生成 Excel 事项清单模板：{path}").format(path=args.out))
@@ -60,6 +59,8 @@ def problem_json(error: FormsError) -> dict[str, object]:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from forms.workbook_import import import_workbook
+
     try:
         files = import_workbook(args.workbook, args.out)
     except WorkbookInvalid as error:
@@ -75,6 +76,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from forms.workbook_write import export_workbook
+
     catalogue = load_catalogue(args.source)
     count = export_workbook(catalogue, args.out)
     emit(args, {"out": str(args.out), "matters": count},

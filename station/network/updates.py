@@ -33,7 +33,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from forms.catalogue import load_catalogue, load_catalogue_text
 from forms.errors import FormsError
-from forms.workbook_import import workbook_files
 from keys import ca
 from keys.errors import KeysError
 from station import i18n, node_keys, outbox
@@ -277,6 +276,8 @@ def read_source(kind: str, source: Path) -> dict[str, str]:
     事项清单 (``*.xlsx``, every mistake listed by ``WorkbookInvalid``) for a
     catalogue, one TOML file for a calendar."""
     if kind == CATALOGUE and is_workbook(source):
+        from forms.workbook_import import workbook_files  # openpyxl: only when asked
+
         return workbook_files(source)
     if kind == CATALOGUE:
         paths = sorted(source.glob("*.toml")) if source.is_dir() else [source]
