@@ -322,6 +322,18 @@ class FixDaysInvalid(ClockPolicyInvalid):
     exit_code = 4
 
 
+class RedPointsInvalid(ClockPolicyInvalid):
+    """红牌扣分“{value}”不正确：应为 0 或正数，例如 2 或 0.5。"""
+
+    exit_code = 4
+
+
+class YellowPointsInvalid(ClockPolicyInvalid):
+    """黄牌扣分“{value}”不正确：应为 0 或正数，例如 2 或 0.5。"""
+
+    exit_code = 4
+
+
 # Office seals and signed documents (station/trust/seals.py, station/documents/sign.py,
 # station/documents/verify.py, station verify-pdf):
 # StationError

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "revocations issue": N_("签发吊销名单"),
     "seal create": N_("制作印章"),
     "seal use": N_("盖章"),
+    "supervise": N_("电子监察与统计"),
     "user add": N_("添加用户"),
     "user change": N_("修改用户"),
     "user disable": N_("停用用户"),

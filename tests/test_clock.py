@@ -507,13 +507,14 @@ def test_policy_command_shows_sets_and_validates(tmp_path: Path) -> None:
     shown = run("clock", "policy", "--json", env=env)
     assert shown.code == 0, shown.err
     assert shown.json() == {"yellow_share": 0.8, "followup_callback_days": 1,
-                            "followup_fix_days": 15}
+                            "followup_fix_days": 15, "red_points": 2.0, "yellow_points": 0.5}
     text = run("clock", "policy", env=env)
     assert "80%" in text.out and "15 个工作日内" in text.out
 
     changed = run("clock", "policy", "--yellow", "75%", "--fix-days", "10", "--json", env=env)
     assert changed.code == 0, changed.err
-    expected = {"yellow_share": 0.75, "followup_callback_days": 1, "followup_fix_days": 10}
+    expected = {"yellow_share": 0.75, "followup_callback_days": 1, "followup_fix_days": 10,
+                "red_points": 2.0, "yellow_points": 0.5}
     assert changed.json() == expected
     assert run("clock", "policy", "--json", env=env).json() == expected  # kept
 

@@ -12,17 +12,24 @@ A failure lists, per screen and font, what a person could not read.
 
 from __future__ import annotations
 
+import tempfile
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import ttkbootstrap as ttk
+from excel_sheets import plant_ten_mistakes
 from gui import cancel_file_dialog, keep, pump, screenshot, settle, type_into
 from layout import cut, shown, text_of
 from test_gui_review import WAIT, claim, open_desk
 from test_gui_review_conditions import FORM as CL_FORM
 from test_gui_review_conditions import file_delegated
 
+from forms.catalogue import load_catalogue
+from forms.workbook_errors import WorkbookInvalid
+from forms.workbook_import import workbook_files
+from forms.workbook_write import export_workbook
 from station.casework import review
 from station.demo import demo_network
 from station.demo.demo_network import (
@@ -39,11 +46,13 @@ from station.ui.ask import Ask
 from station.ui.file_dialogs import scan_folder
 from station.ui.main_window import MainWindow
 from station.ui.screens.admin import AdminScreen
+from station.ui.screens.admin_publish import PublishPanel
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.case_forms import PicksScans
 from station.ui.screens.case_results import ResultsPanel
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
+from station.ui.screens.monthly_report import MonthlyReportScreen
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.form_step import FormStep
 from station.ui.wizard.materials_step import MaterialsStep
@@ -330,20 +339,38 @@ def test_every_review_desk_screen_shows_its_whole_text(
 
 # -- the county admin ----------------------------------------------------------------
 
+def show_workbook_mistakes(panel: tk.Misc) -> None:
+    """The publish tab listing the ten planted mistakes of an Excel 事项清单."""
+    assert isinstance(panel, PublishPanel)
+    with tempfile.TemporaryDirectory() as folder:
+        good, bad = Path(folder) / "good.xlsx", Path(folder) / "bad.xlsx"
+        export_workbook(load_catalogue(), good)
+        plant_ten_mistakes(good, bad)
+        try:
+            workbook_files(bad)
+        except WorkbookInvalid as error:
+            mistakes = error.problems
+    panel.list_problems(mistakes)
+
+
 def walk_county(app: StationApp, found: Findings) -> None:
     main = main_of(app)
-    pump(app.root, lambda: {"admin", "audit", "enrol"} <= set(main.buttons),
-         what="管理, 审计 and 入网 in the sidebar")
+    pump(app.root, lambda: {"admin", "audit", "enrol", "monthly"} <= set(main.buttons),
+         what="管理, 审计, 入网 and 月通报 in the sidebar")
     admin = main.open("admin")
     assert isinstance(admin, AdminScreen)
     for key in admin.panels:
         admin.show(key)
         found.check(f"admin {key}")
+    admin.show("publish")
+    show_workbook_mistakes(admin.panels["publish"])
+    found.check("admin publish: the mistakes of an Excel 事项清单")
     audit = main.open("audit")
     assert isinstance(audit, AuditScreen)
     for tab in audit.tabs.tabs():
         audit.tabs.select(tab)
         found.check(f"audit {audit.tabs.tab(tab, 'text')}")
+    walk_monthly(app, found)
     for key in ("cases", "sync", "settings"):
         main.open(key)
         found.check(key)
@@ -356,11 +383,58 @@ def walk_county(app: StationApp, found: Findings) -> None:
         found.check(f"enrol {enrol.tabs.tab(tab, 'text')}")
 
 
+def walk_monthly(app: StationApp, found: Findings) -> None:
+    """月通报 of this month (the round trip's cases), each of its four tables."""
+    from station.supervision.figures import TABLES
+
+    screen = main_of(app).open("monthly")
+    assert isinstance(screen, MonthlyReportScreen)
+    found.check("monthly report empty")
+    screen.month.current(0)
+    screen.generate_button.invoke()
+    pump(app.root, lambda: screen.report is not None, timeout=WAIT, what="the 月通报")
+    assert screen.report is not None and screen.report.total.received > 0
+    for table in TABLES:
+        screen.table.set(table)
+        screen.show_table()
+        found.check(f"monthly report {table}")
+
+
 def test_every_county_admin_screen_shows_its_whole_text(
         display: str, hubs: DemoNetwork, tmp_path: Path, no_open: None) -> None:
     net = hubs
     demo_network.round_trip(net)  # a sync log and station health with real rows
     cut_texts = each_font(net, tmp_path, net.county.data, ADMIN, "county", walk_county)
+    assert cut_texts == [], "texts a person cannot read whole:\n" + "\n".join(cut_texts)
+
+
+def walk_supervision(app: StationApp, found: Findings) -> None:
+    """监察 filled from a hub database with red, yellow and staged cases, and the steps of
+    the case with the longest matter name."""
+    from test_gui_supervision import K, double_click, open_board
+
+    screen = open_board(app)
+    pump(app.root, lambda: screen.loads >= 1, timeout=WAIT, what="the board")
+    for tab in screen.tabs.tabs():
+        screen.tabs.select(tab)
+        found.check(f"supervision {screen.tabs.tab(tab, 'text')}")
+    screen.tabs.select(screen.tabs.tabs()[0])
+    dialog = double_click(screen, K)
+    found.check("supervision steps", dialog)
+    dialog.destroy()
+
+
+def test_the_supervision_screen_shows_its_whole_text(
+        display: str, net: DemoNetwork, tmp_path: Path, no_open: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from supervision_data import TODAY
+    from test_gui_supervision import board_hub
+
+    from station.ui.screens.supervision import SupervisionScreen
+
+    board_hub(net)
+    monkeypatch.setattr(SupervisionScreen, "today", TODAY)
+    cut_texts = each_font(net, tmp_path, net.county.data, ADMIN, "county", walk_supervision)
     assert cut_texts == [], "texts a person cannot read whole:\n" + "\n".join(cut_texts)
 
 

@@ -185,9 +185,12 @@ def capture_network(work: Path) -> None:
 REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
                 "tests/test_gui_review_desk.py::test_special_procedure_and_an_extension",
                 "tests/test_gui_drafts.py",  # 40-44: the wizard's drafts
+                "tests/test_gui_catalogue_excel.py",  # catalogue-excel-errors
                 "tests/test_gui_enrol.py::test_a_new_village_enrols_from_the_windows_and_syncs",
                 "tests/test_gui_passphrase.py", "tests/test_gui_admin.py", "tests/test_gui_usb.py",
+                "tests/test_gui_supervision.py", "tests/test_gui_card_rule.py",
                 "tests/test_gui_office_keys.py", "tests/test_gui_enrol_refuse.py",
+                "tests/test_gui_monthly_report.py",  # monthly-report: 月通报
                 "tests/test_gui_layout.py::test_every_review_desk_screen_shows_its_whole_text"]
 
 

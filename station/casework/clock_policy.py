@@ -2,17 +2,28 @@
 
 A deployment configures the yellow share and the follow-up days with
 ``station clock policy``; an unset key means the default of ``ClockPolicy``.
+The card rule (points per red and yellow card, ``CardRule``) is kept beside it, under
+the same prefix, and read by the supervision board (``card_rule_from_settings``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
+import math
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 from station import outbox
+from station.clock.cards import CardRule
 from station.clock.deadlines import ClockPolicy
-from station.errors import CallbackDaysInvalid, FixDaysInvalid, StationError, YellowShareInvalid
+from station.errors import (
+    CallbackDaysInvalid,
+    FixDaysInvalid,
+    RedPointsInvalid,
+    StationError,
+    YellowPointsInvalid,
+    YellowShareInvalid,
+)
 from station.store.models import Setting
 from station.trust import users
 
@@ -23,6 +34,7 @@ log = logging.getLogger("station.clock")
 
 PREFIX = "clock."
 POLICY_SET = "node.clock_policy_set"  # the outbox event (node.* may be emitted at any tier)
+CARD_RULE_SET = "node.card_rule_set"
 _PARSERS = {"yellow_share": float, "followup_callback_days": int, "followup_fix_days": int}
 
 
@@ -92,3 +104,56 @@ def save_policy(station: Station, policy: ClockPolicy) -> ClockPolicy:
         outbox.append(station.node.code, station.user, POLICY_SET, policy.to_json())
     log.info("clock policy set: %s", policy.to_json())
     return policy
+
+
+# -- the card rule (红黄牌扣分) ---------------------------------------------------------
+
+def card_rule_from_settings(station: Station) -> CardRule:
+    """The card rule stored in ``station``'s settings (its open store); defaults for what
+    is unset.  As for the policy, a damaged stored value is logged and its default used,
+    so the board never stops."""
+    keys = [PREFIX + f.name for f in fields(CardRule)]
+    del station  # the settings are read through the open store, as the policy's are
+    stored = {s.key[len(PREFIX):]: s.value for s in Setting.select().where(Setting.key.in_(keys))}
+    rule = CardRule()
+    for name, text in stored.items():
+        try:
+            rule = replace(rule, **{name: float(text)})
+        except (ValueError, StationError):
+            log.warning("card rule setting %s%s=%r is not valid; default used",
+                        PREFIX, name, text)
+    return rule
+
+
+def parse_points(text: str, error: type[RedPointsInvalid | YellowPointsInvalid]) -> float:
+    """Points per card: 0 or a positive number (2, 0.5); ``error`` otherwise."""
+    cleaned = text.strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise error(value=text) from None
+    if not math.isfinite(value) or value < 0:
+        raise error(value=text)
+    return value
+
+
+def changed_card_rule(rule: CardRule, red_points: str | None = None,
+                      yellow_points: str | None = None) -> CardRule:
+    """``rule`` with the points typed (None: unchanged); the Invalid errors otherwise."""
+    values = rule.to_json()
+    if red_points is not None:
+        values["red_points"] = parse_points(red_points, RedPointsInvalid)
+    if yellow_points is not None:
+        values["yellow_points"] = parse_points(yellow_points, YellowPointsInvalid)
+    return CardRule(**values)
+
+
+def save_card_rule(station: Station, rule: CardRule) -> CardRule:
+    """Store ``rule`` (admin only), with an event in the outbox; returns it."""
+    users.require_role(station, "clock policy", "admin")
+    with station.db.atomic("IMMEDIATE"):
+        for name, value in rule.to_json().items():
+            Setting.replace(key=PREFIX + name, value=repr(value)).execute()
+        outbox.append(station.node.code, station.user, CARD_RULE_SET, rule.to_json())
+    log.info("card rule set: %s", rule.to_json())
+    return rule

@@ -39,6 +39,7 @@ from station import i18n
 from station.cli import (
     backup_cmds,
     case_cmds,
+    catalogue_cmds,
     clock_cmds,
     demo_cmd,
     gui_cmd,
@@ -47,6 +48,7 @@ from station.cli import (
     people_cmds,
     progress_cmds,
     publish_cmds,
+    report_cmds,
     review_cmds,
     seal_cmds,
     sync_cmds,
@@ -104,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_PrintVersion, help=_("显示版本号后退出"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
+                   catalogue_cmds,
                    sync_cmds, publish_cmds, clock_cmds, review_cmds, seal_cmds, progress_cmds,
-                   backup_cmds):
+                   backup_cmds, report_cmds):
         module.register(sub, common)
     return parser
 

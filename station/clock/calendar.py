@@ -86,6 +86,9 @@ class WorkCalendar:
         self._on_warning = on_warning or _warn
         self._warned_years: set[int] = set()
         self._statutory: dict[int, frozenset[date]] = {}
+        # answers already given: chinesecalendar checks its whole range at every call
+        self._workdays: dict[date, bool] = {}
+        self._provisional: dict[date, bool] = {}
 
     @classmethod
     def from_file(
@@ -95,8 +98,17 @@ class WorkCalendar:
         overrides = load_overrides(path) if path is not None else {}
         return cls(overrides, on_warning)
 
+    def overrides(self) -> dict[date, bool]:
+        """The county's published day table this calendar reads first (a copy)."""
+        return dict(self._overrides)
+
     def is_workday(self, day: date) -> bool:
-        day = _as_date(day)
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = self._is_workday(_as_date(day))
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         listed = self._overrides.get(day)
         if listed is not None:
             return listed
@@ -109,7 +121,12 @@ class WorkCalendar:
     def is_provisional(self, day: date) -> bool:
         """Whether ``day`` is counted by the statutory rule, its year's schedule (调休)
         not yet published (neither the county's table nor ``chinesecalendar`` has it)."""
-        day = _as_date(day)
+        known = self._provisional.get(day)
+        if known is None:
+            known = self._provisional[day] = self._is_provisional(_as_date(day))
+        return known
+
+    def _is_provisional(self, day: date) -> bool:
         if day in self._overrides:
             return False
         try:

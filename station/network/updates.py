@@ -66,6 +66,7 @@ log = logging.getLogger("bianmin.updates")
 VERSION_SETTING = "updates.{kind}.version"
 REFUSED_SETTING = "updates.{kind}.refused"
 INCOMING = "incoming"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # an old .xls is told to be saved as .xlsx
 
 
 class UpdateRefused(StationError):
@@ -271,8 +272,13 @@ def _refused_version(kind: str) -> int | None:
 
 
 def read_source(kind: str, source: Path) -> dict[str, str]:
-    """The files to publish: a folder of ``*.toml`` (or one file) for a catalogue,
-    one TOML file for a calendar."""
+    """The files to publish: a folder of ``*.toml`` (or one file) or an Excel
+    事项清单 (``*.xlsx``, every mistake listed by ``WorkbookInvalid``) for a
+    catalogue, one TOML file for a calendar."""
+    if kind == CATALOGUE and is_workbook(source):
+        from forms.workbook_import import workbook_files  # openpyxl: only when asked
+
+        return workbook_files(source)
     if kind == CATALOGUE:
         paths = sorted(source.glob("*.toml")) if source.is_dir() else [source]
     else:
@@ -292,6 +298,11 @@ def read_source(kind: str, source: Path) -> dict[str, str]:
     if not files:
         raise UpdateSourceInvalid(path=source, reason=_("文件夹中没有 *.toml 文件"))
     return files
+
+
+def is_workbook(source: Path) -> bool:
+    """An Excel 事项清单 rather than a folder of catalogue files."""
+    return source.suffix.lower() in WORKBOOK_SUFFIXES and not source.is_dir()
 
 
 def check_publisher(station: Station, kind: str) -> None:

@@ -11,18 +11,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from station.clock.cards import CardRule
+
+__all__ = ["RED", "YELLOW", "Board", "BoardCase", "BoardGroup", "CardRule", "CaseDetail",
+           "LateFollowUp", "StepLine"]
+
 RED, YELLOW = "red", "yellow"
-
-
-@dataclass(frozen=True)
-class CardRule:
-    """Points per card (a deployment's rule, 管理 → 时限规则): deducted per office."""
-
-    red_points: float = 2.0  # 红牌: a case past its due day (open, or decided late)
-    yellow_points: float = 0.5  # 黄牌: a case that reached the yellow share
-
-    def points(self, red: int, yellow: int) -> float:
-        return red * self.red_points + yellow * self.yellow_points
 
 
 @dataclass(frozen=True)
@@ -82,6 +76,7 @@ class Board:
     cases: list[BoardCase] = field(default_factory=list)  # red first, most overdue first
     followups: list[LateFollowUp] = field(default_factory=list)
     open_cases: int = 0  # open cases in scope (what was looked at)
+    lit_cases: int = 0  # red and yellow cases in all (``cases`` lists the most urgent)
 
     def to_json(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -94,4 +89,28 @@ class Board:
                 "cases": [{k: plain(v) for k, v in asdict(c).items()} for c in self.cases],
                 "followups": [{k: plain(v) for k, v in asdict(f).items()}
                               for f in self.followups],
-                "open_cases": self.open_cases}
+                "open_cases": self.open_cases, "lit_cases": self.lit_cases}
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One event of a case as the hub holds its header: when, what, where."""
+
+    day: date
+    type: str  # the lifecycle's event type
+    label: str  # what people call it (lifecycle.action_label)
+    where: str  # the name of the node that wrote it
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case drilled into on the board: its clock, its timed stages, its steps."""
+
+    case_no: str
+    matter: str
+    matter_name: str
+    state: str  # the lifecycle state
+    state_label: str
+    deadline: Any  # station.clock.deadlines.Deadline, or None for an unknown matter
+    stages: list[Any] = field(default_factory=list)  # station.clock.steps.StepClock
+    steps: list[StepLine] = field(default_factory=list)

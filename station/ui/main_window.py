@@ -11,6 +11,7 @@ import ttkbootstrap as ttk
 
 from station.hubops.audit import can_audit
 from station.i18n import N_, translate
+from station.supervision.service import can_supervise
 from station.trust.users import is_admin
 from station.ui.context import AppContext
 from station.ui.landing import Landing, landing
@@ -18,9 +19,11 @@ from station.ui.screens.admin import AdminScreen
 from station.ui.screens.audit import AuditScreen
 from station.ui.screens.cases import CasesScreen
 from station.ui.screens.enrol import EnrolScreen
+from station.ui.screens.monthly_report import MonthlyReportScreen
 from station.ui.screens.review_data import can_review
 from station.ui.screens.review_desk import ReviewDeskScreen
 from station.ui.screens.settings import SettingsScreen
+from station.ui.screens.supervision import SupervisionScreen
 from station.ui.screens.sync import SyncScreen
 from station.ui.status_bar import StatusBar
 from station.ui.wizard.screen import NewCaseScreen
@@ -40,8 +43,12 @@ AUDIT_SCREEN: Entry = ("audit", N_("审计"), "F5", AuditScreen)
 REVIEW_SCREEN: Entry = ("review", N_("审核"), "F6", ReviewDeskScreen)
 # Shown only to admins at township and county nodes.
 ADMIN_SCREEN: Entry = ("admin", N_("管理"), "F7", AdminScreen)
+# Shown only to admins and auditors at township and county nodes.
+MONTHLY_SCREEN: Entry = ("monthly", N_("月通报"), "F10", MonthlyReportScreen)
 # Shown to a station not yet enrolled, and to the admins of townships and counties.
 ENROL_SCREEN: Entry = ("enrol", N_("入网"), "F8", EnrolScreen)
+# Shown only to the admins and auditors of township and county nodes.
+SUPERVISION_SCREEN: Entry = ("supervision", N_("监察"), "F9", SupervisionScreen)
 
 
 class MainWindow(ttk.Frame):
@@ -66,6 +73,8 @@ class MainWindow(ttk.Frame):
         app.dispatcher.submit(lambda: can_audit(station), on_done=self._audit_allowed)
         app.dispatcher.submit(lambda: can_review(station), on_done=self._review_allowed)
         app.dispatcher.submit(lambda: is_admin(station), on_done=self._admin_allowed)
+        app.dispatcher.submit(lambda: can_supervise(station), on_done=self._supervision_allowed)
+        app.dispatcher.submit(lambda: can_supervise(station), on_done=self._monthly_allowed)
         app.dispatcher.submit(lambda: landing(station), on_done=self._land)
 
     def add_screen(self, entry: Entry) -> None:
@@ -88,6 +97,14 @@ class MainWindow(ttk.Frame):
     def _admin_allowed(self, allowed: bool) -> None:
         if allowed and self.winfo_exists() and ADMIN_SCREEN[0] not in self.buttons:
             self.add_screen(ADMIN_SCREEN)
+
+    def _supervision_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and SUPERVISION_SCREEN[0] not in self.buttons:
+            self.add_screen(SUPERVISION_SCREEN)
+
+    def _monthly_allowed(self, allowed: bool) -> None:
+        if allowed and self.winfo_exists() and MONTHLY_SCREEN[0] not in self.buttons:
+            self.add_screen(MONTHLY_SCREEN)
 
     def _land(self, found: Landing) -> None:
         """Home by role (after the entries above were added), unless the user moved on."""

@@ -29,11 +29,31 @@ _WIDTHS: dict[tuple[tuple[str, object], ...], dict[str, int]] = {}
 _FONT_KEYS: dict[str, tuple[tuple[str, object], ...]] = {}
 
 
-def _char_widths(font: tkfont.Font) -> dict[str, int]:
+# And each line measured whole, per font: a list whose rows repeat the widest text (an
+# office's name on every row) measures it once, not once a row.
+_LINES: dict[tuple[tuple[str, object], ...], dict[str, int]] = {}
+LINES_KEPT = 20_000
+
+
+def _font_key(font: tkfont.Font) -> tuple[tuple[str, object], ...]:
     key = _FONT_KEYS.get(str(font))
     if key is None:
         key = _FONT_KEYS[str(font)] = tuple(sorted(font.actual().items()))
-    return _WIDTHS.setdefault(key, {})
+    return key
+
+
+def _char_widths(font: tkfont.Font) -> dict[str, int]:
+    return _WIDTHS.setdefault(_font_key(font), {})
+
+
+def _line_width(font: tkfont.Font, line: str) -> int:
+    lines = _LINES.setdefault(_font_key(font), {})
+    width = lines.get(line)
+    if width is None:
+        if len(lines) >= LINES_KEPT:
+            lines.clear()
+        width = lines[line] = font.measure(line)
+    return width
 
 
 def _font(widget: tk.Misc, style: str, fallback: str) -> tkfont.Font:
@@ -57,6 +77,10 @@ class List(ttk.Treeview):
         style = str(self.cget("style")) or "Treeview"
         self._columns = [str(c) for c in self["columns"]]
         self._least: dict[str, int] = {}  # each column's least width, as Tk has it
+        # Per column and font, the largest character sum of a line measured and found to
+        # fit: a line summing no more fits too (off by kerning at most, which the cell's
+        # padding holds), so rows of equal width (case numbers, dates) measure once.
+        self._fit_sum: dict[tuple[str, str], int] = {}
         self.row_font = _font(self, style, "TkDefaultFont")
         self.heading_font = _font(self, f"{style}.Heading", "TkHeadingFont")
 
@@ -74,14 +98,17 @@ class List(ttk.Treeview):
             for c in line:
                 if c not in widths:
                     widths[c] = font.measure(c)
-            if sum(widths[c] for c in line) + PADDING + KERNING <= least:
+            summed = sum(widths[c] for c in line)
+            fitted = (column, str(font))
+            if summed + PADDING + KERNING <= least or summed <= self._fit_sum.get(fitted, -1):
                 continue
-            needed = font.measure(line) + PADDING
+            needed = _line_width(font, line) + PADDING
             if needed > least:
                 least = self._least[column] = needed
                 super().column(column, minwidth=needed)
                 if int(super().column(column, "width")) < needed:
                     super().column(column, width=needed)
+            self._fit_sum[fitted] = max(self._fit_sum.get(fitted, -1), summed)
 
     def _values(self, values: Any) -> None:
         if not values:
@@ -122,6 +149,8 @@ class List(ttk.Treeview):
         if "width" in kw or "minwidth" in kw:
             key = str(column)
             self._least.pop(key, None)  # as given now; the text below may widen it again
+            for fitted in [f for f in self._fit_sum if f[0] == key]:
+                del self._fit_sum[fitted]
             least = max(int(super().column(column, "minwidth")), int(kw.get("width", 0)))
             super().column(column, minwidth=least)  # never narrower than the screen asked
             if int(super().column(column, "width")) < least:
