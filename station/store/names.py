@@ -24,14 +24,16 @@ def normalise_name(name: str) -> str:
 BACKFILL_BATCH = 5000
 
 
-def backfill_name_index(index: BlindIndexer, batch: int = BACKFILL_BATCH) -> int:
+def backfill_name_index(index: BlindIndexer, batch: int | None = None) -> int:
     """Give rows from before schema 3 their name index (needs the unlocked key).
 
-    Rows are read and written ``batch`` at a time (in primary-key order), each
-    batch in its own transaction with one prepared UPDATE.  A row either keeps
-    NULL or gets its final value, so a backfill that is interrupted (killed,
-    power lost) leaves a correct store, and the next unlock finishes the rest.
+    Rows are read and written ``batch`` (default ``BACKFILL_BATCH``) at a time, in
+    primary-key order, each batch in its own transaction with one prepared UPDATE.
+    A row either keeps NULL or gets its final value, so a backfill that is
+    interrupted (killed, power lost) leaves a correct store, and the next unlock
+    finishes the rest.
     """
+    batch = batch or BACKFILL_BATCH
     db = Applicant._meta.database
     table = Applicant._meta.table_name
     done = 0
