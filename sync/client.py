@@ -83,24 +83,23 @@ def unreachable_reason(error: requests.RequestException) -> str:
 
 def retry_after(response: requests.Response) -> float | None:
     """Seconds a busy hub asks us to wait (capped), or None when the answer is not
-    "busy" (a refused enrolment burst, ``too-many-unproven``, is not retried here)."""
+    "busy": a 429 ``busy`` problem, or a 429/503 that is no problem of the hub's own (a
+    reverse proxy's).  The hub's other refusals (an enrolment burst, a full replay
+    cache) are not helped by asking again soon and come back as their errors."""
     if response.status_code not in BUSY_STATUSES:
         return None
     try:
-        if _unproven(response.json()):
-            return None
-    except ValueError:
-        pass
+        kind = response.json().get("type")
+    except (ValueError, AttributeError):
+        kind = None
+    ours = isinstance(kind, str) and kind.startswith(problems.PROBLEM_BASE)
+    if ours and kind != problems.PROBLEM_BASE + problems.HubBusy.slug:
+        return None
     try:
         seconds = float(response.headers.get("Retry-After", "1"))
     except ValueError:  # an HTTP date: not worth parsing, wait the least
         seconds = 1.0
     return min(max(seconds, 0.0), RETRY_AFTER_CAP)
-
-
-def _unproven(problem: Any) -> bool:
-    return isinstance(problem, dict) and problem.get("type") == \
-        problems.PROBLEM_BASE + problems.TooManyUnproven.slug
 
 
 class HubClient:
@@ -149,8 +148,9 @@ class HubClient:
                 problem = response.json()
             except ValueError:
                 problem = None
-            if response.status_code in BUSY_STATUSES and not _unproven(problem):
-                raise HubBusy(retry_after=int(retry_after(response) or 1))
+            wait = retry_after(response)
+            if wait is not None:
+                raise HubBusy(retry_after=max(1, round(wait)))
             raise error_from_problem(problem, response.status_code)
         return response
 

@@ -17,11 +17,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
+from cli import station
 from network import hub_holdings, station_holdings
 
-from station.demo.demo_network import DemoNetwork, file_samples, start_hub, wait_until
-from station.hubops import hub_runner
 from station import node_keys
+from station.demo.demo_network import ADMIN, DemoNetwork, file_samples, start_hub, wait_until
+from station.hubops import hub_runner
 from station.network import link, sync_worker
 from sync.client import HubClient
 from sync.problems import PROBLEM_BASE, HubBusy
@@ -133,3 +134,13 @@ def test_a_round_refused_a_few_times_delivers_everything_once(net: DemoNetwork) 
     assert held.rows == len(held.events), "an event is held twice"
     assert {k: v for k, v in held.events.items() if k[0] == net.village.code} == sent
     assert all(held.materials.values())
+
+
+def test_max_busy_must_be_a_whole_number_of_at_least_one(net: DemoNetwork) -> None:
+    for bad in ("0", "-3", "几个"):
+        result = station("hub", "serve", "--data", net.township.data, "--user", ADMIN,
+                         "--listen", "127.0.0.1:0", "--max-busy", bad)
+        assert result.code == 2, result
+        assert f"“{bad}”不对：应为不小于 1 的整数。" in result.err, result.err
+        assert "Traceback" not in result.err
+    assert not net.processes  # no hub was started

@@ -36,8 +36,8 @@ def bind(service: HubService, host: str, port: int, threads: int = 8,
     if metrics.trusted_proxy:
         proxy = {"trusted_proxy": metrics.trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for"}}
-    server: Any = create_server(create_app(service, metrics,
-                                           max_busy or default_limit(threads)), host=host, port=port,
+    app = create_app(service, metrics, max_busy or default_limit(threads))
+    server: Any = create_server(app, host=host, port=port,
                                 threads=threads, channel_timeout=120,
                                 clear_untrusted_proxy_headers=True, **proxy)
     names = {name.strip().lower() for name in public_names if name.strip()}
