@@ -28,11 +28,12 @@ from sync.errors import SyncError
 from sync.problems import HubAnswered, HubBusy, HubUnreachable, UploadOffsetWrong
 
 # A hub that is busy answers 429 (or 503) with Retry-After: wait that long (capped) plus
-# random jitter, then send the same request again, at most BUSY_ATTEMPTS times in all.
+# random jitter growing with each attempt (so a crowd refused together comes back spread
+# out), then send the same request again, at most BUSY_ATTEMPTS times in all.
 BUSY_STATUSES = (429, 503)
-BUSY_ATTEMPTS = 4
+BUSY_ATTEMPTS = 5
 RETRY_AFTER_CAP = 60.0
-JITTER = 1.0  # seconds at most, drawn at random
+JITTER = 2.0  # seconds at most per attempt so far, drawn at random
 
 ReadAt = Callable[[int, int], bytes]  # (offset, length) -> bytes
 Progress = Callable[[int, int], None]  # (bytes sent, bytes total)
@@ -142,7 +143,7 @@ class HubClient:
                 break
             attempt += 1
             self.busy_waits += 1
-            time.sleep(wait + random.uniform(0, JITTER))
+            time.sleep(wait + random.uniform(0, JITTER * (attempt - 1)))
         if response.status_code >= 400:
             try:
                 problem = response.json()

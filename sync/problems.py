@@ -42,7 +42,7 @@ class TooManyUnproven(SyncError):
 
 
 class HubBusy(SyncError):
-    """枢纽站繁忙，稍后自动重试（约 {retry_after} 秒后）。本次请求未作任何更改。"""
+    """枢纽站繁忙，稍后自动重试。本次请求未作任何更改。"""
 
     status, slug = 429, "busy"
 
