@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -24,7 +25,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync import errors, httpsig, problems
 from sync.chunks import CHUNK, chunk_plan
 from sync.errors import SyncError
-from sync.problems import HubAnswered, HubUnreachable, UploadOffsetWrong
+from sync.problems import HubAnswered, HubBusy, HubUnreachable, UploadOffsetWrong
+
+# A hub that is busy answers 429 (or 503) with Retry-After: wait that long (capped) plus
+# random jitter growing with each attempt (so a crowd refused together comes back spread
+# out), then send the same request again, at most BUSY_ATTEMPTS times in all.
+BUSY_STATUSES = (429, 503)
+BUSY_ATTEMPTS = 5
+RETRY_AFTER_CAP = 60.0
+JITTER = 2.0  # seconds at most per attempt so far, drawn at random
 
 ReadAt = Callable[[int, int], bytes]  # (offset, length) -> bytes
 Progress = Callable[[int, int], None]  # (bytes sent, bytes total)
@@ -73,6 +82,27 @@ def unreachable_reason(error: requests.RequestException) -> str:
     return "网络出错"
 
 
+def retry_after(response: requests.Response) -> float | None:
+    """Seconds a busy hub asks us to wait (capped), or None when the answer is not
+    "busy": a 429 ``busy`` problem, or a 429/503 that is no problem of the hub's own (a
+    reverse proxy's).  The hub's other refusals (an enrolment burst, a full replay
+    cache) are not helped by asking again soon and come back as their errors."""
+    if response.status_code not in BUSY_STATUSES:
+        return None
+    try:
+        kind = response.json().get("type")
+    except (ValueError, AttributeError):
+        kind = None
+    ours = isinstance(kind, str) and kind.startswith(problems.PROBLEM_BASE)
+    if ours and kind != problems.PROBLEM_BASE + problems.HubBusy.slug:
+        return None
+    try:
+        seconds = float(response.headers.get("Retry-After", "1"))
+    except ValueError:  # an HTTP date: not worth parsing, wait the least
+        seconds = 1.0
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
 class HubClient:
     def __init__(self, base_url: str, private_key: Ed25519PrivateKey, key_id: str,
                  timeout: float = 30.0, session_id: str | None = None,
@@ -90,6 +120,8 @@ class HubClient:
         self.clock_offset = 0.0  # hub time minus ours
         self.bytes_sent = 0
         self.bytes_received = 0
+        self.busy_attempts = BUSY_ATTEMPTS
+        self.busy_waits = 0  # how often a busy hub made us wait
 
     # -- plumbing ------------------------------------------------------------
 
@@ -103,23 +135,40 @@ class HubClient:
         all_headers = {"Sync-Session": self.session_id, **(headers or {})}
         if body and "Content-Type" not in all_headers:
             all_headers["Content-Type"] = "application/json"
-        if signed:
-            all_headers.update(httpsig.sign_request(
-                method, url, all_headers, body, self.key, self.key_id,
-                created=int(time.time() + self.clock_offset)))
-        try:
-            response = self.http.request(method, url, data=body or None, headers=all_headers,
-                                         timeout=self.timeout, verify=self.verify)
-        except requests.RequestException as error:
-            raise HubUnreachable(address=self.base, reason=unreachable_reason(error)) from None
-        self.bytes_sent += len(body)
-        self.bytes_received += len(response.content)
+        attempt = 1
+        while True:
+            response = self._send(method, url, body, dict(all_headers), signed)
+            wait = retry_after(response)
+            if wait is None or attempt >= self.busy_attempts:
+                break
+            attempt += 1
+            self.busy_waits += 1
+            time.sleep(wait + random.uniform(0, JITTER * (attempt - 1)))
         if response.status_code >= 400:
             try:
                 problem = response.json()
             except ValueError:
                 problem = None
+            wait = retry_after(response)
+            if wait is not None:
+                raise HubBusy(retry_after=max(1, round(wait)))
             raise error_from_problem(problem, response.status_code)
+        return response
+
+    def _send(self, method: str, url: str, body: bytes, headers: dict[str, str],
+              signed: bool) -> requests.Response:
+        """One attempt, signed afresh (each signature carries its own nonce)."""
+        if signed:
+            headers.update(httpsig.sign_request(
+                method, url, headers, body, self.key, self.key_id,
+                created=int(time.time() + self.clock_offset)))
+        try:
+            response = self.http.request(method, url, data=body or None, headers=headers,
+                                         timeout=self.timeout, verify=self.verify)
+        except requests.RequestException as error:
+            raise HubUnreachable(address=self.base, reason=unreachable_reason(error)) from None
+        self.bytes_sent += len(body)
+        self.bytes_received += len(response.content)
         return response
 
     def _json(self, method: str, path: str, value: Any = None, **kw: Any) -> Any:

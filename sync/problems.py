@@ -41,6 +41,12 @@ class TooManyUnproven(SyncError):
     status, slug = 429, "too-many-unproven"
 
 
+class HubBusy(SyncError):
+    """枢纽站繁忙，稍后自动重试。本次请求未作任何更改。"""
+
+    status, slug = 429, "busy"
+
+
 class NodeNotServed(SyncError):
     """站点 {node} 不归本枢纽站（{hub}）管辖，请求被拒绝。"""
 

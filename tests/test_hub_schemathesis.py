@@ -186,7 +186,8 @@ def test_every_problem_answer_is_the_shared_problem() -> None:
                         (path, method, status)
             assert "413" in operation["responses"], (path, method)  # the body limit
             if operation.get("security") != []:
-                assert {"400", "401", "403", "503"} <= set(operation["responses"]), (path, method)
+                assert {"400", "401", "403", "429", "503"} <= set(operation["responses"]), \
+                    (path, method)
 
 
 # -- the callers are who they say (else every generated request would be a 401) --------

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--trusted-proxy", default=None, metavar="ADDRESS",
                    help=_("前置反向代理（如 nginx）的地址：按它转发的 X-Forwarded-For "
                           "判断请求来自哪个地址"))
+    p.add_argument("--max-busy", type=positive_int, default=None, metavar="N",
+                   help=_("同时处理的同步请求上限，超出的请求立即答复“繁忙，稍后重试”"
+                          "（默认：服务线程数减 2）"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
     hub_backup_cmds.register(cmds, common)
@@ -96,6 +99,18 @@ def metrics_network(text: str) -> str:
     return text.strip()
 
 
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (else a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            _("“{value}”不对：应为不小于 1 的整数。").format(value=text))
+    return value
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from station.hubops import hub_runner
     from station.trust import users
@@ -151,7 +166,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
-                                   args.public_names, args.metrics_allow, args.trusted_proxy)
+                                   args.public_names, args.metrics_allow, args.trusted_proxy,
+                                   args.max_busy)
     hub_runner.run(running)
     return 0
 

@@ -84,9 +84,11 @@ def database_label(url: str) -> str:
 
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
-          metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None) -> RunningHub:
+          metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
+          max_busy: int | None = None) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
-    networks in ``metrics_allow`` (by default loopback only)."""
+    networks in ``metrics_allow`` (by default loopback only); past ``max_busy`` signed
+    requests at once, others are answered 429 (``sync.hub.admission``)."""
 
     host, _, port = listen.rpartition(":")
     if host.strip("[]") in WILDCARD and not public_names:
@@ -106,7 +108,7 @@ def start(station: Station, listen: str, db_url: str | None,
     service.matters = matter_rules.lookup(lambda: station.catalogue)
     metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
     server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
-                         metrics=metrics)
+                         metrics=metrics, max_busy=max_busy)
     forwarder = Forwarder(service, identity.upstream, ca_file=hub_tls.ca_file(station)) \
         if identity.upstream else None
     return RunningHub(service, server, forwarder, bound, started_line(bound, db))

@@ -28,6 +28,7 @@ from keys.errors import BadSignature, KeysError
 from sync import boundedjson, httpsig, storage
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub import scope
+from sync.hub.admission import RESERVE, Admission
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.identity import log_id
 from sync.hub.metrics import CONTENT_TYPE, HubMetrics
@@ -150,9 +151,10 @@ class _Nonces:
 class Auth:
     """Read the body with a limit, then verify the request signature."""
 
-    def __init__(self, hub: HubService, metrics: HubMetrics) -> None:
+    def __init__(self, hub: HubService, metrics: HubMetrics, admission: Admission) -> None:
         self.hub = hub
         self.metrics = metrics
+        self.admission = admission
         self.nonces = DbNonces()
         self.unproven = UnprovenBudget()
 
@@ -160,6 +162,13 @@ class Auth:
         req.context.started = time.monotonic()
         req.context.peer = None
         req.context.enrolling = False
+        if req.path not in UNSIGNED:  # health and metrics are never refused
+            try:
+                self.admission.enter()
+            except SyncError:
+                self.metrics.busy_refused.inc()
+                raise
+            req.context.admitted = True
         limit = MAX_CHUNK_BODY if req.method == "PATCH" else MAX_JSON
         if req.path.startswith(ENROLMENT_REQUESTS):  # may come from a node nobody knows yet
             limit = MAX_REQUEST
@@ -276,6 +285,14 @@ class Auth:
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:
+        try:
+            self._answered(req, resp)
+        finally:
+            if getattr(req.context, "admitted", False):
+                req.context.admitted = False
+                self.admission.leave()
+
+    def _answered(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._count(req, resp)
         peer = getattr(req.context, "peer", None)
         session = req.get_header("Sync-Session")
@@ -633,10 +650,14 @@ class UpdateItem:
         _send(resp, {"kind": kind, "version": self.hub.updates.install(kind, published)})
 
 
-def create_app(hub: HubService, metrics: HubMetrics | None = None) -> falcon.App:
-    """The hub's WSGI app; ``metrics`` by default answers loopback only."""
+def create_app(hub: HubService, metrics: HubMetrics | None = None,
+               max_busy: int = 8 - RESERVE) -> falcon.App:
+    """The hub's WSGI app; ``metrics`` by default answers loopback only.  Past
+    ``max_busy`` signed requests in progress, others get 429 (``sync.hub.admission``)."""
     metrics = metrics or HubMetrics(hub)
-    app = falcon.App(middleware=[Auth(hub, metrics)])
+    admission = Admission(max_busy)
+    metrics.watch(admission)
+    app = falcon.App(middleware=[Auth(hub, metrics, admission)])
     app.req_options.strip_url_path_trailing_slash = True
     app.add_error_handler(falcon.HTTPError, handle_falcon_error)
     app.add_error_handler(peewee.DatabaseError, handle_database_error)

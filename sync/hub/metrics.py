@@ -9,6 +9,8 @@ What is counted, and where:
 | ``bianmin_hub_events_ingested_total`` | counter | events pushes to this hub stored (not duplicates) |
 | ``bianmin_hub_events_served_total`` | counter | events handed out by pulls |
 | ``bianmin_hub_received_bytes_total`` / ``…_sent_bytes_total`` | counter | request and answer bodies |
+| ``bianmin_hub_busy_refusals_total`` | counter | signed requests refused at once with 429 ``busy`` (``sync.hub.admission``) |
+| ``bianmin_hub_requests_in_progress`` | gauge | signed requests being worked on now |
 | ``bianmin_hub_forward_backlog_events`` | gauge | events held here the parent hub lacks (hubs with an upstream) |
 | ``bianmin_hub_upstream_last_success_timestamp_seconds`` | gauge | the last forwarding round that succeeded |
 | ``bianmin_hub_database_size_bytes`` | gauge | the SQLite file with its WAL, or ``pg_database_size`` |
@@ -35,6 +37,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from peewee import SqliteDatabase
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
@@ -97,7 +100,15 @@ class HubMetrics:
                                 registry=self.registry)
         self.bytes_out = Counter("bianmin_hub_sent_bytes", "Answer body bytes",
                                  registry=self.registry)
-        self.registry.register(HubGauges(hub, data_dir))
+        self.busy_refused = Counter("bianmin_hub_busy_refusals",
+                                    "Signed requests refused with 429 busy (too many at once)",
+                                    registry=self.registry)
+        self.gauges = HubGauges(hub, data_dir)
+        self.registry.register(self.gauges)
+
+    def watch(self, admission: Any) -> None:
+        """Report ``admission.in_progress`` (sync.hub.admission) at each scrape."""
+        self.gauges.admission = admission
 
     def permits(self, address: str | None) -> bool:
         """May a request from ``address`` (as the server saw it) read the metrics?"""
@@ -126,11 +137,15 @@ class HubGauges(Collector):
     def __init__(self, hub: HubService, data_dir: Path | None) -> None:
         self.hub = hub
         self.data_dir = data_dir
+        self.admission: Any = None
 
     def describe(self) -> list[Metric]:
         return []  # read at scrape time only: nothing is queried when registering
 
     def collect(self) -> Iterator[Metric]:
+        if self.admission is not None:
+            yield _gauge("bianmin_hub_requests_in_progress",
+                         "Signed requests being worked on now", self.admission.in_progress)
         if self.hub.me.upstream:
             yield _gauge("bianmin_hub_forward_backlog_events",
                          "Events held here that the parent hub does not hold yet",

@@ -7,6 +7,7 @@ from typing import Any
 
 from waitress import create_server
 
+from sync.hub.admission import default_limit
 from sync.hub.app import create_app
 from sync.hub.metrics import HubMetrics
 from sync.hub.service import HubService
@@ -15,7 +16,8 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def bind(service: HubService, host: str, port: int, threads: int = 8,
-         public_names: Iterable[str] = (), metrics: HubMetrics | None = None) -> tuple[Any, str]:
+         public_names: Iterable[str] = (), metrics: HubMetrics | None = None,
+         max_busy: int | None = None) -> tuple[Any, str]:
     """The server (call ``.run()``) and the address it listens on.
 
     ``public_names`` are the authorities clients (or a reverse proxy in front)
@@ -25,13 +27,17 @@ def bind(service: HubService, host: str, port: int, threads: int = 8,
     Behind a reverse proxy the hub trusts (``metrics.trusted_proxy``: its address), a
     request's address is the last one the proxy adds to ``X-Forwarded-For``, as for the
     progress page (``sync.hub.progress_web.bind``); from anyone else that header is
-    dropped."""
+    dropped.
+
+    ``max_busy``: signed requests worked on at once before others get 429 (by default
+    ``threads`` less a reserve kept for ``/v1/health`` and ``/metrics``)."""
     metrics = metrics or HubMetrics(service)
     proxy: dict[str, Any] = {}
     if metrics.trusted_proxy:
         proxy = {"trusted_proxy": metrics.trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for"}}
-    server: Any = create_server(create_app(service, metrics), host=host, port=port,
+    app = create_app(service, metrics, max_busy or default_limit(threads))
+    server: Any = create_server(app, host=host, port=port,
                                 threads=threads, channel_timeout=120,
                                 clear_untrusted_proxy_headers=True, **proxy)
     names = {name.strip().lower() for name in public_names if name.strip()}
