@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                           "判断请求来自哪个地址"))
     p.add_argument("--max-busy", type=positive_int, default=None, metavar="N",
                    help=_("同时处理的同步请求上限，超出的请求立即答复“繁忙，稍后重试”"
-                          "（默认：服务线程数减 2）"))
+                          "（默认不限；建议为服务线程数减 2，即 6）"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
     hub_backup_cmds.register(cmds, common)

@@ -16,11 +16,15 @@ import threading
 from sync.problems import HubBusy
 
 RESERVE = 2  # threads kept for /v1/health and /metrics
+# Without --max-busy nothing is refused: on a 500-station storm here a limit of 6
+# doubled the storm's wall time (refused stations sleep before retrying) and never
+# reproduced the 30 s waits it is for; an operator turns it on where threads stall.
+UNLIMITED = 1_000_000
 RETRY_AFTER = (1, 3)  # seconds, drawn at random so refused clients do not return together
 
 
 def default_limit(threads: int) -> int:
-    """The default ``--max-busy`` for a waitress pool of ``threads``."""
+    """The suggested ``--max-busy`` for a waitress pool of ``threads``."""
     return max(1, threads - RESERVE)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from waitress import create_server
 
-from sync.hub.admission import default_limit
+from sync.hub.admission import UNLIMITED
 from sync.hub.app import create_app
 from sync.hub.metrics import HubMetrics
 from sync.hub.service import HubService
@@ -29,14 +29,15 @@ def bind(service: HubService, host: str, port: int, threads: int = 8,
     progress page (``sync.hub.progress_web.bind``); from anyone else that header is
     dropped.
 
-    ``max_busy``: signed requests worked on at once before others get 429 (by default
-    ``threads`` less a reserve kept for ``/v1/health`` and ``/metrics``)."""
+    ``max_busy``: signed requests worked on at once before others get 429 (None: no
+    limit; ``admission.default_limit`` suggests ``threads`` less a reserve kept for
+    ``/v1/health`` and ``/metrics``)."""
     metrics = metrics or HubMetrics(service)
     proxy: dict[str, Any] = {}
     if metrics.trusted_proxy:
         proxy = {"trusted_proxy": metrics.trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for"}}
-    app = create_app(service, metrics, max_busy or default_limit(threads))
+    app = create_app(service, metrics, max_busy or UNLIMITED)
     server: Any = create_server(app, host=host, port=port,
                                 threads=threads, channel_timeout=120,
                                 clear_untrusted_proxy_headers=True, **proxy)
