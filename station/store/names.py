@@ -44,7 +44,12 @@ def backfill_name_index(index: BlindIndexer, batch: int | None = None) -> int:
     update = (f'UPDATE "{table}" SET "name_index" = ? '
               'WHERE "_rowid_" = ? AND "name_index" IS NULL')
     done = 0
+    pending = f'SELECT 1 FROM "{table}" WHERE "name_index" IS NULL LIMIT 1'
     while True:
+        # Read first: an up-to-date store (every open after the first) takes no write
+        # lock, so opening never waits for another program writing the store.
+        if db.execute_sql(pending).fetchone() is None:
+            return done
         with db.atomic("IMMEDIATE"):
             rows = db.execute_sql(select, (batch,)).fetchall()
             if not rows:
