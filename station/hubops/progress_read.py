@@ -74,13 +74,9 @@ def read_progress(db: Database, case_no: str, code: str, catalogue: Catalogue,
         if event_id is None or not check_code.matches(case_no, event_id, code):
             return None
         case = HubCase.get_or_none(HubCase.case_no == case_no)
-        flagged = {(f.node, f.seq) for f in HubFlag.select(HubFlag.node, HubFlag.seq)
-                   .where(HubFlag.case_no == case_no)}
-        rows = [r for r in HubEvent.select(HubEvent.node, HubEvent.seq, HubEvent.type,
-                                           HubEvent.hlc)
-                .where(HubEvent.case_no == case_no) if (r.node, r.seq) not in flagged]
+        rows = case_headers(case_no)
         names = {p.node: p.name for p in HubPeer.select(HubPeer.node, HubPeer.name)}
-    view = _view(case_no, case)
+    view = case_view(case_no, case)
     matter = catalogue.matters.get(view.matter or (case.matter if case else "") or "")
     warned: list[str] = []
     calendar = WorkCalendar(holidays, warned.append)
@@ -95,7 +91,17 @@ def read_progress(db: Database, case_no: str, code: str, catalogue: Catalogue,
                         _handled_by(view, names), due, bool(warned), steps)
 
 
-def _view(case_no: str, case: HubCase | None) -> lifecycle.CaseView:
+def case_headers(case_no: str) -> list[HubEvent]:
+    """The case's event headers (node, seq, type, HLC) the hub folded: without the
+    events it flagged (``HubFlag``), in log order.  Call inside a connection."""
+    flagged = {(f.node, f.seq) for f in HubFlag.select(HubFlag.node, HubFlag.seq)
+               .where(HubFlag.case_no == case_no)}
+    return [r for r in HubEvent.select(HubEvent.node, HubEvent.seq, HubEvent.type, HubEvent.hlc)
+            .where(HubEvent.case_no == case_no).order_by(HubEvent.id)
+            if (r.node, r.seq) not in flagged]
+
+
+def case_view(case_no: str, case: HubCase | None) -> lifecycle.CaseView:
     """The folded view; from the plain columns for a row an older hub wrote."""
     if case is None:  # the filing arrived, its fold not yet: it waits to be accepted
         return lifecycle.CaseView(case_no, lifecycle.QUEUED, filed_by=case_no[:12])

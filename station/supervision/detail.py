@@ -3,7 +3,6 @@ its procedure (分环节时限, ``station.clock.steps``) and its steps, from hea
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from peewee import Database
@@ -13,10 +12,11 @@ from station.clock import deadlines, steps
 from station.clock.calendar import WorkCalendar
 from station.clock.deadlines import ClockPolicy, MatterLimits
 from station.errors import StationError
+from station.hubops.progress_read import case_headers, case_view
 from station.supervision.board_shapes import CaseDetail, StepLine
 from station.supervision.names import Names
 from sync import lifecycle
-from sync.hub.models import HubCase, HubEvent, HubFlag
+from sync.hub.models import HubCase
 
 
 class CaseNotAtHub(StationError):
@@ -31,18 +31,13 @@ def case_detail(db: Database, case_no: str, catalogue: Catalogue, calendar: Work
         case = HubCase.get_or_none(HubCase.case_no == case_no)
         if case is None:
             raise CaseNotAtHub(case_no=case_no)
-        flagged = {(f.node, f.seq) for f in HubFlag.select(HubFlag.node, HubFlag.seq)
-                   .where(HubFlag.case_no == case_no)}
-        rows = [r for r in HubEvent.select(HubEvent.node, HubEvent.seq, HubEvent.type,
-                                           HubEvent.hlc)
-                .where(HubEvent.case_no == case_no) if (r.node, r.seq) not in flagged]
-    view = json.loads(case.view or "{}")
-    state = str(view.get("state") or case.state)
-    matter_code = str(view.get("matter") or case.matter or "")
-    filer = str(view.get("filed_by") or case_no[:12])
-    rows.sort(key=lambda r: str(r.hlc))
+        rows = sorted(case_headers(case_no), key=lambda r: str(r.hlc))
+    view = case_view(case_no, case)
+    state, matter_code = view.state, view.matter or ""
+    filer = view.filed_by or case_no[:12]
+    steps_done = [r for r in rows if lifecycle.is_case_event(r.type)]
     lines = [StepLine(deadlines.day_of_hlc(r.hlc), r.type, lifecycle.action_label(r.type),
-                      names.node(r.node)) for r in rows if lifecycle.is_case_event(r.type)]
+                      names.node(r.node)) for r in steps_done]
     matter = catalogue.matters.get(matter_code)
     due, stages = None, []
     if matter is not None:
@@ -50,8 +45,7 @@ def case_detail(db: Database, case_no: str, catalogue: Catalogue, calendar: Work
                                  calendar, today, policy)
         tiers = {lifecycle.county_of(filer): "county", lifecycle.township_of(filer): "township"}
         events = [steps.StepEvent(line.type, line.day, tiers.get(row.node, "village"))
-                  for line, row in zip(lines, (r for r in rows
-                                               if lifecycle.is_case_event(r.type)), strict=True)]
+                  for line, row in zip(lines, steps_done, strict=True)]
         flow = steps.Flow(matter.tier, matter.offices if matter.is_sequential else ())
         stages = steps.step_clock(events, matter.procedure, flow, calendar, today, policy)
     return CaseDetail(case_no=case_no, matter=matter_code,

@@ -32,6 +32,7 @@ from forms.catalogue import Catalogue
 from station.clock import deadlines
 from station.clock.calendar import WorkCalendar
 from station.clock.deadlines import ClockPolicy, MatterLimits
+from station.hubops.progress_read import case_view
 from sync import lifecycle
 from sync.hub.models import HubCase, HubEvent, HubFlag, HubModel, HubState, upsert
 
@@ -216,18 +217,8 @@ def _compute(batch: list[str], catalogue: Catalogue, calendar: WorkCalendar,
         case = views.get(case_no)
         if case is None or not headers.get(case_no):
             continue
-        yield case_facts(case_no, headers[case_no], _view(case), catalogue, calendar, policy,
-                         today)
-
-
-def _view(case: HubCase) -> lifecycle.CaseView:
-    stored = json.loads(case.view or "{}")
-    if stored:
-        return lifecycle.CaseView.from_json(stored)
-    offices = json.loads(case.offices or "[]")
-    return lifecycle.CaseView(case.case_no, case.state, filed_by=case.filed_by,
-                              matter=case.matter, level=case.level,
-                              offices=tuple(str(o) for o in offices))
+        yield case_facts(case_no, headers[case_no], case_view(case_no, case), catalogue,
+                         calendar, policy, today)
 
 
 # Every column, so that the rows of one insert all name the same columns.
