@@ -38,16 +38,20 @@ CARD_RULE_SET = "node.card_rule_set"
 _PARSERS = {"yellow_share": float, "followup_callback_days": int, "followup_fix_days": int}
 
 
+def _stored(shape: type) -> dict[str, str]:
+    """The stored settings of a dataclass's fields (``clock.<field>``), by field name."""
+    keys = [PREFIX + f.name for f in fields(shape)]
+    return {s.key[len(PREFIX):]: s.value for s in Setting.select().where(Setting.key.in_(keys))}
+
+
 def policy_from_settings() -> ClockPolicy:
     """The policy stored in the open station's settings; defaults for what is unset.
 
     A stored value that is not valid (it can only come from editing the
     database) is logged and its default used, so supervision never stops.
     """
-    keys = [PREFIX + f.name for f in fields(ClockPolicy)]
-    stored = {s.key[len(PREFIX):]: s.value for s in Setting.select().where(Setting.key.in_(keys))}
     policy = ClockPolicy()
-    for name, text in stored.items():
+    for name, text in _stored(ClockPolicy).items():
         try:
             policy = _with(policy, name, _PARSERS[name](text))
         except (ValueError, StationError):
@@ -112,11 +116,9 @@ def card_rule_from_settings(station: Station) -> CardRule:
     """The card rule stored in ``station``'s settings (its open store); defaults for what
     is unset.  As for the policy, a damaged stored value is logged and its default used,
     so the board never stops."""
-    keys = [PREFIX + f.name for f in fields(CardRule)]
     del station  # the settings are read through the open store, as the policy's are
-    stored = {s.key[len(PREFIX):]: s.value for s in Setting.select().where(Setting.key.in_(keys))}
     rule = CardRule()
-    for name, text in stored.items():
+    for name, text in _stored(CardRule).items():
         try:
             rule = replace(rule, **{name: float(text)})
         except (ValueError, StationError):
