@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--max-busy", type=positive_int, default=None, metavar="N",
                    help=_("同时处理的同步请求上限，超出的请求立即答复“繁忙，稍后重试”"
                           "（默认不限；建议为服务线程数减 2，即 6）"))
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help=_("工作进程数（默认 1）；多于 1 个须用 PostgreSQL 数据库（--db），"
+                          "仅限 Linux"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
     hub_backup_cmds.register(cmds, common)
@@ -167,7 +170,7 @@ def run_serve(args: argparse.Namespace) -> int:
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
                                    args.public_names, args.metrics_allow, args.trusted_proxy,
-                                   args.max_busy)
+                                   args.max_busy, args.workers)
     hub_runner.run(running)
     return 0
 

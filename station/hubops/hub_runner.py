@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -24,31 +25,44 @@ from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled
+from station.errors import (
+    DiskRefusesWrites,
+    HubPublicNameNeeded,
+    HubWorkersNeedPostgres,
+    HubWorkersUnavailable,
+    NotEnrolled,
+)
 from station.hubops.hub_banner import started_line
 from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync import storage
+from sync.hub import workers as hub_workers
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
+from sync.hub.leader import ForwardingLeader
 from sync.hub.metrics import DEFAULT_ALLOW, HubMetrics
-from sync.hub.serve import bind
+from sync.hub.serve import app_for, bind
 from sync.hub.service import HubService
 
 log = logging.getLogger("bianmin.hub")
 UPSTREAM_SETTING = "hub.upstream"
 DB_NAME = "hub.db"
 WILDCARD = ("0.0.0.0", "::")  # every interface: the public names must be given
+THREADS = 8  # serving threads (of each worker process)
 
 
 @dataclass
 class RunningHub:
     service: HubService
-    server: object
-    forwarder: Forwarder | None
+    server: object  # waitress's (one process), else None
+    leader: ForwardingLeader | None  # forwards upward (hubs with an upstream)
     address: str
     banner: str  # the line saying where it listens and which database it uses
+    workers: int = 1
+    app: object = None  # several processes: the WSGI app and the socket the master bound
+    sock: socket.socket | None = None
+    trusted_proxy: str | None = None
 
 
 def identity_of(station: Station, upstream: str | None) -> HubIdentity:
@@ -85,12 +99,21 @@ def database_label(url: str) -> str:
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
-          max_busy: int | None = None) -> RunningHub:
+          max_busy: int | None = None, workers: int = 1) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
     networks in ``metrics_allow`` (by default loopback only); past ``max_busy`` signed
-    requests at once, others are answered 429 (``sync.hub.admission``)."""
+    requests at once, others are answered 429 (``sync.hub.admission``).
+
+    ``workers`` > 1: that many worker processes (``sync.hub.workers``, Linux), which
+    need PostgreSQL; refused before anything is stored or opened otherwise.  Metrics
+    and ``max_busy`` then count per worker process."""
 
     host, _, port = listen.rpartition(":")
+    if workers > 1:
+        if not hub_workers.available():
+            raise HubWorkersUnavailable(workers=workers)
+        if db_url is None or not db_url.lower().startswith(("postgres://", "postgresql://")):
+            raise HubWorkersNeedPostgres(workers=workers)
     if host.strip("[]") in WILDCARD and not public_names:
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
@@ -107,11 +130,21 @@ def start(station: Station, listen: str, db_url: str | None,
         raise DiskRefusesWrites(path=where, reason=reason) from None
     service.matters = matter_rules.lookup(lambda: station.catalogue)
     metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
-    server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
-                         metrics=metrics, max_busy=max_busy)
-    forwarder = Forwarder(service, identity.upstream, ca_file=hub_tls.ca_file(station)) \
-        if identity.upstream else None
-    return RunningHub(service, server, forwarder, bound, started_line(bound, db))
+    leader = None
+    if identity.upstream:
+        upstream_url, ca_file = identity.upstream, hub_tls.ca_file(station)
+        leader = ForwardingLeader(
+            db, lambda: Forwarder(service, upstream_url, ca_file=ca_file))
+    if workers > 1:
+        sock = hub_workers.listen_socket(host or "127.0.0.1", int(port))
+        bound = f"http://{host or '127.0.0.1'}:{sock.getsockname()[1]}"
+        app = app_for(service, host or "127.0.0.1", sock.getsockname()[1], public_names,
+                      metrics, max_busy)
+        return RunningHub(service, None, leader, bound, started_line(bound, db, workers),
+                          workers, app, sock, trusted_proxy)
+    server, bound = bind(service, host or "127.0.0.1", int(port), threads=THREADS,
+                         public_names=public_names, metrics=metrics, max_busy=max_busy)
+    return RunningHub(service, server, leader, bound, started_line(bound, db))
 
 
 def run(hub: RunningHub) -> None:
@@ -119,12 +152,28 @@ def run(hub: RunningHub) -> None:
         # A file-size limit (ulimit -f) then fails the write like a full disk, which the
         # hub reports plainly and survives, instead of killing the process.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    if hub.forwarder is not None:
-        threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
+    if hub.workers > 1:
+        assert hub.sock is not None
+        hub_workers.serve(hub.app, hub.sock, hub.workers, THREADS,
+                          started=lambda: print(hub.banner, file=sys.stderr, flush=True),
+                          in_worker=lambda: _worker_threads(hub), db=hub.service.db,
+                          trusted_proxy=hub.trusted_proxy)
+        return
+    if hub.leader is not None:
+        threading.Thread(target=hub.leader.run, name="forwarding-lock", daemon=True).start()
     print(hub.banner, file=sys.stderr, flush=True)
     try:
         hub.server.run()  # type: ignore[attr-defined]
     finally:
-        if hub.forwarder is not None:
-            hub.forwarder.stop.set()
-            hub.forwarder.wake.set()
+        if hub.leader is not None:
+            hub.leader.stop.set()
+
+
+def _worker_threads(hub: RunningHub) -> None:
+    """In each worker process: keep its memory in step with the database, and try for
+    the forwarding lock."""
+    stop = threading.Event()
+    threading.Thread(target=hub_workers.keep_in_step, args=(hub.service, stop),
+                     name="in-step", daemon=True).start()
+    if hub.leader is not None:
+        threading.Thread(target=hub.leader.run, name="forwarding-lock", daemon=True).start()

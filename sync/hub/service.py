@@ -155,6 +155,7 @@ class HubService:
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
         self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
+        self._revocations_read: str | None = None  # the stored list refresh_shared read
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
         stored = HubState.get_or_none(HubState.key == "revocations")
@@ -293,6 +294,22 @@ class HubService:
             self.me.revocations = incoming
             upsert(HubState, key="revocations", value=data.decode("latin-1"))
         return kept
+
+    def refresh_shared(self) -> None:
+        """Bring what this process keeps in memory up to the database, which other
+        worker processes of the hub write too (``sync.hub.workers``): the revocation
+        list, and the node keys (a node enrolled again has new serials)."""
+        stored = HubState.get_or_none(HubState.key == "revocations")
+        if stored is not None and stored.value != self._revocations_read:
+            self.install_revocations(stored.value.encode("latin-1"))
+            self._revocations_read = stored.value
+        serials = {row.node: frozenset(json.loads(row.serials))
+                   for row in HubPeer.select(HubPeer.node, HubPeer.serials)}
+        with self._lock:
+            for node, (_key, known) in list(self._keys.items()):
+                if serials.get(node) != known:
+                    del self._keys[node]
+            self._history.clear()  # first seqs are set by whichever worker stored them
 
     def revocation_bytes(self) -> bytes | None:
         stored = HubState.get_or_none(HubState.key == "revocations")
