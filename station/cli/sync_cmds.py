@@ -167,6 +167,7 @@ def run_audit_overrides(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from station.hubops import hub_runner
 
+    hub_runner.check_workers(args.workers, args.db)
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
                                    args.public_names, args.metrics_allow, args.trusted_proxy,

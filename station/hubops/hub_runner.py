@@ -96,6 +96,17 @@ def database_label(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
+def check_workers(workers: int, db_url: str | None) -> None:
+    """Several worker processes need gunicorn (not on Windows) and PostgreSQL (SQLite is
+    one process's); refused before the store is opened, so nothing changes."""
+    if workers <= 1:
+        return
+    if not hub_workers.available():
+        raise HubWorkersUnavailable(workers=workers)
+    if db_url is None or not db_url.lower().startswith(("postgres://", "postgresql://")):
+        raise HubWorkersNeedPostgres(workers=workers)
+
+
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
@@ -109,11 +120,7 @@ def start(station: Station, listen: str, db_url: str | None,
     and ``max_busy`` then count per worker process."""
 
     host, _, port = listen.rpartition(":")
-    if workers > 1:
-        if not hub_workers.available():
-            raise HubWorkersUnavailable(workers=workers)
-        if db_url is None or not db_url.lower().startswith(("postgres://", "postgresql://")):
-            raise HubWorkersNeedPostgres(workers=workers)
+    check_workers(workers, db_url)
     if host.strip("[]") in WILDCARD and not public_names:
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))

@@ -31,7 +31,7 @@ from sync.hub.service import HubService
 log = logging.getLogger("bianmin.hub.workers")
 STEP = 2.0
 TIMEOUT = 120  # as waitress's channel_timeout
-GRACEFUL = 20
+GRACEFUL = 8  # SIGTERM: requests under way may finish this long
 
 
 def available() -> bool:

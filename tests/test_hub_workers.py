@@ -1,0 +1,213 @@
+"""A township hub served by two worker processes on one PostgreSQL database.
+
+Real processes (``station hub serve --workers 2``: a gunicorn master and its two
+workers behind one address), real PostgreSQL, real HTTP on loopback.  The village and
+the reviewers sync through them; concurrent claims of one case from two reviewers
+land on both processes and exactly one wins; the holdings compare equal; the worker
+holding the forwarding lock is killed (SIGKILL) and another takes the lock, after
+which what arrives still reaches the county.  And with SQLite, several workers are
+refused before anything is stored."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg2
+from cli import snapshot, station
+from network import assert_same_holdings, postgres_databases
+from prometheus_client.parser import text_string_to_metric_families
+
+from station.casework import review_queue
+from station.demo import demo_network
+from station.demo.demo_network import REVIEWERS, DemoNetwork
+from station.hubops import hub_runner
+from station.network import link
+from sync.errors import SyncError
+from sync.hub.leader import HOLDER
+
+CLAIMS = 24  # claim requests, from two reviewers at once
+
+
+def _holder(url: str) -> dict[str, Any] | None:
+    """The forwarding lock's holder as the workers recorded it in the hub database."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT value FROM hub_state WHERE key = %s", (HOLDER,))
+        row = cursor.fetchone()
+    conn.close()
+    return json.loads(row[0]) if row else None
+
+
+def _parent_of(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _scrape(address: str) -> dict[str, dict[str, float]]:
+    """One /metrics answer on a fresh connection (whichever worker takes it): the
+    answering worker's pid and its per-route request counters."""
+    parts = urlsplit(address)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        conn.request("GET", "/metrics")
+        body = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    out: dict[str, dict[str, float]] = {"held": {}, "claims": {}}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == "bianmin_hub_forwarding_lock_held":
+                out["held"][sample.labels["pid"]] = sample.value
+            if sample.name == "bianmin_hub_requests_total" \
+                    and sample.labels.get("route") == "/v1/claims":
+                out["claims"][sample.labels["status"]] = \
+                    out["claims"].get(sample.labels["status"], 0) + sample.value
+    return out
+
+
+def _race_claims(net: DemoNetwork, case_no: str) -> tuple[list[str], list[str]]:
+    """CLAIMS claim requests for ``case_no`` at once, half from each of two reviewers
+    of the same office, each on its own connection; the winners and the refused."""
+    clients = []
+    for name in (REVIEWERS[0][0], REVIEWERS[1][0]):
+        with net.open(net.township, name) as desk:
+            for _ in range(CLAIMS // 2):
+                client = link.client_for(desk)
+                link.connect(desk, client)
+                clients.append((client, name))
+    won: list[str] = []
+    refused: list[str] = []
+    start = threading.Barrier(len(clients))
+
+    def claim(client: Any, name: str) -> None:
+        start.wait()
+        try:
+            client.claim(case_no, name)
+            won.append(name)
+        except SyncError as error:
+            refused.append(type(error).__name__)
+
+    threads = [threading.Thread(target=claim, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return won, refused
+
+
+def test_two_workers_serve_a_township_and_forwarding_moves_when_its_holder_dies(
+        net: DemoNetwork) -> None:
+    with postgres_databases("county", "township") as (county_db, township_db):
+        net.county_db, net.township_db = county_db, township_db
+        county = demo_network.start_hub(net, net.county, db=county_db)
+        township = demo_network.start_hub(net, net.township, upstream=county, db=township_db,
+                                          options=("--workers", "2"))
+        master = net.township.process
+        assert master is not None
+        net.reviewer.address = township
+        with net.open(net.village) as village:
+            link.set_hub(village, township)
+        for name, _display, _office in REVIEWERS:
+            with net.open(net.township, name) as desk:
+                link.set_hub(desk, township)
+        with net.open(net.county) as admin:
+            link.set_hub(admin, county)
+
+        # The village files and syncs through the two workers; it reaches the county.
+        with net.open(net.village) as village:
+            filed = [r.case_no for r in demo_network.file_samples(net, village, 2)]
+            report = link.sync_once(village)
+            assert report.pending == 0
+            head = link.acked_seq()
+        demo_network.wait_for_county(net, {net.village.code: head})
+
+        # Two reviewers of one office claim one case at once: exactly one wins.
+        with net.open(net.reviewer) as desk:
+            link.sync_once(desk)
+            assert set(filed) <= {c["case_no"] for c in review_queue.queue(desk)}
+        won, refused = _race_claims(net, filed[1])
+        assert len(won) == 1, (won, refused)
+        assert refused == ["AlreadyClaimed"] * (CLAIMS - 1)
+
+        # Both worker processes answered claims (each counts its own).
+        seen: dict[str, float] = {}
+
+        def both_answered() -> bool:
+            scraped = _scrape(township)
+            for pid in scraped["held"]:
+                seen[pid] = sum(scraped["claims"].values())
+            return len(seen) >= 2
+        demo_network.wait_until(both_answered, 60, "a /metrics answer from each worker")
+        assert sum(seen.values()) == CLAIMS, seen
+        assert all(count > 0 for count in seen.values()), seen
+
+        # The rest of the round trip, then the holdings compare equal.
+        with net.open(net.reviewer) as desk:
+            review_queue.claim(desk, filed[0])
+            review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
+            desk_head = link.acked_seq()
+        with net.open(net.village) as village:
+            report = link.sync_once(village)
+            assert report.returned == [filed[0]]
+            head = link.acked_seq()
+        demo_network.wait_for_county(net, {net.township.code: desk_head,
+                                           net.village.code: head})
+        assert_same_holdings(net)
+
+        # Exactly one worker holds the forwarding lock; kill it outright.
+        holder = demo_network.wait_until(lambda: _holder(township_db), 60, "a lock holder")
+        victim = int(holder["pid"])
+        assert _parent_of(victim) == master.pid and _alive(victim)
+        os.kill(victim, signal.SIGKILL)
+        demo_network.wait_until(lambda: not _alive(victim), 60, "the holder's end")
+
+        def taken_over() -> dict[str, Any] | None:
+            now = _holder(township_db)
+            return now if now and now["pid"] != victim else None
+        successor = demo_network.wait_until(taken_over, 90, "another worker taking the lock")
+        assert _parent_of(int(successor["pid"])) == master.pid
+
+        # What arrives afterwards still reaches the county.
+        with net.open(net.village) as village:
+            more = [r.case_no for r in demo_network.file_samples(net, village, 1)]
+            report = link.sync_once(village)
+            assert report.pending == 0
+            head = link.acked_seq()
+        demo_network.wait_for_county(net, {net.village.code: head})
+        assert more
+        assert_same_holdings(net)
+
+        # SIGTERM to the master stops every worker.
+        children = [int(p) for p in
+                    Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()]
+        master.send_signal(signal.SIGTERM)
+        assert master.wait(60) == 0
+        assert not any(_alive(pid) for pid in children)
+        net.stop()
+
+
+def test_several_workers_on_sqlite_are_refused_and_nothing_changes(
+        net: DemoNetwork) -> None:
+    before = snapshot(net.township.data)
+    result = station("hub", "serve", "--data", net.township.data, "--user", "admin",
+                     "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9",
+                     "--workers", "2", env={"STATION_PASSPHRASE": net.passphrase})
+    assert result.code == 2, result
+    assert "多个工作进程（--workers 2）须共用一个 PostgreSQL 数据库" in result.err
+    assert "--db postgresql://" in result.err
+    assert not (net.township.data / hub_runner.DB_NAME).exists()
+    assert snapshot(net.township.data) == before
