@@ -211,3 +211,44 @@ def test_several_workers_on_sqlite_are_refused_and_nothing_changes(
     assert "--db postgresql://" in result.err
     assert not (net.township.data / hub_runner.DB_NAME).exists()
     assert snapshot(net.township.data) == before
+
+
+class _FakeForwarder:
+    """Stands for the Forwarder: says while it runs."""
+
+    def __init__(self, name: str, running: set[str]) -> None:
+        self.name, self.running = name, running
+        self.stop, self.wake = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        self.running.add(self.name)
+        self.stop.wait()
+        self.running.discard(self.name)
+
+
+def test_the_forwarding_lock_is_held_by_one_leader_and_passes_on(tmp_path: Path) -> None:
+    """Two leaders on one PostgreSQL database: one forwards; when it stops (its session
+    ends), the other takes the lock and forwards."""
+    from sync.hub.identity import open_database
+    from sync.hub.leader import ForwardingLeader
+
+    with postgres_databases("leader") as (url,):
+        db = open_database(url, tmp_path / "unused.db")
+        running: set[str] = set()
+        leaders = {name: ForwardingLeader(db, lambda n=name: _FakeForwarder(n, running),
+                                          retry=0.2) for name in ("a", "b")}
+        threads = {name: threading.Thread(target=leader.run, daemon=True)
+                   for name, leader in leaders.items()}
+        for thread in threads.values():
+            thread.start()
+        first = demo_network.wait_until(lambda: set(running), 30, "a leader forwarding")
+        assert len(first) == 1
+        holder = next(iter(first))
+        other = "b" if holder == "a" else "a"
+        leaders[holder].stop.set()
+        threads[holder].join()
+        demo_network.wait_until(lambda: running == {other}, 30, "the other leader forwarding")
+        leaders[other].stop.set()
+        threads[other].join()
+        assert running == set()
+        db.close()

@@ -83,25 +83,30 @@ class ForwardingLeader:
         if not isinstance(self.database, PostgresqlDatabase):
             self._forward_while(lambda: True)  # one process: no lock needed
             return
-        while not self.stop.is_set():
-            try:
-                if self._take():
-                    self._record()
-                    self._forward_while(self._still_held)
-            except Exception as error:  # the database away: try again later
-                log.warning("forwarding lock: %s", error)
-            finally:
-                self._release()
-            self.stop.wait(self.retry)
+        try:
+            while not self.stop.is_set():
+                try:
+                    if self._take():
+                        self._record()
+                        self._forward_while(self._still_held)
+                        self._release()  # a new session for the next try
+                except Exception as error:  # the database away: try again later
+                    log.warning("forwarding lock: %s", error)
+                    self._release()
+                self.stop.wait(self.retry)
+        finally:
+            self._release()
 
     def _take(self) -> bool:
+        """Try for the lock once, on this leader's own connection (kept between tries)."""
         assert isinstance(self.database, PostgresqlDatabase)
-        lock_db = PostgresqlDatabase(self.database.database, autorollback=True,
-                                     **self.database.connect_params)
-        lock_db.connect()
-        self._lock_db = lock_db
-        taken = bool(lock_db.execute_sql("SELECT pg_try_advisory_lock(%s)",
-                                          (LOCK_KEY,)).fetchone()[0])
+        if self._lock_db is None:
+            lock_db = PostgresqlDatabase(self.database.database, autorollback=True,
+                                         **self.database.connect_params)
+            lock_db.connect()
+            self._lock_db = lock_db
+        taken = bool(self._lock_db.execute_sql("SELECT pg_try_advisory_lock(%s)",
+                                                (LOCK_KEY,)).fetchone()[0])
         if taken:
             _holding.set()
             log.warning("forwarding lock taken by process %d", os.getpid())
