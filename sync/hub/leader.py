@@ -101,7 +101,7 @@ class ForwardingLeader:
         """Try for the lock once, on this leader's own connection (kept between tries)."""
         assert isinstance(self.database, PostgresqlDatabase)
         if self._lock_db is None:
-            lock_db = PostgresqlDatabase(self.database.database, autorollback=True,
+            lock_db = PostgresqlDatabase(self.database.database,
                                          **self.database.connect_params)
             lock_db.connect()
             self._lock_db = lock_db
