@@ -29,6 +29,7 @@ Quirks met:
 from __future__ import annotations
 
 import getpass
+import itertools
 import os
 import signal
 import socket
@@ -89,6 +90,7 @@ class SwiftS3:
     region: str = REGION
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    began: float = 0.0  # time.monotonic() when the servers were started
     started_in: float = 0.0  # seconds from the first process to the first S3 answer
 
     def client(self):  # -> botocore S3 client (typed loosely: boto3 ships no stubs)
@@ -152,7 +154,7 @@ def _write_configs(folder: Path, ports: dict[str, int]) -> None:
     user = getpass.getuser()
     common = (f"[DEFAULT]\nbind_ip = 127.0.0.1\nworkers = 0\nuser = {user}\n"
               f"swift_dir = {folder}\ndevices = {folder / 'srv'}\nmount_check = false\n"
-              "disable_fallocate = true\nlog_level = WARNING\n")
+              "disable_fallocate = true\nlog_level = WARNING\nbind_timeout = 3\n")
     (folder / "swift.conf").write_text(
         "[swift-hash]\nswift_hash_path_suffix = bianmin-tests\n"
         "swift_hash_path_prefix = bianmin-tests\n\n"
@@ -262,6 +264,28 @@ def swift_s3(folder: Path) -> Iterator[SwiftS3]:
     (folder / "srv" / "d1").mkdir(parents=True, exist_ok=True)
     (folder / "log").mkdir(exist_ok=True)
     _check_xattrs(folder / "srv" / "d1")
+    for attempt in itertools.count(1):
+        swift = _launch(folder)
+        try:
+            wait_ready(swift, swift.began)
+        except SwiftUnavailable as error:
+            swift.stop()
+            # a port picked free was taken by someone else before Swift bound it: again
+            if "Could not bind" in str(error) and attempt < 3:
+                continue
+            raise
+        break
+    try:
+        swift.started_in = time.monotonic() - swift.began
+        yield swift
+    finally:
+        with suppress(Exception):
+            swift.stop()
+
+
+def _launch(folder: Path) -> SwiftS3:
+    for old in (folder / "log").glob("*.log"):
+        old.unlink()
     ports = {name: _free_port() for name in SERVERS}
     _write_configs(folder, ports)
     rings = subprocess.run(
@@ -271,14 +295,11 @@ def swift_s3(folder: Path) -> Iterator[SwiftS3]:
     if rings.returncode != 0:
         raise SwiftUnavailable(f"swift rings: {rings.stderr.strip()[-500:]}")
     swift = SwiftS3(folder=folder, endpoint_url=f"http://127.0.0.1:{ports['proxy']}",
-                    ports=ports)
-    began = time.monotonic()
+                    ports=ports, began=time.monotonic())
     try:
         for name in SERVERS:
             _start(swift, name)
-        wait_ready(swift, began)
-        swift.started_in = time.monotonic() - began
-        yield swift
-    finally:
-        with suppress(Exception):
-            swift.stop()
+    except BaseException:
+        swift.stop()
+        raise
+    return swift

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -384,11 +385,13 @@ class _Multipart:
         if not self.open:
             return
         self.open = False
-        try:
+        with suppress(ClientError, BotoCoreError):
             self.store.client.abort_multipart_upload(Bucket=self.store.bucket, Key=self.key,
                                                      UploadId=self.upload_id)
-        except (ClientError, BotoCoreError):
-            pass
+
+
+NO_KEYS_IN_SPEC = \
+    "访问密钥不能写在地址里，请用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY 环境变量"
 
 
 def s3_store_from_spec(spec: str) -> S3Store:
@@ -400,14 +403,15 @@ def s3_store_from_spec(spec: str) -> S3Store:
     if parts.username or parts.password or "@" in parts.netloc:
         raise BlobStoreConfigInvalid(
             given=shown,
-            reason="访问密钥不能写在地址里，请用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY 环境变量")
+            reason=NO_KEYS_IN_SPEC)
     bucket = parts.netloc
     if not bucket:
         raise BlobStoreConfigInvalid(given=shown, reason="缺少存储桶名，如 s3://bianmin/materials")
     if not (3 <= len(bucket) <= 63) or not all(c.isalnum() or c in ".-" for c in bucket) \
             or bucket != bucket.lower() or not bucket[0].isalnum():
         raise BlobStoreConfigInvalid(
-            given=shown, reason=f"存储桶名 {bucket} 不合规范（3 到 63 个小写字母、数字、点或连字符）")
+            given=shown,
+            reason=f"存储桶名 {bucket} 不合规范（3 到 63 个小写字母、数字、点或连字符）")
     query = parse_qs(parts.query, keep_blank_values=True)
     unknown = sorted(set(query) - {"endpoint", "region"})
     if unknown:
@@ -422,7 +426,7 @@ def s3_store_from_spec(spec: str) -> S3Store:
         if where.username or where.password:
             raise BlobStoreConfigInvalid(
                 given=shown,
-                reason="访问密钥不能写在地址里，请用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY 环境变量")
+                reason=NO_KEYS_IN_SPEC)
     region = query.get("region", [""])[-1] or None
     return S3Store(bucket=bucket, prefix=parts.path.strip("/"), endpoint_url=endpoint,
                    region=region)
