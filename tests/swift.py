@@ -19,7 +19,9 @@ Quirks met:
   memcached is needed.
 * The object server keeps metadata in extended attributes: the storage folder must be
   on a filesystem with user xattrs (ext4 and xfs have them; tmpfs has them since Linux
-  6.6 only).  ``swift_s3`` checks that and fails with a reason otherwise.
+  6.6 only).  ``swift_s3`` checks that and, where the given folder has none (a /tmp on
+  an older tmpfs), keeps the objects under /var/tmp or the project instead, removed at
+  the end; it fails with a reason when no such folder is found.
 * Swift calls ``setsid()`` and drops privileges to ``user``: the configs name the current
   user, so it runs as root in CI and as anyone elsewhere.
 * Multipart uploads need ``slo`` after s3api in the pipeline (s3api turns them off with a
@@ -31,9 +33,11 @@ from __future__ import annotations
 import getpass
 import itertools
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -136,24 +140,41 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _check_xattrs(folder: Path) -> None:
+def _has_user_xattrs(folder: Path) -> bool:
     probe = folder / "xattr-probe"
     probe.write_bytes(b"")
     try:
         os.setxattr(probe, "user.swift.probe", b"1")
-    except OSError as e:
-        raise SwiftUnavailable(
-            f"{folder} is on a filesystem without user extended attributes ({e}); "
-            "Swift's object server needs them: give swift_s3 a folder on ext4 or xfs"
-        ) from e
+    except OSError:
+        return False
     finally:
         probe.unlink()
+    return True
 
 
-def _write_configs(folder: Path, ports: dict[str, int]) -> None:
+def _storage(folder: Path) -> Path:
+    """Where the object server keeps its data: ``folder/srv`` when that filesystem has
+    user extended attributes (Swift keeps object metadata in them), else a folder under
+    /var/tmp or the project (disk backed, where /tmp may be a tmpfs without them)."""
+    for candidate in (folder, Path("/var/tmp"), Path(__file__).resolve().parent.parent):
+        if not os.access(candidate, os.W_OK):
+            continue
+        srv = folder / "srv" if candidate == folder else \
+            Path(tempfile.mkdtemp(prefix="swift-srv-", dir=candidate))
+        (srv / "d1").mkdir(parents=True, exist_ok=True)
+        if _has_user_xattrs(srv / "d1"):
+            return srv
+        if candidate != folder:
+            shutil.rmtree(srv, ignore_errors=True)
+    raise SwiftUnavailable(
+        f"no folder here ({folder}, /var/tmp, the project) is on a filesystem with user "
+        "extended attributes, which Swift's object server needs: use ext4 or xfs")
+
+
+def _write_configs(folder: Path, srv: Path, ports: dict[str, int]) -> None:
     user = getpass.getuser()
     common = (f"[DEFAULT]\nbind_ip = 127.0.0.1\nworkers = 0\nuser = {user}\n"
-              f"swift_dir = {folder}\ndevices = {folder / 'srv'}\nmount_check = false\n"
+              f"swift_dir = {folder}\ndevices = {srv}\nmount_check = false\n"
               "disable_fallocate = true\nlog_level = WARNING\nbind_timeout = 3\n")
     (folder / "swift.conf").write_text(
         "[swift-hash]\nswift_hash_path_suffix = bianmin-tests\n"
@@ -261,11 +282,24 @@ def swift_s3(folder: Path) -> Iterator[SwiftS3]:
             "Swift is not installed (apt-get install swift-proxy swift-object "
             f"swift-container swift-account): {check.stderr.strip()[-300:]}")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "srv" / "d1").mkdir(parents=True, exist_ok=True)
     (folder / "log").mkdir(exist_ok=True)
-    _check_xattrs(folder / "srv" / "d1")
+    srv = _storage(folder)
+    try:
+        swift = _started(folder, srv)
+        try:
+            swift.started_in = time.monotonic() - swift.began
+            yield swift
+        finally:
+            with suppress(Exception):
+                swift.stop()
+    finally:
+        if not srv.is_relative_to(folder):
+            shutil.rmtree(srv, ignore_errors=True)
+
+
+def _started(folder: Path, srv: Path) -> SwiftS3:
     for attempt in itertools.count(1):
-        swift = _launch(folder)
+        swift = _launch(folder, srv)
         try:
             wait_ready(swift, swift.began)
         except SwiftUnavailable as error:
@@ -274,20 +308,15 @@ def swift_s3(folder: Path) -> Iterator[SwiftS3]:
             if "Could not bind" in str(error) and attempt < 3:
                 continue
             raise
-        break
-    try:
-        swift.started_in = time.monotonic() - swift.began
-        yield swift
-    finally:
-        with suppress(Exception):
-            swift.stop()
+        return swift
+    raise AssertionError("unreachable")
 
 
-def _launch(folder: Path) -> SwiftS3:
+def _launch(folder: Path, srv: Path) -> SwiftS3:
     for old in (folder / "log").glob("*.log"):
         old.unlink()
     ports = {name: _free_port() for name in SERVERS}
-    _write_configs(folder, ports)
+    _write_configs(folder, srv, ports)
     rings = subprocess.run(
         [SWIFT_PYTHON, "-I", "-c", RING_BUILDER, str(folder),
          str(ports["account"]), str(ports["container"]), str(ports["object"])],
