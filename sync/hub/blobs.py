@@ -33,7 +33,7 @@ class BlobStoreUnavailable(BlobStoreError):
     """The store cannot be reached, or refuses to write (full, read-only, denied)."""
 
     def __init__(self, store: str, reason: str) -> None:
-        super().__init__(f"{store}: {reason}")
+        super().__init__(store=store, reason=reason)
         self.store = store
         self.reason = reason
 
@@ -42,7 +42,7 @@ class BlobStoreConfigInvalid(BlobStoreError):
     """A ``--blobs`` address that names no store this hub knows how to use."""
 
     def __init__(self, given: str, reason: str) -> None:
-        super().__init__(f"{given}: {reason}")
+        super().__init__(given=given, reason=reason)
         self.given = given
         self.reason = reason
 
@@ -85,5 +85,5 @@ class BlobMissing(BlobStoreError):
     """The store holds no finished material under this address."""
 
     def __init__(self, address: str) -> None:
-        super().__init__(address)
+        super().__init__(address=address)
         self.address = address
