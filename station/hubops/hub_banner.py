@@ -19,6 +19,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from station.i18n import N_, in_every_language, translate
 
 STARTED = N_("枢纽站已启动：{address}，数据库 {database}（{kind}）")
+MATERIALS = N_("材料存放于 {where}")
 _ADDRESS = re.compile(r"https?://[^\s,，]+")
 
 
@@ -42,6 +43,11 @@ def database_of(db: Database) -> tuple[str, str]:
 def started_line(address: str, db: Database) -> str:
     database, kind = database_of(db)
     return translate(STARTED).format(address=address, database=database, kind=kind)
+
+
+def materials_line(where: str) -> str:
+    """Where the hub keeps materials (the store's label: a folder or a bucket, no secret)."""
+    return translate(MATERIALS).format(where=where)
 
 
 def started_address(line: str) -> str | None:

@@ -24,12 +24,14 @@ from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled
-from station.hubops.hub_banner import started_line
+from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled, StationError
+from station.hubops.hub_banner import materials_line, started_line
 from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync import storage
+from sync.hub.blob_config import open_blob_store
+from sync.hub.blobs import BlobStore, BlobStoreConfigInvalid
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
 from sync.hub.metrics import DEFAULT_ALLOW, HubMetrics
@@ -82,23 +84,39 @@ def database_label(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
+class BlobStoreInvalid(StationError):
+    """材料存放位置 {given} 不可用：{reason}"""
+
+    exit_code = 2
+
+
+def blob_store(station: Station, spec: str | None) -> BlobStore:
+    """The store ``--blobs SPEC`` names (default: ``blobs`` in the data folder)."""
+    try:
+        return open_blob_store(spec, Path(station.layout.root))
+    except BlobStoreConfigInvalid as error:
+        raise BlobStoreInvalid(given=error.given, reason=error.reason) from None
+
+
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
-          max_busy: int | None = None) -> RunningHub:
+          max_busy: int | None = None, blobs: str | None = None) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
     networks in ``metrics_allow`` (by default loopback only); past ``max_busy`` signed
-    requests at once, others are answered 429 (``sync.hub.admission``)."""
+    requests at once, others are answered 429 (``sync.hub.admission``).  ``blobs``:
+    where materials are kept (``sync.hub.blob_config``; default the data folder)."""
 
     host, _, port = listen.rpartition(":")
     if host.strip("[]") in WILDCARD and not public_names:
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
+    store = blob_store(station, blobs)
     try:
         db = open_database(db_url, Path(data) / DB_NAME)
         with db.connection_context():
-            service = HubService(identity, db)
+            service = HubService(identity, db, store)
     except (peewee.DatabaseError, OSError) as error:
         reason = storage.refuses_writes(error)
         if reason is None:
@@ -111,7 +129,8 @@ def start(station: Station, listen: str, db_url: str | None,
                          metrics=metrics, max_busy=max_busy)
     forwarder = Forwarder(service, identity.upstream, ca_file=hub_tls.ca_file(station)) \
         if identity.upstream else None
-    return RunningHub(service, server, forwarder, bound, started_line(bound, db))
+    return RunningHub(service, server, forwarder, bound,
+                      started_line(bound, db) + "\n" + materials_line(store.label))
 
 
 def run(hub: RunningHub) -> None:
