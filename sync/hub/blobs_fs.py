@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from sync import storage
 from sync.hub.blobs import BlobMissing, BlobStoreUnavailable
@@ -89,7 +89,7 @@ class FilesystemStore:
     def put_part(self, address: str, offset: int, data: bytes) -> None:
         self._write(self._parts(address) / str(offset), data)
 
-    def import_stream(self, address: str, source: BinaryIO, size: int | None = None) -> bool:
+    def import_stream(self, address: str, source: IO[bytes], size: int | None = None) -> bool:
         """Copy a material from ``source`` (streaming, hashing as it goes); True when its
         SHA-256 equals ``address`` (and its size ``size``, if given) and it is now held,
         False when it does not (nothing is kept).  For restores and migrations."""
