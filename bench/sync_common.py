@@ -10,6 +10,7 @@ process; fresh PostgreSQL databases; percentiles.
 Also a small program, for the processes a benchmark starts::
 
     python bench/sync_common.py hub --network FILE --listen HOST:PORT (--sqlite PATH | --db URL)
+        [--blobs SPEC]
     python bench/sync_common.py sink --listen HOST:PORT
 
 ``hub`` serves ``HubService`` for the township in FILE; ``sink`` is a plain
@@ -362,8 +363,13 @@ def _serve_hub(args: argparse.Namespace) -> None:
 
     net = Network.load(args.network)
     db = open_database(args.db, args.sqlite)
+    blobs = None
+    if args.blobs:  # where materials are kept (sync/hub/blob_config.py)
+        from sync.hub.blob_config import open_blob_store
+
+        blobs = open_blob_store(args.blobs, Path(args.sqlite).resolve().parent)
     with db.connection_context():
-        service = HubService(net.identity(), db)
+        service = HubService(net.identity(), db, blobs)
     host, _, port = args.listen.rpartition(":")
     server, address = bind(service, host, int(port))  # the product's waitress settings
     print(f"hub listening on {address}", file=sys.stderr, flush=True)
@@ -397,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--listen", default="127.0.0.1:0")
     hub.add_argument("--db", help="database URL (default: SQLite at --sqlite)")
     hub.add_argument("--sqlite", type=Path, default=Path("hub.db"))
+    hub.add_argument("--blobs", help="material store: file:///path or s3://… "
+                     "(default: a folder beside --sqlite, or a temporary one)")
     sink = commands.add_parser("sink", help="an HTTP server that discards request bodies")
     sink.add_argument("--listen", default="127.0.0.1:0")
     args = parser.parse_args(argv)
