@@ -278,3 +278,24 @@ def test_backing_up_where_no_hub_runs_says_so(tmp_path: Path) -> None:
     assert f"找不到枢纽站数据库 {tmp_path / 'data' / hub_runner.DB_NAME}" in missing.err
     assert "Traceback" not in missing.err
     assert not target.exists()
+
+
+class _ObjectStore:
+    """Stands for an S3 store: not a folder, so not copied into the backup."""
+
+    label = "s3://bianmin-scans/450981104000?endpoint=https://oss.example.gov.cn"
+
+
+def test_an_object_store_is_recorded_not_copied(net: DemoNetwork, monkeypatch: Any) -> None:
+    from station.hubops import backup, backup_file
+
+    db = open_database(None, net.township.data / hub_runner.DB_NAME)
+    db.close()
+    monkeypatch.setattr(hub_runner, "blob_store", lambda station, spec: _ObjectStore())
+    target = net.workdir / "backups" / "s3.tar"
+    with net.open(net.township, ADMIN) as station:
+        manifest = backup.take(station, None, target, "s3://bianmin-scans/450981104000")
+    assert manifest.store == _ObjectStore.label and not manifest.materials_included
+    assert manifest.materials == ()
+    again = backup_file.verify(target)
+    assert again.store == _ObjectStore.label and not again.materials_included
