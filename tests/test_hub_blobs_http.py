@@ -217,3 +217,23 @@ def test_a_hub_without_put_gets_post_and_patch(net: DemoNetwork) -> None:
         assert HubBlob.get(HubBlob.address == second).complete
     store = FilesystemStore(default_root(Path(net.township.data)))
     assert store.read(address, 0, len(data)) == data
+
+
+def test_a_store_that_refuses_is_try_again_later(net: DemoNetwork) -> None:
+    """The store cannot write (here its folder is a file, which refuses as a read-only
+    disk does, whoever runs the test): 503 material-store-unavailable, nothing recorded,
+    the hub goes on; once the store writes again, the same upload goes through."""
+    from sync.problems import MaterialStoreUnavailable
+
+    root = default_root(net.township.data)
+    root.write_bytes(b"")
+    demo_network.start_hubs(net)
+    client = village_client(net)
+    address, data = scan(50_000)
+    with pytest.raises(MaterialStoreUnavailable):
+        client.upload(address, len(data), lambda at, n: data[at:at + n])
+    with hub_db(net, net.township, None):
+        assert HubBlob.get_or_none(HubBlob.address == address) is None
+    root.unlink()
+    assert client.upload(address, len(data), lambda at, n: data[at:at + n]) == len(data)
+    assert FilesystemStore(root).read(address, 0, len(data)) == data
