@@ -10,7 +10,7 @@ process; fresh PostgreSQL databases; percentiles.
 Also a small program, for the processes a benchmark starts::
 
     python bench/sync_common.py hub --network FILE --listen HOST:PORT (--sqlite PATH | --db URL)
-        [--workers N]
+        [--workers N] [--blobs SPEC]
     python bench/sync_common.py sink --listen HOST:PORT
 
 ``hub`` serves ``HubService`` for the township in FILE (``--workers`` N > 1: that many
@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -158,8 +159,15 @@ class StationLog:
     materials: list[str]  # content addresses, each to be whole at the hub before its event
 
 
+def scan_bytes(node: str, case: int, page: int) -> bytes:
+    """A scan's ciphertext as the bench's villages send it: ``MATERIAL_SIZE`` bytes that
+    look random, the same each time for the same page."""
+    return random.Random(f"{node}/{case}/{page}").randbytes(MATERIAL_SIZE)
+
+
 def material_address(node: str, case: int, page: int) -> str:
-    return hashlib.sha256(f"{node}/{case}/{page}".encode()).hexdigest()
+    """The content address of ``scan_bytes(node, case, page)``."""
+    return hashlib.sha256(scan_bytes(node, case, page)).hexdigest()
 
 
 def _payload(kind: str, case_no: str, materials: Sequence[str], n: int) -> dict[str, Any]:
@@ -351,9 +359,11 @@ def _copy(source: Any, target: Any) -> None:
 
 
 def hub_argv(network: Path, listen: str, url: str | None, sqlite_path: Path,
-             workers: int = 1) -> list[str]:
+             workers: int = 1, blobs: str | None = None) -> list[str]:
     argv = [sys.executable, str(HERE / "sync_common.py"), "hub", "--network", str(network),
             "--listen", listen, "--workers", str(workers)]
+    if blobs:
+        argv += ["--blobs", blobs]
     return argv + (["--db", url] if url else sqlite_target(sqlite_path))
 
 
@@ -390,8 +400,13 @@ def _serve_hub(args: argparse.Namespace) -> None:
 
     net = Network.load(args.network)
     db = open_database(args.db, args.sqlite)
+    blobs = None
+    if args.blobs:  # where materials are kept (sync/hub/blob_config.py)
+        from sync.hub.blob_config import open_blob_store
+
+        blobs = open_blob_store(args.blobs, Path(args.sqlite).resolve().parent)
     with db.connection_context():
-        service = HubService(net.identity(), db)
+        service = HubService(net.identity(), db, blobs)
     host, _, port = args.listen.rpartition(":")
     if args.workers > 1:  # the product's worker processes (station hub serve --workers)
         _serve_hub_workers(service, host, int(port), args.workers)
@@ -449,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--sqlite", type=Path, default=Path("hub.db"))
     hub.add_argument("--workers", type=int, default=1,
                      help="worker processes (more than 1: PostgreSQL only)")
+    hub.add_argument("--blobs", help="material store: file:///path or s3://… "
+                     "(default: a folder beside --sqlite, or a temporary one)")
     sink = commands.add_parser("sink", help="an HTTP server that discards request bodies")
     sink.add_argument("--listen", default="127.0.0.1:0")
     args = parser.parse_args(argv)

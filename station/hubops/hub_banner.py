@@ -20,6 +20,7 @@ from station.i18n import N_, in_every_language, translate
 
 STARTED = N_("枢纽站已启动：{address}，数据库 {database}（{kind}）")
 STARTED_WORKERS = N_("枢纽站已启动：{address}，数据库 {database}（{kind}），工作进程 {workers} 个")
+MATERIALS = N_("材料存放于 {where}")
 _ADDRESS = re.compile(r"https?://[^\s,，]+")
 
 
@@ -48,6 +49,11 @@ def started_line(address: str, db: Database, workers: int = 1) -> str:
         return translate(STARTED_WORKERS).format(address=address, database=database,
                                                  kind=kind, workers=workers)
     return translate(STARTED).format(address=address, database=database, kind=kind)
+
+
+def materials_line(where: str) -> str:
+    """Where the hub keeps materials (the store's label: a folder or a bucket, no secret)."""
+    return translate(MATERIALS).format(where=where)
 
 
 def started_address(line: str) -> str | None:

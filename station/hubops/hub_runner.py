@@ -31,13 +31,16 @@ from station.errors import (
     HubWorkersNeedPostgres,
     HubWorkersUnavailable,
     NotEnrolled,
+    StationError,
 )
-from station.hubops.hub_banner import started_line
+from station.hubops.hub_banner import materials_line, started_line
 from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync import storage
 from sync.hub import workers as hub_workers
+from sync.hub.blob_config import open_blob_store
+from sync.hub.blobs import BlobStore, BlobStoreConfigInvalid
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
 from sync.hub.leader import ForwardingLeader
@@ -107,17 +110,35 @@ def check_workers(workers: int, db_url: str | None) -> None:
         raise HubWorkersNeedPostgres(workers=workers)
 
 
+class BlobStoreInvalid(StationError):
+    """材料存放位置 {given} 不可用：{reason}"""
+
+    exit_code = 2
+
+
+def blob_store(station: Station, spec: str | None) -> BlobStore:
+    """The store ``--blobs SPEC`` names (default: ``blobs`` in the data folder)."""
+    try:
+        return open_blob_store(spec, Path(station.layout.root))
+    except BlobStoreConfigInvalid as error:
+        raise BlobStoreInvalid(given=error.given, reason=error.reason) from None
+
+
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
-          max_busy: int | None = None, workers: int = 1) -> RunningHub:
+          max_busy: int | None = None, workers: int = 1,
+          blobs: str | None = None) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
     networks in ``metrics_allow`` (by default loopback only); past ``max_busy`` signed
     requests at once, others are answered 429 (``sync.hub.admission``).
 
     ``workers`` > 1: that many worker processes (``sync.hub.workers``, Linux), which
     need PostgreSQL; refused before anything is stored or opened otherwise.  Metrics
-    and ``max_busy`` then count per worker process."""
+    and ``max_busy`` then count per worker process.
+
+    ``blobs``: where materials are kept (``sync.hub.blob_config``; default the data
+    folder)."""
 
     host, _, port = listen.rpartition(":")
     check_workers(workers, db_url)
@@ -125,10 +146,11 @@ def start(station: Station, listen: str, db_url: str | None,
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
+    store = blob_store(station, blobs)
     try:
         db = open_database(db_url, Path(data) / DB_NAME)
         with db.connection_context():
-            service = HubService(identity, db)
+            service = HubService(identity, db, store)
     except (peewee.DatabaseError, OSError) as error:
         reason = storage.refuses_writes(error)
         if reason is None:
@@ -147,11 +169,13 @@ def start(station: Station, listen: str, db_url: str | None,
         bound = f"http://{host or '127.0.0.1'}:{sock.getsockname()[1]}"
         app = app_for(service, host or "127.0.0.1", sock.getsockname()[1], public_names,
                       metrics, max_busy)
-        return RunningHub(service, None, leader, bound, started_line(bound, db, workers),
+        return RunningHub(service, None, leader, bound, started_line(bound, db, workers) + "\n"
+                          + materials_line(store.label),
                           workers, app, sock, trusted_proxy)
     server, bound = bind(service, host or "127.0.0.1", int(port), threads=THREADS,
                          public_names=public_names, metrics=metrics, max_busy=max_busy)
-    return RunningHub(service, server, leader, bound, started_line(bound, db))
+    return RunningHub(service, server, leader, bound, started_line(bound, db) + "\n"
+                      + materials_line(store.label))
 
 
 def run(hub: RunningHub) -> None:
