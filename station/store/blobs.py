@@ -10,6 +10,9 @@ a blob nothing refers to, swept once it is old (``station/store/leftovers.py``).
 The hash runs in a helper thread (hashlib releases the GIL) while this thread
 encrypts and writes, so storing a scan costs about what its slower half costs.
 
+Reading checks every chunk's tag, truncation, and finally that the
+plaintext's HMAC is the address (so two blobs swapped on disk fail).
+
 A filing's pages go through ``put_files`` on every core: ``PAGE_WORKERS`` pages
 are hashed and encrypted at once (AES-GCM in ``cryptography`` ≥ 50 releases the
 GIL on large buffers, as hashlib does), and each finished temp file is fsynced
@@ -17,8 +20,6 @@ on an I/O thread while the workers go on to the next page, so no core waits on
 the disk and concurrent fsyncs share the filesystem's journal commits.  Only
 when every temp file is on disk are they renamed into place, and the folder is
 fsynced once.  Temp files hold only ciphertext, from the first byte written.
-Reading checks every chunk's tag, truncation, and finally that the
-plaintext's HMAC is the address (so two blobs swapped on disk fail).
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class _Written:
 
 
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    # Opened for writing: Windows flushes only a handle that may write.
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:
