@@ -40,6 +40,7 @@ from sync.errors import ReplayCacheFull
 from sync.hub import ingest_sql, scope
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
+from sync.hub.ledger import Ledger
 from sync.hub.models import (
     HubAddress,
     HubBlob,
@@ -157,6 +158,9 @@ class HubService:
         self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
+        # Each signed request's nonce, sync-log row and last_seen, written in the
+        # request's own transaction (sync/hub/ledger.py).
+        self.ledger = Ledger(self._begin)
         stored = HubState.get_or_none(HubState.key == "revocations")
         if stored is not None:
             self.install_revocations(stored.value.encode("latin-1"))
@@ -164,7 +168,20 @@ class HubService:
 
     def write(self) -> Any:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN
-        IMMEDIATE), so two writers wait for each other instead of failing."""
+        IMMEDIATE), so two writers wait for each other instead of failing.
+
+        While a signed request is being answered (``self.ledger``), its first write
+        opens the request's one transaction, which records its nonce first
+        (RequestReplayed if another copy did) and commits when the answer is made;
+        each ``write()`` block is then a savepoint inside it."""
+        entry = self.ledger.current()
+        if entry is None:
+            return self._begin()
+        self.ledger.open(entry)
+        return self.db.atomic()
+
+    def _begin(self) -> Any:
+        """A new top-level write transaction."""
         if is_postgres(self.db):
             return self.db.atomic()
         return self.db.atomic("IMMEDIATE")
@@ -187,17 +204,25 @@ class HubService:
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
 
-    def register_chain(self, chain_pem: str, presented: bool = False) -> str:
+    def register_chain(self, chain_pem: str, presented: bool = False,
+                       identity: ca.NodeIdentity | None = None) -> str:
         """Verify a node's chain to the root; remember its key.  Returns its code.
 
         A node may have had several keys (a replacement PC is enrolled again): each is
         kept (``HubPeerKey``) and the newest certificate is the node's current one.  A
         node that presents itself (hello) with an older key than the one known is the
-        old PC after its replacement: ``NodeReplaced``."""
-        identity = self.verify_chain(chain_pem)
+        old PC after its replacement: ``NodeReplaced``.  ``identity``: the chain's,
+        verified by the caller just now.  A chain already held as the node's current
+        one, with its key, is not written again (every hello presents it)."""
+        if identity is None:
+            identity = self.verify_chain(chain_pem)
         chain = ca.chain_from_pem(chain_pem.encode())
         serials = sorted(c.serial_number for c in chain)
         raw = identity.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        if self._holds_chain(identity.code, raw, chain_pem):
+            with self._lock:
+                self._keys[identity.code] = (identity.public_key, frozenset(serials))
+            return identity.code
         issued = chain[0].not_valid_before_utc.isoformat()
         stamp = now_iso()
         with self.write():
@@ -226,6 +251,15 @@ class HubService:
                 self._keys[identity.code] = (identity.public_key, frozenset(serials))
             self._history.pop(identity.code, None)
         return identity.code
+
+    def _holds_chain(self, node: str, raw: str, chain_pem: str) -> bool:
+        """Whether ``chain_pem`` is the node's current chain here, its key kept with it:
+        registering it again would change nothing."""
+        peer = HubPeer.select(HubPeer.chain).where(HubPeer.node == node).first()
+        if peer is None or peer.chain != chain_pem:
+            return False
+        return HubPeerKey.select().where((HubPeerKey.node == node) & (HubPeerKey.key == raw)
+                                         & (HubPeerKey.chain == chain_pem)).exists()
 
     def key_history(self, node: str) -> list[epochs.NodeKey]:
         """Every signing key the node has had, with the first seq each signed here."""
@@ -291,7 +325,8 @@ class HubService:
         kept = newer(self.me.revocations, incoming)
         if kept is incoming:
             self.me.revocations = incoming
-            upsert(HubState, key="revocations", value=data.decode("latin-1"))
+            with self.write():
+                upsert(HubState, key="revocations", value=data.decode("latin-1"))
         return kept
 
     def revocation_bytes(self) -> bytes | None:
@@ -312,8 +347,9 @@ class HubService:
                 raise DocumentMalformed(what="目录")
             current = HubDirectory.get_or_none(HubDirectory.node == node)
             if current is None or current.issued_at < value["issued_at"]:
-                upsert(HubDirectory, node=node, document=json.dumps(wire),
-                                     issued_at=value["issued_at"])
+                with self.write():
+                    upsert(HubDirectory, node=node, document=json.dumps(wire),
+                           issued_at=value["issued_at"])
                 stored += 1
         return stored
 
@@ -823,7 +859,8 @@ class HubService:
         claim = HubClaim.get_or_none(HubClaim.case_no == case_no)
         if claim is None or claim.holder != holder:
             raise NotClaimHolder(case_no=case_no, holder=claim.holder if claim else "-")
-        HubClaim.delete().where(HubClaim.case_no == case_no).execute()
+        with self.write():
+            HubClaim.delete().where(HubClaim.case_no == case_no).execute()
 
     # -- proofs (receipts stations hold) and the sync log --------------------------
 
@@ -839,23 +876,33 @@ class HubService:
             key = (HubProof.hub == hub) & (HubProof.node == node) \
                 & (HubProof.up_to_seq == int(value["up_to_seq"]))
             if HubProof.get_or_none(key) is None:
-                HubProof.insert(hub=hub, node=node, up_to_seq=int(value["up_to_seq"]),
-                                head=str(value["head"]), document=json.dumps(wire),
-                                reported_at=now_iso()).on_conflict_ignore().execute()
+                with self.write():
+                    HubProof.insert(hub=hub, node=node, up_to_seq=int(value["up_to_seq"]),
+                                    head=str(value["head"]), document=json.dumps(wire),
+                                    reported_at=now_iso()).on_conflict_ignore().execute()
                 stored += 1
         return stored
 
     def log_session(self, session: str, peer: str, *, events_in: int = 0, events_out: int = 0,
                     blobs_in: int = 0, bytes_in: int = 0, bytes_out: int = 0,
                     error: str | None = None, direction: str = "") -> None:
+        """Count one request in its session's row, and note that ``peer`` was seen
+        (``last_seen``, at most every ``ledger.SEEN_EVERY`` seconds).  Answering a signed
+        request, this is written in the request's own transaction (``self.write``)."""
         key = f"{peer}:{session}"[:120]
         stamp = now_iso()
         with self.write():
+            if self.ledger.seen_due(peer):
+                HubPeer.update(last_seen=stamp).where(HubPeer.node == peer).execute()
             row = HubSession.get_or_none(HubSession.id == key)
-            if row is None:
-                row = HubSession(id=key, peer=peer, direction=direction,
-                                 started_at=stamp, last_at=stamp)
-                row.save(force_insert=True)
+            if row is None:  # the session's first request: one INSERT
+                HubSession.insert(
+                    id=key, peer=peer, direction=direction, started_at=stamp, last_at=stamp,
+                    duration_ms=0, requests=1, events_in=events_in, events_out=events_out,
+                    blobs_in=blobs_in, bytes_in=bytes_in, bytes_out=bytes_out,
+                    result="error" if error else "ok",
+                    error=error[:500] if error else None).execute()
+                return
             row.last_at = stamp
             started = datetime.fromisoformat(row.started_at)
             row.duration_ms = int((datetime.fromisoformat(stamp) - started).total_seconds()
@@ -873,7 +920,6 @@ class HubService:
             if error:
                 row.result, row.error = "error", error[:500]
             row.save()
-        HubPeer.update(last_seen=stamp).where(HubPeer.node == peer).execute()
 
     def sessions(self, peer: str | None = None, result: str | None = None,
                  limit: int = 200) -> list[dict[str, Any]]:
