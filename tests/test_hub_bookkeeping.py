@@ -167,7 +167,7 @@ def _session_requests(hub: Hub, session: str) -> int:
 def test_the_database_key_decides_between_two_hub_processes(hub: Hub) -> None:
     """Two processes' ledgers (no memory shared) both find a nonce new; the first to
     write it wins, the other's transaction is refused and rolled back whole."""
-    first, second = Ledger(hub.service._begin), Ledger(hub.service._begin)
+    first, second = (Ledger(hub.db, hub.service._begin), Ledger(hub.db, hub.service._begin))
     now = int(time.time())
     outcome: list[str] = []
     checked = threading.Event()

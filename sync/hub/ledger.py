@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import Case, IntegrityError, fn
+from peewee import Database, IntegrityError, fn
 
 from sync.errors import ReplayCacheFull, RequestReplayed
 from sync.hub.models import HubNonce
@@ -59,9 +59,18 @@ class Entry:
 class Ledger:
     """The replay memory and the per-request bookkeeping of one hub process."""
 
-    def __init__(self, begin: Callable[[], Any], per_node: int = PER_NODE) -> None:
+    def __init__(self, db: Database, begin: Callable[[], Any], per_node: int = PER_NODE) -> None:
+        self.db = db
         self.begin = begin  # a new top-level write transaction (HubService's)
         self.per_node = per_node
+        # Plain SQL, made once: building peewee queries cost more CPU than running them.
+        p, table = db.param, HubNonce._meta.table_name
+        self._check_sql = (
+            f"SELECT COALESCE(SUM(CASE WHEN expires >= {p} THEN 1 ELSE 0 END), 0),"
+            f" COALESCE(MAX(CASE WHEN nonce = {p} THEN 1 ELSE 0 END), 0)"
+            f" FROM {table} WHERE key_id = {p}")
+        self._insert_sql = f"INSERT INTO {table} (key_id, nonce, expires) VALUES ({p}, {p}, {p})"
+        self._purge_sql = f"DELETE FROM {table} WHERE expires < {p}"
         self._local = threading.local()
         self._lock = threading.Lock()
         self._purged = float("-inf")  # the first commit purges
@@ -78,14 +87,10 @@ class Ledger:
         """True when the nonce is held already (a replay); ReplayCacheFull when the key id
         holds ``per_node`` live nonces.  Otherwise the request becomes this thread's
         entry; its nonce is written with its first write (``open``)."""
-        counts: Any = (HubNonce.select(
-            fn.COALESCE(fn.SUM(Case(None, [(HubNonce.expires >= now, 1)], 0)), 0),
-            fn.COALESCE(fn.MAX(Case(None, [(HubNonce.nonce == nonce, 1)], 0)), 0))
-            .where(HubNonce.key_id == key_id).tuples().get())
-        live, held = int(counts[0]), int(counts[1])
+        live, held = self.db.execute_sql(self._check_sql, (now, nonce, key_id)).fetchone()
         if held:
             return True
-        if live >= self.per_node:
+        if int(live) >= self.per_node:
             oldest = (HubNonce.select(fn.MIN(HubNonce.expires))
                       .where((HubNonce.key_id == key_id) & (HubNonce.expires >= now)).scalar())
             raise ReplayCacheFull(count=self.per_node,
@@ -106,8 +111,7 @@ class Ledger:
         transaction = self.begin()
         transaction.__enter__()
         try:
-            HubNonce.insert(key_id=entry.key_id, nonce=entry.nonce,
-                            expires=entry.expires).execute()
+            self.db.execute_sql(self._insert_sql, (entry.key_id, entry.nonce, entry.expires))
         except IntegrityError as error:
             transaction.__exit__(type(error), error, None)  # rolls back
             entry.replayed = True
@@ -125,7 +129,7 @@ class Ledger:
             return
         try:
             if self._purge_due():
-                HubNonce.delete().where(HubNonce.expires < int(time.time())).execute()
+                self.db.execute_sql(self._purge_sql, (int(time.time()),))
         except BaseException as error:
             transaction.__exit__(type(error), error, None)
             raise

@@ -160,7 +160,8 @@ class HubService:
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
         # Each signed request's nonce, sync-log row and last_seen, written in the
         # request's own transaction (sync/hub/ledger.py).
-        self.ledger = Ledger(self._begin)
+        self.ledger = Ledger(db, self._begin)
+        self._sql = _bookkeeping_sql(db.param)
         stored = HubState.get_or_none(HubState.key == "revocations")
         if stored is not None:
             self.install_revocations(stored.value.encode("latin-1"))
@@ -216,13 +217,17 @@ class HubService:
         one, with its key, is not written again (every hello presents it)."""
         if identity is None:
             identity = self.verify_chain(chain_pem)
-        chain = ca.chain_from_pem(chain_pem.encode())
-        serials = sorted(c.serial_number for c in chain)
         raw = identity.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
         if self._holds_chain(identity.code, raw, chain_pem):
             with self._lock:
-                self._keys[identity.code] = (identity.public_key, frozenset(serials))
+                cached = self._keys.get(identity.code)
+            if cached is None or cached[0].public_bytes_raw().hex() != raw:
+                held = frozenset(c.serial_number for c in ca.chain_from_pem(chain_pem.encode()))
+                with self._lock:
+                    self._keys[identity.code] = (identity.public_key, held)
             return identity.code
+        chain = ca.chain_from_pem(chain_pem.encode())
+        serials = sorted(c.serial_number for c in chain)
         issued = chain[0].not_valid_before_utc.isoformat()
         stamp = now_iso()
         with self.write():
@@ -255,11 +260,8 @@ class HubService:
     def _holds_chain(self, node: str, raw: str, chain_pem: str) -> bool:
         """Whether ``chain_pem`` is the node's current chain here, its key kept with it:
         registering it again would change nothing."""
-        peer = HubPeer.select(HubPeer.chain).where(HubPeer.node == node).first()
-        if peer is None or peer.chain != chain_pem:
-            return False
-        return HubPeerKey.select().where((HubPeerKey.node == node) & (HubPeerKey.key == raw)
-                                         & (HubPeerKey.chain == chain_pem)).exists()
+        return self.db.execute_sql(self._sql["holds"], (node, chain_pem, raw, chain_pem)
+                                   ).fetchone() is not None
 
     def key_history(self, node: str) -> list[epochs.NodeKey]:
         """Every signing key the node has had, with the first seq each signed here."""
@@ -893,33 +895,14 @@ class HubService:
         stamp = now_iso()
         with self.write():
             if self.ledger.seen_due(peer):
-                HubPeer.update(last_seen=stamp).where(HubPeer.node == peer).execute()
-            row = HubSession.get_or_none(HubSession.id == key)
-            if row is None:  # the session's first request: one INSERT
-                HubSession.insert(
-                    id=key, peer=peer, direction=direction, started_at=stamp, last_at=stamp,
-                    duration_ms=0, requests=1, events_in=events_in, events_out=events_out,
-                    blobs_in=blobs_in, bytes_in=bytes_in, bytes_out=bytes_out,
-                    result="error" if error else "ok",
-                    error=error[:500] if error else None).execute()
-                return
-            row.last_at = stamp
-            started = datetime.fromisoformat(row.started_at)
-            row.duration_ms = int((datetime.fromisoformat(stamp) - started).total_seconds()
-                                  * 1000)
-            row.requests += 1
-            row.events_in += events_in
-            row.events_out += events_out
-            row.blobs_in += blobs_in
-            row.bytes_in += bytes_in
-            row.bytes_out += bytes_out
-            if not row.direction:  # "" until a request moves events one way
-                row.direction = direction
-            elif direction and row.direction != direction:
-                row.direction = "both"
-            if error:
-                row.result, row.error = "error", error[:500]
-            row.save()
+                self.db.execute_sql(self._sql["seen"], (stamp, peer))
+            started = self.db.execute_sql(self._sql["started"], (key,)).fetchone()
+            duration = 0 if started is None else int(
+                (datetime.fromisoformat(stamp) - datetime.fromisoformat(started[0]))
+                .total_seconds() * 1000)
+            self.db.execute_sql(self._sql["session"], (
+                key, peer, direction, stamp, stamp, duration, events_in, events_out, blobs_in,
+                bytes_in, bytes_out, "error" if error else "ok", error[:500] if error else None))
 
     def sessions(self, peer: str | None = None, result: str | None = None,
                  limit: int = 200) -> list[dict[str, Any]]:
@@ -934,6 +917,35 @@ class HubService:
                  "bytes_in": s.bytes_in, "bytes_out": s.bytes_out, "result": s.result,
                  "error": s.error}
                 for s in query.order_by(HubSession.started_at.desc()).limit(limit)]
+
+
+def _bookkeeping_sql(p: str) -> dict[str, str]:
+    """The statements every signed request runs, as plain SQL (``p``: the driver's
+    placeholder): building them with peewee cost more CPU than running them."""
+    peer, key, session = (HubPeer._meta.table_name, HubPeerKey._meta.table_name,
+                          HubSession._meta.table_name)
+    added = ("events_in", "events_out", "blobs_in", "bytes_in", "bytes_out")
+    return {
+        "holds": f"SELECT 1 FROM {peer} p JOIN {key} k ON k.node = p.node"
+                 f" WHERE p.node = {p} AND p.chain = {p} AND k.key = {p} AND k.chain = {p}",
+        "seen": f"UPDATE {peer} SET last_seen = {p} WHERE node = {p}",
+        "started": f"SELECT started_at FROM {session} WHERE id = {p}",
+        # One row per session: its first request inserts it, the others add to it.  The
+        # direction is "" until a request moves events one way, "both" once both ways;
+        # an error marks the session failed and is kept (the last one).
+        "session": (
+            f"INSERT INTO {session} (id, peer, direction, started_at, last_at, duration_ms,"
+            f" requests, {', '.join(added)}, result, error)"
+            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}, 1, {', '.join([p] * len(added))}, {p}, {p})"
+            f" ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at,"
+            f" duration_ms = excluded.duration_ms, requests = {session}.requests + 1, "
+            + ", ".join(f"{c} = {session}.{c} + excluded.{c}" for c in added)
+            + f", direction = CASE WHEN {session}.direction = '' THEN excluded.direction"
+            f" WHEN excluded.direction <> '' AND {session}.direction <> excluded.direction"
+            f" THEN 'both' ELSE {session}.direction END,"
+            f" result = CASE WHEN excluded.error IS NULL THEN {session}.result ELSE 'error' END,"
+            f" error = COALESCE(excluded.error, {session}.error)"),
+    }
 
 
 class DbNonces:
