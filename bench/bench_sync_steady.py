@@ -18,9 +18,9 @@ filed since its last sync (one case: four events, ``--materials`` cited material
 whole in the hub's table beforehand).
 
 The pieces are bench_sync_stations.py's and sync_common.py's: the certified villages,
-their logs, the hub process (``HubService`` behind waitress with the product's settings),
-and the peer measured in the same run: ``--single`` extra villages syncing alone, one
-after another, before the steady phase.  Figures: push and whole-session latency p50 /
+their logs, the hub process (``HubService`` behind waitress with the product's settings).
+The peer, measured in the same run before the steady phase: ``--single`` extra villages
+making the same syncs alone, one after another.  Figures: push and whole-session latency p50 /
 p99 / max beside the peer, the target (push p99 at most 300 ms), and the hub's CPU over
 the steady phase, per sync and as a share of one core.  Nothing about time is asserted;
 every event must be accepted.
@@ -29,6 +29,7 @@ every event must be accepted.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import shutil
@@ -55,7 +56,8 @@ TARGET_P99 = 0.300  # seconds: the push p99 a steady day should stay under (issu
 
 
 def rounds_of(args: argparse.Namespace) -> int:
-    return max(1, int(args.minutes * 60 // args.period))
+    """How many times each station syncs: once per "minute" of ``--period`` seconds."""
+    return max(1, args.minutes)
 
 
 # -- the client process ------------------------------------------------------------
@@ -65,7 +67,7 @@ def station_days(station: dict[str, Any], spec: dict[str, Any], begin: float,
                  results: list[dict[str, Any]], lock: threading.Lock) -> None:
     """One station's syncs: one case's events per sync, each period, with jitter."""
     node = common.Node.from_json(station["node"])
-    raws = [common.base64.b64decode(r) for r in station["envelopes"]]
+    raws = [base64.b64decode(r) for r in station["envelopes"]]
     period, jitter, rounds = spec["period"], spec["jitter"], spec["rounds"]
     chance = random.Random(station["seed"])
     at = begin + chance.uniform(0, period)
@@ -125,8 +127,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stations", type=int, default=500, help="stations syncing")
     parser.add_argument("--period", type=float, default=60.0,
                         help="seconds between two syncs of a station (a minute: 60)")
-    parser.add_argument("--minutes", type=float, default=3.0,
-                        help="how long, in periods of --period seconds")
+    parser.add_argument("--minutes", type=int, default=3,
+                        help="how long, in minutes of --period seconds (one sync each)")
     parser.add_argument("--jitter", type=float, default=0.2,
                         help="each wait varies by up to this share of --period")
     parser.add_argument("--materials", type=int, default=1,
@@ -187,11 +189,20 @@ def run(args: argparse.Namespace, work: Path) -> None:
         argv = common.hub_argv(network_file, "127.0.0.1:0", url, path)
         with common.serving(argv, work / "hub.log") as hub:
             progress(f"{args.single} stations alone, one after another")
-            single = stations.alone(hub.address, single_logs, args.timeout, work)
+            single = alone(hub.address, single_logs, rounds, args.timeout)
             progress(f"{args.stations} stations, each syncing every {args.period:g} s for "
                      f"{rounds} periods")
             results, client_cpu, hub_cpu, wall = steady(args, hub, steady_logs, work)
     report(args, results, single, client_cpu, hub_cpu, wall, load_before)
+
+
+def alone(address: str, logs: list[common.StationLog], rounds: int,
+          timeout: float) -> list[dict[str, Any]]:
+    """The peer: each of ``logs``' stations makes the same syncs, one after another,
+    with nobody else on the hub."""
+    per_round = common.EVENTS_PER_CASE
+    return [sync_once(address, log.node, log.envelopes[n * per_round:(n + 1) * per_round],
+                      timeout) for log in logs for n in range(rounds)]
 
 
 def steady(args: argparse.Namespace, hub: common.Server, logs: list[common.StationLog],
