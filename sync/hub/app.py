@@ -158,7 +158,6 @@ class Auth:
         self.hub = hub
         self.metrics = metrics
         self.admission = admission
-        self.ledger = hub.ledger
         self.unproven = UnprovenBudget()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -200,7 +199,7 @@ class Auth:
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
             req.method, _sent_url(req), headers, req.context.body, resolve,
-            now=int(time.time()), nonces=_Nonces(self.ledger, req))
+            now=int(time.time()), nonces=_Nonces(self.hub.ledger, req))
         if chain is not None:
             self.hub.register_chain(chain, presented=True, identity=identity)
 
@@ -308,11 +307,12 @@ class Auth:
         committed now, before the answer leaves.  A copy of the request that recorded the
         nonce first turns this answer into RequestReplayed; a commit the database
         refuses turns it into that error (nothing the handler wrote was kept)."""
-        entry = self.ledger.current()
+        ledger = self.hub.ledger
+        entry = ledger.current()
         if entry is None:
             return
         try:
-            self.ledger.open(entry)
+            ledger.open(entry)
             peer = getattr(req.context, "peer", None)
             session = req.get_header("Sync-Session")
             if peer and session and not getattr(req.context, "enrolling", False):
@@ -324,14 +324,14 @@ class Auth:
                                          **counts)
                 except Exception:  # the log must never break an answer already made
                     log.exception("could not log a sync session")
-            self.ledger.commit(entry)
+            ledger.commit(entry)
         except SyncError as error:  # RequestReplayed: another copy came first
             req.context.peer = None
             handle_sync_error(req, resp, error, {})
         except peewee.DatabaseError as error:
             answer_database_error(req, resp, error)
         finally:
-            self.ledger.close()
+            ledger.close()
 
     def _count(self, req: falcon.Request, resp: falcon.Response) -> None:
         counts = getattr(req.context, "counts", {})
