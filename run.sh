@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEMO_DEBS=(fonts-wqy-microhei)
-TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx nsis mmdebstrap jq x11-utils)
+TEST_DEBS=(fonts-wqy-microhei xvfb xauth poppler-utils zbar-tools iproute2 nftables xdotool curl faketime chromium nginx nsis mmdebstrap jq x11-utils
+           swift-proxy swift-object swift-container swift-account)
 PYTHON=${PYTHON:-python3}
 
 need_debs() {

@@ -4,6 +4,11 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_store.py [--cases 100000] [--pages 10] [--page-mb 3]
                                           [--rounds 7] [--runs 7] [--workdir DIR]
+                                          [--stress]
+
+``--stress`` runs ``stress-ng --cpu 2`` beside the whole measurement (two busy
+workers, as a village PC running an antivirus scan and a browser would have);
+the filing target under it is ≤ 1.5× copy + fsync, on a quiet machine ≤ 1.3×.
 
 It prints figures, each beside a peer or a limit measured or declared in the
 same run, as a ratio.  It asserts nothing: timings depend on the machine, so
@@ -33,6 +38,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,7 +76,9 @@ ELDER_MATERIALS = ("高龄津贴申请表", "居民身份证", "居民户口簿"
 DIBAO_MATTER = "450981-MZ-001"  # 农村最低生活保障申请
 JPEG_MAGIC = b"\xff\xd8\xff\xe0"
 
-TARGET_FILING_RATIO = 1.5
+TARGET_FILING_RATIO = 1.3  # on a quiet machine
+TARGET_FILING_RATIO_STRESSED = 1.5  # with stress-ng --cpu 2 beside it
+STRESS_CPU = 2
 LIMIT_LIST_MS = 1000.0
 LIMIT_FIND_MS = 50.0
 BATCH = 5000  # cases per transaction while building
@@ -507,7 +515,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=7, help="runs per read figure (≥ 7)")
     parser.add_argument("--workdir", type=Path, help="where to work (kept); default: a temp "
                         "folder, removed at the end")
+    parser.add_argument("--stress", action="store_true",
+                        help=f"run stress-ng --cpu {STRESS_CPU} beside the measurement")
     return parser.parse_args(argv)
+
+
+def start_stress() -> subprocess.Popen[bytes] | None:
+    """``stress-ng --cpu 2`` in the background; None (with a message) when it is missing."""
+    program = shutil.which("stress-ng")
+    if program is None:
+        print("--stress needs stress-ng, which is not installed; install it with "
+              "`apt-get install stress-ng` (as root or through sudo)", file=sys.stderr)
+        return None
+    return subprocess.Popen([program, "--cpu", str(STRESS_CPU), "--timeout", "0", "--quiet"])
+
+
+def stop_stress(stress: subprocess.Popen[bytes]) -> None:
+    stress.terminate()
+    try:
+        stress.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        stress.kill()
+        stress.wait()
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def work_folder(workdir: Path | None, prefix: str) -> Path | None:
@@ -525,12 +558,21 @@ def work_folder(workdir: Path | None, prefix: str) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    stress = None
+    if args.stress:
+        stress = start_stress()
+        if stress is None:
+            return 2
     work = work_folder(args.workdir, "bianmin-bench-")
     if work is None:
+        if stress is not None:
+            stop_stress(stress)
         return 2
     try:
         run(args, work)
     finally:
+        if stress is not None:
+            stop_stress(stress)
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -591,7 +633,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
 
     progress(f"filing {args.rounds} rounds of {args.pages} × {args.page_mb:g} MiB")
     size = int(args.page_mb * 1024 * 1024)
+    load_before = load_average()
     filing = bench_filing(station, work, args.pages, size, args.rounds)
+    load_after = load_average()
     station.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     station.close()
     elapsed = time.perf_counter() - started
@@ -606,14 +650,18 @@ def run(args: argparse.Namespace, work: Path) -> None:
           f"init {ms(init_time)}, unlock {ms(unlock_time)}")
     print(f"  medians (min–max) of {args.rounds} filing rounds / {args.runs} read runs; "
           "ratio = figure / peer or limit")
+    print(f"  load average (1, 5, 15 min) before / after filing: {load_before} / {load_after}; "
+          + (f"stress-ng --cpu {STRESS_CPU} running beside" if args.stress
+             else "no stress-ng (other processes of the machine may still run)"))
     print()
     pages_label = f"{args.pages} pages × {args.page_mb:g} MiB"
     print(f"1. Filing a case of {pages_label} into the store below "
           f"(status {', '.join(sorted(filing.statuses))})")
     copy_ms = ms(filing.copy.median)
+    target = TARGET_FILING_RATIO_STRESSED if args.stress else TARGET_FILING_RATIO
     line("file_case (check, encrypt, store, commit)", filing.filing,
          f"copy+fsync {copy_ms}", filing.filing.median / filing.copy.median,
-         f"target ≤ {TARGET_FILING_RATIO}")
+         f"target ≤ {target}" + (" (under stress)" if args.stress else " (quiet machine)"))
     line("plain copy + fsync of the same files", filing.copy, "(the peer)", None)
     line("+ printing the receipt PDF", filing.receipt, f"copy+fsync {copy_ms}",
          filing.receipt.median / filing.copy.median, "not in the target")
@@ -639,6 +687,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
          access.median / find.median, "one fsynced write")
     print()
     print(f"  whole benchmark: {ms(elapsed)}")
+    ratio = filing.filing.median / filing.copy.median
+    print(f"filing / copy+fsync: {ratio:.3f} (target ≤ {target}"
+          f"{', stress-ng --cpu 2 beside' if args.stress else ''}; load average {load_after})")
 
 
 if __name__ == "__main__":

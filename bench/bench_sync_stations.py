@@ -4,7 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_sync_stations.py [--stations 500] [--cases 5] [--materials 2]
         [--single 7] [--client-processes 2] [--timeout 120] [--backend sqlite|postgresql]
-        [--workdir DIR]
+        [--workers N] [--workdir DIR]
 
 It prints the push latency of ``--stations`` stations that all start at the
 same moment, beside the push latency of one station alone measured in the
@@ -24,7 +24,10 @@ What it does:
 2. Starts the township hub in its own process (``HubService`` behind waitress
    with the product's settings, ``sync/hub/serve.py``: 8 threads, waitress's
    default limit of 100 open connections) on loopback, on SQLite (a file,
-   the default) or a fresh PostgreSQL database.
+   the default) or a fresh PostgreSQL database.  ``--workers N`` (N > 1,
+   PostgreSQL only): the hub as ``station hub serve --workers N`` serves it, N
+   gunicorn worker processes of 8 threads each (``sync/hub/workers.py``); the
+   hub's CPU time is then the master's plus its workers'.
 3. Single station: the ``--single`` extra villages sync one after another,
    alone: a station's sync session with ``sync.client.HubClient`` —
    ``GET /v1/health``, ``POST /v1/hello`` (its chain), ``POST /v1/events``
@@ -224,6 +227,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="client request timeout, seconds (the product's default is 30)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="hub worker processes (more than 1 needs --backend postgresql)")
     parser.add_argument("--workdir", type=Path, help="where to work (kept); default: a temp "
                         "folder, removed at the end")
     parser.add_argument("--client", type=Path, help=argparse.SUPPRESS)  # a client process
@@ -237,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.stations + args.single <= 999 or args.single < 1:
         print("--stations + --single must be 2–999 (village numbers of one township), "
               "--single at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and args.backend != "postgresql":
+        print("--workers above 1 needs --backend postgresql", file=sys.stderr)
         return 2
     work = work_folder(args.workdir, "bianmin-bench-stations-")
     if work is None:
@@ -270,7 +278,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             HubService(net.identity(), db)
             common.register_materials(a for log in logs for a in log.materials)
             common.register_directory()
-        argv = common.hub_argv(network_file, "127.0.0.1:0", url, path)
+        argv = common.hub_argv(network_file, "127.0.0.1:0", url, path, args.workers)
         with common.serving(argv, work / "hub.log") as hub:
             progress(f"{args.single} stations alone, one after another")
             single = alone(hub.address, single_logs, args.timeout, work)
@@ -302,7 +310,9 @@ def report(args: argparse.Namespace, storm: Storm, single: list[dict[str, Any]],
     print(f"  machine: {machine(library)}")
     print(f"  load average (1/5/15 min): {load_before} at the start, "
           f"{common.load_average()} at the end")
-    print(f"  hub: HubService behind waitress (8 threads, 100 connections), "
+    server = "waitress (8 threads, 100 connections)" if args.workers == 1 else \
+        f"gunicorn ({args.workers} worker processes × 8 threads)"
+    print(f"  hub: HubService behind {server}, "
           f"{'SQLite file' if args.backend == 'sqlite' else 'PostgreSQL on 127.0.0.1'}; "
           f"clients: {args.client_processes} processes × "
           f"{-(-args.stations // args.client_processes)} threads, timeout {args.timeout:g} s")
@@ -326,7 +336,8 @@ def report(args: argparse.Namespace, storm: Storm, single: list[dict[str, Any]],
           + ", ".join(f"{step} {count}" for step, count in slow.items()))
     print(f"  throughput: {events:,} events in {wall:.1f} s = {events / wall:,.0f} events/s, "
           f"{len(ok) / wall:,.1f} stations/s (start to last answer)")
-    print(f"  CPU during the storm: hub {storm.hub_cpu:.1f} s ({storm.hub_cpu / wall:.0%} of "
+    whose = "hub" if args.workers == 1 else f"hub (master + {args.workers} workers)"
+    print(f"  CPU during the storm: {whose} {storm.hub_cpu:.1f} s ({storm.hub_cpu / wall:.0%} of "
           f"one core), clients {storm.client_cpu:.1f} s ({storm.client_cpu / wall:.0%} of one "
           f"core), of {wall:.1f} s wall on 2 cores; hub CPU per station "
           f"{ms(storm.hub_cpu / max(1, len(ok)))}")

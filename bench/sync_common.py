@@ -10,9 +10,12 @@ process; fresh PostgreSQL databases; percentiles.
 Also a small program, for the processes a benchmark starts::
 
     python bench/sync_common.py hub --network FILE --listen HOST:PORT (--sqlite PATH | --db URL)
+        [--workers N] [--blobs SPEC]
     python bench/sync_common.py sink --listen HOST:PORT
 
-``hub`` serves ``HubService`` for the township in FILE; ``sink`` is a plain
+``hub`` serves ``HubService`` for the township in FILE (``--workers`` N > 1: that many
+worker processes through the product's own ``sync/hub/workers.py``, PostgreSQL only);
+``sink`` is a plain
 HTTP server that reads every request body and throws it away (the peer of an
 upload).  Both print ``… listening on http://HOST:PORT`` to stderr when ready.
 """
@@ -25,6 +28,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -155,8 +159,15 @@ class StationLog:
     materials: list[str]  # content addresses, each to be whole at the hub before its event
 
 
+def scan_bytes(node: str, case: int, page: int) -> bytes:
+    """A scan's ciphertext as the bench's villages send it: ``MATERIAL_SIZE`` bytes that
+    look random, the same each time for the same page."""
+    return random.Random(f"{node}/{case}/{page}").randbytes(MATERIAL_SIZE)
+
+
 def material_address(node: str, case: int, page: int) -> str:
-    return hashlib.sha256(f"{node}/{case}/{page}".encode()).hexdigest()
+    """The content address of ``scan_bytes(node, case, page)``."""
+    return hashlib.sha256(scan_bytes(node, case, page)).hexdigest()
 
 
 def _payload(kind: str, case_no: str, materials: Sequence[str], n: int) -> dict[str, Any]:
@@ -281,13 +292,37 @@ class Server:
     log: Path
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.process.pid)
+        """The server's CPU time with that of its running child processes (a hub with
+        several workers: the master and each worker)."""
+        return tree_cpu_seconds(self.process.pid)
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a running process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The running child processes of ``pid`` (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and of its running descendants."""
+    total = cpu_seconds(pid)
+    for child in children(pid):
+        try:
+            total += tree_cpu_seconds(child)
+        except FileNotFoundError:  # it ended meanwhile
+            continue
+    return total
 
 
 @contextmanager
@@ -323,9 +358,12 @@ def _copy(source: Any, target: Any) -> None:
         target.flush()
 
 
-def hub_argv(network: Path, listen: str, url: str | None, sqlite_path: Path) -> list[str]:
+def hub_argv(network: Path, listen: str, url: str | None, sqlite_path: Path,
+             workers: int = 1, blobs: str | None = None) -> list[str]:
     argv = [sys.executable, str(HERE / "sync_common.py"), "hub", "--network", str(network),
-            "--listen", listen]
+            "--listen", listen, "--workers", str(workers)]
+    if blobs:
+        argv += ["--blobs", blobs]
     return argv + (["--db", url] if url else sqlite_target(sqlite_path))
 
 
@@ -362,12 +400,39 @@ def _serve_hub(args: argparse.Namespace) -> None:
 
     net = Network.load(args.network)
     db = open_database(args.db, args.sqlite)
+    blobs = None
+    if args.blobs:  # where materials are kept (sync/hub/blob_config.py)
+        from sync.hub.blob_config import open_blob_store
+
+        blobs = open_blob_store(args.blobs, Path(args.sqlite).resolve().parent)
     with db.connection_context():
-        service = HubService(net.identity(), db)
+        service = HubService(net.identity(), db, blobs)
     host, _, port = args.listen.rpartition(":")
+    if args.workers > 1:  # the product's worker processes (station hub serve --workers)
+        _serve_hub_workers(service, host, int(port), args.workers)
+        return
     server, address = bind(service, host, int(port))  # the product's waitress settings
     print(f"hub listening on {address}", file=sys.stderr, flush=True)
     server.run()
+
+
+def _serve_hub_workers(service: Any, host: str, port: int, workers: int) -> None:
+    from sync.hub import workers as hub_workers
+    from sync.hub.serve import app_for
+
+    sock = hub_workers.listen_socket(host, port)
+    bound = sock.getsockname()[1]
+    app = app_for(service, host, bound)
+    stop = threading.Event()
+
+    def in_worker() -> None:
+        threading.Thread(target=hub_workers.keep_in_step, args=(service, stop),
+                         daemon=True).start()
+
+    hub_workers.serve(
+        app, sock, workers, 8, db=service.db, in_worker=in_worker,
+        started=lambda: print(f"hub listening on http://{host}:{bound}", file=sys.stderr,
+                              flush=True))
 
 
 def _sink(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -397,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
     hub.add_argument("--listen", default="127.0.0.1:0")
     hub.add_argument("--db", help="database URL (default: SQLite at --sqlite)")
     hub.add_argument("--sqlite", type=Path, default=Path("hub.db"))
+    hub.add_argument("--workers", type=int, default=1,
+                     help="worker processes (more than 1: PostgreSQL only)")
+    hub.add_argument("--blobs", help="material store: file:///path or s3://… "
+                     "(default: a folder beside --sqlite, or a temporary one)")
     sink = commands.add_parser("sink", help="an HTTP server that discards request bodies")
     sink.add_argument("--listen", default="127.0.0.1:0")
     args = parser.parse_args(argv)

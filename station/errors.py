@@ -292,6 +292,18 @@ class HubPublicNameNeeded(StationError):
     exit_code = 2
 
 
+class HubWorkersNeedPostgres(StationError):
+    """多个工作进程（--workers {workers}）须共用一个 PostgreSQL 数据库：请用 --db postgresql://… 指定数据库；默认的 SQLite 数据库只能由一个进程使用。"""  # noqa: E501
+
+    exit_code = 2
+
+
+class HubWorkersUnavailable(StationError):
+    """本机不能运行多个工作进程（--workers {workers}）：需要 Linux 和 gunicorn。请去掉 --workers（即只用一个进程）。"""  # noqa: E501
+
+    exit_code = 2
+
+
 class BundleNeedsEnrolment(StationError):
     """本站尚未入网（还没有证书），不能导出离线数据包；请先完成入网（“入网”页面）。"""
 

@@ -122,12 +122,14 @@ class HubClient:
         self.bytes_received = 0
         self.busy_attempts = BUSY_ATTEMPTS
         self.busy_waits = 0  # how often a busy hub made us wait
+        self.whole_put = True  # False once the hub answered 405 to a one-request upload
 
     # -- plumbing ------------------------------------------------------------
 
     def _request(self, method: str, path: str, body: bytes = b"",
                  headers: dict[str, str] | None = None, signed: bool = True,
-                 params: dict[str, Any] | None = None) -> requests.Response:
+                 params: dict[str, Any] | None = None,
+                 allow: tuple[int, ...] = ()) -> requests.Response:
         url = self.base + path
         if params:
             url += "?" + "&".join(f"{k}={requests.utils.quote(str(v), safe='')}"
@@ -144,7 +146,7 @@ class HubClient:
             attempt += 1
             self.busy_waits += 1
             time.sleep(wait + random.uniform(0, JITTER * (attempt - 1)))
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in allow:
             try:
                 problem = response.json()
             except ValueError:
@@ -221,7 +223,22 @@ class HubClient:
 
     def upload(self, address: str, total: int, read_at: ReadAt,
                progress: Progress | None = None) -> int:
-        """Upload a material, resuming where the hub stands; returns bytes sent."""
+        """Upload a material, resuming where the hub stands; returns bytes sent.
+
+        A material up to one chunk goes in one request (``PUT``, the whole body); a
+        larger one is created (``POST``) and sent chunk by chunk (``PATCH``), so a cut
+        costs at most the chunk in flight.  A hub older than the one-request form
+        answers 405 to ``PUT``: the client then uses POST and PATCH with it."""
+        if total <= CHUNK and self.whole_put:
+            data = read_at(0, total)
+            response = self._request(
+                "PUT", f"/v1/materials/{address}", data,
+                headers={"Content-Type": "application/octet-stream"}, allow=(405,))
+            if response.status_code != 405:
+                if progress:
+                    progress(total, total)
+                return len(data)
+            self.whole_put = False  # an older hub: chunks from now on
         state = self._json("POST", f"/v1/materials/{address}", {"total": total})
         if state["complete"]:
             return 0

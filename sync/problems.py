@@ -203,6 +203,12 @@ class StorageRefused(SyncError):
     status, slug = 507, "storage-refused"
 
 
+class MaterialStoreUnavailable(SyncError):
+    """枢纽站暂时无法存取材料（材料存储已满、只读或连不上），这份材料没有收下；本站会在下次同步时重发。请通知枢纽站的管理员。"""
+
+    status, slug = 503, "material-store-unavailable"
+
+
 class HubAnswered(SyncError):
     """枢纽站答复：{detail}"""
 

@@ -41,6 +41,17 @@ def _shared_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def _forget_pool() -> None:
+    """In a forked child (a hub worker process): the parent's pool threads are not
+    here, so start a pool of its own when first needed."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _outcome(envelope: Envelope, key: object) -> Outcome:
     try:
         verify_envelope(envelope, key)

@@ -108,3 +108,13 @@ def hubs(net: Any) -> Iterator[Any]:
 @pytest.fixture
 def no_open(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATION_NO_OPEN", "1")  # do not launch a PDF viewer in tests
+
+
+@pytest.fixture(scope="session")
+def swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A one-node OpenStack Swift with its S3 API (tests/swift.py), started at the first
+    test that asks for it and stopped at the end of the session."""
+    from swift import swift_s3
+
+    with swift_s3(tmp_path_factory.mktemp("swift")) as running:
+        yield running

@@ -24,6 +24,8 @@ from station.demo.demo_network import DemoNetwork, DemoNode
 from station.hubops import hub_runner
 from station.network import link
 from station.store.models import InboxEvent, OutgoingMaterial, SyncEnvelope
+from sync.hub.blob_config import default_root
+from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.identity import open_database
 from sync.hub.models import HubBlob, HubEvent, HubFork
 
@@ -75,9 +77,10 @@ def hub_holdings(net: DemoNetwork, node: DemoNode, url: str | None) -> HubHoldin
             events = {(e.node, e.seq): e.digest for e in HubEvent.select()}
             rows = HubEvent.select().count()
             materials = {}
+            store = FilesystemStore(default_root(node.data))
             for blob in HubBlob.select():
                 digest = hashlib.sha256()
-                for chunk in _chunks(blob.address):
+                for chunk in _chunks(store, blob.address):
                     digest.update(chunk)
                 materials[blob.address] = blob.complete and digest.hexdigest() == blob.address
             forks = HubFork.select().count()
@@ -86,9 +89,14 @@ def hub_holdings(net: DemoNetwork, node: DemoNode, url: str | None) -> HubHoldin
     return HubHoldings(events, rows, materials, forks)
 
 
-def _chunks(address: str) -> Iterator[bytes]:
+def _chunks(store: FilesystemStore, address: str) -> Iterator[bytes]:
+    """A material's bytes as the hub keeps them: in its blob store (or, on a hub not
+    yet migrated, as chunk rows)."""
     from sync.hub.models import HubChunk
 
+    if store.has(address):
+        yield store.read(address, 0, 1 << 30)
+        return
     for row in HubChunk.select().where(HubChunk.address == address).order_by(HubChunk.offset):
         yield bytes(row.data)
 

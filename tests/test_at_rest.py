@@ -4,7 +4,9 @@ A case is filed through the real command with a known applicant and a known
 scan; then every byte of every file under the data directory (database, WAL,
 shared memory, materials, logs, temp files) is searched for the name (UTF-8,
 GBK, UTF-16 both byte orders), the ID number, the phone, the address and a
-run of 64 bytes from the middle of the scan.
+run of 64 bytes from the middle of each scan.  The case has three pages, so
+they go through the store's parallel path (several pages encrypted at once,
+temp files fsynced on I/O threads: station/store/blobs.py).
 """
 
 from __future__ import annotations
@@ -71,15 +73,19 @@ def test_nothing_personal_in_plaintext_at_rest(tmp_path: Path) -> None:
     holder.execute("SELECT count(*) FROM sqlite_master").fetchall()
     scan_path = draw_scan(tmp_path / "scan.jpg", "居民身份证", [NAME, ID_NUMBER, ADDRESS], seed=7)
     scan = scan_path.read_bytes()
+    more = [draw_scan(tmp_path / f"scan{i}.jpg", "居民身份证", [NAME, ADDRESS], seed=8 + i)
+            for i in range(2)]
     applicant = write_json(tmp_path / "a.json", {"name": NAME, "id_number": ID_NUMBER,
                                                  "phone": PHONE, "address": ADDRESS})
     form = write_json(tmp_path / "f.json", {
         "household_size": 3, "monthly_income_per_capita": 300, "main_reason": "因残",
         "has_severe_case": "否", "bank_card_no": BANK, "application_date": "2026-11-20"})
     filed = station("case", "new", "--matter", "450981-MZ-001", "--applicant", applicant,
-                    "--form", form, "--material", f"居民身份证={scan_path}", "--json", env=env)
+                    "--form", form, "--material", f"居民身份证={scan_path}",
+                    *(f"--material=居民身份证={page}" for page in more), "--json", env=env)
     assert filed.code == 0, filed.err
     case_no = filed.json()["case_no"]
+    assert len(list((data / "materials").iterdir())) == 3  # three pages, stored together
     # Views, searches and exports write events too: they must be sealed as well.
     assert station("case", "show", case_no, "--reveal", env=env).code == 0
     assert station("case", "find", "--id-number", ID_NUMBER, env=env).code == 0
@@ -90,11 +96,13 @@ def test_nothing_personal_in_plaintext_at_rest(tmp_path: Path) -> None:
 
     # The files as a stolen PC would hold them right now, WAL not checkpointed.
     assert (data / "station.db-wal").stat().st_size > 0
-    assert_nothing_in_clear(data, scan)
+    for page in (scan, *(m.read_bytes() for m in more)):
+        assert_nothing_in_clear(data, page)
     # And after a checkpoint has moved everything into the main file.
     holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     holder.close()
-    assert_nothing_in_clear(data, scan)
+    for page in (scan, *(m.read_bytes() for m in more)):
+        assert_nothing_in_clear(data, page)
     # The receipt does hold personal data, so it is outside the data directory.
     assert not any(p.suffix == ".pdf" for p in data.rglob("*"))
     assert any(p.suffix == ".pdf" for p in printed.iterdir())

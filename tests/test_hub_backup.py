@@ -9,6 +9,8 @@ every material whole, no fork, and the audit is clean.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from station.demo.demo_network import ADMIN, DemoNetwork, DemoNode
 from station.hubops import hub_runner
 from station.hubops.audit import audit_hub
 from station.network import link
+from sync.hub.blob_config import default_root
+from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.identity import log_id, open_database
 from sync.hub.models import HubState
 
@@ -102,6 +106,8 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None, usb: bool = F
     assert not load.thread.is_alive() and load.error is None, load.error
     assert made.code == 0, made.err
     assert made.json()["engine"] == ("postgresql" if township_db else "sqlite")
+    carried = made.json()["materials"]  # the materials of the folder store, in the file
+    assert made.json()["materials_included"] and carried
 
     with net.open(net.village) as village:  # more traffic after the backup
         demo_network.file_samples(net, village, 1)
@@ -127,8 +133,15 @@ def _backup_and_restore(net: DemoNetwork, township_db: str | None, usb: bool = F
     assert refused.code == 6 and "已损坏" in refused.err, refused.err
     assert hub_holdings(net, net.township, township_db) == before, "a damaged backup changed data"
 
+    blobs = default_root(net.township.data)
+    shutil.rmtree(blobs)  # the disk with the scans is lost too: the backup carries them
     restored = _hub_command(net, "restore", backup, *_db_args(township_db), "--force", "--json")
     assert restored.code == 0, restored.err + restored.out
+    store = FilesystemStore(blobs)
+    for address, size in carried:
+        with store.open(address) as handle:
+            body = handle.read()
+        assert len(body) == size and hashlib.sha256(body).hexdigest() == address
     assert restored.json()["audit"]["ok"] is True
     code = net.village.code
     lacking = hub_holdings(net, net.township, township_db)
@@ -265,3 +278,24 @@ def test_backing_up_where_no_hub_runs_says_so(tmp_path: Path) -> None:
     assert f"找不到枢纽站数据库 {tmp_path / 'data' / hub_runner.DB_NAME}" in missing.err
     assert "Traceback" not in missing.err
     assert not target.exists()
+
+
+class _ObjectStore:
+    """Stands for an S3 store: not a folder, so not copied into the backup."""
+
+    label = "s3://bianmin-scans/450981104000?endpoint=https://oss.example.gov.cn"
+
+
+def test_an_object_store_is_recorded_not_copied(net: DemoNetwork, monkeypatch: Any) -> None:
+    from station.hubops import backup, backup_file
+
+    db = open_database(None, net.township.data / hub_runner.DB_NAME)
+    db.close()
+    monkeypatch.setattr(hub_runner, "blob_store", lambda station, spec: _ObjectStore())
+    target = net.workdir / "backups" / "s3.tar"
+    with net.open(net.township, ADMIN) as station:
+        manifest = backup.take(station, None, target, "s3://bianmin-scans/450981104000")
+    assert manifest.store == _ObjectStore.label and not manifest.materials_included
+    assert manifest.materials == ()
+    again = backup_file.verify(target)
+    assert again.store == _ObjectStore.label and not again.materials_included

@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,40 @@ def test_not_a_tar_is_refused(tmp_path: Path) -> None:
     path.write_text("not a backup", encoding="utf-8")
     with pytest.raises(BackupUnreadable):
         backup_file.verify(path)
+
+
+def _with_materials(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    import hashlib
+
+    part = tmp_path / "hub.sqlite3"
+    part.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 4)
+    bodies = {}
+    for index in range(3):
+        body = bytes([index]) * (5000 + index)
+        bodies[hashlib.sha256(body).hexdigest()] = body
+    manifest = Manifest("450981104000", "sqlite", 4, "2026-12-06T00:00:00+00:00",
+                        (backup_file.describe(part),), "file:///x",
+                        tuple((a, len(b)) for a, b in sorted(bodies.items())), True)
+    target = tmp_path / "out" / "hub.tar"
+    backup_file.write(target, manifest, {part.name: part}, lambda a: io.BytesIO(bodies[a]))
+    return target, bodies
+
+
+def test_materials_travel_in_the_backup_and_are_checked(tmp_path: Path) -> None:
+    target, bodies = _with_materials(tmp_path)
+    got: dict[str, bytes] = {}
+
+    def sink(address: str, stream: Any, size: int) -> bool:
+        got[address] = stream.read()
+        return len(got[address]) == size
+    manifest = backup_file.verify(target, materials_into=sink)
+    assert got == bodies and manifest.materials_included
+    raw = target.read_bytes()
+    with tarfile.open(target) as tar:
+        name = sorted(m.name for m in tar.getmembers() if m.name.startswith("materials/"))[1]
+        start = tar.getmember(name).offset_data
+    damaged = bytearray(raw)
+    damaged[start + 100] ^= 0x01
+    target.write_bytes(bytes(damaged))
+    with pytest.raises(BackupDamaged):
+        backup_file.verify(target)

@@ -165,6 +165,8 @@ NOT_IN_THE_WINDOW = {
     "station.trust.progress_address.ProgressAddressInvalid", "keys.errors.UnsupportedKey",
     "station.network.updates.UpdateFileName",
     "station.hubops.restore.HubDatabaseNotEmpty",  # only ``station hub restore`` raises it
+    "station.errors.HubWorkersNeedPostgres",  # only ``station hub serve --workers``
+    "station.errors.HubWorkersUnavailable",
 }
 # Placeholders that carry a name from the code (a form's field key, an exception's class).
 CODE_PLACEHOLDERS = {"field", "kind", "event_type"}

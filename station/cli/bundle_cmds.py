@@ -31,6 +31,9 @@ def register_hub(cmds: argparse._SubParsersAction, common: argparse.ArgumentPars
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--receipts-to", type=Path, default=None,
                    help=_("回执包保存到哪个文件（默认：数据包旁的 文件名.receipts.zip）"))
+    p.add_argument("--blobs", default=None, metavar="SPEC",
+                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
+                          "默认：数据目录中的 blobs 文件夹）"))
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     p.set_defaults(handler=run_hub_import)
 
@@ -64,7 +67,7 @@ def run_hub_import(args: argparse.Namespace) -> int:
     from station.hubops.usb_import import import_bundle
 
     with opened(args) as station:
-        report = import_bundle(station, args.file, args.receipts_to, args.db)
+        report = import_bundle(station, args.file, args.receipts_to, args.db, args.blobs)
     emit(args, report.to_json(), _(
         "已导入站点 {node} 的离线数据包：新收事件 {accepted} 条（重复 {duplicates} 条），"
         "材料 {materials} 份；回执包已写到 {path}，请带回站点用 station sync import 导入。").format(

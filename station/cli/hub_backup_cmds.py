@@ -16,6 +16,9 @@ def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                    help=_("备份文件"))
     p.add_argument("--db", default=None,
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    p.add_argument("--blobs", default=None, metavar="SPEC",
+                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
+                          "默认：数据目录中的 blobs 文件夹）"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_backup)
     p = cmds.add_parser("restore", parents=[common],
@@ -25,6 +28,9 @@ def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                    help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
     p.add_argument("--force", action="store_true", help=_("覆盖已有数据的枢纽站数据库"))
     p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
+    p.add_argument("--blobs", default=None, metavar="SPEC",
+                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
+                          "默认：数据目录中的 blobs 文件夹）"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_restore)
 
@@ -33,10 +39,16 @@ def run_backup(args: argparse.Namespace) -> int:
     from station.hubops import backup
 
     with opened(args) as station:
-        manifest = backup.take(station, args.db, args.target)
-    size = sum(part.size for part in manifest.parts)
-    emit(args, {**manifest.to_json(), "path": str(args.target)},
-         _("枢纽站备份已保存：{path}（{size} 字节）。").format(path=args.target, size=size))
+        manifest = backup.take(station, args.db, args.target, args.blobs)
+    size = sum(part.size for part in manifest.parts) + sum(n for _a, n in manifest.materials)
+    text = _("枢纽站备份已保存：{path}（{size} 字节）。").format(path=args.target, size=size)
+    if manifest.materials_included:
+        text += "\n" + _("其中含材料 {count} 份（{where}）。").format(
+            count=len(manifest.materials), where=manifest.store)
+    else:
+        text += "\n" + _("材料保存在对象存储 {where} 中，不在这份备份里：材料由对象存储自身的"
+                          "多副本和版本保留来保存，请确认已开启。").format(where=manifest.store)
+    emit(args, {**manifest.to_json(), "path": str(args.target)}, text)
     return 0
 
 
@@ -45,7 +57,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     with opened(args) as station:
         done = restore.restore(station, args.backup_file, args.db, args.force,
-                               args.silent_days)
+                               args.silent_days, args.blobs)
     summary = done.audit.summary()
     text = _("已从 {made_at} 的备份恢复枢纽站数据库 {where}。").format(
         made_at=done.manifest.made_at, where=done.where)

@@ -40,9 +40,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--max-busy", type=positive_int, default=None, metavar="N",
                    help=_("同时处理的同步请求上限，超出的请求立即答复“繁忙，稍后重试”"
                           "（默认不限；建议为服务线程数减 2，即 6）"))
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help=_("工作进程数（默认 1）；多于 1 个须用 PostgreSQL 数据库（--db），"
+                          "仅限 Linux"))
+    p.add_argument("--blobs", default=None, metavar="SPEC",
+                   help=_("材料存放位置：file:///路径 或 s3://存储桶/前缀?endpoint=…"
+                          "（默认：数据目录中的 blobs 文件夹）"))
     p.set_defaults(handler=run_serve)
     bundle_cmds.register_hub(cmds, common)
     hub_backup_cmds.register(cmds, common)
+    p = cmds.add_parser("migrate-blobs", parents=[common],
+                        help=_("把数据库中的材料移到材料存储（可中断后重新运行）"))
+    p.add_argument("--db", default=None,
+                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    p.add_argument("--blobs", default=None, metavar="SPEC",
+                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
+                          "默认：数据目录中的 blobs 文件夹）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_migrate_blobs)
 
     audit = sub.add_parser("audit", parents=[common], help=_("县级管理员：审计同步日志"))
     acmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
@@ -111,6 +126,28 @@ def positive_int(text: str) -> int:
     return value
 
 
+def run_migrate_blobs(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from station.hubops import hub_runner
+    from station.hubops.migrate_blobs import migrate
+    from sync.hub.identity import open_database
+
+    with opened(args) as station:
+        store = hub_runner.blob_store(station, args.blobs)
+        db = open_database(args.db, station.layout.root / hub_runner.DB_NAME)
+    try:
+        with db.connection_context():
+            done = migrate(db, store)
+    finally:
+        db.close()
+    text = _("材料迁移完成（{where}）：迁移 {moved} 份（{bytes} 字节），已在材料存储中 {held} 份，"
+             "未完成的上传 {partial} 份，校验不符 {mismatched} 份（保留在数据库中），"
+             "无主记录 {orphans} 份。").format(where=store.label, **asdict(done))
+    emit(args, {**asdict(done), "store": store.label}, text)
+    return 1 if done.mismatched else 0
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from station.hubops import hub_runner
     from station.trust import users
@@ -164,10 +201,11 @@ def run_audit_overrides(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from station.hubops import hub_runner
 
+    hub_runner.check_workers(args.workers, args.db)
     with opened(args) as station:
         running = hub_runner.start(station, args.listen, args.db, args.upstream,
                                    args.public_names, args.metrics_allow, args.trusted_proxy,
-                                   args.max_busy)
+                                   args.max_busy, args.workers, args.blobs)
     hub_runner.run(running)
     return 0
 

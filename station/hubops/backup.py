@@ -1,12 +1,16 @@
 """``station hub backup``: a consistent copy of a running hub, in one file.
 
-Everything a hub holds is in its database: events, receipts, the session log
-and the materials themselves (``HubBlob``/``HubChunk`` rows), so a copy of the
-database taken at one instant is the whole hub.  SQLite is copied with its
+A hub holds its events, receipts, the session log and the bookkeeping of its
+materials in its database, and the materials' bytes in its material store
+(``sync.hub.blobs``).  The database is copied at one instant: SQLite with its
 online backup (a read snapshot while the hub keeps writing); PostgreSQL with
-``pg_dump`` (one snapshot transaction).  The hub stores sealed envelopes and
-encrypted materials as received: the backup holds nothing in clear that the
-database did not.
+``pg_dump`` (one snapshot transaction).  Then, for a store that is a folder, every
+material it holds is streamed into the same file: materials are only ever added
+and never change (content addressed), so every material the snapshot names
+complete is among them.  For an object store (S3), the backup records its
+address only: the object store's own replication and versioning keep the scans.
+The hub stores sealed envelopes and encrypted materials as received: the backup
+holds nothing in clear that the hub did not.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from station.errors import StationError
 from station.hubops import backup_file, hub_runner
 from station.hubops.audit import HubDatabaseMissing
 from station.hubops.backup_file import Manifest
+from sync.hub.blobs import BlobStore
+from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.models import SCHEMA_VERSION
 
 SQLITE_PART = "hub.sqlite3"
@@ -106,9 +112,12 @@ def _dump_postgres(url: str, into: Path) -> Path:
     return dump
 
 
-def take(station: Station, url: str | None, target: Path) -> Manifest:
-    """Write the backup of this node's hub database to ``target``."""
+def take(station: Station, url: str | None, target: Path,
+         blobs: str | None = None) -> Manifest:
+    """Write the backup of this node's hub (database, and the materials of a folder
+    store) to ``target``."""
     where = locate(station, url)
+    store: BlobStore = hub_runner.blob_store(station, blobs)
     work = Path(tempfile.mkdtemp(prefix=".hub-backup-", dir=target.parent
                                  if target.parent.exists() else None))
     try:
@@ -118,10 +127,16 @@ def take(station: Station, url: str | None, target: Path) -> Manifest:
         else:
             assert where.url is not None
             part = _dump_postgres(where.url, work)
-        manifest = Manifest(station.node.code, where.engine, SCHEMA_VERSION,
-                            datetime.now(UTC).isoformat(timespec="seconds"),
-                            (backup_file.describe(part),))
-        backup_file.write(target, manifest, {part.name: part})
+        made_at = datetime.now(UTC).isoformat(timespec="seconds")
+        if isinstance(store, FilesystemStore):  # listed after the snapshot: a superset
+            materials = tuple((a, store.size(a)) for a in store.addresses())
+            manifest = Manifest(station.node.code, where.engine, SCHEMA_VERSION, made_at,
+                                (backup_file.describe(part),), store.label, materials, True)
+            backup_file.write(target, manifest, {part.name: part}, store.open)
+        else:
+            manifest = Manifest(station.node.code, where.engine, SCHEMA_VERSION, made_at,
+                                (backup_file.describe(part),), store.label, (), False)
+            backup_file.write(target, manifest, {part.name: part})
         return manifest
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,9 +1,12 @@
-"""The hub backup file: one tar holding ``manifest.json`` and the database dump.
+"""The hub backup file: one tar holding ``manifest.json``, the database dump and the
+materials of a hub whose material store is a folder.
 
 The manifest names the hub, the database engine and every part with its size
-and SHA-256.  ``verify`` reads the whole file and checks every part against the
-manifest before anything is restored; ``extract`` writes the parts out again
-and checks them once more.  Nothing here knows about databases.
+and SHA-256; the materials (``materials/<address>``, streamed from the store) with
+their sizes, their address being their SHA-256; and where the hub's material store
+is (``store``).  ``verify`` reads the whole file and checks every part and every
+material before anything is restored; with ``into`` and ``materials_into`` it
+writes them out, checked once more.  Nothing here knows about databases.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import json
 import os
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 from station.errors import StationError
 
@@ -25,6 +29,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 ENGINES = ("sqlite", "postgresql")
 BLOCK = 1 << 20
+MATERIALS = "materials/"  # the tar members of the materials: materials/<address>
+HEX = frozenset("0123456789abcdef")
 
 
 class BackupUnreadable(StationError):
@@ -59,11 +65,22 @@ class Manifest:
     schema: int
     made_at: str
     parts: tuple[Part, ...]
+    # Where the hub's materials are ("" in backups made before the material store) and
+    # whether they are in this file: (address, size) of each; () with an object store,
+    # whose own replication and versioning keep the scans.
+    store: str = ""
+    materials: tuple[tuple[str, int], ...] = ()
+    materials_included: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "version": VERSION, "node": self.node,
-                "engine": self.engine, "schema": self.schema, "made_at": self.made_at,
-                "parts": [vars(p) for p in self.parts]}
+        value = {"format": FORMAT, "version": VERSION, "node": self.node,
+                 "engine": self.engine, "schema": self.schema, "made_at": self.made_at,
+                 "parts": [vars(p) for p in self.parts]}
+        if self.store:
+            value["store"] = self.store
+            value["materials_included"] = self.materials_included
+            value["materials"] = [[address, size] for address, size in self.materials]
+        return value
 
 
 def describe(path: Path) -> Part:
@@ -74,8 +91,10 @@ def describe(path: Path) -> Part:
     return Part(path.name, path.stat().st_size, digest.hexdigest())
 
 
-def write(target: Path, manifest: Manifest, files: dict[str, Path]) -> None:
-    """The tar beside ``target``, fsynced, then renamed: whole under its name or absent."""
+def write(target: Path, manifest: Manifest, files: dict[str, Path],
+          open_material: Callable[[str], BinaryIO] | None = None) -> None:
+    """The tar beside ``target``, fsynced, then renamed: whole under its name or absent.
+    The manifest's materials are streamed from ``open_material(address)``."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -95,6 +114,12 @@ def write(target: Path, manifest: Manifest, files: dict[str, Path]) -> None:
                     info = tarfile.TarInfo(item.name)
                     info.size, info.mode = item.size, 0o600
                     with files[item.name].open("rb") as source:
+                        tar.addfile(info, source)
+                for address, size in manifest.materials:
+                    assert open_material is not None
+                    info = tarfile.TarInfo(MATERIALS + address)
+                    info.size, info.mode = size, 0o600
+                    with open_material(address) as source:
                         tar.addfile(info, source)
             out.flush()
             os.fsync(out.fileno())
@@ -121,15 +146,26 @@ def _manifest(path: Path, tar: tarfile.TarFile) -> Manifest:
         for item in parts:
             if "/" in item.name or item.name in ("", ".", "..", MANIFEST):
                 raise ValueError(f"part name {item.name}")
+        materials = tuple((str(a), int(n)) for a, n in value.get("materials") or ())
+        for address, size in materials:
+            if len(address) != 64 or not set(address) <= HEX or size < 1:
+                raise ValueError(f"material {address[:70]}")
         return Manifest(str(value["node"]), str(value["engine"]), int(value["schema"]),
-                        str(value["made_at"]), parts)
+                        str(value["made_at"]), parts, str(value.get("store") or ""),
+                        materials, bool(value.get("materials_included")))
     except (KeyError, ValueError, TypeError, AssertionError) as error:
         raise BackupUnreadable(path=path, reason=f"manifest: {error}") from None
 
 
-def verify(path: Path, into: Path | None = None) -> Manifest:
-    """Check every part's size and SHA-256 against the manifest (and, with ``into``,
-    write the parts there).  Raises before returning if anything differs."""
+MaterialSink = Callable[[str, IO[bytes], int], bool]  # (address, stream, size) -> whole
+
+
+def verify(path: Path, into: Path | None = None,
+           materials_into: MaterialSink | None = None) -> Manifest:
+    """Check every part's size and SHA-256 against the manifest, and every material's
+    against its address (and, with ``into``, write the parts there; with
+    ``materials_into``, hand each material's stream to it, which checks it again).
+    Raises before returning if anything differs."""
     try:
         with tarfile.open(path, mode="r:") as tar:
             manifest = _manifest(path, tar)
@@ -153,6 +189,21 @@ def verify(path: Path, into: Path | None = None) -> Manifest:
                         out.close()
                 if size != item.size or digest.hexdigest() != item.sha256:
                     raise BackupDamaged(path=path, part=item.name)
+            for address, size in manifest.materials:
+                name = MATERIALS + address
+                handle = tar.extractfile(name) if name in names else None
+                if handle is None:
+                    raise BackupDamaged(path=path, part=name)
+                if materials_into is not None:
+                    whole = materials_into(address, handle, size)
+                else:
+                    digest, length = hashlib.sha256(), 0
+                    while block := handle.read(BLOCK):
+                        digest.update(block)
+                        length += len(block)
+                    whole = length == size and digest.hexdigest() == address
+                if not whole:
+                    raise BackupDamaged(path=path, part=name)
     except (tarfile.TarError, EOFError) as error:
         raise BackupUnreadable(path=path, reason=str(error)) from None
     except OSError as error:

@@ -19,6 +19,8 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from station.i18n import N_, in_every_language, translate
 
 STARTED = N_("枢纽站已启动：{address}，数据库 {database}（{kind}）")
+STARTED_WORKERS = N_("枢纽站已启动：{address}，数据库 {database}（{kind}），工作进程 {workers} 个")
+MATERIALS = N_("材料存放于 {where}")
 _ADDRESS = re.compile(r"https?://[^\s,，]+")
 
 
@@ -39,14 +41,24 @@ def database_of(db: Database) -> tuple[str, str]:
     return type(db).__name__, type(db).__name__
 
 
-def started_line(address: str, db: Database) -> str:
+def started_line(address: str, db: Database, workers: int = 1) -> str:
+    """The start line; with several worker processes (printed once, by the master) it
+    says how many."""
     database, kind = database_of(db)
+    if workers > 1:
+        return translate(STARTED_WORKERS).format(address=address, database=database,
+                                                 kind=kind, workers=workers)
     return translate(STARTED).format(address=address, database=database, kind=kind)
+
+
+def materials_line(where: str) -> str:
+    """Where the hub keeps materials (the store's label: a folder or a bucket, no secret)."""
+    return translate(MATERIALS).format(where=where)
 
 
 def started_address(line: str) -> str | None:
     """The address in a hub's start line (in any interface language), else None."""
-    for template in in_every_language(STARTED):
+    for template in [*in_every_language(STARTED), *in_every_language(STARTED_WORKERS)]:
         before = template.split("{address}", 1)[0]
         at = line.find(before)
         if at >= 0:

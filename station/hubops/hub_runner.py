@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -24,31 +25,47 @@ from keys import ca
 from station import node_keys
 from station.app import Station
 from station.cases import matter_rules
-from station.errors import DiskRefusesWrites, HubPublicNameNeeded, NotEnrolled
-from station.hubops.hub_banner import started_line
+from station.errors import (
+    DiskRefusesWrites,
+    HubPublicNameNeeded,
+    HubWorkersNeedPostgres,
+    HubWorkersUnavailable,
+    NotEnrolled,
+    StationError,
+)
+from station.hubops.hub_banner import materials_line, started_line
 from station.network import hub_tls
 from station.store.models import Setting
 from station.trust import directory, revocations
 from sync import storage
+from sync.hub import workers as hub_workers
+from sync.hub.blob_config import open_blob_store
+from sync.hub.blobs import BlobStore, BlobStoreConfigInvalid
 from sync.hub.forward import Forwarder
 from sync.hub.identity import HubIdentity, open_database
+from sync.hub.leader import ForwardingLeader
 from sync.hub.metrics import DEFAULT_ALLOW, HubMetrics
-from sync.hub.serve import bind
+from sync.hub.serve import app_for, bind
 from sync.hub.service import HubService
 
 log = logging.getLogger("bianmin.hub")
 UPSTREAM_SETTING = "hub.upstream"
 DB_NAME = "hub.db"
 WILDCARD = ("0.0.0.0", "::")  # every interface: the public names must be given
+THREADS = 8  # serving threads (of each worker process)
 
 
 @dataclass
 class RunningHub:
     service: HubService
-    server: object
-    forwarder: Forwarder | None
+    server: object  # waitress's (one process), else None
+    leader: ForwardingLeader | None  # forwards upward (hubs with an upstream)
     address: str
     banner: str  # the line saying where it listens and which database it uses
+    workers: int = 1
+    app: object = None  # several processes: the WSGI app and the socket the master bound
+    sock: socket.socket | None = None
+    trusted_proxy: str | None = None
 
 
 def identity_of(station: Station, upstream: str | None) -> HubIdentity:
@@ -82,23 +99,58 @@ def database_label(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
+def check_workers(workers: int, db_url: str | None) -> None:
+    """Several worker processes need gunicorn (not on Windows) and PostgreSQL (SQLite is
+    one process's); refused before the store is opened, so nothing changes."""
+    if workers <= 1:
+        return
+    if not hub_workers.available():
+        raise HubWorkersUnavailable(workers=workers)
+    if db_url is None or not db_url.lower().startswith(("postgres://", "postgresql://")):
+        raise HubWorkersNeedPostgres(workers=workers)
+
+
+class BlobStoreInvalid(StationError):
+    """材料存放位置 {given} 不可用：{reason}"""
+
+    exit_code = 2
+
+
+def blob_store(station: Station, spec: str | None) -> BlobStore:
+    """The store ``--blobs SPEC`` names (default: ``blobs`` in the data folder)."""
+    try:
+        return open_blob_store(spec, Path(station.layout.root))
+    except BlobStoreConfigInvalid as error:
+        raise BlobStoreInvalid(given=error.given, reason=error.reason) from None
+
+
 def start(station: Station, listen: str, db_url: str | None,
           upstream: str | None, public_names: Sequence[str] = (),
           metrics_allow: Sequence[str] = (), trusted_proxy: str | None = None,
-          max_busy: int | None = None) -> RunningHub:
+          max_busy: int | None = None, workers: int = 1,
+          blobs: str | None = None) -> RunningHub:
     """Build the hub and bind its socket (serve with ``run``).  ``/metrics`` answers the
     networks in ``metrics_allow`` (by default loopback only); past ``max_busy`` signed
-    requests at once, others are answered 429 (``sync.hub.admission``)."""
+    requests at once, others are answered 429 (``sync.hub.admission``).
+
+    ``workers`` > 1: that many worker processes (``sync.hub.workers``, Linux), which
+    need PostgreSQL; refused before anything is stored or opened otherwise.  Metrics
+    and ``max_busy`` then count per worker process.
+
+    ``blobs``: where materials are kept (``sync.hub.blob_config``; default the data
+    folder)."""
 
     host, _, port = listen.rpartition(":")
+    check_workers(workers, db_url)
     if host.strip("[]") in WILDCARD and not public_names:
         raise HubPublicNameNeeded(listen=listen)
     identity = identity_of(station, upstream_of(station, upstream))
     data = station.layout.root
+    store = blob_store(station, blobs)
     try:
         db = open_database(db_url, Path(data) / DB_NAME)
         with db.connection_context():
-            service = HubService(identity, db)
+            service = HubService(identity, db, store)
     except (peewee.DatabaseError, OSError) as error:
         reason = storage.refuses_writes(error)
         if reason is None:
@@ -107,11 +159,23 @@ def start(station: Station, listen: str, db_url: str | None,
         raise DiskRefusesWrites(path=where, reason=reason) from None
     service.matters = matter_rules.lookup(lambda: station.catalogue)
     metrics = HubMetrics(service, metrics_allow or DEFAULT_ALLOW, Path(data), trusted_proxy)
-    server, bound = bind(service, host or "127.0.0.1", int(port), public_names=public_names,
-                         metrics=metrics, max_busy=max_busy)
-    forwarder = Forwarder(service, identity.upstream, ca_file=hub_tls.ca_file(station)) \
-        if identity.upstream else None
-    return RunningHub(service, server, forwarder, bound, started_line(bound, db))
+    leader = None
+    if identity.upstream:
+        upstream_url, ca_file = identity.upstream, hub_tls.ca_file(station)
+        leader = ForwardingLeader(
+            db, lambda: Forwarder(service, upstream_url, ca_file=ca_file))
+    if workers > 1:
+        sock = hub_workers.listen_socket(host or "127.0.0.1", int(port))
+        bound = f"http://{host or '127.0.0.1'}:{sock.getsockname()[1]}"
+        app = app_for(service, host or "127.0.0.1", sock.getsockname()[1], public_names,
+                      metrics, max_busy)
+        return RunningHub(service, None, leader, bound, started_line(bound, db, workers) + "\n"
+                          + materials_line(store.label),
+                          workers, app, sock, trusted_proxy)
+    server, bound = bind(service, host or "127.0.0.1", int(port), threads=THREADS,
+                         public_names=public_names, metrics=metrics, max_busy=max_busy)
+    return RunningHub(service, server, leader, bound, started_line(bound, db) + "\n"
+                      + materials_line(store.label))
 
 
 def run(hub: RunningHub) -> None:
@@ -119,12 +183,28 @@ def run(hub: RunningHub) -> None:
         # A file-size limit (ulimit -f) then fails the write like a full disk, which the
         # hub reports plainly and survives, instead of killing the process.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    if hub.forwarder is not None:
-        threading.Thread(target=hub.forwarder.run, name="forwarder", daemon=True).start()
+    if hub.workers > 1:
+        assert hub.sock is not None
+        hub_workers.serve(hub.app, hub.sock, hub.workers, THREADS,
+                          started=lambda: print(hub.banner, file=sys.stderr, flush=True),
+                          in_worker=lambda: _worker_threads(hub), db=hub.service.db,
+                          trusted_proxy=hub.trusted_proxy)
+        return
+    if hub.leader is not None:
+        threading.Thread(target=hub.leader.run, name="forwarding-lock", daemon=True).start()
     print(hub.banner, file=sys.stderr, flush=True)
     try:
         hub.server.run()  # type: ignore[attr-defined]
     finally:
-        if hub.forwarder is not None:
-            hub.forwarder.stop.set()
-            hub.forwarder.wake.set()
+        if hub.leader is not None:
+            hub.leader.stop.set()
+
+
+def _worker_threads(hub: RunningHub) -> None:
+    """In each worker process: keep its memory in step with the database, and try for
+    the forwarding lock."""
+    stop = threading.Event()
+    threading.Thread(target=hub_workers.keep_in_step, args=(hub.service, stop),
+                     name="in-step", daemon=True).start()
+    if hub.leader is not None:
+        threading.Thread(target=hub.leader.run, name="forwarding-lock", daemon=True).start()

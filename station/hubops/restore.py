@@ -10,21 +10,24 @@ for its node and pushes from there (``station.network.link.push_all``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import psycopg2
 
 from station.app import Station
 from station.errors import StationError
-from station.hubops import backup_file
+from station.hubops import backup_file, hub_runner
 from station.hubops.audit import HubAudit, audit_hub
 from station.hubops.backup import HubDatabase, locate, run_tool
 from station.hubops.backup_file import Manifest
+from sync.hub.blobs import BlobStore
 from sync.hub.identity import open_database, start_new_log
 
 
@@ -138,17 +141,39 @@ def _restore_postgres(url: str, part: Path, force: bool) -> None:
               "--single-transaction", "--exit-on-error", f"--dbname={url}", str(part)])
 
 
+def _store_sink(store: BlobStore) -> backup_file.MaterialSink:
+    """Put a material from the backup into the store, checked against its address."""
+    def sink(address: str, stream: IO[bytes], size: int) -> bool:
+        if store.has(address):
+            while stream.read(backup_file.BLOCK):  # still read: the tar goes on after it
+                pass
+            return True
+        importer = getattr(store, "import_stream", None)
+        if importer is not None:  # a folder: streamed, hashed on the way
+            return bool(importer(address, stream, size))
+        data = stream.read()
+        if len(data) != size or hashlib.sha256(data).hexdigest() != address:
+            return False
+        store.put(address, data)
+        return True
+    return sink
+
+
 def restore(station: Station, backup: Path, url: str | None, force: bool = False,
-            silent_days: int = 7) -> Restored:
-    """Verify ``backup``, restore it over this node's hub database, audit it."""
+            silent_days: int = 7, blobs: str | None = None) -> Restored:
+    """Verify ``backup``, restore it over this node's hub database (and its materials
+    into the material store), audit it."""
     target = locate(station, url)
+    store = hub_runner.blob_store(station, blobs)
     work = Path(tempfile.mkdtemp(prefix=".hub-restore-"))
     try:
-        manifest = backup_file.verify(backup, into=work)
+        manifest = backup_file.verify(backup)  # all of it, before anything is written
         if manifest.node != station.node.code:
             raise BackupOfAnotherHub(found=manifest.node, own=station.node.code)
         if manifest.engine != target.engine:
             raise BackupWrongEngine(found=manifest.engine, target=target.engine)
+        _check_target(target, force)  # refused before any material is written
+        backup_file.verify(backup, into=work, materials_into=_store_sink(store))
         part = work / manifest.parts[0].name
         where = _put_in_place(target, part, force)
     finally:
@@ -160,6 +185,25 @@ def restore(station: Station, backup: Path, url: str | None, force: bool = False
         return Restored(manifest, where, audit_hub(db, silent_days))
     finally:
         db.close()
+
+
+def _check_target(target: HubDatabase, force: bool) -> None:
+    """The refusals of ``_put_in_place`` (in use; holds data without --force), early."""
+    if target.engine == "sqlite":
+        assert target.path is not None
+        if target.path.exists():
+            if _sqlite_busy(target.path):
+                raise HubDatabaseInUse(where=target.path)
+            if _sqlite_has_data(target.path) and not force:
+                raise HubDatabaseNotEmpty(where=target.path)
+        return
+    assert target.url is not None
+    where = target.url.rsplit("@", 1)[-1]
+    sessions, filled = _pg_state(target.url)
+    if sessions:
+        raise HubDatabaseInUse(where=where)
+    if filled and not force:
+        raise HubDatabaseNotEmpty(where=where)
 
 
 def _put_in_place(target: HubDatabase, part: Path, force: bool) -> str:

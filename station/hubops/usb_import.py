@@ -26,14 +26,16 @@ def receipts_path(source: Path) -> Path:
 
 
 def import_bundle(station: Station, source: Path, receipts_to: Path | None = None,
-                  db_url: str | None = None) -> HubImport:
-    """Import ``source`` into this node's hub; the report says what was exchanged."""
+                  db_url: str | None = None, blobs: str | None = None) -> HubImport:
+    """Import ``source`` into this node's hub; the report says what was exchanged.
+    ``blobs``: the hub's material store, as ``station hub serve --blobs`` names it."""
     identity = hub_runner.identity_of(station, None)
+    store = hub_runner.blob_store(station, blobs)
     db = open_database(db_url, station.layout.root / hub_runner.DB_NAME)
     catalogue = station.catalogue
     try:
         with db.connection_context():
-            service = HubService(identity, db)
+            service = HubService(identity, db, store)
             service.matters = matter_rules.lookup(lambda: catalogue)
             return import_file(service, source, receipts_to or receipts_path(source))
     finally:

@@ -9,8 +9,17 @@ place; a crash leaves at most a temp file of ciphertext, swept on next open, or
 a blob nothing refers to, swept once it is old (``station/store/leftovers.py``).
 The hash runs in a helper thread (hashlib releases the GIL) while this thread
 encrypts and writes, so storing a scan costs about what its slower half costs.
+
 Reading checks every chunk's tag, truncation, and finally that the
 plaintext's HMAC is the address (so two blobs swapped on disk fail).
+
+A filing's pages go through ``put_files`` on every core: ``PAGE_WORKERS`` pages
+are hashed and encrypted at once (AES-GCM in ``cryptography`` ≥ 50 releases the
+GIL on large buffers, as hashlib does), and each finished temp file is fsynced
+on an I/O thread while the workers go on to the next page, so no core waits on
+the disk and concurrent fsyncs share the filesystem's journal commits.  Only
+when every temp file is on disk are they renamed into place, and the folder is
+fsynced once.  Temp files hold only ciphertext, from the first byte written.
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ from station.fileio import fsync_directory
 READ_SIZE = 1024 * 1024
 CHUNK_SIZE = 1024 * 1024  # scans are megabytes: fewer, larger AEAD chunks
 HASH_AHEAD = 4  # chunks the hashing thread may lag behind
-PAGE_WORKERS = 2
+PAGE_WORKERS = max(2, os.cpu_count() or 1)  # pages hashed and encrypted at once
+SYNC_WORKERS = 8  # temp files fsynced at once
 AAD = b"bianmin-material"
 
 
@@ -41,6 +51,24 @@ AAD = b"bianmin-material"
 class StoredBlob:
     address: str
     size: int
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A blob encrypted into a temp file, not yet fsynced nor in place."""
+
+    tmp: Path
+    address: str
+    size: int
+
+
+def _fsync_file(path: Path) -> None:
+    # Opened for writing: Windows flushes only a handle that may write.
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class BlobStore:
@@ -82,15 +110,59 @@ class BlobStore:
             return self.put(src, sync_folder)
 
     def put_files(self, paths: Sequence[Path]) -> list[StoredBlob]:
-        """Store several scans, two at a time (one's fsync overlaps the other's
-        hashing and encryption), then make all their names durable at once."""
-        with ThreadPoolExecutor(PAGE_WORKERS) as pool:
-            stored = list(pool.map(lambda p: self.put_file(p, sync_folder=False), paths))
+        """Store several scans on every core (see the module's docstring), then make
+        all their names durable at once; the blobs come back in the order given."""
+        pages = ThreadPoolExecutor(PAGE_WORKERS)
+        syncs = ThreadPoolExecutor(SYNC_WORKERS)
+        writing = [pages.submit(self._write_file, path) for path in paths]
+        written: list[_Written] = []
+        try:
+            synced = []
+            for future in writing:
+                done = future.result()
+                written.append(done)
+                synced.append(syncs.submit(_fsync_file, done.tmp))
+            for sync in synced:
+                sync.result()
+        except BaseException:
+            pages.shutdown(wait=True, cancel_futures=True)
+            syncs.shutdown(wait=True)
+            for future in writing:
+                if not future.cancelled() and future.exception() is None:
+                    future.result().tmp.unlink(missing_ok=True)
+            raise
+        pages.shutdown()
+        syncs.shutdown()
+        stored = []
+        try:
+            for done in written:
+                stored.append(self._place(done))
+        except BaseException:
+            for rest in written[len(stored):]:
+                rest.tmp.unlink(missing_ok=True)
+            raise
         if stored:
             fsync_directory(self.root)
         return stored
 
     def put(self, src: BinaryIO, sync_folder: bool = True) -> StoredBlob:
+        written = self._write(src)
+        try:
+            _fsync_file(written.tmp)
+            placed = self._place(written)
+        except BaseException:
+            written.tmp.unlink(missing_ok=True)
+            raise
+        if sync_folder:
+            fsync_directory(self.root)
+        return placed
+
+    def _write_file(self, path: Path) -> _Written:
+        with path.open("rb") as src:
+            return self._write(src)
+
+    def _write(self, src: BinaryIO) -> _Written:
+        """Hash and encrypt ``src`` into a new temp file (written, not fsynced)."""
         mac = hmac.new(self._address_key, digestmod=hashlib.sha256)
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix="blob-", dir=self.tmp)
@@ -110,22 +182,22 @@ class BlobStore:
                 encryptor.finish()
                 for pending in hashing:
                     pending.result()
-                os.fsync(dst.fileno())
-            address = mac.hexdigest()
-            self.stored_here.add(address)
-            final = self.path_of(address)
-            if final.exists():
-                tmp_path.unlink()
-                # Young again: the leftover sweep keeps it while this filing commits.
-                os.utime(final)
-            else:
-                os.replace(tmp_path, final)
-                if sync_folder:
-                    fsync_directory(self.root)
-            return StoredBlob(address, size)
         except BaseException:
             tmp_path.unlink(missing_ok=True)
             raise
+        return _Written(tmp_path, mac.hexdigest(), size)
+
+    def _place(self, written: _Written) -> StoredBlob:
+        """Rename a fsynced temp file to its address (the caller fsyncs the folder)."""
+        self.stored_here.add(written.address)
+        final = self.path_of(written.address)
+        if final.exists():
+            written.tmp.unlink()
+            # Young again: the leftover sweep keeps it while this filing commits.
+            os.utime(final)
+        else:
+            os.replace(written.tmp, final)
+        return StoredBlob(written.address, written.size)
 
     def remove(self, address: str) -> None:
         """Delete a blob nothing refers to any more (the caller checked)."""

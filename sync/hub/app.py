@@ -29,6 +29,7 @@ from sync import boundedjson, httpsig, storage
 from sync.errors import SignatureInvalid, SyncError
 from sync.hub import scope
 from sync.hub.admission import RESERVE, Admission
+from sync.hub.blobs import BlobStoreUnavailable
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.identity import log_id
 from sync.hub.ledger import Ledger
@@ -37,6 +38,7 @@ from sync.hub.scope import Rule
 from sync.hub.service import HubService
 from sync.problems import (
     MEDIA_TYPE,
+    MaterialStoreUnavailable,
     MetricsNotPermitted,
     NodeNotEnrolled,
     NotFound,
@@ -171,7 +173,7 @@ class Auth:
                 self.metrics.busy_refused.inc()
                 raise
             req.context.admitted = True
-        limit = MAX_CHUNK_BODY if req.method == "PATCH" else MAX_JSON
+        limit = MAX_CHUNK_BODY if req.method in ("PATCH", "PUT") else MAX_JSON
         if req.path.startswith(ENROLMENT_REQUESTS):  # may come from a node nobody knows yet
             limit = MAX_REQUEST
         length = req.content_length or 0
@@ -385,6 +387,16 @@ def handle_database_error(req: falcon.Request, resp: falcon.Response, error: Exc
     handle_sync_error(req, resp, StorageRefused(), params)
 
 
+def handle_blob_store_error(req: falcon.Request, resp: falcon.Response, error: Exception,
+                            params: dict[str, Any]) -> None:
+    """The material store cannot take or give bytes now (full, read-only, unreachable):
+    503 "try again later", one log line; the database was not changed."""
+    assert isinstance(error, BlobStoreUnavailable)
+    log.error("the material store refused (%s) on %s %s: nothing was stored", error.reason,
+              req.method, req.path)
+    handle_sync_error(req, resp, MaterialStoreUnavailable(), params)
+
+
 def httpsig_invalid(req: falcon.Request, error: Exception) -> SyncError:
     return SignatureInvalid(key_id=str(error)[:60])
 
@@ -521,6 +533,16 @@ class Material:
         req.context.counts = {"blobs_in": 1 if blob.complete else 0, "direction": "up"}
         resp.set_header("Upload-Offset", str(blob.received))
         resp.status = falcon.HTTP_204
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
+        """A whole material (up to one chunk) in one request: 201 stored, 200 held already."""
+        if (req.content_type or "").split(";")[0].strip() != "application/octet-stream":
+            raise RequestMalformed(reason="应为 Content-Type: application/octet-stream")
+        blob, created = self.hub.upload_whole(address, req.context.body, req.context.peer)
+        req.context.counts = {"blobs_in": 1 if created else 0, "direction": "up"}
+        resp.set_header("Upload-Offset", str(blob.received))
+        _send(resp, {"address": address, "offset": blob.received, "total": blob.total,
+                     "complete": blob.complete}, 201 if created else 200)
 
 
 class MaterialData:
@@ -700,6 +722,7 @@ def create_app(hub: HubService, metrics: HubMetrics | None = None,
     app.add_error_handler(falcon.HTTPError, handle_falcon_error)
     app.add_error_handler(peewee.DatabaseError, handle_database_error)
     app.add_error_handler(SyncError, handle_sync_error)
+    app.add_error_handler(BlobStoreUnavailable, handle_blob_store_error)
     app.add_error_handler(KeysError, handle_sync_error)
     app.add_route("/v1/health", Health(hub))
     app.add_route("/v1/openapi.json", OpenApi())

@@ -26,23 +26,26 @@ from sync.errors import SyncError
 
 
 class BlobStoreError(SyncError):
-    """Root of the blob stores' own errors."""
+    # Root of the blob stores' own errors (the docstrings are the messages' templates).
+    """材料存储出错。"""
 
 
 class BlobStoreUnavailable(BlobStoreError):
-    """The store cannot be reached, or refuses to write (full, read-only, denied)."""
+    # The store cannot be reached, or refuses to write (full, read-only, denied).
+    """材料存储 {store} 暂时不可用：{reason}"""
 
     def __init__(self, store: str, reason: str) -> None:
-        super().__init__(f"{store}: {reason}")
+        super().__init__(store=store, reason=reason)
         self.store = store
         self.reason = reason
 
 
 class BlobStoreConfigInvalid(BlobStoreError):
-    """A ``--blobs`` address that names no store this hub knows how to use."""
+    # A ``--blobs`` address that names no store this hub knows how to use.
+    """材料存放位置 {given} 不对：{reason}"""
 
     def __init__(self, given: str, reason: str) -> None:
-        super().__init__(f"{given}: {reason}")
+        super().__init__(given=given, reason=reason)
         self.given = given
         self.reason = reason
 
@@ -82,8 +85,9 @@ class BlobStore(Protocol):
 
 
 class BlobMissing(BlobStoreError):
-    """The store holds no finished material under this address."""
+    # The store holds no finished material under this address.
+    """材料存储中没有材料 {address}"""
 
     def __init__(self, address: str) -> None:
-        super().__init__(address)
+        super().__init__(address=address)
         self.address = address

@@ -13,11 +13,16 @@ What is counted, and where:
 | ``bianmin_hub_requests_in_progress`` | gauge | signed requests being worked on now |
 | ``bianmin_hub_forward_backlog_events`` | gauge | events held here the parent hub lacks (hubs with an upstream) |
 | ``bianmin_hub_upstream_last_success_timestamp_seconds`` | gauge | the last forwarding round that succeeded |
+| ``bianmin_hub_forwarding_lock_held{pid}`` | gauge | 1 if the worker process that answered (``pid``) holds the forwarding lock now (``sync.hub.leader``), else 0 (hubs with an upstream) |
+| ``bianmin_hub_forwarding_holder_pid`` | gauge | the process that last took the forwarding lock, as recorded in the database |
 | ``bianmin_hub_database_size_bytes`` | gauge | the SQLite file with its WAL, or ``pg_database_size`` |
 | ``bianmin_hub_data_free_bytes`` | gauge | free space on the disk of the data folder |
 
 Counters live in one registry per hub (tests run several hubs in one process)
-and are counted by the request middleware, never by a responder.  Gauges are
+and are counted by the request middleware, never by a responder.  A hub served by
+several worker processes (``station hub serve --workers N``) counts per process: a
+scrape reads the counters of whichever worker answers it (the ``pid`` label of the
+forwarding gauge names it); the gauges read from the database are the same in each.  Gauges are
 read when Prometheus scrapes, with bounded work: one indexed lookup per node of
 the subtree, a file size or one PostgreSQL function, one ``statvfs``.
 
@@ -44,7 +49,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from sync.hub import forward
+from sync.hub import forward, leader
 from sync.hub.identity import is_postgres
 from sync.hub.service import HubService
 
@@ -155,6 +160,16 @@ class HubGauges(Collector):
                 yield _gauge("bianmin_hub_upstream_last_success_timestamp_seconds",
                              "When a forwarding round to the parent hub last succeeded",
                              success)
+            held = GaugeMetricFamily("bianmin_hub_forwarding_lock_held",
+                                     "1 if this worker process forwards to the parent hub now",
+                                     labels=["pid"])
+            held.add_metric([str(os.getpid())], 1 if leader.holds_lock() else 0)
+            yield held
+            holder = leader.holder()
+            if holder is not None and isinstance(holder.get("pid"), int):
+                yield _gauge("bianmin_hub_forwarding_holder_pid",
+                             "The process that last took the forwarding lock",
+                             holder["pid"])
         yield _gauge("bianmin_hub_database_size_bytes", "Size of the hub database",
                      self.database_size())
         folder = self.folder()

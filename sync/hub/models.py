@@ -117,7 +117,8 @@ class HubProof(HubModel):
 
 
 class HubBlob(HubModel):
-    """A material being uploaded or complete; its bytes are the HubChunk rows."""
+    """A material being uploaded or complete: the bookkeeping only; its bytes are in the
+    hub's material store (``sync.hub.blobs``)."""
 
     address = TextField(primary_key=True)  # SHA-256 hex of the ciphertext
     total = BigIntegerField()
@@ -128,6 +129,9 @@ class HubBlob(HubModel):
 
 
 class HubChunk(HubModel):
+    """A chunk of a material as hubs before the material store kept it: no longer
+    written; read until ``station hub migrate-blobs`` moves it into the store."""
+
     address = TextField()
     offset = BigIntegerField()
     data = BlobField()

@@ -53,6 +53,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/materials/{address}"): Rule.MATERIAL,
     ("POST", "/v1/materials/{address}"): Rule.ENROLLED,
     ("PATCH", "/v1/materials/{address}"): Rule.ENROLLED,
+    ("PUT", "/v1/materials/{address}"): Rule.ENROLLED,
     ("GET", "/v1/materials/{address}/data"): Rule.MATERIAL,
     ("GET", "/v1/events"): Rule.ENROLLED,
     ("POST", "/v1/events"): Rule.ENROLLED,

@@ -41,9 +41,23 @@ def bind(service: HubService, host: str, port: int, threads: int = 8,
     server: Any = create_server(app, host=host, port=port,
                                 threads=threads, channel_timeout=120,
                                 clear_untrusted_proxy_headers=True, **proxy)
+    service.public_names = public_names_of(host, server.effective_port, public_names)
+    return server, f"http://{host}:{server.effective_port}"
+
+
+def app_for(service: HubService, host: str, port: int, public_names: Iterable[str] = (),
+            metrics: HubMetrics | None = None, max_busy: int | None = None) -> Any:
+    """The hub's WSGI app for a socket bound elsewhere (``sync.hub.workers``), with the
+    public names ``bind`` would give it."""
+    service.public_names = public_names_of(host, port, public_names)
+    return create_app(service, metrics or HubMetrics(service), max_busy or UNLIMITED)
+
+
+def public_names_of(host: str, port: int, public_names: Iterable[str] = ()) -> frozenset[str]:
+    """The authorities signed requests may name: those given, else HOST:PORT (on
+    loopback both 127.0.0.1 and localhost)."""
     names = {name.strip().lower() for name in public_names if name.strip()}
     if not names:
         hosts = LOOPBACK if host in LOOPBACK else (host,)
-        names = {f"{h}:{server.effective_port}" for h in hosts}
-    service.public_names = frozenset(names)
-    return server, f"http://{host}:{server.effective_port}"
+        names = {f"{h}:{port}" for h in hosts}
+    return frozenset(names)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -38,6 +41,8 @@ from sync.chunks import (
 from sync.envelope import Envelope, parse_envelope, verify_envelope
 from sync.errors import ReplayCacheFull
 from sync.hub import ingest_sql, scope
+from sync.hub.blobs import BlobMissing, BlobStore
+from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
 from sync.hub.ledger import Ledger
@@ -98,6 +103,7 @@ from sync.problems import (
 from sync.push import OutgoingEvent
 from sync.signed import open_document, sign_document, signer_of
 
+log = logging.getLogger("bianmin.hub")
 MAX_BATCH_EVENTS = 500
 PULL_LIMIT = 500
 CONFLICT = "conflict"  # hub_flag reason: a station's own event the case had moved past
@@ -142,10 +148,30 @@ class PushAnswer:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
+def default_blobs(db: Database) -> BlobStore:
+    """The store of a hub built without one: ``blobs`` beside its SQLite file, else a
+    fresh temporary folder (tests and benches that never keep materials)."""
+    name = getattr(db, "database", None)
+    if not is_postgres(db) and isinstance(name, str) and name and name != ":memory:":
+        return FilesystemStore(Path(name).resolve().parent / "blobs")
+    return FilesystemStore(Path(tempfile.mkdtemp(prefix="bianmin-blobs-")))
+
+
 class HubService:
-    def __init__(self, identity: HubIdentity, db: Database) -> None:
+    def __init__(self, identity: HubIdentity, db: Database,
+                 blobs: BlobStore | None = None) -> None:
         self.me = identity
         self.db = db
+        # Where the bytes of materials are (``sync.hub.blobs``); the database keeps
+        # only their bookkeeping (``HubBlob``).
+        self.blobs: BlobStore = blobs if blobs is not None else default_blobs(db)
+        # Materials still held as chunk rows (a hub before ``station hub migrate-blobs``)
+        # are served from those rows until they are migrated.
+        self.legacy_chunks = HubChunk.table_exists() and HubChunk.select().exists()
+        if self.legacy_chunks:
+            log.warning("materials are still stored as database rows (%s); they are served "
+                        "from there until `station hub migrate-blobs` moves them to %s",
+                        HubChunk._meta.table_name, self.blobs.label)
         # The authorities (HOST or HOST:PORT, lower case) clients address this hub by;
         # a signed request for any other is refused.  Empty: not checked (a hub object
         # used without serving HTTP, e.g. importing a bundle); ``serve.bind`` fills it.
@@ -156,6 +182,7 @@ class HubService:
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
         self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
+        self._revocations_read: str | None = None  # the stored list refresh_shared read
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
         # Each signed request's nonce, sync-log row and last_seen, written in the
@@ -331,6 +358,22 @@ class HubService:
                 upsert(HubState, key="revocations", value=data.decode("latin-1"))
         return kept
 
+    def refresh_shared(self) -> None:
+        """Bring what this process keeps in memory up to the database, which other
+        worker processes of the hub write too (``sync.hub.workers``): the revocation
+        list, and the node keys (a node enrolled again has new serials)."""
+        stored = HubState.get_or_none(HubState.key == "revocations")
+        if stored is not None and stored.value != self._revocations_read:
+            self.install_revocations(stored.value.encode("latin-1"))
+            self._revocations_read = stored.value
+        serials = {row.node: frozenset(json.loads(row.serials))
+                   for row in HubPeer.select(HubPeer.node, HubPeer.serials)}
+        with self._lock:
+            for node, (_key, known) in list(self._keys.items()):
+                if serials.get(node) != known:
+                    del self._keys[node]
+            self._history.clear()  # first seqs are set by whichever worker stored them
+
     def revocation_bytes(self) -> bytes | None:
         stored = HubState.get_or_none(HubState.key == "revocations")
         return stored.value.encode("latin-1") if stored else None
@@ -388,46 +431,77 @@ class HubService:
         return blob
 
     def upload_chunk(self, address: str, offset: int, data: bytes, sha256_hex: str) -> HubBlob:
+        """One chunk of a resumable upload.  The chunk is checked, written to the blob
+        store (durable), and only then counted in ``HubBlob.received``; the last one is
+        assembled and hashed by the store outside the database's write lock."""
         check_address(address)
-        with self.write():
-            self.lock_key(f"blob:{address}")
-            blob = HubBlob.get_or_none(HubBlob.address == address)
-            if blob is None:
-                raise NotFound(what=f"材料 {address}")
-            if blob.complete:
-                if offset == blob.total:
+        blob = HubBlob.get_or_none(HubBlob.address == address)
+        if blob is None:
+            raise NotFound(what=f"材料 {address}")
+        if blob.complete:
+            if offset == blob.total:
+                return blob
+            raise UploadOffsetWrong(address=address, expected=blob.total)
+        result = accept_chunk(blob.received, offset, data, sha256_hex, blob.total)
+        if isinstance(result, WrongOffset):
+            raise UploadOffsetWrong(address=address, expected=result.expected_offset)
+        if isinstance(result, BadChunk):
+            raise ChunkCorrupt(address=address)
+        if isinstance(result, TooLarge):
+            raise UploadTooLarge(address=address, limit=result.limit)
+        self.blobs.put_part(address, offset, data)
+        if isinstance(result, Appended):
+            with self.write():
+                self.lock_key(f"blob:{address}")
+                blob = HubBlob.get(HubBlob.address == address)
+                if blob.complete:
                     return blob
-                raise UploadOffsetWrong(address=address, expected=blob.total)
-            result = accept_chunk(blob.received, offset, data, sha256_hex, blob.total)
-            if isinstance(result, WrongOffset):
-                raise UploadOffsetWrong(address=address, expected=result.expected_offset)
-            if isinstance(result, BadChunk):
-                raise ChunkCorrupt(address=address)
-            if isinstance(result, TooLarge):
-                raise UploadTooLarge(address=address, limit=result.limit)
-            HubChunk.insert(address=address, offset=offset, data=data).execute()
-            if isinstance(result, Appended):
+                if blob.received != offset:  # another request moved it meanwhile
+                    raise UploadOffsetWrong(address=address, expected=blob.received)
                 blob.received = result.new_offset
                 blob.save()
+            return blob
+        assert isinstance(result, Complete)
+        whole = self.blobs.finish(address, result.total)
+        with self.write():
+            self.lock_key(f"blob:{address}")
+            blob = HubBlob.get(HubBlob.address == address)
+            if blob.complete:
                 return blob
-            assert isinstance(result, Complete)
-            digest = hashlib.sha256()
-            for chunk in self.iter_chunks(address):
-                digest.update(chunk)
-            if digest.hexdigest() != address:
-                HubChunk.delete().where(HubChunk.address == address).execute()
-                blob.received = 0
-                blob.save()
-                failed = True
-            else:
+            if whole:
                 blob.received, blob.complete = result.total, True
-                blob.save()
-                failed = False
-        if failed:
+            else:
+                blob.received = 0
+            blob.save()
+        if not whole:
             raise MaterialDigestMismatch(address=address)
         return blob
 
+    def upload_whole(self, address: str, data: bytes, peer: str) -> tuple[HubBlob, bool]:
+        """A whole material in one request (a scan up to one chunk): hashed once, checked
+        against its address, stored, and recorded complete in one transaction.  Returns
+        the row and whether it is new here (False: it was already held)."""
+        check_address(address)
+        if not 0 < len(data) <= MAX_MATERIAL:
+            raise UploadTooLarge(address=address, limit=MAX_MATERIAL)
+        if hashlib.sha256(data).hexdigest() != address:
+            raise MaterialDigestMismatch(address=address)
+        blob = HubBlob.get_or_none(HubBlob.address == address)
+        if blob is not None and blob.complete:
+            return blob, False
+        self.blobs.put(address, data)
+        with self.write():
+            self.lock_key(f"blob:{address}")
+            HubBlob.insert(address=address, total=len(data), received=len(data), complete=True,
+                           created_at=now_iso(), peer=peer).on_conflict(
+                conflict_target=[HubBlob.address],
+                update={HubBlob.total: len(data), HubBlob.received: len(data),
+                        HubBlob.complete: True}).execute()
+        self.blobs.discard(address)  # parts of an earlier chunked attempt, if any
+        return HubBlob.get(HubBlob.address == address), True
+
     def iter_chunks(self, address: str, start: int = 0) -> Iterable[bytes]:
+        """A material's bytes kept as chunk rows (a hub not yet migrated)."""
         query = (HubChunk.select(HubChunk.offset, HubChunk.data)
                  .where(HubChunk.address == address).order_by(HubChunk.offset))
         for row in query:
@@ -465,11 +539,18 @@ class HubService:
         blob = self.upload_status(address)
         if blob is None or not blob.complete:
             raise NotFound(what=f"材料 {address}")
-        out = bytearray()
+        try:
+            return self.blobs.read(address, start, length)
+        except BlobMissing:
+            if not self.legacy_chunks:
+                raise NotFound(what=f"材料 {address}") from None
+        out = bytearray()  # not migrated yet: still in the chunk rows
         for piece in self.iter_chunks(address, start):
             out += piece
             if len(out) >= length:
                 break
+        if not out and start < blob.total:
+            raise NotFound(what=f"材料 {address}")
         return bytes(out[:length])
 
     # -- events --------------------------------------------------------------

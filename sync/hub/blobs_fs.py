@@ -1,0 +1,214 @@
+"""A hub's materials in a folder on its own disk (the default ``BlobStore``).
+
+Layout under ``root``: a finished material at ``ab/cd/<address>`` (the first two
+pairs of hex digits of its address), the parts of an upload in progress at
+``uploads/<address>/<offset>``.  Every file is written to a temporary name in its
+own folder, fsynced, renamed into place and the folder fsynced, so after a crash
+(power cut, kill -9) a name holds either the whole file or nothing.  A material is
+only ever renamed into place after its SHA-256 was checked against its address.
+
+Several processes may share one root (hub workers on one machine): names are
+unique per writer until the rename, and a rename onto an existing finished
+material replaces identical bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from sync import storage
+from sync.hub.blobs import BlobMissing, BlobStoreUnavailable
+
+UPLOADS = "uploads"
+BLOCK = 1 << 20
+HEX = frozenset("0123456789abcdef")
+
+
+def _is_address(name: str) -> bool:
+    return len(name) == 64 and all(c in HEX for c in name)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+class FilesystemStore:
+    """Materials as files under ``root``, content addressed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.label = f"file://{self.root.resolve()}"
+
+    # -- where things are ------------------------------------------------------
+
+    def path_of(self, address: str) -> Path:
+        return self.root / address[:2] / address[2:4] / address
+
+    def _parts(self, address: str) -> Path:
+        return self.root / UPLOADS / address
+
+    def _unavailable(self, error: OSError) -> BlobStoreUnavailable:
+        reason = storage.refuses_writes(error) or error.strerror or str(error)
+        return BlobStoreUnavailable(self.label, reason)
+
+    # -- writing -------------------------------------------------------------------
+
+    def _write(self, target: Path, data: bytes) -> None:
+        """``data`` under ``target``: temp file, fsync, rename, fsync of the folder."""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            _fsync_folder(target.parent)
+        except OSError as error:
+            raise self._unavailable(error) from None
+
+    def put(self, address: str, data: bytes) -> None:
+        if self.has(address):
+            return
+        self._write(self.path_of(address), data)
+
+    def put_part(self, address: str, offset: int, data: bytes) -> None:
+        self._write(self._parts(address) / str(offset), data)
+
+    def import_stream(self, address: str, source: IO[bytes], size: int | None = None) -> bool:
+        """Copy a material from ``source`` (streaming, hashing as it goes); True when its
+        SHA-256 equals ``address`` (and its size ``size``, if given) and it is now held,
+        False when it does not (nothing is kept).  For restores and migrations."""
+        target = self.path_of(address)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                digest, length = hashlib.sha256(), 0
+                with os.fdopen(handle, "wb") as out:
+                    while block := source.read(BLOCK):
+                        digest.update(block)
+                        length += len(block)
+                        out.write(block)
+                    out.flush()
+                    os.fsync(out.fileno())
+                if digest.hexdigest() != address or (size is not None and length != size):
+                    Path(temporary).unlink(missing_ok=True)
+                    return False
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            _fsync_folder(target.parent)
+        except OSError as error:
+            raise self._unavailable(error) from None
+        return True
+
+    def finish(self, address: str, total: int) -> bool:
+        folder = self._parts(address)
+        try:
+            offsets = sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit()) \
+                if folder.is_dir() else []
+        except OSError as error:
+            raise self._unavailable(error) from None
+        if not offsets:
+            return self.has(address)  # another writer finished it meanwhile
+        target = self.path_of(address)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        except OSError as error:
+            raise self._unavailable(error) from None
+        ok = False
+        try:
+            digest, at = hashlib.sha256(), 0
+            with os.fdopen(handle, "wb") as out:
+                for offset in offsets:
+                    if offset != at:  # a gap or an overlap: not the material
+                        break
+                    with (folder / str(offset)).open("rb") as part:
+                        while block := part.read(BLOCK):
+                            digest.update(block)
+                            out.write(block)
+                            at += len(block)
+                    if at >= total:
+                        break
+                out.flush()
+                os.fsync(out.fileno())
+            ok = at == total and digest.hexdigest() == address
+            if ok:
+                os.replace(temporary, target)
+                _fsync_folder(target.parent)
+        except FileNotFoundError:
+            ok = self.has(address)  # the parts went: another writer finished it
+        except OSError as error:
+            raise self._unavailable(error) from None
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        self.discard(address)
+        return ok
+
+    def discard(self, address: str) -> None:
+        folder = self._parts(address)
+        if not folder.exists():
+            return
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            _fsync_folder(folder.parent)
+        except OSError as error:
+            raise self._unavailable(error) from None
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read(self, address: str, start: int, length: int) -> bytes:
+        try:
+            with self.path_of(address).open("rb") as handle:
+                handle.seek(start)
+                return handle.read(length)
+        except FileNotFoundError:
+            raise BlobMissing(address) from None
+        except OSError as error:
+            raise self._unavailable(error) from None
+
+    def open(self, address: str) -> BinaryIO:
+        """The finished material as a file, for streaming it whole (backups)."""
+        try:
+            return self.path_of(address).open("rb")
+        except FileNotFoundError:
+            raise BlobMissing(address) from None
+
+    def size(self, address: str) -> int:
+        try:
+            return self.path_of(address).stat().st_size
+        except FileNotFoundError:
+            raise BlobMissing(address) from None
+
+    def has(self, address: str) -> bool:
+        return self.path_of(address).is_file()
+
+    def addresses(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for first in sorted(self.root.iterdir()):
+            if len(first.name) != 2 or not first.is_dir():
+                continue
+            for second in sorted(first.iterdir()):
+                if len(second.name) != 2 or not second.is_dir():
+                    continue
+                for item in sorted(second.iterdir()):
+                    if _is_address(item.name) and item.is_file():
+                        yield item.name
