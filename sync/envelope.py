@@ -30,6 +30,7 @@ import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from keys.errors import DecryptionFailed, KeysError
 from keys.seal import recipients_of
@@ -163,7 +164,10 @@ class Header:
 
 @dataclass(frozen=True)
 class Envelope:
-    """A parsed envelope; ``raw`` is what is stored, forwarded and chained."""
+    """A parsed envelope; ``raw`` is what is stored, forwarded and chained.
+
+    ``hash`` and ``key_id`` are computed once, on first use (a hub asks for
+    them several times per pushed event); the fields never change."""
 
     header: Header
     payload: bytes
@@ -171,11 +175,11 @@ class Envelope:
     signed_part: bytes
     raw: bytes
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return envelope_hash(self.raw)
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """The signing key id the signature names (look up its public key)."""
         return parse_signature(self.signature).key_id

@@ -596,51 +596,79 @@ class HubService:
     def verify(self, raws: Sequence[bytes], requester: str,
                signers: dict[tuple[str, int, str], bytes] | None = None) -> list[Envelope]:
         """Parse and verify a batch; ``signers`` gets which key signed each envelope
-        (node, seq, digest) -> raw public key (a node may have had several: epochs)."""
-        envelopes = [parse_envelope(raw) for raw in raws]
-        checked = self._check_signatures(envelopes, requester)
-        for envelope, (checked_key, outcome) in zip(envelopes, checked, strict=True):
-            node = envelope.header.node
-            if not self.may_deliver(requester, node):
-                raise NodeNotServed(node=node, hub=self.me.code)
-            key = self.public_key(node)
-            if envelope.key_id != node:
-                raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
-            try:
-                if checked_key is not key:  # not checked ahead (or the key changed since)
-                    verify_envelope(envelope, key)
-                elif outcome is not None:
-                    raise outcome
-                signer = key
-            except BadSignature:  # signed by an earlier PC of the node (a replacement)?
-                signer = self._earlier_signer(envelope).key
-            if signers is not None:
-                signers[(node, envelope.header.seq, envelope.hash)] = \
-                    signer.public_bytes(Encoding.Raw, PublicFormat.Raw)
-            rules.check_author(envelope.header, tier_of(node))
-            rules.check_case_number(envelope.header)
+        (node, seq, digest) -> raw public key (a node may have had several: epochs).
+
+        The batch is parsed a chunk at a time, and each chunk's signatures go to the
+        verify pool as soon as it is parsed, so the pool verifies while the next chunk
+        is parsed; the outcomes are then walked in log order, as before."""
+        pipelined = len(raws) >= verify_pool.INLINE_BELOW and verify_pool.threads() >= 2
+        step = verify_pool.chunk_size(len(raws)) if pipelined else max(1, len(raws))
+        keys: dict[str, object] = {}  # node -> its current key, looked up once per batch
+        envelopes: list[Envelope] = []
+        chunks: list[tuple[list[Envelope], verify_pool.Pending, list[int]]] = []
+        for at in range(0, len(raws), step):
+            part = [parse_envelope(raw) for raw in raws[at:at + step]]
+            envelopes.extend(part)
+            chunks.append((part, *self._start_signatures(part, requester, keys, pipelined)))
+        served: dict[str, ed25519.Ed25519PublicKey] = {}  # node -> key, checked in order
+        tiers: dict[str, str] = {}
+        raw_keys: dict[int, tuple[object, bytes]] = {}  # id(key) -> (key, raw bytes)
+        for part, pending, wanted in chunks:
+            checked: list[tuple[object, verify_pool.Outcome]] = [(None, None)] * len(part)
+            for i, outcome in zip(wanted, pending.outcomes(), strict=True):
+                checked[i] = (keys[part[i].header.node], outcome)
+            for envelope, (checked_key, outcome) in zip(part, checked, strict=True):
+                node = envelope.header.node
+                key = served.get(node)
+                if key is None:
+                    if not self.may_deliver(requester, node):
+                        raise NodeNotServed(node=node, hub=self.me.code)
+                    key = self.public_key(node)
+                if envelope.key_id != node:
+                    raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
+                served[node] = key
+                try:
+                    if checked_key is not key:  # not checked ahead (or the key changed since)
+                        verify_envelope(envelope, key)
+                    elif outcome is not None:
+                        raise outcome
+                    signer = key
+                except BadSignature:  # signed by an earlier PC of the node (a replacement)?
+                    signer = self._earlier_signer(envelope).key
+                if signers is not None:
+                    known = raw_keys.get(id(signer))
+                    if known is None:
+                        known = raw_keys[id(signer)] = \
+                            (signer, signer.public_bytes(Encoding.Raw, PublicFormat.Raw))
+                    signers[(node, envelope.header.seq, envelope.hash)] = known[1]
+                tier = tiers.get(node)
+                if tier is None:
+                    tier = tiers[node] = tier_of(node)
+                rules.check_author(envelope.header, tier)
+                rules.check_case_number(envelope.header)
         return envelopes
 
-    def _check_signatures(self, envelopes: Sequence[Envelope], requester: str
-                          ) -> list[tuple[object, verify_pool.Outcome]]:
-        """Each envelope's signature checked ahead, on every core, against its node's
-        current key: (that key, None or the error); (None, None) where the key is not
-        asked for here.  ``verify`` walks these in log order, so the first bad event is
+    def _start_signatures(self, envelopes: Sequence[Envelope], requester: str,
+                          keys: dict[str, object], pooled: bool
+                          ) -> tuple[verify_pool.Pending, list[int]]:
+        """Start checking a chunk's signatures ahead, on every core, against each node's
+        current key (``keys``, filled as nodes appear); the pending outcomes, and the
+        positions in the chunk they are for.  A node whose key is not asked for here is
+        left out; ``verify`` walks the outcomes in log order, so the first bad event is
         still the one reported; a node it refuses is asked again there, and raises."""
-        keys: dict[str, object] = {}
         for node in dict.fromkeys(e.header.node for e in envelopes):
+            if node in keys:
+                continue
             try:
                 if self.may_deliver(requester, node):
                     keys[node] = self.public_key(node)
             except Exception:  # ``verify`` asks again, in log order, and raises
                 pass
-        wanted = [(i, e, keys[e.header.node]) for i, e in enumerate(envelopes)
+        wanted = [i for i, e in enumerate(envelopes)
                   if e.header.node in keys and e.key_id == e.header.node]
-        outcomes = verify_pool.verify_all([(e, key) for _, e, key in wanted])
-        checked: list[tuple[object, verify_pool.Outcome]] = [(None, None)] * len(envelopes)
-        for (i, _, key), outcome in zip(wanted, outcomes, strict=True):
-            checked[i] = (key, outcome)
-        return checked
+        pending = verify_pool.start([(envelopes[i], keys[envelopes[i].header.node])
+                                     for i in wanted], inline=not pooled)
+        return pending, wanted
 
     def push(self, raws: Sequence[bytes], requester: str) -> PushAnswer:
         if len(raws) > MAX_BATCH_EVENTS:
