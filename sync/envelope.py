@@ -30,7 +30,6 @@ import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from keys.errors import DecryptionFailed, KeysError
 from keys.seal import recipients_of
@@ -175,14 +174,20 @@ class Envelope:
     signed_part: bytes
     raw: bytes
 
-    @cached_property
+    @property
     def hash(self) -> str:
-        return envelope_hash(self.raw)
+        known = self.__dict__.get("_hash")  # not functools.cached_property: it locks
+        if known is None:
+            known = self.__dict__["_hash"] = envelope_hash(self.raw)
+        return known
 
-    @cached_property
+    @property
     def key_id(self) -> str:
         """The signing key id the signature names (look up its public key)."""
-        return parse_signature(self.signature).key_id
+        known = self.__dict__.get("_key_id")
+        if known is None:
+            known = self.__dict__["_key_id"] = parse_signature(self.signature).key_id
+        return known
 
 
 def envelope_hash(raw: bytes) -> str:

@@ -135,6 +135,30 @@ def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
     return {case_no: holder for case_no, holder in rows}
 
 
+def conflicts(db: Database, node: str, seqs: Sequence[int], reason: str) -> list[dict[str, Any]]:
+    """The ``hub_flag`` rows of ``node`` at ``seqs`` flagged for ``reason``, by seq."""
+    rows = _select_in(db, f"SELECT seq, case_no, type, state FROM hub_flag WHERE node = "
+                          f"{db.param} AND reason = {db.param} AND seq IN",
+                      sorted(set(seqs)), before=(node, reason))
+    rows.sort(key=lambda row: int(row[0]))
+    return [{"seq": int(seq), "case_no": case_no, "type": type_, "state": state}
+            for seq, case_no, type_, state in rows]
+
+
+def directory_issued_at(db: Database, node: str) -> str | None:
+    """When the newest ``hub_directory`` entry of ``node`` was issued (None: no entry)."""
+    row = db.execute_sql(f"SELECT issued_at FROM hub_directory WHERE node = {db.param}",
+                         (node,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def note_first_seq(db: Database, node: str, key_hex: str, seq: int) -> None:
+    """Lower ``hub_peer_key.first_seq`` of (``node``, key) to ``seq`` (or set it)."""
+    db.execute_sql(f"UPDATE hub_peer_key SET first_seq = {db.param} WHERE node = {db.param} "
+                   f"AND \"key\" = {db.param} AND (first_seq IS NULL OR first_seq > {db.param})",
+                   (seq, node, key_hex, seq))
+
+
 def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ...]:
     """An envelope's ``hub_event`` row, its values in ``EVENT_COLUMNS`` order."""
     h = envelope.header
@@ -210,6 +234,7 @@ class PushBatch:
     taken: dict[str, str] = field(default_factory=dict)  # claims moved to a colleague
     actors: dict[tuple[str, str], Any] = field(default_factory=dict)  # (node, user) -> Actor
     events: list[tuple[Envelope, str, list[str]]] = field(default_factory=list)
+    received_at: str = ""  # when the push arrived: every event's received_at
 
     @classmethod
     def read(cls, db: Database, envelopes: Sequence[Envelope], peer: str,

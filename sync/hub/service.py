@@ -324,9 +324,7 @@ class HubService:
                 at = (node, key)
                 first[at] = min(seq, first.get(at, seq))
         for (node, key), seq in first.items():
-            HubPeerKey.update(first_seq=seq).where(
-                (HubPeerKey.node == node) & (HubPeerKey.key == key.hex())
-                & (HubPeerKey.first_seq.is_null() | (HubPeerKey.first_seq > seq))).execute()
+            ingest_sql.note_first_seq(self.db, node, key.hex(), seq)
             with self._lock:
                 self._history.pop(node, None)
 
@@ -688,6 +686,7 @@ class HubService:
             ordered = batch_order(outgoing)
             decisions = decide_batch(ingest_sql.held_events(self.db, ordered), outgoing)
             staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)
+            staged.received_at = now_iso()  # one stamp for the request's events
             heads: dict[str, tuple[int, str]] = {}
             dup_nodes: set[str] = set()
             keep: list[Envelope] = []
@@ -748,10 +747,7 @@ class HubService:
         seqs = [e.header.seq for e in envelopes if e.header.node == requester]
         if not seqs:
             return []
-        rows = HubFlag.select().where((HubFlag.node == requester) & HubFlag.seq.in_(seqs)
-                                      & (HubFlag.reason == CONFLICT)).order_by(HubFlag.seq)
-        return [{"seq": r.seq, "case_no": r.case_no, "type": r.type, "state": r.state}
-                for r in rows]
+        return ingest_sql.conflicts(self.db, requester, seqs, CONFLICT)
 
     def _keep_forks(self, forks: list[tuple[Envelope, str]], requester: str) -> None:
         with self.write():
@@ -778,7 +774,7 @@ class HubService:
                 and (header.node == self.me.code or tier_of(header.node) == "village")
             self._advance_case(staged, envelope, enforce)
         nodes = sorted({n for r in header.recipients if (n := _recipient_node(r))})
-        staged.add(envelope, now_iso(), nodes)
+        staged.add(envelope, staged.received_at or now_iso(), nodes)
 
     def actor(self, node: str, user: str) -> lifecycle.Actor:
         """Who ``node/user`` is: tier from the node code, role and office from the
@@ -792,12 +788,16 @@ class HubService:
     def _entry(self, node: str) -> _Entry:
         """What the hub reads from a node's newest directory entry (verified when it was
         stored), parsed once per version."""
-        row = HubDirectory.get_or_none(HubDirectory.node == node)
-        if row is None:
+        issued_at = ingest_sql.directory_issued_at(self.db, node)
+        if issued_at is None:
             return _Entry(False, {}, frozenset())
         cached = self._entries.get(node)
-        if cached is not None and cached[0] == row.issued_at:
+        if cached is not None and cached[0] == issued_at:
             return cached[1]
+        row = HubDirectory.get_or_none(HubDirectory.node == node)
+        if row is None:  # removed meanwhile
+            return _Entry(False, {}, frozenset())
+        issued_at = row.issued_at
         try:
             body = json.loads(base64.b64decode(json.loads(row.document)["body"]))
             listed = body.get("staff") or {}
@@ -808,7 +808,7 @@ class HubService:
         except (ValueError, KeyError, TypeError, AttributeError):
             staff, offices = {}, frozenset()
         entry = _Entry(True, staff, offices)
-        self._entries[node] = (row.issued_at, entry)
+        self._entries[node] = (issued_at, entry)
         return entry
 
     def check_recipients(self, envelopes: Sequence[Envelope]) -> None:
