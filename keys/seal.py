@@ -101,10 +101,12 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+# one encoder for every call: json.dumps with these options builds a new one each time
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _canonical(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def _check_id(recipient_id: object) -> str:

@@ -55,6 +55,9 @@ _NODE = re.compile(r"[0-9]{12}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 _TYPE = re.compile(r"[a-z_.]+")
 _DECODER = json.JSONDecoder()
+# the canonical encoding; one encoder for every call (json.dumps with these options
+# builds a new encoder each time, a fair share of parsing a hub's pushed events)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _malformed(reason: str) -> EnvelopeMalformed:
@@ -137,9 +140,7 @@ class Header:
             "seq": self.seq,
             "type": self.type,
         }
-        return json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode("utf-8")
+        return _CANONICAL.encode(value).encode("utf-8")
 
     @classmethod
     def from_json(cls, raw: bytes) -> Header:

@@ -8,6 +8,8 @@ answers the first, tier-only question for any event type.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sync import lifecycle
 from sync.envelope import Header
 from sync.problems import CaseNumberNotOwn, EventNotPermitted
@@ -27,6 +29,7 @@ AUTHORS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=1024)  # asked for every pushed event; AUTHORS never changes
 def allowed_tiers(type_: str) -> tuple[str, ...]:
     if type_ in AUTHORS:
         return AUTHORS[type_]

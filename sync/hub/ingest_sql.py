@@ -159,6 +159,15 @@ def note_first_seq(db: Database, node: str, key_hex: str, seq: int) -> None:
                    (seq, node, key_hex, seq))
 
 
+def upsert_receipt(db: Database, node: str, up_to_seq: int, head: str, index: int,
+                   document: str) -> None:
+    """Insert or overwrite the ``hub_receipt`` row of (``node``, ``up_to_seq``)."""
+    _insert(db, "hub_receipt", ("node", "up_to_seq", "head", "hub_index", "document"),
+            [(node, up_to_seq, head, index, document)],
+            " ON CONFLICT (node, up_to_seq) DO UPDATE SET head = excluded.head, "
+            "hub_index = excluded.hub_index, document = excluded.document")
+
+
 def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ...]:
     """An envelope's ``hub_event`` row, its values in ``EVENT_COLUMNS`` order."""
     h = envelope.header
@@ -235,6 +244,8 @@ class PushBatch:
     actors: dict[tuple[str, str], Any] = field(default_factory=dict)  # (node, user) -> Actor
     events: list[tuple[Envelope, str, list[str]]] = field(default_factory=list)
     received_at: str = ""  # when the push arrived: every event's received_at
+    addressed: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # recipients
+    # -> the nodes they name, worked out once per batch
 
     @classmethod
     def read(cls, db: Database, envelopes: Sequence[Envelope], peer: str,

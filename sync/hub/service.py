@@ -55,7 +55,6 @@ from sync.hub.models import (
     HubClaim,
     HubDirectory,
     HubEvent,
-    HubFlag,
     HubFork,
     HubNonce,
     HubPeer,
@@ -773,7 +772,10 @@ class HubService:
             enforce = not downward and header.node == requester \
                 and (header.node == self.me.code or tier_of(header.node) == "village")
             self._advance_case(staged, envelope, enforce)
-        nodes = sorted({n for r in header.recipients if (n := _recipient_node(r))})
+        nodes = staged.addressed.get(header.recipients)
+        if nodes is None:
+            nodes = staged.addressed[header.recipients] = \
+                sorted({n for r in header.recipients if (n := _recipient_node(r))})
         staged.add(envelope, staged.received_at or now_iso(), nodes)
 
     def actor(self, node: str, user: str) -> lifecycle.Actor:
@@ -895,8 +897,7 @@ class HubService:
             {"kind": "receipt", "hub": self.me.code, "node": node, "up_to_seq": seq,
              "head": digest, "index": index, "at": now_iso()},
             self.me.signing_key, self.me.code)
-        upsert(HubReceipt, node=node, up_to_seq=seq, head=digest, hub_index=index,
-                           document=json.dumps(document))
+        ingest_sql.upsert_receipt(self.db, node, seq, digest, index, json.dumps(document))
         return document
 
     def pull(self, requester: str, after: int, limit: int = PULL_LIMIT) -> tuple[list[HubEvent],
