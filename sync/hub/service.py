@@ -593,11 +593,22 @@ class HubService:
     def verify(self, raws: Sequence[bytes], requester: str,
                signers: dict[tuple[str, int, str], bytes] | None = None) -> list[Envelope]:
         """Parse and verify a batch; ``signers`` gets which key signed each envelope
-        (node, seq, digest) -> raw public key (a node may have had several: epochs).
+        (node, seq, digest) -> raw public key (a node may have had several: epochs)."""
+        envelopes, walk = self._verify_begin(raws, requester, signers)
+        walk()
+        return envelopes
+
+    def _verify_begin(self, raws: Sequence[bytes], requester: str,
+                      signers: dict[tuple[str, int, str], bytes] | None = None
+                      ) -> tuple[list[Envelope], Callable[[], None]]:
+        """Parse a batch and start verifying it: the envelopes (EnvelopeMalformed for the
+        first that does not parse), and ``walk``, which waits for the signatures and
+        checks every event in log order, raising the first error as ``verify`` does
+        (called again, it raises that error again, or returns).
 
         The batch is parsed a chunk at a time, and each chunk's signatures go to the
         verify pool as soon as it is parsed, so the pool verifies while the next chunk
-        is parsed; the outcomes are then walked in log order, as before."""
+        is parsed (and, in ``push``, while the batch is decided and staged)."""
         pipelined = len(raws) >= verify_pool.INLINE_BELOW and verify_pool.threads() >= 2
         step = verify_pool.chunk_size(len(raws)) if pipelined else max(1, len(raws))
         keys: dict[str, object] = {}  # node -> its current key, looked up once per batch
@@ -607,43 +618,59 @@ class HubService:
             part = [parse_envelope(raw) for raw in raws[at:at + step]]
             envelopes.extend(part)
             chunks.append((part, *self._start_signatures(part, requester, keys, pipelined)))
-        served: dict[str, ed25519.Ed25519PublicKey] = {}  # node -> key, checked in order
-        tiers: dict[str, str] = {}
-        raw_keys: dict[int, tuple[object, bytes]] = {}  # id(key) -> (key, raw bytes)
-        for part, pending, wanted in chunks:
-            checked: list[tuple[object, verify_pool.Outcome]] = [(None, None)] * len(part)
-            for i, outcome in zip(wanted, pending.outcomes(), strict=True):
-                checked[i] = (keys[part[i].header.node], outcome)
-            for envelope, (checked_key, outcome) in zip(part, checked, strict=True):
-                node = envelope.header.node
-                key = served.get(node)
-                if key is None:
-                    if not self.may_deliver(requester, node):
-                        raise NodeNotServed(node=node, hub=self.me.code)
-                    key = self.public_key(node)
-                if envelope.key_id != node:
-                    raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
-                served[node] = key
-                try:
-                    if checked_key is not key:  # not checked ahead (or the key changed since)
-                        verify_envelope(envelope, key)
-                    elif outcome is not None:
-                        raise outcome
-                    signer = key
-                except BadSignature:  # signed by an earlier PC of the node (a replacement)?
-                    signer = self._earlier_signer(envelope).key
-                if signers is not None:
-                    known = raw_keys.get(id(signer))
-                    if known is None:
-                        known = raw_keys[id(signer)] = \
-                            (signer, signer.public_bytes(Encoding.Raw, PublicFormat.Raw))
-                    signers[(node, envelope.header.seq, envelope.hash)] = known[1]
-                tier = tiers.get(node)
-                if tier is None:
-                    tier = tiers[node] = tier_of(node)
-                rules.check_author(envelope.header, tier)
-                rules.check_case_number(envelope.header)
-        return envelopes
+        done: list[BaseException | None] = []
+
+        def walk() -> None:
+            if done:
+                if done[0] is not None:
+                    raise done[0]
+                return
+            try:
+                checks()
+            except BaseException as error:
+                done.append(error)
+                raise
+            done.append(None)
+
+        def checks() -> None:
+            served: dict[str, ed25519.Ed25519PublicKey] = {}  # node -> key, checked in order
+            tiers: dict[str, str] = {}
+            raw_keys: dict[int, tuple[object, bytes]] = {}  # id(key) -> (key, raw bytes)
+            for part, pending, wanted in chunks:
+                checked: list[tuple[object, verify_pool.Outcome]] = [(None, None)] * len(part)
+                for i, outcome in zip(wanted, pending.outcomes(), strict=True):
+                    checked[i] = (keys[part[i].header.node], outcome)
+                for envelope, (checked_key, outcome) in zip(part, checked, strict=True):
+                    node = envelope.header.node
+                    key = served.get(node)
+                    if key is None:
+                        if not self.may_deliver(requester, node):
+                            raise NodeNotServed(node=node, hub=self.me.code)
+                        key = self.public_key(node)
+                    if envelope.key_id != node:
+                        raise BadSignature(what=f"站点 {node} 第 {envelope.header.seq} 号事件")
+                    served[node] = key
+                    try:
+                        if checked_key is not key:  # not checked ahead (or the key changed since)
+                            verify_envelope(envelope, key)
+                        elif outcome is not None:
+                            raise outcome
+                        signer = key
+                    except BadSignature:  # signed by an earlier PC of the node (a replacement)?
+                        signer = self._earlier_signer(envelope).key
+                    if signers is not None:
+                        known = raw_keys.get(id(signer))
+                        if known is None:
+                            known = raw_keys[id(signer)] = \
+                                (signer, signer.public_bytes(Encoding.Raw, PublicFormat.Raw))
+                        signers[(node, envelope.header.seq, envelope.hash)] = known[1]
+                    tier = tiers.get(node)
+                    if tier is None:
+                        tier = tiers[node] = tier_of(node)
+                    rules.check_author(envelope.header, tier)
+                    rules.check_case_number(envelope.header)
+
+        return envelopes, walk
 
     def _start_signatures(self, envelopes: Sequence[Envelope], requester: str,
                           keys: dict[str, object], pooled: bool
@@ -671,7 +698,21 @@ class HubService:
         if len(raws) > MAX_BATCH_EVENTS:
             raise RequestMalformed(reason=f"一批最多 {MAX_BATCH_EVENTS} 条事件")
         signers: dict[tuple[str, int, str], bytes] = {}
-        envelopes = self.verify(raws, requester, signers)
+        envelopes, walk = self._verify_begin(raws, requester, signers)
+        try:
+            return self._push(envelopes, walk, requester, signers)
+        except Exception:
+            # The batch is decided and staged while the pool verifies its signatures;
+            # an event that does not verify is still the error answered, as when every
+            # event was checked before anything else (the transaction is rolled back).
+            walk()
+            raise
+
+    def _push(self, envelopes: list[Envelope], walk: Callable[[], None], requester: str,
+              signers: dict[tuple[str, int, str], bytes]) -> PushAnswer:
+        """``push`` once the batch is parsed; ``walk`` (``_verify_begin``) is called once
+        the batch's rows are written, before anything that depends on its signatures
+        (the keys that signed it, receipts, fork evidence) and before the commit."""
         downward = is_under(self.me.code, requester)  # our parent hands down its events
         by_key = {(e.header.node, e.header.seq, e.hash): e for e in envelopes}
         outgoing = [OutgoingEvent(e.header.node, e.header.seq, e.hash, e.header.materials,
@@ -716,6 +757,7 @@ class HubService:
             for envelope in arrival_order(keep, envelopes):
                 self._store(staged, envelope, downward, requester)
             indexes = staged.write(self.db)
+            walk()  # every event verified, in log order (its error raised, else nothing)
             self._note_first_seqs(keep, signers)
             if forks:
                 transaction.rollback()
