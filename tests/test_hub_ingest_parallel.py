@@ -23,8 +23,9 @@ from peewee import Database
 from keys.errors import BadSignature
 from sync import verify_pool
 from sync.envelope import parse_envelope, verify_envelope
-from sync.hub.models import HubEvent
+from sync.hub.models import HubBlob, HubEvent, HubFork
 from sync.hub.service import MAX_BATCH_EVENTS, HubService
+from sync.problems import EventForked, MaterialMissing
 from sync.signed import open_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -100,6 +101,41 @@ def test_a_bad_signature_in_the_middle_is_refused_naming_the_first_bad_event(
         answer = service.push(raws, village.code)  # the good batch is taken whole
         assert answer.accepted == len(raws) and not answer.gaps
         assert HubEvent.select().count() == len(raws)
+
+
+def test_a_bad_signature_is_answered_before_what_the_batch_is_refused_for_at_the_hub(
+        net: common.Network, logs: list[common.StationLog], tmp_path: Path) -> None:
+    """The hub decides and stages a batch while its signatures are verified: an event
+    that does not verify is still the answer, before a missing material or a fork found
+    meanwhile, and nothing of the batch is kept, not even fork evidence."""
+    village, log = net.villages[1], logs[1]
+    bad = forged(village, logs)
+    raws = log.envelopes[:MAX_BATCH_EVENTS]
+    batch = list(raws)
+    batch[300] = bad[300]
+    expected = first_error_one_by_one(batch, village)
+    assert "第 301 号事件" in expected
+    with hub(net, logs, None, tmp_path / "hub.db") as (service, _db):
+        HubBlob.delete().where(HubBlob.address == log.materials[0]).execute()  # seq 1 cites it
+        with pytest.raises(BadSignature) as refused:
+            service.push(batch, village.code)
+        assert str(refused.value) == expected
+        with pytest.raises(MaterialMissing):  # all signatures good: the material is the error
+            service.push(raws, village.code)
+        assert HubEvent.select().count() == 0
+        common.register_materials(log.materials[:1])
+        assert service.push(raws[:100], village.code).accepted == 100
+
+        other = common.station_log(village, CASES, common.readers(), 1).envelopes  # forks
+        forking = list(other[:MAX_BATCH_EVENTS])
+        forking[150] = bad[150]
+        with pytest.raises(BadSignature) as refused:
+            service.push(forking, village.code)
+        assert str(refused.value) == first_error_one_by_one(forking, village)
+        assert HubFork.select().count() == 0 and HubEvent.select().count() == 100
+        with pytest.raises(EventForked):  # the same forks, every signature good
+            service.push(list(other[:MAX_BATCH_EVENTS]), village.code)
+        assert HubFork.select().count() > 0 and HubEvent.select().count() == 100
 
 
 ROWS = {
