@@ -392,7 +392,7 @@ def timing_steps(service: HubService, db: Database, timers: Timers) -> Iterator[
     saved = [(module, name, getattr(module, name)) for module, name, _ in modules]
     for module, name, label in modules:
         setattr(module, name, timers.wrap(label, getattr(module, name)))
-    for name in ("verify", "_store", "_advance_case", "_receipt"):
+    for name in ("_verify_begin", "_store", "_advance_case", "_receipt"):
         setattr(service, name, timers.wrap(name, getattr(service, name)))
     for name in ("execute", "execute_sql", "commit"):
         setattr(db, name, timers.wrap(f"db.{name}", getattr(db, name)))
@@ -444,9 +444,9 @@ def profile_report(result: Pass, timers: Timers, costs: tuple[float, float]) -> 
     events, total = result.events, result.seconds
     print(f"  steps of one in-process SQLite pass: {events:,} events in {total:.2f} s "
           f"({result.rate:,.0f}/s with the timers in place)")
-    steps = (("verify: parse, key lookup, Ed25519, who may emit", "verify"),
+    steps = (("parse, hand each chunk to the verify pool", "_verify_begin"),
              ("  of which parse_envelope", "parse_envelope"),
-             ("  of which Ed25519 (keys.sign.verify)", "ed25519"),
+             ("Ed25519 (keys.sign.verify), on the pool's threads", "ed25519"),
              ("decide_batch: (node, seq) lookups", "decide_batch"),
              ("_store: materials, case rules, rows", "_store"),
              ("  of which _advance_case (case rules)", "_advance_case"),
