@@ -45,6 +45,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import statistics
 import sys
 import time
@@ -181,32 +182,51 @@ def run(args: argparse.Namespace, work: Path) -> None:
     sides: dict[str, list[dict[str, Any]]] = {"hub": [], "curl": []}
     if args.chunk_kib:
         sides[f"hub, {args.chunk_kib} KiB chunks"] = []
-    with common.serving(common.hub_argv(network, "127.0.0.1:0", None, hub_db),
-                        work / "hub.log") as hub, \
-            common.serving(common.sink_argv("127.0.0.1:0"), work / "sink.log") as sink, \
-            VillageLink(args.rate_kbit, args.rtt_ms, args.loss) as link:
-        hub_url = "http://{}:{}".format(*link.forward(*_host_port(hub.address)))
+    with VillageLink(args.rate_kbit, args.rtt_ms, args.loss) as link, \
+            common.serving(common.sink_argv("127.0.0.1:0"), work / "sink.log") as sink:
+        # The hub's port first: the village reaches it through the link's proxy, whose
+        # address is the authority the client signs for, so the hub must take it as one
+        # of its public names (sync/hub/serve.py) from the start.
+        port = free_port()
+        forwarded = "{}:{}".format(*link.forward("127.0.0.1", port))
+        hub_url = f"http://{forwarded}"
         sink_url = "http://{}:{}".format(*link.forward(*_host_port(sink.address)))
-        progress(f"link up: {link!r}")
-        for number in range(args.rounds):
-            path = work / f"material-{number}.bin"
-            path.write_bytes(os.urandom(size))
-            runs: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-                ("hub", lambda p=path: hub_upload(link, hub_url, network, p)),
-                ("curl", lambda p=path: curl_upload(link, sink_url, p))]
-            if args.chunk_kib:
-                chunked = work / f"material-{number}-c.bin"  # its own bytes: a new address
-                chunked.write_bytes(os.urandom(size))
-                runs.append((f"hub, {args.chunk_kib} KiB chunks",
-                             lambda p=chunked: hub_upload(link, hub_url, network, p,
-                                                          args.chunk_kib)))
-            if number % 2:
-                runs.reverse()
-            for side, call in runs:
-                progress(f"round {number + 1}/{args.rounds}: {side}")
-                sides[side].append(call())
-            path.unlink()
+        hub_argv = common.hub_argv(network, f"127.0.0.1:{port}", None, hub_db,
+                                   public_names=[forwarded])
+        with common.serving(hub_argv, work / "hub.log"):
+            rounds(args, link, hub_url, sink_url, network, work, size, sides)
     report(args, size, sides, load_before)
+
+
+def free_port() -> int:
+    """A loopback port free now (the hub binds it a moment later)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rounds(args: argparse.Namespace, link: VillageLink, hub_url: str, sink_url: str,
+           network: Path, work: Path, size: int,
+           sides: dict[str, list[dict[str, Any]]]) -> None:
+    progress(f"link up: {link!r}")
+    for number in range(args.rounds):
+        path = work / f"material-{number}.bin"
+        path.write_bytes(os.urandom(size))
+        runs: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+            ("hub", lambda p=path: hub_upload(link, hub_url, network, p)),
+            ("curl", lambda p=path: curl_upload(link, sink_url, p))]
+        if args.chunk_kib:
+            chunked = work / f"material-{number}-c.bin"  # its own bytes: a new address
+            chunked.write_bytes(os.urandom(size))
+            runs.append((f"hub, {args.chunk_kib} KiB chunks",
+                         lambda p=chunked: hub_upload(link, hub_url, network, p,
+                                                      args.chunk_kib)))
+        if number % 2:
+            runs.reverse()
+        for side, call in runs:
+            progress(f"round {number + 1}/{args.rounds}: {side}")
+            sides[side].append(call())
+        path.unlink()
 
 
 def _host_port(address: str) -> tuple[str, int]:
