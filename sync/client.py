@@ -308,8 +308,12 @@ class HubClient:
         return not requests.utils.get_environ_proxies(self.base)
 
     def _ca_file(self) -> str | None:
+        """The CA file an https:// hub's certificate must chain to, as ``requests``
+        picks it; None when verification is off (``verify`` False)."""
         if isinstance(self.verify, str):
             return self.verify
+        if not self.verify:
+            return None
         return (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
                 or requests.certs.where())
 
@@ -356,7 +360,7 @@ class HubClient:
                         self.pipeline = False  # the parts behind this answer are lost
                     if answer.status_code < 400:
                         run.offset = int(answer.headers.get("Upload-Offset", start + length))
-                        if progress and stop is None and run.wait is None:
+                        if progress:
                             progress(run.offset, total)
                         continue
                     wait = retry_after(answer)
@@ -517,6 +521,9 @@ class _Pipe:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if secure:
                 context = ssl.create_default_context(cafile=ca_file)
+                if ca_file is None:  # verification off, as the caller asked
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
                 sock = context.wrap_socket(sock, server_hostname=host)
         except BaseException:
             sock.close()

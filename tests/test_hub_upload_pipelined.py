@@ -7,13 +7,21 @@ address) with never more than one ``CHUNK`` sent and unanswered; a kill -9 of th
 in the middle costs at most one ``CHUNK`` of bytes sent again, on SQLite and on
 PostgreSQL; a part at the wrong offset (ahead, or again) is refused with the hub's
 offset and the upload goes on; a forged part (checksum or signature wrong) changes
-nothing.
+nothing; a hub from before pipelining (no ``"pipeline"`` in its POST answer, PATCH
+answered 204 on a connection it then closes) gets one part a round trip and nothing
+is sent twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import queue
 import signal
+import socket
+import threading
+from typing import BinaryIO
 
 import pytest
 from network import postgres_databases
@@ -174,3 +182,108 @@ def _now() -> int:
     import time
 
     return int(time.time())
+
+
+class OldHubRelay:
+    """A relay in front of a hub that answers as a hub before pipelining did: no
+    ``"pipeline"`` in the POST answer, and each PATCH answered ``204`` without a body,
+    after which the connection is closed (waitress closes after an answer without
+    Content-Length)."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.patches = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def _message(reader: BinaryIO) -> tuple[bytes, list[bytes], bytes] | None:
+        first = reader.readline()
+        if not first:
+            return None
+        headers = []
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            headers.append(line)
+        length = next((int(h.split(b":", 1)[1]) for h in headers
+                       if h.lower().startswith(b"content-length:")), 0)
+        return first, headers, reader.read(length)
+
+    def _serve(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.target)
+        methods: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._requests, args=(client, upstream, methods),
+                         daemon=True).start()
+        reader = upstream.makefile("rb")
+        try:
+            while (message := self._message(reader)) is not None:
+                first, headers, body = message
+                method = methods.get(timeout=30)
+                kept = [h for h in headers if not h.lower().startswith(
+                    (b"content-length:", b"content-type:", b"connection:"))]
+                if method == b"PATCH" and first.startswith(b"HTTP/1.1 200"):
+                    self.patches += 1
+                    client.sendall(b"HTTP/1.1 204 No Content\r\n" + b"".join(kept)
+                                   + b"Connection: close\r\n\r\n")
+                    break
+                if method == b"POST" and body.startswith(b"{"):
+                    value = json.loads(body)
+                    value.pop("pipeline", None)
+                    body = json.dumps(value).encode()
+                    headers = [*kept, b"Content-Type: application/json\r\n",
+                               f"Content-Length: {len(body)}\r\n".encode()]
+                client.sendall(first + b"".join(headers) + b"\r\n" + body)
+        except (OSError, queue.Empty):
+            pass
+        for sock in (client, upstream):
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _requests(self, client: socket.socket, upstream: socket.socket,
+                  methods: queue.Queue[bytes]) -> None:
+        reader = client.makefile("rb")
+        try:
+            while (message := self._message(reader)) is not None:
+                first, headers, body = message
+                methods.put(first.split(b" ", 1)[0])
+                upstream.sendall(first + b"".join(headers) + b"\r\n" + body)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_hub_before_pipelining_gets_one_part_a_round_trip(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    client = village_client(net)
+    assert net.township.address and net.county.address
+    host, port = net.township.address.removeprefix("http://").split(":")
+    relay = OldHubRelay((host, int(port)))
+    assert net.township.process is not None
+    net.township.process.send_signal(signal.SIGTERM)
+    net.township.process.wait(30)
+    demo_network.start_hub(net, net.township, upstream=net.county.address,
+                           listen=f"{host}:{port}", public_names=(
+                               f"{host}:{port}", relay.address.removeprefix("http://")))
+    try:
+        old = HubClient(relay.address, client.key, client.key_id)
+        old.clock_offset = client.clock_offset
+        address, data = scan(3 * CHUNK + 1000)
+        progress: list[int] = []
+        sent = old.upload(address, len(data), lambda at, n: data[at:at + n],
+                          lambda done, total: progress.append(done))
+        assert sent == len(data), "nothing sent twice"
+        assert relay.patches == 4  # one CHUNK a request, each answered before the next
+        assert progress == [CHUNK, 2 * CHUNK, 3 * CHUNK, len(data)]
+    finally:
+        relay.close()
+    _whole_in_store(net, address)
