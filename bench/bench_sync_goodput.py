@@ -142,7 +142,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rtt-ms", type=int, default=300, help="round-trip time added")
     parser.add_argument("--loss", type=float, default=3.0, help="packet loss each way, %%")
     parser.add_argument("--chunk-kib", type=int,
-                        help="also upload with this chunk size (KiB, at most 1024)")
+                        help="also upload pipelined with parts of this size (KiB, at most "
+                        "1024; as many in flight as make 1 MiB)")
     parser.add_argument("--workdir", type=Path, help="where to work (kept); default: a temp "
                         "folder, removed at the end")
     parser.add_argument("--sequential", action="store_true", help=argparse.SUPPRESS)

@@ -29,6 +29,7 @@ from test_hub_blobs_http import _restart, hub_db, scan, village_client
 
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
+from station.network import link
 from sync import httpsig
 from sync.chunks import CHUNK, DEPTH, PART
 from sync.client import HubClient, _part_headers, _Pipe
@@ -287,3 +288,25 @@ def test_a_hub_before_pipelining_gets_one_part_a_round_trip(net: DemoNetwork) ->
     finally:
         relay.close()
     _whole_in_store(net, address)
+
+
+def test_pipelined_parts_to_a_hub_with_worker_processes(net: DemoNetwork) -> None:
+    """``station hub serve --workers 2`` (gunicorn's gthread workers, PostgreSQL) also
+    keeps the connection and takes its requests in order."""
+    with postgres_databases("county", "township") as (county_db, township_db):
+        net.county_db, net.township_db = county_db, township_db
+        county = demo_network.start_hub(net, net.county, db=county_db)
+        township = demo_network.start_hub(net, net.township, upstream=county,
+                                          db=township_db, options=("--workers", "2"))
+        try:
+            with net.open(net.village) as village:
+                link.set_hub(village, township)
+            client = village_client(net)
+            address, data = scan(4 * CHUNK + 123)
+            assert client.upload(address, len(data), lambda at, n: data[at:at + n]) \
+                == len(data), "nothing sent twice"
+            assert client.pipeline, "the connection stayed open for the pipelined parts"
+            _whole_in_store(net, address)
+            assert client.read_material(address, len(data)) == data
+        finally:
+            net.stop()
