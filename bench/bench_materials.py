@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python bench/bench_materials.py [--threads 4 16] [--processes 2]
-        [--scans 400] [--size-kb 200] [--blobs SPEC] [--workers N] [--sqlite]
+        [--scans 400] [--size-kb 200] [--blobs SPEC | --swift] [--workers N] [--sqlite]
         [--compare-tree DIR] [--workdir DIR]
 
 Each scan is ``--size-kb`` KB of random bytes (as incompressible as encrypted scans),
@@ -22,6 +22,10 @@ with nothing stored.  The figure to read is the ratio.
 ``--compare-tree DIR``: also run the hub and the clients from another checkout (e.g. the
 main branch before the material store, whose hub keeps chunk rows in its database and
 whose client sends ``POST`` + ``PATCH``), on a database of its own.
+
+``--swift``: the materials go to a one-node OpenStack Swift through its S3 API, started
+for the run by the tests' harness (``tests/swift.py``; Debian's swift packages), a
+bucket of its own for each run.
 
 The hub's command line is made by ``hub_argv`` alone, so options of the hub launcher
 (``--workers``, an S3 ``--blobs``) reach it from one place.  Progress goes to stderr, the
@@ -206,6 +210,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--size-kb", type=int, default=200, help="scan size, KB")
     parser.add_argument("--blobs", help="the hub's material store (default: a folder in "
                         "the work folder); e.g. s3://bucket/prefix?endpoint=…")
+    parser.add_argument("--swift", action="store_true",
+                        help="keep the materials in a Swift started for the run (S3 API)")
     parser.add_argument("--workers", type=int, default=1,
                         help="hub worker processes (more than 1: PostgreSQL only)")
     parser.add_argument("--sqlite", action="store_true",
@@ -251,6 +257,24 @@ def _check(url: str | None, sqlite_path: Path, scans: int, fresh_tree: bool) -> 
     return f"{whole} whole, {rows} chunk rows"
 
 
+@contextmanager
+def started_swift(work: Path) -> Any:
+    """A one-node Swift for the run (the tests' harness), its keys in the environment the
+    hub processes inherit (the S3 store reads the standard AWS variables)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from swift import swift_s3
+
+    progress("starting Swift (S3 API)")
+    with swift_s3(work / "swift") as swift:
+        os.environ.update(swift.environment())
+        yield swift
+
+
+def swift_bucket(swift: Any, name: str) -> str:
+    swift.client().create_bucket(Bucket=name)
+    return f"s3://{name}?endpoint={swift.endpoint_url}&region={swift.region}"
+
+
 def run(args: argparse.Namespace, work: Path) -> None:
     load_before = common.load_average()
     villages = max(args.threads)
@@ -262,7 +286,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
         trees.append((f"{args.compare_tree} (as it stores materials)",
                       args.compare_tree.resolve()))
     lines: list[str] = []
-    with common.serving(common.sink_argv("127.0.0.1:0"), work / "sink.log") as sink:
+    with ExitStack() as outer:
+        swift = outer.enter_context(started_swift(work)) if args.swift else None
+        sink = outer.enter_context(common.serving(common.sink_argv("127.0.0.1:0"),
+                                                  work / "sink.log"))
         for label, tree in trees:
             env = tree_env(tree)
             for threads in args.threads:
@@ -271,6 +298,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
                         common.postgres_database("materials"))
                     sqlite_path = work / f"hub-{len(lines)}.db"
                     blobs = args.blobs or f"file://{work}/blobs-{len(lines)}"
+                    if swift is not None:
+                        blobs = swift_bucket(swift, f"materials-{len(lines)}")
                     hub = stack.enter_context(serving(
                         hub_argv(network, url, sqlite_path, blobs, tree, args.workers),
                         work / f"hub-{len(lines)}.log", env))
@@ -290,8 +319,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
                 progress(lines[-1])
     engine = "SQLite" if args.sqlite else common.postgres_version()
     print(f"# materials in: {args.scans} scans of {args.size_kb} KB per run, "
-          f"{args.processes} client processes, hub on {engine}, "
-          f"store {args.blobs or 'a folder (file://)'}")
+          f"{args.processes} client processes, hub on {engine} with {args.workers} worker "
+          f"process(es), store {'Swift (S3 API)' if args.swift else args.blobs or 'a folder (file://)'}")
     print(f"# {datetime.now().isoformat(timespec='seconds')}; {machine()}; "
           f"load before {load_before}, after {common.load_average()}")
     print("| hub | threads | scans/s | requests/scan | hub CPU ms/scan | sink PUT/s | "

@@ -32,9 +32,10 @@ from sync.hub.admission import RESERVE, Admission
 from sync.hub.blobs import BlobStoreUnavailable
 from sync.hub.enrolments import MAX_REQUEST, parse_request
 from sync.hub.identity import log_id
+from sync.hub.ledger import Ledger
 from sync.hub.metrics import CONTENT_TYPE, HubMetrics
 from sync.hub.scope import Rule
-from sync.hub.service import DbNonces, HubService
+from sync.hub.service import HubService
 from sync.problems import (
     MEDIA_TYPE,
     MaterialStoreUnavailable,
@@ -138,16 +139,18 @@ class UnprovenBudget:
 class _Nonces:
     """The hub's replay memory as one request sees it: a request signed with a key the
     hub does not already trust for its key id (an enrolling node's own key) is recorded
-    under that key's fingerprint, never under the node code it claims."""
+    under that key's fingerprint, never under the node code it claims.  A nonce not
+    held yet is written with the request's first write, or when it is answered
+    (``sync.hub.ledger``): the database's key decides between two racing copies."""
 
-    def __init__(self, store: DbNonces, req: falcon.Request) -> None:
-        self.store, self.req = store, req
+    def __init__(self, ledger: Ledger, req: falcon.Request) -> None:
+        self.ledger, self.req = ledger, req
 
     def seen(self, key_id: str, nonce: str, expires: int, now: int) -> bool:
         key = getattr(self.req.context, "unproven_key", None)
         if key is not None:
             key_id = "key:" + hashlib.sha256(key.public_bytes_raw()).hexdigest()[:32]
-        return self.store.seen(key_id, nonce, expires, now)
+        return self.ledger.check(key_id, nonce, expires, now)
 
 
 class Auth:
@@ -157,7 +160,6 @@ class Auth:
         self.hub = hub
         self.metrics = metrics
         self.admission = admission
-        self.nonces = DbNonces()
         self.unproven = UnprovenBudget()
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -187,6 +189,7 @@ class Auth:
         chain = None
         if req.path.startswith(ENROLMENT_REQUESTS):
             resolve = self._enrolment_resolver(req, resolve)
+        identity = None
         if req.path == HELLO:  # the key comes with the request: check it before storing it
             chain = _field(_json(req), "chain", str)
             identity = self.hub.verify_chain(chain)
@@ -198,9 +201,9 @@ class Auth:
         headers = {k: v for k, v in req.headers.items()}
         req.context.peer = httpsig.verify_request(
             req.method, _sent_url(req), headers, req.context.body, resolve,
-            now=int(time.time()), nonces=_Nonces(self.nonces, req))
+            now=int(time.time()), nonces=_Nonces(self.hub.ledger, req))
         if chain is not None:
-            self.hub.register_chain(chain, presented=True)
+            self.hub.register_chain(chain, presented=True, identity=identity)
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          params: dict[str, Any]) -> None:
@@ -295,17 +298,42 @@ class Auth:
                 self.admission.leave()
 
     def _answered(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self._count(req, resp)
-        peer = getattr(req.context, "peer", None)
-        session = req.get_header("Sync-Session")
-        if peer and session and not getattr(req.context, "enrolling", False):
-            counts = getattr(req.context, "counts", {})
-            error = getattr(req.context, "error", None)
-            try:
-                self.hub.log_session(session, peer, bytes_in=len(req.context.body),
-                                     bytes_out=len(resp.data or b""), error=error, **counts)
-            except Exception:  # the log must never break an answer already made
-                log.exception("could not log a sync session")
+        try:
+            self._book(req, resp)
+        finally:
+            self._count(req, resp)
+
+    def _book(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The request's bookkeeping (``sync.hub.ledger``): its nonce (unless its first
+        write recorded it), its sync-log row and last_seen, in the request's transaction,
+        committed now, before the answer leaves.  A copy of the request that recorded the
+        nonce first turns this answer into RequestReplayed; a commit the database
+        refuses turns it into that error (nothing the handler wrote was kept)."""
+        ledger = self.hub.ledger
+        entry = ledger.current()
+        if entry is None:
+            return
+        try:
+            ledger.open(entry)
+            peer = getattr(req.context, "peer", None)
+            session = req.get_header("Sync-Session")
+            if peer and session and not getattr(req.context, "enrolling", False):
+                counts = getattr(req.context, "counts", {})
+                error = getattr(req.context, "error", None)
+                try:
+                    self.hub.log_session(session, peer, bytes_in=len(req.context.body),
+                                         bytes_out=len(resp.data or b""), error=error,
+                                         **counts)
+                except Exception:  # the log must never break an answer already made
+                    log.exception("could not log a sync session")
+            ledger.commit(entry)
+        except SyncError as error:  # RequestReplayed: another copy came first
+            req.context.peer = None
+            handle_sync_error(req, resp, error, {})
+        except peewee.DatabaseError as error:
+            answer_database_error(req, resp, error)
+        finally:
+            ledger.close()
 
     def _count(self, req: falcon.Request, resp: falcon.Response) -> None:
         counts = getattr(req.context, "counts", {})
@@ -333,6 +361,16 @@ def handle_sync_error(req: falcon.Request, resp: falcon.Response, error: Excepti
     if isinstance(body.get("retry_after"), int):
         resp.set_header("Retry-After", str(body["retry_after"]))
     log.info("%s %s -> %s %s", req.method, req.path, body["status"], body["type"])
+
+
+def answer_database_error(req: falcon.Request, resp: falcon.Response,
+                          error: Exception) -> None:
+    """``handle_database_error`` where no exception may be raised (the answer is being
+    finished): the 500 is written into ``resp``."""
+    try:
+        handle_database_error(req, resp, error, {})
+    except falcon.HTTPError as http_error:
+        handle_falcon_error(req, resp, http_error, {})
 
 
 def handle_database_error(req: falcon.Request, resp: falcon.Response, error: Exception,

@@ -45,6 +45,7 @@ from sync.hub.blobs import BlobMissing, BlobStore
 from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.enrolments import EnrolmentDesk
 from sync.hub.identity import HubIdentity, is_postgres
+from sync.hub.ledger import Ledger
 from sync.hub.models import (
     HubAddress,
     HubBlob,
@@ -184,6 +185,10 @@ class HubService:
         self._revocations_read: str | None = None  # the stored list refresh_shared read
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
+        # Each signed request's nonce, sync-log row and last_seen, written in the
+        # request's own transaction (sync/hub/ledger.py).
+        self.ledger = Ledger(db, self._begin)
+        self._sql = _bookkeeping_sql(db.param)
         stored = HubState.get_or_none(HubState.key == "revocations")
         if stored is not None:
             self.install_revocations(stored.value.encode("latin-1"))
@@ -191,7 +196,20 @@ class HubService:
 
     def write(self) -> Any:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN
-        IMMEDIATE), so two writers wait for each other instead of failing."""
+        IMMEDIATE), so two writers wait for each other instead of failing.
+
+        While a signed request is being answered (``self.ledger``), its first write
+        opens the request's one transaction, which records its nonce first
+        (RequestReplayed if another copy did) and commits when the answer is made;
+        each ``write()`` block is then a savepoint inside it."""
+        entry = self.ledger.current()
+        if entry is None:
+            return self._begin()
+        self.ledger.open(entry)
+        return self.db.atomic()
+
+    def _begin(self) -> Any:
+        """A new top-level write transaction."""
         if is_postgres(self.db):
             return self.db.atomic()
         return self.db.atomic("IMMEDIATE")
@@ -214,17 +232,29 @@ class HubService:
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
 
-    def register_chain(self, chain_pem: str, presented: bool = False) -> str:
+    def register_chain(self, chain_pem: str, presented: bool = False,
+                       identity: ca.NodeIdentity | None = None) -> str:
         """Verify a node's chain to the root; remember its key.  Returns its code.
 
         A node may have had several keys (a replacement PC is enrolled again): each is
         kept (``HubPeerKey``) and the newest certificate is the node's current one.  A
         node that presents itself (hello) with an older key than the one known is the
-        old PC after its replacement: ``NodeReplaced``."""
-        identity = self.verify_chain(chain_pem)
+        old PC after its replacement: ``NodeReplaced``.  ``identity``: the chain's,
+        verified by the caller just now.  A chain already held as the node's current
+        one, with its key, is not written again (every hello presents it)."""
+        if identity is None:
+            identity = self.verify_chain(chain_pem)
+        raw = identity.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+        if self._holds_chain(identity.code, raw, chain_pem):
+            with self._lock:
+                cached = self._keys.get(identity.code)
+            if cached is None or cached[0].public_bytes_raw().hex() != raw:
+                held = frozenset(c.serial_number for c in ca.chain_from_pem(chain_pem.encode()))
+                with self._lock:
+                    self._keys[identity.code] = (identity.public_key, held)
+            return identity.code
         chain = ca.chain_from_pem(chain_pem.encode())
         serials = sorted(c.serial_number for c in chain)
-        raw = identity.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
         issued = chain[0].not_valid_before_utc.isoformat()
         stamp = now_iso()
         with self.write():
@@ -253,6 +283,12 @@ class HubService:
                 self._keys[identity.code] = (identity.public_key, frozenset(serials))
             self._history.pop(identity.code, None)
         return identity.code
+
+    def _holds_chain(self, node: str, raw: str, chain_pem: str) -> bool:
+        """Whether ``chain_pem`` is the node's current chain here, its key kept with it:
+        registering it again would change nothing."""
+        return self.db.execute_sql(self._sql["holds"], (node, chain_pem, raw, chain_pem)
+                                   ).fetchone() is not None
 
     def key_history(self, node: str) -> list[epochs.NodeKey]:
         """Every signing key the node has had, with the first seq each signed here."""
@@ -318,7 +354,8 @@ class HubService:
         kept = newer(self.me.revocations, incoming)
         if kept is incoming:
             self.me.revocations = incoming
-            upsert(HubState, key="revocations", value=data.decode("latin-1"))
+            with self.write():
+                upsert(HubState, key="revocations", value=data.decode("latin-1"))
         return kept
 
     def refresh_shared(self) -> None:
@@ -355,8 +392,9 @@ class HubService:
                 raise DocumentMalformed(what="目录")
             current = HubDirectory.get_or_none(HubDirectory.node == node)
             if current is None or current.issued_at < value["issued_at"]:
-                upsert(HubDirectory, node=node, document=json.dumps(wire),
-                                     issued_at=value["issued_at"])
+                with self.write():
+                    upsert(HubDirectory, node=node, document=json.dumps(wire),
+                           issued_at=value["issued_at"])
                 stored += 1
         return stored
 
@@ -904,7 +942,8 @@ class HubService:
         claim = HubClaim.get_or_none(HubClaim.case_no == case_no)
         if claim is None or claim.holder != holder:
             raise NotClaimHolder(case_no=case_no, holder=claim.holder if claim else "-")
-        HubClaim.delete().where(HubClaim.case_no == case_no).execute()
+        with self.write():
+            HubClaim.delete().where(HubClaim.case_no == case_no).execute()
 
     # -- proofs (receipts stations hold) and the sync log --------------------------
 
@@ -920,41 +959,31 @@ class HubService:
             key = (HubProof.hub == hub) & (HubProof.node == node) \
                 & (HubProof.up_to_seq == int(value["up_to_seq"]))
             if HubProof.get_or_none(key) is None:
-                HubProof.insert(hub=hub, node=node, up_to_seq=int(value["up_to_seq"]),
-                                head=str(value["head"]), document=json.dumps(wire),
-                                reported_at=now_iso()).on_conflict_ignore().execute()
+                with self.write():
+                    HubProof.insert(hub=hub, node=node, up_to_seq=int(value["up_to_seq"]),
+                                    head=str(value["head"]), document=json.dumps(wire),
+                                    reported_at=now_iso()).on_conflict_ignore().execute()
                 stored += 1
         return stored
 
     def log_session(self, session: str, peer: str, *, events_in: int = 0, events_out: int = 0,
                     blobs_in: int = 0, bytes_in: int = 0, bytes_out: int = 0,
                     error: str | None = None, direction: str = "") -> None:
+        """Count one request in its session's row, and note that ``peer`` was seen
+        (``last_seen``, at most every ``ledger.SEEN_EVERY`` seconds).  Answering a signed
+        request, this is written in the request's own transaction (``self.write``)."""
         key = f"{peer}:{session}"[:120]
         stamp = now_iso()
         with self.write():
-            row = HubSession.get_or_none(HubSession.id == key)
-            if row is None:
-                row = HubSession(id=key, peer=peer, direction=direction,
-                                 started_at=stamp, last_at=stamp)
-                row.save(force_insert=True)
-            row.last_at = stamp
-            started = datetime.fromisoformat(row.started_at)
-            row.duration_ms = int((datetime.fromisoformat(stamp) - started).total_seconds()
-                                  * 1000)
-            row.requests += 1
-            row.events_in += events_in
-            row.events_out += events_out
-            row.blobs_in += blobs_in
-            row.bytes_in += bytes_in
-            row.bytes_out += bytes_out
-            if not row.direction:  # "" until a request moves events one way
-                row.direction = direction
-            elif direction and row.direction != direction:
-                row.direction = "both"
-            if error:
-                row.result, row.error = "error", error[:500]
-            row.save()
-        HubPeer.update(last_seen=stamp).where(HubPeer.node == peer).execute()
+            if self.ledger.seen_due(peer):
+                self.db.execute_sql(self._sql["seen"], (stamp, peer))
+            started = self.db.execute_sql(self._sql["started"], (key,)).fetchone()
+            duration = 0 if started is None else int(
+                (datetime.fromisoformat(stamp) - datetime.fromisoformat(started[0]))
+                .total_seconds() * 1000)
+            self.db.execute_sql(self._sql["session"], (
+                key, peer, direction, stamp, stamp, duration, events_in, events_out, blobs_in,
+                bytes_in, bytes_out, "error" if error else "ok", error[:500] if error else None))
 
     def sessions(self, peer: str | None = None, result: str | None = None,
                  limit: int = 200) -> list[dict[str, Any]]:
@@ -969,6 +998,35 @@ class HubService:
                  "bytes_in": s.bytes_in, "bytes_out": s.bytes_out, "result": s.result,
                  "error": s.error}
                 for s in query.order_by(HubSession.started_at.desc()).limit(limit)]
+
+
+def _bookkeeping_sql(p: str) -> dict[str, str]:
+    """The statements every signed request runs, as plain SQL (``p``: the driver's
+    placeholder): building them with peewee cost more CPU than running them."""
+    peer, key, session = (HubPeer._meta.table_name, HubPeerKey._meta.table_name,
+                          HubSession._meta.table_name)
+    added = ("events_in", "events_out", "blobs_in", "bytes_in", "bytes_out")
+    return {
+        "holds": f"SELECT 1 FROM {peer} p JOIN {key} k ON k.node = p.node"
+                 f" WHERE p.node = {p} AND p.chain = {p} AND k.key = {p} AND k.chain = {p}",
+        "seen": f"UPDATE {peer} SET last_seen = {p} WHERE node = {p}",
+        "started": f"SELECT started_at FROM {session} WHERE id = {p}",
+        # One row per session: its first request inserts it, the others add to it.  The
+        # direction is "" until a request moves events one way, "both" once both ways;
+        # an error marks the session failed and is kept (the last one).
+        "session": (
+            f"INSERT INTO {session} (id, peer, direction, started_at, last_at, duration_ms,"
+            f" requests, {', '.join(added)}, result, error)"
+            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}, 1, {', '.join([p] * len(added))}, {p}, {p})"
+            f" ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at,"
+            f" duration_ms = excluded.duration_ms, requests = {session}.requests + 1, "
+            + ", ".join(f"{c} = {session}.{c} + excluded.{c}" for c in added)
+            + f", direction = CASE WHEN {session}.direction = '' THEN excluded.direction"
+            f" WHEN excluded.direction <> '' AND {session}.direction <> excluded.direction"
+            f" THEN 'both' ELSE {session}.direction END,"
+            f" result = CASE WHEN excluded.error IS NULL THEN {session}.result ELSE 'error' END,"
+            f" error = COALESCE(excluded.error, {session}.error)"),
+    }
 
 
 class DbNonces:
