@@ -176,3 +176,75 @@ def test_put_of_one_scan_still_fsyncs_and_places_it(tmp_path: Path) -> None:
     blob = blobs.put(io.BytesIO(content))
     assert blobs.read(blob.address) == content
     assert list(blobs.tmp.iterdir()) == []
+
+
+def _opened(data_dir: Path, documents: Path) -> Station:
+    Station.init(data_dir, "village", "450981104201", "示范村", "agent", PASSPHRASE,
+                 documents)[0].close()
+    return Station.open(data_dir, "agent", PASSPHRASE, documents)
+
+
+def test_the_case_is_written_while_its_pages_are_and_commits_after_them(
+        tmp_path: Path, data_dir: Path, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the store free, file_case opens its transaction at once and does its work
+    while the pages are encrypted; the pages are fsynced, renamed into place and the
+    folder fsynced before the commit, inside the transaction."""
+    from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER
+
+    from station.filing.new_case import file_case
+
+    station = _opened(data_dir, documents)
+    seen: list[tuple[int, int]] = []
+    place = blobs_module.PendingFiles.place
+
+    def placing(self: blobs_module.PendingFiles) -> list[blobs_module.StoredBlob]:
+        placed = place(self)
+        in_place = sum(station.blobs.path_of(b.address).exists() for b in placed)
+        seen.append((station.db.transaction_depth(), in_place))
+        return placed
+
+    monkeypatch.setattr(blobs_module.PendingFiles, "place", placing)
+    try:
+        given = pages(tmp_path / "scans", 4)
+        result = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
+                           [MaterialFile(n, p) for n, p in zip(ELDER_REQUIRED, given,
+                                                               strict=True)],
+                           print_documents=False)
+        assert seen == [(1, 4)]  # placed once, inside the open transaction
+        for name, path in zip(ELDER_REQUIRED, given, strict=True):
+            out = export_material(station, result.case_no, name, 1, tmp_path / f"{name}.jpg")
+            assert out.read_bytes() == path.read_bytes()
+        assert list(station.blobs.tmp.iterdir()) == []
+    finally:
+        station.close()
+
+
+def test_a_transaction_that_fails_leaves_no_page_behind(
+        tmp_path: Path, data_dir: Path, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction fails while the pages are still temp files: no case, and neither
+    temp files nor pages in place are left."""
+    from filing_samples import APPLICANT, ELDER_FORM, ELDER_MATTER
+
+    from station.filing import new_case
+
+    station = _opened(data_dir, documents)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the event log failed")
+
+    monkeypatch.setattr(new_case.outbox, "append", broken)
+    try:
+        before = set(station.blobs.root.iterdir())
+        given = pages(tmp_path / "scans", 4)
+        with pytest.raises(RuntimeError):
+            new_case.file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
+                               [MaterialFile(n, p) for n, p in zip(ELDER_REQUIRED, given,
+                                                                   strict=True)],
+                               print_documents=False)
+        assert Case.select().count() == 0
+        assert list(station.blobs.tmp.iterdir()) == []
+        assert set(station.blobs.root.iterdir()) == before
+    finally:
+        station.close()
