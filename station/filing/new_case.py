@@ -15,12 +15,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-
-from peewee import OperationalError
 
 from forms.catalogue import Matter
 from forms.errors import FormInvalid, FormsError
@@ -36,7 +33,7 @@ from station.filing.media import detect_media_type
 from station.filing.numbering import next_case_no
 from station.filing.printing import print_case_documents
 from station.i18n import _
-from station.store.blobs import PendingFiles, StoredBlob
+from station.store.blobs import StoredBlob
 from station.store.models import Applicant, Case, CaseDraft, CaseMaterial, MatterSnapshot
 from station.store.names import normalise_name
 
@@ -159,21 +156,66 @@ def file_case(
         raise ChainNotResumed()
     now = now or datetime.now().astimezone()
     missing = missing_required(matter, form, materials)
-    # The new pages are hashed and encrypted on the other cores while this thread
-    # does the transaction's work; they are in place and durable before it commits.
-    pending = station.blobs.start_files([m.path for m in materials if m.blob is None])
-    try:
-        with ExitStack() as transaction:
-            if not _begin_at_once(station, transaction):
-                # Another writer holds the store: make the pages durable first (as a
-                # filing did before), then wait for the lock.
-                pending.place()
-                transaction.enter_context(station.db.atomic("IMMEDIATE"))
-            case, stored, deadline, status, promise = _file_in_transaction(
-                station, matter, applicant, form, materials, now, proxy, draft, missing,
-                pending)
-    finally:
-        pending.discard()
+    fresh = iter(station.blobs.put_files([m.path for m in materials if m.blob is None]))
+    stored = [(item, item.blob or next(fresh)) for item in materials]
+    status = AWAITING_SUPPLEMENT if missing else FILED
+    promise = promised_due(station, matter, now, bool(missing))
+    deadline = promise.due
+    node = station.node
+
+    with station.db.atomic("IMMEDIATE"):
+        snapshot_matter(matter, station.catalogue.digest)
+        person = upsert_applicant(station, applicant, now)
+        case = Case(
+            case_no=next_case_no(node.code, now.date()),
+            node_code=node.code,
+            matter_code=matter.code,
+            matter_digest=station.catalogue.digest,
+            applicant=person,
+            status=status,
+            filed_at=now.isoformat(timespec="seconds"),
+            deadline=deadline,
+            promised_days=matter.promised_days,
+            agent=station.user,
+            notice_issued=bool(missing),
+            updated_at=now.isoformat(timespec="seconds"),
+        )
+        case.form = form
+        case.proxy = proxy.to_json(station.user) if proxy else None
+        case.save(force_insert=True)
+        pages: dict[str, int] = {}
+        refs = []
+        for item, blob in stored:
+            pages[item.name] = pages.get(item.name, 0) + 1
+            material = add_material(case, item.name, blob, head_of(station, item), item.path.name,
+                                    now.isoformat(timespec="seconds"), pages[item.name])
+            refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        outbox.append(
+            node.code,
+            station.user,
+            outbox.CASE_FILED,
+            {
+                "applicant": applicant_payload(applicant),
+                "form": form,
+                "materials": refs,
+                "status": status,
+                "deadline": deadline.isoformat() if deadline else None,
+                "proxy": case.proxy,
+            },
+            case_no=case.case_no,
+            matter_code=matter.code,
+        )
+        if missing:
+            outbox.append(
+                node.code,
+                station.user,
+                outbox.NOTICE_ISSUED,
+                {"missing": missing},
+                case_no=case.case_no,
+                matter_code=matter.code,
+            )
+        if draft is not None:
+            CaseDraft.delete().where(CaseDraft.id == draft).execute()
     log.info("case %s filed (%s), %d material file(s)", case.case_no, status, len(stored))
 
     result = FilingResult(
@@ -189,92 +231,6 @@ def file_case(
         result.receipt = printed.receipt
         result.printed = printed.paths
     return result
-
-
-def _begin_at_once(station: Station, transaction: ExitStack) -> bool:
-    """Open the filing's write transaction if the store is free now, without waiting:
-    then its work overlaps the pages' encryption.  False when another writer holds it."""
-    db = station.db
-    (waits,) = db.execute_sql("PRAGMA busy_timeout").fetchone()
-    db.execute_sql("PRAGMA busy_timeout = 0")
-    try:
-        transaction.enter_context(db.atomic("IMMEDIATE"))
-        return True
-    except OperationalError:
-        return False
-    finally:
-        db.execute_sql(f"PRAGMA busy_timeout = {int(waits)}")
-
-
-def _file_in_transaction(
-    station: Station, matter: Matter, applicant: ApplicantDetails, form: dict[str, object],
-    materials: Sequence[MaterialFile], now: datetime, proxy: Proxy | None,
-    draft: str | None, missing: list[str], pending: PendingFiles,
-) -> tuple[Case, list[tuple[MaterialFile, StoredBlob]], date | None, str,
-           deadlines.Deadline]:
-    """The case, its pages and its events, inside the caller's transaction; returns
-    only after ``pending`` (the new pages) is in place, so the commit may follow."""
-    status = AWAITING_SUPPLEMENT if missing else FILED
-    promise = promised_due(station, matter, now, bool(missing))
-    deadline = promise.due
-    node = station.node
-
-    snapshot_matter(matter, station.catalogue.digest)
-    person = upsert_applicant(station, applicant, now)
-    case = Case(
-        case_no=next_case_no(node.code, now.date()),
-        node_code=node.code,
-        matter_code=matter.code,
-        matter_digest=station.catalogue.digest,
-        applicant=person,
-        status=status,
-        filed_at=now.isoformat(timespec="seconds"),
-        deadline=deadline,
-        promised_days=matter.promised_days,
-        agent=station.user,
-        notice_issued=bool(missing),
-        updated_at=now.isoformat(timespec="seconds"),
-    )
-    case.form = form
-    case.proxy = proxy.to_json(station.user) if proxy else None
-    case.save(force_insert=True)
-    fresh = iter(pending.blobs())  # all encrypted (the fsyncs may still run)
-    stored = [(item, item.blob or next(fresh)) for item in materials]
-    pages: dict[str, int] = {}
-    refs = []
-    for item, blob in stored:
-        pages[item.name] = pages.get(item.name, 0) + 1
-        material = add_material(case, item.name, blob, head_of(station, item), item.path.name,
-                                now.isoformat(timespec="seconds"), pages[item.name])
-        refs.append({"name": item.name, "page": material.page, "blob": blob.address})
-    outbox.append(
-        node.code,
-        station.user,
-        outbox.CASE_FILED,
-        {
-            "applicant": applicant_payload(applicant),
-            "form": form,
-            "materials": refs,
-            "status": status,
-            "deadline": deadline.isoformat() if deadline else None,
-            "proxy": case.proxy,
-        },
-        case_no=case.case_no,
-        matter_code=matter.code,
-    )
-    if missing:
-        outbox.append(
-            node.code,
-            station.user,
-            outbox.NOTICE_ISSUED,
-            {"missing": missing},
-            case_no=case.case_no,
-            matter_code=matter.code,
-        )
-    if draft is not None:
-        CaseDraft.delete().where(CaseDraft.id == draft).execute()
-    pending.place()  # the pages on disk under their names, before the commit
-    return case, stored, deadline, status, promise
 
 
 def promised_due(station: Station, matter: Matter, now: datetime,

@@ -106,68 +106,6 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-class PendingFiles:
-    """A filing's new scans, being stored by ``PAGE_WORKERS`` threads.
-
-    Each page is hashed and encrypted into a temp file, which then goes to an I/O
-    thread to be fsynced while its worker goes on to the next page.  ``blobs()`` waits
-    until every page is encrypted and gives the addresses (nothing durable yet);
-    ``place()`` waits for every fsync, renames the temp files into place in the order
-    given and fsyncs the folder once: only after it returns may a transaction that
-    refers to them commit.  ``discard()`` (always call it, e.g. in ``finally``) waits
-    for the workers and removes every temp file not placed; a page already placed
-    stays, for the leftover sweep if nothing comes to refer to it.
-    """
-
-    def __init__(self, store: BlobStore, paths: Sequence[Path]) -> None:
-        self._store = store
-        self._pages = ThreadPoolExecutor(PAGE_WORKERS)
-        self._syncs = ThreadPoolExecutor(SYNC_WORKERS)
-        self._writing = [self._pages.submit(self._write_and_sync, path) for path in paths]
-        self._pages.shutdown(wait=False)
-        self._placed: list[StoredBlob] | None = None
-
-    def _write_and_sync(self, path: Path) -> tuple[_Written, Future[None]]:
-        written = self._store._write_file(path)
-        try:
-            return written, self._syncs.submit(_fsync_file, written.tmp)
-        except BaseException:
-            written.tmp.unlink(missing_ok=True)
-            raise
-
-    def blobs(self) -> list[StoredBlob]:
-        """Every page's address and size, once all are encrypted (not yet durable)."""
-        return [StoredBlob(w.address, w.size) for w, _sync in
-                (future.result() for future in self._writing)]
-
-    def place(self) -> list[StoredBlob]:
-        """Wait for the fsyncs, rename into place, fsync the folder; the blobs in order."""
-        if self._placed is not None:
-            return self._placed
-        written = [future.result() for future in self._writing]
-        for _done, sync in written:
-            sync.result()
-        placed = []
-        for done, _sync in written:
-            placed.append(self._store._place(done))
-            self._writing.pop(0)  # in place: no longer a temp file to discard
-        if placed:
-            fsync_directory(self._store.root)
-        self._placed = placed
-        return placed
-
-    def discard(self) -> None:
-        """Wait for the workers; remove the temp files of every page not placed."""
-        for future in self._writing:
-            future.cancel()
-        self._pages.shutdown(wait=True, cancel_futures=True)
-        self._syncs.shutdown(wait=True)
-        for future in self._writing:
-            if not future.cancelled() and future.exception() is None:
-                future.result()[0].tmp.unlink(missing_ok=True)
-        self._writing = []
-
-
 class BlobStore:
     def __init__(
         self,
@@ -209,16 +147,38 @@ class BlobStore:
     def put_files(self, paths: Sequence[Path]) -> list[StoredBlob]:
         """Store several scans on every core (see the module's docstring), then make
         all their names durable at once; the blobs come back in the order given."""
-        pending = self.start_files(paths)
+        pages = ThreadPoolExecutor(PAGE_WORKERS)
+        syncs = ThreadPoolExecutor(SYNC_WORKERS)
+        writing = [pages.submit(self._write_file, path) for path in paths]
+        written: list[_Written] = []
         try:
-            return pending.place()
-        finally:
-            pending.discard()
-
-    def start_files(self, paths: Sequence[Path]) -> PendingFiles:
-        """Start storing several scans on every core and return at once, so the caller
-        can do its own work (its transaction) meanwhile; see ``PendingFiles``."""
-        return PendingFiles(self, paths)
+            synced = []
+            for future in writing:
+                done = future.result()
+                written.append(done)
+                synced.append(syncs.submit(_fsync_file, done.tmp))
+            for sync in synced:
+                sync.result()
+        except BaseException:
+            pages.shutdown(wait=True, cancel_futures=True)
+            syncs.shutdown(wait=True)
+            for future in writing:
+                if not future.cancelled() and future.exception() is None:
+                    future.result().tmp.unlink(missing_ok=True)
+            raise
+        pages.shutdown()
+        syncs.shutdown()
+        stored = []
+        try:
+            for done in written:
+                stored.append(self._place(done))
+        except BaseException:
+            for rest in written[len(stored):]:
+                rest.tmp.unlink(missing_ok=True)
+            raise
+        if stored:
+            fsync_directory(self.root)
+        return stored
 
     def put(self, src: BinaryIO, sync_folder: bool = True) -> StoredBlob:
         written = self._write(src)
