@@ -10,7 +10,7 @@ process; fresh PostgreSQL databases; percentiles.
 Also a small program, for the processes a benchmark starts::
 
     python bench/sync_common.py hub --network FILE --listen HOST:PORT (--sqlite PATH | --db URL)
-        [--workers N] [--blobs SPEC]
+        [--workers N] [--blobs SPEC] [--public-name HOST:PORT ...]
     python bench/sync_common.py sink --listen HOST:PORT
 
 ``hub`` serves ``HubService`` for the township in FILE (``--workers`` N > 1: that many
@@ -359,11 +359,16 @@ def _copy(source: Any, target: Any) -> None:
 
 
 def hub_argv(network: Path, listen: str, url: str | None, sqlite_path: Path,
-             workers: int = 1, blobs: str | None = None) -> list[str]:
+             workers: int = 1, blobs: str | None = None,
+             public_names: Sequence[str] = ()) -> list[str]:
+    """``public_names``: the authorities clients sign for when they reach the hub through
+    something in between (an emulated link's proxy); by default its listen address."""
     argv = [sys.executable, str(HERE / "sync_common.py"), "hub", "--network", str(network),
             "--listen", listen, "--workers", str(workers)]
     if blobs:
         argv += ["--blobs", blobs]
+    for name in public_names:
+        argv += ["--public-name", name]
     return argv + (["--db", url] if url else sqlite_target(sqlite_path))
 
 
@@ -411,7 +416,8 @@ def _serve_hub(args: argparse.Namespace) -> None:
     if args.workers > 1:  # the product's worker processes (station hub serve --workers)
         _serve_hub_workers(service, host, int(port), args.workers)
         return
-    server, address = bind(service, host, int(port))  # the product's waitress settings
+    # the product's waitress settings; --public-name: the address clients use (a proxy's)
+    server, address = bind(service, host, int(port), public_names=args.public_name or ())
     print(f"hub listening on {address}", file=sys.stderr, flush=True)
     server.run()
 
@@ -466,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="worker processes (more than 1: PostgreSQL only)")
     hub.add_argument("--blobs", help="material store: file:///path or s3://… "
                      "(default: a folder beside --sqlite, or a temporary one)")
+    hub.add_argument("--public-name", action="append", metavar="HOST:PORT",
+                     help="an address clients reach the hub by (repeatable; default: --listen)")
     sink = commands.add_parser("sink", help="an HTTP server that discards request bodies")
     sink.add_argument("--listen", default="127.0.0.1:0")
     args = parser.parse_args(argv)

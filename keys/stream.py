@@ -112,6 +112,32 @@ class StreamEncryptor:
             pos += size
         buffer += view[pos:]
 
+    def write_chunk(self, chunk: bytes | bytearray | memoryview, last: bool,
+                    out: bytearray) -> None:
+        """Encrypt one whole chunk through ``out`` (a reused buffer of at least
+        ``len(chunk) + TAG_LENGTH`` bytes) and write it: the same bytes as ``write``
+        and ``finish`` give, for a caller that cuts its own chunks and knows which is
+        the last (every chunk but the last holds exactly ``chunk_size`` bytes; the last
+        1 to ``chunk_size``, 0 only when it is the only one).  Nothing is copied."""
+        if self._finished:
+            raise ValueError("write after finish")
+        if self._buffer:
+            raise ValueError("write_chunk after a partial write")
+        size = len(chunk)
+        if size > self._chunk_size or (not last and size != self._chunk_size) or (
+                last and size == 0 and self._counter):
+            raise ValueError("a chunk must be whole (or the last one)")
+        if self._counter >= _MAX_CHUNKS:
+            raise ValueError("material too large for one stream")
+        view = memoryview(out)[:size + TAG_LENGTH]
+        self._aead.encrypt_into(_nonce(self._counter, last), chunk, self._aad, view)
+        while view:  # a raw file may take part of a write
+            view = view[self._dst.write(view):]
+        self._counter += 1
+        self.plaintext_size += size
+        if last:
+            self._finished = True
+
     def finish(self) -> None:
         """Emit the final chunk (empty only if nothing was written)."""
         if self._finished:

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from sync.errors import UploadOffsetInvalid
 
 CHUNK = 1 << 20  # 1 MiB: small enough to resend over a weak village link
+# A pipelined upload (sync/client.py) keeps up to DEPTH parts of PART bytes sent and not
+# yet answered on one connection, so the link never waits for an answer, and a cut still
+# costs at most one CHUNK: PART * DEPTH == CHUNK.
+PART = CHUNK // 4
+DEPTH = CHUNK // PART
 MAX_MATERIAL = 64 << 20  # hard cap per material, whatever the client declares
 
 

@@ -11,19 +11,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
+import io
 import json
+import os
 import random
+import socket
+import ssl
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from requests.structures import CaseInsensitiveDict
 
 from sync import errors, httpsig, problems
-from sync.chunks import CHUNK, chunk_plan
+from sync.chunks import CHUNK, DEPTH, PART, chunk_plan
 from sync.errors import SyncError
 from sync.problems import HubAnswered, HubBusy, HubUnreachable, UploadOffsetWrong
 
@@ -82,7 +90,20 @@ def unreachable_reason(error: requests.RequestException) -> str:
     return "网络出错"
 
 
-def retry_after(response: requests.Response) -> float | None:
+@dataclass
+class Answer:
+    """A hub's answer read off a pipelined connection (what ``retry_after`` reads of a
+    ``requests.Response``)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def retry_after(response: requests.Response | Answer) -> float | None:
     """Seconds a busy hub asks us to wait (capped), or None when the answer is not
     "busy": a 429 ``busy`` problem, or a 429/503 that is no problem of the hub's own (a
     reverse proxy's).  The hub's other refusals (an enrolment burst, a full replay
@@ -123,6 +144,8 @@ class HubClient:
         self.busy_attempts = BUSY_ATTEMPTS
         self.busy_waits = 0  # how often a busy hub made us wait
         self.whole_put = True  # False once the hub answered 405 to a one-request upload
+        self.pipeline = True  # parts of an upload pipelined on one connection (upload)
+        self.requests_made = 0
 
     # -- plumbing ------------------------------------------------------------
 
@@ -169,6 +192,7 @@ class HubClient:
                                          timeout=self.timeout, verify=self.verify)
         except requests.RequestException as error:
             raise HubUnreachable(address=self.base, reason=unreachable_reason(error)) from None
+        self.requests_made += 1
         self.bytes_sent += len(body)
         self.bytes_received += len(response.content)
         return response
@@ -226,9 +250,14 @@ class HubClient:
         """Upload a material, resuming where the hub stands; returns bytes sent.
 
         A material up to one chunk goes in one request (``PUT``, the whole body); a
-        larger one is created (``POST``) and sent chunk by chunk (``PATCH``), so a cut
-        costs at most the chunk in flight.  A hub older than the one-request form
-        answers 405 to ``PUT``: the client then uses POST and PATCH with it."""
+        larger one is created (``POST``) and sent in parts (``PATCH``), so a cut costs
+        at most one chunk.  The parts are pipelined on one connection (``pipeline``):
+        up to ``DEPTH`` parts of ``PART`` bytes are sent before the first is answered,
+        so the link never idles waiting for an answer, and what is sent and not yet
+        answered is never more than ``CHUNK`` bytes; without pipelining (a proxy in
+        the way), one ``CHUNK`` a request, each waiting for its answer.  A hub older
+        than the one-request form answers 405 to ``PUT``: the client then uses POST
+        and PATCH with it."""
         if total <= CHUNK and self.whole_put:
             data = read_at(0, total)
             response = self._request(
@@ -243,16 +272,25 @@ class HubClient:
         if state["complete"]:
             return 0
         offset, sent = int(state["offset"]), 0
+        busy = 0
         while offset < total:
+            if self.pipeline and state.get("pipeline") is True and self._may_pipeline():
+                run = self._pipelined(address, total, offset, read_at, progress)
+                offset, sent = run.offset, sent + run.sent
+                if run.wait is None:
+                    busy = 0
+                    continue
+                busy += 1
+                if busy >= self.busy_attempts:
+                    raise HubBusy(retry_after=max(1, round(run.wait)))
+                self.busy_waits += 1
+                time.sleep(run.wait + random.uniform(0, JITTER * busy))
+                continue
             for start, length in chunk_plan(total, offset, CHUNK):
                 data = read_at(start, length)
-                checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
                 try:
-                    response = self._request(
-                        "PATCH", f"/v1/materials/{address}", data,
-                        headers={"Content-Type": "application/offset+octet-stream",
-                                 "Upload-Offset": str(start),
-                                 "Upload-Checksum": f"sha256 {checksum}"})
+                    response = self._request("PATCH", f"/v1/materials/{address}", data,
+                                             headers=_part_headers(start, data))
                 except UploadOffsetWrong as wrong:
                     offset = int(str(wrong.params["expected"]))
                     break
@@ -261,6 +299,91 @@ class HubClient:
                 if progress:
                     progress(offset, total)
         return sent
+
+    # -- pipelined parts -------------------------------------------------------------
+
+    def _may_pipeline(self) -> bool:
+        """False when requests would go through a proxy from the environment (the
+        pipelined connection is made directly)."""
+        return not requests.utils.get_environ_proxies(self.base)
+
+    def _ca_file(self) -> str | None:
+        """The CA file an https:// hub's certificate must chain to, as ``requests``
+        picks it; None when verification is off (``verify`` False)."""
+        if isinstance(self.verify, str):
+            return self.verify
+        if not self.verify:
+            return None
+        return (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                or requests.certs.where())
+
+    def _pipelined(self, address: str, total: int, offset: int, read_at: ReadAt,
+                   progress: Progress | None) -> _Run:
+        """Send the parts from ``offset`` on one connection, up to ``DEPTH`` of them
+        unanswered; the hub takes a connection's requests in order (HTTP/1.1), so each
+        part finds the offset its predecessor left.  Ends at the end, or at the first
+        refusal: the answers still due are read, and the hub's offset is the last one
+        they name (409 names it too).  Problems other than "offset wrong" and "busy" are
+        raised, as ``_request`` raises them; a connection that fails is HubUnreachable,
+        unless some parts were answered on it (the caller then goes on from there)."""
+        url = f"{self.base}/v1/materials/{address}"
+        run = _Run(offset)
+        plan = iter(chunk_plan(total, offset, PART))
+        due: deque[tuple[int, int]] = deque()
+        stop: SyncError | None = None
+        answered = 0
+        try:
+            with _Pipe(url, self.timeout, self._ca_file()) as pipe:
+                while True:
+                    while stop is None and run.wait is None and len(due) < DEPTH \
+                            and (part := next(plan, None)) is not None:
+                        start, length = part
+                        data = read_at(start, length)
+                        headers = {"Sync-Session": self.session_id,
+                                   **_part_headers(start, data)}
+                        headers.update(httpsig.sign_request(
+                            "PATCH", url, headers, data, self.key, self.key_id,
+                            created=int(time.time() + self.clock_offset)))
+                        pipe.send("PATCH", headers, data)
+                        self.requests_made += 1
+                        self.bytes_sent += len(data)
+                        run.sent += len(data)
+                        due.append(part)
+                    if not due:
+                        break
+                    start, length = due.popleft()
+                    answer = pipe.answer("PATCH")
+                    answered += 1
+
+                    self.bytes_received += len(answer.content)
+                    if answer.headers.get("Connection", "").lower() == "close":
+                        self.pipeline = False  # the parts behind this answer are lost
+                    if answer.status_code < 400:
+                        run.offset = int(answer.headers.get("Upload-Offset", start + length))
+                        if progress:
+                            progress(run.offset, total)
+                        continue
+                    wait = retry_after(answer)
+                    if wait is not None:
+                        run.wait = run.wait if run.wait is not None else wait
+                        continue
+                    try:
+                        problem = answer.json()
+                    except ValueError:
+                        problem = None
+                    error = error_from_problem(problem, answer.status_code)
+                    if isinstance(error, UploadOffsetWrong):
+                        run.offset = int(str(error.params["expected"]))
+                        stop = stop or error
+                        continue
+                    raise error
+        except (OSError, http.client.HTTPException) as error:
+            if answered == 0:
+                raise HubUnreachable(address=self.base,
+                                     reason=unreachable_reason(_as_requests_error(error))) \
+                    from None
+            run.wait = None  # go on from the last answer, on a new connection
+        return run
 
     def material_status(self, address: str) -> dict[str, Any] | None:
         try:
@@ -356,3 +479,85 @@ class HubClient:
 
     def publish_update(self, kind: str, published: dict[str, Any]) -> int:
         return int(self._json("POST", f"/v1/updates/{kind}", published)["version"])
+
+
+# -- pipelined parts: one raw HTTP/1.1 connection ------------------------------------------
+
+
+def _part_headers(start: int, data: bytes) -> dict[str, str]:
+    checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    return {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(start),
+            "Upload-Checksum": f"sha256 {checksum}"}
+
+
+@dataclass
+class _Run:
+    offset: int  # the hub's offset, as its last answer named it
+    sent: int = 0
+    wait: float | None = None  # the hub was busy: wait this long before going on
+
+
+class _Reader(io.BufferedReader):
+    """One buffer over the connection for every answer read off it: bytes read ahead
+    belong to the next answer (``http.client`` closes the file after each answer)."""
+
+    def close(self) -> None:
+        pass
+
+
+class _Pipe:
+    """A connection on which requests are written without waiting for the answers, and
+    the answers read back in order (HTTP/1.1 pipelining, RFC 9112 §9.3.2)."""
+
+    def __init__(self, url: str, timeout: float, ca_file: str | None) -> None:
+        parts = urlsplit(url)
+        self.path = parts.path
+        self.authority = parts.netloc.rpartition("@")[2]
+        secure = parts.scheme == "https"
+        host = parts.hostname or ""
+        sock = socket.create_connection((host, parts.port or (443 if secure else 80)),
+                                        timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if secure:
+                context = ssl.create_default_context(cafile=ca_file)
+                if ca_file is None:  # verification off, as the caller asked
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                sock = context.wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+        self.reader = _Reader(socket.SocketIO(sock, "rb"))
+
+    def __enter__(self) -> _Pipe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        io.BufferedReader.close(self.reader)
+        self.sock.close()
+
+    def makefile(self, mode: str) -> _Reader:  # what http.client.HTTPResponse reads
+        return self.reader
+
+    def send(self, method: str, headers: Mapping[str, str], body: bytes) -> None:
+        lines = [f"{method} {self.path} HTTP/1.1", f"Host: {self.authority}",
+                 f"Content-Length: {len(body)}", "User-Agent: bianmin-station",
+                 *(f"{name}: {value}" for name, value in headers.items())]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+    def answer(self, method: str) -> Answer:
+        response = http.client.HTTPResponse(self, method=method)  # type: ignore[arg-type]
+        response.begin()
+        content = response.read()
+        return Answer(response.status, CaseInsensitiveDict(response.getheaders()), content)
+
+
+def _as_requests_error(error: Exception) -> requests.RequestException:
+    """The ``requests`` error a connection problem would have been, for its reason."""
+    if isinstance(error, ssl.SSLError):
+        return requests.exceptions.SSLError(str(error))
+    if isinstance(error, TimeoutError | socket.timeout):
+        return requests.Timeout(str(error))
+    return requests.ConnectionError(str(error))

@@ -41,6 +41,7 @@ HEAVY: list[tuple[Any, str, str]] = [
     (peewee.SqliteDatabase, "execute_sql", "store (SQLite)"),
     (FieldCipher, "encrypt", "field encryption"),
     (StreamEncryptor, "write", "scan encryption"),
+    (StreamEncryptor, "write_chunk", "scan encryption"),  # the material store's path
     (Image, "open", "image decoding"),
     (canvas.Canvas, "save", "PDF writing"),
 ]

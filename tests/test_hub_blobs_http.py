@@ -2,7 +2,8 @@
 
 A scan up to one chunk goes in ONE signed request (PUT), counted at the hub in its
 sync log; a 3 MiB scan whose upload is cut by a kill -9 of the hub after its first
-chunk resumes after a restart, ends whole in the store (SHA-256 = address) and
+part (its parts pipelined, sync/client.py) resumes after a restart, re-sends at most
+one chunk's worth of bytes, ends whole in the store (SHA-256 = address) and
 leaves no chunk row in the database, on SQLite and on PostgreSQL; a hub that does
 not know PUT (405) still takes the material by POST and PATCH.
 """
@@ -25,7 +26,7 @@ from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork, DemoNode
 from station.hubops import hub_runner
 from station.network import link
-from sync.chunks import CHUNK
+from sync.chunks import CHUNK, PART
 from sync.client import HubClient
 from sync.hub.blob_config import default_root
 from sync.hub.blobs_fs import FilesystemStore
@@ -93,21 +94,28 @@ def _kill_resume(net: DemoNetwork, url: str | None) -> None:
 
     def kill_after_first(done: int, total: int) -> None:
         seen.append(done)
-        if len(seen) == 1:  # the first chunk is in: kill -9 the hub
+        if len(seen) == 1:  # the first part is in: kill -9 the hub
             assert net.township.process is not None
             net.township.process.send_signal(signal.SIGKILL)
             net.township.process.wait(30)
 
+    before = client.bytes_sent
     with pytest.raises(HubUnreachable):
         client.upload(address, len(data), lambda at, n: data[at:at + n], kill_after_first)
-    assert seen == [CHUNK]
+    first = client.bytes_sent - before
+    assert seen == [PART]  # the parts are pipelined: up to DEPTH sent, one answered
     _restart(net, net.township, url)
     resumed = village_client(net)
+    status = resumed.material_status(address)
+    assert status is not None
+    held = int(status["offset"])
+    assert PART <= held <= CHUNK
     progress: list[int] = []
     sent = resumed.upload(address, len(data), lambda at, n: data[at:at + n],
                           lambda done, total: progress.append(done))
-    assert sent == len(data) - CHUNK, "the upload went on from the hub's offset"
-    assert progress == [2 * CHUNK, 3 * CHUNK]
+    assert sent == len(data) - held, "the upload went on from the hub's offset"
+    assert first + sent - len(data) <= CHUNK, "at most one chunk's worth sent again"
+    assert progress == list(range(held + PART, len(data) + 1, PART))
     store = FilesystemStore(default_root(net.township.data))
     path = store.path_of(address)
     digest = hashlib.sha256()

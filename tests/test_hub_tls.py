@@ -3,11 +3,14 @@
 nginx (the Debian package) runs the shipped configuration, its values filled in, with
 a certificate from a test county CA, in front of a real township hub.  A village that
 has not imported the county's CA is refused, plainly; with it, the village syncs
-through nginx; plain HTTP is refused with a pointer to https.
+through nginx; plain HTTP is refused with a pointer to https.  A large scan's parts go
+pipelined on one TLS connection through nginx (sync/client.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import socket
 import subprocess
@@ -31,6 +34,7 @@ from station.demo.demo_network import DEMO_AGENT, VILLAGE, DemoNetwork, start_hu
 from station.errors import HubCaInvalid
 from station.network import hub_tls, link
 from station.ui.screens.sync import SyncScreen
+from sync.chunks import CHUNK
 from sync.errors import SyncError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +187,21 @@ def test_the_county_certificate_is_imported_in_the_window(
         assert (net.village.data / hub_tls.CA_FILE).read_bytes() == county_ca["ca"].read_bytes()
     finally:
         app.close()
+
+
+def test_a_large_scan_is_pipelined_through_nginx(
+        net: DemoNetwork, nginx: dict[str, int], county_ca: dict[str, Path]) -> None:
+    """A 3 MiB scan's parts go pipelined on one TLS connection through nginx (which
+    passes a connection's requests on one after the other) and end whole at the hub."""
+    url = f"https://localhost:{nginx['tls']}"
+    with net.open(net.village) as village:
+        link.set_hub(village, url)
+        hub_tls.set_ca(village, county_ca["ca"])
+        client = link.client_for(village)
+        link.connect(village, client)
+    data = os.urandom(3 * CHUNK)
+    address = hashlib.sha256(data).hexdigest()
+    sent = client.upload(address, len(data), lambda at, n: data[at:at + n])
+    assert sent == len(data), "nothing sent twice"
+    assert client.pipeline, "the connection stayed open for the pipelined parts"
+    assert client.read_material(address, len(data)) == data

@@ -266,3 +266,37 @@ def test_unfinished_stream_reads_as_truncated() -> None:
     encryptor.write(os.urandom(40))
     with pytest.raises(StreamTruncated):
         open_(dst.getvalue())
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5])
+def test_whole_chunks_give_the_same_bytes_as_write(size: int) -> None:
+    """``write_chunk`` (a caller that cuts its own chunks, into one reused buffer) writes
+    exactly what ``write`` + ``finish`` write for the same salt."""
+    plaintext = os.urandom(size)
+    salt = os.urandom(16)
+    expected, written = io.BytesIO(), io.BytesIO()
+    by_write = StreamEncryptor(KEY, 3, expected, AAD, CHUNK, randbytes=lambda n: salt)
+    by_write.write(plaintext)
+    by_write.finish()
+    by_chunk = StreamEncryptor(KEY, 3, written, AAD, CHUNK, randbytes=lambda n: salt)
+    out = bytearray(CHUNK + TAG_LENGTH)
+    pieces = [plaintext[i:i + CHUNK] for i in range(0, size, CHUNK)] or [b""]
+    for number, piece in enumerate(pieces):
+        by_chunk.write_chunk(piece, number == len(pieces) - 1, out)
+    assert written.getvalue() == expected.getvalue()
+    assert by_chunk.plaintext_size == size
+    assert b"".join(iter_decrypt(KEYS, io.BytesIO(written.getvalue()), AAD)) == plaintext
+
+
+def test_write_chunk_refuses_what_has_no_single_encoding() -> None:
+    out = bytearray(CHUNK + TAG_LENGTH)
+    for piece, last in [(b"x" * (CHUNK - 1), False), (b"x" * (CHUNK + 1), True)]:
+        with pytest.raises(ValueError):
+            StreamEncryptor(KEY, 3, io.BytesIO(), AAD, CHUNK).write_chunk(piece, last, out)
+    encryptor = StreamEncryptor(KEY, 3, io.BytesIO(), AAD, CHUNK)
+    encryptor.write_chunk(b"x" * CHUNK, False, out)
+    with pytest.raises(ValueError):  # an empty last chunk only for an empty material
+        encryptor.write_chunk(b"", True, out)
+    encryptor.write_chunk(b"x", True, out)
+    with pytest.raises(ValueError):
+        encryptor.write_chunk(b"x", True, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,36 @@ def test_put_files_stores_a_batch_in_order(tmp_path: Path) -> None:
     assert [s.size for s in stored] == [100_000 + i for i in range(5)] + [100_000]
     assert stored[0] == stored[-1]
     assert [blobs.read(s.address) for s in stored[:5]] == [p.read_bytes() for p in pages]
+
+
+class _Trickle(io.RawIOBase):
+    """A source that hands out at most 7,000 bytes a read (as a pipe might)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)[:7000]
+        return self._data.readinto(view)
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1,
+                                  2 * CHUNK_SIZE, 2 * CHUNK_SIZE + 3])
+def test_sizes_around_chunk_boundaries(tmp_path: Path, size: int) -> None:
+    """Chunks are read into reused buffers and the next one is read ahead to find the
+    last: every size round-trips, in the format ``StreamEncryptor.write`` gives (same
+    length, one chunk per CHUNK_SIZE), from files, short reads and batches alike."""
+    blobs = store(tmp_path)
+    content = os.urandom(size)
+    page = tmp_path / "page.bin"
+    page.write_bytes(content)
+    stored = blobs.put_file(page)
+    assert stored.size == size and blobs.read(stored.address) == content
+    chunks = max(1, -(-size // CHUNK_SIZE))
+    assert blobs.path_of(stored.address).stat().st_size == 28 + size + 16 * chunks
+    assert blobs.put(_Trickle(content)) == stored  # type: ignore[arg-type]
+    assert blobs.put_files([page, page]) == [stored, stored]
+    assert list(blobs.tmp.iterdir()) == []

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import queue
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -36,15 +37,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from keys.errors import DecryptionFailed
-from keys.stream import StreamEncryptor, iter_decrypt
+from keys.stream import TAG_LENGTH, StreamEncryptor, iter_decrypt
 from station.fileio import fsync_directory
 
-READ_SIZE = 1024 * 1024
 CHUNK_SIZE = 1024 * 1024  # scans are megabytes: fewer, larger AEAD chunks
-HASH_AHEAD = 4  # chunks the hashing thread may lag behind
+HASH_AHEAD = 2  # chunks the hashing thread may lag behind
 PAGE_WORKERS = max(2, os.cpu_count() or 1)  # pages hashed and encrypted at once
 SYNC_WORKERS = 8  # temp files fsynced at once
 AAD = b"bianmin-material"
+
+_Buffers = tuple[list[bytearray], bytearray]  # a page worker's ring of chunks, its output
+_spare: queue.SimpleQueue[_Buffers] = queue.SimpleQueue()  # kept for the next scan
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,38 @@ class _Written:
     tmp: Path
     address: str
     size: int
+
+
+def _fill(src: BinaryIO, buffer: bytearray) -> memoryview:
+    """Read into ``buffer`` until it is full or the file ends; the part filled."""
+    view = memoryview(buffer)
+    filled = 0
+    readinto = getattr(src, "readinto", None)
+    while filled < len(view):
+        if readinto is not None:
+            got = readinto(view[filled:])
+        else:
+            data = src.read(len(view) - filled)
+            got = len(data)
+            view[filled:filled + got] = data
+        if not got:
+            break
+        filled += got
+    return view[:filled]
+
+
+def _take_buffers() -> _Buffers:
+    try:
+        return _spare.get_nowait()
+    except queue.Empty:
+        return ([bytearray(CHUNK_SIZE) for _ in range(HASH_AHEAD + 1)],
+                bytearray(CHUNK_SIZE + TAG_LENGTH))
+
+
+def _give_back(buffers: _Buffers) -> None:
+    """Keep up to ``PAGE_WORKERS`` sets (4 MiB each) for the next filing."""
+    if _spare.qsize() < PAGE_WORKERS:
+        _spare.put(buffers)
 
 
 def _fsync_file(path: Path) -> None:
@@ -158,33 +193,47 @@ class BlobStore:
         return placed
 
     def _write_file(self, path: Path) -> _Written:
-        with path.open("rb") as src:
+        with path.open("rb", buffering=0) as src:
             return self._write(src)
 
     def _write(self, src: BinaryIO) -> _Written:
-        """Hash and encrypt ``src`` into a new temp file (written, not fsynced)."""
+        """Hash and encrypt ``src`` into a new temp file (written, not fsynced).
+
+        Each chunk is read once, into one of a few buffers that are kept for the next
+        scan (fresh megabyte buffers cost page faults): the hashing thread and AES-GCM
+        read the same bytes, so the address is of what was encrypted even if the file
+        changes meanwhile, and the ciphertext goes to the file from one more buffer.
+        The next chunk is read before this one is encrypted, to know which is last."""
         mac = hmac.new(self._address_key, digestmod=hashlib.sha256)
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix="blob-", dir=self.tmp)
         tmp_path = Path(tmp_name)
+        buffers = _take_buffers()
+        ring, out = buffers
         try:
             with ThreadPoolExecutor(1) as hasher, os.fdopen(fd, "wb", buffering=0) as dst:
                 encryptor = StreamEncryptor(
                     self._keys[self._version], self._version, dst, AAD, CHUNK_SIZE
                 )
                 hashing: deque[Future[None]] = deque()
-                while chunk := src.read(READ_SIZE):
+                slot = 0
+                chunk: memoryview | None = _fill(src, ring[slot])
+                while chunk is not None:
                     hashing.append(hasher.submit(mac.update, chunk))
-                    if len(hashing) > HASH_AHEAD:
+                    slot = (slot + 1) % len(ring)
+                    if len(hashing) == len(ring):  # the next slot must be hashed first
                         hashing.popleft().result()
-                    encryptor.write(chunk)
+                    following = _fill(src, ring[slot]) if len(chunk) == CHUNK_SIZE else None
+                    last = not following
+                    encryptor.write_chunk(chunk, last, out)
                     size += len(chunk)
-                encryptor.finish()
+                    chunk = None if last else following
                 for pending in hashing:
                     pending.result()
         except BaseException:
             tmp_path.unlink(missing_ok=True)
             raise
+        _give_back(buffers)
         return _Written(tmp_path, mac.hexdigest(), size)
 
     def _place(self, written: _Written) -> StoredBlob:

@@ -517,8 +517,10 @@ class Material:
         total = _field(_json(req), "total", int)
         blob = self.hub.upload_create(address, total, req.context.peer)
         resp.set_header("Upload-Offset", str(blob.received))
+        # "pipeline": this hub answers each PATCH on a connection it keeps open, so a
+        # client may send the next parts before the answers (sync/client.py upload).
         _send(resp, {"address": address, "offset": blob.received, "total": blob.total,
-                     "complete": blob.complete}, 201)
+                     "complete": blob.complete, "pipeline": True}, 201)
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
         offset_text = req.get_header("Upload-Offset") or ""
@@ -532,7 +534,10 @@ class Material:
         blob = self.hub.upload_chunk(address, int(offset_text), req.context.body, digest)
         req.context.counts = {"blobs_in": 1 if blob.complete else 0, "direction": "up"}
         resp.set_header("Upload-Offset", str(blob.received))
-        resp.status = falcon.HTTP_204
+        # 200 with a body, not 204: an answer without Content-Length makes waitress
+        # close the connection, and pipelined parts behind it would be lost.
+        _send(resp, {"address": address, "offset": blob.received, "total": blob.total,
+                     "complete": blob.complete})
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, address: str) -> None:
         """A whole material (up to one chunk) in one request: 201 stored, 200 held already."""

@@ -32,6 +32,11 @@ log = logging.getLogger("bianmin.hub.workers")
 STEP = 2.0
 TIMEOUT = 120  # as waitress's channel_timeout
 GRACEFUL = 8  # SIGTERM: requests under way may finish this long
+# An idle connection is kept this long, as waitress keeps it (channel_timeout): a village
+# station keeps one connection for its whole sync round, whose requests can be seconds
+# apart (its scans, then its events), and a connection the server closes just as the
+# client reuses it fails that request (gunicorn's default keeps it 2 s).
+KEEPALIVE = 120
 
 
 def available() -> bool:
@@ -113,7 +118,7 @@ def serve(app: Any, sock: socket.socket, workers: int, threads: int,
     options: dict[str, Any] = {
         "bind": [f"fd://{fd}"], "workers": workers, "worker_class": "gthread",
         "threads": threads, "preload_app": True, "timeout": TIMEOUT,
-        "graceful_timeout": GRACEFUL, "keepalive": 5, "loglevel": "warning",
+        "graceful_timeout": GRACEFUL, "keepalive": KEEPALIVE, "loglevel": "warning",
         "accesslog": None, "errorlog": "-", "proc_name": "station-hub",
         "post_fork": post_fork, "post_worker_init": post_worker_init,
         "when_ready": when_ready, "control_socket_disable": True,
