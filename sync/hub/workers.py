@@ -37,6 +37,10 @@ GRACEFUL = 8  # SIGTERM: requests under way may finish this long
 # apart (its scans, then its events), and a connection the server closes just as the
 # client reuses it fails that request (gunicorn's default keeps it 2 s).
 KEEPALIVE = 120
+# Connections served at once, in all (waitress's connection_limit): split between the
+# workers, so a rush queues in the kernel's backlog instead of every station's requests
+# sharing the cores at once and each taking longer.
+CONNECTIONS = 100
 
 
 def available() -> bool:
@@ -119,6 +123,7 @@ def serve(app: Any, sock: socket.socket, workers: int, threads: int,
         "bind": [f"fd://{fd}"], "workers": workers, "worker_class": "gthread",
         "threads": threads, "preload_app": True, "timeout": TIMEOUT,
         "graceful_timeout": GRACEFUL, "keepalive": KEEPALIVE, "loglevel": "warning",
+        "worker_connections": max(threads, CONNECTIONS // workers),
         "accesslog": None, "errorlog": "-", "proc_name": "station-hub",
         "post_fork": post_fork, "post_worker_init": post_worker_init,
         "when_ready": when_ready, "control_socket_disable": True,
