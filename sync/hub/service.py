@@ -494,8 +494,10 @@ class HubService:
                 conflict_target=[HubBlob.address],
                 update={HubBlob.total: len(data), HubBlob.received: len(data),
                         HubBlob.complete: True}).execute()
-        self.blobs.discard(address)  # parts of an earlier chunked attempt, if any
-        return HubBlob.get(HubBlob.address == address), True
+        if blob is not None:  # an earlier chunked attempt: its parts are not needed now
+            self.blobs.discard(address)
+        return HubBlob(address=address, total=len(data), received=len(data), complete=True,
+                       peer=peer), True
 
     def iter_chunks(self, address: str, start: int = 0) -> Iterable[bytes]:
         """A material's bytes kept as chunk rows (a hub not yet migrated)."""
