@@ -18,10 +18,11 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from keys.atomic import TEMP_SUFFIX, fsync_directory, temp_prefix, write_atomic
 from sync import storage
 from sync.hub.blobs import BlobMissing, BlobStoreUnavailable
 
@@ -32,14 +33,6 @@ HEX = frozenset("0123456789abcdef")
 
 def _is_address(name: str) -> bool:
     return len(name) == 64 and all(c in HEX for c in name)
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class FilesystemStore:
@@ -67,19 +60,34 @@ class FilesystemStore:
         """``data`` under ``target``: temp file, fsync, rename, fsync of the folder."""
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-            _fsync_folder(target.parent)
+            write_atomic(target, data)
         except OSError as error:
             raise self._unavailable(error) from None
+
+    def _stream_in(self, address: str, blocks: Iterable[bytes], size: int | None) -> bool:
+        """Write ``blocks`` to a temp file beside the material, hashing as it goes, and
+        rename it into place only if their SHA-256 is ``address`` (and their length
+        ``size``, if given).  OSError goes to the caller."""
+        target = self.path_of(address)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target),
+                                             suffix=TEMP_SUFFIX)
+        try:
+            digest, length = hashlib.sha256(), 0
+            with os.fdopen(handle, "wb") as out:
+                for block in blocks:
+                    digest.update(block)
+                    length += len(block)
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != address or (size is not None and length != size):
+                return False
+            os.replace(temporary, target)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        fsync_directory(target.parent)
+        return True
 
     def put(self, address: str, data: bytes) -> None:
         if self.has(address):
@@ -93,30 +101,10 @@ class FilesystemStore:
         """Copy a material from ``source`` (streaming, hashing as it goes); True when its
         SHA-256 equals ``address`` (and its size ``size``, if given) and it is now held,
         False when it does not (nothing is kept).  For restores and migrations."""
-        target = self.path_of(address)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                digest, length = hashlib.sha256(), 0
-                with os.fdopen(handle, "wb") as out:
-                    while block := source.read(BLOCK):
-                        digest.update(block)
-                        length += len(block)
-                        out.write(block)
-                    out.flush()
-                    os.fsync(out.fileno())
-                if digest.hexdigest() != address or (size is not None and length != size):
-                    Path(temporary).unlink(missing_ok=True)
-                    return False
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-            _fsync_folder(target.parent)
+            return self._stream_in(address, iter(lambda: source.read(BLOCK), b""), size)
         except OSError as error:
             raise self._unavailable(error) from None
-        return True
 
     def finish(self, address: str, total: int) -> bool:
         folder = self._parts(address)
@@ -127,38 +115,12 @@ class FilesystemStore:
             raise self._unavailable(error) from None
         if not offsets:
             return self.has(address)  # another writer finished it meanwhile
-        target = self.path_of(address)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        except OSError as error:
-            raise self._unavailable(error) from None
-        ok = False
-        try:
-            digest, at = hashlib.sha256(), 0
-            with os.fdopen(handle, "wb") as out:
-                for offset in offsets:
-                    if offset != at:  # a gap or an overlap: not the material
-                        break
-                    with (folder / str(offset)).open("rb") as part:
-                        while block := part.read(BLOCK):
-                            digest.update(block)
-                            out.write(block)
-                            at += len(block)
-                    if at >= total:
-                        break
-                out.flush()
-                os.fsync(out.fileno())
-            ok = at == total and digest.hexdigest() == address
-            if ok:
-                os.replace(temporary, target)
-                _fsync_folder(target.parent)
+            ok = self._stream_in(address, _joined(folder, offsets, total), total)
         except FileNotFoundError:
             ok = self.has(address)  # the parts went: another writer finished it
         except OSError as error:
             raise self._unavailable(error) from None
-        finally:
-            Path(temporary).unlink(missing_ok=True)
         self.discard(address)
         return ok
 
@@ -168,7 +130,7 @@ class FilesystemStore:
             return
         try:
             shutil.rmtree(folder, ignore_errors=True)
-            _fsync_folder(folder.parent)
+            fsync_directory(folder.parent)
         except OSError as error:
             raise self._unavailable(error) from None
 
@@ -212,3 +174,16 @@ class FilesystemStore:
                 for item in sorted(second.iterdir()):
                     if _is_address(item.name) and item.is_file():
                         yield item.name
+
+
+def _joined(folder: Path, offsets: list[int], total: int) -> Iterator[bytes]:
+    """The parts' bytes in offset order, up to ``total``; a gap or an overlap ends them
+    early (the length then differs from ``total``: not the material)."""
+    at = 0
+    for offset in offsets:
+        if offset != at or at >= total:
+            return
+        with (folder / str(offset)).open("rb") as part:
+            while block := part.read(BLOCK):
+                yield block
+                at += len(block)
