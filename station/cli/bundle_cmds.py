@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station.cli.context import emit, opened
+from station.cli.context import emit, hub_storage_options, opened
 from station.i18n import _
 
 
@@ -27,13 +27,9 @@ def register_hub(cmds: argparse._SubParsersAction, common: argparse.ArgumentPars
     p = cmds.add_parser("import", parents=[common],
                         help=_("枢纽站：导入站点的离线数据包，写出回执包"))
     p.add_argument("file", type=Path, help=_("站点导出的离线数据包"))
-    p.add_argument("--db", default=None,
-                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    hub_storage_options(p)
     p.add_argument("--receipts-to", type=Path, default=None,
                    help=_("回执包保存到哪个文件（默认：数据包旁的 文件名.receipts.zip）"))
-    p.add_argument("--blobs", default=None, metavar="SPEC",
-                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
-                          "默认：数据目录中的 blobs 文件夹）"))
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     p.set_defaults(handler=run_hub_import)
 

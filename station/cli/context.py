@@ -47,6 +47,21 @@ def common_options() -> argparse.ArgumentParser:
     return parent
 
 
+def hub_database_option(parser: argparse.ArgumentParser) -> None:
+    """``--db``: the hub's database, for the commands that work on it."""
+    parser.add_argument("--db", default=None,
+                        help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+
+
+def hub_storage_options(parser: argparse.ArgumentParser) -> None:
+    """``--db`` and ``--blobs``: where a hub's records and its materials are, for the
+    commands that read or write both (backup, restore, import, migrate-blobs)."""
+    hub_database_option(parser)
+    parser.add_argument("--blobs", default=None, metavar="SPEC",
+                        help=_("材料存放位置（与 station hub serve --blobs 相同；"
+                               "默认：数据目录中的 blobs 文件夹）"))
+
+
 def date_argument(text: str) -> date:
     """A date option: argparse reports a bad one as a usage error (exit 2)."""
     from station.clock.calendar import parse_date

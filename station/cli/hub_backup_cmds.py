@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from station.cli.context import emit, opened
+from station.cli.context import emit, hub_storage_options, opened
 from station.i18n import _
 
 
@@ -14,23 +14,15 @@ def register(cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                         help=_("备份枢纽站（运行中也可备份，含全部材料）"))
     p.add_argument("--to", type=Path, required=True, dest="target", metavar="FILE",
                    help=_("备份文件"))
-    p.add_argument("--db", default=None,
-                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
-    p.add_argument("--blobs", default=None, metavar="SPEC",
-                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
-                          "默认：数据目录中的 blobs 文件夹）"))
+    hub_storage_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_backup)
     p = cmds.add_parser("restore", parents=[common],
                         help=_("从备份文件恢复枢纽站，并审计恢复结果"))
     p.add_argument("backup_file", type=Path, metavar="FILE", help=_("备份文件"))
-    p.add_argument("--db", default=None,
-                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    hub_storage_options(p)
     p.add_argument("--force", action="store_true", help=_("覆盖已有数据的枢纽站数据库"))
     p.add_argument("--silent-days", type=int, default=7, help=_("超过几天未同步算失联"))
-    p.add_argument("--blobs", default=None, metavar="SPEC",
-                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
-                          "默认：数据目录中的 blobs 文件夹）"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_restore)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from station.cli import bundle_cmds, hub_backup_cmds
-from station.cli.context import emit, opened, say
+from station.cli.context import emit, hub_database_option, hub_storage_options, opened, say
 from station.i18n import _, translate
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     cmds = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
     p = cmds.add_parser("serve", parents=[common], help=_("运行枢纽站服务"))
     p.add_argument("--listen", required=True, help=_("监听地址 HOST:PORT，例如 0.0.0.0:8470"))
-    p.add_argument("--db", default=None,
-                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
+    hub_database_option(p)
     p.add_argument("--upstream", default=None, help=_("上级枢纽站地址（县级不填）"))
     p.add_argument("--public-name", action="append", default=[], dest="public_names",
                    metavar="HOST:PORT",
@@ -51,11 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     hub_backup_cmds.register(cmds, common)
     p = cmds.add_parser("migrate-blobs", parents=[common],
                         help=_("把数据库中的材料移到材料存储（可中断后重新运行）"))
-    p.add_argument("--db", default=None,
-                   help=_("数据库地址（默认：数据目录中的 SQLite；或 postgresql://…）"))
-    p.add_argument("--blobs", default=None, metavar="SPEC",
-                   help=_("材料存放位置（与 station hub serve --blobs 相同；"
-                          "默认：数据目录中的 blobs 文件夹）"))
+    hub_storage_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_migrate_blobs)
 
