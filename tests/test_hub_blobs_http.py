@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from network import postgres_databases
+from relay import LoopbackRelay
 
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork, DemoNode
@@ -149,26 +150,15 @@ def test_a_3mib_scan_survives_a_hub_killed_after_its_first_chunk_postgresql(
             net.stop()
 
 
-class NoPutProxy:
+class NoPutProxy(LoopbackRelay):
     """A relay to a hub that answers 405 to every PUT, as a hub before the one-request
     upload does."""
 
     def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
         self.refused = 0
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(target)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket) -> None:
+    def serve(self, client: socket.socket) -> None:
         first = client.recv(65536)
         if first.startswith(b"PUT "):
             self.refused += 1

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 import pytest
 from network import postgres_databases
+from relay import LoopbackRelay
 from test_hub_blobs_http import _restart, hub_db, scan, village_client
 
 from station.demo import demo_network
@@ -185,26 +186,15 @@ def _now() -> int:
     return int(time.time())
 
 
-class OldHubRelay:
+class OldHubRelay(LoopbackRelay):
     """A relay in front of a hub that answers as a hub before pipelining did: no
     ``"pipeline"`` in the POST answer, and each PATCH answered ``204`` without a body,
     after which the connection is closed (waitress closes after an answer without
     Content-Length)."""
 
     def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
         self.patches = 0
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+        super().__init__(target)
 
     @staticmethod
     def _message(reader: BinaryIO) -> tuple[bytes, list[bytes], bytes] | None:
@@ -218,7 +208,7 @@ class OldHubRelay:
                        if h.lower().startswith(b"content-length:")), 0)
         return first, headers, reader.read(length)
 
-    def _serve(self, client: socket.socket) -> None:
+    def serve(self, client: socket.socket) -> None:
         upstream = socket.create_connection(self.target)
         methods: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=self._requests, args=(client, upstream, methods),

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from network import finish_round_trip, hub_holdings
+from relay import LoopbackRelay
 
 from station.app import Station
 from station.demo import demo_network
@@ -121,28 +122,21 @@ def _big_address(net: DemoNetwork) -> str:
 # -- the connection cut mid-chunk ---------------------------------------------
 
 
-class CuttingProxy:
+class CuttingProxy(LoopbackRelay):
     """A TCP relay on loopback that resets both sides once, in the middle of the
     request body of the ``nth`` chunk upload (PATCH) it sees."""
 
     def __init__(self, target: tuple[str, int], nth: int, after: int) -> None:
-        self.target, self.nth, self.after = target, nth, after
+        self.nth, self.after = nth, after
         self.patches = 0
         self.relayed_up = 0  # bytes passed on to the hub, on every connection
         self.cut_done = threading.Event()
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(target)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            threading.Thread(target=self._up, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._down, args=(upstream, client), daemon=True).start()
+    def serve(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.target)
+        threading.Thread(target=self._down, args=(upstream, client), daemon=True).start()
+        self._up(client, upstream)
 
     def _up(self, source: socket.socket, target: socket.socket) -> None:
         budget: int | None = None
