@@ -62,8 +62,8 @@ from bench_store import (
     ms,
     progress,
     residents_of,
+    run_in_work_folder,
     timed,
-    work_folder,
 )
 
 from keys.kdf import WEAK_KDF_VARIABLE
@@ -211,17 +211,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    work = work_folder(args.workdir, "bianmin-bench-gui-")
-    if work is None:
-        return 2
     os.environ.setdefault(WEAK_KDF_VARIABLE, "1")
     os.environ["STATION_NO_OPEN"] = "1"  # never launch a PDF viewer
-    try:
-        run(args, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-gui-", lambda work: run(args, work))
 
 
 def build(data: Path, documents: Path, count: int) -> tuple[list[CaseRow], list[str], float]:

@@ -39,7 +39,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -50,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import sync_common as common
-from bench_store import machine, work_folder
+from bench_store import machine, run_in_work_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -233,15 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.client:
         return client_main(args)
-    work = work_folder(args.workdir, "bianmin-bench-materials-")
-    if work is None:
-        return 2
-    try:
-        run(args, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-materials-",
+                              lambda work: run(args, work))
 
 
 def _check(url: str | None, sqlite_path: Path, scans: int, fresh_tree: bool) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import sync_common as common
-from bench_store import machine, ms, work_folder
+from bench_store import machine, ms, run_in_work_folder
 
 from sync.client import HubClient
 from sync.hub.service import HubService
@@ -339,17 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.client:
         return client_main(args.client)
-    work = work_folder(args.workdir, "bianmin-bench-province-")
-    if work is None:
-        return 2
     load_before = common.load_average()
-    try:
-        month = run_month(args, work)
-        report(args, month, load_before)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-province-",
+                              lambda work: report(args, run_month(args, work), load_before))
 
 
 if __name__ == "__main__":

@@ -556,6 +556,20 @@ def work_folder(workdir: Path | None, prefix: str) -> Path | None:
     return work
 
 
+def run_in_work_folder(workdir: Path | None, prefix: str, job: Callable[[Path], object]) -> int:
+    """Run ``job`` in ``work_folder(workdir, prefix)`` and remove the folder after it
+    unless it was given; the exit status (2 when --workdir is not empty)."""
+    work = work_folder(workdir, prefix)
+    if work is None:
+        return 2
+    try:
+        job(work)
+    finally:
+        if workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stress = None

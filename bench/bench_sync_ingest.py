@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -74,7 +73,7 @@ from pathlib import Path
 from typing import Any
 
 import sync_common as common
-from bench_store import machine, ms, work_folder
+from bench_store import machine, ms, run_in_work_folder
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from peewee import Database
 
@@ -496,15 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not backends:
         print(f"--backends: unknown {', '.join(sorted(unknown)) or 'empty'}", file=sys.stderr)
         return 2
-    work = work_folder(args.workdir, "bianmin-bench-ingest-")
-    if work is None:
-        return 2
-    try:
-        run(args, backends, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-ingest-",
+                              lambda work: run(args, backends, work))
 
 
 def run(args: argparse.Namespace, backends: list[str], work: Path) -> None:

@@ -50,7 +50,6 @@ import argparse
 import base64
 import json
 import resource
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -64,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import sync_common as common
-from bench_store import machine, ms, work_folder
+from bench_store import machine, ms, run_in_work_folder
 
 from sync.client import HubClient
 from sync.hub.service import HubService
@@ -246,15 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers > 1 and args.backend != "postgresql":
         print("--workers above 1 needs --backend postgresql", file=sys.stderr)
         return 2
-    work = work_folder(args.workdir, "bianmin-bench-stations-")
-    if work is None:
-        return 2
-    try:
-        run(args, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-stations-", lambda work: run(args, work))
 
 
 def run(args: argparse.Namespace, work: Path) -> None:

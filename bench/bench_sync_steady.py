@@ -32,7 +32,6 @@ import argparse
 import base64
 import json
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -46,7 +45,7 @@ from typing import Any
 
 import bench_sync_stations as stations
 import sync_common as common
-from bench_store import machine, ms, work_folder
+from bench_store import machine, ms, run_in_work_folder
 
 from sync.client import HubClient
 from sync.hub.service import HubService
@@ -155,15 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--stations + --single must be 2–999 (village numbers of one township), "
               "--single at least 1, --period above 0", file=sys.stderr)
         return 2
-    work = work_folder(args.workdir, "bianmin-bench-steady-")
-    if work is None:
-        return 2
-    try:
-        run(args, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-steady-", lambda work: run(args, work))
 
 
 def run(args: argparse.Namespace, work: Path) -> None:

@@ -44,7 +44,7 @@ from bench_store import (
     ms,
     progress,
     residents_of,
-    work_folder,
+    run_in_work_folder,
 )
 
 import station.app
@@ -153,15 +153,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    work = work_folder(args.workdir, "bianmin-bench-upgrade-")
-    if work is None:
-        return 2
-    try:
-        run(args, work)
-    finally:
-        if not args.workdir:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return run_in_work_folder(args.workdir, "bianmin-bench-upgrade-", lambda work: run(args, work))
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
