@@ -150,12 +150,19 @@ def finish_round_trip(net: DemoNetwork, filed: list[str]) -> None:
         link.sync_once(desk)
         queued = {c["case_no"] for c in review_queue.queue(desk)}
         assert set(filed) <= queued, "a filed case is not in the township's queue"
-        review_queue.claim(desk, filed[0])
-        review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
+    return_and_compare(net, filed[0])
+
+
+def return_and_compare(net: DemoNetwork, case_no: str) -> None:
+    """The reviewer claims ``case_no`` and returns it for a supplement; the village gets
+    it back; once the county holds both heads, every holding compares equal."""
+    with net.open(net.reviewer) as desk:
+        review_queue.claim(desk, case_no)
+        review_queue.return_to_village(desk, case_no, "请补充户口簿首页")
         desk_head = link.acked_seq()
     with net.open(net.village) as village:
         report = link.sync_once(village)
-        assert report.returned == [filed[0]]
+        assert report.returned == [case_no]
         head = link.acked_seq()
     demo_network.wait_for_county(net, {net.township.code: desk_head, net.village.code: head})
     assert_same_holdings(net)

@@ -16,8 +16,9 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from network import postgres_databases
@@ -34,6 +35,8 @@ from sync.hub.blobs_fs import FilesystemStore
 from sync.hub.identity import open_database
 from sync.hub.models import HubBlob, HubChunk, HubSession
 from sync.problems import HubUnreachable
+
+R = TypeVar("R", bound=LoopbackRelay)
 
 
 def scan(size: int) -> tuple[str, bytes]:
@@ -187,18 +190,24 @@ class NoPutProxy(LoopbackRelay):
         self.server.close()
 
 
-def test_a_hub_without_put_gets_post_and_patch(net: DemoNetwork) -> None:
-    demo_network.start_hubs(net)
-    client = village_client(net)
-    assert net.township.address
+def behind_relay(net: DemoNetwork, relay: Callable[[tuple[str, int]], R]) -> R:
+    """The township hub started again on its own address, now also answering signed
+    requests made to ``relay``'s address (a relay in front of it, made here)."""
+    assert net.township.address and net.county.address and net.township.process
     host, port = net.township.address.removeprefix("http://").split(":")
-    proxy = NoPutProxy((host, int(port)))
-    assert net.township.process is not None and net.county.address
+    made = relay((host, int(port)))
     net.township.process.send_signal(signal.SIGTERM)
     net.township.process.wait(30)
     demo_network.start_hub(net, net.township, upstream=net.county.address,
                            listen=f"{host}:{port}", public_names=(
-                               f"{host}:{port}", proxy.address.removeprefix("http://")))
+                               f"{host}:{port}", made.address.removeprefix("http://")))
+    return made
+
+
+def test_a_hub_without_put_gets_post_and_patch(net: DemoNetwork) -> None:
+    demo_network.start_hubs(net)
+    client = village_client(net)
+    proxy = behind_relay(net, NoPutProxy)
     try:
         old = HubClient(proxy.address, client.key, client.key_id)
         old.clock_offset = client.clock_offset

@@ -26,7 +26,7 @@ from typing import BinaryIO
 import pytest
 from network import postgres_databases
 from relay import LoopbackRelay
-from test_hub_blobs_http import _restart, hub_db, scan, village_client
+from test_hub_blobs_http import _restart, behind_relay, hub_db, scan, village_client
 
 from station.demo import demo_network
 from station.demo.demo_network import DemoNetwork
@@ -256,15 +256,7 @@ class OldHubRelay(LoopbackRelay):
 def test_a_hub_before_pipelining_gets_one_part_a_round_trip(net: DemoNetwork) -> None:
     demo_network.start_hubs(net)
     client = village_client(net)
-    assert net.township.address and net.county.address
-    host, port = net.township.address.removeprefix("http://").split(":")
-    relay = OldHubRelay((host, int(port)))
-    assert net.township.process is not None
-    net.township.process.send_signal(signal.SIGTERM)
-    net.township.process.wait(30)
-    demo_network.start_hub(net, net.township, upstream=net.county.address,
-                           listen=f"{host}:{port}", public_names=(
-                               f"{host}:{port}", relay.address.removeprefix("http://")))
+    relay = behind_relay(net, OldHubRelay)
     try:
         old = HubClient(relay.address, client.key, client.key_id)
         old.clock_offset = client.clock_offset

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 from cli import snapshot, station
-from network import assert_same_holdings, postgres_databases
+from network import assert_same_holdings, postgres_databases, return_and_compare
 from prometheus_client.parser import text_string_to_metric_families
 
 from station import node_keys
@@ -177,17 +177,7 @@ def test_two_workers_serve_a_township_and_forwarding_moves_when_its_holder_dies(
         assert all(count > 0 for count in seen.values()), seen
 
         # The rest of the round trip, then the holdings compare equal.
-        with net.open(net.reviewer) as desk:
-            review_queue.claim(desk, filed[0])
-            review_queue.return_to_village(desk, filed[0], "请补充户口簿首页")
-            desk_head = link.acked_seq()
-        with net.open(net.village) as village:
-            report = link.sync_once(village)
-            assert report.returned == [filed[0]]
-            head = link.acked_seq()
-        demo_network.wait_for_county(net, {net.township.code: desk_head,
-                                           net.village.code: head})
-        assert_same_holdings(net)
+        return_and_compare(net, filed[0])
 
         # Exactly one worker holds the forwarding lock; kill it outright.
         holder = demo_network.wait_until(lambda: _holder(township_db), 60, "a lock holder")
