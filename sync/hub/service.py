@@ -14,6 +14,7 @@ import json
 import logging
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -149,11 +150,12 @@ class PushAnswer:
 
 def default_blobs(db: Database) -> BlobStore:
     """The store of a hub built without one: ``blobs`` beside its SQLite file, else a
-    fresh temporary folder (tests and benches that never keep materials)."""
+    fresh folder in the temporary directory, made only once a material is written
+    (tests and benches that never keep materials, or build a hub's tables)."""
     name = getattr(db, "database", None)
     if not is_postgres(db) and isinstance(name, str) and name and name != ":memory:":
         return FilesystemStore(Path(name).resolve().parent / "blobs")
-    return FilesystemStore(Path(tempfile.mkdtemp(prefix="bianmin-blobs-")))
+    return FilesystemStore(Path(tempfile.gettempdir()) / f"bianmin-blobs-{uuid.uuid4().hex}")
 
 
 class HubService:
