@@ -13,6 +13,10 @@ from sync.hub.metrics import HubMetrics
 from sync.hub.service import HubService
 
 LOOPBACK = ("127.0.0.1", "localhost")
+# Behind the trusted proxy: the request's address is the last X-Forwarded-For names
+# (waitress's settings; the worker processes give its middleware the same).
+PROXY_SETTINGS: dict[str, Any] = {"trusted_proxy_count": 1,
+                                  "trusted_proxy_headers": {"x-forwarded-for"}}
 
 
 def bind(service: HubService, host: str, port: int, threads: int = 8,
@@ -35,8 +39,7 @@ def bind(service: HubService, host: str, port: int, threads: int = 8,
     metrics = metrics or HubMetrics(service)
     proxy: dict[str, Any] = {}
     if metrics.trusted_proxy:
-        proxy = {"trusted_proxy": metrics.trusted_proxy, "trusted_proxy_count": 1,
-                 "trusted_proxy_headers": {"x-forwarded-for"}}
+        proxy = {"trusted_proxy": metrics.trusted_proxy, **PROXY_SETTINGS}
     app = create_app(service, metrics, max_busy or UNLIMITED)
     server: Any = create_server(app, host=host, port=port,
                                 threads=threads, channel_timeout=120,

@@ -26,6 +26,7 @@ from typing import Any
 
 from peewee import Database
 
+from sync.hub.serve import PROXY_SETTINGS
 from sync.hub.service import HubService
 
 log = logging.getLogger("bianmin.hub.workers")
@@ -59,26 +60,23 @@ def listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class ProxiedAddress:
-    """What waitress does for ``--trusted-proxy``: from that address, the request's
-    address is the last one ``X-Forwarded-For`` names; from anyone else that header is
-    dropped.  Also keeps the request target as sent (``REQUEST_URI``, which the hub's
-    signature check reads; gunicorn calls it ``RAW_URI``)."""
+def ProxiedAddress(app: Any, trusted_proxy: str | None) -> Any:  # noqa: N802 (a WSGI app)
+    """What waitress does for ``--trusted-proxy``, by waitress's own middleware with the
+    settings ``sync.hub.serve.bind`` gives it: from that address, the request's address
+    is the last one ``X-Forwarded-For`` names; from anyone else that header is dropped.
+    Also keeps the request target as sent (``REQUEST_URI``, which the hub's signature
+    check reads; gunicorn calls it ``RAW_URI``)."""
+    from waitress.proxy_headers import proxy_headers_middleware
 
-    def __init__(self, app: Any, trusted_proxy: str | None) -> None:
-        self.app = app
-        self.trusted_proxy = trusted_proxy
+    proxied = proxy_headers_middleware(app, trusted_proxy=trusted_proxy,
+                                       clear_untrusted=True, **PROXY_SETTINGS)
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def with_target(environ: dict[str, Any], start_response: Any) -> Any:
         if "REQUEST_URI" not in environ and "RAW_URI" in environ:
             environ["REQUEST_URI"] = environ["RAW_URI"]
-        forwarded = environ.pop("HTTP_X_FORWARDED_FOR", None)
-        if forwarded and self.trusted_proxy \
-                and environ.get("REMOTE_ADDR") == self.trusted_proxy:
-            last = forwarded.split(",")[-1].strip()
-            if last:
-                environ["REMOTE_ADDR"] = last
-        return self.app(environ, start_response)
+        return proxied(environ, start_response)
+
+    return with_target
 
 
 def after_fork(db: Database) -> None:
