@@ -26,6 +26,7 @@ from seeded import SeededRandom
 
 from keys.ca import (
     NodeIdentity,
+    VerifiedChains,
     approve,
     certificate_from_pem,
     chain_from_pem,
@@ -528,6 +529,46 @@ def test_a_list_from_another_root_is_refused(tree: County) -> None:
         verify_node(tree.county.cert, [], tree.root.cert, theirs, at=LATER)
     with pytest.raises(RevocationInvalid):
         newer(revocations(tree, 1), theirs)
+
+
+def test_a_remembered_chain_is_judged_again_on_time_and_revocation(tree: County) -> None:
+    """VerifiedChains (the hub's memory of chains seen at earlier hellos) answers exactly
+    as verify_node would at that moment, with that list."""
+    village = tree.villages[VILLAGE]
+    pem = to_pem([village.cert, *chain_for(tree, VILLAGE)])
+    chains = VerifiedChains()
+    assert chains.verify(pem, tree.root.cert, revocations(tree, 1), at=LATER).code == VILLAGE
+    assert chains.verify(pem, tree.root.cert, revocations(tree, 1), at=LATER).code == VILLAGE
+    # Revoked since: the village itself, or its township's issuing certificate.
+    with pytest.raises(CertificateRevoked):
+        chains.verify(pem, tree.root.cert, revocations(tree, 2, village.cert.serial_number),
+                      at=LATER)
+    with pytest.raises(CertificateRevoked) as caught:
+        chains.verify(pem, tree.root.cert,
+                      revocations(tree, 3, issuing(tree).cert.serial_number), at=LATER)
+    assert caught.value.params == {"code": TOWNSHIP}
+    # Later than the certificate lasts, or earlier than it starts.
+    with pytest.raises(CertificateExpired):
+        chains.verify(pem, tree.root.cert, at=NOW + timedelta(days=3651))
+    with pytest.raises(CertificateNotYetValid):
+        chains.verify(pem, tree.root.cert, at=NOW - timedelta(days=2))
+    # A list signed by another root, and another root.
+    other = build_county("other-root")
+    with pytest.raises(RevocationInvalid):
+        chains.verify(pem, tree.root.cert,
+                      load_revocations(issue_revocations(other.root.key, 9, [], now=NOW),
+                                       other.root.cert), at=LATER)
+    with pytest.raises(ChainInvalid):
+        chains.verify(pem, other.root.cert, at=LATER)
+    # A copy with the signature's last byte changed is another text: verified afresh.
+    der = bytearray(village.cert.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 1
+    tampered = to_pem([x509.load_der_x509_certificate(bytes(der)), *chain_for(tree, VILLAGE)])
+    with pytest.raises(ChainInvalid):
+        chains.verify(tampered, tree.root.cert, at=LATER)
+    # Still good for what it was good for.
+    assert chains.verify(pem, tree.root.cert, at=LATER) == verify_node(
+        village.cert, chain_for(tree, VILLAGE), tree.root.cert, at=LATER)
 
 
 # -- files ------------------------------------------------------------------

@@ -183,6 +183,8 @@ class HubService:
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
         self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
+        self._chains = ca.VerifiedChains()  # chains verified at earlier hellos
+        self._started: dict[str, str] = {}  # sync-log session -> when it started
         self._revocations_read: str | None = None  # the stored list refresh_shared read
         self.enrolments = EnrolmentDesk(self)  # enrolment requests and approvals
         self.updates = UpdateDesk(self)  # catalogue and calendar updates
@@ -228,8 +230,7 @@ class HubService:
     def verify_chain(self, chain_pem: str) -> ca.NodeIdentity:
         """The node a chain names, verified up to the root; nothing is stored."""
         try:
-            chain = ca.chain_from_pem(chain_pem.encode())
-            return ca.verify_node(chain[0], chain[1:], self.me.root, self.me.revocations)
+            return self._chains.verify(chain_pem.encode(), self.me.root, self.me.revocations)
         except KeysError as error:
             raise NodeNotEnrolled(node=str(error)[:80]) from None
 
@@ -1052,12 +1053,17 @@ class HubService:
         with self.write():
             if self.ledger.seen_due(peer):
                 self.db.execute_sql(self._sql["seen"], (stamp, peer))
-            started = self.db.execute_sql(self._sql["started"], (key,)).fetchone()
-            duration = 0 if started is None else int(
-                (datetime.fromisoformat(stamp) - datetime.fromisoformat(started[0]))
-                .total_seconds() * 1000)
+            started = self._started.get(key)
+            if started is None:  # this process has not seen the session: ask the database
+                row = self.db.execute_sql(self._sql["started"], (key,)).fetchone()
+                started = stamp if row is None else row[0]
+                if len(self._started) >= 10_000:
+                    self._started.clear()
+                self._started[key] = started
+            duration = int((datetime.fromisoformat(stamp) - datetime.fromisoformat(started))
+                           .total_seconds() * 1000)
             self.db.execute_sql(self._sql["session"], (
-                key, peer, direction, stamp, stamp, duration, events_in, events_out, blobs_in,
+                key, peer, direction, started, stamp, duration, events_in, events_out, blobs_in,
                 bytes_in, bytes_out, "error" if error else "ok", error[:500] if error else None))
 
     def sessions(self, peer: str | None = None, result: str | None = None,
