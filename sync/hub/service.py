@@ -261,25 +261,19 @@ class HubService:
         stamp = now_iso()
         with self.write():
             self.lock_key(f"peer:{identity.code}")
-            known = HubPeer.get_or_none(HubPeer.node == identity.code)
+            known = self.db.execute_sql(self._sql["peer chain"], (identity.code,)).fetchone()
             older = False
             if known is not None:
-                leaf = ca.chain_from_pem(known.chain.encode())[0]
+                leaf = ca.chain_from_pem(known[0].encode())[0]
                 known_raw = leaf.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
                 older = known_raw != raw and issued < leaf.not_valid_before_utc.isoformat()
             if older and presented:
                 raise NodeReplaced(node=identity.code)
-            HubPeerKey.insert(node=identity.code, key=raw, chain=chain_pem,
-                              issued_at=issued).on_conflict(
-                conflict_target=[HubPeerKey.node, HubPeerKey.key],
-                update={HubPeerKey.chain: chain_pem, HubPeerKey.issued_at: issued}).execute()
+            self.db.execute_sql(self._sql["peer key"], (identity.code, raw, chain_pem, issued))
             if not older:
-                HubPeer.insert(node=identity.code, tier=identity.tier, name=identity.name,
-                               chain=chain_pem, serials=json.dumps(serials), first_seen=stamp,
-                               last_seen=stamp).on_conflict(
-                    conflict_target=[HubPeer.node],
-                    update={HubPeer.chain: chain_pem, HubPeer.serials: json.dumps(serials),
-                            HubPeer.last_seen: stamp}).execute()
+                self.db.execute_sql(self._sql["peer"], (
+                    identity.code, identity.tier, identity.name, chain_pem, json.dumps(serials),
+                    stamp, stamp))
         with self._lock:
             if not older:
                 self._keys[identity.code] = (identity.public_key, frozenset(serials))
@@ -1091,6 +1085,15 @@ def _bookkeeping_sql(p: str) -> dict[str, str]:
         "holds": f"SELECT 1 FROM {peer} p JOIN {key} k ON k.node = p.node"
                  f" WHERE p.node = {p} AND p.chain = {p} AND k.key = {p} AND k.chain = {p}",
         "seen": f"UPDATE {peer} SET last_seen = {p} WHERE node = {p}",
+        # A chain registered (register_chain): the node's current chain, a key it had.
+        "peer chain": f"SELECT chain FROM {peer} WHERE node = {p}",
+        "peer key": f"INSERT INTO {key} (node, key, chain, issued_at) VALUES ({p}, {p}, {p}, {p})"
+                    f" ON CONFLICT (node, key) DO UPDATE SET chain = excluded.chain,"
+                    f" issued_at = excluded.issued_at",
+        "peer": f"INSERT INTO {peer} (node, tier, name, chain, serials, first_seen, last_seen)"
+                f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (node) DO UPDATE SET"
+                f" chain = excluded.chain, serials = excluded.serials,"
+                f" last_seen = excluded.last_seen",
         "started": f"SELECT started_at FROM {session} WHERE id = {p}",
         # One row per session: its first request inserts it, the others add to it.  The
         # direction is "" until a request moves events one way, "both" once both ways;
