@@ -28,6 +28,9 @@ _STRUCTURE = re.compile(rb"[\[\]{},]")
 
 def check_shape(body: bytes) -> None:
     """Raise BodyTooComplex if ``body`` nests deeper than MAX_DEPTH or has over MAX_MEMBERS."""
+    opened = body.count(b"[") + body.count(b"{")
+    if opened <= MAX_DEPTH and opened + body.count(b",") <= MAX_MEMBERS:
+        return  # even counting the brackets and commas inside strings, within bounds
     depth = members = 0
     for match in _STRUCTURE.finditer(_STRING.sub(b'""', body)):
         char = match.group()

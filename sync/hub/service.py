@@ -14,6 +14,7 @@ import json
 import logging
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -105,6 +106,10 @@ from sync.signed import open_document, sign_document, signer_of
 
 log = logging.getLogger("bianmin.hub")
 MAX_BATCH_EVENTS = 500
+# A node's directory entry (its staff and offices) read for a push is trusted this many
+# seconds before the database is asked again; an entry stored through this process is
+# seen at once, one stored by another worker or a bundle import within this time.
+DIRECTORY_FRESH = 2.0
 PULL_LIMIT = 500
 CONFLICT = "conflict"  # hub_flag reason: a station's own event the case had moved past
 
@@ -130,6 +135,9 @@ class _Entry:
     listed: bool  # the node has an entry in the directory
     staff: dict[str, tuple[str | None, str | None]]  # user -> (role, office)
     offices: frozenset[str]  # the offices it seals to
+
+
+_NO_ENTRY = _Entry(False, {}, frozenset())
 
 
 @dataclass
@@ -182,7 +190,8 @@ class HubService:
         self._lock = threading.Lock()
         # The catalogue's rules for a matter code (set by the station that runs the hub).
         self.matters: Callable[[str], lifecycle.MatterRule | None] = lambda code: None
-        self._entries: dict[str, tuple[str, _Entry]] = {}  # node -> (issued_at, parsed)
+        # node -> (issued_at, parsed, when it was last compared with the database)
+        self._entries: dict[str, tuple[str, _Entry, float]] = {}
         self._chains = ca.VerifiedChains()  # chains verified at earlier hellos
         self._started: dict[str, str] = {}  # sync-log session -> when it started
         self._revocations_read: str | None = None  # the stored list refresh_shared read
@@ -389,6 +398,7 @@ class HubService:
                 with self.write():
                     upsert(HubDirectory, node=node, document=json.dumps(wire),
                            issued_at=value["issued_at"])
+                self._entries.pop(node, None)
                 stored += 1
         return stored
 
@@ -831,15 +841,20 @@ class HubService:
     def _entry(self, node: str) -> _Entry:
         """What the hub reads from a node's newest directory entry (verified when it was
         stored), parsed once per version."""
-        issued_at = ingest_sql.directory_issued_at(self.db, node)
-        if issued_at is None:
-            return _Entry(False, {}, frozenset())
         cached = self._entries.get(node)
+        moment = time.monotonic()
+        if cached is not None and moment - cached[2] < DIRECTORY_FRESH:
+            return cached[1]
+        issued_at = ingest_sql.directory_issued_at(self.db, node)
+        if issued_at is None:  # none yet ("" is never an entry's time)
+            self._entries[node] = ("", _NO_ENTRY, moment)
+            return _NO_ENTRY
         if cached is not None and cached[0] == issued_at:
+            self._entries[node] = (issued_at, cached[1], moment)
             return cached[1]
         row = HubDirectory.get_or_none(HubDirectory.node == node)
         if row is None:  # removed meanwhile
-            return _Entry(False, {}, frozenset())
+            return _NO_ENTRY
         issued_at = row.issued_at
         try:
             body = json.loads(base64.b64decode(json.loads(row.document)["body"]))
@@ -851,7 +866,7 @@ class HubService:
         except (ValueError, KeyError, TypeError, AttributeError):
             staff, offices = {}, frozenset()
         entry = _Entry(True, staff, offices)
-        self._entries[node] = (issued_at, entry)
+        self._entries[node] = (issued_at, entry, moment)
         return entry
 
     def check_recipients(self, envelopes: Sequence[Envelope]) -> None:
