@@ -73,6 +73,9 @@ machine's, 1.3 × (hub + PostgreSQL + clients CPU) ÷ cores, whether the cores
 stayed busy.  Here the client processes and PostgreSQL share the same two
 cores with the hub, so the drain also pays for their CPU and (a) cannot be met
 by the hub alone; (b) tells whether the time went into work or into waiting.
+Beside them, the whole machine's busy share during the storm (/proc/stat,
+every process's): on a machine shared with other work, a drain above bound (b)
+with the cores near 100 % busy is the others' doing, not the hub waiting.
 Progress goes to stderr; the figures to stdout, at the end: a block per run,
 then a summary table.
 """
@@ -225,6 +228,8 @@ class Storm:
     hub_cpu: float
     postgres_cpu: float | None  # None: SQLite
     postgres_ended: int = 0  # server processes that ended during the storm (CPU uncounted)
+    machine_cpu: float = 0.0  # every process's on the machine, these and others
+    machine_span: float = 1.0  # seconds over which machine_cpu was measured
 
 
 @dataclass
@@ -252,6 +257,12 @@ class Run:
     @property
     def all_cpu(self) -> float:
         return self.storm.hub_cpu + (self.storm.postgres_cpu or 0.0) + self.storm.client_cpu
+
+    @property
+    def machine_busy(self) -> float:
+        """The share of the cores busy during the storm, with anyone's work (from go to the
+        clients' last report, a moment after the drain's end)."""
+        return self.storm.machine_cpu / (self.storm.machine_span * CORES)
 
     def bound_literal(self, stations: int) -> float:
         return BOUND * self.hub_per_station * stations / CORES
@@ -334,6 +345,7 @@ def at_once(hub: common.Server, logs: list[common.StationLog], processes: int, t
             raise RuntimeError("a client process did not start")
     postgres_before = common.postgres_cpu(database) if database else {}
     hub_before = hub.cpu_seconds()
+    machine_before = common.machine_busy_seconds()
     started = time.time()
     for client in clients:
         assert client.stdin is not None
@@ -346,12 +358,15 @@ def at_once(hub: common.Server, logs: list[common.StationLog], processes: int, t
         results += value["results"]
         cpu += value["cpu"]
     hub_cpu = hub.cpu_seconds() - hub_before
+    machine_cpu = common.machine_busy_seconds() - machine_before
+    span = time.time() - started
     if not database:
-        return Storm(results, started, cpu, hub_cpu, None)
+        return Storm(results, started, cpu, hub_cpu, None, machine_cpu=machine_cpu,
+                     machine_span=span)
     postgres_after = common.postgres_cpu(database)
     return Storm(results, started, cpu, hub_cpu,
                  common.cpu_used(postgres_before, postgres_after),
-                 len(postgres_before.keys() - postgres_after.keys()))
+                 len(postgres_before.keys() - postgres_after.keys()), machine_cpu, span)
 
 
 def configurations(args: argparse.Namespace) -> list[Configuration]:
@@ -515,6 +530,9 @@ def report(args: argparse.Namespace, run: Run) -> None:
           f"one core), {postgres}clients {storm.client_cpu:.1f} s "
           f"({storm.client_cpu / wall:.0%}); all {run.all_cpu:.1f} s of {wall:.1f} s wall × "
           f"{CORES} cores ({run.all_cpu / wall / CORES:.0%} busy)")
+    print(f"  the whole machine (/proc/stat, every process, others' too): "
+          f"{storm.machine_cpu:.1f} s busy ({run.machine_busy:.0%} of {CORES} cores), of which "
+          f"not this bench's {max(0.0, storm.machine_cpu - run.all_cpu):.1f} s")
     print(f"  hub CPU per station {ms(run.hub_per_station)}"
           + ("" if storm.postgres_cpu is None else
              f"; PostgreSQL per station {ms(storm.postgres_cpu / max(1, len(ok)))} "
@@ -534,7 +552,7 @@ def latency_line(label: str, values: list[float], single: float) -> None:
           f"alone {ms(single):>9}   ratio p50 {p50 / single:6.1f}, p99 {p99 / single:6.1f}")
 
 
-SUMMARY = ("{:<28} {:>9} {:>9} {:>7} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7}")
+SUMMARY = "{:<28} {:>9} {:>9} {:>7} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}"
 
 
 def summary(args: argparse.Namespace, runs: list[Run]) -> None:
@@ -543,9 +561,9 @@ def summary(args: argparse.Namespace, runs: list[Run]) -> None:
     print(f"Summary: {args.stations} stations at once, median of {args.repeat} run(s) per "
           "configuration (CPU per station: per station done)")
     print(SUMMARY.format("configuration", "push p50", "push p99", "drain", "hub CPU",
-                         "×base", "PG CPU", "clients", "drain÷a", "drain÷b", "failed"))
+                         "×base", "PG CPU", "clients", "drain÷a", "drain÷b", "machine", "failed"))
     print(SUMMARY.format("", "", "", "", "/station", "", "/station", "/station", "", "",
-                         "/>30 s"))
+                         "busy", "/>30 s"))
     base: float | None = None
     for configuration in dict.fromkeys(r.configuration for r in runs):
         mine = [r for r in runs if r.configuration == configuration]
@@ -567,11 +585,13 @@ def summary(args: argparse.Namespace, runs: list[Run]) -> None:
             ms(statistics.median(r.storm.client_cpu / max(1, len(r.ok)) for r in mine)),
             f"{statistics.median(r.drain / r.bound_literal(args.stations) for r in mine):.2f}",
             f"{statistics.median(r.drain / r.bound_machine() for r in mine):.2f}",
+            f"{statistics.median(r.machine_busy for r in mine):.0%}",
             f"{failed}/{slow}"))
     print(f"  drain÷a: drain ÷ ({BOUND:g} × hub CPU per station × {args.stations} ÷ {CORES} "
           f"cores), issue 19's bound, as if the hub had the cores to itself; drain÷b: drain ÷ "
           f"({BOUND:g} × (hub + PostgreSQL + clients CPU) ÷ {CORES} cores), whether the cores "
-          "stayed busy (the clients and the database share them here)")
+          "stayed busy (the clients and the database share them here); machine busy: the "
+          "cores' busy share, other work on the machine included")
 
 
 if __name__ == "__main__":

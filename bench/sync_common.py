@@ -262,6 +262,14 @@ def postgres_cpu(database: str) -> dict[int, float]:
     return found
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot, over all its cores, by every
+    process (Linux /proc/stat: user, nice, system, irq, softirq; not idle, iowait, nor the
+    time a hypervisor took, steal; guest time is inside user and nice already)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     """The CPU time that processes spent between two samples by pid: those that started
     meanwhile count whole; those that ended meanwhile are lost."""
