@@ -233,6 +233,49 @@ def postgres_database(label: str) -> Iterator[str]:
         admin.close()
 
 
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds (user + system) of each running PostgreSQL server process, by pid:
+    every process whose command name is ``postgres`` (the postmaster, its background
+    processes, the backends), less the backends of other databases (other benchmarks on
+    the same server, and this query's own).  Linux /proc; the server's processes belong
+    to another user, so reading them needs root or that user."""
+    import psycopg2
+
+    with psycopg2.connect(PG_ADMIN) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL "
+                       "AND datname <> %s", (database,))
+        others = {row[0] for row in cursor.fetchall()}
+    connection.close()
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in others:
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):  # it ended meanwhile
+            continue
+        name, _, rest = stat.partition("(")[2].rpartition(")")
+        if name == "postgres":
+            fields = rest.split()
+            found[int(entry.name)] = ((int(fields[11]) + int(fields[12]))
+                                      / os.sysconf("SC_CLK_TCK"))
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot, over all its cores, by every
+    process (Linux /proc/stat: user, nice, system, irq, softirq; not idle, iowait, nor the
+    time a hypervisor took, steal; guest time is inside user and nice already)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU time that processes spent between two samples by pid: those that started
+    meanwhile count whole; those that ended meanwhile are lost."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def postgres_version() -> str:
     import psycopg2
 
@@ -328,8 +371,18 @@ def tree_cpu_seconds(pid: int) -> float:
 @contextmanager
 def serving(argv: Sequence[str], log: Path, timeout: float = 60.0) -> Iterator[Server]:
     """Start a server process; yield it once it says where it listens; stop it after."""
+    with serving_in(argv, log, timeout=timeout) as server:
+        yield server
+
+
+@contextmanager
+def serving_in(argv: Sequence[str], log: Path, *, env: dict[str, str] | None = None,
+               cwd: Path | None = None, timeout: float = 60.0) -> Iterator[Server]:
+    """``serving`` with the process's environment and working folder (a server run from
+    another checkout: its PYTHONPATH)."""
     handle = log.open("ab")
-    process = subprocess.Popen(list(argv), stdout=handle, stderr=subprocess.PIPE)
+    process = subprocess.Popen(list(argv), stdout=handle, stderr=subprocess.PIPE, env=env,
+                               cwd=cwd)
     assert process.stderr is not None
     try:
         address = None
