@@ -4,7 +4,8 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_sync_stations.py [--stations 500] [--cases 5] [--materials 2]
         [--single 7] [--client-processes 2] [--timeout 120] [--backend sqlite|postgresql]
-        [--workers N] [--baseline DIR] [--repeat K] [--workdir DIR]
+        [--workers N] [--baseline DIR] [--baseline-backend sqlite|postgresql] [--repeat K]
+        [--workdir DIR]
 
 It prints the push latency of ``--stations`` stations that all start at the
 same moment, beside the push latency of one station alone measured in the
@@ -23,7 +24,9 @@ network, the same station logs and the same clients (this checkout's
   ``PYTHONPATH=DIR``, so DIR's packages are imported (the bench checks where
   they came from); its tables are made and filled by DIR's code too.  Only
   the options every version of ``hub`` understands are given
-  (``--network --listen --db|--sqlite``).
+  (``--network --listen --db|--sqlite``).  ``--baseline-backend`` gives its
+  database (default: ``--backend``): issue 19's "94 ms per station" was the
+  code as filed on SQLite, its default; on PostgreSQL it costs far less.
 - this checkout's hub, single process (waitress);
 - with ``--workers N`` (N > 1, PostgreSQL only), this checkout's hub with N
   worker processes: the single-process hub beside it in the same run.
@@ -218,6 +221,7 @@ class Configuration:
     root: Path  # the checkout whose packages the hub imports
     workers: int
     baseline: bool = False
+    backend: str = "sqlite"  # where its hub keeps its tables: sqlite or postgresql
 
 
 @dataclass
@@ -373,10 +377,13 @@ def configurations(args: argparse.Namespace) -> list[Configuration]:
     found = []
     if args.baseline:
         root = args.baseline.resolve()
-        found.append(Configuration(f"baseline {describe(root)}, 1 process", root, 1, True))
-    found.append(Configuration("today, 1 process", ROOT, 1))
+        backend = args.baseline_backend or args.backend
+        found.append(Configuration(f"baseline {describe(root)}, 1 process, {backend}", root, 1,
+                                   True, backend))
+    found.append(Configuration("today, 1 process", ROOT, 1, backend=args.backend))
     if args.workers > 1:
-        found.append(Configuration(f"today, {args.workers} workers", ROOT, args.workers))
+        found.append(Configuration(f"today, {args.workers} workers", ROOT, args.workers,
+                                   backend=args.backend))
     return found
 
 
@@ -400,6 +407,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="a checkout of older code whose single-process hub is stormed "
                         "first, in the same run")
+    parser.add_argument("--baseline-backend", choices=("sqlite", "postgresql"),
+                        help="the baseline hub's database (default: --backend); sqlite is "
+                        "the code as filed's default, a file beside the hub")
     parser.add_argument("--repeat", type=int, default=1, metavar="K",
                         help="storms per configuration, each on a fresh database; the "
                         "summary gives medians")
@@ -449,7 +459,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             tag = f"{len(runs) + 1}"
             path = work / f"hub-{tag}.db"
             context: AbstractContextManager[str | None] = (
-                common.postgres_database("stations") if args.backend == "postgresql"
+                common.postgres_database("stations") if configuration.backend == "postgresql"
                 else nullcontext())
             with context as url:
                 progress(f"{configuration.label}, run {number} of {args.repeat}: the hub's "
@@ -487,7 +497,9 @@ def header(args: argparse.Namespace, sizes: list[int], load_before: str) -> None
     print(f"  machine: {machine(library)}")
     print(f"  load average (1/5/15 min): {load_before} at the start, "
           f"{common.load_average()} at the end")
-    print(f"  hub on {'a SQLite file' if args.backend == 'sqlite' else 'PostgreSQL on 127.0.0.1'}"
+    where = {"sqlite": "a SQLite file", "postgresql": "PostgreSQL on 127.0.0.1"}
+    backends = sorted({c.backend for c in configurations(args)})
+    print(f"  hub on {' or '.join(where[b] for b in backends)} (as each configuration says)"
           f", a fresh database each run; clients: {args.client_processes} processes × "
           f"{-(-args.stations // args.client_processes)} threads, timeout {args.timeout:g} s")
     print(f"  each station: health, hello (its certificate chain), one push of "
