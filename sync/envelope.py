@@ -277,7 +277,7 @@ def build_envelope(
 def parse_envelope(data: bytes | bytearray | memoryview) -> Envelope:
     """The parts of an envelope, not yet verified; EnvelopeMalformed for anything else."""
     try:
-        raw = bytes(memoryview(data).cast("B"))
+        raw = data if type(data) is bytes else bytes(memoryview(data).cast("B"))
     except (TypeError, ValueError):
         raise _malformed("不是字节数据") from None
     if len(raw) < _PREFIX.size:
@@ -299,10 +299,12 @@ def parse_envelope(data: bytes | bytearray | memoryview) -> Envelope:
     _check_recipients(header, payload)
     signature = raw[signature_at:]
     try:
-        parse_signature(signature)
+        key_id = parse_signature(signature).key_id
     except KeysError:
         raise _malformed("签名缺失或不完整") from None
-    return Envelope(header, payload, signature, raw[:signature_at], raw)
+    envelope = Envelope(header, payload, signature, raw[:signature_at], raw)
+    envelope.__dict__["_key_id"] = key_id  # what ``key_id`` would parse again
+    return envelope
 
 
 def verify_envelope(envelope: Envelope, public_key: object) -> None:

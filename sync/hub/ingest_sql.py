@@ -24,6 +24,8 @@ from sync.envelope import Envelope, parse_envelope
 from sync.push import OutgoingEvent
 
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), whose
+# every call builds a new encoder
 MAX_BATCH_ROWS = 10_000  # rows per INSERT on PostgreSQL (a push holds at most 500 events)
 EVENT_COLUMNS = ("node", "seq", "digest", "envelope", "type", "case_no", "matter", "hlc",
                  "author", "peer", "received_at")
@@ -286,8 +288,7 @@ def backfill_citations(db: Database, batch: int = 500) -> int:
 def upsert_cases(script: Script, folded: dict[str, lifecycle.CaseView]) -> None:
     """Write each case's folded state, inserting or overwriting its ``hub_case`` row."""
     rows = [(case_no, view.state, view.holder, view.filed_by, view.matter,
-             json.dumps(list(view.offices), ensure_ascii=False), 0, view.level,
-             json.dumps(view.to_json(), ensure_ascii=False))
+             _JSON.encode(list(view.offices)), 0, view.level, _JSON.encode(view.to_json()))
             for case_no, view in folded.items()]
     update = ", ".join(f"{column} = excluded.{column}" for column in CASE_COLUMNS[1:])
     script.insert("hub_case", CASE_COLUMNS, rows, f" ON CONFLICT (case_no) DO UPDATE SET {update}")
