@@ -8,6 +8,13 @@ which error is reported, and for which event, does not change.  ``start``
 hands one chunk to the pool and returns at once: a hub parses the next chunk
 of a push (Python, holding the GIL) while the pool verifies the last.
 
+While chunks are on the pool, the interpreter's switch interval is cut to
+``SWITCH_INTERVAL`` (and put back when the last is done).  A pool thread needs
+the GIL back after every verify; it asks the thread holding it to let go only
+after the switch interval (5 ms by default), so while the caller parses and
+stages in Python a pool thread would verify about one envelope per 5 ms, and
+the batch's signatures were left for the caller to wait for at the end.
+
 Pure: no database, no hub or station state; the checks themselves are
 ``sync.envelope.verify_envelope``.
 """
@@ -15,6 +22,7 @@ Pure: no database, no hub or station state; the checks themselves are
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,9 +31,13 @@ from sync.envelope import Envelope, verify_envelope
 
 INLINE_BELOW = 64  # fewer envelopes than this: verified on the caller's thread
 CHUNKS_PER_THREAD = 4  # a batch is cut into about this many chunks per thread
+SWITCH_INTERVAL = 0.0005  # seconds: the switch interval while chunks are on the pool
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_on_pool = 0  # chunks handed to the pool and not yet verified
+_interval_before: float | None = None  # the switch interval to put back (None: not cut)
+_on_pool_lock = threading.Lock()
 
 Outcome = Exception | None  # None: the signature verified
 
@@ -46,8 +58,32 @@ def _shared_pool() -> ThreadPoolExecutor:
 def _forget_pool() -> None:
     """In a forked child (a hub worker process): the parent's pool threads are not
     here, so start a pool of its own when first needed."""
-    global _pool, _pool_lock
+    global _pool, _pool_lock, _on_pool, _on_pool_lock
     _pool, _pool_lock = None, threading.Lock()
+    _on_pool, _on_pool_lock = 0, threading.Lock()  # the parent's chunks are not here
+    _put_back_interval()
+
+
+def _count_on_pool(change: int) -> None:
+    """Count chunks onto (+1) and off (-1) the pool; cut the switch interval while any
+    is on it, put it back after the last."""
+    global _on_pool, _interval_before
+    with _on_pool_lock:
+        _on_pool += change
+        if _on_pool == 1 and change > 0 and _interval_before is None:
+            interval = sys.getswitchinterval()
+            if interval > SWITCH_INTERVAL:
+                _interval_before = interval
+                sys.setswitchinterval(SWITCH_INTERVAL)
+        elif _on_pool == 0:
+            _put_back_interval()
+
+
+def _put_back_interval() -> None:
+    global _interval_before
+    if _interval_before is not None:
+        sys.setswitchinterval(_interval_before)
+        _interval_before = None
 
 
 if hasattr(os, "register_at_fork"):
@@ -64,6 +100,24 @@ def _outcome(envelope: Envelope, key: object) -> Outcome:
 
 def _chunk(pairs: Sequence[tuple[Envelope, object]]) -> list[Outcome]:
     return [_outcome(envelope, key) for envelope, key in pairs]
+
+
+def _pooled_chunk(pairs: Sequence[tuple[Envelope, object]]) -> list[Outcome]:
+    """``_chunk`` on a pool thread, counted off the pool when done."""
+    try:
+        return _chunk(pairs)
+    finally:
+        _count_on_pool(-1)
+
+
+def _submit(pool: ThreadPoolExecutor, pairs: Sequence[tuple[Envelope, object]]
+            ) -> Future[list[Outcome]]:
+    _count_on_pool(+1)
+    try:
+        return pool.submit(_pooled_chunk, pairs)
+    except BaseException:  # not handed over (the pool shut down): not on it
+        _count_on_pool(-1)
+        raise
 
 
 def chunk_size(count: int) -> int:
@@ -93,7 +147,7 @@ def start(pairs: Sequence[tuple[Envelope, object]], inline: bool = False) -> Pen
     there is one CPU)."""
     if inline or threads() < 2:
         return Pending(None, _chunk(pairs))
-    return Pending(_shared_pool().submit(_chunk, pairs))
+    return Pending(_submit(_shared_pool(), pairs))
 
 
 def verify_all(pairs: Sequence[tuple[Envelope, object]]) -> list[Outcome]:
@@ -104,7 +158,14 @@ def verify_all(pairs: Sequence[tuple[Envelope, object]]) -> list[Outcome]:
         return _chunk(pairs)
     size = chunk_size(len(pairs))
     chunks = [pairs[start:start + size] for start in range(0, len(pairs), size)]
+    pool = _shared_pool()
+    futures = [_submit(pool, chunk) for chunk in chunks]
     outcomes: list[Outcome] = []
-    for part in _shared_pool().map(_chunk, chunks):
-        outcomes.extend(part)
+    try:
+        for future in futures:
+            outcomes.extend(future.result())
+    finally:  # as Executor.map: chunks not started when one failed are not run
+        for future in futures:
+            if future.cancel():
+                _count_on_pool(-1)
     return outcomes

@@ -17,13 +17,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from peewee import Database
+from peewee import Database, PostgresqlDatabase
 
 from sync import lifecycle
 from sync.envelope import Envelope, parse_envelope
 from sync.push import OutgoingEvent
 
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), whose
+# every call builds a new encoder
+MAX_BATCH_ROWS = 10_000  # rows per INSERT on PostgreSQL (a push holds at most 500 events)
 EVENT_COLUMNS = ("node", "seq", "digest", "envelope", "type", "case_no", "matter", "hlc",
                  "author", "peer", "received_at")
 CASE_COLUMNS = ("case_no", "state", "holder", "filed_by", "matter", "offices", "updated_index",
@@ -55,21 +58,69 @@ def _select_in(db: Database, sql: str, keys: Sequence[Any],
     return rows
 
 
+def _rows_per_insert(db: Database, columns: int) -> int:
+    """Rows per multi-row INSERT: SQLite binds at most 999 parameters a statement;
+    psycopg2 writes the values into the statement itself, so on PostgreSQL a whole
+    batch goes in one statement (one round trip)."""
+    return MAX_BATCH_ROWS if isinstance(db, PostgresqlDatabase) else MAX_VALUES // columns
+
+
+def _inserts(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+             tail: str = "") -> Iterator[tuple[str, list[Any]]]:
+    """The multi-row INSERTs of ``rows`` (statement, parameters), ``tail`` (``ON CONFLICT
+    …``, ``RETURNING …``) after the values."""
+    one = f"({_marks(db, len(columns))})"
+    for chunk in _chunks(rows, _rows_per_insert(db, len(columns))):
+        yield (f"INSERT INTO {table} ({', '.join(columns)}) "
+               f"VALUES {', '.join([one] * len(chunk))}{tail}",
+               [value for row in chunk for value in row])
+
+
 def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
             tail: str = "", returning: str = "") -> list[tuple[Any, ...]]:
     """Insert ``rows`` with multi-row INSERTs, ``tail`` (``ON CONFLICT …``) after the values;
     the rows the ``returning`` columns give."""
-    one = f"({_marks(db, len(columns))})"
     if returning:
         tail += f" RETURNING {returning}"
     returned: list[tuple[Any, ...]] = []
-    for chunk in _chunks(rows, MAX_VALUES // len(columns)):
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-               f"VALUES {', '.join([one] * len(chunk))}{tail}")
-        cursor = db.execute_sql(sql, [value for row in chunk for value in row])
+    for sql, params in _inserts(db, table, columns, rows, tail):
+        cursor = db.execute_sql(sql, params)
         if returning:
             returned.extend(cursor.fetchall())
     return returned
+
+
+class Script:
+    """Statements that return nothing, run together by ``run``: on PostgreSQL in one
+    round trip (joined by ``;``: psycopg2 writes the parameters into the text), on
+    SQLite one by one (a call, not a round trip), in the order they were added."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.statements: list[tuple[str, Sequence[Any]]] = []
+
+    def add(self, sql: str, params: Sequence[Any]) -> None:
+        self.statements.append((sql, params))
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               tail: str = "") -> None:
+        self.statements.extend(_inserts(self.db, table, columns, rows, tail))
+
+    def run(self, then: str = "", params: Sequence[Any] = ()) -> Any:
+        """Run the statements, then ``then`` (a SELECT, or nothing) in the same round
+        trip on PostgreSQL; the cursor of the last statement run (None: none)."""
+        statements, self.statements = self.statements, []
+        if then:
+            statements.append((then, params))
+        if not statements:
+            return None
+        if isinstance(self.db, PostgresqlDatabase):
+            return self.db.execute_sql("; ".join(sql for sql, _ in statements),
+                                       [value for _, values in statements for value in values])
+        cursor = None
+        for sql, values in statements:
+            cursor = self.db.execute_sql(sql, values)
+        return cursor
 
 
 @dataclass
@@ -90,20 +141,29 @@ def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
     """The digests held at the batch's (node, seq), each node's highest seq and its digest.
 
     Read inside the push's transaction, before anything is written, this is
-    exactly what ``decide_batch`` would have asked event by event."""
+    exactly what ``decide_batch`` would have asked event by event.  One statement
+    per node: its seqs (rows marked 0) and its head (the row marked 1)."""
     seqs: dict[str, set[int]] = {}
     for event in events:
         seqs.setdefault(event.node, set()).add(event.seq)
     held = HeldEvents()
+    p = db.param
+    head = (f" UNION ALL SELECT 1, seq, digest FROM (SELECT seq, digest FROM hub_event "
+            f"WHERE node = {p} ORDER BY seq DESC LIMIT 1) AS head")
     for node, wanted in seqs.items():
-        rows = _select_in(db, f"SELECT seq, digest FROM hub_event WHERE node = {db.param} "
-                              "AND seq IN", sorted(wanted), before=(node,))
-        held.digests.update({(node, int(seq)): digest for seq, digest in rows})
-        top = db.execute_sql(f"SELECT seq, digest FROM hub_event WHERE node = {db.param} "
-                             "ORDER BY seq DESC LIMIT 1", (node,)).fetchone()
-        held.high[node] = int(top[0]) if top else 0
-        if top:  # the head, whose digest the next event's prev must name
-            held.digests[(node, int(top[0]))] = top[1]
+        held.high[node] = 0
+        for number, chunk in enumerate(_chunks(sorted(wanted), MAX_VALUES - 2)):
+            sql = (f"SELECT 0, seq, digest FROM hub_event WHERE node = {p} "
+                   f"AND seq IN ({_marks(db, len(chunk))})")
+            params = [node, *chunk]
+            if number == 0:
+                sql, params = sql + head, [*params, node]
+            rows = db.execute_sql(sql, params).fetchall()
+            held.digests.update({(node, int(seq)): digest for _, seq, digest in rows})
+            for marked, seq, digest in rows:
+                if marked:  # the head, whose digest the next event's prev must name
+                    held.high[node] = int(seq)
+                    held.digests[(node, int(seq))] = digest
     return held
 
 
@@ -135,11 +195,22 @@ def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
     return {case_no: holder for case_no, holder in rows}
 
 
-def conflicts(db: Database, node: str, seqs: Sequence[int], reason: str) -> list[dict[str, Any]]:
-    """The ``hub_flag`` rows of ``node`` at ``seqs`` flagged for ``reason``, by seq."""
-    rows = _select_in(db, f"SELECT seq, case_no, type, state FROM hub_flag WHERE node = "
-                          f"{db.param} AND reason = {db.param} AND seq IN",
-                      sorted(set(seqs)), before=(node, reason))
+def conflicts(script: Script, node: str, seqs: Sequence[int],
+              reason: str) -> list[dict[str, Any]]:
+    """Run ``script``, then read the ``hub_flag`` rows of ``node`` at ``seqs`` flagged for
+    ``reason`` (in the same round trip on PostgreSQL), by seq."""
+    db, p = script.db, script.db.param
+    sql = f"SELECT seq, case_no, type, state FROM hub_flag WHERE node = {p} AND reason = {p} " \
+          "AND seq IN"
+    chunks = list(_chunks(sorted(set(seqs)), MAX_VALUES - 2)) or [[]]
+    rows: list[tuple[Any, ...]] = []
+    for number, chunk in enumerate(chunks):
+        if not chunk:
+            script.run()
+            break
+        query, params = f"{sql} ({_marks(db, len(chunk))})", (node, reason, *chunk)
+        cursor = script.run(query, params) if number == 0 else db.execute_sql(query, params)
+        rows.extend(cursor.fetchall())
     rows.sort(key=lambda row: int(row[0]))
     return [{"seq": int(seq), "case_no": case_no, "type": type_, "state": state}
             for seq, case_no, type_, state in rows]
@@ -152,20 +223,29 @@ def directory_issued_at(db: Database, node: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def note_first_seq(db: Database, node: str, key_hex: str, seq: int) -> None:
+def directory_issued(db: Database, nodes: Iterable[str]) -> dict[str, str | None]:
+    """When the newest ``hub_directory`` entry of each of ``nodes`` was issued (None: no
+    entry), read in one statement."""
+    wanted = sorted(set(nodes))
+    found = dict(_select_in(db, "SELECT node, issued_at FROM hub_directory WHERE node IN",
+                            wanted))
+    return {node: None if found.get(node) is None else str(found[node]) for node in wanted}
+
+
+def note_first_seq(script: Script, node: str, key_hex: str, seq: int) -> None:
     """Lower ``hub_peer_key.first_seq`` of (``node``, key) to ``seq`` (or set it)."""
-    db.execute_sql(f"UPDATE hub_peer_key SET first_seq = {db.param} WHERE node = {db.param} "
-                   f"AND \"key\" = {db.param} AND (first_seq IS NULL OR first_seq > {db.param})",
-                   (seq, node, key_hex, seq))
+    p = script.db.param
+    script.add(f"UPDATE hub_peer_key SET first_seq = {p} WHERE node = {p} AND \"key\" = {p} "
+               f"AND (first_seq IS NULL OR first_seq > {p})", (seq, node, key_hex, seq))
 
 
-def upsert_receipt(db: Database, node: str, up_to_seq: int, head: str, index: int,
+def upsert_receipt(script: Script, node: str, up_to_seq: int, head: str, index: int,
                    document: str) -> None:
     """Insert or overwrite the ``hub_receipt`` row of (``node``, ``up_to_seq``)."""
-    _insert(db, "hub_receipt", ("node", "up_to_seq", "head", "hub_index", "document"),
-            [(node, up_to_seq, head, index, document)],
-            " ON CONFLICT (node, up_to_seq) DO UPDATE SET head = excluded.head, "
-            "hub_index = excluded.hub_index, document = excluded.document")
+    script.insert("hub_receipt", ("node", "up_to_seq", "head", "hub_index", "document"),
+                  [(node, up_to_seq, head, index, document)],
+                  " ON CONFLICT (node, up_to_seq) DO UPDATE SET head = excluded.head, "
+                  "hub_index = excluded.hub_index, document = excluded.document")
 
 
 def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ...]:
@@ -180,11 +260,6 @@ def insert_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str
     log indexes ascend in that order; the index given to each (node, seq)."""
     returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
     return {(node, int(seq)): int(index) for index, node, seq in returned}
-
-
-def insert_addresses(db: Database, rows: Sequence[tuple[int, str]]) -> None:
-    """Insert ``hub_address`` rows: (event index, node)."""
-    _insert(db, "hub_address", ("event", "node"), rows)
 
 
 def insert_citations(db: Database, rows: Sequence[tuple[str, int]]) -> None:
@@ -210,21 +285,20 @@ def backfill_citations(db: Database, batch: int = 500) -> int:
         after = int(rows[-1][0])
 
 
-def upsert_cases(db: Database, folded: dict[str, lifecycle.CaseView]) -> None:
+def upsert_cases(script: Script, folded: dict[str, lifecycle.CaseView]) -> None:
     """Write each case's folded state, inserting or overwriting its ``hub_case`` row."""
     rows = [(case_no, view.state, view.holder, view.filed_by, view.matter,
-             json.dumps(list(view.offices), ensure_ascii=False), 0, view.level,
-             json.dumps(view.to_json(), ensure_ascii=False))
+             _JSON.encode(list(view.offices)), 0, view.level, _JSON.encode(view.to_json()))
             for case_no, view in folded.items()]
     update = ", ".join(f"{column} = excluded.{column}" for column in CASE_COLUMNS[1:])
-    _insert(db, "hub_case", CASE_COLUMNS, rows, f" ON CONFLICT (case_no) DO UPDATE SET {update}")
+    script.insert("hub_case", CASE_COLUMNS, rows, f" ON CONFLICT (case_no) DO UPDATE SET {update}")
 
 
-def delete_claims(db: Database, case_nos: Iterable[str]) -> None:
+def delete_claims(script: Script, case_nos: Iterable[str]) -> None:
     """Drop the claims on ``case_nos`` (their cases were released or returned)."""
     for chunk in _chunks(sorted(set(case_nos))):
-        db.execute_sql(f"DELETE FROM hub_claim WHERE case_no IN ({_marks(db, len(chunk))})",
-                       tuple(chunk))
+        script.add(f"DELETE FROM hub_claim WHERE case_no IN ({_marks(script.db, len(chunk))})",
+                   tuple(chunk))
 
 
 @dataclass
@@ -246,6 +320,16 @@ class PushBatch:
     received_at: str = ""  # when the push arrived: every event's received_at
     addressed: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # recipients
     # -> the nodes they name, worked out once per batch
+    named: set[str] = field(default_factory=set)  # the nodes whose directory entries the
+    # checks may read: the authors and the recipients' nodes
+    issued: dict[str, str | None] | None = None  # their entries' issued_at, read once
+
+    def directory_issued(self, db: Database) -> dict[str, str | None]:
+        """When the directory entry of each ``named`` node was issued (None: no entry),
+        read in one statement the first time a check asks."""
+        if self.issued is None:
+            self.issued = directory_issued(db, self.named)
+        return self.issued
 
     @classmethod
     def read(cls, db: Database, envelopes: Sequence[Envelope], peer: str,
@@ -278,18 +362,23 @@ class PushBatch:
         self.events.append((envelope, received_at, addressed))
 
     def write(self, db: Database) -> dict[tuple[str, int], int]:
-        """Store the staged rows; the log index given to each (node, seq)."""
+        """Store the staged rows; the log index given to each (node, seq).  The events
+        first (their indexes are needed), then every other row in one ``Script``."""
         indexes = insert_events(db, [_event_row(e, self.peer, at) for e, at, _ in self.events])
-        insert_addresses(db, [(indexes[(e.header.node, e.header.seq)], node)
-                              for e, _, addressed in self.events for node in addressed])
-        insert_citations(db, [(address, indexes[(e.header.node, e.header.seq)])
-                              for e, _, _ in self.events
-                              for address in dict.fromkeys(e.header.materials)])
-        delete_claims(db, self.released)
-        _insert(db, "hub_claim", ("case_no", "holder", "claimed_at"),
-                [(case_no, holder, received) for case_no, holder in self.taken.items()
-                 for received in [self.events[-1][1] if self.events else ""]])
-        upsert_cases(db, self.folded)
-        _insert(db, "hub_flag", ("case_no", "node", "seq", "type", "state", "reason",
-                                 "flagged_at"), self.flags)
+        script = Script(db)
+        script.insert("hub_address", ("event", "node"),
+                      [(indexes[(e.header.node, e.header.seq)], node)
+                       for e, _, addressed in self.events for node in addressed])
+        script.insert("hub_citation", ("address", "event"),
+                      [(address, indexes[(e.header.node, e.header.seq)])
+                       for e, _, _ in self.events
+                       for address in dict.fromkeys(e.header.materials)])
+        delete_claims(script, self.released)
+        script.insert("hub_claim", ("case_no", "holder", "claimed_at"),
+                      [(case_no, holder, received) for case_no, holder in self.taken.items()
+                       for received in [self.events[-1][1] if self.events else ""]])
+        upsert_cases(script, self.folded)
+        script.insert("hub_flag", ("case_no", "node", "seq", "type", "state", "reason",
+                                   "flagged_at"), self.flags)
+        script.run()
         return indexes

@@ -319,8 +319,10 @@ class HubService:
         return signer
 
     def _note_first_seqs(self, stored: Sequence[Envelope],
-                         signers: dict[tuple[str, int, str], bytes]) -> None:
-        """Remember the first seq each key signed (inside the push's transaction)."""
+                         signers: dict[tuple[str, int, str], bytes],
+                         script: ingest_sql.Script) -> None:
+        """Remember the first seq each key signed (inside the push's transaction, when
+        ``script`` runs)."""
         first: dict[tuple[str, bytes], int] = {}
         for envelope in stored:
             node, seq = envelope.header.node, envelope.header.seq
@@ -329,7 +331,7 @@ class HubService:
                 at = (node, key)
                 first[at] = min(seq, first.get(at, seq))
         for (node, key), seq in first.items():
-            ingest_sql.note_first_seq(self.db, node, key.hex(), seq)
+            ingest_sql.note_first_seq(script, node, key.hex(), seq)
             with self._lock:
                 self._history.pop(node, None)
 
@@ -736,6 +738,9 @@ class HubService:
             decisions = decide_batch(ingest_sql.held_events(self.db, ordered), outgoing)
             staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)
             staged.received_at = now_iso()  # one stamp for the request's events
+            staged.named = {e.header.node for e in envelopes} | {
+                named for recipients in {e.header.recipients for e in envelopes}
+                for recipient in recipients if (named := _recipient_node(recipient))}
             heads: dict[str, tuple[int, str]] = {}
             dup_nodes: set[str] = set()
             keep: list[Envelope] = []
@@ -762,19 +767,20 @@ class HubService:
                 elif isinstance(decision, BehindFork):
                     pass
             if not downward:  # what a parent hands down was checked there
-                self.check_recipients(keep)
+                self.check_recipients(keep, staged)
             for envelope in arrival_order(keep, envelopes):
                 self._store(staged, envelope, downward, requester)
             indexes = staged.write(self.db)
             walk()  # every event verified, in log order (its error raised, else nothing)
-            self._note_first_seqs(keep, signers)
+            script = ingest_sql.Script(self.db)  # the writes below: one round trip
+            self._note_first_seqs(keep, signers, script)
             if forks:
                 transaction.rollback()
             else:
-                answer.conflicts = self._conflicts(requester, envelopes)
                 for node, (seq, digest) in heads.items():
                     answer.receipts.append(self._receipt(node, seq, digest,
-                                                         indexes[(node, seq)]))
+                                                         indexes[(node, seq)], script))
+                answer.conflicts = self._conflicts(requester, envelopes, script)
                 for node in sorted(dup_nodes - set(heads)):
                     stored = (HubReceipt.select().where(HubReceipt.node == node)
                               .order_by(HubReceipt.up_to_seq.desc()).first())
@@ -791,13 +797,13 @@ class HubService:
                               existing=existing, received=first.hash)
         return answer
 
-    def _conflicts(self, requester: str, envelopes: Sequence[Envelope]) -> list[dict[str, Any]]:
+    def _conflicts(self, requester: str, envelopes: Sequence[Envelope],
+                   script: ingest_sql.Script) -> list[dict[str, Any]]:
         """The requester's own events in this batch (new or sent again) that were kept
-        without moving their case, so the station learns it even from a repeated push."""
+        without moving their case, so the station learns it even from a repeated push;
+        ``script`` (the push's last writes) is run first, in the same round trip."""
         seqs = [e.header.seq for e in envelopes if e.header.node == requester]
-        if not seqs:
-            return []
-        return ingest_sql.conflicts(self.db, requester, seqs, CONFLICT)
+        return ingest_sql.conflicts(script, requester, seqs, CONFLICT)
 
     def _keep_forks(self, forks: list[tuple[Envelope, str]], requester: str) -> None:
         with self.write():
@@ -829,23 +835,27 @@ class HubService:
                 sorted({n for r in header.recipients if (n := _recipient_node(r))})
         staged.add(envelope, staged.received_at or now_iso(), nodes)
 
-    def actor(self, node: str, user: str) -> lifecycle.Actor:
+    def actor(self, node: str, user: str,
+              ahead: ingest_sql.PushBatch | None = None) -> lifecycle.Actor:
         """Who ``node/user`` is: tier from the node code, role and office from the
-        node's newest signed directory entry (its staff list)."""
-        role, office = self.staff(node).get(user, (None, None))
+        node's newest signed directory entry (its staff list; ``ahead`` as ``_entry``)."""
+        role, office = self._entry(node, ahead).staff.get(user, (None, None))
         return lifecycle.Actor(node, tier_of(node), user, role, office)
 
     def staff(self, node: str) -> dict[str, tuple[str | None, str | None]]:
         return self._entry(node).staff
 
-    def _entry(self, node: str) -> _Entry:
+    def _entry(self, node: str, ahead: ingest_sql.PushBatch | None = None) -> _Entry:
         """What the hub reads from a node's newest directory entry (verified when it was
-        stored), parsed once per version."""
+        stored), parsed once per version; ``ahead``: a push whose nodes' entries are
+        asked for together (once, when one of them is not fresh here)."""
         cached = self._entries.get(node)
         moment = time.monotonic()
         if cached is not None and moment - cached[2] < DIRECTORY_FRESH:
             return cached[1]
-        issued_at = ingest_sql.directory_issued_at(self.db, node)
+        issued = ahead.directory_issued(self.db) if ahead is not None else {}
+        issued_at = issued[node] if node in issued \
+            else ingest_sql.directory_issued_at(self.db, node)
         if issued_at is None:  # none yet ("" is never an entry's time)
             self._entries[node] = ("", _NO_ENTRY, moment)
             return _NO_ENTRY
@@ -869,7 +879,8 @@ class HubService:
         self._entries[node] = (issued_at, entry, moment)
         return entry
 
-    def check_recipients(self, envelopes: Sequence[Envelope]) -> None:
+    def check_recipients(self, envelopes: Sequence[Envelope],
+                         staged: ingest_sql.PushBatch | None = None) -> None:
         """Every recipient is a node (inbox) or an office the directory knows, under the
         author's county; RecipientUnknown for the first that is not.  This hub's own
         ancestors are known before their entries arrive (a hub that has not yet heard from
@@ -889,7 +900,7 @@ class HubService:
                          or (parts[0] == "office" and len(parts) == 4))
                 if known and node is not None:
                     if node not in entries:
-                        entries[node] = self._entry(node)
+                        entries[node] = self._entry(node, staged)
                     if entries[node].listed:
                         known = parts[0] == "node" or parts[2] in entries[node].offices
                     else:
@@ -909,8 +920,8 @@ class HubService:
         fact = rules.fact_of(header)
         key = (header.node, header.author)
         actor = staged.actors.get(key)
-        if actor is None:  # one directory read per author and batch
-            actor = staged.actors[key] = self.actor(header.node, header.author)
+        if actor is None:  # one directory read per batch
+            actor = staged.actors[key] = self.actor(header.node, header.author, staged)
         matter = self.matters(view.matter or header.matter or "")
         if enforce:
             claim = staged.claims.get(case_no)
@@ -948,12 +959,14 @@ class HubService:
         node, _, user = holder.partition("/")
         return self.actor(node, user).office
 
-    def _receipt(self, node: str, seq: int, digest: str, index: int) -> dict[str, str]:
+    def _receipt(self, node: str, seq: int, digest: str, index: int,
+                 script: ingest_sql.Script) -> dict[str, str]:
+        """The signed receipt of ``node`` up to ``seq``; its row is written by ``script``."""
         document = sign_document(
             {"kind": "receipt", "hub": self.me.code, "node": node, "up_to_seq": seq,
              "head": digest, "index": index, "at": now_iso()},
             self.me.signing_key, self.me.code)
-        ingest_sql.upsert_receipt(self.db, node, seq, digest, index, json.dumps(document))
+        ingest_sql.upsert_receipt(script, node, seq, digest, index, json.dumps(document))
         return document
 
     def pull(self, requester: str, after: int, limit: int = PULL_LIMIT) -> tuple[list[HubEvent],
