@@ -27,6 +27,7 @@ from station.store.database import StoreDatabase, open_database
 from station.store.leftovers import sweep_leftovers, unreferenced
 from station.store.models import Setting, User
 from station.store.names import backfill_name_index
+from station.store.search_keys import backfill_search_keys
 from station.throttle import LoginThrottle
 
 log = logging.getLogger("station")
@@ -50,6 +51,7 @@ class Station:
         self.blobs.sweep_temp()
         self.index = vault.blind_indexer()
         backfill_name_index(self.index)
+        backfill_search_keys(self.index)
         self.run_marker, sweep_owed = open_markers.begin(layout.root)
         if sweep_owed:
             self.sweep_leftovers()

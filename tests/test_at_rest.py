@@ -89,6 +89,10 @@ def test_nothing_personal_in_plaintext_at_rest(tmp_path: Path) -> None:
     # Views, searches and exports write events too: they must be sealed as well.
     assert station("case", "show", case_no, "--reveal", env=env).code == 0
     assert station("case", "find", "--id-number", ID_NUMBER, env=env).code == 0
+    # The partial search keys (schema 9) are blind too: search by them.
+    for typed in (f"{ID_NUMBER[-4:]} {ID_NUMBER[6:10]}", f"{PHONE[-4:]} {NAME[0]}", NAME[1:]):
+        searched = station("case", "find", typed, "--json", env=env)
+        assert [c["case_no"] for c in searched.json()["cases"]] == [case_no], typed
     exported = station("case", "export", case_no, "--material", "居民身份证",
                        "--out", tmp_path / "out.jpg", env=env)
     assert exported.code == 0, exported.err

@@ -181,9 +181,21 @@ def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
         pump(app.root, lambda: complete in cases.tree.get_children()
              and "找到" in cases.count.cget("text"), what="search by the last 4 digits")
         cases.query.delete(0, "end")
+        cases.query.insert(0, APPLICANT["id_number"][-4:] + " " + APPLICANT["id_number"][6:10])
+        cases.search()  # the ID's last 4 digits with the birth year
+        pump(app.root, lambda: set(cases.tree.get_children()) == {complete, waiting},
+             what="search by the ID's tail and the birth year")
+        cases.query.delete(0, "end")
+        cases.query.insert(0, APPLICANT["name"][1:])
+        cases.search()  # part of the name
+        pump(app.root, lambda: set(cases.tree.get_children()) == {complete, waiting}
+             and "找到 2 件" in cases.count.cget("text"), what="search by part of the name")
+        cases.query.delete(0, "end")
         cases.query.insert(0, "12")
         cases.search()
         assert "末 4 位" in cases.message.cget("text")  # says what search accepts
+        assert "后四位加出生年份" in cases.message.cget("text")
+        screenshot(app.root, "08b-search-not-understood")
     finally:
         app.close()
 

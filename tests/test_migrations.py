@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from filing_samples import APPLICANT, DIBAO_FORM
@@ -12,6 +13,7 @@ from peewee import SqliteDatabase
 from station import user_keys
 from station.app import Station
 from station.cases.register import export_material, find_by_name, show_case
+from station.cases.search import search
 from station.store import migrations
 from station.store.database import open_database
 from station.store.models import MODELS, User
@@ -51,6 +53,12 @@ def test_a_version_1_store_opens_after_the_upgrade(tmp_path: Path) -> None:
         # Rows from before schema 3 got their name index when the station was unlocked.
         assert [c.case_no for c in find_by_name(station, APPLICANT["name"])] == [
             details["case_no"]]
+        # And their search keys (schema 9): by the ID's tail with the birth year, by
+        # part of the name (release 1's case was filed on 2026-11-20).
+        tail = APPLICANT["id_number"][-4:] + " " + APPLICANT["id_number"][6:10]
+        assert [c.case_no for c in search(station, tail).items] == [details["case_no"]]
+        assert [c.case_no for c in search(station, APPLICANT["name"][1:], date(2026, 12, 1))
+                .items] == [details["case_no"]]
         out = export_material(station, details["case_no"], "居民身份证", 1, tmp_path / "p.jpg")
         assert out.read_bytes() == (FROZEN / "scan.jpg").read_bytes()
         # Release 1's user had no sealing key (schema 5): the login gave one, so the user

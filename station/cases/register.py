@@ -201,7 +201,15 @@ def find_by_case_tail(station: Station, digits: str,
                  & (Case.filed_at >= since.isoformat()), "case_tail")
 
 
-def _find(station: Station, condition: Any, by: str) -> list[CaseSummary]:
+def find_cases(station: Station, condition: Any, by: str,
+               detail: dict[str, Any] | None = None) -> list[CaseSummary]:
+    """The cases matching ``condition`` (on clear columns or blind indexes), newest
+    first, recorded as one search (阅览留痕) with ``by`` and ``detail``."""
+    return _find(station, condition, by, detail)
+
+
+def _find(station: Station, condition: Any, by: str,
+          detail: dict[str, Any] | None = None) -> list[CaseSummary]:
     rows = (
         Case.select(Case, Applicant)
         .join(Applicant)
@@ -209,7 +217,7 @@ def _find(station: Station, condition: Any, by: str) -> list[CaseSummary]:
         .order_by(Case.filed_at.desc())
     )
     items = _guard(lambda: [_summary(station, c) for c in rows])
-    _record(station, outbox.ACCESS_SEARCHED, {"by": by, "count": len(items)})
+    _record(station, outbox.ACCESS_SEARCHED, {"by": by, "count": len(items), **(detail or {})})
     return items
 
 

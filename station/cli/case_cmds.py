@@ -107,6 +107,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = cmds.add_parser("find", parents=[common], help=_("按身份证号或姓名查找办件"))
     who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("query", nargs="?", help=_(
+        "完整身份证号；身份证或手机号后四位加出生年份或姓氏；姓名中的一两个字；办件编号末 4 位"))
     who.add_argument("--id-number")
     who.add_argument("--name", help=_("完整姓名"))
     p.add_argument("--json", action="store_true")
@@ -210,12 +212,23 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_find(args: argparse.Namespace) -> int:
     from station.cases.register import find_by_id_number, find_by_name
+    from station.cases.search import TOO_MANY, read_query, run_query
 
-    with opened(args) as station:
-        items = (find_by_name(station, args.name) if args.name
-                 else find_by_id_number(station, args.id_number))
+    capped, kind = False, "name" if args.name else "id_number"
+    if args.query is not None:
+        query = read_query(args.query)  # not understood: the message, nothing opened
+        with opened(args) as station:
+            result = run_query(station, query)
+        items, capped, kind = result.items, result.capped, result.kind
+    else:
+        with opened(args) as station:
+            items = (find_by_name(station, args.name) if args.name
+                     else find_by_id_number(station, args.id_number))
     text = [_("找到 {count} 件").format(count=len(items))] + [_summary_line(i) for i in items]
-    emit(args, {"cases": [i.to_json() for i in items]}, "\n".join(text))
+    if capped:
+        text.append(translate(TOO_MANY))
+    emit(args, {"kind": kind, "capped": capped, "cases": [i.to_json() for i in items]},
+         "\n".join(text))
     return 0
 
 

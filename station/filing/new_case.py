@@ -33,6 +33,7 @@ from station.filing.media import detect_media_type
 from station.filing.numbering import next_case_no
 from station.filing.printing import print_case_documents
 from station.i18n import _
+from station.store import search_keys
 from station.store.blobs import StoredBlob
 from station.store.models import Applicant, Case, CaseDraft, CaseMaterial, MatterSnapshot
 from station.store.names import normalise_name
@@ -286,7 +287,10 @@ def upsert_applicant(station: Station, applicant: ApplicantDetails, now: datetim
     person.phone = applicant.phone
     person.phone_index = station.index.index("phone", applicant.phone)
     person.address = applicant.address
+    person.search_version = search_keys.VERSION
     person.save(force_insert=creating)
+    search_keys.replace_keys(person.id, search_keys.keys_for(
+        station.index, applicant.name, person.id_number, applicant.phone, person.birth_date))
     return person
 
 

@@ -142,6 +142,20 @@ def _v8_case_drafts(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX case_draft_user ON case_draft (user)")
 
 
+def _v9_partial_search(db: SqliteDatabase) -> None:
+    """Search by an ID or phone tail with the birth year or surname, and by part of a
+    name: blind-indexed keys per resident.  They need the station's key, so rows
+    written before this version get theirs at the next unlock (``backfill``)."""
+    db.execute_sql("ALTER TABLE applicant ADD COLUMN search_version INTEGER")
+    db.execute_sql("CREATE INDEX applicant_search_pending ON applicant (search_version)"
+                   " WHERE search_version IS NULL")
+    db.execute_sql(
+        "CREATE TABLE search_key (key TEXT NOT NULL,"
+        " applicant_id TEXT NOT NULL REFERENCES applicant (id),"
+        " PRIMARY KEY (key, applicant_id)) WITHOUT ROWID")
+    db.execute_sql("CREATE INDEX search_key_applicant_id ON search_key (applicant_id)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -153,6 +167,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     6: _v6_sync,
     7: _v7_case_documents,
     8: _v8_case_drafts,
+    9: _v9_partial_search,
 }
 LATEST = max(MIGRATIONS)
 

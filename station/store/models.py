@@ -81,6 +81,21 @@ class Applicant(BaseModel):
     phone_index = TextField(index=True)
     address = EncryptedField()
     created_at = TextField()
+    # Version of the applicant's search keys (search_keys.py); NULL until written.
+    search_version = IntegerField(null=True)
+
+
+class SearchKey(BaseModel):
+    """One blind-indexed search key of a resident (schema 9): an ID or phone tail with
+    the birth year or surname, or one character of the name (``search_keys.py``)."""
+
+    key = TextField()
+    applicant = ForeignKeyField(Applicant, backref="search_keys")
+
+    class Meta:
+        table_name = "search_key"
+        primary_key = CompositeKey("key", "applicant")
+        without_rowid = True
 
 
 class Case(BaseModel):
@@ -283,6 +298,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     User,
     MatterSnapshot,
     Applicant,
+    SearchKey,
     Case,
     CaseMaterial,
     Event,

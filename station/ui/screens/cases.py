@@ -19,15 +19,13 @@ import ttkbootstrap as ttk
 from station.cases.register import (
     CaseList,
     CaseSummary,
-    find_by_case_tail,
-    find_by_id_number,
-    find_by_name,
     list_cases,
     show_case,
 )
+from station.cases.search import TOO_MANY, SearchNotUnderstood, SearchResult, read_query, run_query
 from station.filing.drafts import count_drafts
 from station.filing.printing import print_case_documents
-from station.i18n import N_, _, translate
+from station.i18n import N_, _, render, translate
 from station.outbox import label as event_label
 from station.outbox import local_time
 from station.ui.context import AppContext
@@ -46,8 +44,6 @@ if TYPE_CHECKING:
 
 PAGE = 50
 CASE_NO = re.compile(r"^\d{12}-\d{8}-\d{4,}$")
-ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
-CASE_TAIL = re.compile(r"^\d{4}$")  # the last 4 digits of a case number
 # Column → the list service's sort key (the applicant's name is sealed: not sortable).
 SORT_KEYS = {"case_no": "case_no", "matter": "matter", "status": "status",
              "filed": "filed_at", "deadline": "deadline"}
@@ -246,20 +242,21 @@ class CasesScreen(ttk.Frame):
         if not text:
             self.offset = 0
             self.reload()
-        elif ID_NUMBER.match(text):
-            self.app.dispatcher.submit(lambda: find_by_id_number(station, text),
-                                       on_done=self.show_found)
         elif CASE_NO.match(text):
             self.open_case(text)
-        elif CASE_TAIL.match(text):
-            self.app.dispatcher.submit(lambda: find_by_case_tail(station, text),
-                                       on_done=self.show_found)
-        elif len(text) >= 2 and not any(ch.isdigit() for ch in text):
-            self.app.dispatcher.submit(lambda: find_by_name(station, text),
-                                       on_done=self.show_found)
         else:
-            self.message.configure(text=_("可以查找：完整的办件编号，或其末 4 位（一年内的办件）；"
-                                          "18 位身份证号码；完整姓名。"))
+            try:
+                query = read_query(text)
+            except SearchNotUnderstood as error:  # says what search accepts
+                self.message.configure(text=render(error))
+                return
+            self.app.dispatcher.submit(lambda: run_query(station, query),
+                                       on_done=self.show_result)
+
+    def show_result(self, result: SearchResult) -> None:
+        self.show_found(result.items)
+        if result.capped and self.winfo_exists():
+            self.message.configure(text=translate(TOO_MANY))
 
     def show_found(self, items: list[CaseSummary]) -> None:
         if not self.winfo_exists():
