@@ -22,7 +22,8 @@ What it does, in one process:
    the station's indexer, one hash-chained ``case.filed`` event per case),
    and the same data in plain SQLite (the peer for lookups).
 2. Reads it: the case list's first page, a deep page, the whole list (what
-   not paging would cost), and finding a resident's cases by ID number.
+   not paging would cost), finding a resident's cases by ID number, and the
+   village desk's searches (ID/phone last 4 + birth year; part of a name).
 3. Files cases of ``--pages`` pages of ``--page-mb`` MiB of incompressible
    data, against plainly copying the same files with fsync, interleaved.
 
@@ -55,12 +56,13 @@ from forms.identity import mask_name
 from keys.kdf import WEAK_KDF_VARIABLE
 from station import outbox
 from station.app import Station
-from station.cases import register
+from station.cases import register, search
 from station.cases.status import FILED
 from station.demo.samples import resident_id
 from station.filing.new_case import MaterialFile, file_case, snapshot_matter
 from station.filing.printing import print_case_documents
-from station.store.models import Applicant, Case, Event, new_id
+from station.store import search_keys
+from station.store.models import Applicant, Case, Event, SearchKey, new_id
 
 PASSPHRASE = "bench passphrase 便民站"
 NODE = ("village", "450981104201", "桂平市示范镇示范村便民服务站")
@@ -252,6 +254,7 @@ def build_store(station: Station, people: list[Person], rows: list[CaseRow]) -> 
     applicant_ids: list[str] = []
     for start in range(0, len(rows), BATCH):
         new_people, new_cases, new_events = [], [], []
+        new_keys: list[dict[str, Any]] = []
         for row in rows[start : start + BATCH]:
             matter = matters[row.matter_code]
             who = people[row.person]
@@ -268,7 +271,10 @@ def build_store(station: Station, people: list[Person], rows: list[CaseRow]) -> 
                 person.phone = who.phone
                 person.phone_index = station.index.index("phone", who.phone)
                 person.address = who.address
+                person.search_version = search_keys.VERSION
                 new_people.append(person.__data__)
+                new_keys += [{"key": key, "applicant": person.id} for key in search_keys.keys_for(
+                    station.index, who.name, who.id_number, who.phone, who.birth_date)]
                 applicant_ids.append(person.id)
             key = (row.day, matter.promised_days)
             if key not in deadlines:
@@ -314,7 +320,8 @@ def build_store(station: Station, people: list[Person], rows: list[CaseRow]) -> 
             event.hash = prev_hash = outbox.event_hash(event)
             new_events.append(event.__data__)
         with station.db.atomic("IMMEDIATE"):
-            for model, data in ((Applicant, new_people), (Case, new_cases), (Event, new_events)):
+            for model, data in ((Applicant, new_people), (SearchKey, new_keys), (Case, new_cases),
+                                (Event, new_events)):
                 insert_rows(station, model, data)
         progress(f"  {min(start + BATCH, len(rows)):,} cases")
     return applicant_ids
@@ -376,6 +383,40 @@ def record_access(station: Station) -> None:
     with station.db.atomic("IMMEDIATE"):
         outbox.append(station.node.code, station.user, outbox.ACCESS_SEARCHED,
                       {"by": "id_number", "count": 1})
+
+
+def desk_searches(station: Station, people: list[Person], rows: list[CaseRow],
+                  targets: list[int]) -> tuple[Timing, Timing, int, int]:
+    """The village desk's searches for the same residents as the whole-ID find: the last 4
+    digits of the ID with the birth year, and the two characters of the given name; each
+    result checked against the generated data (all cases lie within the last year)."""
+    cases_of: dict[int, set[str]] = {}
+    for row in rows:
+        cases_of.setdefault(row.person, set()).add(row.case_no)
+
+    def expected(match: Callable[[Person], bool]) -> set[str]:
+        return {no for j, who in enumerate(people) if match(who) for no in cases_of[j]}
+
+    by_tail, by_name, tail_found, name_found = Timing(), Timing(), 0, 0
+    search.search(station, f"{people[targets[0]].id_number[-4:]} 1950")  # warm-up
+    for k in targets:
+        who = people[k]
+        tail, year = who.id_number[-4:], who.birth_date[:4]
+        seconds, result = timed(partial(search.search, station, f"{tail} {year}"))
+        by_tail.samples.append(seconds)
+        want = expected(lambda p, t=tail, y=year: p.birth_date[:4] == y
+                        and (p.id_number[-4:] == t or p.phone[-4:] == t))
+        if {i.case_no for i in result.items} != want:
+            raise RuntimeError(f"last-4 + birth year search wrong for resident {k}")
+        tail_found += len(result.items)
+        part = who.name[1:3] if len(who.name) == 3 else who.name[:2]
+        seconds, result = timed(partial(search.search, station, part))
+        by_name.samples.append(seconds)
+        want = expected(lambda p, q=part: q in p.name)
+        if not result.capped and {i.case_no for i in result.items} != want:
+            raise RuntimeError(f"part-of-name search wrong for resident {k} ({part})")
+        name_found += len(result.items)
+    return by_tail, by_name, tail_found, name_found
 
 
 # -- filing ---------------------------------------------------------------------
@@ -644,6 +685,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             raise RuntimeError(f"product and peer disagree for resident {k}")
         access.samples.append(timed(lambda: record_access(station))[0])
     peer.close()
+    by_tail, by_name, tail_found, name_found = desk_searches(station, people, rows, targets)
 
     progress(f"filing {args.rounds} rounds of {args.pages} × {args.page_mb:g} MiB")
     size = int(args.page_mb * 1024 * 1024)
@@ -699,6 +741,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
          find.median / find_peer.median)
     line("  of which: the access event's commit", access, f"find {ms(find.median)}",
          access.median / find.median, "one fsynced write")
+    line("search: ID/phone last 4 + birth year", by_tail, f"limit {LIMIT_FIND_MS:.0f} ms",
+         by_tail.median * 1000 / LIMIT_FIND_MS, f"{tail_found / len(targets):.1f} cases/search")
+    line("search: ID/phone last 4 + birth year", by_tail, f"find by ID {ms(find.median)}",
+         by_tail.median / find.median)
+    line("search: part of a name (2 characters)", by_name, f"limit {LIMIT_FIND_MS:.0f} ms",
+         by_name.median * 1000 / LIMIT_FIND_MS, f"{name_found / len(targets):.1f} cases/search")
+    line("search: part of a name (2 characters)", by_name, f"find by ID {ms(find.median)}",
+         by_name.median / find.median)
     print()
     print(f"  whole benchmark: {ms(elapsed)}")
     ratio = filing.filing.median / filing.copy.median
