@@ -160,9 +160,9 @@ def _by_name_part(station: Station, query: Query, today: date) -> SearchResult:
     # Residents holding every character (one key row per distinct character), with a
     # case in the last year; at most one more than the cap, to know it was reached.
     rows = station.db.execute_sql(
-        f'SELECT k."applicant_id" FROM "search_key" k WHERE k."key" IN ({marks})'
-        ' GROUP BY k."applicant_id" HAVING COUNT(*) = ?'
-        ' AND EXISTS (SELECT 1 FROM "cases" c WHERE c."applicant_id" = k."applicant_id"'
+        'SELECT "who" FROM (SELECT "applicant_id" AS "who" FROM "search_key"'
+        f' WHERE "key" IN ({marks}) GROUP BY "applicant_id" HAVING COUNT(*) = ?)'
+        ' WHERE EXISTS (SELECT 1 FROM "cases" c WHERE c."applicant_id" = "who"'
         ' AND c."filed_at" >= ?) LIMIT ?',
         (*keys, len(keys), since, NAME_CANDIDATES + 1)).fetchall()
     capped = len(rows) > NAME_CANDIDATES
@@ -170,8 +170,11 @@ def _by_name_part(station: Station, query: Query, today: date) -> SearchResult:
     wanted = normalise_name(query.text)
     people = _names_that(candidates, lambda name: wanted in name)
     # A whole name is still found in every year, through the name index (find_by_name).
-    whole = Applicant.name_index == station.index.index("name", wanted)
+    # Both terms on cases.applicant_id, so SQLite answers each through its index.
+    whole = Applicant.select(Applicant.id).where(
+        Applicant.name_index == station.index.index("name", wanted))
     items = register.find_cases(
-        station, (Case.applicant.in_(people) & (Case.filed_at >= since)) | whole, NAME_PART,
+        station, (Case.applicant.in_(people) & (Case.filed_at >= since))
+        | Case.applicant.in_(whole), NAME_PART,
         {"candidates": len(candidates), "capped": capped})
     return SearchResult(NAME_PART, items, capped)
