@@ -182,6 +182,8 @@ def test_the_unlock_after_the_upgrade_writes_the_keys_filing_writes(
         assert keys_by_resident(data_dir) == written_at_filing
         assert found(opened, "秀英") == {filed["huang"], filed["li"]}
         assert search_keys.backfill_search_keys(opened.index) == 0  # nothing left to do
+        # The larger page cache of the backfill is given back.
+        assert opened.db.execute_sql("PRAGMA cache_size").fetchone()[0] == -2000
     finally:
         opened.close()
 
