@@ -11,13 +11,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE
 from filing_samples import ELDER_REQUIRED
 
-from keys.stream import MAGIC, iter_decrypt
+from keys.stream import MAGIC, TAG_LENGTH, iter_decrypt
 from station.app import Station
 from station.cases.register import export_material
 from station.filing.drafts import file_draft, list_drafts, load_draft
@@ -176,3 +177,57 @@ def test_put_of_one_scan_still_fsyncs_and_places_it(tmp_path: Path) -> None:
     blob = blobs.put(io.BytesIO(content))
     assert blobs.read(blob.address) == content
     assert list(blobs.tmp.iterdir()) == []
+
+
+def test_filings_share_one_pool_of_page_threads(tmp_path: Path) -> None:
+    """The page threads are started once for the process, not for every filing."""
+    blobs = store(tmp_path)
+    blobs.put_files(pages(tmp_path / "first", PAGE_WORKERS + 2))
+    started = {t for t in threading.enumerate() if t.name.startswith("blob-page")}
+    assert 1 <= len(started) <= PAGE_WORKERS
+    blobs.put_files(pages(tmp_path / "second", PAGE_WORKERS + 2))
+    assert {t for t in threading.enumerate() if t.name.startswith("blob-page")} == started
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_stores_pages_on_threads_of_its_own(tmp_path: Path) -> None:
+    """The parent's page threads are not in a forked child: it starts its own pool
+    (were it to queue pages for the parent's threads, it would wait for ever)."""
+    blobs = store(tmp_path)
+    given = pages(tmp_path / "scans", 3)
+    blobs.put_files(given * PAGE_WORKERS)  # every thread of the pool started, then idle
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's outcome is its exit status
+        signal.alarm(30)
+        ok = False
+        try:
+            stored = blobs.put_files(given)
+            ok = [blobs.read(s.address) for s in stored] == [p.read_bytes() for p in given]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_writeback_is_started_for_every_chunk(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chunk's bytes are handed to the disk as soon as they are written (a hint:
+    without posix_fadvise the pages are stored the same)."""
+    blobs = store(tmp_path)
+    [page] = pages(tmp_path / "scans", 1)
+    hinted: list[tuple[int, int]] = []
+
+    def record(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        hinted.append((offset, length))
+
+    monkeypatch.setattr(blobs_module, "_FADVISE", record)
+    [stored] = blobs.put_files([page])
+    size = blobs.path_of(stored.address).stat().st_size
+    header = size - page.stat().st_size - 3 * TAG_LENGTH
+    whole = CHUNK_SIZE + TAG_LENGTH
+    assert hinted == [(header, whole), (header + whole, whole),
+                      (header + 2 * whole, 777 + TAG_LENGTH)]
+    monkeypatch.setattr(blobs_module, "_FADVISE", None)
+    other = pages(tmp_path / "more", 1, size=CHUNK_SIZE + 5)
+    assert [blobs.read(s.address) for s in blobs.put_files(other)] == [other[0].read_bytes()]
