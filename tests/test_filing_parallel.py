@@ -18,7 +18,7 @@ import pytest
 from conftest import PASSPHRASE
 from filing_samples import ELDER_REQUIRED
 
-from keys.stream import MAGIC, TAG_LENGTH, iter_decrypt
+from keys.stream import MAGIC, iter_decrypt
 from station.app import Station
 from station.cases.register import export_material
 from station.filing.drafts import file_draft, list_drafts, load_draft
@@ -208,26 +208,3 @@ def test_a_forked_child_stores_pages_on_threads_of_its_own(tmp_path: Path) -> No
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
-
-def test_writeback_is_started_for_every_chunk(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each chunk's bytes are handed to the disk as soon as they are written (a hint:
-    without posix_fadvise the pages are stored the same)."""
-    blobs = store(tmp_path)
-    [page] = pages(tmp_path / "scans", 1)
-    hinted: list[tuple[int, int]] = []
-
-    def record(fd: int, offset: int, length: int, advice: int) -> None:
-        assert advice == os.POSIX_FADV_DONTNEED
-        hinted.append((offset, length))
-
-    monkeypatch.setattr(blobs_module, "_FADVISE", record)
-    [stored] = blobs.put_files([page])
-    size = blobs.path_of(stored.address).stat().st_size
-    header = size - page.stat().st_size - 3 * TAG_LENGTH
-    whole = CHUNK_SIZE + TAG_LENGTH
-    assert hinted == [(header, whole), (header + whole, whole),
-                      (header + 2 * whole, 777 + TAG_LENGTH)]
-    monkeypatch.setattr(blobs_module, "_FADVISE", None)
-    other = pages(tmp_path / "more", 1, size=CHUNK_SIZE + 5)
-    assert [blobs.read(s.address) for s in blobs.put_files(other)] == [other[0].read_bytes()]

@@ -18,11 +18,10 @@ encrypted on one thread of a pool shared by the process, ``PAGE_WORKERS`` pages
 at once (hashlib and AES-GCM in ``cryptography`` ≥ 50 release the GIL on large
 buffers).  More pages than cores are in flight: the scheduler shares the cores
 per runnable thread, so a filing keeps its share beside other busy programs.
-After each chunk is written its writeback is started (``posix_fadvise``, a hint
-only), so the disk works while the rest is still being encrypted, and each
-page's worker fsyncs its temp file when the page is done.  Only when every temp
-file is on disk are they renamed into place, in order, and the folder is
-fsynced once.  Temp files hold only ciphertext, from the first byte written.
+Each page's thread fsyncs its temp file when the page is written, while other
+pages are still being encrypted.  Only when every temp file is on disk are they
+renamed into place, in order, and the folder is fsynced once.  Temp files hold
+only ciphertext, from the first byte written.
 """
 
 from __future__ import annotations
@@ -121,17 +120,6 @@ def _give_back(buffers: _Buffers) -> None:
     megabyte buffers cost page faults."""
     if _spare.qsize() < PAGE_WORKERS:
         _spare.put(buffers)
-
-
-def _start_writeback(fd: int, offset: int, length: int) -> None:
-    """Let the disk start on bytes just written, before the fsync that waits for
-    them (on Linux, DONTNEED starts writeback of the dirty range and keeps it
-    cached until written).  A hint: where it is missing, the fsync does it all."""
-    if _FADVISE is not None:
-        _FADVISE(fd, offset, length, os.POSIX_FADV_DONTNEED)
-
-
-_FADVISE = getattr(os, "posix_fadvise", None)
 
 
 def _fsync_file(path: Path) -> None:
@@ -250,7 +238,6 @@ class BlobStore:
                 encryptor = StreamEncryptor(
                     self._keys[self._version], self._version, dst, AAD, CHUNK_SIZE
                 )
-                offset = dst.tell()  # after the header
                 slot = 0
                 chunk: memoryview | None = _fill(src, ring[slot])
                 while chunk is not None:
@@ -259,8 +246,6 @@ class BlobStore:
                     following = _fill(src, ring[slot]) if len(chunk) == CHUNK_SIZE else None
                     last = not following
                     encryptor.write_chunk(chunk, last, out)
-                    _start_writeback(fd, offset, len(chunk) + TAG_LENGTH)
-                    offset += len(chunk) + TAG_LENGTH
                     size += len(chunk)
                     chunk = None if last else following
         except BaseException:
