@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python bench/bench_sync_stations.py [--stations 500] [--cases 5] [--materials 2]
         [--single 7] [--client-processes 2] [--timeout 120] [--backend sqlite|postgresql]
         [--workers N] [--baseline DIR] [--baseline-backend sqlite|postgresql] [--repeat K]
-        [--workdir DIR]
+        [--known] [--workdir DIR]
 
 It prints the push latency of ``--stations`` stations that all start at the
 same moment, beside the push latency of one station alone measured in the
@@ -30,6 +30,11 @@ network, the same station logs and the same clients (this checkout's
 - this checkout's hub, single process (waitress);
 - with ``--workers N`` (N > 1, PostgreSQL only), this checkout's hub with N
   worker processes: the single-process hub beside it in the same run.
+
+``--known``: before the stations alone and the storm, every station says hello once,
+one after another, so the hub knows them (their chains registered, and remembered by
+the running hub): the morning rush of stations that synced yesterday.  Without it
+every station meets the hub for the first time, as issue 19 measured.
 
 ``--repeat K`` runs each configuration's storm K times (a fresh database each
 time; the hub's CPU per station varies by about ±12 % from run to run on a
@@ -151,6 +156,12 @@ def client_main(spec_path: Path) -> int:
     when the parent writes a line to stdin after this process printed "ready"."""
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     address, timeout, stations = spec["address"], spec["timeout"], spec["stations"]
+    if spec["mode"] == "known":  # each station says hello once: the hub knows it after
+        for station in stations:
+            node = common.Node.from_json(station["node"])
+            HubClient(address, node.key, node.code, timeout=timeout).hello(node.chain_pem)
+        print(json.dumps({"results": []}), flush=True)
+        return 0
     if spec["mode"] == "alone":
         one_by_one = [session(address, station, timeout, None) for station in stations]
         print(json.dumps({"results": one_by_one}), flush=True)
@@ -203,6 +214,13 @@ def write_spec(path: Path, address: str, timeout: float, mode: str,
 
 def client_argv(spec: Path) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--client", str(spec)]
+
+
+def introduce(address: str, logs: list[common.StationLog], timeout: float,
+              work: Path) -> None:
+    """Every station's hello, one after another: the stations the hub knows (``--known``)."""
+    spec = write_spec(work / "known.json", address, timeout, "known", logs)
+    subprocess.run(client_argv(spec), capture_output=True, text=True, check=True)
 
 
 def alone(address: str, logs: list[common.StationLog], timeout: float,
@@ -410,6 +428,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--baseline-backend", choices=("sqlite", "postgresql"),
                         help="the baseline hub's database (default: --backend); sqlite is "
                         "the code as filed's default, a file beside the hub")
+    parser.add_argument("--known", action="store_true",
+                        help="stations the hub already knows: each says hello once before "
+                        "(a morning after yesterday's sync; the hub still running)")
     parser.add_argument("--repeat", type=int, default=1, metavar="K",
                         help="storms per configuration, each on a fresh database; the "
                         "summary gives medians")
@@ -470,6 +491,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
                 with common.serving_in(argv, work / f"hub-{tag}.log",
                                        env=code_env(configuration.root),
                                        cwd=configuration.root) as hub:
+                    if args.known:
+                        progress("every station says hello first (known to the hub)")
+                        introduce(hub.address, logs, args.timeout, work)
                     progress(f"{args.single} stations alone, one after another")
                     single = alone(hub.address, single_logs, args.timeout, work)
                     progress(f"{args.stations} stations at once, in {args.client_processes} "
@@ -505,6 +529,8 @@ def header(args: argparse.Namespace, sizes: list[int], load_before: str) -> None
     print(f"  each station: health, hello (its certificate chain), one push of "
           f"{args.cases * common.EVENTS_PER_CASE} events ({statistics.median(sizes):,.0f} B "
           f"median); alone = median of {args.single} stations syncing one after another")
+    print("  the stations are " + ("known to the hub (each said hello once before)"
+                                   if args.known else "new to the hub (first hello)"))
 
 
 def report(args: argparse.Namespace, run: Run) -> None:

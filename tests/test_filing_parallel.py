@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,34 @@ def test_put_of_one_scan_still_fsyncs_and_places_it(tmp_path: Path) -> None:
     blob = blobs.put(io.BytesIO(content))
     assert blobs.read(blob.address) == content
     assert list(blobs.tmp.iterdir()) == []
+
+
+def test_filings_share_one_pool_of_page_threads(tmp_path: Path) -> None:
+    """The page threads are started once for the process, not for every filing."""
+    blobs = store(tmp_path)
+    blobs.put_files(pages(tmp_path / "first", PAGE_WORKERS + 2))
+    started = {t for t in threading.enumerate() if t.name.startswith("blob-page")}
+    assert 1 <= len(started) <= PAGE_WORKERS
+    blobs.put_files(pages(tmp_path / "second", PAGE_WORKERS + 2))
+    assert {t for t in threading.enumerate() if t.name.startswith("blob-page")} == started
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_stores_pages_on_threads_of_its_own(tmp_path: Path) -> None:
+    """The parent's page threads are not in a forked child: it starts its own pool
+    (were it to queue pages for the parent's threads, it would wait for ever)."""
+    blobs = store(tmp_path)
+    given = pages(tmp_path / "scans", 3)
+    blobs.put_files(given * PAGE_WORKERS)  # every thread of the pool started, then idle
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's outcome is its exit status
+        signal.alarm(30)
+        ok = False
+        try:
+            stored = blobs.put_files(given)
+            ok = [blobs.read(s.address) for s in stored] == [p.read_bytes() for p in given]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+

@@ -7,19 +7,21 @@ an ID-card photo prove it is here).  Writing is one pass: the plaintext is
 hashed and encrypted into a temp file in ``tmp/``, fsynced, then renamed into
 place; a crash leaves at most a temp file of ciphertext, swept on next open, or
 a blob nothing refers to, swept once it is old (``station/store/leftovers.py``).
-The hash runs in a helper thread (hashlib releases the GIL) while this thread
-encrypts and writes, so storing a scan costs about what its slower half costs.
+Each chunk is read once, hashed, then encrypted from the same memory, so the
+address is of the bytes that were encrypted even if the source file changes.
 
 Reading checks every chunk's tag, truncation, and finally that the
 plaintext's HMAC is the address (so two blobs swapped on disk fail).
 
-A filing's pages go through ``put_files`` on every core: ``PAGE_WORKERS`` pages
-are hashed and encrypted at once (AES-GCM in ``cryptography`` ≥ 50 releases the
-GIL on large buffers, as hashlib does), and each finished temp file is fsynced
-on an I/O thread while the workers go on to the next page, so no core waits on
-the disk and concurrent fsyncs share the filesystem's journal commits.  Only
-when every temp file is on disk are they renamed into place, and the folder is
-fsynced once.  Temp files hold only ciphertext, from the first byte written.
+A filing's pages go through ``put_files``: each page is read, hashed and
+encrypted on one thread of a pool shared by the process, ``PAGE_WORKERS`` pages
+at once (hashlib and AES-GCM in ``cryptography`` ≥ 50 release the GIL on large
+buffers).  More pages than cores are in flight: the scheduler shares the cores
+per runnable thread, so a filing keeps its share beside other busy programs.
+Each page's thread fsyncs its temp file when the page is written, while other
+pages are still being encrypted.  Only when every temp file is on disk are they
+renamed into place, in order, and the folder is fsynced once.  Temp files hold
+only ciphertext, from the first byte written.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ import hmac
 import os
 import queue
 import tempfile
-from collections import deque
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -41,13 +43,35 @@ from keys.stream import TAG_LENGTH, StreamEncryptor, iter_decrypt
 from station.fileio import fsync_directory
 
 CHUNK_SIZE = 1024 * 1024  # scans are megabytes: fewer, larger AEAD chunks
-HASH_AHEAD = 2  # chunks the hashing thread may lag behind
-PAGE_WORKERS = max(2, os.cpu_count() or 1)  # pages hashed and encrypted at once
-SYNC_WORKERS = 8  # temp files fsynced at once
+# Pages stored at once, one thread each (3 MiB of buffers each).  More than the
+# cores: under load the scheduler shares the CPU per runnable thread.
+PAGE_WORKERS = 8
 AAD = b"bianmin-material"
 
-_Buffers = tuple[list[bytearray], bytearray]  # a page worker's ring of chunks, its output
+_Buffers = tuple[list[bytearray], bytearray]  # a page's two chunks read, its output
 _spare: queue.SimpleQueue[_Buffers] = queue.SimpleQueue()  # kept for the next scan
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _page_pool() -> ThreadPoolExecutor:
+    """The pool ``put_files`` stores pages on: shared by the process, its threads
+    started on first use and kept (starting them for every filing costs ~1.5 ms)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(PAGE_WORKERS, thread_name_prefix="blob-page")
+        return _pool
+
+
+def _forget_pool() -> None:
+    """In a forked child the parent's pool threads are not there: start anew."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 @dataclass(frozen=True)
@@ -87,12 +111,13 @@ def _take_buffers() -> _Buffers:
     try:
         return _spare.get_nowait()
     except queue.Empty:
-        return ([bytearray(CHUNK_SIZE) for _ in range(HASH_AHEAD + 1)],
+        return ([bytearray(CHUNK_SIZE), bytearray(CHUNK_SIZE)],
                 bytearray(CHUNK_SIZE + TAG_LENGTH))
 
 
 def _give_back(buffers: _Buffers) -> None:
-    """Keep up to ``PAGE_WORKERS`` sets (4 MiB each) for the next filing."""
+    """Keep up to ``PAGE_WORKERS`` sets (3 MiB each) for the next filing: fresh
+    megabyte buffers cost page faults."""
     if _spare.qsize() < PAGE_WORKERS:
         _spare.put(buffers)
 
@@ -145,29 +170,21 @@ class BlobStore:
             return self.put(src, sync_folder)
 
     def put_files(self, paths: Sequence[Path]) -> list[StoredBlob]:
-        """Store several scans on every core (see the module's docstring), then make
-        all their names durable at once; the blobs come back in the order given."""
-        pages = ThreadPoolExecutor(PAGE_WORKERS)
-        syncs = ThreadPoolExecutor(SYNC_WORKERS)
-        writing = [pages.submit(self._write_file, path) for path in paths]
-        written: list[_Written] = []
+        """Store several scans at once (see the module's docstring), then make all
+        their names durable; the blobs come back in the order given.  If any page
+        fails, no page is placed and every temp file of the batch is removed."""
+        pool = _page_pool()
+        writing = [pool.submit(self._write_synced, path) for path in paths]
         try:
-            synced = []
-            for future in writing:
-                done = future.result()
-                written.append(done)
-                synced.append(syncs.submit(_fsync_file, done.tmp))
-            for sync in synced:
-                sync.result()
+            written = [future.result() for future in writing]
         except BaseException:
-            pages.shutdown(wait=True, cancel_futures=True)
-            syncs.shutdown(wait=True)
+            for future in writing:
+                future.cancel()
+            wait(writing)
             for future in writing:
                 if not future.cancelled() and future.exception() is None:
                     future.result().tmp.unlink(missing_ok=True)
             raise
-        pages.shutdown()
-        syncs.shutdown()
         stored = []
         try:
             for done in written:
@@ -192,18 +209,24 @@ class BlobStore:
             fsync_directory(self.root)
         return placed
 
-    def _write_file(self, path: Path) -> _Written:
+    def _write_synced(self, path: Path) -> _Written:
+        """One page of ``put_files``, on a pool thread: written and fsynced."""
         with path.open("rb", buffering=0) as src:
-            return self._write(src)
+            written = self._write(src)
+        try:
+            _fsync_file(written.tmp)
+        except BaseException:
+            written.tmp.unlink(missing_ok=True)
+            raise
+        return written
 
     def _write(self, src: BinaryIO) -> _Written:
         """Hash and encrypt ``src`` into a new temp file (written, not fsynced).
 
-        Each chunk is read once, into one of a few buffers that are kept for the next
-        scan (fresh megabyte buffers cost page faults): the hashing thread and AES-GCM
-        read the same bytes, so the address is of what was encrypted even if the file
-        changes meanwhile, and the ciphertext goes to the file from one more buffer.
-        The next chunk is read before this one is encrypted, to know which is last."""
+        Each chunk is read once, into one of two buffers kept for the next scan,
+        hashed, and encrypted from the same memory into a third, from which it is
+        written.  The next chunk is read before this one is encrypted, to know
+        which is the last."""
         mac = hmac.new(self._address_key, digestmod=hashlib.sha256)
         size = 0
         fd, tmp_name = tempfile.mkstemp(prefix="blob-", dir=self.tmp)
@@ -211,25 +234,20 @@ class BlobStore:
         buffers = _take_buffers()
         ring, out = buffers
         try:
-            with ThreadPoolExecutor(1) as hasher, os.fdopen(fd, "wb", buffering=0) as dst:
+            with os.fdopen(fd, "wb", buffering=0) as dst:
                 encryptor = StreamEncryptor(
                     self._keys[self._version], self._version, dst, AAD, CHUNK_SIZE
                 )
-                hashing: deque[Future[None]] = deque()
                 slot = 0
                 chunk: memoryview | None = _fill(src, ring[slot])
                 while chunk is not None:
-                    hashing.append(hasher.submit(mac.update, chunk))
-                    slot = (slot + 1) % len(ring)
-                    if len(hashing) == len(ring):  # the next slot must be hashed first
-                        hashing.popleft().result()
+                    mac.update(chunk)
+                    slot ^= 1
                     following = _fill(src, ring[slot]) if len(chunk) == CHUNK_SIZE else None
                     last = not following
                     encryptor.write_chunk(chunk, last, out)
                     size += len(chunk)
                     chunk = None if last else following
-                for pending in hashing:
-                    pending.result()
         except BaseException:
             tmp_path.unlink(missing_ok=True)
             raise
