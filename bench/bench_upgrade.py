@@ -51,8 +51,7 @@ import station.app
 from keys.blind import BlindIndexer
 from keys.kdf import WEAK_KDF_VARIABLE
 from station.app import Station
-from station.store import search_keys
-from station.store.models import Applicant, SearchKey, new_id
+from station.store.models import Applicant, new_id
 from station.store.names import normalise_name
 
 LIMIT_S = 2.0
@@ -76,7 +75,7 @@ def build(data: Path, documents: Path, residents: int) -> None:
     people = residents_of(residents * 5 // 4)[:residents]
     try:
         for start in range(0, len(people), BATCH):
-            rows, keys = [], []
+            rows = []
             for who in people[start : start + BATCH]:
                 person = Applicant(id=new_id(), created_at="2026-01-05T09:00:00+08:00",
                                    id_index=station_.index.index("id_number", who.id_number),
@@ -87,15 +86,9 @@ def build(data: Path, documents: Path, residents: int) -> None:
                 person.sex = who.sex
                 person.phone = who.phone
                 person.address = who.address
-                # The search keys of schema 9 are there already: only the name index is
-                # backfilled here (the search keys' backfill is timed on its own).
-                person.search_version = search_keys.VERSION
                 rows.append(person.__data__)
-                keys += [{"key": key, "applicant": person.id} for key in search_keys.keys_for(
-                    station_.index, who.name, who.id_number, who.phone, who.birth_date)]
             with station_.db.atomic("IMMEDIATE"):
                 insert_rows(station_, Applicant, rows)
-                insert_rows(station_, SearchKey, keys)
             progress(f"  {min(start + BATCH, len(people)):,} residents")
     finally:
         station_.close()

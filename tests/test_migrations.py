@@ -55,6 +55,7 @@ def test_a_version_1_store_opens_after_the_upgrade(tmp_path: Path) -> None:
             details["case_no"]]
         # And their search keys (schema 9): by the ID's tail with the birth year, by
         # part of the name (release 1's case was filed on 2026-11-20).
+        assert station.wait_search_keys()  # written in the background after the unlock
         tail = APPLICANT["id_number"][-4:] + " " + APPLICANT["id_number"][6:10]
         assert [c.case_no for c in search(station, tail).items] == [details["case_no"]]
         assert [c.case_no for c in search(station, APPLICANT["name"][1:], date(2026, 12, 1))

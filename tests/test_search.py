@@ -5,6 +5,7 @@ the search keys' backfill after the upgrade to schema 9 (real store files)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from cli import station as run_station
 from conftest import PASSPHRASE, VILLAGE, write_json
 from filing_samples import ELDER_FORM, ELDER_MATTER
 
+import station.app as station_app
 from keys.blind import BlindIndexer
 from station import outbox
 from station.app import Station
@@ -179,6 +181,7 @@ def test_the_unlock_after_the_upgrade_writes_the_keys_filing_writes(
     monkeypatch.setattr(search_keys, "BACKFILL_BATCH", 2)  # three batches
     opened = Station.open(data_dir, None, PASSPHRASE, documents)
     try:
+        assert opened.wait_search_keys()  # written in the background after the unlock
         assert keys_by_resident(data_dir) == written_at_filing
         assert found(opened, "秀英") == {filed["huang"], filed["li"]}
         assert search_keys.backfill_search_keys(opened.index) == 0  # nothing left to do
@@ -206,6 +209,7 @@ def test_a_backfill_that_fails_midway_keeps_whole_batches_and_finishes_later(
             return self.inner.index(kind, value)
 
     opened = Station.open(data_dir, None, PASSPHRASE, documents)  # backfills everything
+    assert opened.wait_search_keys()
     with opened.db.atomic():
         SearchKey.delete().execute()
         Applicant.update(search_version=None).execute()
@@ -216,7 +220,46 @@ def test_a_backfill_that_fails_midway_keeps_whole_batches_and_finishes_later(
     partial = keys_by_resident(data_dir)
     assert len(partial) == 4 and all(written_at_filing[k] == v for k, v in partial.items())
     opened.close()
-    Station.open(data_dir, None, PASSPHRASE, documents).close()
+    again = Station.open(data_dir, None, PASSPHRASE, documents)
+    assert again.wait_search_keys()
+    again.close()
+    assert keys_by_resident(data_dir) == written_at_filing
+
+
+def test_the_first_login_after_the_upgrade_does_not_wait_for_the_keys(
+        data_dir: Path, documents: Path, filed: dict[str, str], station: Station,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys are written in the background; a search meanwhile says it may be
+    incomplete, a whole ID number is found as ever, and closing the station stops the
+    backfill after its batch (the next login finishes it)."""
+    station.close()
+    written_at_filing = keys_by_resident(data_dir)
+    as_before_schema_9(data_dir)
+    release, started = threading.Event(), threading.Event()
+    real = station_app.backfill_search_keys
+
+    def held(*args: Any, **kwargs: Any) -> int:
+        started.set()
+        release.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(station_app, "backfill_search_keys", held)
+    opened = Station.open(data_dir, None, PASSPHRASE, documents)  # returns while it is held
+    try:
+        started.wait()
+        assert not opened.search_keys_ready()
+        waiting = search(opened, "秀英", TODAY)
+        assert waiting.partial and waiting.to_json()["partial"] is True
+        whole = search(opened, RESIDENTS["li"]["id_number"])
+        assert not whole.partial and [c.case_no for c in whole.items] == [filed["li"]]
+        release.set()
+        assert opened.wait_search_keys()
+        done = search(opened, "秀英", TODAY)
+        assert not done.partial
+        assert {c.case_no for c in done.items} == {filed["huang"], filed["li"]}
+    finally:
+        release.set()
+        opened.close()
     assert keys_by_resident(data_dir) == written_at_filing
 
 

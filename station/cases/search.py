@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,6 +45,8 @@ TAIL_WITH = re.compile(r"^(\d{3}[\dX])\s*(\d{4}|[^\d\s]{1,2})$")
 DIGIT = re.compile(r"\d")
 
 TOO_MANY = N_("结果太多，只列出了一部分：请多输入几个字或加上出生年份。")
+PARTIAL = N_("升级后正在为以前的居民建立检索，结果可能不全；"
+             "用完整身份证号查找不受影响，请稍后再查。")
 
 
 class SearchNotUnderstood(StationError):
@@ -76,9 +78,10 @@ class SearchResult:
     kind: str
     items: list[CaseSummary] = field(default_factory=list)
     capped: bool = False  # more candidates than NAME_CANDIDATES: say so (TOO_MANY)
+    partial: bool = False  # the search keys of older residents are still being written
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "capped": self.capped,
+        return {"kind": self.kind, "capped": self.capped, "partial": self.partial,
                 "cases": [item.to_json() for item in self.items]}
 
 
@@ -118,9 +121,12 @@ def run_query(station: Station, query: Query, today: date | None = None) -> Sear
         return SearchResult(ID, find_by_id_number(station, query.text))
     if query.kind == "case_tail":
         return SearchResult(query.kind, find_by_case_tail(station, query.text, today))
+    ready = station.search_keys_ready()  # before the search: keys written after count
     if query.kind in (TAIL_YEAR, TAIL_SURNAME):
-        return _by_tail(station, query)
-    return _by_name_part(station, query, today or date.today())
+        result = _by_tail(station, query)
+    else:
+        result = _by_name_part(station, query, today or date.today())
+    return result if ready else replace(result, partial=True)
 
 
 def _names_that(people: list[str], keep: Callable[[str], bool]) -> list[str]:

@@ -218,6 +218,9 @@ def run_find(args: argparse.Namespace) -> int:
     if args.query is not None:
         query = read_query(args.query)  # not understood: the message, nothing opened
         with opened(args) as station:
+            # The command ends when it answers: the search keys older residents are still
+            # owed (after an upgrade) are finished first, or the answer could miss some.
+            station.wait_search_keys()
             result = run_query(station, query)
         items, capped, kind = result.items, result.capped, result.kind
     else:

@@ -16,6 +16,7 @@ without the key is in docs/storage.md ("Partial search keys").
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -88,7 +89,15 @@ def replace_keys(applicant_id: str, keys: Iterable[str]) -> None:
         SearchKey.insert_many(rows).execute()
 
 
-def backfill_search_keys(index: BlindIndexer, batch: int | None = None) -> int:
+def keys_pending() -> bool:
+    """Whether some residents still lack their search keys (a backfill is owed)."""
+    table = Applicant._meta.table_name
+    return Applicant._meta.database.execute_sql(
+        f'SELECT 1 FROM "{table}" WHERE "search_version" IS NULL LIMIT 1').fetchone() is not None
+
+
+def backfill_search_keys(index: BlindIndexer, batch: int | None = None,
+                         stop: threading.Event | None = None) -> int:
     """Give residents written before schema 9 their search keys (needs the unlocked key).
 
     Like ``names.backfill_name_index``: ``batch`` residents per transaction, found
@@ -96,7 +105,8 @@ def backfill_search_keys(index: BlindIndexer, batch: int | None = None) -> int:
     same; their values are opened in Python, their old keys (if any) deleted and the
     new ones inserted, and the row marked, all in that transaction.  An interrupted
     backfill leaves whole batches done and the rest unmarked; the next unlock
-    finishes it.  Returns the number of residents done.
+    finishes it.  ``stop``: set by another thread to end it after the batch under way
+    (the station is closing).  Returns the number of residents done.
     """
     batch = batch or BACKFILL_BATCH
     db = Applicant._meta.database
@@ -113,17 +123,17 @@ def backfill_search_keys(index: BlindIndexer, batch: int | None = None) -> int:
     cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
     db.execute_sql(f"PRAGMA cache_size = {-BACKFILL_CACHE_KIB:d}")
     try:
-        return _backfill(index, batch, fields, select, mark, pending)
+        return _backfill(index, batch, fields, select, mark, pending, stop)
     finally:
         db.execute_sql(f"PRAGMA cache_size = {int(cache):d}")
 
 
 def _backfill(index: BlindIndexer, batch: int, fields: list[Any], select: str, mark: str,
-              pending: str) -> int:
+              pending: str, stop: threading.Event | None) -> int:
     db = Applicant._meta.database
     done = 0
     while True:
-        if db.execute_sql(pending).fetchone() is None:
+        if (stop is not None and stop.is_set()) or db.execute_sql(pending).fetchone() is None:
             return done
         with db.atomic("IMMEDIATE"):
             rows = db.execute_sql(select, (batch,)).fetchall()

@@ -22,7 +22,14 @@ from station.cases.register import (
     list_cases,
     show_case,
 )
-from station.cases.search import TOO_MANY, SearchNotUnderstood, SearchResult, read_query, run_query
+from station.cases.search import (
+    PARTIAL,
+    TOO_MANY,
+    SearchNotUnderstood,
+    SearchResult,
+    read_query,
+    run_query,
+)
 from station.filing.drafts import count_drafts
 from station.filing.printing import print_case_documents
 from station.i18n import N_, _, render, translate
@@ -255,8 +262,10 @@ class CasesScreen(ttk.Frame):
 
     def show_result(self, result: SearchResult) -> None:
         self.show_found(result.items)
-        if result.capped and self.winfo_exists():
-            self.message.configure(text=translate(TOO_MANY))
+        notes = [translate(text) for flag, text in ((result.capped, TOO_MANY),
+                                                    (result.partial, PARTIAL)) if flag]
+        if notes and self.winfo_exists():
+            self.message.configure(text=" ".join(notes))
 
     def show_found(self, items: list[CaseSummary]) -> None:
         if not self.winfo_exists():
