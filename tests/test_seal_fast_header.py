@@ -17,6 +17,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from text_edits import Edit, edited, edits
 
 from keys import seal
 
@@ -93,19 +94,9 @@ def test_changed_fields_get_the_same_answer(changes: dict[str, Any]) -> None:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["replace", "insert", "delete"]),
-                          st.integers(0, 10_000), st.sampled_from(ODD)), min_size=1, max_size=3))
-def test_edited_bytes_get_the_same_answer(edits: list[tuple[str, int, str]]) -> None:
-    text = canonical(BASE).decode()
-    for kind, at, char in edits:
-        at %= len(text) + 1
-        if kind == "replace":
-            text = text[:at] + char + text[at + 1:]
-        elif kind == "insert":
-            text = text[:at] + char + text[at:]
-        else:
-            text = text[:at] + text[at + 1:]
-    got, expected = answers(text.encode("utf-8"))
+@given(edits(ODD))
+def test_edited_bytes_get_the_same_answer(changes: list[Edit]) -> None:
+    got, expected = answers(edited(canonical(BASE).decode(), changes).encode("utf-8"))
     assert got == expected
 
 
