@@ -196,6 +196,20 @@ def test_case_list_filters_sorting_and_name_search(display: str, tmp_path: Path,
         assert "末 4 位" in cases.message.cget("text")  # says what search accepts
         assert "后四位加出生年份" in cases.message.cget("text")
         screenshot(app.root, "08b-search-not-understood")
+        # In large font too the whole sentence is on screen, wrapped under the bar.
+        settings = app.view.open("settings")  # type: ignore[union-attr]
+        settings.large.set(True)  # type: ignore[attr-defined]
+        settings.apply()  # type: ignore[attr-defined]
+        pump(app.root, lambda: isinstance(app.view, MainWindow), what="rebuild")
+        cases = app.view.open("cases")  # type: ignore[union-attr]
+        assert isinstance(cases, CasesScreen)
+        cases.query.insert(0, "12")
+        cases.search()
+        pump(app.root, lambda: cases.message.winfo_ismapped()
+             and 0 < cases.message.winfo_reqwidth() <= cases.message.winfo_width(),
+             what="the message, wrapped to the screen's width")
+        assert cases.message.winfo_rootx() + cases.message.winfo_width() <= 1366
+        screenshot(app.root, "08c-search-not-understood-large-font")
     finally:
         app.close()
 

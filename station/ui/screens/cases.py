@@ -90,11 +90,15 @@ class CasesScreen(ttk.Frame):
                                         command=self.show_drafts)
         self.drafts_button.pack(side=tk.LEFT)
         self.draft_list: DraftList | None = None
-        self.message = ttk.Label(bar, text="", bootstyle="danger")
-        self.message.pack(side=tk.LEFT, padx=10)
         self.sort, self.descending = "filed", True
         self.filters = FilterBar(self, app, on_change=self.filter_changed)
         self.filters.pack(fill=tk.X, pady=(0, 8))
+        # What search accepts, or a note on its result: a line of its own under the bar,
+        # shown only while it says something (the full sentence does not fit beside the
+        # buttons at 1366 × 768, nor in large font).
+        self.message = ttk.Label(self, text="", bootstyle="danger", justify=tk.LEFT)
+        self.message.bind("<Configure>", lambda e: self.message.configure(
+            wraplength=max(200, e.width)))
         self.tree = List(self, columns=[c[0] for c in COLUMNS], show="headings",
                                  height=14, selectmode="browse")
         for key, label, width in COLUMNS:
@@ -135,8 +139,16 @@ class CasesScreen(ttk.Frame):
         self.reload()
 
     # -- list ----------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """Show ``text`` on the message line under the bar (hidden when empty)."""
+        self.message.configure(text=text)
+        if text:
+            self.message.pack(after=self.filters, fill=tk.X, pady=(0, 8))
+        else:
+            self.message.pack_forget()
+
     def reload(self) -> None:
-        self.message.configure(text="")
+        self.say("")
         station, offset = self.app.opened, self.offset
         self.app.dispatcher.submit(lambda: count_drafts(station), on_done=self.count_drafts)
         filters, sort, descending = self.filters.value(), SORT_KEYS[self.sort], self.descending
@@ -245,7 +257,7 @@ class CasesScreen(ttk.Frame):
     def search(self) -> None:
         text = self.query.get().strip()
         station = self.app.opened
-        self.message.configure(text="")
+        self.say("")
         if not text:
             self.offset = 0
             self.reload()
@@ -255,7 +267,7 @@ class CasesScreen(ttk.Frame):
             try:
                 query = read_query(text)
             except SearchNotUnderstood as error:  # says what search accepts
-                self.message.configure(text=render(error))
+                self.say(render(error))
                 return
             self.app.dispatcher.submit(lambda: run_query(station, query),
                                        on_done=self.show_result)
@@ -265,7 +277,7 @@ class CasesScreen(ttk.Frame):
         notes = [translate(text) for flag, text in ((result.capped, TOO_MANY),
                                                     (result.partial, PARTIAL)) if flag]
         if notes and self.winfo_exists():
-            self.message.configure(text=" ".join(notes))
+            self.say(" ".join(notes))
 
     def show_found(self, items: list[CaseSummary]) -> None:
         if not self.winfo_exists():
