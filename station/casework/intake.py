@@ -117,5 +117,6 @@ def take_materials(station: Station, case: Case, refs: list[dict[str, Any]],
     for ref in refs:
         blob, head = fetch_blob(station, client, ref)
         with station.db.atomic("IMMEDIATE"):
+            reused = ref.get("reused_from")
             add_material(case, ref["name"], blob, head, json.dumps({"from": case.node_code}),
-                         outbox.utc_now())
+                         outbox.utc_now(), reused_from=str(reused) if reused else None)
