@@ -198,3 +198,34 @@ def describe(offer: Offer) -> str:
     return _("{name}：{date} 随办件 {case_no} 提交，{pages} 页；{state}；{checked}").format(
         name=offer.name, date=format_date(offer.received), case_no=offer.case_no,
         pages=offer.pages, state=state, checked=checked_text(offer.checks))
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a desk shows beside a case's material: where a reused one came from, and
+    what offices found of its pages (on this case or any earlier one)."""
+
+    name: str
+    reused_from: str | None
+    received: date
+    checks: tuple[Check, ...]
+
+    def text(self) -> str:
+        """复用自办件 …（2026年11月5日提交）；已核验（民政办，2026-11-05）"""
+        parts = []
+        if self.reused_from:
+            parts.append(_("复用自办件 {case_no}（{date} 提交）").format(
+                case_no=self.reused_from, date=format_date(self.received)))
+        parts.append(checked_text(self.checks))
+        return "；".join(parts)
+
+
+def case_sources(case_no: str) -> dict[str, Source]:
+    """Each material of a case held here: its source and its 已核验 verdicts."""
+    pages: dict[str, list[CaseMaterial]] = {}
+    for row in CaseMaterial.select().join(Case).where(Case.case_no == case_no).order_by(
+            CaseMaterial.name, CaseMaterial.page):
+        pages.setdefault(row.name, []).append(row)
+    return {name: Source(name, rows[0].reused_from, china_day(rows[0].received_at),
+                         checks_of(r.blob for r in rows))
+            for name, rows in pages.items()}
