@@ -220,7 +220,7 @@ def file_case(
                 material.original_name = None
                 rows.append(material.__data__)
                 refs.append({"name": offer.name, "page": page, "blob": address,
-                             "reused_from": offer.case_no})
+                             "reused_from": offer.case_no, "received": offer.received_at})
         for batch in chunked(rows, MATERIAL_ROWS):  # one statement, not one per page
             CaseMaterial.insert_many(batch).execute()
         if chosen:  # the resident's consent, in the chain before the filing that uses it
