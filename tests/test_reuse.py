@@ -28,7 +28,8 @@ FIRST = datetime(2026, 11, 5, 9, 30).astimezone()
 def first_case(station: Station, tmp_path: Path, when: datetime = FIRST) -> str:
     """低保 with the ID card (2 pages) and the 户口簿 handed in."""
     files = scans(tmp_path / "first", ("最低生活保障申请书",)) \
-        + scans(tmp_path / "id", ("居民身份证",), pages=2, seed=100) + scans(tmp_path / "hk", ("居民户口簿",), seed=200)
+        + scans(tmp_path / "id", ("居民身份证",), pages=2, seed=100) \
+        + scans(tmp_path / "hk", ("居民户口簿",), seed=200)
     return file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, files, now=when,
                      print_documents=False).case_no
 

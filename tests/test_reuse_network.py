@@ -8,6 +8,7 @@ chain at the county verifies."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -63,10 +64,8 @@ class CountingRelay(LoopbackRelay):
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def reset(self) -> None:
         with self.lock:
@@ -100,8 +99,10 @@ def village_behind(net: DemoNetwork, relay: CountingRelay) -> None:
 
 def first_case_accepted(net: DemoNetwork, tmp_path: Path) -> str:
     """低保 filed with the ID card (2 pages) and the 户口簿; the 民政办 accepts it."""
-    files = scans(tmp_path / "a", ("最低生活保障申请书", "家庭经济状况核对授权书", "家庭收入情况说明")) \
-        + scans(tmp_path / "id", ("居民身份证",), pages=2, seed=100) + scans(tmp_path / "hk", ("居民户口簿",), seed=200)
+    files = scans(tmp_path / "a", ("最低生活保障申请书", "家庭经济状况核对授权书",
+                                   "家庭收入情况说明")) \
+        + scans(tmp_path / "id", ("居民身份证",), pages=2, seed=100) \
+        + scans(tmp_path / "hk", ("居民户口簿",), seed=200)
     with net.open(net.village) as village:
         case_no = file_case(village, DIBAO_MATTER, APPLICANT, DIBAO_FORM, files,
                             print_documents=False).case_no
