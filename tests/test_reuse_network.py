@@ -28,6 +28,7 @@ from station.cases import material_checks
 from station.cases.register import read_material
 from station.casework import review
 from station.demo.demo_network import DemoNetwork, start_hubs, wait_for_county
+from station.filing import reuse
 from station.filing.new_case import file_case
 from station.network import link
 from station.store.models import Event, OutgoingMaterial
@@ -127,6 +128,13 @@ def test_reuse_end_to_end_over_real_hubs(net: DemoNetwork, tmp_path: Path) -> No
         first_uploads = set(relay.uploads())
         assert first_uploads  # the first case's scans went up through the relay
 
+        sync_all(net)  # the 受理 comes down: the village offers the pages as 已核验
+        with net.open(net.village) as village:
+            offered = reuse.offers(village, APPLICANT["id_number"],
+                                   village.catalogue.get(ELDER_MATTER))
+            assert {(o.name, o.case_no) for o in offered} == {(n, first) for n in SHARED}
+            assert all([(c.office, c.day) for c in o.checks] == [("民政办", today)]
+                       for o in offered)
         relay.reset()
         fresh = scans(tmp_path / "b", ("高龄津贴申请表", "社会保障卡或银行卡"), seed=300)
         with net.open(net.village) as village:
