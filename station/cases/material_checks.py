@@ -79,7 +79,10 @@ class Source:
     checks: tuple[Check, ...]
 
     def text(self) -> str:
-        """复用自办件 …（2026年11月5日提交）；已核验（民政办，2026-11-05）"""
+        """复用自办件 …（2026年11月5日 提交）；已核验（民政办，2026-11-05）.  Empty for a
+        page handed in with this case that no office has checked yet."""
+        if not self.reused_from and not self.checks:
+            return ""
         parts = []
         if self.reused_from:
             parts.append(_("复用自办件 {case_no}（{date} 提交）").format(
