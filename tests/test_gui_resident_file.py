@@ -17,7 +17,7 @@ from station.app import Station
 from station.store.models import Event
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
-from station.ui.screens.cases import CasesScreen, CaseDetail
+from station.ui.screens.cases import CaseDetail, CasesScreen
 from station.ui.screens.resident_file import ResidentFileView
 
 
@@ -42,60 +42,65 @@ def open_file(app: StationApp, detail: CaseDetail) -> ResidentFileView:
     return detail.resident_file
 
 
+def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
+    """From the list, a case, its 居民档案, back, and another case opened from it."""
+    newest_first = (filed["today"], filed["dibao"], filed["elder"])
+    main = app.view
+    assert isinstance(main, MainWindow)
+    cases = main.open("cases")
+    assert isinstance(cases, CasesScreen)
+    pump(app.root, lambda: len(cases.tree.get_children()) == 4, what="the case list")
+    cases.open_case(filed["dibao"])
+    detail = detail_of(app, cases, filed["dibao"])
+    assert "居民档案" in detail.file_button.cget("text")
+    assert cut(detail) == [], "\n".join(cut(detail))
+    shown = open_file(app, detail)
+    tree = shown.tree
+    assert tree.get_children() == newest_first  # only 黄秀英's, not 韦春花's
+    assert [tree.set(c, "state") for c in newest_first] == [
+        "已收件，待受理", "已收件，缺件待补", "已撤回"]
+    assert [tree.set(c, "materials") for c in newest_first] == [
+        "4 种，共 4 页", "未收材料", "4 种，共 8 页"]
+    assert tree.selection() == (filed["dibao"],)  # the case it was opened from
+    texts = [str(label.cget("text")) for label in shown.person]
+    assert "黄秀英" in texts and "1101**********002X" in texts
+    assert "139****2345" in texts and "11010519491231002X" not in texts
+    tree.selection_set(filed["elder"])
+    pump(app.root, lambda: len(shown.materials.get_children()) == 4,
+         what="the materials of the withdrawn case")
+    rows = [shown.materials.item(r, "values") for r in shown.materials.get_children()]
+    assert sorted(str(r[0]) for r in rows) == sorted(ELDER_REQUIRED)
+    assert {str(r[1]) for r in rows} == {"2"}
+    idle(app)
+    problems = cut(app.root)
+    assert problems == [], "\n".join(problems)
+    screenshot(app.root, f"resident-file-{font}")
+    # Esc goes back to the details; 居民档案 again, then open another case.
+    shown.tree.focus_force()
+    shown.tree.event_generate("<Escape>")
+    pump(app.root, lambda: detail.resident_file is None, what="back to the details")
+    shown = open_file(app, detail)
+    shown.tree.selection_set(filed["today"])
+    shown.open_button.invoke()
+    opened = detail_of(app, cases, filed["today"])
+    assert opened is not detail and opened.resident_file is None
+    screenshot(app.root, f"resident-file-opened-case-{font}")
+
+
 def test_the_residents_file_from_a_case(display: str, tmp_path: Path, data_dir: Path,
                                         documents: Path, no_open: None) -> None:
     station, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
     filed = file_four(station, tmp_path / "scans")
     station.close()
-    newest_first = (filed["today"], filed["dibao"], filed["elder"])
     app = StationApp(data_dir, documents, config_dir=tmp_path / "config")
     try:
         app.view.passphrase.insert(0, PASSPHRASE)  # type: ignore[union-attr]
         app.view.submit()  # type: ignore[union-attr]
         pump(app.root, lambda: isinstance(app.view, MainWindow), what="login")
         for font in ("normal", "large"):
-            main = app.view
-            assert isinstance(main, MainWindow)
-            cases = main.open("cases")
-            assert isinstance(cases, CasesScreen)
-            pump(app.root, lambda: len(cases.tree.get_children()) == 4, what="the case list")
-            cases.open_case(filed["dibao"])
-            detail = detail_of(app, cases, filed["dibao"])
-            assert "居民档案" in detail.file_button.cget("text")
-            assert cut(detail) == [], "\n".join(cut(detail))
-            shown = open_file(app, detail)
-            tree = shown.tree
-            assert tree.get_children() == newest_first  # only 黄秀英's, not 韦春花's
-            assert [tree.set(c, "state") for c in newest_first] == [
-                "已收件，待受理", "已收件，缺件待补", "已撤回"]
-            assert [tree.set(c, "materials") for c in newest_first] == [
-                "4 种，共 4 页", "未收材料", "4 种，共 8 页"]
-            assert tree.selection() == (filed["dibao"],)  # the case it was opened from
-            texts = [str(label.cget("text")) for label in shown.person]
-            assert "黄秀英" in texts and "1101**********002X" in texts
-            assert "139****2345" in texts and "11010519491231002X" not in texts
-            tree.selection_set(filed["elder"])
-            pump(app.root, lambda: len(shown.materials.get_children()) == 4,
-                 what="the materials of the withdrawn case")
-            rows = [shown.materials.item(r, "values") for r in shown.materials.get_children()]
-            assert sorted(str(r[0]) for r in rows) == sorted(ELDER_REQUIRED)
-            assert {str(r[1]) for r in rows} == {"2"}
-            idle(app)
-            problems = cut(app.root)
-            assert problems == [], "\n".join(problems)
-            screenshot(app.root, f"resident-file-{font}")
-            # Esc goes back to the details; 居民档案 again, then open another case.
-            shown.tree.focus_force()
-            shown.tree.event_generate("<Escape>")
-            pump(app.root, lambda: detail.resident_file is None, what="back to the details")
-            shown = open_file(app, detail)
-            shown.tree.selection_set(filed["today"])
-            shown.open_button.invoke()
-            opened = detail_of(app, cases, filed["today"])
-            assert opened is not detail and opened.resident_file is None
-            screenshot(app.root, f"resident-file-opened-case-{font}")
+            walk(app, filed, font)
             if font == "normal":
-                settings = main.open("settings")
+                settings = app.view.open("settings")  # type: ignore[union-attr]
                 settings.large.set(True)  # type: ignore[attr-defined]
                 settings.apply()  # type: ignore[attr-defined]
                 pump(app.root, lambda: isinstance(app.view, MainWindow), what="rebuild")

@@ -176,7 +176,7 @@ def _materials(cases: list[str]) -> dict[str, tuple[FileMaterial, ...]]:
         # ``reused_from`` is the case a reused material came from (a later schema);
         # read it this way so the file works with the column and without.
         key = (row.name, _day(row.received_at).isoformat(), getattr(row, "reused_from", None))
-        pages = grouped.setdefault(row.case_id, OrderedDict())
+        pages = grouped.setdefault(row.__data__["case"], OrderedDict())  # the id, unjoined
         pages[key] = pages.get(key, 0) + 1
     return {case: tuple(FileMaterial(name, count, day, source)
                         for (name, day, source), count in pages.items())
