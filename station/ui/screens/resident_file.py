@@ -26,6 +26,22 @@ MATERIAL_COLUMNS = (("name", N_("材料"), 240), ("pages", N_("页数"), 60),
                     ("received", N_("收件日期"), 110), ("source", N_("来源"), 240))
 
 
+def scrolls_down(tree: List) -> List:
+    """Give ``tree`` an upright scroll bar, shown only while rows are out of sight (a
+    resident's many cases; the nine materials of 两项补贴)."""
+    bar = ttk.Scrollbar(tree.box, orient=tk.VERTICAL, command=tree.yview)
+
+    def scrolled(first: str, last: str) -> None:
+        bar.set(first, last)
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            bar.grid_remove()
+        else:
+            bar.grid(row=0, column=1, sticky="ns")
+
+    tree.configure(yscrollcommand=scrolled)
+    return tree
+
+
 def materials_text(case: FileCase) -> str:
     """The materials column: how many materials and pages, or that there are none."""
     if not case.materials:
@@ -63,6 +79,11 @@ class ResidentFileView(ttk.Frame):
         for key, label, width in CASE_COLUMNS:
             self.tree.heading(key, text=translate(label))
             self.tree.column(key, width=width, stretch=key == "matter")
+        # The long matter name last: the state and the materials stay in sight when it
+        # needs the sideways scroll bar (as in the case list).
+        self.tree["displaycolumns"] = [k for k, _l, _w in CASE_COLUMNS if k != "matter"] + [
+            "matter"]
+        scrolls_down(self.tree)
         for case in found.cases:
             self.tree.insert("", tk.END, iid=case.case_no, values=(
                 case.case_no, case.matter_name, case.filed, case.state, materials_text(case)))
@@ -109,7 +130,7 @@ class ResidentFileView(ttk.Frame):
         for key, label, width in MATERIAL_COLUMNS:
             materials.heading(key, text=translate(label))
             materials.column(key, width=width, stretch=key in ("name", "source"))
-        materials.pack(fill=tk.X)
+        scrolls_down(materials).pack(fill=tk.X)
         return materials
 
     def selected(self) -> FileCase | None:
