@@ -149,6 +149,8 @@ def test_agents_reviewers_and_admins_may_open_it_an_auditor_may_not(
                 with pytest.raises(RoleRequired) as raised:
                     open_by_id_number(opened, APPLICANT["id_number"])
                 assert "查阅居民档案" in render(raised.value)
+                with pytest.raises(RoleRequired):
+                    open_by_case(opened, filed["today"])
                 assert len(new_events()) == before
         finally:
             opened.close()
