@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import PASSPHRASE, VILLAGE
 from filing_samples import ELDER_REQUIRED
-from gui import pump, screenshot, settle
+from gui import keep, pump, screenshot, settle
 from layout import cut
 from test_resident_file import file_four
 
@@ -74,7 +74,7 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
     idle(app)
     problems = cut(app.root)
     assert problems == [], "\n".join(problems)
-    screenshot(app.root, f"resident-file-{font}")
+    keep(app.root, "resident-file" if font == "normal" else "resident-file-large")  # README
     # Esc goes back to the details; 居民档案 again, then open another case.
     shown.tree.focus_force()
     shown.tree.event_generate("<Escape>")

@@ -86,6 +86,7 @@ def test_the_file_lists_that_residents_cases_newest_first_with_states_and_materi
                                                     "高龄津贴申领"]
     today, dibao, elder = found.cases
     assert today.filed > dibao.filed > elder.filed
+    assert all(c.filed.replace("-", "") in c.case_no for c in found.cases)  # as numbered
     assert dibao.materials == () and dibao.deadline is None  # the clock waits for them
     assert today.deadline is not None and today.deadline > today.filed
     assert sorted(m.name for m in elder.materials) == sorted(ELDER_REQUIRED)

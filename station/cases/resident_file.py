@@ -23,7 +23,6 @@ from typing import Any
 
 from forms.errors import InvalidResidentId
 from forms.identity import check_resident_id, mask_id
-from keys.ca import CHINA_TIME as CHINA
 from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
@@ -68,7 +67,7 @@ class FileMaterial:
 
     name: str
     pages: int
-    received: str  # the day received, YYYY-MM-DD (China time)
+    received: str  # the day received, YYYY-MM-DD
     reused_from: str | None = None  # the case number a reused material came from
 
 
@@ -77,7 +76,7 @@ class FileCase:
     case_no: str
     matter_code: str
     matter_name: str
-    filed: str  # the day filed, YYYY-MM-DD (China time)
+    filed: str  # the day filed, YYYY-MM-DD
     status: str
     state: str  # the state as people read it
     deadline: str | None
@@ -184,6 +183,7 @@ def _materials(cases: list[str]) -> dict[str, tuple[FileMaterial, ...]]:
 
 
 def _day(at: str) -> date:
-    moment = datetime.fromisoformat(at)
-    return (moment.astimezone(CHINA) if moment.tzinfo else moment).date()
+    """The day of a stored time, as the case list and the case number show it (the
+    station PC's own day)."""
+    return datetime.fromisoformat(at).date()
 
