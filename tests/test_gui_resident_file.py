@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import PASSPHRASE, VILLAGE
 from filing_samples import ELDER_REQUIRED
 from gui import keep, pump, screenshot, settle
@@ -14,7 +15,7 @@ from test_resident_file import file_four
 
 from station import outbox
 from station.app import Station
-from station.store.models import Event
+from station.store.models import CaseMaterial, Event
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CaseDetail, CasesScreen
@@ -81,6 +82,13 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
     pump(app.root, lambda: detail.resident_file is None, what="back to the details")
     shown = open_file(app, detail)
     shown.tree.selection_set(filed["today"])
+    pump(app.root, lambda: shown.materials_title.cget("text").startswith(filed["today"]),
+         what="the materials of today's case")
+    sources = {str(shown.materials.set(r, "name")): str(shown.materials.set(r, "source"))
+               for r in shown.materials.get_children()}
+    assert sources["居民身份证"] == f"沿用办件 {filed['elder']}"  # reused: where from
+    assert sources["居民户口簿"] == "本件收取"
+    assert cut(shown) == [], "\n".join(cut(shown))
     shown.open_button.invoke()
     opened = detail_of(app, cases, filed["today"])
     assert opened is not detail and opened.resident_file is None
@@ -88,10 +96,17 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
 
 
 def test_the_residents_file_from_a_case(display: str, tmp_path: Path, data_dir: Path,
-                                        documents: Path, no_open: None) -> None:
+                                        documents: Path, no_open: None,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     station, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
     filed = file_four(station, tmp_path / "scans")
     station.close()
+
+    def source(row: CaseMaterial) -> str | None:  # material reuse's column, when it comes
+        reused = row.name == "居民身份证" and row.case.case_no == filed["today"]
+        return filed["elder"] if reused else None
+
+    monkeypatch.setattr(CaseMaterial, "reused_from", property(source), raising=False)
     app = StationApp(data_dir, documents, config_dir=tmp_path / "config")
     try:
         app.view.passphrase.insert(0, PASSPHRASE)  # type: ignore[union-attr]
