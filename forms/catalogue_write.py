@@ -46,6 +46,7 @@ def material_data(material: MaterialSpec) -> dict[str, object]:
         "source": material.source,
         "issuer": material.issuer,
         "note": material.note,
+        "reuse_months": material.reuse_months,
     })
 
 

@@ -151,6 +151,10 @@ class TooSmallValue(CatalogueProblem):
     """不能小于 {min}。"""
 
 
+class TooLargeValue(CatalogueProblem):
+    """不能大于 {max}。"""
+
+
 class DuplicateValue(CatalogueProblem):
     """中“{value}”重复出现。"""
 

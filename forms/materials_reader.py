@@ -14,6 +14,7 @@ from forms.errors import (
     NotOneOf,
     OriginalsFormMismatch,
     RequiredWithCondition,
+    TooLargeValue,
     VisibleBadOption,
     VisibleUnknownField,
 )
@@ -24,6 +25,7 @@ from forms.schema import (
     MATERIAL_MEDIA,
     MATERIAL_SOURCES,
     ORIGINAL_FORMS,
+    REUSE_MONTHS_MAX,
 )
 from forms.tables import Table, Where, valid_list
 
@@ -62,7 +64,18 @@ def _read_material(table: Table, fields: Mapping[str, FieldSpec]) -> MaterialSpe
         media=_media(table, form),
         originals=originals,
         issuer=table.optional_text("issuer"),
+        reuse_months=_reuse_months(table),
     )
+
+
+def _reuse_months(table: Table) -> int | None:
+    """可复用期限 in months (1 … REUSE_MONTHS_MAX), or None: not reusable."""
+    if not table.has("reuse_months"):
+        return None
+    months = table.integer("reuse_months", minimum=1)
+    if months > REUSE_MONTHS_MAX:
+        table.fail("reuse_months", TooLargeValue(max=REUSE_MONTHS_MAX))
+    return months
 
 
 def _counts(table: Table, form: str) -> tuple[int, int]:

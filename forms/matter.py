@@ -24,6 +24,9 @@ class MaterialSpec:
     media: tuple[str, ...] = ("纸质",)  # 纸质 and/or 电子
     originals: int = 0  # 原件份数 to hand in or show
     issuer: str | None = None  # the office that issues it, e.g. 县残疾人联合会
+    # 可复用期限: a page of it handed in for an earlier case at the station may serve again
+    # (with the resident's consent) for this many months after it was received.
+    reuse_months: int | None = None
 
     @property
     def photocopies(self) -> int:
@@ -54,6 +57,7 @@ class MaterialSpec:
             "source": self.source,
             "issuer": self.issuer,
             "note": self.note,
+            "reuse_months": self.reuse_months,
         }
 
 

@@ -59,7 +59,11 @@ MATERIAL_KEYS = (
     "source",
     "issuer",
     "note",
+    "reuse_months",
 )
+
+# The longest reuse period a catalogue may give a material (10 years).
+REUSE_MONTHS_MAX = 120
 
 # One [[matter.fields]] entry: a value the agent types into the form.
 FIELD_KEYS = (

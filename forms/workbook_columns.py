@@ -208,6 +208,9 @@ MATERIALS = Sheet("申请材料", (
     Column("出具单位", "issuer", TEXT, False, "核发该材料的单位", "县残疾人联合会", width=18),
     Column("备注", "note", TEXT, False, "何时需要、要核对什么", "家庭成员有残疾的提供",
            width=24),
+    Column("可复用期限（月）", "reuse_months", INTEGER, False,
+           "同一居民以前办件时交过的这份材料，经本人同意可在收件后多少个月内再次使用"
+           "（1 至 120 的整数）；留空为每次都要重新提交", "12", width=12),
 ), "每行一种申请材料，同一事项的材料按一次性告知的先后排列。", toml="materials")
 
 FIELDS = Sheet("表单字段", (

@@ -94,6 +94,24 @@ class MaterialProblem(StationError):
     exit_code = 4
 
 
+class ReuseWithoutConsent(StationError):
+    """复用以前交过的材料须经申请人本人同意：请向申请人说明并勾选“申请人同意复用”。"""
+
+    exit_code = 4
+
+
+class ReuseWithPages(StationError):
+    """材料“{names}”既选了复用以前交过的，又交了新的页：请只选一种。"""
+
+    exit_code = 4
+
+
+class ReuseNotOffered(StationError):
+    """材料“{names}”没有可复用的：本站没有该居民以前交过的这份材料，或已超过可复用期限，请收取新的材料。"""
+
+    exit_code = 4
+
+
 class MaterialSpecInvalid(StationError):
     """材料参数 {value} 的格式不对，应写成 材料名称=文件路径。"""
 

@@ -36,6 +36,7 @@ ACCESS_FILE_OPENED = "access.file_opened"  # a resident's file (居民档案) op
 NODE_INITIALISED = "node.initialised"
 OFFICE_MEMBER_ADDED = "office.member_added"
 OFFICE_MEMBER_REMOVED = "office.member_removed"
+CONSENT_REUSE = "consent.material_reused"  # 资料共享: the resident agreed (filing/reuse.py)
 RECOVERED = "node.recovered"  # a stand-in for an event of this node the hub holds
 CHAIN_RESUMED = "node.chain_resumed"
 # Set by a restore from a backup, or on a replacement PC: until the first sync has
@@ -54,6 +55,7 @@ LABELS = {
     ACCESS_BACKED_UP: N_("备份本站数据"),
     ACCESS_FILE_OPENED: N_("查阅居民档案"),
     NODE_INITIALISED: N_("建站"),
+    CONSENT_REUSE: N_("申请人同意复用材料"),
     OFFICE_MEMBER_ADDED: N_("交出科室密钥"),
     OFFICE_MEMBER_REMOVED: N_("移出科室"),
     RECOVERED: N_("上级已有的记录（恢复时取回）"),
@@ -69,6 +71,7 @@ KIND_LABELS = {
     "user": N_("人员变动"),
     "office": N_("科室变动"),
     "case": N_("办件步骤"),
+    "consent": N_("申请人同意事项"),
 }
 
 

@@ -26,6 +26,7 @@ AUTHORS: dict[str, tuple[str, ...]] = {
     "trust.": ANY,
     "user.": ANY,
     "office.": ANY,
+    "consent.": ANY,  # 资料共享: a resident agreed that a material be used again
 }
 
 

@@ -84,6 +84,7 @@ MATERIAL_CELLS: dict[str, Callable[[MaterialSpec], Any]] = {
     "来源渠道": lambda m: m.source,
     "出具单位": lambda m: m.issuer,
     "备注": lambda m: m.note,
+    "可复用期限（月）": lambda m: m.reuse_months,
 }
 FIELD_CELLS: dict[str, Callable[[FieldSpec], Any]] = {
     "字段名": lambda f: f.name, "字段标签": lambda f: f.label, "字段类型": lambda f: TYPE[f.type],

@@ -466,7 +466,8 @@ def test_to_json_is_json_ready(shipped: Catalogue) -> None:
         assert data["code"] == matter.code and data["offices"] == list(matter.offices)
         for material in data["materials"]:
             assert set(material) == {"name", "required", "required_when", "form", "media",
-                                     "originals", "copies", "source", "issuer", "note"}
+                                     "originals", "copies", "source", "issuer", "note",
+                                     "reuse_months"}
         for step in data["procedure"]:
             assert set(step) == {"name", "tier", "office", "days"}
         for field in data["fields"]:

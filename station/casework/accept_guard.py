@@ -16,7 +16,7 @@ from station.app import Station
 from station.casework import intake
 from station.errors import AcceptBlocked
 from station.i18n import N_, translate
-from station.store.models import CaseMaterial
+from station.store.models import Case, CaseMaterial
 
 BLOCKING = ("missing", "unclear")
 LABELS = {"missing": N_("缺少"), "unclear": N_("不清晰")}
@@ -42,6 +42,12 @@ def blocking(station: Station, case_no: str,
         if verdict in BLOCKING:
             found.append({"name": material.name, "verdict": verdict, "reason": reason})
     return found
+
+
+def received(case_no: str) -> set[str]:
+    """The names of the materials of which this station holds pages for the case."""
+    return {m.name for m in CaseMaterial.select(CaseMaterial.name).join_from(
+        CaseMaterial, Case).where(Case.case_no == case_no)}
 
 
 def payload(station: Station, case_no: str, opinion: str,

@@ -117,5 +117,16 @@ def take_materials(station: Station, case: Case, refs: list[dict[str, Any]],
     for ref in refs:
         blob, head = fetch_blob(station, client, ref)
         with station.db.atomic("IMMEDIATE"):
+            reused = ref.get("reused_from")
+            received = str(ref.get("received") or "") if reused else ""
             add_material(case, ref["name"], blob, head, json.dumps({"from": case.node_code}),
-                         outbox.utc_now())
+                         received if _stamp(received) else outbox.utc_now(),
+                         reused_from=str(reused) if reused else None)
+
+
+def _stamp(text: str) -> bool:
+    """Whether ``text`` is a timestamp with its zone (a reused page's first receipt)."""
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False

@@ -10,15 +10,18 @@ reviewers can never both hold a case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
 from station.cases import case_documents, case_state
 from station.casework import accept_guard, document_issue, intake, review_queue
 from station.errors import NothingMissing, VerdictInvalid
+from station.filing import reuse
 from station.network import link
 from station.trust import users
 from sync import lifecycle
@@ -49,8 +52,9 @@ def current(station: Station, case_no: str, sync: bool = True) -> CaseView:
 
 def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
          document: str | None = None, details: Mapping[str, Any] | None = None,
-         sync: bool = True) -> CaseView:
-    """Check, write one event (with its signed document), sync; the case after it."""
+         sync: bool = True, also: Callable[[str], object] | None = None) -> CaseView:
+    """Check, write one event (with its signed document), sync; the case after it.
+    ``also`` (given the actor's office) writes more in the event's transaction."""
     view = current(station, case_no, sync)
     case_state.check(station, view, type_)
     actor = case_state.me(station)
@@ -67,6 +71,8 @@ def _act(station: Station, case_no: str, type_: str, payload: dict[str, Any],
                               matter_code=view.matter)
         if document is not None:
             case_documents.record(case_no, payload["documents"][0], event.id)
+        if also is not None:
+            also(actor.office or "")
     if sync:
         link.sync_once(station)
     return case_state.view(station, case_no)
@@ -110,7 +116,16 @@ def accept(station: Station, case_no: str, opinion: str = "",
     marks = {v.name: (v.verdict, v.reason) for v in verdicts or []}
     current(station, case_no)  # take in what the village sent meanwhile (a supplement)
     body = accept_guard.payload(station, case_no, opinion, marks, override)
-    return _act(station, case_no, lifecycle.ACCEPTED, body, "accept")
+    # 受理 finds the received materials 齐全, but those marked or accepted as missing:
+    # the verdict is kept against each page's content address (资料共享, reuse.Check).
+    checked = sorted(accept_guard.received(case_no)
+                     - {name for name, (verdict, _r) in marks.items() if verdict != "ok"}
+                     - {m["name"] for m in body.get("override", {}).get("materials", [])})
+    body["checked"] = checked
+    day = datetime.now(CHINA_TIME).date()
+    return _act(station, case_no, lifecycle.ACCEPTED, body, "accept",
+                also=lambda office: reuse.record_checks(case_no, office, station.user,
+                                                        checked, day))
 
 
 def request_supplement(station: Station, case_no: str, verdicts: list[Verdict],

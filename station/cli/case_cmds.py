@@ -30,9 +30,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--form", required=True, type=Path, help=_("表单 JSON 文件：字段名 → 值"))
     p.add_argument("--material", action="append", default=[], metavar="NAME=PATH",
                    help=_("材料：目录中的材料名称=扫描件路径；多页可重复"))
+    p.add_argument("--reuse", action="append", default=[], metavar="NAME", help=_(
+        "复用该居民以前在本站交过的材料（见 station case reusable）；可重复"))
+    p.add_argument("--consent", action="store_true",
+                   help=_("申请人已同意复用以前交过的材料（用 --reuse 时必填）"))
     p.add_argument("--no-print", action="store_true", help=_("不生成收件凭证 PDF"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_new)
+
+    p = cmds.add_parser("reusable", parents=[common], help=_(
+        "列出居民以前在本站交过、这个事项可以复用的材料"))
+    p.add_argument("id_number", help=_("申请人身份证号"))
+    p.add_argument("--matter", required=True, help=_("事项编码（见 station matters）"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_reusable)
 
     p = cmds.add_parser("list", parents=[common], help=_("办件列表（最新在前，姓名打码）"))
     p.add_argument("--limit", type=int, default=50)
@@ -164,7 +175,8 @@ def run_new(args: argparse.Namespace) -> int:
     materials = [parse_material(spec) for spec in args.material]
     with opened(args) as station:
         result = file_case(
-            station, args.matter, applicant, form, materials, print_documents=not args.no_print
+            station, args.matter, applicant, form, materials, print_documents=not args.no_print,
+            reuse=args.reuse, consent=args.consent,
         )
     document = {
         "case_no": result.case_no,
@@ -172,9 +184,12 @@ def run_new(args: argparse.Namespace) -> int:
         "deadline": result.deadline,
         "deadline_provisional": result.deadline_provisional,
         "missing": result.missing,
+        "reused": result.reused,
         "receipt": str(result.receipt) if result.receipt else None,
     }
     lines = [_("办件编号：{case_no}").format(case_no=result.case_no)]
+    if result.reused:
+        lines.append(_("经申请人同意复用：{items}").format(items="、".join(result.reused)))
     if result.missing:
         lines.append(_("缺件提示：{items}（已列在收件凭证上）").format(
             items="、".join(result.missing)))
@@ -184,6 +199,29 @@ def run_new(args: argparse.Namespace) -> int:
         lines.append(_("收件凭证：{path}").format(path=result.receipt))
     emit(args, document, "\n".join(lines))
     return 0
+
+
+def run_reusable(args: argparse.Namespace) -> int:
+    from forms.identity import check_resident_id
+    from station.filing.reuse import offers
+
+    id_number = check_resident_id(args.id_number).number
+    with opened(args) as station:
+        found = offers(station, id_number, station.catalogue.get(args.matter))
+    document = [{"name": o.name, "case_no": o.case_no, "received": o.received.isoformat(),
+                 "pages": o.pages, "until": o.until.isoformat(), "expired": o.expired,
+                 "checked": [{"office": c.office, "date": c.day} for c in o.checks]}
+                for o in found]
+    lines = [offer_line(o) for o in found] or [_("该居民在本站没有这个事项可以复用的材料。")]
+    emit(args, document, "\n".join(lines))
+    return 0
+
+
+def offer_line(offer: Any) -> str:
+    """One earlier material as the agent reads it (the wizard says the same)."""
+    from station.filing.reuse import describe
+
+    return describe(offer)
 
 
 def _summary_line(item: Any) -> str:
@@ -254,7 +292,7 @@ def run_show(args: argparse.Namespace) -> int:
         _("申请人：{name}  {id_number}  {phone}").format(**person),
         _("承诺办结日期：{date}").format(date=details["deadline"] or "—"),
     ]
-    lines += [f"  {m['name']} #{m['page']}" for m in details["materials"]]
+    lines += [f"  {m['name']} #{m['page']}  {m['source']}" for m in details["materials"]]
     if details.get("missing"):
         lines.append(_("缺件提示（收件时）：{items}").format(items="、".join(details["missing"])))
     if details["asked"]:

@@ -12,7 +12,7 @@ sealed 补齐补正告知书.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +56,8 @@ class ReceiptInfo:
     applicant_name: str
     masked_id: str
     materials: Sequence[tuple[str, int]]  # (material name, pages received)
+    # 资料共享: material name -> where it came from (held here already, reused with consent)
+    reused: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     missing: Sequence[str]  # 缺件提示: required names not handed in; empty when none
     filed_at: datetime
     promised_date: date | None  # None while awaiting supplement (补齐补正)
@@ -128,7 +130,8 @@ def _materials_table(info: ReceiptInfo, style: Styles) -> Table:
     """What was received, numbered; side by side in two halves when the list is long, so
     that the receipt stays one page to sign."""
     rows = [
-        [str(number), name, _("{pages} 页").format(pages=pages)]
+        [str(number), name + (f"（{info.reused[name]}）" if name in info.reused else ""),
+         _("{pages} 页").format(pages=pages)]
         for number, (name, pages) in enumerate(info.materials, 1)
     ]
     if not rows:

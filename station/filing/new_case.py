@@ -30,7 +30,8 @@ from station import outbox
 from station.app import Station
 from station.cases.status import AWAITING_SUPPLEMENT, FILED
 from station.clock import deadlines
-from station.errors import ChainNotResumed, MaterialProblem
+from station.errors import ChainNotResumed, MaterialProblem, StationError
+from station.filing import reuse as reuse_module
 from station.filing.media import detect_media_type
 from station.filing.numbering import next_case_no
 from station.filing.printing import print_case_documents
@@ -78,6 +79,7 @@ class FilingResult:
     receipt: Path | None
     printed: list[Path] = field(default_factory=list)
     deadline_provisional: bool = False  # the date depends on an unpublished year (暂计)
+    reused: list[str] = field(default_factory=list)  # materials reused with consent
 
 
 def check_materials(matter: Matter, files: Sequence[MaterialFile]) -> list[Exception]:
@@ -138,8 +140,13 @@ def file_case(
     print_documents: bool = True,
     proxy: Proxy | None = None,
     draft: str | None = None,
+    reuse: Sequence[str] = (),
+    consent: bool = False,
 ) -> FilingResult:
-    """File a case; ``draft`` (a 草稿's id) is deleted in the same transaction."""
+    """File a case; ``draft`` (a 草稿's id) is deleted in the same transaction.
+
+    ``reuse`` names materials the resident handed in for an earlier case here, used
+    again with their ``consent`` (``station.filing.reuse``): referenced, not copied."""
     matter = station.catalogue.get(matter_code)
     problems: list[Exception] = []
     applicant: ApplicantDetails | None = None
@@ -153,13 +160,21 @@ def file_case(
     except FormInvalid as error:
         problems.extend(error.params["problems"])  # type: ignore[arg-type]
     problems.extend(check_materials(matter, materials))
+    chosen: list[reuse_module.Offer] = []
+    if reuse and applicant is not None:
+        try:
+            chosen = reuse_module.choose(station, applicant.id_number, matter, reuse, consent,
+                                         (m.name for m in materials), now and now.date())
+        except StationError as error:
+            problems.append(error)
     if problems or applicant is None or form is None:
         raise FormInvalid(problems=problems, count=len(problems))
 
     if outbox.chain_waits():
         raise ChainNotResumed()
     now = now or datetime.now().astimezone()
-    missing = missing_required(matter, form, materials)
+    missing = matter.missing_materials(
+        form, [m.name for m in materials] + [o.name for o in chosen])
     fresh = iter(station.blobs.put_files([m.path for m in materials if m.blob is None]))
     stored = [(item, item.blob or next(fresh)) for item in materials]
     status = AWAITING_SUPPLEMENT if missing else FILED
@@ -196,8 +211,22 @@ def file_case(
                                     pages[item.name])
             rows.append(material.__data__)
             refs.append({"name": item.name, "page": material.page, "blob": blob.address})
+        for offer in chosen:  # the same pages, referenced: the store holds them once
+            for page, address in enumerate(offer.blobs, 1):
+                material = CaseMaterial(
+                    case=case, name=offer.name, page=page, blob=address,
+                    size=offer.sizes[page - 1], media_type=offer.media_types[page - 1],
+                    received_at=offer.received_at, reused_from=offer.case_no)
+                material.original_name = None
+                rows.append(material.__data__)
+                refs.append({"name": offer.name, "page": page, "blob": address,
+                             "reused_from": offer.case_no, "received": offer.received_at})
         for batch in chunked(rows, MATERIAL_ROWS):  # one statement, not one per page
             CaseMaterial.insert_many(batch).execute()
+        if chosen:  # the resident's consent, in the chain before the filing that uses it
+            outbox.append(node.code, station.user, reuse_module.CONSENT_EVENT,
+                          reuse_module.consent_payload(chosen, station.user),
+                          case_no=case.case_no, matter_code=matter.code)
         outbox.append(
             node.code,
             station.user,
@@ -224,7 +253,8 @@ def file_case(
             )
         if draft is not None:
             CaseDraft.delete().where(CaseDraft.id == draft).execute()
-    log.info("case %s filed (%s), %d material file(s)", case.case_no, status, len(stored))
+    log.info("case %s filed (%s), %d material file(s), %d reused", case.case_no, status,
+             len(stored), sum(o.pages for o in chosen))
 
     result = FilingResult(
         case_no=case.case_no,
@@ -233,6 +263,7 @@ def file_case(
         missing=missing,
         receipt=None,
         deadline_provisional=bool(deadline and promise.provisional),
+        reused=[o.name for o in chosen],
     )
     if print_documents:
         printed = print_case_documents(station, case.case_no)
@@ -254,23 +285,26 @@ def promised_due(station: Station, matter: Matter, now: datetime,
 
 
 def add_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,
-                 received_at: str, page: int | None = None) -> CaseMaterial:
+                 received_at: str, page: int | None = None,
+                 reused_from: str | None = None) -> CaseMaterial:
     """Record one stored page of a material (inside the caller's transaction); ``page``
-    defaults to the next page of that material."""
+    defaults to the next page of that material; ``reused_from``: the case a reused page
+    was first handed in for."""
     if page is None:
         page = CaseMaterial.select().where((CaseMaterial.case == case)
                                            & (CaseMaterial.name == name)).count() + 1
-    material = new_material(case, name, blob, head, original_name, received_at, page)
+    material = new_material(case, name, blob, head, original_name, received_at, page,
+                            reused_from)
     material.save(force_insert=True)
     return material
 
 
 def new_material(case: Case, name: str, blob: StoredBlob, head: bytes, original_name: str,
-                 received_at: str, page: int) -> CaseMaterial:
+                 received_at: str, page: int, reused_from: str | None = None) -> CaseMaterial:
     """The row of one stored page, not yet saved (its original name sealed to its id)."""
     material = CaseMaterial(case=case, name=name, page=page, blob=blob.address,
                             size=blob.size, media_type=detect_media_type(head) or "",
-                            received_at=received_at)
+                            received_at=received_at, reused_from=reused_from)
     material.original_name = original_name
     return material
 

@@ -16,15 +16,25 @@ from datetime import datetime
 from pathlib import Path
 
 from forms.identity import mask_id
+from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
 from station.cases import case_state
 from station.cases.register import load_case
+from station.documents.layout import format_date
 from station.documents.receipt import ReceiptInfo, write_receipt
 from station.filing.progress_link import progress_link
+from station.i18n import _
 from station.store.models import CaseMaterial
 
 RECEIPT_NAME = "{case_no}-收件凭证.pdf"
+
+
+def reused_source(case_no: str, received_at: str) -> str:
+    """Where a reused material came from, as the receipt and the desks say it."""
+    day = datetime.fromisoformat(received_at).astimezone(CHINA_TIME).date()
+    return _("经申请人同意复用：{date} 随办件 {case_no} 提交").format(
+        date=format_date(day), case_no=case_no)
 
 
 @dataclass
@@ -41,8 +51,13 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
     person = case.applicant
     filed_at = datetime.fromisoformat(case.filed_at)
     received: dict[str, int] = {}
-    for material in CaseMaterial.select(CaseMaterial.name).where(CaseMaterial.case == case):
+    reused: dict[str, str] = {}
+    for material in CaseMaterial.select(CaseMaterial.name, CaseMaterial.reused_from,
+                                        CaseMaterial.received_at).where(
+                                            CaseMaterial.case == case):
         received[material.name] = received.get(material.name, 0) + 1
+        if material.reused_from:
+            reused[material.name] = reused_source(material.reused_from, material.received_at)
     missing = [m for m in matter.required_materials(case.form or {}) if m.name not in received]
     node = station.node
     clock = case_state.clock(station, case.case_no)
@@ -57,6 +72,7 @@ def print_case_documents(station: Station, case_no: str, folder: Path | None = N
             applicant_name=person.name,
             masked_id=mask_id(person.id_number),
             materials=sorted(received.items()),
+            reused=reused,
             missing=[m.name for m in missing],
             filed_at=filed_at,
             promised_date=clock.due if clock else None,

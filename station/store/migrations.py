@@ -156,6 +156,18 @@ def _v9_partial_search(db: SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX search_key_applicant_id ON search_key (applicant_id)")
 
 
+def _v10_material_reuse(db: SqliteDatabase) -> None:
+    """资料共享: a page may serve again in a later case of the same resident (the row
+    names the case it was first handed in for), and an office's 齐全 verdict on a page
+    is kept against the page's content address."""
+    db.execute_sql("ALTER TABLE case_material ADD COLUMN reused_from TEXT")
+    db.execute_sql(
+        "CREATE TABLE material_check (id TEXT NOT NULL PRIMARY KEY, blob TEXT NOT NULL,"
+        " name TEXT NOT NULL, office TEXT NOT NULL, reviewer TEXT NOT NULL,"
+        " checked_on TEXT NOT NULL, case_no TEXT NOT NULL)")
+    db.execute_sql("CREATE INDEX material_check_blob ON material_check (blob)")
+
+
 # Released migrations are frozen SQL, never derived from the models: the
 # models describe the newest schema, a migration the step from the one before.
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
@@ -168,6 +180,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     7: _v7_case_documents,
     8: _v8_case_drafts,
     9: _v9_partial_search,
+    10: _v10_material_reuse,
 }
 LATEST = max(MIGRATIONS)
 

@@ -132,7 +132,26 @@ class CaseMaterial(BaseModel):
     size = IntegerField()
     media_type = TextField()
     original_name = EncryptedField(null=True)
-    received_at = TextField()
+    received_at = TextField()  # for a reused page: when it was first received
+    # 资料共享 (schema 10): the case this page was first handed in for, when the resident
+    # agreed to use it again here; the same blob, referenced, not copied.
+    reused_from = TextField(null=True)
+
+
+class MaterialCheck(BaseModel):
+    """An office's 齐全 verdict on one page, by its content address (schema 10): a later
+    case that reuses the page shows 已核验（office, date）."""
+
+    id = TextField(primary_key=True, default=new_id)
+    blob = TextField(index=True)
+    name = TextField()  # the catalogue's material name
+    office = TextField()
+    reviewer = TextField()
+    checked_on = TextField()  # the day, China time
+    case_no = TextField()  # the case it was checked in
+
+    class Meta:
+        table_name = "material_check"
 
 
 class Event(BaseModel):
@@ -301,6 +320,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     SearchKey,
     Case,
     CaseMaterial,
+    MaterialCheck,
     Event,
     NodeKey,
     EnrolmentGrant,
