@@ -4,9 +4,9 @@ from the file; every text whole at 1366×768, in normal and in large font."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-import pytest
 from conftest import PASSPHRASE, VILLAGE
 from filing_samples import ELDER_REQUIRED
 from gui import keep, pump, screenshot, settle
@@ -15,7 +15,8 @@ from test_resident_file import file_four
 
 from station import outbox
 from station.app import Station
-from station.store.models import CaseMaterial, Event
+from station.cases.material_checks import record_checks
+from station.store.models import Event
 from station.ui.app import StationApp
 from station.ui.main_window import MainWindow
 from station.ui.screens.cases import CaseDetail, CasesScreen
@@ -61,7 +62,7 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
     assert [tree.set(c, "state") for c in newest_first] == [
         "已收件，待受理", "已收件，缺件待补", "已撤回"]
     assert [tree.set(c, "materials") for c in newest_first] == [
-        "4 种，共 4 页", "未收材料", "4 种，共 8 页"]
+        "4 种，共 5 页", "未收材料", "4 种，共 8 页"]
     assert tree.selection() == (filed["dibao"],)  # the case it was opened from
     texts = [str(label.cget("text")) for label in shown.person]
     assert "黄秀英" in texts and "1101**********002X" in texts
@@ -69,9 +70,21 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
     tree.selection_set(filed["elder"])
     pump(app.root, lambda: len(shown.materials.get_children()) == 4,
          what="the materials of the withdrawn case")
-    rows = [shown.materials.item(r, "values") for r in shown.materials.get_children()]
-    assert sorted(str(r[0]) for r in rows) == sorted(ELDER_REQUIRED)
-    assert {str(r[1]) for r in rows} == {"2"}
+    rows = {str(shown.materials.set(r, "name")): shown.materials.item(r, "values")
+            for r in shown.materials.get_children()}
+    assert sorted(rows) == sorted(ELDER_REQUIRED)
+    assert {str(r[1]) for r in rows.values()} == {"2"}
+    assert rows["居民身份证"][4] == "已核验（民政办，2026-11-05）"
+    assert rows["居民户口簿"][3:] == ("本件收取", "未核验")
+    tree.selection_set(filed["today"])
+    pump(app.root, lambda: shown.materials_title.cget("text").startswith(filed["today"]),
+         what="the materials of today's case")
+    rows = {str(shown.materials.set(r, "name")): shown.materials.item(r, "values")
+            for r in shown.materials.get_children()}
+    # The ID card reused with consent: where it came from, and what the office found.
+    assert rows["居民身份证"][3:] == (f"复用自办件 {filed['elder']}",
+                                     "已核验（民政办，2026-11-05）")
+    assert rows["居民户口簿"][3] == "本件收取"
     idle(app)
     problems = cut(app.root)
     assert problems == [], "\n".join(problems)
@@ -82,13 +95,6 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
     pump(app.root, lambda: detail.resident_file is None, what="back to the details")
     shown = open_file(app, detail)
     shown.tree.selection_set(filed["today"])
-    pump(app.root, lambda: shown.materials_title.cget("text").startswith(filed["today"]),
-         what="the materials of today's case")
-    sources = {str(shown.materials.set(r, "name")): str(shown.materials.set(r, "source"))
-               for r in shown.materials.get_children()}
-    assert sources["居民身份证"] == f"沿用办件 {filed['elder']}"  # reused: where from
-    assert sources["居民户口簿"] == "本件收取"
-    assert cut(shown) == [], "\n".join(cut(shown))
     shown.open_button.invoke()
     opened = detail_of(app, cases, filed["today"])
     assert opened is not detail and opened.resident_file is None
@@ -96,17 +102,13 @@ def walk(app: StationApp, filed: dict[str, str], font: str) -> None:
 
 
 def test_the_residents_file_from_a_case(display: str, tmp_path: Path, data_dir: Path,
-                                        documents: Path, no_open: None,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                        documents: Path, no_open: None) -> None:
     station, _sheet = Station.init(data_dir, *VILLAGE, "agent", PASSPHRASE, documents)
     filed = file_four(station, tmp_path / "scans")
+    with station.db.atomic("IMMEDIATE"):  # the township found the ID card 齐全
+        record_checks(filed["elder"], "民政办", "mz", ["居民身份证"], date(2026, 11, 5))
     station.close()
 
-    def source(row: CaseMaterial) -> str | None:  # material reuse's column, when it comes
-        reused = row.name == "居民身份证" and row.case.case_no == filed["today"]
-        return filed["elder"] if reused else None
-
-    monkeypatch.setattr(CaseMaterial, "reused_from", property(source), raising=False)
     app = StationApp(data_dir, documents, config_dir=tmp_path / "config")
     try:
         app.view.passphrase.insert(0, PASSPHRASE)  # type: ignore[union-attr]

@@ -6,7 +6,7 @@ files, the real command)."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,9 @@ from test_at_rest import every_file
 
 from station import outbox
 from station.app import Station
+from station.cases.material_checks import checked_text, record_checks
 from station.cases.resident_file import (
+    FileCase,
     ResidentIdInvalid,
     ResidentNotFound,
     open_by_case,
@@ -35,30 +37,35 @@ from station.casework import delivery
 from station.errors import CaseNotFound, RoleRequired
 from station.filing.new_case import file_case
 from station.i18n import render
-from station.store.models import CaseMaterial, Event
+from station.store.models import Event
 from station.trust import users
 
 OTHER = {"name": "韦春花", "id_number": "45098119610202511X", "phone": "15877500002",
          "address": "示范村五组 7 号"}
 UNKNOWN_ID = "450981195601010014"  # valid, but no case here
+REUSED = "居民身份证"
+NOT_REUSED = tuple(name for name in ELDER_REQUIRED if name != REUSED)
 
 
 def file_four(station: Station, folder: Path) -> dict[str, str]:
-    """Three cases of 黄秀英 (40 and 10 days ago, today; the oldest then withdrawn) and
-    one of another resident filed between them."""
+    """Three cases of 黄秀英 (40 and 10 days ago, today reusing the first one's ID card;
+    the oldest then withdrawn) and one of another resident filed between them."""
     now = datetime.now().astimezone()
     cases = {
         "elder": file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
-                           scans(folder, ELDER_REQUIRED, pages=2), now=now - timedelta(days=40),
+                           scans(folder / "elder", ELDER_REQUIRED, pages=2),
+                           now=now - timedelta(days=40),
                            print_documents=False).case_no,
         "other": file_case(station, ELDER_MATTER, OTHER, ELDER_FORM,
-                           scans(folder, ELDER_REQUIRED[:1]), now=now - timedelta(days=20),
+                           scans(folder / "other", ELDER_REQUIRED[:1], seed=300),
+                           now=now - timedelta(days=20),
                            print_documents=False).case_no,
         "dibao": file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, [],
                            now=now - timedelta(days=10), print_documents=False).case_no,
+        # Today the resident agrees to the ID card of 40 days ago being used again.
         "today": file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM,
-                           scans(folder, ELDER_REQUIRED), now=now,
-                           print_documents=False).case_no,
+                           scans(folder / "today", NOT_REUSED, seed=500), now=now,
+                           print_documents=False, reuse=[REUSED], consent=True).case_no,
     }
     delivery.withdraw(station, cases["elder"], "申请人不再申请", sync=False)
     return cases
@@ -93,7 +100,7 @@ def test_the_file_lists_that_residents_cases_newest_first_with_states_and_materi
     assert {m.pages for m in elder.materials} == {2} and elder.pages == 8
     assert {m.received for m in elder.materials} == {elder.filed}
     assert all(m.reused_from is None for m in elder.materials)
-    assert today.pages == 4
+    assert today.pages == 5  # three new pages, the ID card's two reused
     # By a case number: the same file, the applicant of that case.
     assert open_by_case(station, filed["dibao"]) == found
     other = open_by_case(station, filed["other"])
@@ -157,18 +164,31 @@ def test_agents_reviewers_and_admins_may_open_it_an_auditor_may_not(
             opened.close()
 
 
-def test_the_file_shows_where_a_reused_material_came_from(
-        station: Station, filed: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hook for material reuse: a row with ``reused_from`` (a column of a later
-    schema) is shown with its source case, counted apart from pages received anew."""
-    def source(row: CaseMaterial) -> str | None:
-        return filed["elder"] if row.name == "居民身份证" else None
-
-    monkeypatch.setattr(CaseMaterial, "reused_from", property(source), raising=False)
+def test_a_reused_material_shows_its_case_and_what_an_office_found(
+        station: Station, filed: dict[str, str]) -> None:
+    """资料共享: the ID card reused today names the case it came with and keeps the day
+    it was first received; once an office found it 齐全, both cases show 已核验."""
     today = open_by_case(station, filed["today"]).cases[0]
-    sources = {m.name: m.reused_from for m in today.materials}
-    assert sources["居民身份证"] == filed["elder"]
-    assert sources["居民户口簿"] is None
+    elder = open_by_case(station, filed["elder"]).cases[2]
+    card = {m.name: m for m in today.materials}
+    assert card[REUSED].reused_from == filed["elder"] and card[REUSED].pages == 2
+    assert card[REUSED].received == elder.filed < today.filed
+    assert all(card[name].reused_from is None and card[name].received == today.filed
+               for name in NOT_REUSED)
+    assert today.pages == 5 and materials_text_of(today) == (4, 5)
+    assert all(m.checks == () for m in today.materials)
+    with station.db.atomic("IMMEDIATE"):
+        record_checks(filed["elder"], "民政办", "mz", [REUSED], date(2026, 11, 5))
+    today = open_by_case(station, filed["today"]).cases[0]
+    elder = open_by_case(station, filed["elder"]).cases[2]
+    for case in (today, elder):
+        checked = {m.name: checked_text(m.checks) for m in case.materials}
+        assert checked[REUSED] == "已核验（民政办，2026-11-05）"
+        assert checked["居民户口簿"] == "未核验"
+
+
+def materials_text_of(case: FileCase) -> tuple[int, int]:
+    return len({m.name for m in case.materials}), case.pages
 
 
 def test_the_command_and_the_store_at_rest(tmp_path: Path) -> None:
@@ -193,9 +213,14 @@ def test_the_command_and_the_store_at_rest(tmp_path: Path) -> None:
                                                        "已撤回"]
     assert document["cases"][2]["materials"][0] == {
         "name": "居民户口簿", "pages": 2, "received": document["cases"][2]["filed"],
-        "reused_from": None}
+        "reused_from": None, "checks": []}
+    card = next(m for m in document["cases"][0]["materials"] if m["name"] == REUSED)
+    assert card["reused_from"] == filed["elder"] and card["pages"] == 2
     text = run_station("resident", "file", "--case", filed["other"], env=env)
     assert text.code == 0, text.err
+    mine = run_station("resident", "file", "--case", filed["today"], env=env)
+    first_day = document["cases"][2]["filed"]
+    assert f"居民身份证  2 页  {first_day}  复用自办件 {filed['elder']}  未核验" in mine.out
     assert "韦春花" in text.out and "4509**********511X" in text.out
     assert "158****0002" in text.out and "本站共 1 件办件" in text.out
     assert filed["other"] in text.out and filed["today"] not in text.out
@@ -206,11 +231,11 @@ def test_the_command_and_the_store_at_rest(tmp_path: Path) -> None:
     both = run_station("resident", "file", UNKNOWN_ID, "--case", filed["other"], env=env)
     assert both.code == 2
 
-    # Two openings, two events; the wrong IDs none.
+    # Three openings, three events; the wrong IDs none.
     with sqlite3.connect(data / "station.db") as conn:
         types = [row[0] for row in conn.execute("SELECT type FROM event ORDER BY seq")]
-    assert types.count(outbox.ACCESS_FILE_OPENED) == 2
-    assert types[-2:] == [outbox.ACCESS_FILE_OPENED] * 2
+    assert types.count(outbox.ACCESS_FILE_OPENED) == 3
+    assert types[-3:] == [outbox.ACCESS_FILE_OPENED] * 3
 
     needles = {}
     for who in (APPLICANT, OTHER):

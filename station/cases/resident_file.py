@@ -5,7 +5,8 @@ Opened by the resident's whole ID number (through its blind index, as
 applicant).  The file shows the resident (name, masked ID number and phone,
 address) and each case, newest first: its number, matter, day filed, state as
 people read it, promised date, and its materials (name, pages, day received,
-and the case a reused material came from).
+the case a reused material came from, and the offices that found its pages
+齐全: 已核验, ``material_checks``).
 
 Opening the file is one access event (阅览留痕, ``access.file_opened``) whose
 sealed payload holds the resident's record id and the number of cases, nothing
@@ -16,7 +17,6 @@ may open a file; an auditor reads the access trail, not the resident's data.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
 from station.cases import status as stored_status
+from station.cases.material_checks import Check, checks_of
 from station.cases.register import _mask_phone, load_case
 from station.errors import StationError, StoreDamaged
 from station.i18n import N_, translate
@@ -67,8 +68,9 @@ class FileMaterial:
 
     name: str
     pages: int
-    received: str  # the day received, YYYY-MM-DD
+    received: str  # the day received, YYYY-MM-DD (a reused one: first received)
     reused_from: str | None = None  # the case number a reused material came from
+    checks: tuple[Check, ...] = ()  # offices that found these pages 齐全 (已核验)
 
 
 @dataclass(frozen=True)
@@ -167,18 +169,17 @@ def _case(station: Station, case: Case, materials: tuple[FileMaterial, ...]) -> 
 
 
 def _materials(cases: list[str]) -> dict[str, tuple[FileMaterial, ...]]:
-    """Each case's materials: pages of one material received on one day from one source
-    counted together, in name order."""
-    grouped: dict[str, OrderedDict[tuple[str, str, str | None], int]] = {}
+    """Each case's materials, in name order: the pages of one material received on one
+    day from one source counted together, with what offices found of those pages."""
+    grouped: dict[str, dict[tuple[str, str, str | None], list[str]]] = {}
     for row in (CaseMaterial.select().where(CaseMaterial.case.in_(cases))
                 .order_by(CaseMaterial.name, CaseMaterial.received_at, CaseMaterial.page)):
-        # ``reused_from`` is the case a reused material came from (a later schema);
-        # read it this way so the file works with the column and without.
-        key = (row.name, _day(row.received_at).isoformat(), getattr(row, "reused_from", None))
-        pages = grouped.setdefault(row.__data__["case"], OrderedDict())  # the id, unjoined
-        pages[key] = pages.get(key, 0) + 1
-    return {case: tuple(FileMaterial(name, count, day, source)
-                        for (name, day, source), count in pages.items())
+        # A reused page keeps the day it was first received, and names its case.
+        key = (row.name, _day(row.received_at).isoformat(), row.reused_from)
+        case = row.__data__["case"]  # the case's id, without loading the case
+        grouped.setdefault(case, {}).setdefault(key, []).append(row.blob)
+    return {case: tuple(FileMaterial(name, len(blobs), day, source, checks_of(blobs))
+                        for (name, day, source), blobs in pages.items())
             for case, pages in grouped.items()}
 
 

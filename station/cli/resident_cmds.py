@@ -46,6 +46,8 @@ def file_text(found: ResidentFile) -> str:
 
 
 def case_lines(case: FileCase) -> list[str]:
+    from station.cases.material_checks import checked_text
+
     lines = ["", _("{case_no}  {matter}  收件 {filed}  【{state}】  承诺办结 {deadline}").format(
         case_no=case.case_no, matter=case.matter_name, filed=case.filed, state=case.state,
         deadline=case.deadline or "—")]
@@ -53,8 +55,8 @@ def case_lines(case: FileCase) -> list[str]:
         line = _("  {name}  {pages} 页  {received}").format(
             name=m.name, pages=m.pages, received=m.received)
         if m.reused_from:
-            line += _("  沿用办件 {case_no}").format(case_no=m.reused_from)
-        lines.append(line)
+            line += _("  复用自办件 {case_no}").format(case_no=m.reused_from)
+        lines.append(line + "  " + checked_text(m.checks))
     if not case.materials:
         lines.append(_("  （未收材料）"))
     return lines

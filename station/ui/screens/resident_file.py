@@ -2,8 +2,9 @@
 
 Opened from a case (``open_by_case`` on the worker, which records the access); the
 list shows each case newest first with its state and a count of its materials, the
-lower list the materials of the case chosen (pages, day received, and the case a
-reused material came from).  Enter or a double click opens a case; Esc goes back.
+lower list the materials of the case chosen (pages, day received, the case a reused
+material came from, and 已核验 with the office and day when an office found it 齐全).
+Enter or a double click opens a case; Esc goes back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
+from station.cases.material_checks import checked_text
 from station.cases.resident_file import FileCase, ResidentFile
 from station.i18n import N_, _, translate
 from station.ui.context import AppContext
@@ -22,8 +24,9 @@ from station.ui.table import List
 CASE_COLUMNS = (("case_no", N_("办件编号"), 240), ("matter", N_("事项"), 220),
                 ("filed", N_("收件日期"), 110), ("state", N_("状态"), 130),
                 ("materials", N_("材料"), 130))
-MATERIAL_COLUMNS = (("name", N_("材料"), 240), ("pages", N_("页数"), 60),
-                    ("received", N_("收件日期"), 110), ("source", N_("来源"), 240))
+MATERIAL_COLUMNS = (("name", N_("材料"), 220), ("pages", N_("页数"), 60),
+                    ("received", N_("收件日期"), 110), ("source", N_("来源"), 220),
+                    ("checked", N_("材料核验"), 220))
 
 
 def scrolls_down(tree: List) -> List:
@@ -129,7 +132,7 @@ class ResidentFileView(ttk.Frame):
                          height=5, selectmode="none")
         for key, label, width in MATERIAL_COLUMNS:
             materials.heading(key, text=translate(label))
-            materials.column(key, width=width, stretch=key in ("name", "source"))
+            materials.column(key, width=width, stretch=key in ("name", "source", "checked"))
         scrolls_down(materials).pack(fill=tk.X)
         return materials
 
@@ -146,11 +149,12 @@ class ResidentFileView(ttk.Frame):
             return
         self.materials_title.configure(text=_("{case_no} 的材料").format(case_no=case.case_no))
         for m in case.materials:
-            source = (_("沿用办件 {case_no}").format(case_no=m.reused_from) if m.reused_from
+            source = (_("复用自办件 {case_no}").format(case_no=m.reused_from) if m.reused_from
                       else _("本件收取"))
-            self.materials.insert("", tk.END, values=(m.name, m.pages, m.received, source))
+            self.materials.insert("", tk.END, values=(m.name, m.pages, m.received, source,
+                                                      checked_text(m.checks)))
         if not case.materials:
-            self.materials.insert("", tk.END, values=(_("未收材料"), "", "", ""))
+            self.materials.insert("", tk.END, values=(_("未收材料"), "", "", "", ""))
 
     def open_selected(self) -> None:
         case = self.selected()
