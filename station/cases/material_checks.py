@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from keys.ca import CHINA_TIME
 from station.documents.layout import format_date
 from station.i18n import _
 from station.store.models import Case, CaseMaterial, MaterialCheck
@@ -26,8 +25,10 @@ class Check:
     day: str  # ISO date, China time
 
 
-def china_day(stamp: str) -> date:
-    return datetime.fromisoformat(stamp).astimezone(CHINA_TIME).date()
+def stored_day(stamp: str) -> date:
+    """The day of a stored time as it was written (the station's clock, as the case
+    number, the case list and the receipt's 收件时间 read it)."""
+    return datetime.fromisoformat(stamp).date()
 
 
 def checks_of(blobs: Iterable[str]) -> tuple[Check, ...]:
@@ -97,6 +98,6 @@ def case_sources(case_no: str) -> dict[str, Source]:
     for row in CaseMaterial.select().join(Case).where(Case.case_no == case_no).order_by(
             CaseMaterial.name, CaseMaterial.page):
         pages.setdefault(row.name, []).append(row)
-    return {name: Source(name, rows[0].reused_from, china_day(rows[0].received_at),
+    return {name: Source(name, rows[0].reused_from, stored_day(rows[0].received_at),
                          checks_of(r.blob for r in rows))
             for name, rows in pages.items()}

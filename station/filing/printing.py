@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from forms.identity import mask_id
-from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
 from station.cases import case_state
@@ -32,7 +31,7 @@ RECEIPT_NAME = "{case_no}-收件凭证.pdf"
 
 def reused_source(case_no: str, received_at: str) -> str:
     """Where a reused material came from, as the receipt and the desks say it."""
-    day = datetime.fromisoformat(received_at).astimezone(CHINA_TIME).date()
+    day = datetime.fromisoformat(received_at).date()  # as the case number reads it
     return _("经申请人同意复用：{date} 随办件 {case_no} 提交").format(
         date=format_date(day), case_no=case_no)
 

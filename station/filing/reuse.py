@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from forms.catalogue import Matter
-from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
 from station.cases.material_checks import (  # noqa: F401  (the desks read them here too)
@@ -33,8 +32,8 @@ from station.cases.material_checks import (  # noqa: F401  (the desks read them 
     case_sources,
     checked_text,
     checks_of,
-    china_day,
     record_checks,
+    stored_day,
 )
 from station.documents.layout import format_date
 from station.errors import ReuseNotOffered, ReuseWithoutConsent, ReuseWithPages
@@ -83,7 +82,7 @@ def offers(station: Station, id_number: str, matter: Matter,
         Applicant.id_index == station.index.index("id_number", id_number.strip().upper()))
     if person is None:
         return []
-    today = today or datetime.now(CHINA_TIME).date()
+    today = today or datetime.now().astimezone().date()
     rows = list(CaseMaterial.select(CaseMaterial, Case.case_no)
                 .join(Case)
                 .where((Case.applicant == person) & CaseMaterial.name.in_(list(reusable)))
@@ -98,7 +97,7 @@ def offers(station: Station, id_number: str, matter: Matter,
             continue
         origin, pages = next(iter(groups[name].items()))
         pages = _one_copy(pages)
-        received = china_day(pages[0].received_at)
+        received = stored_day(pages[0].received_at)
         until = add_months(received, reusable[name])
         blobs = tuple(p.blob for p in pages)
         found.append(Offer(name=name, case_no=origin, received=received, pages=len(pages),

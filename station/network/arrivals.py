@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from keys.ca import CHINA_TIME
 from keys.errors import KeysError
 from station.app import Station
 from station.cases import case_documents, case_state, material_checks
@@ -83,6 +82,6 @@ def apply(station: Station, client: HubClient | None) -> Arrived:
 def _keep_checks(case_no: str, author: str, hlc: str, payload: dict[str, Any]) -> None:
     """The office's 齐全 verdicts of a 受理, kept here too: the wizard then offers the
     pages again as 已核验 (资料共享)."""
-    day = datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, CHINA_TIME).date()
+    day = datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000).astimezone().date()
     names = [str(n) for n in payload["checked"] if isinstance(n, str)]
     material_checks.record_checks(case_no, str(payload.get("office") or ""), author, names, day)
