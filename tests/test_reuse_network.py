@@ -21,12 +21,13 @@ from conftest import write_json
 from filing_samples import APPLICANT, DIBAO_FORM, DIBAO_MATTER, ELDER_FORM, ELDER_MATTER, scans
 from relay import LoopbackRelay
 from test_hub_blobs_http import behind_relay
+from test_review_guards import synced_everywhere
 
 from station import outbox
 from station.cases import material_checks
 from station.cases.register import read_material
 from station.casework import review
-from station.demo.demo_network import DemoNetwork, start_hubs, wait_for_county
+from station.demo.demo_network import DemoNetwork, start_hubs
 from station.filing import reuse
 from station.filing.new_case import file_case
 from station.network import link
@@ -80,18 +81,6 @@ class CountingRelay(LoopbackRelay):
         self.server.close()
 
 
-def sync_all(net: DemoNetwork) -> None:
-    heads = {}
-    for node in (net.village, net.township):
-        with net.open(node) as station:
-            link.sync_once(station)
-            heads[node.code] = link.acked_seq()
-    wait_for_county(net, heads)
-    for node in (net.county, net.township, net.village):
-        with net.open(node) as station:
-            link.sync_once(station)
-
-
 def village_behind(net: DemoNetwork, relay: CountingRelay) -> None:
     with net.open(net.village) as village:
         link.set_hub(village, relay.address)
@@ -127,7 +116,7 @@ def test_reuse_end_to_end_over_real_hubs(net: DemoNetwork, tmp_path: Path) -> No
         first_uploads = set(relay.uploads())
         assert first_uploads  # the first case's scans went up through the relay
 
-        sync_all(net)  # the 受理 comes down: the village offers the pages as 已核验
+        synced_everywhere(net)  # the 受理 comes down: the village offers the pages as 已核验
         with net.open(net.village) as village:
             offered = reuse.offers(village, APPLICANT["id_number"],
                                    village.catalogue.get(ELDER_MATTER))
@@ -152,7 +141,7 @@ def test_reuse_end_to_end_over_real_hubs(net: DemoNetwork, tmp_path: Path) -> No
         assert not uploaded & first_uploads
         assert report.materials == 2
 
-        sync_all(net)
+        synced_everywhere(net)
         with net.open(net.township, "mz") as desk:
             review.claim(desk, result.case_no)
             sources = material_checks.case_sources(result.case_no)
@@ -190,7 +179,7 @@ def test_reuse_through_the_command_line(net: DemoNetwork, tmp_path: Path) -> Non
                 applicant, "--form", form, "--reuse", SHARED[0], "--reuse", SHARED[1],
                 "--consent", *[a for f in fresh for a in ("--material", f"{f.name}={f.path}")])
     assert filed["missing"] == [] and sorted(filed["reused"]) == sorted(SHARED)
-    sync_all(net)
+    synced_everywhere(net)
     done = station_cli("review", "claim", filed["case_no"], "--data", net.township.data,
                        "--user", "mz", env=env)
     assert done.code == 0, done.err
