@@ -40,10 +40,15 @@ class ConfirmStep(StepFrame):
         pages = [_("{name} {count} 页").format(name=name, count=len(paths))
                  for name, paths in draft.pages.items() if paths]
         lines.append(_("材料：{items}").format(items="；".join(pages) or "—"))
+        names = [m.name for m in matter.materials]
+
+        def order(name: str) -> int:
+            return names.index(name) if name in names else len(names)
+
         if draft.reuse:
             reused = [_("{name} {count} 页（复用自办件 {case_no}）").format(
                 name=name, count=source.pages, case_no=source.case_no)
-                for name, source in draft.reuse.items()]
+                for name, source in sorted(draft.reuse.items(), key=lambda kv: order(kv[0]))]
             lines.append(_("复用以前交过的材料：{items}").format(items="；".join(reused)))
             lines.append(_("申请人已同意复用以前交过的材料") if draft.reuse_consent
                          else _("申请人尚未同意复用：请回到“材料”一步确认"))

@@ -50,7 +50,7 @@ class MaterialsStep(StepFrame):
         self.checklist = List(left, columns=("name", "need", "pages"), show="headings",
                                       selectmode="browse", height=10)
         for key, label, width in (("name", _("材料名称"), 230), ("need", _("要求"), 60),
-                                  ("pages", _("页数"), 60)):
+                                  ("pages", _("页数"), 90)):  # 2（复用）
             self.checklist.heading(key, text=label)
             self.checklist.column(key, width=width, stretch=key == "name")
         self.checklist.pack(fill=tk.Y, expand=True)
