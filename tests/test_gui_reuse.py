@@ -244,6 +244,19 @@ def test_the_wizard_offers_earlier_materials_and_reuses_them_with_consent(
         text = subprocess.run([tool, str(result.receipt), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert "缺件提示" not in text and "经申请人同意复用" in text
+
+        # The case's details say where each reused material came from.
+        cases = main.open("cases")
+        assert isinstance(cases, CasesScreen)
+        cases.open_case(result.case_no)
+        pump(app.root, lambda: cases.detail is not None and cases.detail.sources.loaded,
+             what="the case's details")
+        detail = cases.detail
+        assert detail is not None
+        line = str(detail.sources.cget("text"))
+        assert f"居民身份证：复用自办件 {first}" in line and "未核验" in line
+        assert "高龄津贴申请表" not in line  # handed in now, verified by no one yet
+        readable(app, "reuse-case-detail")
     finally:
         app.close()
 
