@@ -4,9 +4,11 @@ ID number is typed, the 材料 step offers them (复用（不用再扫描）), a
 pages cannot be reused as well, 下一步 without the resident's consent is refused with a
 clear message and nothing is filed, the choice and the consent survive closing the app
 (the sealed draft), and the filed case's rows point at the earlier pages, with no
-缺件提示 for them.  An expired one (handed in more than 12 months ago) is shown as
-expired and cannot be chosen, in large font too.  Screenshots at 1366×768 go to
-test-artifacts/."""
+缺件提示 for them; the case's details say where each came from.  An expired one
+(handed in more than 12 months ago) is shown as expired and cannot be chosen.  At the
+township's review desk (real hubs on loopback) a reused material verified there before
+shows 已核验 with the office and the day.  Normal and large font; screenshots at
+1366×768 go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PASSPHRASE, VILLAGE
@@ -22,7 +25,9 @@ from draft_fill import ELDER, FORM, choose, log_in, saved
 from filing_samples import DIBAO_FORM, DIBAO_MATTER, scans
 from gui import pump, screenshot, type_into
 from layout import cut
+from test_gui_review import TEMPORARY_AID, WAIT
 
+from keys.ca import CHINA_TIME
 from station.app import Station
 from station.demo.samples import draw_scan
 from station.filing.drafts import load_draft
@@ -298,3 +303,84 @@ def test_a_draft_from_before_reuse_reads_as_none_chosen(station: Station) -> Non
     assert "居民身份证" not in again.missing()
     again.choose(station.catalogue.get(DIBAO_MATTER))  # another matter: the choice goes
     assert again.reuse == {} and not again.reuse_consent
+
+
+# -- the township's review desk ------------------------------------------------------
+
+
+def opened_on(app: StationApp, screen: Any, case_no: str) -> None:
+    pump(app.root, lambda: screen.work is not None and screen.work.case_no == case_no
+         and screen.viewer is not None and screen.viewer.settled, timeout=WAIT,
+         what="the claimed case open")
+
+
+def test_the_desk_shows_a_reused_material_verified_before(
+        display: str, hubs: Any, tmp_path: Path, no_open: None) -> None:
+    """临时救助 filed with the ID card and the 户口簿 and accepted by the township (its
+    verdict kept against the pages); a second 临时救助 of the same resident reuses both
+    at the village; the township desk shows, under each, where it came from and
+    已核验（民政办，today）, and the reviewer may still find it 不清晰."""
+    from test_gui_review import claim, file_temporary_aid, open_desk
+    from test_gui_review_desk import MZ
+    from test_gui_sync import log_in as desk_log_in
+
+    from station.casework import review
+    from station.demo.demo_network import TOWNSHIP
+    from station.demo.samples import RESIDENTS
+    from station.documents.fonts import find_cjk_font
+    from station.filing.new_case import MaterialFile
+    from station.network import link
+
+    net = hubs
+    first = file_temporary_aid(net).case_no
+    with net.open(net.township, MZ) as desk:
+        review.claim(desk, first)
+        review.accept(desk, first, "材料齐全，符合法定形式，予以受理。")
+    today = datetime.now(CHINA_TIME).date().isoformat()
+    resident = RESIDENTS[0]
+    names = ("临时救助申请书", "家庭经济状况核对授权书")
+    font = find_cjk_font().path
+    files = [MaterialFile(name, draw_scan(tmp_path / f"again-{i}.jpg", name, [resident.name],
+                                          800 + i, font, size=(620, 877)))
+             for i, name in enumerate(names)]
+    form = {"hardship_type": "火灾", "household_size": 3, "amount_requested": 1500,
+            "incident_date": (datetime.now(CHINA_TIME).date() - timedelta(days=2)).isoformat()}
+    with net.open(net.village) as village:
+        second = file_case(village, TEMPORARY_AID, resident.to_json(), form, files,
+                           reuse=list(SHARED), consent=True)
+        assert second.missing == [] and sorted(second.reused) == sorted(SHARED)
+        link.sync_once(village)
+    case_no = second.case_no
+
+    config = tmp_path / f"config-{MZ}"
+    for font in ("normal", "large"):
+        in_font(config, font)
+        app = desk_log_in(net, tmp_path, net.township.data, TOWNSHIP[1], MZ)
+        try:
+            screen = open_desk(app, case_no)
+            if font == "normal":
+                claim(app, screen, case_no)
+            else:  # claimed already: picking it opens it
+                screen.select(case_no)
+                opened_on(app, screen, case_no)
+            verdicts = screen.verdicts
+            assert verdicts is not None
+            for name in SHARED:
+                row = verdicts.row(name)
+                assert row.source is not None
+                line = str(row.source.cget("text"))
+                assert f"复用自办件 {first}" in line, line
+                assert f"已核验（民政办，{today}）" in line, line
+                assert row.verdict().verdict == "ok"
+            for name in names:  # handed in now: nothing to say yet
+                assert verdicts.row(name).source is None
+            row = verdicts.row(SHARED[0])
+            row.set("unclear", "照片页模糊")  # the reviewer checks again and finds it unclear
+            assert row.verdict().verdict == "unclear"
+            assert "居民身份证（不清晰：照片页模糊）" in str(verdicts.notice.cget("text"))
+            row.set("ok")
+            assert screen.tabs is not None
+            screen.tabs.select(verdicts)
+            readable(app, "reuse-review-desk")
+        finally:
+            app.close()
