@@ -124,6 +124,13 @@ def readable(app: StationApp, name: str) -> None:
     assert cut(app.root) == []
 
 
+def select(app: StationApp, step: MaterialsStep, name: str) -> None:
+    """Pick ``name`` in the checklist, as the agent clicks it."""
+    step.checklist.selection_set(name)
+    pump(app.root, lambda: step.material() == name and step.reuse_panel is not None
+         and step.reuse_panel.shown == name, what=f"{name} selected")
+
+
 def import_page(app: StationApp, step: MaterialsStep, name: str, path: Path) -> None:
     step.checklist.selection_set(name)
     pump(app.root, lambda: step.material() == name, what=f"{name} selected")
@@ -148,21 +155,30 @@ def test_the_wizard_offers_earlier_materials_and_reuses_them_with_consent(
         assert "可以复用：居民身份证、居民户口簿" in earlier
         panel = step.reuse_panel
         assert panel is not None and set(panel.offers) == set(SHARED)
-        card = str(panel.lines["居民身份证"].cget("text"))
+        assert set(panel.usable()) == set(SHARED)  # both may be chosen
+        assert str(step.checklist.set(SHARED[0], "pages")) == "0（可复用）"
+        select(app, step, NEW[0])  # a material handed in now: which ones can be reused
+        assert "可以复用的：居民身份证、居民户口簿" in str(panel.line.cget("text"))
+        assert panel.box.winfo_manager() == ""
+        readable(app, "reuse-materials-offered")
+        select(app, step, SHARED[0])
+        card = str(panel.line.cget("text"))
         assert f"随办件 {first} 提交，2 页" in card and "可复用至" in card and "未核验" in card
-        assert set(panel.boxes) == set(SHARED)  # both may be chosen
+        assert panel.box.winfo_manager() == "grid" and not panel.chosen.get()
 
         # Pages scanned for the ID card: reusing it as well is refused, and said.
         pages = {name: draw_scan(tmp_path / f"new-{i}.jpg", name, [ELDER["name"]], seed=40 + i,
                                  size=(600, 800)) for i, name in enumerate((*NEW, SHARED[0]))}
         import_page(app, step, SHARED[0], pages[SHARED[0]])
-        panel.boxes[SHARED[0]].invoke()
-        assert not panel.chosen[SHARED[0]].get() and SHARED[0] not in wizard.draft.reuse
+        panel.box.invoke()
+        assert not panel.chosen.get() and SHARED[0] not in wizard.draft.reuse
         assert "已经扫描了 1 页" in step.notice.cget("text")
         assert step.notice.winfo_manager() == "pack"
         step.remove(0)  # the agent deletes the page (✕) and reuses the earlier one
         for name in SHARED:
-            panel.boxes[name].invoke()
+            select(app, step, name)
+            panel.box.invoke()
+            assert panel.chosen.get()
         assert set(wizard.draft.reuse) == set(SHARED)
         assert wizard.draft.reuse[SHARED[0]] == Reused(first, 2)
         assert str(step.checklist.set(SHARED[0], "pages")) == "2（复用）"
@@ -171,8 +187,7 @@ def test_the_wizard_offers_earlier_materials_and_reuses_them_with_consent(
         assert wizard.draft.missing() == []  # reused ones count as handed in
         assert "missing" not in step.checklist.item(SHARED[1], "tags")
         # A page arriving for a reused material is not taken: it is said why.
-        step.checklist.selection_set(SHARED[1])
-        pump(app.root, lambda: step.material() == SHARED[1], what="the 户口簿 selected")
+        select(app, step, SHARED[1])
         step.import_files([pages[NEW[0]]])
         assert wizard.draft.pages[SHARED[1]] == [] and "不用再扫描" in step.notice.cget("text")
 
@@ -217,8 +232,10 @@ def test_the_wizard_offers_earlier_materials_and_reuses_them_with_consent(
         assert isinstance(wizard, NewCaseScreen)
         step = wizard.step
         assert isinstance(step, MaterialsStep) and step.reuse_panel is not None
-        assert all(step.reuse_panel.chosen[name].get() for name in SHARED)
         assert step.reuse_panel.consent.get()
+        for name in SHARED:
+            select(app, step, name)
+            assert step.reuse_panel.chosen.get()
         wizard.next()
         confirm = wizard.step
         assert isinstance(confirm, ConfirmStep)
@@ -279,9 +296,12 @@ def test_an_expired_material_is_shown_and_cannot_be_chosen_in_large_font(
         assert "已过期不能复用：居民身份证、居民户口簿" in earlier
         panel = step.reuse_panel
         assert panel is not None and set(panel.offers) == set(SHARED)
-        assert panel.boxes == {} and panel.chosen == {}  # nothing to tick
+        assert panel.usable() == []  # nothing to tick
         for name in SHARED:
-            assert "已过期" in str(panel.lines[name].cget("text"))
+            select(app, step, name)
+            assert "已过期（可复用至" in str(panel.line.cget("text"))
+            assert panel.box.winfo_manager() == "" and panel.expired.winfo_manager() == "grid"
+            assert str(step.checklist.set(name, "pages")) == "0"
         assert str(panel.consent_box.cget("state")) == "disabled"
         assert set(wizard.draft.missing()) >= set(SHARED)  # still asked for
         assert "missing" in step.checklist.item(SHARED[0], "tags")

@@ -50,7 +50,7 @@ class MaterialsStep(StepFrame):
         self.checklist = List(left, columns=("name", "need", "pages"), show="headings",
                                       selectmode="browse", height=10)
         for key, label, width in (("name", _("材料名称"), 230), ("need", _("要求"), 60),
-                                  ("pages", _("页数"), 90)):  # 2（复用）
+                                  ("pages", _("页数"), 100)):  # 0（可复用）
             self.checklist.heading(key, text=label)
             self.checklist.column(key, width=width, stretch=key == "name")
         self.checklist.pack(fill=tk.Y, expand=True)
@@ -239,10 +239,17 @@ class MaterialsStep(StepFrame):
 
     def refresh_counts(self) -> None:
         reused = self.wizard.draft.reuse
+        usable = set(self.reuse_panel.usable()) if self.reuse_panel is not None else set()
         for name, paths in self.wizard.draft.pages.items():
-            if self.checklist.exists(name):
-                self.checklist.set(name, "pages", _("{count}（复用）").format(
-                    count=reused[name].pages) if name in reused else len(paths))
+            if not self.checklist.exists(name):
+                continue
+            if name in reused:
+                shown: str | int = _("{count}（复用）").format(count=reused[name].pages)
+            elif name in usable and not paths:
+                shown = _("0（可复用）")
+            else:
+                shown = len(paths)
+            self.checklist.set(name, "pages", shown)
         missing = set(self.wizard.draft.missing())
         for name in self.wizard.draft.pages:
             self.checklist.item(name, tags=("missing",) if name in missing else ())
@@ -252,6 +259,8 @@ class MaterialsStep(StepFrame):
         for child in self.pages.winfo_children():
             child.destroy()
         material = self.material()
+        if self.reuse_panel is not None:
+            self.reuse_panel.show(material)
         pages = self.wizard.draft.pages.get(material, [])
         reused = self.wizard.draft.reuse.get(material)
         title = _("{name}：复用以前交过的 {count} 页（办件 {case_no}），不用再扫描").format(
