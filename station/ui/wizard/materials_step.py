@@ -30,6 +30,7 @@ from station.i18n import N_, _, translate
 from station.ui.file_dialogs import ask_scans
 from station.ui.flow import wrapping
 from station.ui.table import List
+from station.ui.wizard.draft import Reused
 from station.ui.wizard.reuse_panel import ReusePanel
 from station.ui.wizard.step import StepFrame, Wizard
 
@@ -96,11 +97,13 @@ class MaterialsStep(StepFrame):
         if not self.winfo_exists():
             return
         self.offers_loaded = True
-        usable = {offer.name for offer in found if offer.usable}
+        usable = {offer.name: offer for offer in found if offer.usable}
         draft = self.wizard.draft
         gone = [name for name in draft.reuse if name not in usable]
         for name in gone:
             del draft.reuse[name]
+        for name in draft.reuse:  # the one filing will reuse: the newest held now
+            draft.reuse[name] = Reused(usable[name].case_no, usable[name].pages)
         if gone:
             self.say(_("以前选择复用的{names}现在不能复用（已过期，或不是这位申请人交的），"
                        "请收取新的。").format(names="、".join(gone)))
