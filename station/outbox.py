@@ -32,6 +32,7 @@ ACCESS_LISTED = "access.listed"
 ACCESS_PRINTED = "access.printed"
 ACCESS_EXPORTED = "access.exported"
 ACCESS_BACKED_UP = "access.backed_up"  # a copy of the whole store (station backup)
+ACCESS_FILE_OPENED = "access.file_opened"  # a resident's file (居民档案) opened
 NODE_INITIALISED = "node.initialised"
 OFFICE_MEMBER_ADDED = "office.member_added"
 OFFICE_MEMBER_REMOVED = "office.member_removed"
@@ -52,6 +53,7 @@ LABELS = {
     ACCESS_PRINTED: N_("打印"),
     ACCESS_EXPORTED: N_("导出材料"),
     ACCESS_BACKED_UP: N_("备份本站数据"),
+    ACCESS_FILE_OPENED: N_("查阅居民档案"),
     NODE_INITIALISED: N_("建站"),
     CONSENT_REUSE: N_("申请人同意复用材料"),
     OFFICE_MEMBER_ADDED: N_("交出科室密钥"),

@@ -19,11 +19,14 @@ DIBAO_FORM = {"household_size": 4, "monthly_income_per_capita": 380, "main_reaso
               "application_date": "2026-11-20"}
 
 
-def scans(folder: Path, names: tuple[str, ...], pages: int = 1) -> list[MaterialFile]:
+def scans(folder: Path, names: tuple[str, ...], pages: int = 1,
+          seed: int = 0) -> list[MaterialFile]:
+    """Pages drawn from seeds (``seed`` + …): other seeds for other content, since the
+    material store keeps equal pages once."""
     files = []
     for i, name in enumerate(names):
         for page in range(1, pages + 1):
-            path = draw_scan(folder / f"{i}-{page}.jpg", name, [f"p{page}"], seed=i * 10 + page,
-                             size=(300, 400))
+            path = draw_scan(folder / f"{i}-{page}.jpg", name, [f"p{page}"],
+                             seed=seed + i * 10 + page, size=(300, 400))
             files.append(MaterialFile(name, path))
     return files

@@ -93,6 +93,16 @@ def test_nothing_personal_in_plaintext_at_rest(tmp_path: Path) -> None:
     for typed in (f"{ID_NUMBER[-4:]} {ID_NUMBER[6:10]}", f"{PHONE[-4:]} {NAME[0]}", NAME[1:]):
         searched = station("case", "find", typed, "--json", env=env)
         assert [c["case_no"] for c in searched.json()["cases"]] == [case_no], typed
+    # 资料共享: a later matter reuses the ID card with consent; no page is stored again,
+    # and the consent and the reuse leave nothing in clear either.
+    elder = write_json(tmp_path / "e.json", {
+        "age": 80, "applicant_relation": "本人", "account_type": "社会保障卡",
+        "account_no": BANK, "start_date": "2026-12-01"})
+    reused = station("case", "new", "--matter", "450981-MZ-005", "--applicant", applicant,
+                     "--form", elder, "--reuse", "居民身份证", "--consent", "--json", env=env)
+    assert reused.code == 0, reused.err
+    assert reused.json()["reused"] == ["居民身份证"]
+    assert len(list((data / "materials").iterdir())) == 3
     exported = station("case", "export", case_no, "--material", "居民身份证",
                        "--out", tmp_path / "out.jpg", env=env)
     assert exported.code == 0, exported.err

@@ -219,7 +219,8 @@ def walk_wizard(app: StationApp, found: Findings, scan: Path) -> None:
 
 def walk_case(app: StationApp, found: Findings, cases: CasesScreen, what: str,
               case_no: str) -> None:
-    """A case's details with its results, then its materials in the viewer."""
+    """A case's details with its results, its materials in the viewer, the resident's
+    file."""
     cases.open_case(case_no)
     pump(app.root, lambda: cases.detail is not None and cases.detail.results.loaded > 0,
          what="the case's details and results")
@@ -231,6 +232,10 @@ def walk_case(app: StationApp, found: Findings, cases: CasesScreen, what: str,
          timeout=WAIT, what="the material viewer with its first page")
     found.check(f"materials {what}")
     detail.close_viewer()
+    detail.open_resident_file()  # 居民档案: the resident's cases, the longest matter names
+    pump(app.root, lambda: detail.resident_file is not None, what="the resident's file")
+    found.check(f"resident file {what}")
+    detail.close_resident_file()
     results = detail.results
     assert results.results is not None
     for action in sorted(results.results.allowed & set(results.buttons)):

@@ -28,7 +28,8 @@ FIRST = datetime(2026, 11, 5, 9, 30).astimezone()
 def first_case(station: Station, tmp_path: Path, when: datetime = FIRST) -> str:
     """低保 with the ID card (2 pages) and the 户口簿 handed in."""
     files = scans(tmp_path / "first", ("最低生活保障申请书",)) \
-        + scans(tmp_path / "id", ("居民身份证",), pages=2) + scans(tmp_path / "hk", ("居民户口簿",))
+        + scans(tmp_path / "id", ("居民身份证",), pages=2, seed=100) \
+        + scans(tmp_path / "hk", ("居民户口簿",), seed=200)
     return file_case(station, DIBAO_MATTER, APPLICANT, DIBAO_FORM, files, now=when,
                      print_documents=False).case_no
 
@@ -54,7 +55,7 @@ def test_offers_list_the_residents_earlier_materials(station: Station, tmp_path:
 def test_reuse_with_consent_references_the_same_pages(station: Station, tmp_path: Path) -> None:
     first = first_case(station, tmp_path)
     blobs_before = {p for p in station.blobs.root.rglob("*") if p.is_file()}
-    files = scans(tmp_path / "new", ("高龄津贴申请表", "社会保障卡或银行卡"))
+    files = scans(tmp_path / "new", ("高龄津贴申请表", "社会保障卡或银行卡"), seed=300)
     later = FIRST + timedelta(days=30)
     result = file_case(station, ELDER_MATTER, APPLICANT, ELDER_FORM, files, now=later,
                        reuse=list(SHARED), consent=True)
@@ -93,7 +94,7 @@ def test_reuse_with_consent_references_the_same_pages(station: Station, tmp_path
 def test_refused_without_consent_or_when_expired_and_nothing_changes(
         station: Station, tmp_path: Path) -> None:
     first_case(station, tmp_path, FIRST - timedelta(days=400))  # more than 12 months ago
-    files = scans(tmp_path / "new", ("高龄津贴申请表", "社会保障卡或银行卡"))
+    files = scans(tmp_path / "new", ("高龄津贴申请表", "社会保障卡或银行卡"), seed=300)
     count = Case.select().count()
     events = Event.select().count()
     with pytest.raises(FormInvalid) as raised:

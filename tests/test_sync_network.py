@@ -42,6 +42,13 @@ def test_demo_headless_json_and_no_personal_data_at_the_hubs(tmp_path: Path) -> 
     assert done.code == 0, done.err
     summary = done.json()
     check_round_trip(summary)
+    # 资料共享: the resident's next matter reuses the ID card and the 户口簿 the 民政办
+    # accepted; only the new papers are scanned and uploaded.
+    assert summary["reused"] == ["居民户口簿", "居民身份证"] and summary["missing"] == []
+    assert summary["pages_scanned"] == summary["scans_uploaded"] == 2
+    assert summary["pages_without_reuse"] == 4
+    assert all("已核验（民政办，" in shown and "复用自办件" in shown
+               for shown in summary["desk_shows"].values())
     roles = {n["role"]: n for n in summary["nodes"]}
     assert set(roles) == {"county-hub", "township-hub", "village", "reviewer"}
     for node in summary["nodes"]:

@@ -11,6 +11,8 @@ Owns:
 - ``case_documents``: the sealed documents a case received, kept encrypted, printed
   on demand;
 - ``matter_rules``: a catalogue matter as the lifecycle table reads it.
+- ``resident_file``: the resident's file (居民档案), every case of one resident held
+  here with states and materials; opening it is an access event.
 
 Must not: file new cases (``station.filing``), act on a case (``station.casework``),
 talk to a hub (``station.network``), or import Tk.

@@ -20,7 +20,7 @@ from forms.identity import check_resident_id, mask_id, mask_name
 from keys.errors import DecryptionFailed
 from station import outbox
 from station.app import Station
-from station.cases import case_state, history_notes
+from station.cases import case_state, history_notes, material_checks
 from station.cases.status import label
 from station.errors import CaseNotFound, MaterialFileMissing, MaterialNotFound, StoreDamaged
 from station.fileio import write_atomically
@@ -234,6 +234,7 @@ def show_case(station: Station, case_no: str, reveal: bool = False) -> dict[str,
 
 def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
     person = case.applicant
+    sources = material_checks.case_sources(case.case_no)
     matter = station.catalogue.matters.get(case.matter_code)
     return {
         "case_no": case.case_no,
@@ -255,7 +256,8 @@ def _details(station: Station, case: Case, reveal: bool) -> dict[str, Any]:
         },
         "form": case.form,
         "materials": [
-            {"name": m.name, "page": m.page, "size": m.size, "media_type": m.media_type}
+            {"name": m.name, "page": m.page, "size": m.size, "media_type": m.media_type,
+             "reused_from": m.reused_from, "source": sources[m.name].text()}
             for m in CaseMaterial.select()
             .where(CaseMaterial.case == case)
             .order_by(CaseMaterial.name, CaseMaterial.page)

@@ -292,7 +292,8 @@ def run_show(args: argparse.Namespace) -> int:
         _("申请人：{name}  {id_number}  {phone}").format(**person),
         _("承诺办结日期：{date}").format(date=details["deadline"] or "—"),
     ]
-    lines += [f"  {m['name']} #{m['page']}" for m in details["materials"]]
+    lines += [f"  {m['name']} #{m['page']}" + (f"  {m['source']}" if m["source"] else "")
+              for m in details["materials"]]
     if details.get("missing"):
         lines.append(_("缺件提示（收件时）：{items}").format(items="、".join(details["missing"])))
     if details["asked"]:

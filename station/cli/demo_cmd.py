@@ -39,6 +39,14 @@ def _text(summary: dict) -> str:
             decided=_("准予批准") if summary["decided"] else _("未批准"),
             verified=summary["signed_pdfs_verified"], total=len(summary["signed_pdfs"]),
             rated=_("（已办结）") if summary["rated"] else ""))
+    if "reuse_case" in summary:
+        lines.append(_("资料共享：办件 {case_no} 经申请人同意复用 {reused}，扫描 {scanned} 页"
+                       "（不复用需扫描 {without} 页），上传扫描件 {uploaded} 份；"
+                       "乡镇审核台显示：{shown}").format(
+            case_no=summary["reuse_case"], reused="、".join(summary["reused"]),
+            scanned=summary["pages_scanned"], without=summary["pages_without_reuse"],
+            uploaded=summary["scans_uploaded"],
+            shown="；".join(f"{k}：{v}" for k, v in summary["desk_shows"].items())))
     for node in summary["nodes"]:
         lines.append(f"{node['role']:13} {node['code']}  {node['address'] or '-'}  "
                      f"{node['data']}  {node['user']}")
@@ -61,11 +69,13 @@ def run(args: argparse.Namespace) -> int:
         demo_network.start_hubs(net)
         summary = demo_network.round_trip(net)
         summary.update(demo_network.review_trip(net))
+        summary.update(demo_network.reuse_trip(net))
         summary["workdir"] = str(net.workdir)
         emit(args, summary, _text(summary))
         if args.headless or args.json:
             ok = summary["audit_ok"] and summary["decided"] and summary["rated"] \
-                and summary["signed_pdfs_verified"] == len(summary["signed_pdfs"])
+                and summary["signed_pdfs_verified"] == len(summary["signed_pdfs"]) \
+                and bool(summary["reused"]) and not summary["missing"]
             return 0 if ok else 1
         from station.ui.app import display_available, run_gui
 

@@ -49,6 +49,7 @@ from station.cli import (
     progress_cmds,
     publish_cmds,
     report_cmds,
+    resident_cmds,
     review_cmds,
     seal_cmds,
     sync_cmds,
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (node_cmds, info_cmds, case_cmds, demo_cmd, gui_cmd, trust_cmds, people_cmds,
                    catalogue_cmds,
                    sync_cmds, publish_cmds, clock_cmds, review_cmds, seal_cmds, progress_cmds,
-                   backup_cmds, report_cmds):
+                   backup_cmds, report_cmds, resident_cmds):
         module.register(sub, common)
     return parser
 

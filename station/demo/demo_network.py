@@ -406,3 +406,47 @@ def review_trip(net: DemoNetwork) -> dict[str, Any]:
     return {"review_case": case_no, "decided": decided.outcome == "approved",
             "signed_pdfs": paths, "signed_pdfs_verified": verified,
             "delivered": True, "rated": rated.state == "closed"}
+
+
+# -- 资料共享: the same resident's next matter reuses what the office already checked --------
+
+REUSE_MATTER = "450981-MZ-003"  # 临时救助申请: needs the ID card and the 户口簿 again
+REUSE_FORM = {"hardship_type": "火灾", "household_size": 3, "amount_requested": 2000,
+              "incident_date": None}
+
+
+def reuse_trip(net: DemoNetwork) -> dict[str, Any]:
+    """After the review trip: the same resident applies for 临时救助.  The village
+    offers the ID card and the 户口簿 the 民政办 accepted in the reviewed case; the
+    resident agrees, so only the new papers are scanned.  The figures: pages scanned
+    with reuse against without, scans uploaded, and what the township desk shows."""
+    from station.cases import material_checks
+    from station.casework import review
+    from station.filing import reuse
+
+    font = find_cjk_font().path
+    resident = RESIDENTS[1]
+    form = {**REUSE_FORM, "incident_date": date.today().isoformat()}
+    with net.open(net.village) as village:
+        link.sync_once(village)  # hear the 受理 (its 齐全 verdicts) first
+        matter = village.catalogue.get(REUSE_MATTER)
+        offered = [o for o in reuse.offers(village, resident.id_number, matter) if o.usable]
+        chosen = {o.name for o in offered}
+        needed = [m.name for m in matter.required_materials(form) if m.name not in chosen]
+        files = [MaterialFile(name, draw_scan(net.workdir / "scans" / f"reuse-{i}.jpg", name,
+                                              [resident.name, resident.address], 700 + i,
+                                              font, size=(620, 877)))
+                 for i, name in enumerate(needed)]
+        filed = file_case(village, REUSE_MATTER, resident.to_json(), form, files,
+                          reuse=sorted(chosen), consent=True)
+        report = link.sync_once(village)
+        village_head = link.acked_seq()
+    wait_for_county(net, {net.village.code: village_head})
+    with net.open(net.township, "mz") as desk:
+        review.claim(desk, filed.case_no)
+        shown = {name: source.text() for name, source
+                 in material_checks.case_sources(filed.case_no).items() if name in chosen}
+    return {"reuse_case": filed.case_no, "reused": sorted(chosen), "missing": filed.missing,
+            "pages_scanned": len(files),
+            "pages_without_reuse": len(files) + sum(o.pages for o in offered),
+            "scans_uploaded": report.materials, "desk_shows": shown}

@@ -27,20 +27,21 @@ from forms.catalogue import Matter
 from keys.ca import CHINA_TIME
 from station import outbox
 from station.app import Station
+from station.cases.material_checks import (  # noqa: F401  (the desks read them here too)
+    Check,
+    Source,
+    case_sources,
+    checked_text,
+    checks_of,
+    china_day,
+    record_checks,
+)
 from station.documents.layout import format_date
 from station.errors import ReuseNotOffered, ReuseWithoutConsent, ReuseWithPages
 from station.i18n import _
-from station.store.models import Applicant, Case, CaseMaterial, MaterialCheck
+from station.store.models import Applicant, Case, CaseMaterial
 
 CONSENT_EVENT = outbox.CONSENT_REUSE  # the family ``consent.`` (sync/rules.py)
-
-
-@dataclass(frozen=True)
-class Check:
-    """An office found the material 齐全 on that day (``MaterialCheck``)."""
-
-    office: str
-    day: str  # ISO date, China time
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,6 @@ def add_months(day: date, months: int) -> date:
     total = day.month - 1 + months
     year, month = day.year + total // 12, total % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def china_day(stamp: str) -> date:
-    return datetime.fromisoformat(stamp).astimezone(CHINA_TIME).date()
 
 
 def offers(station: Station, id_number: str, matter: Matter,
@@ -120,19 +117,6 @@ def _one_copy(rows: list[CaseMaterial]) -> list[CaseMaterial]:
     return [seen[page] for page in sorted(seen)]
 
 
-def checks_of(blobs: Iterable[str]) -> tuple[Check, ...]:
-    """The offices that found every one of these pages 齐全, each with its latest day."""
-    wanted = set(blobs)
-    if not wanted:
-        return ()
-    by_office: dict[str, dict[str, str]] = {}
-    for row in MaterialCheck.select().where(MaterialCheck.blob.in_(list(wanted))):
-        days = by_office.setdefault(row.office, {})
-        days[row.blob] = max(days.get(row.blob, ""), row.checked_on)
-    return tuple(Check(office, max(days.values()))
-                 for office, days in sorted(by_office.items()) if set(days) == wanted)
-
-
 def choose(station: Station, id_number: str, matter: Matter, names: Sequence[str],
            consent: bool, handed_in: Iterable[str], today: date | None = None) -> list[Offer]:
     """The offers the agent chose by material name; refused unless each is offered and
@@ -153,23 +137,6 @@ def choose(station: Station, id_number: str, matter: Matter, names: Sequence[str
     return [available[name] for name in dict.fromkeys(names)]
 
 
-def record_checks(case_no: str, office: str, reviewer: str, names: Iterable[str],
-                  day: date) -> int:
-    """Keep an office's 齐全 verdicts on a case's materials against their pages' content
-    addresses (inside the caller's transaction); how many pages."""
-    wanted = set(names)
-    if not wanted:
-        return 0
-    case = Case.get(Case.case_no == case_no)
-    rows = [{"blob": m.blob, "name": m.name, "office": office, "reviewer": reviewer,
-             "checked_on": day.isoformat(), "case_no": case_no}
-            for m in CaseMaterial.select().where((CaseMaterial.case == case)
-                                                 & CaseMaterial.name.in_(list(wanted)))]
-    for row in rows:
-        MaterialCheck.insert(**row).execute()
-    return len(rows)
-
-
 def consent_payload(chosen: Sequence[Offer], agent: str) -> dict[str, object]:
     """The consent event's payload: which materials, from which cases (no personal data)."""
     return {
@@ -181,14 +148,6 @@ def consent_payload(chosen: Sequence[Offer], agent: str) -> dict[str, object]:
     }
 
 
-def checked_text(checks: Sequence[Check]) -> str:
-    """已核验（民政办，2026-11-05）, or 未核验."""
-    if not checks:
-        return _("未核验")
-    return "；".join(_("已核验（{office}，{date}）").format(office=c.office, date=c.day)
-                    for c in checks)
-
-
 def describe(offer: Offer) -> str:
     """One earlier material as the agent reads it, in the wizard and the CLI."""
     if offer.expired:
@@ -198,34 +157,3 @@ def describe(offer: Offer) -> str:
     return _("{name}：{date} 随办件 {case_no} 提交，{pages} 页；{state}；{checked}").format(
         name=offer.name, date=format_date(offer.received), case_no=offer.case_no,
         pages=offer.pages, state=state, checked=checked_text(offer.checks))
-
-
-@dataclass(frozen=True)
-class Source:
-    """What a desk shows beside a case's material: where a reused one came from, and
-    what offices found of its pages (on this case or any earlier one)."""
-
-    name: str
-    reused_from: str | None
-    received: date
-    checks: tuple[Check, ...]
-
-    def text(self) -> str:
-        """复用自办件 …（2026年11月5日提交）；已核验（民政办，2026-11-05）"""
-        parts = []
-        if self.reused_from:
-            parts.append(_("复用自办件 {case_no}（{date} 提交）").format(
-                case_no=self.reused_from, date=format_date(self.received)))
-        parts.append(checked_text(self.checks))
-        return "；".join(parts)
-
-
-def case_sources(case_no: str) -> dict[str, Source]:
-    """Each material of a case held here: its source and its 已核验 verdicts."""
-    pages: dict[str, list[CaseMaterial]] = {}
-    for row in CaseMaterial.select().join(Case).where(Case.case_no == case_no).order_by(
-            CaseMaterial.name, CaseMaterial.page):
-        pages.setdefault(row.name, []).append(row)
-    return {name: Source(name, rows[0].reused_from, china_day(rows[0].received_at),
-                         checks_of(r.blob for r in rows))
-            for name, rows in pages.items()}

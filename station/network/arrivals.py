@@ -10,16 +10,19 @@ tried again at the next online round.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from keys.ca import CHINA_TIME
 from keys.errors import KeysError
 from station.app import Station
-from station.cases import case_documents, case_state
+from station.cases import case_documents, case_state, material_checks
 from station.network.publish import filing_node
 from station.network.transfer import envelope_of, fetch_blob, open_payload
 from station.store.models import InboxEvent
 from sync import lifecycle
 from sync.client import HubClient
+from sync.hlc import Timestamp
 
 
 @dataclass
@@ -67,9 +70,19 @@ def apply(station: Station, client: HubClient | None) -> Arrived:
             arrived.documents.append({"case_no": row.case_no, "title": stored.title,
                                       "kind": stored.kind, "id": stored.id})
         with station.db.atomic("IMMEDIATE"):
+            if row.type == lifecycle.ACCEPTED and isinstance(payload.get("checked"), list):
+                _keep_checks(row.case_no, envelope.header.author, envelope.header.hlc, payload)
             InboxEvent.update(applied=True).where(InboxEvent.digest == row.digest).execute()
         if row.case_no not in arrived.cases:
             arrived.cases.append(row.case_no)
     for case_no in arrived.cases:
         case_state.refresh(station, case_no)
     return arrived
+
+
+def _keep_checks(case_no: str, author: str, hlc: str, payload: dict[str, Any]) -> None:
+    """The office's 齐全 verdicts of a 受理, kept here too: the wizard then offers the
+    pages again as 已核验 (资料共享)."""
+    day = datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, CHINA_TIME).date()
+    names = [str(n) for n in payload["checked"] if isinstance(n, str)]
+    material_checks.record_checks(case_no, str(payload.get("office") or ""), author, names, day)

@@ -1,7 +1,7 @@
 """资料共享 in a case's details: each material reused from an earlier case or verified by
 an office already, with where it came from and 已核验（民政办，2026-11-05）.
 
-The sources are read on the worker (``station.filing.reuse.case_sources``) and shown
+The sources are read on the worker (``station.cases.material_checks``) and shown
 one line a material, the window's whole width above the lists, only when some
 material has one.
 """
@@ -12,7 +12,7 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from station.filing.reuse import Source, case_sources
+from station.cases.material_checks import Source, case_sources
 from station.i18n import _
 from station.ui.context import AppContext
 from station.ui.flow import wrapping

@@ -22,6 +22,7 @@ from station.cases.register import (
     list_cases,
     show_case,
 )
+from station.cases.resident_file import ResidentFile, open_by_case
 from station.cases.search import (
     PARTIAL,
     TOO_MANY,
@@ -42,6 +43,7 @@ from station.ui.screens.case_drafts import DraftList
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
 from station.ui.screens.case_sources import SourcesLine
+from station.ui.screens.resident_file import ResidentFileView
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
 from station.ui.table import List
@@ -306,7 +308,8 @@ class CasesScreen(ttk.Frame):
             return
         if self.detail is not None:
             self.detail.destroy()
-        self.detail = CaseDetail(self, self.app, details, on_close=self.close_detail)
+        self.detail = CaseDetail(self, self.app, details, on_close=self.close_detail,
+                                 on_open_case=self.open_case)
         self.detail.place(relx=0, rely=0, relwidth=1, relheight=1)
         self.detail.focus_set()
 
@@ -322,10 +325,11 @@ class CaseDetail(ttk.Frame):
     """One case: who, what, its 办理结果, materials, history; print again from here."""
 
     def __init__(self, parent: tk.Misc, app: AppContext, details: dict[str, Any],
-                 on_close: Any) -> None:
+                 on_close: Any, on_open_case: Any = None) -> None:
         super().__init__(parent, padding=4)
         self.app = app
         self.details = details
+        self.on_open_case = on_open_case
         bar = ttk.Frame(self)
         bar.pack(fill=tk.X)
         ttk.Button(bar, text=_("返回列表（Esc）"), bootstyle="secondary-outline",
@@ -338,7 +342,11 @@ class CaseDetail(ttk.Frame):
         self.view_button.pack(side=tk.LEFT)
         if not details["materials"]:
             self.view_button.configure(state="disabled")
+        self.file_button = ttk.Button(bar, text=_("居民档案（D）"), bootstyle="info-outline",
+                                      command=self.open_resident_file)
+        self.file_button.pack(side=tk.LEFT, padx=8)
         self.viewer: MaterialViewer | None = None
+        self.resident_file: ResidentFileView | None = None
         self.bind("<Escape>", lambda _e: on_close())
         self.bind("<Control-p>", lambda _e: self.reprint())
         person, matter = details["applicant"], details["matter"]
@@ -391,6 +399,8 @@ class CaseDetail(ttk.Frame):
         for widget in (self, materials):
             widget.bind("<v>", lambda _e: self.view_materials())
             widget.bind("<V>", lambda _e: self.view_materials())
+            widget.bind("<d>", lambda _e: self.open_resident_file())
+            widget.bind("<D>", lambda _e: self.open_resident_file())
         self.history = history = List(lower, columns=("at", "type", "author", "note"),
                                               show="headings", height=6)
         for key, label in (("at", _("时间")), ("type", _("记录")), ("author", _("操作人")),
@@ -448,3 +458,41 @@ class CaseDetail(ttk.Frame):
                 open_file(printed.receipt)
 
         self.app.dispatcher.submit(lambda: print_case_documents(station, case_no), on_done=done)
+
+    # -- 居民档案 ----------------------------------------------------------------
+    def open_resident_file(self) -> None:
+        """Every case of this applicant held here, over the details (recorded)."""
+        station, case_no = self.app.opened, self.details["case_no"]
+        self.file_button.configure(state="disabled")
+
+        def failed(error: BaseException) -> None:
+            if self.winfo_exists():
+                self.file_button.configure(state="normal")
+            self.app.show_error(error)
+
+        self.app.dispatcher.submit(lambda: open_by_case(station, case_no),
+                                   on_done=self.show_resident_file, on_error=failed)
+
+    def show_resident_file(self, found: ResidentFile) -> None:
+        if not self.winfo_exists():
+            return
+        self.file_button.configure(state="normal")
+        self.close_resident_file()
+        self.resident_file = ResidentFileView(
+            self, self.app, found, self.details["case_no"], on_close=self.close_resident_file,
+            on_open_case=self.open_from_file)
+        self.resident_file.place(relx=0, rely=0, relwidth=1, relheight=1)
+        self.resident_file.tree.focus_set()
+
+    def close_resident_file(self) -> None:
+        if self.resident_file is not None:
+            self.resident_file.destroy()
+            self.resident_file = None
+            self.focus_set()
+
+    def open_from_file(self, case_no: str) -> None:
+        """A case of the file: its details in place of these (the file is closed)."""
+        if case_no == self.details["case_no"] or self.on_open_case is None:
+            self.close_resident_file()
+        else:
+            self.on_open_case(case_no)

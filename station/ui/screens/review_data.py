@@ -14,13 +14,13 @@ from typing import Any
 
 from station.app import Station
 from station.cases import case_state
+from station.cases.material_checks import case_sources
 from station.cases.matter_rules import rule_of
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
 from station.casework.review import Verdict
 from station.documents.organ import organ_name
 from station.errors import StationError
-from station.filing import reuse
 from station.i18n import N_, _
 from station.trust import directory, users
 from station.ui.screens.review_confirm import Parties
@@ -155,7 +155,7 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     needed = {m.name for m in matter.required_materials(details["form"] or {})} if matter else set()
     materials = [Material(m.name, m.name in needed, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
-    sources = reuse.case_sources(case_no)
+    sources = case_sources(case_no)
     for material in materials:
         source = sources.get(material.name)
         if material.pages and source is not None and (source.reused_from or source.checks):
