@@ -145,12 +145,14 @@ def delete_draft(station: Station, draft_id: str) -> None:
 
 def file_draft(station: Station, draft_id: str, matter_code: str,
                applicant: Mapping[str, object], form: Mapping[str, object],
-               materials: Sequence[MaterialFile], proxy: Proxy | None = None) -> FilingResult:
-    """File the case; the draft is deleted in the same transaction."""
+               materials: Sequence[MaterialFile], proxy: Proxy | None = None,
+               reuse: Sequence[str] = (), consent: bool = False) -> FilingResult:
+    """File the case; the draft is deleted in the same transaction.  ``reuse`` and
+    ``consent``: earlier materials reused with the resident's consent (``file_case``)."""
     row = CaseDraft.get_or_none(CaseDraft.id == draft_id)
     stored = stored_scans(row.content) if row is not None else []
     result = file_case(station, matter_code, applicant, form, materials, proxy=proxy,
-                       draft=draft_id)
+                       draft=draft_id, reuse=reuse, consent=consent)
     remove_unused(station, stored)
     return result
 

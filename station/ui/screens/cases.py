@@ -42,6 +42,7 @@ from station.ui.provisional import dated
 from station.ui.screens.case_drafts import DraftList
 from station.ui.screens.case_filters import FilterBar
 from station.ui.screens.case_results import UNSEEN, ResultsPanel, asked_text, unseen_cases
+from station.ui.screens.case_sources import SourcesLine
 from station.ui.screens.resident_file import ResidentFileView
 from station.ui.screens.review_data import STATE_NAMES
 from station.ui.screens.viewer import MaterialViewer
@@ -411,6 +412,7 @@ class CaseDetail(ttk.Frame):
                                                 event.get("author_name") or event["author"],
                                                 event.get("note", "")))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
+        self.sources = SourcesLine(self, app, details["case_no"], before=lower)
 
     def results_shown(self, state: ttk.Label, text: str) -> None:
         """The 办理结果 loaded: its state, and the latest notice's list replaces the

@@ -14,6 +14,7 @@ from typing import Any
 
 from station.app import Station
 from station.cases import case_state
+from station.cases.material_checks import case_sources
 from station.cases.matter_rules import rule_of
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
@@ -116,6 +117,7 @@ class Material:
     name: str
     required: bool
     pages: int  # received pages here (0: not received)
+    source: str = ""  # 复用自办件 …；已核验（民政办，2026-11-05）: shown when either is so
 
 
 @dataclass
@@ -153,6 +155,11 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     needed = {m.name for m in matter.required_materials(details["form"] or {})} if matter else set()
     materials = [Material(m.name, m.name in needed, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
+    sources = case_sources(case_no)
+    for material in materials:
+        source = sources.get(material.name)
+        if material.pages and source is not None and (source.reused_from or source.checks):
+            material.source = source.text()
     labels = {f.name: f.label for f in matter.fields} if matter else {}
     known = case_state.steps(station, case_no)
     view, allowed = allowed_actions(station, case_no, known)

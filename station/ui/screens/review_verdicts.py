@@ -36,6 +36,13 @@ class VerdictRow:
         if missing:
             self.reason.insert(0, translate(NOT_RECEIVED))
         self.reason.grid(row=row, column=3, sticky="ew", padx=4)
+        # 资料共享: where a reused material came from and which office verified it
+        # already; the reviewer may rely on it or still mark it 缺少 or 不清晰.
+        self.source: ttk.Label | None = None
+        if material.source:
+            self.source = wrapping(ttk.Label(parent, text=material.source, bootstyle="info",
+                                             justify=tk.LEFT, wraplength=360))
+            self.source.grid(row=row + 1, column=0, columnspan=4, sticky="ew", pady=(0, 4))
 
     def set(self, verdict: str, reason: str = "") -> None:
         """Choose a verdict (ok / missing / unclear) and its reason, as a person would."""
@@ -69,7 +76,9 @@ class VerdictList(ttk.Frame):
             ttk.Label(table, text=text, bootstyle="secondary").grid(row=0, column=column,
                                                                     sticky="w")
         table.columnconfigure(3, weight=1)
-        self.rows = [VerdictRow(table, index + 1, m) for index, m in enumerate(materials)]
+        # Two grid rows a material: its verdict, and under it its source (when reused or
+        # verified before).
+        self.rows = [VerdictRow(table, 2 * index + 1, m) for index, m in enumerate(materials)]
         for row in self.rows:
             row.choice.bind("<<ComboboxSelected>>", lambda _e: self.preview())
             row.reason.bind("<KeyRelease>", lambda _e: self.preview())

@@ -1,9 +1,13 @@
-"""Step 2 申请人: the resident, checked as typed; and the 代办 (proxy) record."""
+"""Step 2 申请人: the resident, checked as typed; and the 代办 (proxy) record.
+
+A valid ID number also looks up, on the worker, what the resident handed in earlier
+that this matter may reuse (资料共享): named here, chosen in the 材料 step."""
 
 from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from functools import partial
 
 import ttkbootstrap as ttk
 
@@ -12,6 +16,7 @@ from forms.identity import check_resident_id, mask_id
 from forms.validate import validate_applicant
 from station import i18n
 from station.filing.new_case import VILLAGE_AGENT, Proxy
+from station.filing.reuse import Offer, offers
 from station.i18n import N_, _, translate
 from station.ui.wizard.step import StepFrame, Wizard
 
@@ -42,6 +47,10 @@ class ApplicantStep(StepFrame):
         self.identity = ttk.Label(self, text="", bootstyle="success")
         self.identity.grid(row=2, column=2, sticky="w", padx=10)
         self.entries["id_number"].bind("<KeyRelease>", lambda _e: self.check_id())
+        self.earlier = ttk.Label(self, text="", bootstyle="info", wraplength=760,
+                                 justify=tk.LEFT)
+        self.earlier.grid(row=8, column=1, columnspan=2, sticky="w", pady=(8, 0))
+        self.looked_up = ""  # the ID number whose earlier materials are shown
         box = ttk.Labelframe(self, text=_("代办"), padding=10)
         box.grid(row=9, column=0, columnspan=3, sticky="ew", pady=14)
         proxy = wizard.draft.proxy
@@ -67,15 +76,45 @@ class ApplicantStep(StepFrame):
         self.identity.configure(text="")
         self.errors["id_number"].configure(text="")
         if len(text) < 18:
+            self.looked_up = ""
+            self.earlier.configure(text="")
             return
         try:
             resident = check_resident_id(text)
         except FormsError as error:
             self.errors["id_number"].configure(text=i18n.render(error))
+            self.looked_up = ""
+            self.earlier.configure(text="")
             return
         self.identity.configure(text=_("出生日期 {birth}，{sex}性　{masked}").format(
             birth=resident.birth_date.isoformat(), sex=resident.sex,
             masked=mask_id(resident.number)))
+        self.look_up(resident.number)
+
+    def look_up(self, id_number: str) -> None:
+        """What this resident handed in earlier that the matter may reuse (on the worker)."""
+        matter = self.wizard.draft.matter
+        if matter is None or id_number == self.looked_up:
+            return
+        self.looked_up = id_number
+        self.earlier.configure(text="")
+        self.wizard.app.dispatcher.submit(
+            partial(offers, self.wizard.app.opened, id_number, matter),
+            on_done=partial(self.show_earlier, id_number))
+
+    def show_earlier(self, id_number: str, found: list[Offer]) -> None:
+        if not self.winfo_exists() or id_number != self.looked_up:
+            return  # left, or another number typed meanwhile
+        usable = [offer.name for offer in found if offer.usable]
+        expired = [offer.name for offer in found if offer.expired]
+        lines = []
+        if usable:
+            lines.append(_("这位居民以前交过，可以复用：{names}（经申请人同意，在“材料”一步勾选"
+                           "“复用”，不用再扫描）").format(names="、".join(usable)))
+        if expired:
+            lines.append(_("以前交过、已过期不能复用：{names}（请收取新的）").format(
+                names="、".join(expired)))
+        self.earlier.configure(text="\n".join(lines))
 
     def values(self) -> dict[str, str]:
         return {key: entry.get().strip() for key, entry in self.entries.items()}

@@ -40,6 +40,18 @@ class ConfirmStep(StepFrame):
         pages = [_("{name} {count} 页").format(name=name, count=len(paths))
                  for name, paths in draft.pages.items() if paths]
         lines.append(_("材料：{items}").format(items="；".join(pages) or "—"))
+        names = [m.name for m in matter.materials]
+
+        def order(name: str) -> int:
+            return names.index(name) if name in names else len(names)
+
+        if draft.reuse:
+            reused = [_("{name} {count} 页（复用自办件 {case_no}）").format(
+                name=name, count=source.pages, case_no=source.case_no)
+                for name, source in sorted(draft.reuse.items(), key=lambda kv: order(kv[0]))]
+            lines.append(_("复用以前交过的材料：{items}").format(items="；".join(reused)))
+            lines.append(_("申请人已同意复用以前交过的材料") if draft.reuse_consent
+                         else _("申请人尚未同意复用：请回到“材料”一步确认"))
         missing = draft.missing()
         ttk.Label(self, text="\n".join(lines), justify="left", wraplength=900).pack(anchor="w")
         if missing:
@@ -73,10 +85,12 @@ class ConfirmStep(StepFrame):
         assert matter is not None
         files, applicant, form, proxy = draft.files(), dict(draft.applicant), dict(draft.form), \
             draft.proxy
-        draft_id = draft.id
+        draft_id, reuse, consent = draft.id, list(draft.reuse), draft.reuse_consent
         app.dispatcher.submit(
-            lambda: file_draft(station, draft_id, matter.code, applicant, form, files, proxy)
-            if draft_id else file_case(station, matter.code, applicant, form, files, proxy=proxy),
+            lambda: file_draft(station, draft_id, matter.code, applicant, form, files, proxy,
+                               reuse=reuse, consent=consent)
+            if draft_id else file_case(station, matter.code, applicant, form, files, proxy=proxy,
+                                       reuse=reuse, consent=consent),
             on_done=self.filed, on_error=self.failed)
         return False
 
@@ -101,6 +115,9 @@ class ConfirmStep(StepFrame):
         if result.deadline:
             text.append(_("承诺办结日期：{date}").format(
                 date=dated(result.deadline, result.deadline_provisional)))
+        if result.reused:
+            text.append(_("经申请人同意复用：{items}（收件凭证上注明来源）").format(
+                items="、".join(result.reused)))
         if result.missing:
             text.append(_("收件凭证已列出缺件提示，请打印交给申请人。"))
         if result.receipt is not None:

@@ -2,6 +2,9 @@
 
 Pages are scans already sealed in the material store (``DraftPage``); the whole
 draft turns into the JSON that ``station.filing.drafts`` keeps sealed, and back.
+Materials the resident handed in for an earlier case and reuses (资料共享,
+``station.filing.reuse``) are kept by name with the case they came from, beside the
+resident's consent; a draft saved before reuse existed reads as none chosen.
 """
 
 from __future__ import annotations
@@ -15,6 +18,21 @@ from station.filing.drafts import DraftPage
 from station.filing.new_case import VILLAGE_AGENT, MaterialFile, Proxy
 
 
+@dataclass(frozen=True)
+class Reused:
+    """A material chosen for reuse: the earlier case it came with, and its pages."""
+
+    case_no: str
+    pages: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"case_no": self.case_no, "pages": self.pages}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reused:
+        return cls(str(data.get("case_no") or ""), int(data.get("pages") or 0))
+
+
 @dataclass
 class Draft:
     matter: Matter | None = None
@@ -25,12 +43,16 @@ class Draft:
     id: str | None = None  # once saved
     step: int = 0  # the wizard's step to resume at
     stored: list[str] = field(default_factory=list)  # every scan this draft stored
+    reuse: dict[str, Reused] = field(default_factory=dict)  # material name -> its source
+    reuse_consent: bool = False  # the resident agreed to the reuse
 
     def choose(self, matter: Matter) -> None:
         """A different matter keeps the applicant but not its form or pages."""
         if self.matter is None or self.matter.code != matter.code:
             self.form = {}
             self.pages = {m.name: [] for m in matter.materials}
+            self.reuse = {}
+            self.reuse_consent = False
         self.matter = matter
 
     def add_page(self, material: str, page: DraftPage) -> int:
@@ -62,7 +84,7 @@ class Draft:
     def missing(self) -> list[str]:
         if self.matter is None:
             return []
-        given = (name for name, pages in self.pages.items() if pages)
+        given = [name for name, pages in self.pages.items() if pages] + list(self.reuse)
         return self.matter.missing_materials(self.form, given)
 
     def required(self) -> set[str]:
@@ -86,6 +108,8 @@ class Draft:
             "pages": {name: [p.to_json() for p in pages] for name, pages in self.pages.items()},
             "step": self.step,
             "stored": list(self.stored),
+            "reuse": {name: source.to_json() for name, source in self.reuse.items()},
+            "reuse_consent": self.reuse_consent,
         }
 
     @classmethod
@@ -104,4 +128,7 @@ class Draft:
             id=draft_id,
             step=int(content.get("step") or 0),
             stored=[str(a) for a in content.get("stored") or []],
+            reuse={str(name): Reused.from_json(source)
+                   for name, source in (content.get("reuse") or {}).items()},
+            reuse_consent=bool(content.get("reuse_consent")),
         )

@@ -6,6 +6,10 @@ Thumbnails are made on a worker; pages can be reordered, rotated, deleted.
 Each imported file is sealed into the material store at once and the draft
 keeps its address (station.filing.drafts), so a crash loses no scan and a
 resumed draft never imports again; a deleted draft takes its scans with it.
+
+The resident's earlier materials this matter may reuse are looked up on the worker
+when the step opens (资料共享, ``ReusePanel``): a reused one counts as handed in and
+takes no scans; choosing any needs the resident's consent before 下一步.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from station.filing.drafts import DraftPage, store_scan, turn_scan
 from station.filing.hotfolder import HotFolder
 from station.filing.material_text import requirement
 from station.filing.pages import load_page_bytes, thumbnail
+from station.filing.reuse import Offer, offers
 from station.i18n import N_, _, translate
 from station.ui.file_dialogs import ask_scans
+from station.ui.flow import wrapping
 from station.ui.table import List
+from station.ui.wizard.draft import Reused
+from station.ui.wizard.reuse_panel import ReusePanel
 from station.ui.wizard.step import StepFrame, Wizard
 
 THUMB = (120, 160)
@@ -43,7 +51,7 @@ class MaterialsStep(StepFrame):
         self.checklist = List(left, columns=("name", "need", "pages"), show="headings",
                                       selectmode="browse", height=10)
         for key, label, width in (("name", _("材料名称"), 230), ("need", _("要求"), 60),
-                                  ("pages", _("页数"), 60)):
+                                  ("pages", _("页数"), 100)):  # 0（可复用）
             self.checklist.heading(key, text=label)
             self.checklist.column(key, width=width, stretch=key == "name")
         self.checklist.pack(fill=tk.Y, expand=True)
@@ -57,8 +65,13 @@ class MaterialsStep(StepFrame):
         self.waiting = 0  # thumbnails still being made
         self.progress = ttk.Progressbar(left, mode="determinate")
         self.progress_text = ttk.Label(left, text="", bootstyle="secondary")
-        self.pages = ttk.Frame(self, padding=(12, 0))
-        self.pages.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
+        right = ttk.Frame(self, padding=(12, 0))
+        right.pack(side=tk.LEFT, fill=tk.BOTH, expand=True)
+        self.notice = wrapping(ttk.Label(right, text="", bootstyle="danger", justify=tk.LEFT))
+        self.reuse_panel: ReusePanel | None = None
+        self.offers_loaded = False  # the resident's earlier materials were looked up
+        self.pages = ttk.Frame(right)
+        self.pages.pack(fill=tk.BOTH, expand=True)
         matter = wizard.draft.matter
         assert matter is not None
         required = wizard.draft.required()
@@ -73,6 +86,55 @@ class MaterialsStep(StepFrame):
         for pages in wizard.draft.pages.values():  # a resumed draft's pages
             for page in pages:
                 self.make_thumbnail(page)
+        station, id_number = wizard.app.opened, wizard.draft.applicant.get("id_number", "")
+        wizard.app.dispatcher.submit(partial(offers, station, id_number, matter),
+                                     on_done=self.offered)
+
+    # -- 资料共享: the resident's earlier materials ---------------------------------
+    def offered(self, found: list[Offer]) -> None:
+        """The earlier materials were looked up: list them; a choice kept in the draft
+        that is no longer usable (another ID, or expired since) is dropped, and said."""
+        if not self.winfo_exists():
+            return
+        self.offers_loaded = True
+        usable = {offer.name: offer for offer in found if offer.usable}
+        draft = self.wizard.draft
+        gone = [name for name in draft.reuse if name not in usable]
+        for name in gone:
+            del draft.reuse[name]
+        for name in draft.reuse:  # the one filing will reuse: the newest held now
+            draft.reuse[name] = Reused(usable[name].case_no, usable[name].pages)
+        if gone:
+            self.say(_("以前选择复用的{names}现在不能复用（已过期，或不是这位申请人交的），"
+                       "请收取新的。").format(names="、".join(gone)))
+            self.wizard.saver.save()
+        if found:
+            self.reuse_panel = ReusePanel(self.pages.master, draft, found,
+                                          on_change=self.reuse_changed, say=self.say)
+            self.reuse_panel.pack(fill=tk.X, pady=(0, 8), before=self.pages)
+        self.refresh_counts()
+        self.show_pages()
+
+    def reuse_changed(self) -> None:
+        self.wizard.saver.save()
+        self.refresh_counts()
+        self.show_pages()
+
+    def say(self, text: str) -> None:
+        """A message about reuse above the list (none: the line goes)."""
+        self.notice.configure(text=text)
+        if text:
+            self.notice.pack(fill=tk.X, pady=(0, 6), before=self.reuse_panel or self.pages)
+        else:
+            self.notice.pack_forget()
+
+    def leave(self) -> bool:
+        draft = self.wizard.draft
+        if draft.reuse and not draft.reuse_consent:
+            self.say(_("复用以前交过的材料须经申请人同意：请向申请人说明后勾选"
+                       "“申请人同意复用以前交过的材料”，或取消复用。"))
+            return False
+        return True
 
     # -- which material is being captured ------------------------------------
     def material(self) -> str:
@@ -99,6 +161,10 @@ class MaterialsStep(StepFrame):
         """Each file is checked and sealed in the material store on the worker, then
         becomes a page of the draft (saved at once): nothing is imported twice."""
         target = material or self.material()
+        if target in self.wizard.draft.reuse and paths:
+            self.say(_("{name}已选择复用以前交过的，不用再扫描。要交新的，请先取消它的“复用”。")
+                     .format(name=target))
+            return
         station = self.wizard.app.opened
         for path in paths:
             self.waiting += 1
@@ -175,9 +241,18 @@ class MaterialsStep(StepFrame):
         self.progress_text.pack(anchor="w")
 
     def refresh_counts(self) -> None:
+        reused = self.wizard.draft.reuse
+        usable = set(self.reuse_panel.usable()) if self.reuse_panel is not None else set()
         for name, paths in self.wizard.draft.pages.items():
-            if self.checklist.exists(name):
-                self.checklist.set(name, "pages", len(paths))
+            if not self.checklist.exists(name):
+                continue
+            if name in reused:
+                shown: str | int = _("{count}（复用）").format(count=reused[name].pages)
+            elif name in usable and not paths:
+                shown = _("0（可复用）")
+            else:
+                shown = len(paths)
+            self.checklist.set(name, "pages", shown)
         missing = set(self.wizard.draft.missing())
         for name in self.wizard.draft.pages:
             self.checklist.item(name, tags=("missing",) if name in missing else ())
@@ -187,9 +262,15 @@ class MaterialsStep(StepFrame):
         for child in self.pages.winfo_children():
             child.destroy()
         material = self.material()
+        if self.reuse_panel is not None:
+            self.reuse_panel.show(material)
         pages = self.wizard.draft.pages.get(material, [])
-        ttk.Label(self.pages, text=_("{name}：{count} 页").format(name=material,
-                  count=len(pages))).grid(row=0, column=0, columnspan=5, sticky="w")
+        reused = self.wizard.draft.reuse.get(material)
+        title = _("{name}：复用以前交过的 {count} 页（办件 {case_no}），不用再扫描").format(
+            name=material, count=reused.pages, case_no=reused.case_no) if reused else \
+            _("{name}：{count} 页").format(name=material, count=len(pages))
+        ttk.Label(self.pages, text=title, wraplength=560, justify=tk.LEFT).grid(
+            row=0, column=0, columnspan=5, sticky="w")
         matter = self.wizard.draft.matter
         spec = next((m for m in matter.materials if m.name == material), None) if matter else None
         self.requirement = ttk.Label(self.pages, text=requirement(spec) if spec else "",
