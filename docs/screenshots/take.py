@@ -192,6 +192,7 @@ REVIEW_SHOTS = ["tests/test_gui_review.py", "tests/test_gui_delivery.py",
                 "tests/test_gui_office_keys.py", "tests/test_gui_enrol_refuse.py",
                 "tests/test_gui_monthly_report.py",  # monthly-report: 月通报
                 "tests/test_gui_resident_file.py",  # resident-file: 居民档案
+                "tests/test_gui_reuse.py",  # reuse-*: 资料共享 in the wizard and at the desk
                 "tests/test_gui_layout.py::test_every_review_desk_screen_shows_its_whole_text"]
 
 
