@@ -23,8 +23,9 @@ from station.demo.demo_network import DemoNetwork
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import sync_common as common  # bench/ is not a package: on the path above
 
-# BEGIN, the node's lock, its held events, materials, cases, claims, directory entries,
-# the events, the other rows, the keys' first seqs with the receipt and conflicts, COMMIT
+# BEGIN, the node's lock, its held events, materials, cases, claims, directory entries
+# (when not fresh), the events' ids, the events (one binary COPY), the other rows, the
+# keys' first seqs with the receipt and conflicts, COMMIT
 ROUND_TRIPS = 11
 
 
@@ -37,6 +38,10 @@ class Counting:
     def execute(self, sql: str, params: Any = None) -> Any:
         self.statements.append(sql)
         return self.cursor.execute(sql, params)
+
+    def copy_expert(self, sql: str, stream: Any) -> Any:
+        self.statements.append(sql)
+        return self.cursor.copy_expert(sql, stream)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cursor, name)

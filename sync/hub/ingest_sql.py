@@ -13,14 +13,17 @@ are those of ``sync/hub/models.py``.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import peewee
 from peewee import Database, PostgresqlDatabase
 
 from sync import lifecycle
 from sync.envelope import Envelope, parse_envelope
+from sync.hub import pg_copy
 from sync.push import OutgoingEvent
 
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
@@ -76,6 +79,22 @@ def _inserts(db: Database, table: str, columns: Sequence[str], rows: Sequence[Se
                [value for row in chunk for value in row])
 
 
+def _one_row(db: Database, table: str, columns: Sequence[str], tail: str = "") -> str:
+    """The INSERT of one row of ``columns``, ``tail`` after its values (for
+    ``executemany``: on SQLite one prepared statement run per row costs about a
+    quarter of a multi-row INSERT's parsing and binding)."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(db, len(columns))}){tail}"
+
+
+def _executemany(db: Database, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+    """``sql`` run once per row of ``rows`` (driver errors as peewee's, as
+    ``db.execute_sql`` raises them); the cursor."""
+    with peewee.__exception_wrapper__:
+        cursor = db.cursor()
+        cursor.executemany(sql, rows)
+    return cursor
+
+
 def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
             tail: str = "", returning: str = "") -> list[tuple[Any, ...]]:
     """Insert ``rows`` with multi-row INSERTs, ``tail`` (``ON CONFLICT …``) after the values;
@@ -93,33 +112,47 @@ def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Seq
 class Script:
     """Statements that return nothing, run together by ``run``: on PostgreSQL in one
     round trip (joined by ``;``: psycopg2 writes the parameters into the text), on
-    SQLite one by one (a call, not a round trip), in the order they were added."""
+    SQLite one by one (a call, not a round trip), in the order they were added; an
+    ``insert`` is one multi-row statement on PostgreSQL, an ``executemany`` on SQLite."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.statements: list[tuple[str, Sequence[Any]]] = []
+        self.postgres = isinstance(db, PostgresqlDatabase)
+        # (statement, parameters, whether the parameters are rows for executemany)
+        self.statements: list[tuple[str, Sequence[Any], bool]] = []
 
     def add(self, sql: str, params: Sequence[Any]) -> None:
-        self.statements.append((sql, params))
+        self.statements.append((sql, params, False))
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                tail: str = "") -> None:
-        self.statements.extend(_inserts(self.db, table, columns, rows, tail))
+        if not rows:
+            return
+        if self.postgres:
+            self.statements.extend((sql, params, False)
+                                   for sql, params in _inserts(self.db, table, columns, rows,
+                                                               tail))
+        else:
+            self.statements.append((_one_row(self.db, table, columns, tail), rows, True))
 
     def run(self, then: str = "", params: Sequence[Any] = ()) -> Any:
         """Run the statements, then ``then`` (a SELECT, or nothing) in the same round
         trip on PostgreSQL; the cursor of the last statement run (None: none)."""
         statements, self.statements = self.statements, []
         if then:
-            statements.append((then, params))
+            statements.append((then, params, False))
         if not statements:
             return None
-        if isinstance(self.db, PostgresqlDatabase):
-            return self.db.execute_sql("; ".join(sql for sql, _ in statements),
-                                       [value for _, values in statements for value in values])
+        if self.postgres:
+            return self.db.execute_sql("; ".join(sql for sql, _, _ in statements),
+                                       [value for _, values, _ in statements
+                                        for value in values])
         cursor = None
-        for sql, values in statements:
-            cursor = self.db.execute_sql(sql, values)
+        for sql, values, many in statements:
+            if many:
+                cursor = _executemany(self.db, sql, values)
+            else:
+                cursor = self.db.execute_sql(sql, values)
         return cursor
 
 
@@ -255,11 +288,43 @@ def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ..
             h.author, peer, received_at)
 
 
+_EVENT_COPY: weakref.WeakKeyDictionary[Database, pg_copy.CopyFormat | None] = \
+    weakref.WeakKeyDictionary()  # each PostgreSQL database's binary COPY of hub_event rows
+
+
 def insert_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], int]:
     """Insert ``hub_event`` rows (values in ``EVENT_COLUMNS`` order), in order, so their
-    log indexes ascend in that order; the index given to each (node, seq)."""
-    returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
-    return {(node, int(seq)): int(index) for index, node, seq in returned}
+    log indexes ascend in that order; the index given to each (node, seq).  Inside a
+    write transaction (on SQLite it holds the database's write lock)."""
+    if not rows:
+        return {}
+    if isinstance(db, PostgresqlDatabase):
+        return _copy_events(db, rows)
+    # SQLite: one prepared INSERT run per row, then the rows given ids above the highest
+    # before them, read back (no other connection can write meanwhile: the lock is ours)
+    before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM hub_event").fetchone()[0]
+    _executemany(db, _one_row(db, "hub_event", EVENT_COLUMNS), rows)
+    returned = db.execute_sql("SELECT id, node, seq FROM hub_event WHERE id > ?",
+                              (before,)).fetchall()
+    indexes = {(node, int(seq)): int(index) for index, node, seq in returned}
+    if len(indexes) != len(rows):  # not ours alone: never, while the lock is held
+        raise RuntimeError("hub_event rows not read back as written")
+    return indexes
+
+
+def _copy_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], int]:
+    """``insert_events`` on PostgreSQL: ids drawn from the column's sequence, ascending,
+    then every row in one binary COPY (a multi-row INSERT … RETURNING if the table's
+    types are not ones ``pg_copy`` writes)."""
+    if db not in _EVENT_COPY:
+        _EVENT_COPY[db] = pg_copy.copy_format(db, "hub_event", ("id", *EVENT_COLUMNS))
+    form = _EVENT_COPY[db]
+    if form is None or form.sequence is None:
+        returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
+        return {(node, int(seq)): int(index) for index, node, seq in returned}
+    ids = pg_copy.next_ids(db, form.sequence, len(rows))
+    form.copy(db, [(index, *row) for index, row in zip(ids, rows, strict=True)])
+    return {(row[0], int(row[1])): index for index, row in zip(ids, rows, strict=True)}
 
 
 def insert_citations(db: Database, rows: Sequence[tuple[str, int]]) -> None:
