@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -945,7 +945,7 @@ class HubService:
         after = lifecycle.apply(view, fact, actor.office, matter)
         if header.type == lifecycle.FILED and not after.offices:  # a matter not known here
             township = lifecycle.township_of(header.node)
-            after = replace(after, offices=tuple(
+            after = lifecycle.changed(after, offices=tuple(
                 f"{parts[1]}:{parts[2]}" for r in header.recipients
                 if (parts := r.split(":"))[0] == "office" and len(parts) >= 3
                 and parts[1] == township))
