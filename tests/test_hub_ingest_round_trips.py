@@ -1,8 +1,8 @@
 """A push costs PostgreSQL few round trips, and the statements it joins answer as before.
 
-On PostgreSQL every statement is a round trip to the server; a push reads its batch
-with one statement per table and joins the writes that return nothing into one
-(``sync.hub.ingest_sql.Script``).  The count is checked, not a time.  The withdrawal
+On PostgreSQL every statement is a round trip to the server; a push takes its locks
+and reads its batch in one (``sync.hub.ingest_sql.read_push``), copies its events in,
+and joins the writes that return nothing into one (``sync.hub.ingest_sql.Script``).  The count is checked, not a time.  The withdrawal
 kept after a decision (tests/test_case_conflicts.py) is replayed on PostgreSQL hubs:
 its flag, claims and the conflicts answered come through the joined statements.
 """
@@ -23,10 +23,10 @@ from station.demo.demo_network import DemoNetwork
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import sync_common as common  # bench/ is not a package: on the path above
 
-# BEGIN, the node's lock, its held events, materials, cases, claims, directory entries
-# (when not fresh), the events' ids, the events (one binary COPY), the other rows, the
-# keys' first seqs with the receipt and conflicts, COMMIT
-ROUND_TRIPS = 11
+# BEGIN; the node's lock with one SELECT of its held events, the materials, cases,
+# claims and directory entries; the events' ids; the events (one binary COPY); every
+# other row with the keys' first seqs, the receipt and the conflicts; COMMIT
+ROUND_TRIPS = 6
 
 
 class Counting:

@@ -200,6 +200,71 @@ def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
     return held
 
 
+LOCK = "SELECT pg_advisory_xact_lock(hashtext(%s))"  # PostgreSQL: serialise writers of a key
+# inside the transaction
+
+
+def read_push(db: Database, locks: Sequence[str], events: Sequence[OutgoingEvent],
+              envelopes: Sequence[Envelope], peer: str, checked: bool,
+              named: set[str]) -> tuple[HeldEvents, PushBatch]:
+    """Take a push's advisory locks (``locks``: keys, PostgreSQL only), then read what it
+    needs: ``held_events`` of ``events`` and ``PushBatch.read`` of ``envelopes``, and the
+    directory entries' times of the ``named`` nodes.  On PostgreSQL this is one round
+    trip (the locks, then one SELECT of tagged rows, which sees everything committed
+    before the locks were granted); on SQLite, one statement per table."""
+    if not isinstance(db, PostgresqlDatabase):
+        batch = PushBatch.read(db, envelopes, peer, checked)
+        batch.named = named
+        return held_events(db, events), batch
+    seqs: dict[str, set[int]] = {}
+    for event in events:
+        seqs.setdefault(event.node, set()).add(event.seq)
+    case_nos = sorted({e.header.case_no for e in envelopes if e.header.case_no})
+    addresses = sorted({a for e in envelopes for a in e.header.materials}) if checked else []
+    none = ", NULL::text" * 3  # the rows are 7 columns: part, key, up to 5 values
+    parts: list[tuple[str, Sequence[Any]]] = []
+    for node, wanted in seqs.items():
+        parts.append((f"SELECT 0, node, seq::text, digest{none} FROM hub_event WHERE node = %s"
+                      f" AND seq IN ({_marks(db, len(wanted))})", (node, *sorted(wanted))))
+        parts.append((f"SELECT 1, node, seq::text, digest{none} FROM (SELECT node, seq, digest"
+                      " FROM hub_event WHERE node = %s ORDER BY seq DESC LIMIT 1) AS head",
+                      (node,)))
+    if addresses:
+        parts.append((f"SELECT 2, address, CASE WHEN complete THEN 'y' END{none}, NULL::text"
+                      f" FROM hub_blob WHERE address IN ({_marks(db, len(addresses))})",
+                      addresses))
+    if case_nos:
+        marks = _marks(db, len(case_nos))
+        parts.append((f"SELECT 3, case_no, view, state, holder, filed_by, matter FROM hub_case"
+                      f" WHERE case_no IN ({marks})", case_nos))
+        parts.append((f"SELECT 4, case_no, holder{none}, NULL::text FROM hub_claim"
+                      f" WHERE case_no IN ({marks})", case_nos))
+    if named:
+        parts.append((f"SELECT 5, node, issued_at{none}, NULL::text FROM hub_directory"
+                      f" WHERE node IN ({_marks(db, len(named))})", sorted(named)))
+    sql = "; ".join([LOCK] * len(locks) + [" UNION ALL ".join(sql for sql, _ in parts)])
+    rows = db.execute_sql(sql, [*locks, *(value for _, values in parts for value in values)]
+                          ).fetchall() if parts else []
+    held = HeldEvents(high={node: 0 for node in seqs})
+    batch = PushBatch(peer, set(), {}, {}, named=named,
+                      issued={node: None for node in named} if named else None)
+    for part, key, *values in rows:
+        if part == 0:
+            held.digests[(key, int(values[0]))] = values[1]
+        elif part == 1:  # the head, whose digest the next event's prev must name
+            held.high[key] = int(values[0])
+            held.digests[(key, int(values[0]))] = values[1]
+        elif part == 2 and values[0]:
+            batch.complete.add(key)
+        elif part == 3:
+            batch.cases[key] = _case_view(key, *values)[1]
+        elif part == 4:
+            batch.claims[key] = values[0]
+        elif part == 5 and batch.issued is not None:
+            batch.issued[key] = None if values[0] is None else str(values[0])
+    return held, batch
+
+
 def complete_blobs(db: Database, addresses: Iterable[str]) -> set[str]:
     """Which of ``addresses`` are materials held whole."""
     rows = _select_in(db, "SELECT address, complete FROM hub_blob WHERE address IN",
@@ -211,14 +276,17 @@ def cases(db: Database, case_nos: Iterable[str]) -> dict[str, lifecycle.CaseView
     """The folded views of the ``hub_case`` rows of ``case_nos`` that exist."""
     rows = _select_in(db, "SELECT case_no, view, state, holder, filed_by, matter "
                           "FROM hub_case WHERE case_no IN", sorted(set(case_nos)))
-    out = {}
-    for case_no, view, state, holder, filed_by, matter in rows:
-        # a row an older hub folded has no view yet: start from its columns
-        known = json.loads(view or "{}") or {"state": state, "holder": holder,
-                                             "filed_by": filed_by, "matter": matter,
-                                             "level": "township"}
-        out[case_no] = lifecycle.CaseView.from_json({**known, "case_no": case_no})
-    return out
+    return dict(_case_view(*row) for row in rows)
+
+
+def _case_view(case_no: str, view: str | None, state: str, holder: str | None,
+               filed_by: str | None, matter: str | None) -> tuple[str, lifecycle.CaseView]:
+    """A ``hub_case`` row's folded view (a row an older hub folded has no view yet: it
+    starts from the row's columns)."""
+    known = json.loads(view or "{}") or {"state": state, "holder": holder,
+                                         "filed_by": filed_by, "matter": matter,
+                                         "level": "township"}
+    return case_no, lifecycle.CaseView.from_json({**known, "case_no": case_no})
 
 
 def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
@@ -426,11 +494,12 @@ class PushBatch:
         it is addressed to)."""
         self.events.append((envelope, received_at, addressed))
 
-    def write(self, db: Database) -> dict[tuple[str, int], int]:
+    def write(self, db: Database, script: Script) -> dict[tuple[str, int], int]:
         """Store the staged rows; the log index given to each (node, seq).  The events
-        first (their indexes are needed), then every other row in one ``Script``."""
+        first (their indexes are needed), then every other row through ``script``: run
+        at once on SQLite (while the pool still verifies, its statements let go of the
+        interpreter lock), left for the caller's last round trip on PostgreSQL."""
         indexes = insert_events(db, [_event_row(e, self.peer, at) for e, at, _ in self.events])
-        script = Script(db)
         script.insert("hub_address", ("event", "node"),
                       [(indexes[(e.header.node, e.header.seq)], node)
                        for e, _, addressed in self.events for node in addressed])
@@ -445,5 +514,6 @@ class PushBatch:
         upsert_cases(script, self.folded)
         script.insert("hub_flag", ("case_no", "node", "seq", "type", "state", "reason",
                                    "flagged_at"), self.flags)
-        script.run()
+        if not script.postgres:
+            script.run()
         return indexes
