@@ -2,9 +2,10 @@
 
 On PostgreSQL every statement is a round trip to the server; a push takes its locks
 and reads its batch in one (``sync.hub.ingest_sql.read_push``), copies its events in,
-and joins the writes that return nothing into one (``sync.hub.ingest_sql.Script``).  The count is checked, not a time.  The withdrawal
-kept after a decision (tests/test_case_conflicts.py) is replayed on PostgreSQL hubs:
-its flag, claims and the conflicts answered come through the joined statements.
+and joins the writes that return nothing into one (``sync.hub.ingest_sql.Script``).
+The count is checked, not a time.  The withdrawal kept after a decision
+(tests/test_case_conflicts.py) is replayed on PostgreSQL hubs: its flag, claims and
+the conflicts answered come through the joined statements.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ from sync.envelope import Envelope, parse_envelope
 from sync.hub import pg_copy
 from sync.push import OutgoingEvent
 
+# peewee's translation of driver errors (IntegrityError …), as db.execute_sql applies it
+_DRIVER_ERRORS: Any = vars(peewee)["__exception_wrapper__"]
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), whose
 # every call builds a new encoder
@@ -89,7 +91,7 @@ def _one_row(db: Database, table: str, columns: Sequence[str], tail: str = "") -
 def _executemany(db: Database, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
     """``sql`` run once per row of ``rows`` (driver errors as peewee's, as
     ``db.execute_sql`` raises them); the cursor."""
-    with peewee.__exception_wrapper__:
+    with _DRIVER_ERRORS:
         cursor = db.cursor()
         cursor.executemany(sql, rows)
     return cursor

