@@ -98,6 +98,16 @@ def signature_key_id(signature: BytesLike, what: str = _WHAT) -> str:
     return parse(signature, what).key_id
 
 
+def verify_parsed(parsed: Parsed, data: bytes, public_key: object) -> bool:
+    """Whether a signature ``parse`` read is ``public_key``'s over exactly ``data``: what
+    ``verify`` checks once the signature is parsed (a caller that parsed it already, for
+    its key id, does not parse it again)."""
+    implementation = SIGN_SUITES[parsed.suite]
+    if not isinstance(public_key, implementation.public_type):
+        return False
+    return implementation.verify(public_key, parsed.raw, parsed.prefix + data)
+
+
 def verify(data: BytesLike, signature: BytesLike, public_key: object, what: str = _WHAT) -> str:
     """The signer's key id when ``signature`` is ``public_key``'s over exactly ``data``.
 

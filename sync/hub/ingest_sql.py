@@ -13,16 +13,21 @@ are those of ``sync/hub/models.py``.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import peewee
 from peewee import Database, PostgresqlDatabase
 
 from sync import lifecycle
 from sync.envelope import Envelope, parse_envelope
+from sync.hub import pg_copy
 from sync.push import OutgoingEvent
 
+# peewee's translation of driver errors (IntegrityError …), as db.execute_sql applies it
+_DRIVER_ERRORS: Any = vars(peewee)["__exception_wrapper__"]
 MAX_VALUES = 900  # values per statement: under the oldest SQLite limit (999 parameters)
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False), whose
 # every call builds a new encoder
@@ -76,6 +81,22 @@ def _inserts(db: Database, table: str, columns: Sequence[str], rows: Sequence[Se
                [value for row in chunk for value in row])
 
 
+def _one_row(db: Database, table: str, columns: Sequence[str], tail: str = "") -> str:
+    """The INSERT of one row of ``columns``, ``tail`` after its values (for
+    ``executemany``: on SQLite one prepared statement run per row costs about a
+    quarter of a multi-row INSERT's parsing and binding)."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(db, len(columns))}){tail}"
+
+
+def _executemany(db: Database, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+    """``sql`` run once per row of ``rows`` (driver errors as peewee's, as
+    ``db.execute_sql`` raises them); the cursor."""
+    with _DRIVER_ERRORS:
+        cursor = db.cursor()
+        cursor.executemany(sql, rows)
+    return cursor
+
+
 def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
             tail: str = "", returning: str = "") -> list[tuple[Any, ...]]:
     """Insert ``rows`` with multi-row INSERTs, ``tail`` (``ON CONFLICT …``) after the values;
@@ -93,33 +114,47 @@ def _insert(db: Database, table: str, columns: Sequence[str], rows: Sequence[Seq
 class Script:
     """Statements that return nothing, run together by ``run``: on PostgreSQL in one
     round trip (joined by ``;``: psycopg2 writes the parameters into the text), on
-    SQLite one by one (a call, not a round trip), in the order they were added."""
+    SQLite one by one (a call, not a round trip), in the order they were added; an
+    ``insert`` is one multi-row statement on PostgreSQL, an ``executemany`` on SQLite."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.statements: list[tuple[str, Sequence[Any]]] = []
+        self.postgres = isinstance(db, PostgresqlDatabase)
+        # (statement, parameters, whether the parameters are rows for executemany)
+        self.statements: list[tuple[str, Sequence[Any], bool]] = []
 
     def add(self, sql: str, params: Sequence[Any]) -> None:
-        self.statements.append((sql, params))
+        self.statements.append((sql, params, False))
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                tail: str = "") -> None:
-        self.statements.extend(_inserts(self.db, table, columns, rows, tail))
+        if not rows:
+            return
+        if self.postgres:
+            self.statements.extend((sql, params, False)
+                                   for sql, params in _inserts(self.db, table, columns, rows,
+                                                               tail))
+        else:
+            self.statements.append((_one_row(self.db, table, columns, tail), rows, True))
 
     def run(self, then: str = "", params: Sequence[Any] = ()) -> Any:
         """Run the statements, then ``then`` (a SELECT, or nothing) in the same round
         trip on PostgreSQL; the cursor of the last statement run (None: none)."""
         statements, self.statements = self.statements, []
         if then:
-            statements.append((then, params))
+            statements.append((then, params, False))
         if not statements:
             return None
-        if isinstance(self.db, PostgresqlDatabase):
-            return self.db.execute_sql("; ".join(sql for sql, _ in statements),
-                                       [value for _, values in statements for value in values])
+        if self.postgres:
+            return self.db.execute_sql("; ".join(sql for sql, _, _ in statements),
+                                       [value for _, values, _ in statements
+                                        for value in values])
         cursor = None
-        for sql, values in statements:
-            cursor = self.db.execute_sql(sql, values)
+        for sql, values, many in statements:
+            if many:
+                cursor = _executemany(self.db, sql, values)
+            else:
+                cursor = self.db.execute_sql(sql, values)
         return cursor
 
 
@@ -167,6 +202,71 @@ def held_events(db: Database, events: Iterable[OutgoingEvent]) -> HeldEvents:
     return held
 
 
+LOCK = "SELECT pg_advisory_xact_lock(hashtext(%s))"  # PostgreSQL: serialise writers of a key
+# inside the transaction
+
+
+def read_push(db: Database, locks: Sequence[str], events: Sequence[OutgoingEvent],
+              envelopes: Sequence[Envelope], peer: str, checked: bool,
+              named: set[str]) -> tuple[HeldEvents, PushBatch]:
+    """Take a push's advisory locks (``locks``: keys, PostgreSQL only), then read what it
+    needs: ``held_events`` of ``events`` and ``PushBatch.read`` of ``envelopes``, and the
+    directory entries' times of the ``named`` nodes.  On PostgreSQL this is one round
+    trip (the locks, then one SELECT of tagged rows, which sees everything committed
+    before the locks were granted); on SQLite, one statement per table."""
+    if not isinstance(db, PostgresqlDatabase):
+        batch = PushBatch.read(db, envelopes, peer, checked)
+        batch.named = named
+        return held_events(db, events), batch
+    seqs: dict[str, set[int]] = {}
+    for event in events:
+        seqs.setdefault(event.node, set()).add(event.seq)
+    case_nos = sorted({e.header.case_no for e in envelopes if e.header.case_no})
+    addresses = sorted({a for e in envelopes for a in e.header.materials}) if checked else []
+    none = ", NULL::text" * 3  # the rows are 7 columns: part, key, up to 5 values
+    parts: list[tuple[str, Sequence[Any]]] = []
+    for node, wanted in seqs.items():
+        parts.append((f"SELECT 0, node, seq::text, digest{none} FROM hub_event WHERE node = %s"
+                      f" AND seq IN ({_marks(db, len(wanted))})", (node, *sorted(wanted))))
+        parts.append((f"SELECT 1, node, seq::text, digest{none} FROM (SELECT node, seq, digest"
+                      " FROM hub_event WHERE node = %s ORDER BY seq DESC LIMIT 1) AS head",
+                      (node,)))
+    if addresses:
+        parts.append((f"SELECT 2, address, CASE WHEN complete THEN 'y' END{none}, NULL::text"
+                      f" FROM hub_blob WHERE address IN ({_marks(db, len(addresses))})",
+                      addresses))
+    if case_nos:
+        marks = _marks(db, len(case_nos))
+        parts.append((f"SELECT 3, case_no, view, state, holder, filed_by, matter FROM hub_case"
+                      f" WHERE case_no IN ({marks})", case_nos))
+        parts.append((f"SELECT 4, case_no, holder{none}, NULL::text FROM hub_claim"
+                      f" WHERE case_no IN ({marks})", case_nos))
+    if named:
+        parts.append((f"SELECT 5, node, issued_at{none}, NULL::text FROM hub_directory"
+                      f" WHERE node IN ({_marks(db, len(named))})", sorted(named)))
+    sql = "; ".join([LOCK] * len(locks) + [" UNION ALL ".join(sql for sql, _ in parts)])
+    rows = db.execute_sql(sql, [*locks, *(value for _, values in parts for value in values)]
+                          ).fetchall() if parts else []
+    held = HeldEvents(high={node: 0 for node in seqs})
+    batch = PushBatch(peer, set(), {}, {}, named=named,
+                      issued={node: None for node in named} if named else None)
+    for part, key, *values in rows:
+        if part == 0:
+            held.digests[(key, int(values[0]))] = values[1]
+        elif part == 1:  # the head, whose digest the next event's prev must name
+            held.high[key] = int(values[0])
+            held.digests[(key, int(values[0]))] = values[1]
+        elif part == 2 and values[0]:
+            batch.complete.add(key)
+        elif part == 3:
+            batch.cases[key] = _case_view(key, *values)[1]
+        elif part == 4:
+            batch.claims[key] = values[0]
+        elif part == 5 and batch.issued is not None:
+            batch.issued[key] = None if values[0] is None else str(values[0])
+    return held, batch
+
+
 def complete_blobs(db: Database, addresses: Iterable[str]) -> set[str]:
     """Which of ``addresses`` are materials held whole."""
     rows = _select_in(db, "SELECT address, complete FROM hub_blob WHERE address IN",
@@ -178,14 +278,17 @@ def cases(db: Database, case_nos: Iterable[str]) -> dict[str, lifecycle.CaseView
     """The folded views of the ``hub_case`` rows of ``case_nos`` that exist."""
     rows = _select_in(db, "SELECT case_no, view, state, holder, filed_by, matter "
                           "FROM hub_case WHERE case_no IN", sorted(set(case_nos)))
-    out = {}
-    for case_no, view, state, holder, filed_by, matter in rows:
-        # a row an older hub folded has no view yet: start from its columns
-        known = json.loads(view or "{}") or {"state": state, "holder": holder,
-                                             "filed_by": filed_by, "matter": matter,
-                                             "level": "township"}
-        out[case_no] = lifecycle.CaseView.from_json({**known, "case_no": case_no})
-    return out
+    return dict(_case_view(*row) for row in rows)
+
+
+def _case_view(case_no: str, view: str | None, state: str, holder: str | None,
+               filed_by: str | None, matter: str | None) -> tuple[str, lifecycle.CaseView]:
+    """A ``hub_case`` row's folded view (a row an older hub folded has no view yet: it
+    starts from the row's columns)."""
+    known = json.loads(view or "{}") or {"state": state, "holder": holder,
+                                         "filed_by": filed_by, "matter": matter,
+                                         "level": "township"}
+    return case_no, lifecycle.CaseView.from_json({**known, "case_no": case_no})
 
 
 def claims(db: Database, case_nos: Iterable[str]) -> dict[str, str]:
@@ -255,11 +358,43 @@ def _event_row(envelope: Envelope, peer: str, received_at: str) -> tuple[Any, ..
             h.author, peer, received_at)
 
 
+_EVENT_COPY: weakref.WeakKeyDictionary[Database, pg_copy.CopyFormat | None] = \
+    weakref.WeakKeyDictionary()  # each PostgreSQL database's binary COPY of hub_event rows
+
+
 def insert_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], int]:
     """Insert ``hub_event`` rows (values in ``EVENT_COLUMNS`` order), in order, so their
-    log indexes ascend in that order; the index given to each (node, seq)."""
-    returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
-    return {(node, int(seq)): int(index) for index, node, seq in returned}
+    log indexes ascend in that order; the index given to each (node, seq).  Inside a
+    write transaction (on SQLite it holds the database's write lock)."""
+    if not rows:
+        return {}
+    if isinstance(db, PostgresqlDatabase):
+        return _copy_events(db, rows)
+    # SQLite: one prepared INSERT run per row, then the rows given ids above the highest
+    # before them, read back (no other connection can write meanwhile: the lock is ours)
+    before = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM hub_event").fetchone()[0]
+    _executemany(db, _one_row(db, "hub_event", EVENT_COLUMNS), rows)
+    returned = db.execute_sql("SELECT id, node, seq FROM hub_event WHERE id > ?",
+                              (before,)).fetchall()
+    indexes = {(node, int(seq)): int(index) for index, node, seq in returned}
+    if len(indexes) != len(rows):  # not ours alone: never, while the lock is held
+        raise RuntimeError("hub_event rows not read back as written")
+    return indexes
+
+
+def _copy_events(db: Database, rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], int]:
+    """``insert_events`` on PostgreSQL: ids drawn from the column's sequence, ascending,
+    then every row in one binary COPY (a multi-row INSERT … RETURNING if the table's
+    types are not ones ``pg_copy`` writes)."""
+    if db not in _EVENT_COPY:
+        _EVENT_COPY[db] = pg_copy.copy_format(db, "hub_event", ("id", *EVENT_COLUMNS))
+    form = _EVENT_COPY[db]
+    if form is None or form.sequence is None:
+        returned = _insert(db, "hub_event", EVENT_COLUMNS, rows, returning="id, node, seq")
+        return {(node, int(seq)): int(index) for index, node, seq in returned}
+    ids = pg_copy.next_ids(db, form.sequence, len(rows))
+    form.copy(db, [(index, *row) for index, row in zip(ids, rows, strict=True)])
+    return {(row[0], int(row[1])): index for index, row in zip(ids, rows, strict=True)}
 
 
 def insert_citations(db: Database, rows: Sequence[tuple[str, int]]) -> None:
@@ -361,11 +496,12 @@ class PushBatch:
         it is addressed to)."""
         self.events.append((envelope, received_at, addressed))
 
-    def write(self, db: Database) -> dict[tuple[str, int], int]:
+    def write(self, db: Database, script: Script) -> dict[tuple[str, int], int]:
         """Store the staged rows; the log index given to each (node, seq).  The events
-        first (their indexes are needed), then every other row in one ``Script``."""
+        first (their indexes are needed), then every other row through ``script``: run
+        at once on SQLite (while the pool still verifies, its statements let go of the
+        interpreter lock), left for the caller's last round trip on PostgreSQL."""
         indexes = insert_events(db, [_event_row(e, self.peer, at) for e, at, _ in self.events])
-        script = Script(db)
         script.insert("hub_address", ("event", "node"),
                       [(indexes[(e.header.node, e.header.seq)], node)
                        for e, _, addressed in self.events for node in addressed])
@@ -380,5 +516,6 @@ class PushBatch:
         upsert_cases(script, self.folded)
         script.insert("hub_flag", ("case_no", "node", "seq", "type", "state", "reason",
                                    "flagged_at"), self.flags)
-        script.run()
+        if not script.postgres:
+            script.run()
         return indexes

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -565,7 +565,7 @@ class HubService:
 
     def lock_key(self, key: str) -> None:
         if is_postgres(self.db):
-            self.db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+            self.db.execute_sql(ingest_sql.LOCK, (key,))
 
     def may_deliver(self, requester: str, node: str) -> bool:
         """The author itself, or a hub below us forwarding its subtree, or our parent
@@ -731,16 +731,19 @@ class HubService:
         answer = PushAnswer()
         forks: list[tuple[Envelope, str]] = []
         broken: list[BrokenLink] = []
+        named = {e.header.node for e in envelopes} | {
+            named for recipients in {e.header.recipients for e in envelopes}
+            for recipient in recipients if (named := _recipient_node(recipient))}
         with self.write() as transaction:
-            for node in sorted({e.node for e in outgoing}):
-                self.lock_key(f"node:{node}")
             ordered = batch_order(outgoing)
-            decisions = decide_batch(ingest_sql.held_events(self.db, ordered), outgoing)
-            staged = ingest_sql.PushBatch.read(self.db, envelopes, requester, not downward)
+            # the nodes' locks (PostgreSQL), then the held events, materials, cases, claims
+            # and directory entries the batch needs: one round trip on PostgreSQL
+            locks = [f"node:{node}" for node in sorted({e.node for e in outgoing})] \
+                if is_postgres(self.db) else []
+            held, staged = ingest_sql.read_push(self.db, locks, ordered, envelopes, requester,
+                                                not downward, named)
+            decisions = decide_batch(held, outgoing)
             staged.received_at = now_iso()  # one stamp for the request's events
-            staged.named = {e.header.node for e in envelopes} | {
-                named for recipients in {e.header.recipients for e in envelopes}
-                for recipient in recipients if (named := _recipient_node(recipient))}
             heads: dict[str, tuple[int, str]] = {}
             dup_nodes: set[str] = set()
             keep: list[Envelope] = []
@@ -770,9 +773,10 @@ class HubService:
                 self.check_recipients(keep, staged)
             for envelope in arrival_order(keep, envelopes):
                 self._store(staged, envelope, downward, requester)
-            indexes = staged.write(self.db)
+            # the writes that return nothing: one round trip on PostgreSQL, with the conflicts
+            script = ingest_sql.Script(self.db)
+            indexes = staged.write(self.db, script)
             walk()  # every event verified, in log order (its error raised, else nothing)
-            script = ingest_sql.Script(self.db)  # the writes below: one round trip
             self._note_first_seqs(keep, signers, script)
             if forks:
                 transaction.rollback()
@@ -945,7 +949,7 @@ class HubService:
         after = lifecycle.apply(view, fact, actor.office, matter)
         if header.type == lifecycle.FILED and not after.offices:  # a matter not known here
             township = lifecycle.township_of(header.node)
-            after = replace(after, offices=tuple(
+            after = lifecycle.changed(after, offices=tuple(
                 f"{parts[1]}:{parts[2]}" for r in header.recipients
                 if (parts := r.split(":"))[0] == "office" and len(parts) >= 3
                 and parts[1] == township))
