@@ -40,6 +40,18 @@ def choose(widget, value: str) -> None:
     widget.event_generate("<<ComboboxSelected>>", when="now")
 
 
+def fill_form(wizard: NewCaseScreen) -> FormStep:
+    """Type the 高龄津贴 form (``FORM``) into the wizard's form step."""
+    step = wizard.step
+    assert isinstance(step, FormStep)
+    for key, value in FORM.items():
+        if key in ("applicant_relation", "account_type"):
+            choose(step.widgets[key], value)
+        else:
+            type_into(step.widgets[key], value)
+    return step
+
+
 def saved(app: StationApp, wizard: NewCaseScreen) -> None:
     pump(app.root, lambda: wizard.saver.idle and not app.dispatcher.busy, timeout=60,
          what="the draft saved")
@@ -61,13 +73,7 @@ def fill_partly(app: StationApp, scans: Path) -> dict[str, bytes]:
     for key, value in ELDER.items():
         type_into(step.entries[key], value)
     wizard.next()
-    step = wizard.step
-    assert isinstance(step, FormStep)
-    for key, value in FORM.items():
-        if key in ("applicant_relation", "account_type"):
-            choose(step.widgets[key], value)
-        else:
-            type_into(step.widgets[key], value)
+    fill_form(wizard)
     wizard.next()
     step = wizard.step
     assert isinstance(step, MaterialsStep)

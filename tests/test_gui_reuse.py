@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import PASSPHRASE, VILLAGE
-from draft_fill import ELDER, FORM, choose, log_in, saved
+from draft_fill import ELDER, fill_form, log_in, saved
 from filing_samples import DIBAO_FORM, DIBAO_MATTER, scans
 from gui import keep, pump, screenshot, type_into
 from layout import cut
@@ -41,7 +41,6 @@ from station.ui.screens.cases import CasesScreen
 from station.ui.wizard.applicant_step import ApplicantStep
 from station.ui.wizard.confirm_step import ConfirmStep
 from station.ui.wizard.draft import Draft, Reused
-from station.ui.wizard.form_step import FormStep
 from station.ui.wizard.materials_step import MaterialsStep
 from station.ui.wizard.matter_step import MatterStep
 from station.ui.wizard.screen import NewCaseScreen
@@ -97,13 +96,7 @@ def to_materials(app: StationApp) -> tuple[NewCaseScreen, str, MaterialsStep]:
     earlier = str(applicant.earlier.cget("text"))
     readable(app, "reuse-applicant")
     wizard.next()
-    form = wizard.step
-    assert isinstance(form, FormStep)
-    for key, value in FORM.items():
-        if key in ("applicant_relation", "account_type"):
-            choose(form.widgets[key], value)
-        else:
-            type_into(form.widgets[key], value)
+    form = fill_form(wizard)
     wizard.next()
     step = wizard.step
     assert isinstance(step, MaterialsStep), form.errors
