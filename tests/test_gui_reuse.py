@@ -268,8 +268,7 @@ def test_the_wizard_offers_earlier_materials_and_reuses_them_with_consent(
         cases = main.open("cases")
         assert isinstance(cases, CasesScreen)
         cases.open_case(result.case_no)
-        pump(app.root, lambda: cases.detail is not None and cases.detail.sources.loaded,
-             what="the case's details")
+        pump(app.root, lambda: cases.detail is not None, what="the case's details")
         detail = cases.detail
         assert detail is not None
         line = str(detail.sources.cget("text"))

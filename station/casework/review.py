@@ -17,10 +17,9 @@ from typing import Any
 
 from station import outbox
 from station.app import Station
-from station.cases import case_documents, case_state
+from station.cases import case_documents, case_state, material_checks
 from station.casework import accept_guard, document_issue, intake, review_queue
 from station.errors import NothingMissing, VerdictInvalid
-from station.filing import reuse
 from station.network import link
 from station.trust import users
 from sync import lifecycle
@@ -116,14 +115,14 @@ def accept(station: Station, case_no: str, opinion: str = "",
     current(station, case_no)  # take in what the village sent meanwhile (a supplement)
     body = accept_guard.payload(station, case_no, opinion, marks, override)
     # 受理 finds the received materials 齐全, but those marked or accepted as missing:
-    # the verdict is kept against each page's content address (资料共享, reuse.Check).
+    # the verdict is kept against each page's content address (资料共享, material_checks.Check).
     checked = sorted(accept_guard.received(case_no)
                      - {name for name, (verdict, _r) in marks.items() if verdict != "ok"}
                      - {m["name"] for m in body.get("override", {}).get("materials", [])})
     body["checked"] = checked
     day = datetime.now().astimezone().date()  # as case numbers and the desk read days
     return _act(station, case_no, lifecycle.ACCEPTED, body, "accept",
-                also=lambda office: reuse.record_checks(case_no, office, station.user,
+                also=lambda office: material_checks.record_checks(case_no, office, station.user,
                                                         checked, day))
 
 

@@ -203,7 +203,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_reusable(args: argparse.Namespace) -> int:
     from forms.identity import check_resident_id
-    from station.filing.reuse import offers
+    from station.filing.reuse import describe, offers
 
     id_number = check_resident_id(args.id_number).number
     with opened(args) as station:
@@ -212,16 +212,9 @@ def run_reusable(args: argparse.Namespace) -> int:
                  "pages": o.pages, "until": o.until.isoformat(), "expired": o.expired,
                  "checked": [{"office": c.office, "date": c.day} for c in o.checks]}
                 for o in found]
-    lines = [offer_line(o) for o in found] or [_("该居民在本站没有这个事项可以复用的材料。")]
+    lines = [describe(o) for o in found] or [_("该居民在本站没有这个事项可以复用的材料。")]
     emit(args, document, "\n".join(lines))
     return 0
-
-
-def offer_line(offer: Any) -> str:
-    """One earlier material as the agent reads it (the wizard says the same)."""
-    from station.filing.reuse import describe
-
-    return describe(offer)
 
 
 def _summary_line(item: Any) -> str:

@@ -224,7 +224,7 @@ def file_case(
         for batch in chunked(rows, MATERIAL_ROWS):  # one statement, not one per page
             CaseMaterial.insert_many(batch).execute()
         if chosen:  # the resident's consent, in the chain before the filing that uses it
-            outbox.append(node.code, station.user, reuse_module.CONSENT_EVENT,
+            outbox.append(node.code, station.user, outbox.CONSENT_REUSE,
                           reuse_module.consent_payload(chosen, station.user),
                           case_no=case.case_no, matter_code=matter.code)
         outbox.append(

@@ -18,29 +18,19 @@ readers (the re-wrap; ``station.network.publish``).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from dateutil.relativedelta import relativedelta
+
 from forms.catalogue import Matter
-from station import outbox
 from station.app import Station
-from station.cases.material_checks import (  # noqa: F401  (the desks read them here too)
-    Check,
-    Source,
-    case_sources,
-    checked_text,
-    checks_of,
-    record_checks,
-    stored_day,
-)
+from station.cases.material_checks import Check, checked_text, checks_of, stored_day
 from station.documents.layout import format_date
 from station.errors import ReuseNotOffered, ReuseWithoutConsent, ReuseWithPages
 from station.i18n import _
 from station.store.models import Applicant, Case, CaseMaterial
-
-CONSENT_EVENT = outbox.CONSENT_REUSE  # the family ``consent.`` (sync/rules.py)
 
 
 @dataclass(frozen=True)
@@ -62,13 +52,6 @@ class Offer:
     @property
     def usable(self) -> bool:
         return not self.expired
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it has no such day)."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def offers(station: Station, id_number: str, matter: Matter,
@@ -98,7 +81,7 @@ def offers(station: Station, id_number: str, matter: Matter,
         origin, pages = next(iter(groups[name].items()))
         pages = _one_copy(pages)
         received = stored_day(pages[0].received_at)
-        until = add_months(received, reusable[name])
+        until = received + relativedelta(months=reusable[name])  # 31 Jan + 1: 28/29 Feb
         blobs = tuple(p.blob for p in pages)
         found.append(Offer(name=name, case_no=origin, received=received, pages=len(pages),
                            until=until, expired=today > until, checks=checks_of(blobs),

@@ -412,7 +412,7 @@ class CaseDetail(ttk.Frame):
                                                 event.get("author_name") or event["author"],
                                                 event.get("note", "")))
         history.pack(side=tk.LEFT, fill=tk.BOTH, expand=True, padx=(10, 0))
-        self.sources = SourcesLine(self, app, details["case_no"], before=lower)
+        self.sources = SourcesLine(self, details["materials"], before=lower)
 
     def results_shown(self, state: ttk.Label, text: str) -> None:
         """The 办理结果 loaded: its state, and the latest notice's list replaces the

@@ -14,7 +14,6 @@ from typing import Any
 
 from station.app import Station
 from station.cases import case_state
-from station.cases.material_checks import case_sources
 from station.cases.matter_rules import rule_of
 from station.cases.register import show_case
 from station.casework import intake, progress, review, review_queue
@@ -149,17 +148,17 @@ def open_case(station: Station, case_no: str) -> CaseWork:
     details = show_case(station, case_no)
     matter = station.catalogue.matters.get(details["matter"]["code"])
     received: dict[str, int] = {}
+    sources: dict[str, str] = {}  # show_case gives each page its material's source line
     for item in details["materials"]:
         received[item["name"]] = received.get(item["name"], 0) + 1
+        sources[item["name"]] = item["source"]
     specs = list(matter.materials) if matter else []
     needed = {m.name for m in matter.required_materials(details["form"] or {})} if matter else set()
     materials = [Material(m.name, m.name in needed, received.pop(m.name, 0)) for m in specs]
     materials += [Material(name, False, pages) for name, pages in received.items()]
-    sources = case_sources(case_no)
     for material in materials:
-        source = sources.get(material.name)
-        if material.pages and source is not None and (source.reused_from or source.checks):
-            material.source = source.text()
+        if material.pages:
+            material.source = sources.get(material.name, "")
     labels = {f.name: f.label for f in matter.fields} if matter else {}
     known = case_state.steps(station, case_no)
     view, allowed = allowed_actions(station, case_no, known)
